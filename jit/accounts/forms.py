@@ -1,0 +1,56 @@
+"""Forms for signing in and managing one's own account."""
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Authentication code",
+        validators=[DataRequired(message="Enter the code from your app."), Length(max=32)],
+        description="The 6-digit code from your authenticator app, or a recovery code.",
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        "Code shown by the app",
+        validators=[DataRequired(message="Enter the code from your app."), Length(max=12)],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=12, max=1024)],
+        description="At least 12 characters. A few unrelated words work well.",
+    )
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The two entries differ.")],
+    )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(available_timezones()) if "/" in name or name == "UTC"]
+
+
+class TimeZoneForm(FlaskForm):
+    time_zone = SelectField("Your time zone", validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = time_zone_choices()
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired()])

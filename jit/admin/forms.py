@@ -1,0 +1,71 @@
+"""Forms of the platform administrator: accounts and team spaces."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from jit.accounts.forms import time_zone_choices
+from jit.teams.reference import BODIES, countries
+
+PARTY_ROWS = 6
+
+
+def party_choices() -> list[tuple[str, str]]:
+    states = [(f"state:{code}", f"{name} ({code})") for code, name in countries().items()]
+    bodies = [(f"body:{key}", label) for key, label in BODIES.items()]
+    return [("", "— none —"), *bodies, *states]
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
+    display_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired(), Length(min=12, max=1024)],
+        description="At least 12 characters; hand it over by a separate channel.",
+    )
+    time_zone = SelectField("Time zone", default="UTC")
+    is_platform_admin = BooleanField("Platform administrator")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = time_zone_choices()
+
+
+class PartyRowForm(Form):
+    party = SelectField("Party", validators=[Optional()], validate_choice=False)
+    authority = StringField("Competent authority", validators=[Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.party.choices = party_choices()
+
+
+class TeamCreateForm(FlaskForm):
+    name = StringField("Team name", validators=[DataRequired(), Length(max=200)])
+    code = StringField(
+        "Operation code",
+        validators=[DataRequired(), Length(max=32)],
+        description="Used in addresses: letters, digits and hyphens, e.g. EMERALD-2026.",
+    )
+    description = TextAreaField("Description", validators=[Length(max=4000)])
+    parties = FieldList(FormField(PartyRowForm), min_entries=PARTY_ROWS, max_entries=PARTY_ROWS)
+    coordinator_email = EmailField(
+        "Coordinator's e-mail address", validators=[DataRequired(), Length(max=254)]
+    )
+    coordinator_party = SelectField(
+        "Coordinator acts for",
+        coerce=int,
+        validate_choice=False,
+        choices=[(i, f"Party {i + 1}") for i in range(PARTY_ROWS)],
+    )

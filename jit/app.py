@@ -1,0 +1,150 @@
+"""The application factory: configuration, extensions, blueprints, hooks — in that order."""
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from jit import config as jit_config
+from jit.extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build a workspace app; ``config`` overrides the environment (tests pass it)."""
+    config = dict(config or {})
+    folder = jit_config.instance_path(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        "jit",
+        instance_path=str(folder),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    _load_config(app, config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_template_helpers(app)
+    _register_cli(app)
+    return app
+
+
+def _load_config(app: Flask, overrides: dict) -> None:
+    settings = jit_config.defaults() | jit_config.from_environment() | overrides
+    folder = Path(app.instance_path)
+    settings["INSTANCE_PATH"] = str(folder)
+    settings.setdefault("DATABASE_URL", jit_config.sqlite_url(folder))
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = jit_config.load_or_create_secret(folder)
+    app.config.update(settings)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAX_CONTENT_LENGTH=settings["MAX_REQUEST_MB"] * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings["SESSION_HOURS"]),
+        SESSION_COOKIE_NAME="jit_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["SECURE_COOKIES"],
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings["SECURE_COOKIES"],
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        DEBUG=False,
+        PROPAGATE_EXCEPTIONS=settings.get("PROPAGATE_EXCEPTIONS", False),
+    )
+    if settings["TRUSTED_PROXIES"]:
+        count = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """Give SQLite write-ahead logging, enforced foreign keys and a wait on busy locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    from jit import models  # noqa: F401  (register every table before Alembic looks)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    """Return the account behind a session, or None once it is disabled or its token rotated."""
+    from jit.accounts.models import User
+
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.is_disabled or user.session_token != token:
+        return None
+    return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from jit.accounts.views import bp as accounts_bp
+    from jit.admin.views import bp as admin_bp
+    from jit.audit.views import bp as audit_bp
+    from jit.teams.views import bp as teams_bp
+
+    for blueprint in (accounts_bp, admin_bp, teams_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+# Pages a signed-in person may reach before enrolling a second factor that is required.
+_MFA_ENROLMENT_ENDPOINTS = {"accounts.mfa_setup", "accounts.logout", "static"}
+
+
+def _register_hooks(app: Flask) -> None:
+    from jit.web import add_security_headers, register_error_pages
+
+    @app.before_request
+    def require_mfa_enrolment():
+        if (
+            app.config["REQUIRE_MFA"]
+            and current_user.is_authenticated
+            and not current_user.has_mfa
+            and request.endpoint not in _MFA_ENROLMENT_ENDPOINTS
+        ):
+            flash("This workspace requires a second factor. Set it up to continue.", "warning")
+            return redirect(url_for("accounts.mfa_setup"))
+        return None
+
+    app.after_request(add_security_headers)
+    register_error_pages(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from jit import formatting
+
+    formatting.register(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from jit.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,230 @@
+"""Writing, verifying and exporting the audit log.
+
+:func:`record` adds an entry to the caller's transaction; it never commits, so an
+entry exists exactly when the change it describes does.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from jit.accounts.models import User
+from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_chain
+from jit.canonical import GENESIS_HASH
+from jit.clock import utcnow
+from jit.extensions import db
+
+_FROM_REQUEST = object()
+
+
+def _request_actor():
+    if has_request_context() and current_user.is_authenticated:
+        return current_user
+    return None
+
+
+def _request_ip():
+    return request.remote_addr if has_request_context() else None
+
+
+def _lock_head(chain: str) -> AuditChainHead:
+    statement = (
+        select(AuditChainHead)
+        .where(AuditChainHead.chain == chain)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = db.session.execute(statement).scalar_one_or_none()
+    if head is None:
+        head = AuditChainHead(chain=chain, seq=0, hash=GENESIS_HASH)
+        db.session.add(head)
+    return head
+
+
+def record(
+    operation: str,
+    *,
+    team=None,
+    target=None,
+    object_type: str | None = None,
+    object_id=None,
+    old: dict | None = None,
+    new: dict | None = None,
+    actor=_FROM_REQUEST,
+    ip_address=_FROM_REQUEST,
+) -> AuditEntry:
+    """Append an entry to the team's chain (or the platform's) in the current transaction.
+
+    ``target`` is any model instance; its table name and id become the object.
+    ``actor`` and ``ip_address`` default to the signed-in user and the client address.
+    """
+    if actor is _FROM_REQUEST:
+        actor = _request_actor()
+    if ip_address is _FROM_REQUEST:
+        ip_address = _request_ip()
+    if target is not None:
+        object_type = object_type or target.__tablename__
+        object_id = target.id
+    chain = team_chain(team.id) if team is not None else PLATFORM_CHAIN
+    head = _lock_head(chain)
+    entry = AuditEntry(
+        chain=chain,
+        seq=head.seq + 1,
+        team_id=team.id if team is not None else None,
+        occurred_at=utcnow(),
+        actor_time_zone=actor.time_zone if actor is not None else "UTC",
+        user_id=actor.id if actor is not None else None,
+        operation=operation,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        old_values=old,
+        new_values=new,
+        ip_address=ip_address,
+        prev_hash=head.hash,
+    )
+    entry.hash = entry.compute_hash()
+    head.seq, head.hash = entry.seq, entry.hash
+    db.session.add(entry)
+    return entry
+
+
+def diff(before: dict, after: dict) -> tuple[dict, dict]:
+    """Return the old and new values of the keys whose value changed."""
+    changed = [key for key in after if before.get(key) != after[key]]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    chain: str
+    entries_checked: int
+    problem: str | None = None
+    broken_seq: int | None = None
+    broken_entry_id: int | None = None
+
+    @property
+    def is_intact(self) -> bool:
+        return self.problem is None
+
+    def describe(self) -> str:
+        if self.is_intact:
+            return f"{self.chain}: intact, {self.entries_checked} entries"
+        where = f"entry #{self.broken_seq}" if self.broken_seq is not None else "chain head"
+        if self.broken_entry_id is not None:
+            where += f" (row id {self.broken_entry_id})"
+        return f"{self.chain}: BROKEN at {where}: {self.problem}"
+
+
+def verify_chain(chain: str) -> ChainReport:
+    """Re-walk one chain in order and report the first entry that does not hold."""
+    expected_seq, previous_hash, checked = 1, GENESIS_HASH, 0
+    rows = db.session.execute(
+        select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq),
+        execution_options={"yield_per": 500},
+    ).scalars()
+    for entry in rows:
+        if entry.seq != expected_seq:
+            return ChainReport(
+                chain,
+                checked,
+                f"expected entry #{expected_seq}, found #{entry.seq} "
+                "(an entry was removed or reordered)",
+                entry.seq,
+                entry.id,
+            )
+        if entry.prev_hash != previous_hash:
+            return ChainReport(
+                chain, checked, "does not link to the entry before it", entry.seq, entry.id
+            )
+        if entry.compute_hash() != entry.hash:
+            return ChainReport(
+                chain, checked, "its content no longer matches its hash", entry.seq, entry.id
+            )
+        previous_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = db.session.get(AuditChainHead, chain)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if (head_seq, head_hash) != (checked, previous_hash):
+        return ChainReport(
+            chain,
+            checked,
+            f"the chain ends at entry #{checked} but its recorded head is #{head_seq} "
+            "(entries were removed from the end)",
+            None,
+            None,
+        )
+    return ChainReport(chain, checked)
+
+
+def all_chains() -> list[str]:
+    heads = db.session.scalars(select(AuditChainHead.chain))
+    entries = db.session.scalars(select(AuditEntry.chain).distinct())
+    return sorted(set(heads) | set(entries))
+
+
+EXPORT_COLUMNS = [
+    "seq",
+    "occurred_at_utc",
+    "actor_time_zone",
+    "user_id",
+    "user_email",
+    "operation",
+    "object_type",
+    "object_id",
+    "old_values",
+    "new_values",
+    "ip_address",
+    "prev_hash",
+    "hash",
+]
+
+
+def _export_rows(team) -> Iterator[dict]:
+    statement = (
+        select(AuditEntry, User.email)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .where(AuditEntry.chain == team_chain(team.id))
+        .order_by(AuditEntry.seq)
+    )
+    for entry, email in db.session.execute(statement, execution_options={"yield_per": 500}):
+        yield {
+            "seq": entry.seq,
+            "occurred_at_utc": entry.occurred_at.isoformat(timespec="microseconds"),
+            "actor_time_zone": entry.actor_time_zone,
+            "user_id": entry.user_id,
+            "user_email": email,
+            "operation": entry.operation,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "old_values": entry.old_values,
+            "new_values": entry.new_values,
+            "ip_address": entry.ip_address,
+            "prev_hash": entry.prev_hash,
+            "hash": entry.hash,
+        }
+
+
+def export_jsonl(team) -> Iterator[str]:
+    for row in _export_rows(team):
+        yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def export_csv(team) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for row in _export_rows(team):
+        for key in ("old_values", "new_values"):
+            if row[key] is not None:
+                row[key] = json.dumps(row[key], ensure_ascii=False, sort_keys=True)
+        writer.writerow(row)
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

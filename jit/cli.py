@@ -1,0 +1,142 @@
+"""The ``jit`` command: run the server, migrate, seed the demo, manage accounts, verify logs."""
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, routes_command, shell_command
+from flask_migrate import upgrade
+
+from jit.extensions import db
+
+
+def _make_app() -> Flask:
+    from jit.app import create_app
+
+    return create_app()
+
+
+@click.group(
+    cls=FlaskGroup,
+    create_app=_make_app,
+    add_default_commands=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
+def main():
+    """JIT Workspace: a collaboration workspace for joint investigation teams."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+def apply_migrations() -> None:
+    """Bring the database schema to the newest migration."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(run_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users)
+    app.cli.add_command(audit)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--threads",
+    default=32,
+    show_default=True,
+    type=int,
+    help="Worker threads; each open chat connection holds one.",
+)
+def run_command(host: str, port: int, threads: int):
+    """Apply pending migrations and serve the workspace (gunicorn, no debugger)."""
+    from jit.server import serve
+
+    apply_migrations()
+    db.engine.dispose()  # no connection may cross into the server's worker process
+    click.echo(f"JIT Workspace on http://{host}:{port}/  (Ctrl+C stops it)")
+    serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+
+
+@click.command("demo")
+def demo_command():
+    """Create (once) the demo teams and accounts and print the demo sign-ins."""
+    from jit.demo import seed
+
+    apply_migrations()
+    logins = seed()
+    click.echo("\nDemo sign-ins (the password is the same for every demo account):")
+    click.echo(f"  password: {logins.password}")
+    for email, who in logins.accounts:
+        click.echo(f"  {email:<34} {who}")
+
+
+@click.group("users")
+def users():
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True, help="The person's full name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", "is_platform_admin", is_flag=True, help="Make a platform administrator.")
+@click.option("--time-zone", default=None, help="IANA zone, e.g. Europe/Amsterdam.")
+def create_user(email, display_name, password, is_platform_admin, time_zone):
+    """Create an account."""
+    from jit.accounts.services import AccountError, create_user
+
+    try:
+        user = create_user(
+            email, display_name, password, is_platform_admin=is_platform_admin, time_zone=time_zone
+        )
+    except AccountError as refused:
+        db.session.rollback()
+        raise click.ClickException(str(refused)) from None
+    db.session.commit()
+    role = "platform administrator" if is_platform_admin else "account"
+    click.echo(f"Created {role} {user.email} (id {user.id}).")
+
+
+@click.group("audit")
+def audit():
+    """Work with the audit log."""
+
+
+@audit.command("verify")
+@click.option("--team", "team_code", default=None, help="Only this team's chain (operation code).")
+def verify_audit(team_code):
+    """Re-walk the audit hash chains; exit 1 and name the first broken entry if any."""
+    from jit.audit import services
+    from jit.audit.models import team_chain
+    from jit.teams.models import Team
+
+    team = None
+    if team_code:
+        team = db.session.scalar(db.select(Team).where(Team.code == team_code.upper()))
+        if team is None:
+            raise click.ClickException(f"No team with the operation code {team_code}.")
+        chains = [team_chain(team.id)]
+    else:
+        chains = services.all_chains()
+    reports = [services.verify_chain(chain) for chain in chains]
+    for report in reports:
+        click.echo(report.describe())
+    broken = [report for report in reports if not report.is_intact]
+    services.record(
+        "audit.verified",
+        team=team,
+        actor=None,
+        ip_address=None,
+        new={"chains": len(reports), "broken": [report.describe() for report in broken]},
+    )
+    db.session.commit()
+    if broken:
+        click.echo(f"{len(broken)} of {len(reports)} chains are broken.", err=True)
+        sys.exit(1)
+    click.echo(f"All {len(reports)} chains are intact.")

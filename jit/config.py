@@ -1,0 +1,90 @@
+"""Configuration: safe embedded defaults, overridden by ``JIT_*`` environment variables.
+
+Every setting a deployment may change is listed in :data:`SETTINGS` with its type and
+default, so the README's configuration table and this file describe the same thing.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: type
+    default: object
+    help: str
+
+
+SETTINGS = [
+    Setting("SECRET_KEY", str, None, "Session signing key; generated into the instance folder"),
+    Setting("INSTANCE_PATH", str, None, "Folder for the database, keys and blobs (./instance)"),
+    Setting("DATABASE_URL", str, None, "SQLAlchemy URL; SQLite in the instance folder by default"),
+    Setting("REQUIRE_MFA", bool, False, "Force every account to enrol a TOTP second factor"),
+    Setting("SECURE_COOKIES", bool, False, "Mark cookies Secure (set behind HTTPS)"),
+    Setting("DEFAULT_TIME_ZONE", str, "UTC", "Time zone for new accounts"),
+    Setting("LOGIN_MAX_FAILURES", int, 5, "Failed sign-ins per account before lock-out"),
+    Setting("LOGIN_MAX_FAILURES_PER_IP", int, 20, "Failed sign-ins per IP before lock-out"),
+    Setting("LOGIN_LOCKOUT_MINUTES", int, 15, "Length of a lock-out and of the counting window"),
+    Setting("SESSION_HOURS", int, 12, "Lifetime of a signed-in session"),
+    Setting("MAX_REQUEST_MB", int, 16, "Largest request body accepted outside uploads"),
+    Setting("TRUSTED_PROXIES", int, 0, "Number of reverse proxies whose X-Forwarded-* to trust"),
+    Setting("DEMO_PASSWORD", str, None, "Password for demo accounts; generated when unset"),
+]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _parse(setting: Setting, raw: str):
+    if setting.kind is bool:
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ValueError(f"JIT_{setting.name} must be 1 or 0, not {raw!r}")
+    if setting.kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"JIT_{setting.name} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Return the settings given as ``JIT_*`` variables, parsed, keyed without the prefix."""
+    found = {}
+    for setting in SETTINGS:
+        raw = environ.get(f"JIT_{setting.name}")
+        if raw is not None:
+            found[setting.name] = _parse(setting, raw)
+    return found
+
+
+def defaults() -> dict:
+    return {s.name: s.default for s in SETTINGS if s.default is not None}
+
+
+def instance_path(overrides: dict) -> Path:
+    """Return the absolute instance folder (``JIT_INSTANCE_PATH`` or ``./instance``)."""
+    raw = overrides.get("INSTANCE_PATH") or os.environ.get("JIT_INSTANCE_PATH") or "instance"
+    return Path(raw).expanduser().resolve()
+
+
+def load_or_create_secret(folder: Path) -> str:
+    """Read the instance's secret key, creating it (mode 0600) on first use."""
+    path = folder / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()
+
+
+def sqlite_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'jit.sqlite3'}"

@@ -1,0 +1,50 @@
+"""Jinja helpers: times in the reader's zone, with the zone always shown."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from jit.permissions import Permission, Role
+from jit.teams.reference import BODIES, countries
+
+
+def _reader_zone() -> ZoneInfo:
+    name = current_user.time_zone if current_user.is_authenticated else "UTC"
+    return ZoneInfo(name)
+
+
+def local_time(value: datetime | None, *, with_seconds: bool = False) -> str:
+    """Format ``value`` in the reader's zone with the zone's abbreviation."""
+    if value is None:
+        return ""
+    local = value.astimezone(_reader_zone())
+    pattern = "%Y-%m-%d %H:%M:%S %Z" if with_seconds else "%Y-%m-%d %H:%M %Z"
+    return local.strftime(pattern)
+
+
+def time_tag(value: datetime | None, with_seconds: bool = False) -> Markup:
+    """Return a ``<time>`` element: the local time shown, the exact UTC time in the title."""
+    if value is None:
+        return Markup("")
+    utc = value.isoformat(timespec="seconds")
+    return Markup('<time datetime="{0}" title="{0}">{1}</time>').format(
+        escape(utc), local_time(value, with_seconds=with_seconds)
+    )
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["time_tag"] = time_tag
+
+    @app.context_processor
+    def navigation_context():
+        return {
+            "team_access": g.get("team_access"),
+            "Permission": Permission,
+            "Role": Role,
+            "BODIES": BODIES,
+            "countries": countries,
+        }

@@ -1,0 +1,16 @@
+"""Import every model so SQLAlchemy and Alembic know every table."""
+
+from jit.accounts.models import LoginThrottle, RecoveryCode, User
+from jit.audit.models import AuditChainHead, AuditEntry
+from jit.teams.models import Membership, Party, Team
+
+__all__ = [
+    "AuditChainHead",
+    "AuditEntry",
+    "LoginThrottle",
+    "Membership",
+    "Party",
+    "RecoveryCode",
+    "Team",
+    "User",
+]

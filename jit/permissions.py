@@ -1,0 +1,80 @@
+"""Named permissions and the one table that says which team role holds which.
+
+Every check in views, Socket.IO handlers, search and the CLI asks this module
+(through :func:`jit.teams.access.load_team` and friends); nothing compares role
+names anywhere else.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    LEADER = "leader"
+    MEMBER = "member"
+    PARTICIPANT = "participant"
+    REVIEWER = "reviewer"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Permission(StrEnum):
+    """``scope:resource:action`` names of everything a team role may do."""
+
+    VIEW_DASHBOARD = "team:dashboard:view"
+    VIEW_MEMBERS = "team:members:view"
+    VIEW_AGREEMENT = "team:agreement:view"
+    MANAGE_ALL_MEMBERSHIPS = "team:memberships:manage-all"
+    MANAGE_OWN_PARTY_MEMBERSHIPS = "team:memberships:manage-own-party"
+    DRAFT_AGREEMENT = "team:agreement:draft"
+    SIGN_AGREEMENT = "team:agreement:sign-own-party"
+    READ_EVIDENCE = "team:evidence:read"
+    ADD_EVIDENCE = "team:evidence:add"
+    ADD_ANALYSIS = "team:evidence:add-analysis"
+    RECORD_CUSTODY = "team:custody:record"
+    CHAT = "team:chat:use"
+    SEARCH = "team:search:use"
+    DRAFT_BUNDLE = "team:bundles:draft"
+    RELEASE_BUNDLE = "team:bundles:release"
+    REVIEW_BUNDLE = "team:bundles:review"
+    VIEW_AUDIT = "team:audit:view"
+    EXPORT_AUDIT = "team:audit:export"
+
+
+P = Permission
+_EVERY_MEMBER = {P.VIEW_DASHBOARD, P.VIEW_MEMBERS, P.VIEW_AGREEMENT, P.CHAT, P.SEARCH}
+
+# DESIGN.md §3. Participants read evidence only where the agreement grants it: the
+# evidence loader adds READ_EVIDENCE for them from the agreement in force.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.COORDINATOR: frozenset(
+        _EVERY_MEMBER
+        | {P.MANAGE_ALL_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.READ_EVIDENCE}
+        | {P.VIEW_AUDIT, P.EXPORT_AUDIT}
+    ),
+    Role.LEADER: frozenset(
+        _EVERY_MEMBER
+        | {P.MANAGE_OWN_PARTY_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.SIGN_AGREEMENT}
+        | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY}
+        | {P.DRAFT_BUNDLE, P.RELEASE_BUNDLE}
+    ),
+    Role.MEMBER: frozenset(
+        _EVERY_MEMBER
+        | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY, P.DRAFT_BUNDLE}
+    ),
+    Role.PARTICIPANT: frozenset(_EVERY_MEMBER | {P.ADD_ANALYSIS}),
+    Role.REVIEWER: frozenset({P.VIEW_AGREEMENT, P.REVIEW_BUNDLE}),
+}
+
+
+def role_allows(role: str, permission: Permission) -> bool:
+    """Return whether ``role`` carries ``permission`` in the table above."""
+    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
+
+
+def can_manage_memberships(role: str) -> bool:
+    return role_allows(role, P.MANAGE_ALL_MEMBERSHIPS) or role_allows(
+        role, P.MANAGE_OWN_PARTY_MEMBERSHIPS
+    )

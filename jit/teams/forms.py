@@ -1,0 +1,22 @@
+"""Forms for memberships inside a team."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField
+from wtforms.validators import DataRequired, Length
+
+
+class MembershipForm(FlaskForm):
+    email = EmailField(
+        "E-mail address of the account", validators=[DataRequired(), Length(max=254)]
+    )
+    party_id = SelectField("Acts for", coerce=int, validate_choice=False)
+    role = SelectField("Role", validate_choice=False)
+
+
+class MembershipChangeForm(FlaskForm):
+    party_id = SelectField("Acts for", coerce=int, validate_choice=False)
+    role = SelectField("Role", validate_choice=False)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only its CSRF token travels."""

@@ -1,0 +1,30 @@
+"""Reference data for parties: ISO 3166-1 states and the EU/international bodies."""
+
+from functools import cache
+
+import pycountry
+
+# Bodies that take part in JITs besides states (DESIGN §3, LEGAL.md §2 item 7).
+BODIES = {
+    "EUROJUST": "Eurojust",
+    "EUROPOL": "Europol",
+    "OLAF": "OLAF",
+    "EPPO": "EPPO",
+    "INTERPOL": "INTERPOL",
+    "UNODC": "UNODC",
+}
+
+
+@cache
+def countries() -> dict[str, str]:
+    """Return ISO 3166-1 alpha-2 codes mapped to common English names, sorted by name."""
+    pairs = ((c.alpha_2, getattr(c, "common_name", c.name)) for c in pycountry.countries)
+    return dict(sorted(pairs, key=lambda pair: pair[1]))
+
+
+def country_name(code: str) -> str:
+    return countries().get(code, code)
+
+
+def is_country_code(code: str) -> bool:
+    return code in countries()

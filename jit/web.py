@@ -1,0 +1,81 @@
+"""Response hardening and error pages shared by every blueprint."""
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+# No inline script or style anywhere: every asset is a file under /static.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+ERROR_PAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "Your role in this team does not allow this action."),
+    404: ("Not found", "There is nothing here, or you do not have access to it."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "The data you sent is larger than this workspace accepts."),
+    429: ("Too many requests", "Too many attempts in a short time. Wait a few minutes."),
+    500: (
+        "Something went wrong",
+        "The workspace hit an error. Nothing you sent was half-saved; "
+        "try again, and tell the administrator if it happens again.",
+    ),
+}
+
+
+def add_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _render_error(code: int, message: str | None = None):
+    title, default_message = ERROR_PAGES[code]
+    return (
+        render_template(
+            "errors/error.html", code=code, title=title, message=message or default_message
+        ),
+        code,
+    )
+
+
+def register_error_pages(app: Flask) -> None:
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        return _render_error(code if code in ERROR_PAGES else 500)
+
+    for code in ERROR_PAGES:
+        if code != 500:
+            app.register_error_handler(code, handle)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render_error(
+            400,
+            "The form had expired or did not come from this workspace (security token "
+            "missing or wrong). Reload the page and submit it again.",
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        from jit.extensions import db
+
+        db.session.rollback()
+        return _render_error(500)
