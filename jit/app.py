@@ -1,5 +1,6 @@
 """The application factory: configuration, extensions, blueprints, hooks — in that order."""
 
+import importlib
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,11 @@ from jit.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Domain packages composed into the app. Each may have ``models`` (imported so Alembic
+# sees its tables), ``views.bp`` (a blueprint), ``init_app(app)`` in its ``__init__``
+# (wiring beyond a blueprint) and ``demo.seed()`` (called by ``jit demo``).
+DOMAIN_PACKAGES = ["agreements", "evidence", "search"]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -78,9 +84,21 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+def domain_module(package: str, name: str):
+    """Return ``package.name`` if the domain package has that module, else None."""
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except ModuleNotFoundError as missing:
+        if missing.name in (package, f"{package}.{name}"):
+            return None
+        raise
+
+
 def _init_extensions(app: Flask) -> None:
     from jit import models  # noqa: F401  (register every table before Alembic looks)
 
+    for package in DOMAIN_PACKAGES:
+        domain_module(package, "models")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
@@ -113,6 +131,13 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_bp, admin_bp, teams_bp, audit_bp):
         app.register_blueprint(blueprint)
+    for package in DOMAIN_PACKAGES:
+        views = domain_module(package, "views")
+        if views is not None:
+            app.register_blueprint(views.bp)
+        init_app = getattr(importlib.import_module(package), "init_app", None)
+        if init_app is not None:
+            init_app(app)
 
 
 # Pages a signed-in person may reach before enrolling a second factor that is required.

@@ -254,6 +254,14 @@ def seed() -> DemoLogins:
     for spec in (IRON_MERIDIAN, BLUE_HARBOUR):
         _ensure_team(spec, password)
     db.session.commit()
+    # Domain packages add their part (agreement, evidence, chat…) to the demo teams.
+    from jit.app import DOMAIN_PACKAGES, domain_module
+
+    for package in DOMAIN_PACKAGES:
+        demo = domain_module(package, "demo")
+        if demo is not None:
+            demo.seed()
+            db.session.commit()
     accounts = [(_email(ADMIN), ADMIN.title)]
     for spec in (IRON_MERIDIAN, BLUE_HARBOUR):
         accounts += [(_email(p), f"{p.name} — {p.title} ({spec.code})") for p in spec.people]

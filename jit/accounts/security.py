@@ -7,9 +7,19 @@ import pyotp
 import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 
-# argon2-cffi's defaults are the RFC 9106 "low memory" Argon2id profile.
+# argon2-cffi's defaults are the RFC 9106 "low memory" Argon2id profile. The test suite
+# sets PASSWORD_HASH_FAST for a cheap Argon2id profile; hashes verify with either.
 _hasher = PasswordHasher()
+_fast_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def _current_hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("PASSWORD_HASH_FAST"):
+        return _fast_hasher
+    return _hasher
+
 
 MIN_PASSWORD_LENGTH = 12
 TOTP_ISSUER = "JIT Workspace"
@@ -17,18 +27,18 @@ RECOVERY_CODE_COUNT = 10
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _current_hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _current_hasher().verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def password_needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _current_hasher().check_needs_rehash(password_hash)
 
 
 # A constant hash to verify against when the account does not exist, so that an

@@ -1,0 +1,1 @@
+"""Agreements: see docs/architecture.md."""

@@ -1,0 +1,252 @@
+"""Fixtures shared by every test: apps on SQLite and PostgreSQL, clients, factories.
+
+Every test that takes ``app`` runs once per database backend: SQLite always, and
+PostgreSQL when ``JIT_TEST_POSTGRESQL_URL`` points at a server (``scripts/test``
+starts one). ``JIT_TEST_REQUIRE_POSTGRESQL=1`` turns a missing server into an error.
+"""
+
+import itertools
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from jit.app import create_app
+from jit.extensions import db
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+_CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _backends() -> list[str]:
+    backends = ["sqlite"]
+    if os.environ.get("JIT_TEST_POSTGRESQL_URL"):
+        backends.append("postgresql")
+    elif os.environ.get("JIT_TEST_REQUIRE_POSTGRESQL") == "1":
+        raise RuntimeError("JIT_TEST_REQUIRE_POSTGRESQL=1 but JIT_TEST_POSTGRESQL_URL is not set")
+    return backends
+
+
+class WorkspaceClient(FlaskClient):
+    """A test client that sends the CSRF token with every form post unless told not to."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/login", follow_redirects=True).get_data(as_text=True)
+        match = _CSRF_INPUT.search(page)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf and "json" not in kwargs:
+            data = dict(kwargs.pop("data", None) or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+def _migrated_sqlite_template(root: Path) -> Path:
+    folder = root / "template-instance"
+    app = create_app(_test_config(folder, f"sqlite:///{folder / 'jit.sqlite3'}"))
+    with app.app_context():
+        from jit.cli import apply_migrations
+
+        apply_migrations()
+        db.engine.dispose()
+    return folder / "jit.sqlite3"
+
+
+def _test_config(instance: Path, database_url: str) -> dict:
+    return {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "TESTING": True,
+        "PASSWORD_HASH_FAST": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    return _migrated_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgresql_url(tmp_path_factory) -> str:
+    """Create a fresh database on the test server and migrate it once per session."""
+    server_url = make_url(os.environ["JIT_TEST_POSTGRESQL_URL"])
+    name = f"jit_test_{os.getpid()}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server_url.set(database=name).render_as_string(hide_password=False)
+    folder = tmp_path_factory.mktemp("pg-template")
+    app = create_app(_test_config(folder, url))
+    with app.app_context():
+        from jit.cli import apply_migrations
+
+        apply_migrations()
+        db.engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgresql(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
+        if tables:
+            quoted = ", ".join(f'"{table}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=_backends())
+def db_backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(request, db_backend, tmp_path) -> str:
+    if db_backend == "sqlite":
+        target = tmp_path / "instance" / "jit.sqlite3"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("postgresql_url")
+    _empty_postgresql(url)
+    return url
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url) -> dict:
+    """The configuration the ``app`` fixture is built with; override it to change settings."""
+    return _test_config(tmp_path / "instance", database_url)
+
+
+@pytest.fixture
+def app(app_config):
+    application = create_app(app_config)
+    application.test_client_class = WorkspaceClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> WorkspaceClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Return a factory that creates (and commits) an account."""
+    from jit.accounts import services
+
+    def factory(
+        email=None,
+        name=None,
+        password=DEFAULT_PASSWORD,
+        *,
+        is_platform_admin=False,
+        time_zone="Europe/Amsterdam",
+    ):
+        number = next(_counter)
+        user = services.create_user(
+            email or f"person{number}@example.org",
+            name or f"Person {number}",
+            password,
+            is_platform_admin=is_platform_admin,
+            time_zone=time_zone,
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_team(app, make_user):
+    """Return a factory for a team with NL, DE and Eurojust parties and a coordinator."""
+    from jit.teams import services
+
+    def factory(code=None, name=None, *, coordinator=None, parties=None):
+        number = next(_counter)
+        coordinator = coordinator or make_user(name=f"Coordinator {number}")
+        specs = parties or [
+            services.PartySpec(country_code="NL", authority="Openbaar Ministerie"),
+            services.PartySpec(country_code="DE", authority="Staatsanwaltschaft Köln"),
+            services.PartySpec(body="EUROJUST", authority="Eurojust"),
+        ]
+        team = services.create_team(
+            name=name or f"Operation Test {number}",
+            code=code or f"OP-{number}",
+            description="A team made by a test.",
+            parties=specs,
+            coordinator=coordinator,
+            coordinator_party_index=len(specs) - 1,
+            actor=None,
+        )
+        db.session.commit()
+        return team
+
+    return factory
+
+
+@pytest.fixture
+def make_membership(app, make_user):
+    """Return a factory that puts a (new or given) user in a team with a role and party."""
+    from jit.permissions import Role
+    from jit.teams import services
+
+    def factory(team, role="member", party="NL", user=None):
+        user = user or make_user()
+        party_row = next(p for p in team.parties if party in (p.country_code, p.body))
+        membership = services.add_membership(team, user, party_row, Role(role), actor=None)
+        db.session.commit()
+        return membership
+
+    return factory
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password=DEFAULT_PASSWORD, code=None):
+        response = self.client.post("/login", data={"email": user.email, "password": password})
+        if code is not None:
+            response = self.client.post("/login/code", data={"code": code})
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
