@@ -35,7 +35,19 @@ def time_tag(value: datetime | None, with_seconds: bool = False) -> Markup:
     )
 
 
+def audit_value(value) -> str:
+    """Render a recorded value for reading: lists joined, nothing shown as ``None``."""
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(audit_value(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {audit_value(item)}" for key, item in value.items())
+    return str(value)
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.filters["audit_value"] = audit_value
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["time_tag"] = time_tag
 
