@@ -33,7 +33,20 @@ def _backends() -> list[str]:
 
 
 class WorkspaceClient(FlaskClient):
-    """A test client that sends the CSRF token with every form post unless told not to."""
+    """A test client that behaves like separate HTTP requests against a real server.
+
+    Each request runs in its own app context (own ``g``, own database session), as in
+    production; the test's own session is committed before and expired after, so the
+    test sees what the request wrote. It sends the CSRF token with every form post
+    unless told not to.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
 
     def csrf_token(self) -> str:
         page = self.get("/login", follow_redirects=True).get_data(as_text=True)
