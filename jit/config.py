@@ -32,6 +32,14 @@ SETTINGS = [
     Setting("MAX_REQUEST_MB", int, 16, "Largest request body accepted outside uploads"),
     Setting("TRUSTED_PROXIES", int, 0, "Number of reverse proxies whose X-Forwarded-* to trust"),
     Setting("DEMO_PASSWORD", str, None, "Password for demo accounts; generated when unset"),
+    Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
+    Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),
+    Setting(
+        "CHAT_ALLOWED_ORIGINS",
+        str,
+        "",
+        "Extra origins allowed to open chat sockets (comma-separated)",
+    ),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -176,19 +176,25 @@ def record_logout(user: User) -> None:
     audit.record("auth.logout", target=user, actor=user)
 
 
-def start_mfa_enrolment(user: User) -> str:
-    """Return a fresh secret to show as a QR code; nothing is stored until it is confirmed."""
-    return security.new_totp_secret()
+def pending_totp_secret(user: User) -> str:
+    """Return the secret to enrol with, creating it once; it takes effect only when confirmed.
+
+    Kept on the account (not in the cookie) so that reloading the page or opening it
+    in a second tab shows the same QR code.
+    """
+    if user.totp_secret is None:
+        user.totp_secret = security.new_totp_secret()
+    return user.totp_secret
 
 
-def confirm_mfa_enrolment(user: User, secret: str, code: str) -> list[str]:
+def confirm_mfa_enrolment(user: User, code: str) -> list[str]:
     """Enable TOTP once the person proves their app works; return new recovery codes."""
-    step = security.matching_totp_step(secret, code)
+    step = security.matching_totp_step(pending_totp_secret(user), code)
     if step is None:
         raise AccountError(
             "That code does not match. Check the time on your phone and enter the current code."
         )
-    user.totp_secret, user.totp_last_step, user.totp_enabled_at = secret, step, utcnow()
+    user.totp_last_step, user.totp_enabled_at = step, utcnow()
     codes = _replace_recovery_codes(user)
     audit.record("account.mfa_enabled", target=user)
     return codes

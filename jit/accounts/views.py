@@ -183,17 +183,15 @@ def mfa_setup():
         return redirect(url_for("accounts.account"))
     form = EnrolForm()
     error = None
-    if request.method == "GET" or "enrol_secret" not in session:
-        session["enrol_secret"] = services.start_mfa_enrolment(current_user)
-    secret = session["enrol_secret"]
+    secret = services.pending_totp_secret(current_user)
+    db.session.commit()
     if form.validate_on_submit():
         try:
-            codes = services.confirm_mfa_enrolment(current_user, secret, form.code.data)
+            codes = services.confirm_mfa_enrolment(current_user, form.code.data)
         except services.AccountError as refused:
             error = str(refused)
         else:
             db.session.commit()
-            session.pop("enrol_secret", None)
             return render_template("accounts/recovery_codes.html", codes=codes, first_time=True)
     uri = security.totp_uri(secret, current_user.email)
     return render_template(

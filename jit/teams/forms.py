@@ -14,6 +14,11 @@ class MembershipForm(FlaskForm):
 
 
 class MembershipChangeForm(FlaskForm):
+    """One per row on the members page, hence prefixed; CSRFProtect checks the token."""
+
+    class Meta:
+        csrf = False
+
     party_id = SelectField("Acts for", coerce=int, validate_choice=False)
     role = SelectField("Role", validate_choice=False)
 
