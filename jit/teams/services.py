@@ -320,3 +320,37 @@ def all_teams() -> list[tuple[Team, int]]:
         .order_by(Team.code)
     ).all()
     return [(team, members) for team, members in rows]
+
+
+def update_membership(membership: Membership, party: Party, role: Role, *, actor, reason: str):
+    """Change a membership's party or role on another record's authority (e.g. the agreement)."""
+    before = {"party": membership.party.short_label, "role": membership.role}
+    old, new = audit.diff(before, {"party": party.short_label, "role": role.value})
+    if not new:
+        return
+    membership.party, membership.role = party, role.value
+    audit.record(
+        "membership.changed",
+        team=membership.team,
+        target=membership,
+        old={"user": membership.user.email, **old},
+        new={"user": membership.user.email, **new, "reason": reason},
+        actor=actor,
+    )
+
+
+def end_membership(membership: Membership, *, actor, reason: str) -> None:
+    """Remove a membership on another record's authority (e.g. an amendment in force)."""
+    audit.record(
+        "membership.removed",
+        team=membership.team,
+        target=membership,
+        old={
+            "user": membership.user.email,
+            "party": membership.party.short_label,
+            "role": membership.role,
+        },
+        new={"reason": reason},
+        actor=actor,
+    )
+    db.session.delete(membership)
