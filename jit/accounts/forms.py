@@ -31,7 +31,7 @@ class PasswordChangeForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=12, max=1024)],
+        validators=[DataRequired(), Length(min=12, max=1024, message="Use 12 to 1024 characters.")],
         description="At least 12 characters. A few unrelated words work well.",
     )
     confirm_password = PasswordField(

@@ -31,7 +31,7 @@ class UserCreateForm(FlaskForm):
     display_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     password = PasswordField(
         "Initial password",
-        validators=[DataRequired(), Length(min=12, max=1024)],
+        validators=[DataRequired(), Length(min=12, max=1024, message="Use 12 to 1024 characters.")],
         description="At least 12 characters; hand it over by a separate channel.",
     )
     time_zone = SelectField("Time zone", default="UTC")

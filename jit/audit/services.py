@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from jit.accounts.models import User
 from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_chain
@@ -34,10 +34,21 @@ def _request_ip():
 
 
 def _lock_head(chain: str) -> AuditChainHead:
+    """Take the chain's head row for this transaction, so no other writer can fork it.
+
+    A no-op UPDATE comes first: on PostgreSQL it locks the row like SELECT … FOR
+    UPDATE; on SQLite (whose driver runs plain SELECTs outside any transaction) it
+    opens the write transaction, so the head read next is the latest committed one.
+    """
+    db.session.execute(
+        update(AuditChainHead)
+        .where(AuditChainHead.chain == chain)
+        .values(seq=AuditChainHead.seq)
+        .execution_options(synchronize_session=False)
+    )
     statement = (
         select(AuditChainHead)
         .where(AuditChainHead.chain == chain)
-        .with_for_update()
         .execution_options(populate_existing=True)
     )
     head = db.session.execute(statement).scalar_one_or_none()
