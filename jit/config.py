@@ -31,6 +31,12 @@ SETTINGS = [
     Setting("SESSION_HOURS", int, 12, "Lifetime of a signed-in session"),
     Setting("MAX_REQUEST_MB", int, 16, "Largest request body accepted outside uploads"),
     Setting("TRUSTED_PROXIES", int, 0, "Number of reverse proxies whose X-Forwarded-* to trust"),
+    Setting(
+        "AGREEMENT_REQUIRED",
+        bool,
+        False,
+        "Refuse evidence and bundles in a team with no agreement recorded in the workspace",
+    ),
     Setting("DEMO_PASSWORD", str, None, "Password for demo accounts; generated when unset"),
     Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
     Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     MANAGE_OWN_PARTY_MEMBERSHIPS = "team:memberships:manage-own-party"
     DRAFT_AGREEMENT = "team:agreement:draft"
     SIGN_AGREEMENT = "team:agreement:sign-own-party"
+    CONTRIBUTE_EVALUATION = "team:evaluation:contribute-own-party"
     READ_EVIDENCE = "team:evidence:read"
     ADD_EVIDENCE = "team:evidence:add"
     ADD_ANALYSIS = "team:evidence:add-analysis"
@@ -51,12 +52,13 @@ _EVERY_MEMBER = {P.VIEW_DASHBOARD, P.VIEW_MEMBERS, P.VIEW_AGREEMENT, P.CHAT, P.S
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
         _EVERY_MEMBER
-        | {P.MANAGE_ALL_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.READ_EVIDENCE}
+        | {P.MANAGE_ALL_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.CONTRIBUTE_EVALUATION, P.READ_EVIDENCE}
         | {P.VIEW_AUDIT, P.EXPORT_AUDIT}
     ),
     Role.LEADER: frozenset(
         _EVERY_MEMBER
         | {P.MANAGE_OWN_PARTY_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.SIGN_AGREEMENT}
+        | {P.CONTRIBUTE_EVALUATION}
         | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY}
         | {P.DRAFT_BUNDLE, P.RELEASE_BUNDLE}
     ),
@@ -64,7 +66,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERY_MEMBER
         | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY, P.DRAFT_BUNDLE}
     ),
-    Role.PARTICIPANT: frozenset(_EVERY_MEMBER | {P.ADD_ANALYSIS}),
+    Role.PARTICIPANT: frozenset(_EVERY_MEMBER | {P.ADD_ANALYSIS, P.CONTRIBUTE_EVALUATION}),
     Role.REVIEWER: frozenset({P.VIEW_AGREEMENT, P.REVIEW_BUNDLE}),
 }
 
