@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -40,8 +41,9 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(available_timezones()) if "/" in name or name == "UTC"]
+def time_zone_choices() -> list[SelectChoice]:
+    names = sorted(name for name in available_timezones() if "/" in name or name == "UTC")
+    return [SelectChoice(name, name) for name in names]
 
 
 class TimeZoneForm(FlaskForm):

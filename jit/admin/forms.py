@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from jit.accounts.forms import time_zone_choices
@@ -20,10 +21,16 @@ from jit.teams.reference import BODIES, countries
 PARTY_ROWS = 6
 
 
-def party_choices() -> list[tuple[str, str]]:
-    states = [(f"state:{code}", f"{name} ({code})") for code, name in countries().items()]
-    bodies = [(f"body:{key}", label) for key, label in BODIES.items()]
-    return [("", "— none —"), *bodies, *states]
+def party_choices() -> list[SelectChoice]:
+    bodies = [
+        SelectChoice(f"body:{key}", label, optgroup="EU and international bodies")
+        for key, label in BODIES.items()
+    ]
+    states = [
+        SelectChoice(f"state:{code}", f"{name} ({code})", optgroup="States")
+        for code, name in countries().items()
+    ]
+    return [SelectChoice("", "— none —"), *bodies, *states]
 
 
 class UserCreateForm(FlaskForm):
@@ -67,5 +74,5 @@ class TeamCreateForm(FlaskForm):
         "Coordinator acts for",
         coerce=int,
         validate_choice=False,
-        choices=[(i, f"Party {i + 1}") for i in range(PARTY_ROWS)],
+        choices=[SelectChoice(i, f"Party {i + 1}") for i in range(PARTY_ROWS)],
     )

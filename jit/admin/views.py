@@ -100,15 +100,16 @@ def _party_specs(form: TeamCreateForm) -> tuple[list[teams.PartySpec], int]:
     specs, coordinator_index = [], -1
     for row_index, row in enumerate(form.parties.entries):
         choice = (row.party.data or "").strip()
+        authority = (row.authority.data or "").strip()
         if not choice:
-            if row.authority.data.strip():
+            if authority:
                 raise teams.TeamError(f"Party row {row_index + 1} names an authority but no party.")
             continue
         kind, _, key = choice.partition(":")
         if kind == "state":
-            specs.append(teams.PartySpec(authority=row.authority.data, country_code=key))
+            specs.append(teams.PartySpec(authority=authority, country_code=key))
         elif kind == "body":
-            specs.append(teams.PartySpec(authority=row.authority.data, body=key))
+            specs.append(teams.PartySpec(authority=authority, body=key))
         else:
             raise teams.TeamError(f"Party row {row_index + 1}: unknown choice {choice!r}.")
         if row_index == form.coordinator_party.data:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from jit.extensions import db
 from jit.permissions import Permission, can_manage_memberships
@@ -42,10 +43,12 @@ def _require_membership_manager(code: str) -> TeamAccess:
 
 def _fill_choices(form, access: TeamAccess) -> None:
     form.party_id.choices = [
-        (party.id, f"{party.name} — {party.authority}")
+        SelectChoice(party.id, f"{party.name} — {party.authority}")
         for party in services.manageable_parties(access)
     ]
-    form.role.choices = [(role.value, role.label) for role in services.assignable_roles(access)]
+    form.role.choices = [
+        SelectChoice(role.value, role.label) for role in services.assignable_roles(access)
+    ]
 
 
 def _members_page(access: TeamAccess, form: MembershipForm, error: str | None = None, status=200):
