@@ -65,6 +65,7 @@ def _load_config(app: Flask, overrides: dict) -> None:
         REMEMBER_COOKIE_SECURE=settings["SECURE_COOKIES"],
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         DEBUG=False,
+        PROPAGATE_EXCEPTIONS=settings.get("PROPAGATE_EXCEPTIONS", False),
     )
     if settings["TRUSTED_PROXIES"]:
         count = settings["TRUSTED_PROXIES"]
