@@ -1,0 +1,505 @@
+"""The structured content of a JIT agreement: its shape, checks, hash, text and diff.
+
+The shape follows the EU Model Agreement for setting up a JIT (Council Resolution
+2017/C 18/01, Appendix I as revised in 2021) and works for JITs under UNTOC art. 19.
+Free text where the model has free text; structured fields where the software acts
+on them (parties, people, dates, states, roles).
+
+Content is a plain JSON-able dict, so that its canonical serialisation (and so its
+SHA-256) is the same on every database and in every export.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from jit.canonical import canonical_json, sha256_hex
+
+SCHEMA = "jit-agreement/1"
+
+# ◻ as commonly cited (LEGAL.md §2); the keys are stable, the labels are display text.
+LEGAL_BASES = {
+    "EU_MLA_2000_ART13": "Article 13 of the Convention on Mutual Assistance in Criminal "
+    "Matters between the Member States of the European Union (2000)",
+    "FD_2002_465_JHA": "Council Framework Decision 2002/465/JHA on joint investigation teams",
+    "COE_2AP_ART20": "Article 20 of the Second Additional Protocol to the European "
+    "Convention on Mutual Assistance in Criminal Matters (2001)",
+    "EU_US_MLA_ART5": "Article 5 of the Agreement on Mutual Legal Assistance between the "
+    "European Union and the United States of America",
+    "UNTOC_ART19": "Article 19 of the United Nations Convention against Transnational "
+    "Organized Crime",
+    "UNCAC_ART49": "Article 49 of the United Nations Convention against Corruption",
+    "UN_1988_ART9": "Article 9(1)(c) of the 1988 United Nations Convention against Illicit "
+    "Traffic in Narcotic Drugs and Psychotropic Substances",
+}
+
+PARTY_ROLES = {
+    "party": "Party to the agreement (signs)",
+    "participant": "Participant (Appendix I)",
+    "none": "Not involved",
+}
+ENTRY_RULES = {
+    "signature": "on the date of the last signature",
+    "date": "on a set date",
+}
+
+# The columns of the people lists, in the order they are entered and shown.
+PERSON_FIELDS = {
+    "leaders": ("party", "name", "email", "function", "successor_of"),
+    "members": ("party", "name", "email", "function", "is_seconded"),
+    "participants": ("party", "name", "email", "function", "scope", "may_read_evidence"),
+}
+BOOLEAN_PERSON_FIELDS = {"is_seconded", "may_read_evidence"}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Article:
+    key: str
+    number: str
+    title: str
+
+
+ARTICLES = [
+    Article("parties", "1", "Parties to the agreement"),
+    Article("purpose", "2", "Purpose of the joint investigation team"),
+    Article("period", "3", "Period covered by the agreement"),
+    Article("operating_states", "4", "States in which the team will operate"),
+    Article("leaders", "5", "Leaders of the team"),
+    Article("members", "6", "Members of the team"),
+    Article("participants", "7", "Participants"),
+    Article("measures", "8", "Investigative measures and operational arrangements"),
+    Article("information_use", "9", "Use of information and evidence"),
+    Article("confidentiality", "10", "Confidentiality and data protection"),
+    Article("media", "11", "Communication with the media"),
+    Article("costs_liability", "12", "Costs, insurance and liability"),
+    Article("languages", "13", "Working languages"),
+    Article("workspace", "14", "Use of the JIT Workspace and access rules"),
+    Article("evaluation", "15", "Evaluation"),
+    Article("appendix_i", "Appendix I", "Participation of Union bodies and other participants"),
+]
+
+
+class ContentError(ValueError):
+    """The agreement's content does not hold; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PartyInfo:
+    """What the content needs to know about one of the team's parties."""
+
+    key: str  # country code or body key
+    name: str
+    authority: str
+    is_state: bool
+
+
+def blank_person(kind: str) -> dict:
+    return {name: (False if name in BOOLEAN_PERSON_FIELDS else "") for name in PERSON_FIELDS[kind]}
+
+
+def new_content(team_name: str, team_code: str, parties: list[PartyInfo], leaders=()) -> dict:
+    """Return a first draft: states as parties, bodies as participants, known leaders named."""
+    signatories = [p for p in parties if p.is_state]
+    content = {
+        "schema": SCHEMA,
+        "reference": f"JIT {team_code}",
+        "title": f"Agreement on the setting up of a joint investigation team — {team_name}",
+        "legal_basis": [],
+        "legal_basis_other": "",
+        "parties": [
+            {
+                "party": p.key,
+                "authority": p.authority,
+                "role": "party" if p.is_state else "participant",
+            }
+            for p in parties
+        ],
+        "purpose": {"text": "", "offences": "", "proceedings": ""},
+        "period": {"entry_into_force": "signature", "starts_on": None, "expires_on": None},
+        "operating_states": {"states": [p.key for p in signatories], "note": ""},
+        "leaders": [],
+        "members": [],
+        "participants": [],
+        "measures": "",
+        "information_use": {
+            "other_offences_with_consent": True,
+            "public_security": True,
+            "other_purposes": "",
+            "admissibility": "",
+        },
+        "confidentiality": "",
+        "media": "",
+        "costs_liability": "",
+        "languages": ["English"],
+        "workspace": {"is_used": True, "access_rules": ""},
+        "evaluation": {"mid_term_on": None, "arrangements": ""},
+        "appendix_i": "",
+    }
+    named = {leader["party"] for leader in leaders}
+    content["leaders"] = [dict(blank_person("leaders"), **leader) for leader in leaders]
+    content["leaders"] += [
+        dict(blank_person("leaders"), party=p.key) for p in signatories if p.key not in named
+    ]
+    return content
+
+
+def content_hash(content: dict) -> str:
+    """Return the SHA-256 of the content's canonical JSON serialisation."""
+    return sha256_hex(canonical_json(content))
+
+
+def parse_date(value, label: str, problems: list[str]) -> str | None:
+    """Return ``value`` as an ISO date string, or None; add a problem if it is not a date."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        problems.append(f"{label}: {value!r} is not a date (use YYYY-MM-DD).")
+        return None
+
+
+def _text(value, limit: int = 20000) -> str:
+    return str(value or "").replace("\r\n", "\n").strip()[:limit]
+
+
+def _bool(value) -> bool:
+    return value in (True, "y", "yes", "on", "true", "1", 1)
+
+
+def normalise(raw: dict, parties: list[PartyInfo]) -> dict:
+    """Return ``raw`` (from a form or a JSON file) as clean content, or raise ContentError.
+
+    Refuses what can never be right: unknown parties or codes, people acting for a party
+    that is not in the agreement in that capacity, a leader missing for a party, an
+    expiry before the start, malformed dates or addresses, one person named twice.
+    """
+    problems: list[str] = []
+    by_key = {p.key: p for p in parties}
+    content: dict = {"schema": SCHEMA}
+    content["reference"] = _text(raw.get("reference"), 200)
+    content["title"] = _text(raw.get("title"), 500)
+
+    bases = [str(b) for b in raw.get("legal_basis") or []]
+    unknown = [b for b in bases if b not in LEGAL_BASES]
+    if unknown:
+        problems.append(f"Unknown legal basis {', '.join(unknown)}.")
+    content["legal_basis"] = [key for key in LEGAL_BASES if key in bases]
+    content["legal_basis_other"] = _text(raw.get("legal_basis_other"), 2000)
+
+    content["parties"] = _normalise_parties(raw.get("parties") or [], by_key, problems)
+    roles = {p["party"]: p["role"] for p in content["parties"]}
+    signatories = [key for key, role in roles.items() if role == "party"]
+
+    purpose = raw.get("purpose") or {}
+    content["purpose"] = {
+        "text": _text(purpose.get("text")),
+        "offences": _text(purpose.get("offences"), 4000),
+        "proceedings": _text(purpose.get("proceedings"), 4000),
+    }
+
+    period = raw.get("period") or {}
+    rule = period.get("entry_into_force") or "signature"
+    if rule not in ENTRY_RULES:
+        problems.append(f"Unknown rule for the entry into force {rule!r}.")
+        rule = "signature"
+    starts_on = parse_date(period.get("starts_on"), "Start date", problems)
+    expires_on = parse_date(period.get("expires_on"), "Expiry date", problems)
+    if rule == "date" and not starts_on:
+        problems.append("Give the start date, or let the agreement enter into force on signature.")
+    if rule == "signature":
+        starts_on = None
+    if starts_on and expires_on and expires_on < starts_on:
+        problems.append(
+            f"The expiry date ({expires_on}) is before the start date ({starts_on}); "
+            "the agreement must end after it begins."
+        )
+    content["period"] = {"entry_into_force": rule, "starts_on": starts_on, "expires_on": expires_on}
+
+    operating = raw.get("operating_states") or {}
+    states = [str(s).upper() for s in operating.get("states") or []]
+    wrong = [s for s in states if s not in signatories or not by_key[s].is_state]
+    if wrong:
+        problems.append(
+            f"The team can only operate in a state that is party to the agreement; "
+            f"not: {', '.join(wrong)}."
+        )
+    content["operating_states"] = {
+        "states": [key for key in signatories if key in states and by_key[key].is_state],
+        "note": _text(operating.get("note"), 4000),
+    }
+
+    seen_emails: dict[str, str] = {}
+    for kind in ("leaders", "members", "participants"):
+        content[kind] = _normalise_people(
+            kind, raw.get(kind) or [], roles, by_key, seen_emails, problems
+        )
+    led = {leader["party"] for leader in content["leaders"]}
+    for key in signatories:
+        if key not in led:
+            problems.append(
+                f"{by_key[key].name} is a party without a leader: name its leader in Article 5 "
+                "(the model agreement requires one leader per party)."
+            )
+
+    content["measures"] = _text(raw.get("measures"))
+    info = raw.get("information_use") or {}
+    content["information_use"] = {
+        "other_offences_with_consent": _bool(info.get("other_offences_with_consent")),
+        "public_security": _bool(info.get("public_security")),
+        "other_purposes": _text(info.get("other_purposes"), 4000),
+        "admissibility": _text(info.get("admissibility"), 8000),
+    }
+    for key in ("confidentiality", "media", "costs_liability", "appendix_i"):
+        content[key] = _text(raw.get(key))
+    languages = raw.get("languages") or []
+    if isinstance(languages, str):
+        languages = languages.split(",")
+    content["languages"] = [_text(lang, 60) for lang in languages if _text(lang, 60)]
+    workspace = raw.get("workspace") or {}
+    content["workspace"] = {
+        "is_used": _bool(workspace.get("is_used")),
+        "access_rules": _text(workspace.get("access_rules"), 8000),
+    }
+    evaluation = raw.get("evaluation") or {}
+    mid_term_on = parse_date(evaluation.get("mid_term_on"), "Mid-term evaluation date", problems)
+    if mid_term_on and expires_on and mid_term_on > expires_on:
+        problems.append("The mid-term evaluation date is after the expiry date.")
+    content["evaluation"] = {
+        "mid_term_on": mid_term_on,
+        "arrangements": _text(evaluation.get("arrangements"), 8000),
+    }
+    if problems:
+        raise ContentError(problems)
+    return content
+
+
+def _normalise_parties(rows, by_key: dict[str, PartyInfo], problems: list[str]) -> list[dict]:
+    given = {}
+    for row in rows:
+        key = str(row.get("party") or "").upper()
+        if key not in by_key:
+            problems.append(f"{key or 'A party'} is not one of this team's parties.")
+            continue
+        role = row.get("role") or "party"
+        if role not in PARTY_ROLES:
+            problems.append(f"Unknown role {role!r} for {by_key[key].name}.")
+            continue
+        given[key] = {
+            "party": key,
+            "authority": _text(row.get("authority"), 200) or by_key[key].authority,
+            "role": role,
+        }
+    # In the team's order, so that the same choices always give the same content.
+    result = [given[key] for key in by_key if key in given and given[key]["role"] != "none"]
+    if sum(1 for row in result if row["role"] == "party") < 2:
+        problems.append("An agreement needs at least two parties that sign it (Article 1).")
+    return result
+
+
+def _normalise_people(kind, rows, roles, by_key, seen_emails, problems) -> list[dict]:
+    label = {"leaders": "Leader", "members": "Member", "participants": "Participant"}[kind]
+    wanted_role = "participant" if kind == "participants" else "party"
+    people = []
+    for number, row in enumerate(rows, start=1):
+        person = {}
+        for name in PERSON_FIELDS[kind]:
+            value = row.get(name)
+            person[name] = _bool(value) if name in BOOLEAN_PERSON_FIELDS else _text(value, 300)
+        texts = [person[n] for n in PERSON_FIELDS[kind] if n not in BOOLEAN_PERSON_FIELDS]
+        if not any(texts[1:]):
+            continue  # an empty row of the form
+        person["party"] = person["party"].upper()
+        person["email"] = person["email"].lower()
+        who = f"{label} {number} ({person['name'] or person['email'] or 'unnamed'})"
+        key = person["party"]
+        if key not in by_key:
+            problems.append(f"{who}: choose the party the person acts for.")
+        elif roles.get(key) != wanted_role:
+            capacity = "a party to" if wanted_role == "party" else "a participant in"
+            problems.append(
+                f"{who} acts for {by_key[key].name}, which is not {capacity} the agreement "
+                "(Article 1)."
+            )
+        if not person["name"]:
+            problems.append(f"{who}: give the person's name.")
+        if not person["email"]:
+            problems.append(f"{who}: give the e-mail address; the workspace gives access by it.")
+        elif not _EMAIL.match(person["email"]):
+            problems.append(f"{who}: {person['email']!r} is not an e-mail address.")
+        elif person["email"] in seen_emails:
+            problems.append(
+                f"{who}: {person['email']} is already named as {seen_emails[person['email']]}; "
+                "name each person once."
+            )
+        else:
+            seen_emails[person["email"]] = who
+        people.append(person)
+    return people
+
+
+def incomplete(content: dict) -> list[str]:
+    """Return what must still be filled in before the version can be signed."""
+    missing = []
+    if not content["legal_basis"] and not content["legal_basis_other"]:
+        missing.append("the legal basis (Article 1)")
+    if not content["purpose"]["text"]:
+        missing.append("the purpose of the team (Article 2)")
+    if not content["period"]["expires_on"]:
+        missing.append("the expiry date (Article 3)")
+    if not content["operating_states"]["states"]:
+        missing.append("the states where the team operates (Article 4)")
+    if not content["languages"]:
+        missing.append("the working languages (Article 13)")
+    return missing
+
+
+def signatory_keys(content: dict) -> list[str]:
+    return [row["party"] for row in content["parties"] if row["role"] == "party"]
+
+
+def named_people(content: dict) -> list[tuple[str, dict]]:
+    """Return (kind, person) for everyone the agreement names, leaders first."""
+    return [(kind, person) for kind in PERSON_FIELDS for person in content[kind]]
+
+
+# --- Text of each article: used by the page, the PDF's plain parts and the diff -------
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def article_lines(content: dict, names: dict[str, str]) -> dict[str, list[str]]:
+    """Return each article's content as lines of plain text, keyed by article key."""
+    name = lambda key: names.get(key, key)  # noqa: E731
+    period = content["period"]
+    info = content["information_use"]
+    lines: dict[str, list[str]] = {}
+    lines["parties"] = [
+        f"{name(row['party'])}: {row['authority']} — "
+        + ("party" if row["role"] == "party" else "participant")
+        for row in content["parties"]
+    ] + [f"Legal basis: {LEGAL_BASES[key]}" for key in content["legal_basis"]]
+    if content["legal_basis_other"]:
+        lines["parties"].append(f"Other legal basis: {content['legal_basis_other']}")
+    lines["purpose"] = [
+        *content["purpose"]["text"].splitlines(),
+        f"Offences: {content['purpose']['offences']}",
+        f"Domestic proceedings: {content['purpose']['proceedings']}",
+    ]
+    entry = (
+        f"Enters into force on {period['starts_on']}"
+        if period["entry_into_force"] == "date"
+        else "Enters into force on the date of the last signature"
+    )
+    lines["period"] = [entry, f"Expires on {period['expires_on'] or '(not set)'}"]
+    lines["operating_states"] = [
+        "Operates in: " + ", ".join(name(key) for key in content["operating_states"]["states"]),
+        *content["operating_states"]["note"].splitlines(),
+    ]
+    lines["leaders"] = [
+        f"{name(p['party'])}: {p['name']} <{p['email']}>, {p['function']}"
+        + (f" (successor of {p['successor_of']})" if p["successor_of"] else "")
+        for p in content["leaders"]
+    ]
+    lines["members"] = [
+        f"{name(p['party'])}: {p['name']} <{p['email']}>, {p['function']}"
+        + (" — seconded member" if p["is_seconded"] else "")
+        for p in content["members"]
+    ]
+    lines["participants"] = [
+        f"{name(p['party'])}: {p['name']} <{p['email']}>, {p['function']}; scope: {p['scope']}; "
+        f"may read evidence: {_yes(p['may_read_evidence'])}"
+        for p in content["participants"]
+    ]
+    lines["measures"] = content["measures"].splitlines()
+    lines["information_use"] = [
+        "Information and evidence may be used for the purpose of the team.",
+        "For other offences, with the consent of the state where it was obtained: "
+        + _yes(info["other_offences_with_consent"]),
+        "To prevent an immediate and serious threat to public security: "
+        + _yes(info["public_security"]),
+        f"Other agreed purposes: {info['other_purposes'] or 'none'}",
+        *info["admissibility"].splitlines(),
+    ]
+    for key in ("confidentiality", "media", "costs_liability", "appendix_i"):
+        lines[key] = content[key].splitlines()
+    lines["languages"] = [", ".join(content["languages"])]
+    lines["workspace"] = [
+        f"The team uses the JIT Workspace: {_yes(content['workspace']['is_used'])}",
+        *content["workspace"]["access_rules"].splitlines(),
+    ]
+    lines["evaluation"] = [
+        f"Mid-term evaluation by {content['evaluation']['mid_term_on'] or '(no date set)'}",
+        *content["evaluation"]["arrangements"].splitlines(),
+    ]
+    return lines
+
+
+@dataclass
+class DiffRow:
+    left: str | None
+    right: str | None
+    change: str  # equal | replace | delete | insert
+
+
+@dataclass
+class ArticleDiff:
+    article: Article
+    rows: list[DiffRow] = field(default_factory=list)
+
+    @property
+    def is_changed(self) -> bool:
+        return any(row.change != "equal" for row in self.rows)
+
+
+def diff(old: dict, new: dict, names: dict[str, str]) -> list[ArticleDiff]:
+    """Return a side-by-side comparison of two contents, article by article."""
+    left, right = article_lines(old, names), article_lines(new, names)
+    header = [("Reference", "reference"), ("Title", "title")]
+    result = []
+    for article in ARTICLES:
+        a, b = list(left[article.key]), list(right[article.key])
+        if article.key == "parties":
+            a = [f"{label}: {old[key]}" for label, key in header] + a
+            b = [f"{label}: {new[key]}" for label, key in header] + b
+        result.append(ArticleDiff(article, _side_by_side(a, b)))
+    return result
+
+
+def _side_by_side(a: list[str], b: list[str]) -> list[DiffRow]:
+    rows = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            rows += [
+                DiffRow(a[i], b[j], "equal")
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            ]
+            continue
+        left, right = a[i1:i2], b[j1:j2]
+        for index in range(max(len(left), len(right))):
+            old = left[index] if index < len(left) else None
+            new = right[index] if index < len(right) else None
+            change = "replace" if old is not None and new is not None else tag
+            if old is None:
+                change = "insert"
+            elif new is None:
+                change = "delete"
+            rows.append(DiffRow(old, new, change))
+    return rows
+
+
+def changed_keys(old: dict, new: dict) -> list[str]:
+    """Return the top-level keys whose value differs."""
+    return sorted(key for key in set(old) | set(new) if old.get(key) != new.get(key))

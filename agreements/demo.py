@@ -1,0 +1,241 @@
+"""Demo: Iron Meridian's agreement, signed in 2025 and extended once, and its mid-term
+evaluation. Written through the real services (each leader re-authenticates with the
+demo password), on the dates it happened, by setting the workspace clock."""
+
+from datetime import UTC, datetime
+
+from agreements import evaluations, services
+from agreements.status import agreement_of
+from jit.clock import frozen
+from jit.demo import DOMAIN, IRON_MERIDIAN, demo_password
+from jit.extensions import db
+from jit.teams.access import team_access_for
+
+
+def _at(day: str, time: str = "10:00") -> datetime:
+    return datetime.fromisoformat(f"{day}T{time}:00").replace(tzinfo=UTC)
+
+
+def _access(key: str):
+    from jit.accounts.services import find_user_by_email
+
+    return team_access_for(find_user_by_email(f"{key}@{DOMAIN}"), IRON_MERIDIAN.code)
+
+
+def _person(key: str, party: str, function: str, **extra) -> dict:
+    person = next(p for p in IRON_MERIDIAN.people if p.key == key)
+    return {
+        "party": party,
+        "name": person.name,
+        "email": f"{key}@{DOMAIN}",
+        "function": function,
+        **extra,
+    }
+
+
+PURPOSE = (
+    "To investigate an organised crime group that converts blank-firing and deactivated "
+    "firearms into live weapons in workshops near Zagreb, moves them with ammunition by "
+    "road through Austria to the Netherlands, and is paid in cocaine shipped back along "
+    "the same route, from at least January 2024.\n"
+    "To identify the members of the group, the workshops, couriers, vehicles and payment "
+    "channels; to trace the weapons; to secure evidence admissible in the courts of each "
+    "party; and to prepare coordinated arrests, searches and seizures."
+)
+
+
+def _content(team) -> dict:
+    parties = {services.party_key(p): p for p in team.parties}
+    return {
+        "schema": "jit-agreement/1",
+        "reference": "JIT IRON-MERIDIAN / Eurojust 2025/0418",
+        "title": "Agreement on the setting up of a joint investigation team between Croatia, "
+        "Austria and the Netherlands — Operation Iron Meridian",
+        "legal_basis": ["EU_MLA_2000_ART13", "FD_2002_465_JHA", "UNTOC_ART19"],
+        "legal_basis_other": "",
+        "parties": [
+            {"party": "HR", "authority": parties["HR"].authority, "role": "party"},
+            {"party": "AT", "authority": parties["AT"].authority, "role": "party"},
+            {"party": "NL", "authority": parties["NL"].authority, "role": "party"},
+            {
+                "party": "EUROJUST",
+                "authority": parties["EUROJUST"].authority,
+                "role": "participant",
+            },
+            {"party": "EUROPOL", "authority": parties["EUROPOL"].authority, "role": "participant"},
+        ],
+        "purpose": {
+            "text": PURPOSE,
+            "offences": "Illicit manufacturing of and trafficking in firearms, their parts and "
+            "ammunition; drug trafficking (cocaine); participation in a criminal organisation; "
+            "money laundering",
+            "proceedings": "HR: USKOK K-US-214/2025\nAT: StA Wien 71 St 38/25p\n"
+            "NL: Landelijk Parket 09/921004-25 (26Meridiaan)",
+        },
+        "period": {"entry_into_force": "signature", "starts_on": None, "expires_on": "2026-09-14"},
+        "operating_states": {
+            "states": ["HR", "AT", "NL"],
+            "note": "Members act under the law of the state where they operate at the time.",
+        },
+        "leaders": [
+            _person("hr.leader", "HR", "Deputy Head, USKOK Zagreb"),
+            _person("at.leader", "AT", "Staatsanwältin, Staatsanwaltschaft Wien"),
+            _person("nl.leader", "NL", "Officier van justitie, Landelijk Parket"),
+        ],
+        "members": [
+            _person("hr.member", "HR", "Inspector, PNUSKOK Zagreb", is_seconded=False),
+            _person("at.member", "AT", "Chefinspektor, Bundeskriminalamt", is_seconded=True),
+            _person("nl.member", "NL", "Rechercheur, Landelijke Eenheid", is_seconded=True),
+            {
+                "party": "AT",
+                "name": "Johanna Berger",
+                "email": "johanna.berger@bk.demo.example",
+                "function": "Financial investigator, Bundeskriminalamt",
+                "is_seconded": True,
+            },
+        ],
+        "participants": [
+            _person(
+                "europol",
+                "EUROPOL",
+                "Analyst, AP Weapons & Explosives",
+                scope="Operational analysis, cross-matching in Europol systems, mobile office "
+                "on action days",
+                may_read_evidence=True,
+            ),
+        ],
+        "measures": (
+            "The leaders agree an operational action plan, kept confidential and outside "
+            "this agreement, and review it at coordination meetings at Eurojust at least "
+            "every three months.\n"
+            "Seconded members may be present at investigative measures in the state of "
+            "operation and may, under the law of that state, be entrusted with measures by "
+            "the leader there. Controlled deliveries along the route are coordinated through "
+            "the leaders of all three parties."
+        ),
+        "information_use": {
+            "other_offences_with_consent": True,
+            "public_security": True,
+            "other_purposes": "",
+            "admissibility": "Each party informs the others without delay of any rule of its "
+            "law on the admissibility of evidence gathered by the team, and of any obligation "
+            "to disclose material to the defence.",
+        },
+        "confidentiality": "Information exchanged in the team is confidential and handled "
+        "under each party's data protection law and Directive (EU) 2016/680. Handling codes "
+        "H0–H3 set by the providing party bind every member.",
+        "media": "No party communicates with the media about the team without the agreement "
+        "of the others; press releases after action days are agreed through Eurojust.",
+        "costs_liability": "Each party bears the costs of its own members. Funding is sought "
+        "from Eurojust for travel, interpretation and the transport of seized firearms. "
+        "Liability follows Articles 15 and 16 of the 2000 Convention.",
+        "languages": ["English"],
+        "workspace": {
+            "is_used": True,
+            "access_rules": "Members read all items with visibility 'team'; items marked "
+            "'party' are read only by the originating party; Europol's analyst reads evidence "
+            "for analysis and adds analysis products. Reviewing judges see only the bundles "
+            "shared with them.",
+        },
+        "evaluation": {
+            "mid_term_on": "2026-03-31",
+            "arrangements": "A mid-term evaluation at the coordination meeting of March 2026 "
+            "and a final evaluation within three months of expiry, with the JITs Network form.",
+        },
+        "appendix_i": "Eurojust (the national desks of Croatia, Austria and the Netherlands) "
+        "supports the coordination, hosts coordination meetings and the coordination centre "
+        "on action days, and administers the workspace.\nEuropol (Analysis Project Weapons "
+        "& Explosives) provides operational analysis and cross-matching and a mobile office "
+        "on action days. Neither body exercises investigative powers in the team.",
+    }
+
+
+SIGNATURES = {
+    1: [
+        ("hr.leader", "Deputy Head, USKOK Zagreb", "Zagreb", "2025-09-10", "09:20"),
+        ("at.leader", "Staatsanwältin", "Wien", "2025-09-12", "14:05"),
+        ("nl.leader", "Officier van justitie", "Den Haag", "2025-09-15", "11:40"),
+    ],
+    2: [
+        ("nl.leader", "Officier van justitie", "Rotterdam", "2026-08-26", "16:10"),
+        ("hr.leader", "Deputy Head, USKOK Zagreb", "Zagreb", "2026-08-28", "08:45"),
+        ("at.leader", "Staatsanwältin", "Wien", "2026-09-02", "10:30"),
+    ],
+}
+
+EVALUATION = {
+    "hr.leader": {
+        "setting_up": "The need was identified from PNUSKOK's seizure of four converted "
+        "pistols in Sesvete and Europol cross-matches with Austrian and Dutch cases. The "
+        "agreement was drafted in English at Eurojust within five weeks.",
+        "operational": "Controlled delivery of one consignment (October 2025) allowed the "
+        "route and two couriers to be identified. Coordination meetings every three months.",
+        "prosecution": "Proceedings will be concentrated in Croatia for the workshop "
+        "offences; transfer of proceedings for the Dutch buyers is being discussed.",
+        "arrests": 3,
+        "searches": 5,
+        "firearms_seized": 14,
+        "ammunition_seized": 2600,
+        "drugs_seized": "",
+        "convictions": 0,
+        "assets_eur": "48000.00",
+        "added_value": "Direct exchange of evidence without MLA requests saved months.",
+        "lessons_learned": "Involve Europol's weapons experts before the first action day.",
+    },
+    "nl.leader": {
+        "setting_up": "Swift national approval; the English-only agreement was accepted.",
+        "operational": "The Dutch part focused on the buyers and the cocaine payments. "
+        "Interception material was shared through the workspace with handling code H1.",
+        "prosecution": "Admissibility of Croatian intercepts in Dutch courts to be "
+        "confirmed; disclosure rules exchanged.",
+        "arrests": 4,
+        "searches": 6,
+        "firearms_seized": 9,
+        "ammunition_seized": 1150,
+        "drugs_seized": "Cocaine: 212 kg (Port of Rotterdam, February 2026)",
+        "convictions": 0,
+        "assets_eur": "310500.00",
+        "added_value": "Eurojust's coordination centre made the joint action day possible.",
+        "lessons_learned": "Agree the media line before the action day, not after.",
+    },
+}
+
+
+def seed() -> None:
+    """Give Iron Meridian its agreement (original + extension) once."""
+    from jit.teams.models import Team
+
+    team = db.session.scalar(db.select(Team).where(Team.code == IRON_MERIDIAN.code))
+    if team is None or agreement_of(team) is not None:
+        return
+    with frozen(_at("2025-08-18", "09:00")):
+        original = services.start_version(_access("coordinator"), "original")
+        services.save_draft(_access("coordinator"), original, _content(team))
+    _sign_all(original.number)
+    with frozen(_at("2026-03-05", "09:00")):
+        evaluation = evaluations.start(_access("coordinator"), "mid_term")
+    for key, answers in EVALUATION.items():
+        with frozen(_at("2026-03-20", "12:00")):
+            evaluations.save_contribution(_access(key), evaluation, answers)
+    with frozen(_at("2026-08-20", "15:00")):
+        extension = services.start_version(
+            _access("coordinator"),
+            "extension",
+            "Extension by twelve months to complete the financial investigation into the "
+            "cocaine payments and to support the trial phase in Croatia.",
+        )
+        content = dict(extension.content)
+        content["period"] = dict(content["period"], expires_on="2027-09-14")
+        services.save_draft(_access("coordinator"), extension, content)
+    _sign_all(extension.number)
+    db.session.flush()
+
+
+def _sign_all(number: int) -> None:
+    password = demo_password()
+    for key, function, place, day, time in SIGNATURES[number]:
+        with frozen(_at(day, time)):
+            access = _access(key)
+            version = services.version_by_number(access.team, number)
+            services.sign(access, version, password=password, function=function, place=place)
+            db.session.flush()

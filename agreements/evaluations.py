@@ -1,0 +1,194 @@
+"""The team's mid-term and final evaluation, following the JIT evaluation form
+(LEGAL.md §3): each party writes its part; the coordinator finalises it."""
+
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from agreements.models import Evaluation, EvaluationContribution
+from agreements.status import agreement_of, team_status
+from jit.audit import services as audit
+from jit.clock import utcnow
+from jit.extensions import db
+from jit.permissions import Permission
+from jit.teams.access import TeamAccess
+
+KINDS = {"mid_term": "Mid-term evaluation", "final": "Final evaluation"}
+TEXT_SECTIONS = {
+    "setting_up": "Setting-up phase",
+    "operational": "Operational phase",
+    "prosecution": "Prosecution and trial phase",
+    "added_value": "Added value",
+    "lessons_learned": "Lessons learned and best practices",
+}
+COUNTS = {
+    "arrests": "Arrests",
+    "searches": "Searches",
+    "firearms_seized": "Firearms seized",
+    "ammunition_seized": "Rounds of ammunition seized",
+    "convictions": "Convictions",
+}
+RESULT_TEXTS = {"drugs_seized": "Drugs seized", "other_results": "Other results"}
+ANSWER_KEYS = [*TEXT_SECTIONS, *COUNTS, "assets_eur", *RESULT_TEXTS]
+
+
+class EvaluationError(ValueError):
+    """A refused evaluation operation, with a message fit to show the person."""
+
+
+def evaluation_of(team, kind: str) -> Evaluation | None:
+    return db.session.scalar(
+        select(Evaluation).where(Evaluation.team_id == team.id, Evaluation.kind == kind)
+    )
+
+
+def start(access: TeamAccess, kind: str) -> Evaluation:
+    if not access.can(Permission.DRAFT_AGREEMENT):
+        raise EvaluationError("The coordinator or a leader opens an evaluation.")
+    if kind not in KINDS:
+        raise EvaluationError(f"Unknown evaluation {kind!r}.")
+    if evaluation_of(access.team, kind) is not None:
+        raise EvaluationError(f"The {KINDS[kind].lower()} is already open.")
+    agreement = agreement_of(access.team)
+    if agreement is None or not any(v.is_fully_signed for v in agreement.versions):
+        raise EvaluationError("A team is evaluated once its agreement has been signed by all.")
+    evaluation = Evaluation(team_id=access.team.id, kind=kind, created_by_id=access.user.id)
+    db.session.add(evaluation)
+    db.session.flush()
+    audit.record(
+        "evaluation.opened",
+        team=access.team,
+        target=evaluation,
+        new={"kind": kind},
+        actor=access.user,
+    )
+    return evaluation
+
+
+def contribution_of(evaluation: Evaluation, party) -> EvaluationContribution | None:
+    return next((c for c in evaluation.contributions if c.party_id == party.id), None)
+
+
+def clean_answers(data: dict) -> dict:
+    """Return the contribution's answers with numbers as numbers and text trimmed."""
+    answers = {}
+    for key in TEXT_SECTIONS | RESULT_TEXTS:
+        answers[key] = str(data.get(key) or "").replace("\r\n", "\n").strip()
+    for key, label in COUNTS.items():
+        value = data.get(key)
+        if value in (None, ""):
+            answers[key] = None
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise EvaluationError(f"{label}: give a whole number.") from None
+        if number < 0:
+            raise EvaluationError(f"{label} cannot be negative.")
+        answers[key] = number
+    value = data.get("assets_eur")
+    if value in (None, ""):
+        answers["assets_eur"] = None
+    else:
+        try:
+            amount = Decimal(str(value)).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise EvaluationError("Assets: give an amount in euro, e.g. 125000.00.") from None
+        if amount < 0:
+            raise EvaluationError("Assets cannot be negative.")
+        answers["assets_eur"] = str(amount)
+    return answers
+
+
+def save_contribution(access: TeamAccess, evaluation: Evaluation, data: dict):
+    """Write the signed-in person's party's part of ``evaluation``."""
+    if not access.can(Permission.CONTRIBUTE_EVALUATION):
+        raise EvaluationError("Your role does not write the evaluation.")
+    if evaluation.team_id != access.team.id:
+        raise LookupError(evaluation.id)
+    if evaluation.is_final:
+        raise EvaluationError("The evaluation was finalised; it can no longer change.")
+    answers = clean_answers(data)
+    contribution = contribution_of(evaluation, access.party)
+    old = contribution.answers if contribution else {}
+    if contribution is None:
+        contribution = EvaluationContribution(evaluation=evaluation, party=access.party)
+        db.session.add(contribution)
+    contribution.answers = answers
+    contribution.updated_at, contribution.updated_by_id = utcnow(), access.user.id
+    db.session.flush()
+    old_changed, new_changed = audit.diff(old, answers)
+    audit.record(
+        "evaluation.contribution_saved",
+        team=access.team,
+        target=contribution,
+        old={"kind": evaluation.kind, **old_changed},
+        new={"kind": evaluation.kind, "party": access.party.short_label, **new_changed},
+        actor=access.user,
+    )
+    return contribution
+
+
+def finalise(access: TeamAccess, evaluation: Evaluation) -> None:
+    if not access.can(Permission.MANAGE_ALL_MEMBERSHIPS):
+        raise EvaluationError("The coordinator finalises the evaluation.")
+    if evaluation.is_final:
+        raise EvaluationError("The evaluation is already final.")
+    if not evaluation.contributions:
+        raise EvaluationError("No party has contributed yet.")
+    evaluation.finalised_at, evaluation.finalised_by_id = utcnow(), access.user.id
+    audit.record(
+        "evaluation.finalised",
+        team=access.team,
+        target=evaluation,
+        new={
+            "kind": evaluation.kind,
+            "parties": [c.party.short_label for c in evaluation.contributions],
+        },
+        actor=access.user,
+    )
+
+
+def totals(evaluation: Evaluation) -> dict:
+    """Return the results summed over every party's contribution."""
+    result = {key: 0 for key in COUNTS}
+    assets = Decimal("0")
+    for contribution in evaluation.contributions:
+        for key in COUNTS:
+            result[key] += contribution.answers.get(key) or 0
+        if contribution.answers.get("assets_eur"):
+            assets += Decimal(contribution.answers["assets_eur"])
+    result["assets_eur"] = f"{assets:,.2f}"
+    return result
+
+
+def identification(team) -> dict:
+    """Return the evaluation form's identification part, taken from the agreement."""
+    from agreements.content import LEGAL_BASES
+    from agreements.services import party_names
+
+    status = team_status(team)
+    agreement = status.agreement
+    names = party_names(team)
+    signed = [v for v in agreement.versions if v.is_fully_signed] if agreement else []
+    first, last = (signed[0], signed[-1]) if signed else (None, None)
+    content = last.content if last else {}
+    return {
+        "reference": content.get("reference", ""),
+        "status": status,
+        "parties": [
+            names[row["party"]] for row in content.get("parties", []) if row["role"] == "party"
+        ],
+        "participants": [
+            names[row["party"]]
+            for row in content.get("parties", [])
+            if row["role"] == "participant"
+        ],
+        "legal_basis": [LEGAL_BASES[k] for k in content.get("legal_basis", [])]
+        + ([content["legal_basis_other"]] if content.get("legal_basis_other") else []),
+        "offences": content.get("purpose", {}).get("offences", ""),
+        "signed_on": first.fully_signed_at.date() if first else None,
+        "expires_on": status.expires_on,
+        "extensions": [v for v in signed if v.kind == "extension"],
+        "amendments": [v for v in signed if v.kind == "amendment"],
+    }

@@ -1,0 +1,38 @@
+"""The agreement's answer to :func:`jit.gates.may`: a team may add to its record only
+while its agreement is in force.
+
+A team with no agreement recorded at all is treated as *not yet modelled* and stays
+open, unless the deployment sets ``JIT_AGREEMENT_REQUIRED=1``. That keeps spaces whose
+agreement lives on paper (and spaces made before this package) usable, as the evidence
+issue's interim rule says; a deployment that runs every JIT through the workspace turns
+the product rule on: no space without a signed agreement. A team that *has* an agreement
+here is always governed by it: a draft, an agreement not yet in force, an expired or a
+closed one all refuse, with the reason.
+"""
+
+from flask import current_app, has_app_context
+
+from agreements import status as agreement_status
+from jit.gates import OPEN, Decision
+
+_WHAT = {
+    "add_evidence": "Adding evidence",
+    "record_custody": "Recording custody events",
+    "draft_bundle": "Drafting export bundles",
+    "release_bundle": "Releasing export bundles",
+}
+
+
+def _agreement_required() -> bool:
+    return bool(has_app_context() and current_app.config.get("AGREEMENT_REQUIRED"))
+
+
+def decide(team, action: str) -> Decision:
+    """Return whether ``team`` may perform ``action`` today under its agreement."""
+    status = agreement_status.team_status(team)
+    if status.code == agreement_status.NONE and not _agreement_required():
+        return OPEN
+    if status.is_in_force:
+        return OPEN
+    what = _WHAT.get(action, "This action")
+    return Decision(False, f"{what} is not possible now. {status.explanation()}")

@@ -1,0 +1,562 @@
+"""Agreement pages: status, versions, editor, signing, diff, PDF/JSON, invitations,
+closing, and the evaluation. Thin: load and authorise, call a service, render."""
+
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+
+from agreements import content as agreement_content
+from agreements import evaluations, forms, membership, services
+from agreements.pdf import render_pdf
+from agreements.status import team_status
+from jit.extensions import db
+from jit.permissions import Permission
+from jit.teams.access import TeamAccess, load_team
+
+bp = Blueprint("agreements", __name__)
+
+
+def _version(access: TeamAccess, number: int):
+    try:
+        return services.version_by_number(access.team, number)
+    except LookupError:
+        abort(404)
+
+
+def _download_name(access: TeamAccess, version, extension: str) -> str:
+    return f"{access.team.code}-agreement-v{version.number}.{extension}"
+
+
+@bp.get("/t/<code>/agreement")
+@login_required
+def overview(code: str):
+    access = load_team(code, Permission.VIEW_AGREEMENT)
+    status = team_status(access.team)
+    shown = status.governing or status.upcoming or status.pending
+    if shown is None and status.agreement and status.agreement.versions:
+        shown = status.agreement.versions[-1]
+    return render_template(
+        "agreements/overview.html",
+        access=access,
+        status=status,
+        shown=shown,
+        start_form=forms.StartVersionForm(),
+        close_form=forms.CloseForm(),
+        invitations=membership.open_invitations(access.team)
+        if access.can(Permission.MANAGE_ALL_MEMBERSHIPS)
+        else [],
+        **_article_context(access, shown),
+    )
+
+
+def _article_context(access: TeamAccess, version) -> dict:
+    if version is None:
+        return {}
+    names = services.party_names(access.team)
+    return {
+        "names": names,
+        "lines": agreement_content.article_lines(version.content, names),
+        "version_hash": services.current_hash(version),
+    }
+
+
+@bp.get("/t/<code>/agreement/v<int:number>")
+@login_required
+def version(code: str, number: int):
+    access = load_team(code, Permission.VIEW_AGREEMENT)
+    shown = _version(access, number)
+    status = team_status(access.team)
+    return render_template(
+        "agreements/version.html",
+        access=access,
+        status=status,
+        shown=shown,
+        refusal=services.refusal_to_sign(access, shown),
+        signed_by={services.party_key(s.party): s for s in shown.signatures},
+        withdraw_form=forms.WithdrawForm(),
+        missing=agreement_content.incomplete(shown.content),
+        **_article_context(access, shown),
+    )
+
+
+@bp.post("/t/<code>/agreement/start")
+@login_required
+def start(code: str):
+    access = load_team(code, Permission.DRAFT_AGREEMENT)
+    form = forms.StartVersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        started = services.start_version(
+            access, form.kind.data or "", form.change_summary.data or ""
+        )
+    except services.AgreementError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("agreements.overview", code=access.team.code))
+    db.session.commit()
+    flash(f"{started.label} is open for drafting.", "success")
+    return redirect(url_for("agreements.edit", code=access.team.code, number=started.number))
+
+
+@bp.route("/t/<code>/agreement/v<int:number>/edit", methods=["GET", "POST"])
+@login_required
+def edit(code: str, number: int):
+    access = load_team(code, Permission.DRAFT_AGREEMENT)
+    draft = _version(access, number)
+    form = forms.DraftForm()
+    problems: list[str] = []
+    error = None
+    data = draft.content
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if draft.kind == "extension":
+            # An extension carries the text over and changes only the expiry date.
+            raw = dict(draft.content)
+            raw["period"] = dict(draft.content["period"], expires_on=request.form.get("expires_on"))
+        else:
+            keys = [services.party_key(p) for p in access.team.parties]
+            raw = forms.raw_from_form(request.form, keys)
+        try:
+            services.save_draft(
+                access,
+                draft,
+                raw,
+                change_summary=request.form.get("change_summary")
+                if draft.kind != "original"
+                else None,
+                takes_effect_on=request.form.get("takes_effect_on"),
+            )
+        except services.AgreementError as refused:
+            db.session.rollback()
+            error, problems = str(refused), refused.problems
+            data = raw if draft.kind == "extension" else _redisplay(raw)
+        else:
+            db.session.commit()
+            flash(f"Version {draft.number} is saved.", "success")
+            return redirect(url_for("agreements.version", code=access.team.code, number=number))
+    elif draft.is_frozen or draft.is_withdrawn or draft.agreement.is_closed:
+        try:
+            services.save_draft(access, draft, draft.content)  # raises with the reason
+        except services.AgreementError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        return redirect(url_for("agreements.version", code=access.team.code, number=number))
+    return render_template(
+        "agreements/edit.html",
+        access=access,
+        draft=draft,
+        form=form,
+        data=data,
+        error=error,
+        problems=problems,
+        import_form=forms.ImportForm(),
+        parties=access.team.parties,
+        party_key=services.party_key,
+        legal_bases=agreement_content.LEGAL_BASES,
+        party_roles=agreement_content.PARTY_ROLES,
+        entry_rules=agreement_content.ENTRY_RULES,
+        blank_person=agreement_content.blank_person,
+    ), (400 if error else 200)
+
+
+def _redisplay(raw: dict) -> dict:
+    """Return what was posted in the content's shape, so a refused form keeps its input."""
+    ticked = lambda value: value in ("y", "on", "true", True)  # noqa: E731
+    shaped = dict(raw)
+    shaped["languages"] = [part.strip() for part in str(raw["languages"]).split(",")]
+    for kind, fields in agreement_content.PERSON_FIELDS.items():
+        shaped[kind] = [
+            {
+                name: ticked(row.get(name))
+                if name in agreement_content.BOOLEAN_PERSON_FIELDS
+                else row.get(name, "")
+                for name in fields
+            }
+            for row in raw[kind]
+        ]
+    info = dict(raw["information_use"])
+    for key in ("other_offences_with_consent", "public_security"):
+        info[key] = ticked(info[key])
+    shaped["information_use"] = info
+    shaped["workspace"] = dict(raw["workspace"], is_used=ticked(raw["workspace"]["is_used"]))
+    return shaped
+
+
+@bp.post("/t/<code>/agreement/v<int:number>/import")
+@login_required
+def import_json(code: str, number: int):
+    access = load_team(code, Permission.DRAFT_AGREEMENT)
+    draft = _version(access, number)
+    form = forms.ImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = form.file.data
+    try:
+        if upload is None or not upload.filename:
+            raise services.AgreementError("Choose a JSON file exported from an agreement.")
+        try:
+            data = json.loads(upload.read(2 * 1024 * 1024).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise services.AgreementError("The file is not valid JSON.") from None
+        services.import_json(access, draft, data)
+    except services.AgreementError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("agreements.edit", code=access.team.code, number=number))
+    db.session.commit()
+    flash(f"The file was imported into version {draft.number}.", "success")
+    return redirect(url_for("agreements.version", code=access.team.code, number=number))
+
+
+@bp.route("/t/<code>/agreement/v<int:number>/sign", methods=["GET", "POST"])
+@login_required
+def sign(code: str, number: int):
+    access = load_team(code, Permission.SIGN_AGREEMENT)
+    shown = _version(access, number)
+    form = forms.SignForm()
+    error = None
+    if request.method == "GET":
+        leader = next(
+            (row for row in shown.content["leaders"] if row["email"] == access.user.email),
+            None,
+        )
+        form.function.data = leader["function"] if leader else ""
+    elif form.validate_on_submit():
+        try:
+            services.sign(
+                access,
+                shown,
+                password=form.password.data,
+                code=form.code.data or "",
+                function=form.function.data,
+                place=form.place.data,
+            )
+        except services.AgreementError as refused:
+            db.session.rollback()
+            error = str(refused)
+            _record_refusal_only(access, shown, error)
+        else:
+            db.session.commit()
+            flash(
+                f"You signed version {shown.number} for {access.party.name}.",
+                "success",
+            )
+            return redirect(url_for("agreements.version", code=access.team.code, number=number))
+    else:
+        error = "Check the form: " + " ".join(e for errors in form.errors.values() for e in errors)
+    return render_template(
+        "agreements/sign.html",
+        access=access,
+        shown=shown,
+        form=form,
+        error=error,
+        refusal=services.refusal_to_sign(access, shown),
+        version_hash=services.current_hash(shown),
+    ), (400 if error else 200)
+
+
+def _record_refusal_only(access: TeamAccess, shown, reason: str) -> None:
+    """Keep a refused signature in the audit log, and nothing else."""
+    from jit.audit import services as audit
+
+    audit.record(
+        "agreement.signature_refused",
+        team=access.team,
+        target=shown,
+        new={"party": access.party.short_label, "reason": reason},
+        actor=access.user,
+    )
+    db.session.commit()
+
+
+@bp.post("/t/<code>/agreement/v<int:number>/withdraw")
+@login_required
+def withdraw(code: str, number: int):
+    access = load_team(code, Permission.DRAFT_AGREEMENT)
+    shown = _version(access, number)
+    form = forms.WithdrawForm()
+    if not form.validate_on_submit():
+        flash("Give the reason for withdrawing the version.", "error")
+        return redirect(url_for("agreements.version", code=access.team.code, number=number))
+    try:
+        services.withdraw(access, shown, form.reason.data)
+    except services.AgreementError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(f"Version {shown.number} is withdrawn; start a new version to replace it.", "success")
+    return redirect(url_for("agreements.overview", code=access.team.code))
+
+
+@bp.get("/t/<code>/agreement/diff")
+@login_required
+def diff(code: str):
+    access = load_team(code, Permission.VIEW_AGREEMENT)
+    agreement = team_status(access.team).agreement
+    if agreement is None or not agreement.versions:
+        abort(404)
+    versions = agreement.versions
+    right_number = request.args.get("to", type=int) or versions[-1].number
+    right = _version(access, right_number)
+    default_left = right.based_on.number if right.based_on else max(1, right.number - 1)
+    left = _version(access, request.args.get("from", type=int) or default_left)
+    names = services.party_names(access.team)
+    return render_template(
+        "agreements/diff.html",
+        access=access,
+        versions=versions,
+        left=left,
+        right=right,
+        left_hash=services.current_hash(left),
+        right_hash=services.current_hash(right),
+        articles=agreement_content.diff(left.content, right.content, names),
+    )
+
+
+@bp.get("/t/<code>/agreement/v<int:number>.json")
+@login_required
+def export_json(code: str, number: int):
+    access = load_team(code, Permission.VIEW_AGREEMENT)
+    shown = _version(access, number)
+    body = json.dumps(services.export_data(shown), ensure_ascii=False, indent=2, sort_keys=True)
+    services.record_export(access, shown, "json")
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_download_name(access, shown, "json")}"'
+        },
+    )
+
+
+@bp.get("/t/<code>/agreement/v<int:number>.pdf")
+@login_required
+def export_pdf(code: str, number: int):
+    access = load_team(code, Permission.VIEW_AGREEMENT)
+    shown = _version(access, number)
+    names = services.party_names(access.team)
+    pdf = render_pdf(
+        "agreements/pdf/agreement.html",
+        team=access.team,
+        shown=shown,
+        status=team_status(access.team),
+        names=names,
+        parties={services.party_key(p): p for p in access.team.parties},
+        lines=agreement_content.article_lines(shown.content, names),
+        version_hash=services.current_hash(shown),
+        legal_bases=agreement_content.LEGAL_BASES,
+        history=[v for v in shown.agreement.versions if v.number <= shown.number],
+    )
+    services.record_export(access, shown, "pdf")
+    db.session.commit()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_download_name(access, shown, "pdf")}"'
+        },
+    )
+
+
+@bp.post("/t/<code>/agreement/close")
+@login_required
+def close(code: str):
+    access = load_team(code, Permission.MANAGE_ALL_MEMBERSHIPS)
+    form = forms.CloseForm()
+    if not form.validate_on_submit():
+        flash("Record why the team closes.", "error")
+        return redirect(url_for("agreements.overview", code=access.team.code))
+    try:
+        services.close(access, form.note.data)
+    except services.AgreementError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash("The team is closed. Its record stays available, read-only.", "success")
+    return redirect(url_for("agreements.overview", code=access.team.code))
+
+
+@bp.route("/t/<code>/agreement/invitations/<int:invitation_id>", methods=["GET", "POST"])
+@login_required
+def invitation(code: str, invitation_id: int):
+    access = load_team(code, Permission.MANAGE_ALL_MEMBERSHIPS)
+    from agreements.models import AgreementInvitation
+
+    found = db.session.get(AgreementInvitation, invitation_id)
+    if found is None or found.team_id != access.team.id:
+        abort(404)
+    form = forms.InvitationForm()
+    error = None
+    if request.method == "GET":
+        form.email.data = found.email
+    elif form.validate_on_submit():
+        try:
+            added = membership.complete_invitation(access, invitation_id, form.email.data or "")
+        except membership.InvitationError as refused:
+            db.session.rollback()
+            error = str(refused)
+        else:
+            db.session.commit()
+            flash(f"{added.user.display_name} now has access as {added.role}.", "success")
+            return redirect(url_for("agreements.overview", code=access.team.code))
+    else:
+        abort(400)
+    return render_template(
+        "agreements/invitation.html", access=access, invitation=found, form=form, error=error
+    ), (400 if error else 200)
+
+
+# --- Evaluation -----------------------------------------------------------------------
+
+
+def _evaluation(access: TeamAccess, kind: str):
+    if kind not in evaluations.KINDS:
+        abort(404)
+    found = evaluations.evaluation_of(access.team, kind)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/t/<code>/evaluation")
+@login_required
+def evaluation_overview(code: str):
+    access = load_team(code, Permission.VIEW_DASHBOARD)
+    opened = {kind: evaluations.evaluation_of(access.team, kind) for kind in evaluations.KINDS}
+    return render_template(
+        "agreements/evaluation_overview.html",
+        access=access,
+        opened=opened,
+        kinds=evaluations.KINDS,
+        start_form=forms.StartVersionForm(),
+        identification=evaluations.identification(access.team),
+    )
+
+
+@bp.post("/t/<code>/evaluation/start")
+@login_required
+def evaluation_start(code: str):
+    access = load_team(code, Permission.DRAFT_AGREEMENT)
+    form = forms.StartVersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        started = evaluations.start(access, form.kind.data or "")
+    except evaluations.EvaluationError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("agreements.evaluation_overview", code=access.team.code))
+    db.session.commit()
+    flash(
+        f"The {evaluations.KINDS[started.kind].lower()} is open; each party writes its part.",
+        "success",
+    )
+    return redirect(url_for("agreements.evaluation", code=access.team.code, kind=started.kind))
+
+
+@bp.route("/t/<code>/evaluation/<kind>", methods=["GET", "POST"])
+@login_required
+def evaluation(code: str, kind: str):
+    access = load_team(code, Permission.VIEW_DASHBOARD)
+    found = _evaluation(access, kind)
+    own = evaluations.contribution_of(found, access.party)
+    form = forms.EvaluationForm(data=own.answers if own and request.method == "GET" else None)
+    error = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            error = "Check the form: " + " ".join(
+                f"{getattr(form, name).label.text}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            )
+        else:
+            try:
+                evaluations.save_contribution(access, found, request.form)
+            except evaluations.EvaluationError as refused:
+                db.session.rollback()
+                error = str(refused)
+            else:
+                db.session.commit()
+                flash(f"The part of {access.party.name} is saved.", "success")
+                return redirect(url_for("agreements.evaluation", code=access.team.code, kind=kind))
+    return render_template(
+        "agreements/evaluation.html",
+        access=access,
+        evaluation=found,
+        kind_label=evaluations.KINDS[kind],
+        form=form,
+        error=error,
+        own=own,
+        finalise_form=forms.StartVersionForm(),
+        totals=evaluations.totals(found),
+        sections=evaluations.TEXT_SECTIONS,
+        counts=evaluations.COUNTS,
+        result_texts=evaluations.RESULT_TEXTS,
+    ), (400 if error else 200)
+
+
+@bp.post("/t/<code>/evaluation/<kind>/finalise")
+@login_required
+def evaluation_finalise(code: str, kind: str):
+    access = load_team(code, Permission.MANAGE_ALL_MEMBERSHIPS)
+    found = _evaluation(access, kind)
+    if not forms.StartVersionForm().validate_on_submit():
+        abort(400)
+    try:
+        evaluations.finalise(access, found)
+    except evaluations.EvaluationError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash("The evaluation is final.", "success")
+    return redirect(url_for("agreements.evaluation", code=access.team.code, kind=kind))
+
+
+@bp.get("/t/<code>/evaluation/<kind>.pdf")
+@login_required
+def evaluation_pdf(code: str, kind: str):
+    access = load_team(code, Permission.VIEW_DASHBOARD)
+    found = _evaluation(access, kind)
+    pdf = render_pdf(
+        "agreements/pdf/evaluation.html",
+        team=access.team,
+        evaluation=found,
+        kind_label=evaluations.KINDS[kind],
+        identification=evaluations.identification(access.team),
+        contributions=sorted(found.contributions, key=lambda c: c.party.position),
+        totals=evaluations.totals(found),
+        sections=evaluations.TEXT_SECTIONS,
+        counts=evaluations.COUNTS,
+        result_texts=evaluations.RESULT_TEXTS,
+    )
+    from jit.audit import services as audit
+
+    audit.record(
+        "evaluation.exported",
+        team=access.team,
+        target=found,
+        new={"kind": kind, "format": "pdf"},
+        actor=access.user,
+    )
+    db.session.commit()
+    name = f"{access.team.code}-{kind}-evaluation.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
