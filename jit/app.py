@@ -20,7 +20,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Domain packages composed into the app. Each may have ``models`` (imported so Alembic
 # sees its tables), ``views.bp`` (a blueprint), ``init_app(app)`` in its ``__init__``
 # (wiring beyond a blueprint) and ``demo.seed()`` (called by ``jit demo``).
-DOMAIN_PACKAGES = ["agreements", "evidence", "search"]
+DOMAIN_PACKAGES = ["agreements", "evidence", "search", "jit.chat"]
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -48,19 +48,29 @@ def register_commands(app: Flask) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option(
     "--threads",
-    default=32,
+    default=128,
     show_default=True,
     type=int,
     help="Worker threads; each open chat connection holds one.",
 )
-def run_command(host: str, port: int, threads: int):
-    """Apply pending migrations and serve the workspace (gunicorn, no debugger)."""
-    from jit.server import serve
+@click.option(
+    "--dev",
+    is_flag=True,
+    help="Werkzeug's development server with reloading instead of gunicorn (never in production).",
+)
+def run_command(host: str, port: int, threads: int, dev: bool):
+    """Apply pending migrations and serve the workspace (gunicorn with WebSockets)."""
+    from jit.server import serve, serve_development
 
     apply_migrations()
     db.engine.dispose()  # no connection may cross into the server's worker process
+    app = current_app._get_current_object()
+    if dev:
+        click.echo(f"JIT Workspace (development server) on http://{host}:{port}/")
+        serve_development(app, host=host, port=port)
+        return
     click.echo(f"JIT Workspace on http://{host}:{port}/  (Ctrl+C stops it)")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+    serve(app, host=host, port=port, threads=threads)
 
 
 @click.command("demo")

@@ -1,4 +1,12 @@
-"""Serve the app with gunicorn's threaded worker: fit for production, no debugger."""
+"""Serve the app: gunicorn's threaded worker (production), or Werkzeug for development.
+
+Chat runs Flask-SocketIO in threading mode with simple-websocket, which takes over the
+socket gunicorn hands it (``gunicorn.socket``): real WebSockets, no eventlet or gevent.
+Each open WebSocket holds one worker thread for as long as it is open, so ``threads``
+bounds the number of people connected at once. One process per ``jit run``; to serve
+more, run several behind a proxy with sticky sessions and ``JIT_REDIS_URL`` set
+(docs/operations.md).
+"""
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -12,23 +20,49 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self):
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self):
         return self.application
 
 
-def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
-    options = {
+def gunicorn_options(app: Flask, *, host: str, port: int, threads: int) -> dict:
+    return {
         "bind": f"{host}:{port}",
+        # Socket.IO needs every request of a client in one process: one worker here,
+        # more processes only behind a sticky proxy.
         "workers": 1,
         "worker_class": "gthread",
         "threads": threads,
+        # A WebSocket is one long request; the worker's liveness is checked apart from it.
         "timeout": 300,
         "graceful_timeout": 10,
+        "keepalive": 5,
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",
         "forwarded_allow_ips": "127.0.0.1" if app.config["TRUSTED_PROXIES"] else "",
+        # gunicorn 24+ opens a control socket at one fixed path per user; several
+        # `jit run` processes on one machine would fight over it, and nothing uses it.
+        "control_socket_disable": True,
     }
-    _Gunicorn(app, options).run()
+
+
+def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
+    """Serve with gunicorn (gthread) in the foreground until stopped."""
+    _Gunicorn(app, gunicorn_options(app, host=host, port=port, threads=threads)).run()
+
+
+def serve_development(app: Flask, *, host: str, port: int) -> None:
+    """Serve with Werkzeug's development server through Flask-SocketIO, reloading on changes."""
+    from jit.extensions import socketio
+
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        use_reloader=True,
+        log_output=True,
+        allow_unsafe_werkzeug=True,
+    )

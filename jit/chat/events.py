@@ -1,0 +1,301 @@
+"""Socket.IO handlers of the ``/chat`` namespace: thin, like views.
+
+A connection belongs to one team (named in the connect ``auth``). The connect and
+every later event load the person's access again through
+:func:`jit.teams.access.team_access_for`, so a membership that ended mid-session stops
+the next event; :mod:`jit.chat.watch` also drops such connections at once. Each event
+answers through its acknowledgement (``{"ok": true, …}`` or ``{"ok": false, "error"}``);
+a refused event also sends ``chat_error`` to that connection only, stores nothing, and
+leaves the connection open.
+"""
+
+import functools
+import logging
+
+from flask import current_app, g, request, session
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from jit.chat import fanout, integrations, services
+from jit.chat.services import ChatError
+from jit.extensions import db, socketio
+from jit.permissions import Permission
+from jit.teams.access import TeamAccess, team_access_for
+
+log = logging.getLogger(__name__)
+
+_SESSION_KEY = "chat_team"
+_CONNECTION_KEY = "chat_connection"  # [team id, user id], for presence when it closes
+
+
+class AccessEnded(Exception):
+    """The person is no longer allowed in this team's chat."""
+
+
+def origin_allowed(origin: str | None, environ: dict) -> bool:
+    """Accept a socket only from this workspace's own pages (or configured origins).
+
+    Browsers always send ``Origin`` on WebSocket and cross-site requests; a request
+    without one is not a cross-site page and still needs the session cookie.
+    """
+    if not origin:
+        return True
+    app = environ.get("flask.app") or current_app
+    extra = {o.strip().rstrip("/") for o in app.config["CHAT_ALLOWED_ORIGINS"].split(",")}
+    host = environ.get("HTTP_HOST", "")
+    schemes = {environ.get("wsgi.url_scheme", "http")}
+    hosts = {host}
+    if app.config["TRUSTED_PROXIES"]:
+        forwarded_proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[-1].strip()
+        forwarded_host = environ.get("HTTP_X_FORWARDED_HOST", "").split(",")[-1].strip()
+        schemes |= {forwarded_proto} if forwarded_proto else set()
+        hosts |= {forwarded_host} if forwarded_host else set()
+    own = {f"{scheme}://{name}" for scheme in schemes for name in hosts if name}
+    return origin.rstrip("/") in (own | extra) - {""}
+
+
+def _reload_person() -> None:
+    """Load the signed-in person afresh for this event (not from an outer context's cache)."""
+    g.pop("_login_user", None)
+
+
+def _access() -> TeamAccess:
+    _reload_person()
+    code = session.get(_SESSION_KEY)
+    access = team_access_for(current_user, code) if isinstance(code, str) else None
+    if access is None or not access.can(Permission.CHAT):
+        raise AccessEnded
+    return access
+
+
+def _refuse(event: str, reason: str) -> dict:
+    socketio.emit(
+        "chat_error", {"event": event, "reason": reason}, to=request.sid, namespace=fanout.NAMESPACE
+    )
+    return {"ok": False, "error": reason}
+
+
+def chat_event(handler):
+    """Authorise, parse, run and answer one event; refuse with a reason, never half-write."""
+    event = handler.__name__.removeprefix("on_")
+
+    @functools.wraps(handler)
+    def wrapper(self, *args):
+        try:
+            if len(args) != 1 or not isinstance(args[0], dict):
+                raise ChatError(f"The {event} event takes one object with its fields.")
+            access = _access()
+            return {"ok": True, **(handler(self, access, args[0]) or {})}
+        except AccessEnded:
+            db.session.rollback()
+            _drop_this_connection()
+            return {"ok": False, "error": "You no longer have access to this team's chat."}
+        except ChatError as refused:
+            db.session.rollback()
+            return _refuse(event, str(refused))
+        except Exception:
+            db.session.rollback()
+            log.exception("chat event %s failed", event)
+            return _refuse(event, "The server could not handle this; nothing was saved.")
+
+    return wrapper
+
+
+def _drop_this_connection() -> None:
+    socketio.emit(
+        "access_revoked",
+        {"reason": "membership"},
+        to=request.sid,
+        namespace=fanout.NAMESPACE,
+    )
+    socketio.server.disconnect(request.sid, namespace=fanout.NAMESPACE)
+
+
+def _broadcast(event: str, payload: dict, room: str, skip_sid=None) -> None:
+    socketio.emit(event, payload, to=room, namespace=fanout.NAMESPACE, skip_sid=skip_sid)
+
+
+def _field(data: dict, name: str, default=None):
+    return data.get(name, default)
+
+
+class ChatNamespace(Namespace):
+    def on_connect(self, auth=None):
+        _reload_person()
+        if not origin_allowed(request.headers.get("Origin"), request.environ):
+            raise ConnectionRefusedError("This page's origin may not open the workspace chat.")
+        if not current_user.is_authenticated:
+            raise ConnectionRefusedError("Sign in to use the chat.")
+        if current_app.config["REQUIRE_MFA"] and not current_user.has_mfa:
+            raise ConnectionRefusedError("Set up your second factor to use the chat.")
+        code = auth.get("team") if isinstance(auth, dict) else None
+        access = team_access_for(current_user, code.upper()) if isinstance(code, str) else None
+        if access is None or not access.can(Permission.CHAT):
+            # A non-member and a member without chat get the same answer.
+            raise ConnectionRefusedError("No chat in this team for you.")
+        team_id, user_id = access.team.id, access.user.id
+        session[_SESSION_KEY] = access.team.code
+        session[_CONNECTION_KEY] = [team_id, user_id]
+        join_room(fanout.team_room(team_id))
+        join_room(fanout.member_room(team_id, user_id))
+        join_room(fanout.user_room(user_id))
+        presence = current_app.extensions["jit_chat_presence"]
+        if presence.arrive(team_id, user_id):
+            _broadcast(
+                "presence",
+                {"user": _person(access), "online": True},
+                fanout.team_room(team_id),
+                skip_sid=request.sid,
+            )
+        unread = services.unread_counts(access)
+        marks = services.read_marks(access)
+        socketio.emit(
+            "ready",
+            {
+                "me": _person(access),
+                "team": access.team.code,
+                "channels": [
+                    services.channel_payload(c, unread.get(c.id, 0), marks.get(c.id, 0))
+                    for c in services.channels_of(access)
+                ],
+                "online": sorted(presence.online(team_id)),
+                "max_length": current_app.config["CHAT_MAX_MESSAGE_CHARS"],
+                "handling_codes": services.HANDLING_CODES,
+                "may_read_history": services.may_read_history(access),
+            },
+            to=request.sid,
+            namespace=fanout.NAMESPACE,
+        )
+        return True
+
+    def on_disconnect(self, reason=None):
+        connection = session.get(_CONNECTION_KEY)
+        if not connection:
+            return
+        team_id, user_id = connection
+        presence = current_app.extensions["jit_chat_presence"]
+        if presence.leave(team_id, user_id):
+            _broadcast(
+                "presence",
+                {"user": {"id": user_id}, "online": False},
+                fanout.team_room(team_id),
+            )
+
+    @chat_event
+    def on_join(self, access, data):
+        """Enter a channel's room; with ``after_seq``, also get what was missed since."""
+        channel = services.channel_for(access, _field(data, "channel"))
+        join_room(fanout.channel_room(channel.id))
+        answer = {"channel": services.channel_payload(channel)}
+        after_seq = _field(data, "after_seq")
+        if after_seq is not None:
+            messages, has_more = services.missed(channel, after_seq=after_seq)
+            answer |= {"messages": [services.message_payload(m) for m in messages]}
+            answer |= {"has_more": has_more}
+        return answer
+
+    @chat_event
+    def on_catch_up(self, access, data):
+        channel = services.channel_for(access, _field(data, "channel"))
+        messages, has_more = services.missed(channel, after_seq=_field(data, "after_seq"))
+        return {"messages": [services.message_payload(m) for m in messages], "has_more": has_more}
+
+    @chat_event
+    def on_history(self, access, data):
+        channel = services.channel_for(access, _field(data, "channel"))
+        messages, has_more = services.history(
+            channel,
+            before_seq=_field(data, "before_seq"),
+            limit=_field(data, "limit", services.PAGE_SIZE),
+        )
+        return {"messages": [services.message_payload(m) for m in messages], "has_more": has_more}
+
+    @chat_event
+    def on_send(self, access, data):
+        channel = services.channel_for(access, _field(data, "channel"))
+        draft = services.check_draft(
+            _field(data, "body"),
+            _field(data, "handling_code", "H0"),
+            _field(data, "handling_conditions", ""),
+        )
+        message, is_new = services.post_message(
+            access, channel, client_id=_field(data, "client_id"), draft=draft
+        )
+        db.session.commit()
+        payload = services.message_payload(message)
+        if is_new:
+            _broadcast("message", payload, fanout.channel_room(channel.id))
+        return {"id": message.id, "seq": message.seq, "duplicate": not is_new, "message": payload}
+
+    @chat_event
+    def on_edit(self, access, data):
+        draft = services.check_draft(
+            _field(data, "body"),
+            _field(data, "handling_code", "H0"),
+            _field(data, "handling_conditions", ""),
+        )
+        message = services.edit_message(access, _field(data, "message"), draft)
+        db.session.commit()
+        payload = services.message_payload(message)
+        _broadcast("message_updated", payload, fanout.channel_room(message.channel_id))
+        return {"message": payload}
+
+    @chat_event
+    def on_retract(self, access, data):
+        message = services.retract_message(access, _field(data, "message"))
+        db.session.commit()
+        payload = services.message_payload(message)
+        _broadcast("message_updated", payload, fanout.channel_room(message.channel_id))
+        return {"message": payload}
+
+    @chat_event
+    def on_read(self, access, data):
+        channel = services.channel_for(access, _field(data, "channel"))
+        mark = services.mark_read(access, channel, _field(data, "seq"))
+        db.session.commit()
+        # The person's other tabs clear the same count.
+        _broadcast(
+            "read",
+            {"channel": channel.id, "seq": mark},
+            fanout.member_room(access.team.id, access.user.id),
+            skip_sid=request.sid,
+        )
+        return {"channel": channel.id, "seq": mark}
+
+    @chat_event
+    def on_typing(self, access, data):
+        channel = services.channel_for(access, _field(data, "channel"))
+        _broadcast(
+            "typing",
+            {"channel": channel.id, "user": _person(access)},
+            fanout.channel_room(channel.id),
+            skip_sid=request.sid,
+        )
+        return {}
+
+    @chat_event
+    def on_exhibits(self, access, data):
+        """Answer which exhibit references this reader may open (and where)."""
+        refs = _field(data, "refs")
+        if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+            raise ChatError("refs must be a list of exhibit numbers.")
+        if len(refs) > integrations.MAX_REFERENCES_PER_LOOKUP:
+            raise ChatError(
+                f"Ask for at most {integrations.MAX_REFERENCES_PER_LOOKUP} exhibits at a time."
+            )
+        return {"links": integrations.exhibit_links(access, refs)}
+
+
+def _person(access: TeamAccess) -> dict:
+    return {
+        "id": access.user.id,
+        "name": access.user.display_name,
+        "party": access.party.short_label,
+    }
+
+
+def register(extension) -> None:
+    """Attach the handlers once per process; init_app re-attaches them to each server."""
+    if not getattr(extension, "_jit_chat_registered", False):
+        extension.on_namespace(ChatNamespace(fanout.NAMESPACE))
+        extension._jit_chat_registered = True

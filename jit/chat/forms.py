@@ -1,0 +1,14 @@
+"""The one chat form served as HTML: adding a channel (messages travel over Socket.IO)."""
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+
+class ChannelForm(FlaskForm):
+    name = StringField(
+        "Channel name",
+        validators=[DataRequired(), Length(max=64)],
+        description="Lower-case letters, digits and hyphens, e.g. nl-surveillance.",
+    )
+    topic = StringField("Topic", validators=[Length(max=200)])

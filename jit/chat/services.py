@@ -1,0 +1,406 @@
+"""Every chat write (channels, messages, edits, retractions, read marks) and the reads.
+
+Writes add to the caller's transaction and never commit; the caller commits and only
+then broadcasts, so nobody sees a message the database does not hold.
+"""
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from jit.audit import services as audit
+from jit.chat import integrations
+from jit.chat.markdown import render
+from jit.chat.models import GENERAL_CHANNEL, Channel, Message, MessageRevision, ReadMark
+from jit.clock import utcnow
+from jit.extensions import db
+from jit.permissions import Permission, can_manage_memberships
+from jit.teams.access import TeamAccess
+
+HANDLING_CODES = {
+    "H0": "No restriction beyond the purpose of the team",
+    "H1": "Not for use in judicial proceedings without the provider's permission",
+    "H2": "Not to be disseminated further without the provider's permission",
+    "H3": "Other conditions (stated with the message)",
+}
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+PAGE_SIZE = 50
+CATCH_UP_LIMIT = 500
+MAX_CONDITIONS = 500
+
+
+class ChatError(ValueError):
+    """A refused chat operation, with a reason fit to show the person."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message as the client sent it, checked."""
+
+    body: str
+    handling_code: str
+    handling_conditions: str
+
+
+def may_manage_channels(access: TeamAccess) -> bool:
+    """Coordinators and leaders (those who manage memberships) add channels."""
+    return access.can(Permission.CHAT) and can_manage_memberships(access.role)
+
+
+def may_read_history(access: TeamAccess) -> bool:
+    """Earlier texts and retracted messages are part of the record the coordinator keeps."""
+    return access.can(Permission.CHAT) and access.can(Permission.VIEW_AUDIT)
+
+
+# --- Channels -------------------------------------------------------------------------
+
+
+def new_general_channel(team) -> Channel:
+    return Channel(team=team, name=GENERAL_CHANNEL, topic="The whole team", is_general=True)
+
+
+def channels_of(access: TeamAccess) -> list[Channel]:
+    return list(
+        db.session.scalars(
+            select(Channel)
+            .where(Channel.team_id == access.team.id)
+            .order_by(Channel.is_general.desc(), Channel.name)
+        )
+    )
+
+
+def channel_for(access: TeamAccess, channel_id) -> Channel:
+    """Return the channel with ``channel_id`` if it belongs to the member's team."""
+    if isinstance(channel_id, bool) or not isinstance(channel_id, int):
+        raise ChatError("Name the channel by its number.")
+    channel = db.session.get(Channel, channel_id)
+    if channel is None or channel.team_id != access.team.id:
+        # A channel of another team is answered like one that does not exist.
+        raise ChatError("There is no such channel in this team.")
+    return channel
+
+
+def create_channel(access: TeamAccess, *, name: str, topic: str = "") -> Channel:
+    if not may_manage_channels(access):
+        raise ChatError("Only the coordinator and the leaders add channels.")
+    name = (name or "").strip().lower().lstrip("#")
+    topic = (topic or "").strip()
+    if not CHANNEL_NAME.match(name):
+        raise ChatError(
+            "A channel name is 1 to 64 lower-case letters, digits or hyphens, "
+            "e.g. nl-surveillance or operation-harbour."
+        )
+    if len(topic) > 200:
+        raise ChatError("Keep the topic under 200 characters.")
+    exists = db.session.scalar(
+        select(Channel.id).where(Channel.team_id == access.team.id, Channel.name == name)
+    )
+    if exists:
+        raise ChatError(f"The channel #{name} already exists.")
+    channel = Channel(team=access.team, name=name, topic=topic, created_by_id=access.user.id)
+    db.session.add(channel)
+    db.session.flush()
+    audit.record(
+        "chat.channel.created",
+        team=access.team,
+        target=channel,
+        new={"name": name, "topic": topic},
+        actor=access.user,
+    )
+    return channel
+
+
+# --- Messages -------------------------------------------------------------------------
+
+
+def check_draft(body, handling_code="H0", handling_conditions="") -> Draft:
+    """Check a message as sent; raise :class:`ChatError` saying what is wrong."""
+    if not isinstance(body, str):
+        raise ChatError("The message text is missing.")
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ChatError("The message is empty.")
+    limit = current_app.config["CHAT_MAX_MESSAGE_CHARS"]
+    if len(body) > limit:
+        raise ChatError(
+            f"The message is {len(body):,} characters long; the limit is {limit:,}. "
+            "Split it, or add the text to the evidence register and reference it."
+        )
+    handling_code = handling_code or "H0"
+    if handling_code not in HANDLING_CODES:
+        raise ChatError("The handling code must be H0, H1, H2 or H3.")
+    if not isinstance(handling_conditions, str):
+        raise ChatError("The handling conditions must be text.")
+    handling_conditions = handling_conditions.strip()
+    if handling_code == "H3" and not handling_conditions:
+        raise ChatError("State the conditions that H3 puts on this message.")
+    if handling_code != "H3":
+        handling_conditions = ""
+    if len(handling_conditions) > MAX_CONDITIONS:
+        raise ChatError(f"Keep the handling conditions under {MAX_CONDITIONS} characters.")
+    return Draft(body, handling_code, handling_conditions)
+
+
+def _existing(author_id: int, client_id: str) -> Message | None:
+    return db.session.scalar(
+        select(Message).where(Message.author_id == author_id, Message.client_id == client_id)
+    )
+
+
+def post_message(
+    access: TeamAccess, channel: Channel, *, client_id, draft: Draft
+) -> tuple[Message, bool]:
+    """Store a message once per client id; return it and whether it is new.
+
+    The channel's counter is incremented first: that UPDATE takes the row lock (the
+    write lock on SQLite), so numbers are handed out in commit order without gaps.
+    """
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise ChatError("The message needs a client id of 8 to 64 letters, digits, - or _.")
+    existing = _existing(access.user.id, client_id)
+    if existing is not None:
+        if existing.channel_id != channel.id:
+            raise ChatError("That client id was already used for a message in another channel.")
+        return existing, False
+    seq = db.session.execute(
+        update(Channel)
+        .where(Channel.id == channel.id)
+        .values(last_seq=Channel.last_seq + 1)
+        .returning(Channel.last_seq)
+    ).scalar_one()
+    message = Message(
+        channel=channel,
+        seq=seq,
+        author=access.user,
+        author_party_id=access.party.id,
+        client_id=client_id,
+        body=draft.body,
+        handling_code=draft.handling_code,
+        handling_conditions=draft.handling_conditions,
+        created_at=utcnow(),
+    )
+    db.session.add(message)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same client id raced in from another connection and committed first.
+        db.session.rollback()
+        existing = _existing(access.user.id, client_id)
+        if existing is None:
+            raise
+        return existing, False
+    integrations.queue_for_search(message, "index")
+    return message, True
+
+
+def message_for(access: TeamAccess, message_id) -> Message:
+    if isinstance(message_id, bool) or not isinstance(message_id, int):
+        raise ChatError("Name the message by its number.")
+    message = db.session.get(Message, message_id)
+    if message is None or message.channel.team_id != access.team.id:
+        raise ChatError("There is no such message in this team.")
+    return message
+
+
+def _snapshot(message: Message) -> dict:
+    return {
+        "body": message.body,
+        "handling_code": message.handling_code,
+        "handling_conditions": message.handling_conditions,
+    }
+
+
+def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
+    """Replace a message's text, keeping the earlier one as a revision and in the audit log."""
+    message = message_for(access, message_id)
+    if message.author_id != access.user.id:
+        raise ChatError("Only the author may edit a message.")
+    if message.is_retracted:
+        raise ChatError("A retracted message cannot be edited.")
+    before = _snapshot(message)
+    after = {
+        "body": draft.body,
+        "handling_code": draft.handling_code,
+        "handling_conditions": draft.handling_conditions,
+    }
+    if before == after:
+        return message
+    now = utcnow()
+    message.revisions.append(
+        MessageRevision(
+            body=message.body,
+            handling_code=message.handling_code,
+            handling_conditions=message.handling_conditions,
+            written_at=message.edited_at or message.created_at,
+            replaced_at=now,
+        )
+    )
+    message.body = draft.body
+    message.handling_code = draft.handling_code
+    message.handling_conditions = draft.handling_conditions
+    message.edited_at = now
+    old, new = audit.diff(before, after)
+    audit.record(
+        "chat.message.edited",
+        team=access.team,
+        target=message,
+        old={"channel": message.channel.name, "seq": message.seq, **old},
+        new={"channel": message.channel.name, "seq": message.seq, **new},
+        actor=access.user,
+    )
+    integrations.queue_for_search(message, "index")
+    return message
+
+
+def retract_message(access: TeamAccess, message_id) -> Message:
+    """Hide a message's text from the channel; the audit entry keeps the text."""
+    message = message_for(access, message_id)
+    if message.author_id != access.user.id:
+        raise ChatError("Only the author may retract a message.")
+    if message.is_retracted:
+        raise ChatError("This message is already retracted.")
+    message.retracted_at = utcnow()
+    message.retracted_by_id = access.user.id
+    audit.record(
+        "chat.message.retracted",
+        team=access.team,
+        target=message,
+        old={"channel": message.channel.name, "seq": message.seq, **_snapshot(message)},
+        new={"retracted": True},
+        actor=access.user,
+    )
+    integrations.queue_for_search(message, "delete")
+    return message
+
+
+# --- Reading --------------------------------------------------------------------------
+
+
+def _messages(channel: Channel):
+    return (
+        select(Message)
+        .where(Message.channel_id == channel.id)
+        .options(joinedload(Message.author), joinedload(Message.author_party))
+    )
+
+
+def history(channel: Channel, *, before_seq=None, limit=PAGE_SIZE) -> tuple[list[Message], bool]:
+    """Return up to ``limit`` messages older than ``before_seq`` (oldest first) and whether
+    there are older ones still."""
+    if before_seq is not None and (isinstance(before_seq, bool) or not isinstance(before_seq, int)):
+        raise ChatError("before_seq must be a message number.")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_SIZE:
+        raise ChatError(f"Ask for 1 to {PAGE_SIZE} messages at a time.")
+    statement = _messages(channel)
+    if before_seq is not None:
+        statement = statement.where(Message.seq < before_seq)
+    rows = list(db.session.scalars(statement.order_by(Message.seq.desc()).limit(limit + 1)))
+    has_more = len(rows) > limit
+    return list(reversed(rows[:limit])), has_more
+
+
+def missed(channel: Channel, *, after_seq) -> tuple[list[Message], bool]:
+    """Return the messages after ``after_seq`` in order (at most CATCH_UP_LIMIT) and whether
+    more follow."""
+    if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+        raise ChatError("after_seq must be the number of the last message seen (0 for none).")
+    rows = list(
+        db.session.scalars(
+            _messages(channel)
+            .where(Message.seq > after_seq)
+            .order_by(Message.seq)
+            .limit(CATCH_UP_LIMIT + 1)
+        )
+    )
+    return rows[:CATCH_UP_LIMIT], len(rows) > CATCH_UP_LIMIT
+
+
+def mark_read(access: TeamAccess, channel: Channel, seq) -> int:
+    """Move the reader's mark forward to ``seq`` (never back); return the mark."""
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise ChatError("seq must be a message number.")
+    seq = min(seq, channel.last_seq)
+    mark = db.session.get(ReadMark, (channel.id, access.user.id))
+    if mark is None:
+        mark = ReadMark(channel_id=channel.id, user_id=access.user.id, last_read_seq=0)
+        db.session.add(mark)
+    if seq > mark.last_read_seq:
+        mark.last_read_seq = seq
+        mark.updated_at = utcnow()
+    return mark.last_read_seq
+
+
+def unread_counts(access: TeamAccess) -> dict[int, int]:
+    """Return, per channel of the team, the messages of others after the reader's mark."""
+    mark = ReadMark.__table__
+    statement = (
+        select(Channel.id, func.count(Message.id))
+        .select_from(Channel)
+        .outerjoin(mark, and_(mark.c.channel_id == Channel.id, mark.c.user_id == access.user.id))
+        .outerjoin(
+            Message,
+            and_(
+                Message.channel_id == Channel.id,
+                Message.seq > func.coalesce(mark.c.last_read_seq, 0),
+                Message.author_id != access.user.id,
+                Message.retracted_at.is_(None),
+            ),
+        )
+        .where(Channel.team_id == access.team.id)
+        .group_by(Channel.id)
+    )
+    return {channel_id: count for channel_id, count in db.session.execute(statement)}
+
+
+def read_marks(access: TeamAccess) -> dict[int, int]:
+    rows = db.session.execute(
+        select(ReadMark.channel_id, ReadMark.last_read_seq)
+        .join(Channel, Channel.id == ReadMark.channel_id)
+        .where(ReadMark.user_id == access.user.id, Channel.team_id == access.team.id)
+    )
+    return dict(rows.all())
+
+
+# --- What clients receive -------------------------------------------------------------
+
+
+def message_payload(message: Message) -> dict:
+    """Return a message as every member of the channel may see it (no per-reader parts)."""
+    retracted = message.is_retracted
+    return {
+        "id": message.id,
+        "channel": message.channel_id,
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "author": {
+            "id": message.author_id,
+            "name": message.author.display_name,
+            "party": message.author_party.short_label,
+        },
+        "created_at": message.created_at.isoformat(timespec="milliseconds"),
+        "edited_at": message.edited_at.isoformat(timespec="milliseconds")
+        if message.edited_at
+        else None,
+        "retracted": retracted,
+        "handling_code": message.handling_code,
+        "handling_conditions": None if retracted else message.handling_conditions,
+        "text": None if retracted else message.body,
+        "html": None if retracted else render(message.body),
+    }
+
+
+def channel_payload(channel: Channel, unread: int = 0, last_read_seq: int = 0) -> dict:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "topic": channel.topic,
+        "is_general": channel.is_general,
+        "last_seq": channel.last_seq,
+        "unread": unread,
+        "last_read_seq": last_read_seq,
+    }

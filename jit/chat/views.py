@@ -1,0 +1,93 @@
+"""The chat page, adding a channel, and a message's record (earlier texts) for the coordinator."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from jit.audit.models import AuditEntry, team_chain
+from jit.chat import services
+from jit.chat.forms import ChannelForm
+from jit.extensions import db
+from jit.permissions import Permission, role_allows
+from jit.teams import services as teams
+from jit.teams.access import load_team
+
+bp = Blueprint("chat", __name__)
+
+
+def _page(access, form, error=None, status=200):
+    channels = services.channels_of(access)
+    selected = request.args.get("channel", type=int)
+    if selected not in {c.id for c in channels}:
+        selected = channels[0].id if channels else None
+    return render_template(
+        "chat/chat.html",
+        access=access,
+        channels=channels,
+        selected=selected,
+        form=form,
+        error=error,
+        may_manage_channels=services.may_manage_channels(access),
+        people=[
+            membership
+            for roster in teams.roster(access.team)
+            for membership in roster.memberships
+            if role_allows(membership.role, Permission.CHAT)
+        ],
+        handling_codes=services.HANDLING_CODES,
+    ), status
+
+
+@bp.get("/t/<code>/chat")
+@login_required
+def chat(code: str):
+    access = load_team(code, Permission.CHAT)
+    return _page(access, ChannelForm(formdata=None))
+
+
+@bp.post("/t/<code>/chat/channels")
+@login_required
+def add_channel(code: str):
+    access = load_team(code, Permission.CHAT)
+    if not services.may_manage_channels(access):
+        abort(403)
+    form = ChannelForm()
+    if not form.validate_on_submit():
+        return _page(access, form, "Give the channel a name (at most 64 characters).", 400)
+    try:
+        channel = services.create_channel(access, name=form.name.data, topic=form.topic.data)
+    except services.ChatError as refused:
+        return _page(access, form, str(refused), 400)
+    db.session.commit()
+    flash(f"The channel #{channel.name} is open to the whole team.", "success")
+    return redirect(url_for("chat.chat", code=access.team.code, channel=channel.id))
+
+
+@bp.get("/t/<code>/chat/messages/<int:message_id>")
+@login_required
+def message_record(code: str, message_id: int):
+    """Every text a message has carried, and its retraction: the coordinator's view."""
+    access = load_team(code, Permission.CHAT)
+    if not services.may_read_history(access):
+        abort(403)
+    try:
+        message = services.message_for(access, message_id)
+    except services.ChatError:
+        abort(404)
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.chain == team_chain(access.team.id),
+            AuditEntry.object_type == "chat_messages",
+            AuditEntry.object_id == str(message.id),
+        )
+        .order_by(AuditEntry.seq)
+    ).all()
+    return render_template(
+        "chat/message_record.html",
+        access=access,
+        message=message,
+        entries=entries,
+        handling_codes=services.HANDLING_CODES,
+        viewer=current_user,
+    )

@@ -1,0 +1,589 @@
+// Team chat client: Socket.IO over WebSocket, loss-free across reconnects.
+// Messages are numbered per channel without gaps (seq); the client tracks the highest
+// number it holds with nothing missing below it and asks for what follows on reconnect.
+"use strict";
+
+(() => {
+  const root = document.getElementById("chat");
+  if (!root || typeof window.io !== "function") return;
+
+  const $ = (id) => document.getElementById(id);
+  const team = root.dataset.team;
+  const myId = Number(root.dataset.userId);
+  const timeZone = root.dataset.timeZone || "UTC";
+  const recordUrl = root.dataset.recordUrl;
+  const chatUrl = root.dataset.chatUrl;
+  const log = $("chat-log");
+  const list = $("chat-messages");
+  const older = $("chat-older");
+  const statusLine = $("chat-status");
+  const errorLine = $("chat-error");
+  const typingLine = $("chat-typing");
+  const composer = $("chat-composer");
+  const body = $("chat-body");
+  const handling = $("chat-handling");
+  const conditions = $("chat-conditions");
+  const sendButton = $("chat-send");
+  const count = $("chat-count");
+  const template = $("chat-message-template");
+
+  const channels = new Map(); // id -> {info, messages: Map(seq -> payload), contiguous, hasOlder}
+  const pending = new Map(); // client_id -> {channel, body, handling_code, handling_conditions}
+  const exhibitLinks = new Map(); // "NL-0007" -> url | null
+  const typists = new Map(); // user id -> {name, channel, until}
+  let active = Number(root.dataset.channel) || null;
+  let maxLength = 4000;
+  let mayReadHistory = false;
+  let editing = null; // message id being edited
+  let revoked = false;
+  let readTimer = null;
+  let lastTypingSent = 0;
+
+  const timeFormat = new Intl.DateTimeFormat("en-GB", {
+    timeZone, day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  });
+
+  const socket = window.io("/chat", {
+    auth: { team },
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    withCredentials: true,
+  });
+
+  // --- Status and errors -------------------------------------------------------------
+
+  function setStatus(state, text) {
+    statusLine.dataset.state = state;
+    statusLine.textContent = text;
+    const usable = state === "online" || state === "reconnecting";
+    for (const control of [body, handling, conditions, sendButton]) control.disabled = !usable || revoked;
+  }
+
+  let errorTimer = null;
+  function showError(text) {
+    errorLine.textContent = text;
+    errorLine.hidden = false;
+    clearTimeout(errorTimer);
+    errorTimer = setTimeout(() => { errorLine.hidden = true; }, 8000);
+  }
+
+  // --- Channel state -----------------------------------------------------------------
+
+  function channelState(id) {
+    let state = channels.get(id);
+    if (!state) {
+      state = { info: null, messages: new Map(), contiguous: null, hasOlder: true };
+      channels.set(id, state);
+    }
+    return state;
+  }
+
+  function updateContiguous(state) {
+    if (state.contiguous === null) return;
+    while (state.messages.has(state.contiguous + 1)) state.contiguous += 1;
+  }
+
+  function newestSeq(state) {
+    let newest = 0;
+    for (const seq of state.messages.keys()) newest = Math.max(newest, seq);
+    return newest;
+  }
+
+  function oldestSeq(state) {
+    let oldest = Infinity;
+    for (const seq of state.messages.keys()) oldest = Math.min(oldest, seq);
+    return oldest === Infinity ? null : oldest;
+  }
+
+  function setUnread(id, value) {
+    const state = channelState(id);
+    if (!state.info) return;
+    state.info.unread = Math.max(0, value);
+    const badge = document.querySelector(`.chat-channel[data-channel-id="${id}"] [data-unread]`);
+    if (badge) {
+      badge.textContent = state.info.unread > 99 ? "99+" : String(state.info.unread);
+      badge.hidden = state.info.unread === 0 || id === active;
+      badge.setAttribute("aria-label", `${state.info.unread} unread`);
+    }
+  }
+
+  function store(payload) {
+    const state = channelState(payload.channel);
+    const known = state.messages.has(payload.seq);
+    state.messages.set(payload.seq, payload);
+    updateContiguous(state);
+    return !known;
+  }
+
+  // --- Rendering ---------------------------------------------------------------------
+
+  function formatTime(iso) {
+    return timeFormat.format(new Date(iso));
+  }
+
+  function fillMessage(item, message) {
+    item.dataset.seq = message.seq;
+    item.dataset.id = message.id;
+    item.dataset.clientId = message.client_id;
+    item.classList.toggle("chat-message--mine", message.author.id === myId);
+    item.classList.toggle("chat-message--retracted", message.retracted);
+    item.querySelector(".chat-message__author").textContent = message.author.name;
+    item.querySelector(".chat-message__party").textContent = message.author.party;
+    const badge = item.querySelector(".chat-handling");
+    badge.textContent = message.handling_code;
+    badge.className = `chat-handling badge chat-handling--${message.handling_code.toLowerCase()}`;
+    badge.title = message.handling_conditions
+      ? `${message.handling_code}: ${message.handling_conditions}`
+      : `Handling code ${message.handling_code}`;
+    const time = item.querySelector(".chat-message__time");
+    time.dateTime = message.created_at;
+    time.title = `${message.created_at} UTC`;
+    time.textContent = formatTime(message.created_at);
+    const edited = item.querySelector(".chat-message__edited");
+    edited.replaceChildren();
+    if (message.edited_at || message.retracted) {
+      const label = message.retracted ? "retracted" : "edited";
+      if (mayReadHistory && message.id) {
+        const link = document.createElement("a");
+        link.href = recordUrl.replace(/\/0$/, `/${message.id}`);
+        link.textContent = label;
+        link.title = "Earlier texts (coordinator's record)";
+        edited.append(link);
+      } else {
+        edited.textContent = label;
+      }
+      edited.hidden = false;
+    } else {
+      edited.hidden = true;
+    }
+    const content = item.querySelector(".chat-message__body");
+    if (message.retracted) {
+      content.textContent = "This message was retracted by its author.";
+    } else {
+      // Rendered and sanitised on the server (Markdown subset, no raw HTML).
+      content.innerHTML = message.html;
+      if (message.handling_code === "H3" && message.handling_conditions) {
+        const note = document.createElement("p");
+        note.className = "chat-message__conditions";
+        note.textContent = `H3 conditions: ${message.handling_conditions}`;
+        content.append(note);
+      }
+      linkExhibits(content);
+    }
+    item.querySelector(".chat-message__pending").hidden = !message.pending;
+    item.querySelector(".chat-message__actions").hidden =
+      message.author.id !== myId || message.retracted || Boolean(message.pending);
+  }
+
+  function messageElement(message) {
+    const item = template.content.firstElementChild.cloneNode(true);
+    fillMessage(item, message);
+    return item;
+  }
+
+  function atBottom() {
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 60;
+  }
+
+  function renderActive() {
+    const state = active ? channelState(active) : null;
+    list.replaceChildren();
+    if (!state) return;
+    const seqs = [...state.messages.keys()].sort((a, b) => a - b);
+    for (const seq of seqs) list.append(messageElement(state.messages.get(seq)));
+    for (const [clientId, draft] of pending) {
+      if (draft.channel === active) list.append(messageElement(pendingPayload(clientId, draft)));
+    }
+    older.hidden = !state.hasOlder;
+    log.scrollTop = log.scrollHeight;
+    renderTyping();
+  }
+
+  function insertLive(message) {
+    if (message.channel !== active) return;
+    const stick = atBottom() || message.author.id === myId;
+    const existing = list.querySelector(`[data-client-id="${CSS.escape(message.client_id)}"]`)
+      || list.querySelector(`[data-seq="${message.seq}"]`);
+    if (existing) {
+      fillMessage(existing, message);
+    } else {
+      const item = messageElement(message);
+      const after = [...list.querySelectorAll(".chat-message[data-seq]")].find(
+        (other) => Number(other.dataset.seq) > message.seq,
+      );
+      list.insertBefore(item, after || list.querySelector(".chat-message:not([data-seq])") || null);
+    }
+    if (stick) log.scrollTop = log.scrollHeight;
+  }
+
+  function pendingPayload(clientId, draft) {
+    return {
+      id: null, seq: "", channel: draft.channel, client_id: clientId, pending: true,
+      author: { id: myId, name: "You", party: "" },
+      created_at: new Date().toISOString(), edited_at: null, retracted: false,
+      handling_code: draft.handling_code, handling_conditions: draft.handling_conditions,
+      html: "", text: draft.body,
+    };
+  }
+
+  function showPending(clientId, draft) {
+    if (draft.channel !== active) return;
+    const item = messageElement(pendingPayload(clientId, draft));
+    item.querySelector(".chat-message__body").textContent = draft.body;
+    list.append(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // --- Exhibit references: links only for items this reader may open -----------------
+
+  function linkExhibits(container) {
+    const spans = [...container.querySelectorAll("span.exhibit-ref[data-exhibit]")];
+    const unknown = [];
+    for (const span of spans) {
+      const ref = span.dataset.exhibit;
+      if (exhibitLinks.has(ref)) applyExhibit(span, exhibitLinks.get(ref));
+      else if (!unknown.includes(ref)) unknown.push(ref);
+    }
+    if (unknown.length && socket.connected) {
+      socket.emit("exhibits", { refs: unknown.slice(0, 50) }, (answer) => {
+        if (!answer || !answer.ok) return;
+        for (const ref of unknown) exhibitLinks.set(ref, answer.links[ref] || null);
+        for (const span of document.querySelectorAll("span.exhibit-ref[data-exhibit]")) {
+          if (exhibitLinks.has(span.dataset.exhibit)) applyExhibit(span, exhibitLinks.get(span.dataset.exhibit));
+        }
+      });
+    }
+  }
+
+  function applyExhibit(span, url) {
+    if (!url || !url.startsWith("/") || url.startsWith("//")) return;
+    const link = document.createElement("a");
+    link.href = url;
+    link.className = "exhibit-link";
+    link.textContent = span.textContent;
+    span.replaceWith(link);
+  }
+
+  // --- Typing and presence -----------------------------------------------------------
+
+  function renderTyping() {
+    const now = Date.now();
+    const names = [];
+    for (const [id, typist] of typists) {
+      if (typist.until < now) typists.delete(id);
+      else if (typist.channel === active) names.push(typist.name);
+    }
+    typingLine.textContent = names.length === 0 ? ""
+      : names.length === 1 ? `${names[0]} is typing…`
+        : `${names.slice(0, -1).join(", ")} and ${names.at(-1)} are typing…`;
+  }
+  setInterval(renderTyping, 1000);
+
+  function setOnline(userId, online) {
+    const person = document.querySelector(`#chat-people [data-person="${userId}"]`);
+    if (!person) return;
+    person.classList.toggle("is-online", online);
+    person.querySelector("[data-presence-label]").textContent = online ? "online" : "offline";
+  }
+
+  // --- Reading ---------------------------------------------------------------------
+
+  function markRead() {
+    if (!active || document.hidden || !socket.connected) return;
+    const state = channelState(active);
+    const seq = state.contiguous ?? newestSeq(state);
+    if (!state.info || seq <= (state.info.last_read_seq || 0)) { setUnread(active, 0); return; }
+    clearTimeout(readTimer);
+    readTimer = setTimeout(() => {
+      socket.emit("read", { channel: active, seq }, (answer) => {
+        if (answer && answer.ok) {
+          channelState(answer.channel).info.last_read_seq = answer.seq;
+          setUnread(answer.channel, 0);
+        }
+      });
+    }, 300);
+  }
+  document.addEventListener("visibilitychange", markRead);
+
+  function loadOlder() {
+    const state = channelState(active);
+    if (!state.hasOlder || older.dataset.loading) return;
+    older.dataset.loading = "1";
+    const before = oldestSeq(state);
+    const request = { channel: active, limit: 50 };
+    if (before !== null) request.before_seq = before;
+    socket.emit("history", request, (answer) => {
+      delete older.dataset.loading;
+      if (!answer || !answer.ok) return;
+      const height = log.scrollHeight;
+      for (const message of answer.messages) store(message);
+      state.hasOlder = answer.has_more;
+      if (state.contiguous === null) state.contiguous = newestSeq(state);
+      const top = log.scrollTop;
+      renderActive();
+      log.scrollTop = before === null ? log.scrollHeight : log.scrollHeight - height + top;
+      markRead();
+    });
+  }
+  older.addEventListener("click", loadOlder);
+  log.addEventListener("scroll", () => { if (log.scrollTop < 40 && active) loadOlder(); });
+
+  // --- Joining and catching up --------------------------------------------------------
+
+  function join(id) {
+    const state = channelState(id);
+    const request = { channel: id };
+    if (state.contiguous !== null) request.after_seq = state.contiguous;
+    socket.emit("join", request, (answer) => {
+      if (!answer || !answer.ok) return;
+      state.info = { ...state.info, ...answer.channel };
+      for (const message of answer.messages || []) {
+        if (store(message)) insertLive(message);
+      }
+      if (answer.has_more) catchUp(id);
+      if (id === active && state.contiguous === null) loadOlder();
+      if (id === active) markRead();
+    });
+  }
+
+  function catchUp(id) {
+    const state = channelState(id);
+    if (state.contiguous === null) return;
+    socket.emit("catch_up", { channel: id, after_seq: state.contiguous }, (answer) => {
+      if (!answer || !answer.ok) return;
+      for (const message of answer.messages) if (store(message)) insertLive(message);
+      if (answer.has_more) catchUp(id);
+    });
+  }
+
+  function selectChannel(id, push) {
+    if (!channels.has(id)) return;
+    active = id;
+    cancelEdit();
+    for (const link of document.querySelectorAll(".chat-channel")) {
+      if (Number(link.dataset.channelId) === id) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+    const info = channelState(id).info;
+    $("chat-title").textContent = `#${info.name}`;
+    $("chat-topic").textContent = info.topic || "";
+    if (push) history.replaceState(null, "", `${chatUrl}?channel=${id}`);
+    renderActive();
+    if (channelState(id).contiguous === null) loadOlder();
+    setUnread(id, 0);
+    markRead();
+    body.focus();
+  }
+
+  document.getElementById("chat-channels").addEventListener("click", (event) => {
+    const link = event.target.closest(".chat-channel");
+    if (!link || !channels.has(Number(link.dataset.channelId))) return;
+    event.preventDefault();
+    selectChannel(Number(link.dataset.channelId), true);
+  });
+
+  // --- Sending, editing, retracting -----------------------------------------------------
+
+  function newClientId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function transmit(clientId) {
+    const draft = pending.get(clientId);
+    if (!draft || !socket.connected) return;
+    socket.timeout(15000).emit("send", { client_id: clientId, ...draft }, (err, answer) => {
+      if (err) return; // no answer: it is sent again (same client id) after reconnecting
+      if (!pending.has(clientId)) return;
+      pending.delete(clientId);
+      if (answer && answer.ok) {
+        if (store(answer.message)) insertLive(answer.message);
+        else insertLive(answer.message);
+        markRead();
+      } else {
+        list.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`)?.remove();
+        if (!body.value) body.value = draft.body;
+      }
+    });
+  }
+
+  function currentDraft() {
+    return {
+      body: body.value.trim(),
+      handling_code: handling.value,
+      handling_conditions: handling.value === "H3" ? conditions.value.trim() : "",
+    };
+  }
+
+  function checkDraft(draft) {
+    if (!draft.body) return "The message is empty.";
+    if (draft.body.length > maxLength) return `The message is ${draft.body.length} characters long; the limit is ${maxLength}.`;
+    if (draft.handling_code === "H3" && !draft.handling_conditions) return "State the conditions that H3 puts on this message.";
+    return null;
+  }
+
+  composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!active || revoked) return;
+    const draft = currentDraft();
+    const problem = checkDraft(draft);
+    if (problem) { showError(problem); return; }
+    if (editing) {
+      const id = editing;
+      socket.emit("edit", { message: id, ...draft }, (answer) => {
+        if (answer && answer.ok) { applyUpdate(answer.message); cancelEdit(); }
+      });
+      return;
+    }
+    const clientId = newClientId();
+    const entry = { channel: active, ...draft };
+    pending.set(clientId, entry);
+    showPending(clientId, entry);
+    body.value = "";
+    conditions.value = "";
+    updateCount();
+    transmit(clientId);
+  });
+
+  body.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    } else if (event.key === "Escape" && editing) {
+      cancelEdit();
+    }
+  });
+
+  function updateCount() {
+    const length = body.value.trim().length;
+    count.textContent = length > maxLength * 0.8 ? `${length} / ${maxLength}` : "";
+    count.classList.toggle("chat-count--over", length > maxLength);
+  }
+
+  body.addEventListener("input", () => {
+    updateCount();
+    const now = Date.now();
+    if (active && socket.connected && now - lastTypingSent > 3000 && body.value.trim()) {
+      lastTypingSent = now;
+      socket.emit("typing", { channel: active });
+    }
+  });
+
+  handling.addEventListener("change", () => {
+    conditions.hidden = handling.value !== "H3";
+    if (!conditions.hidden) conditions.focus();
+  });
+
+  function cancelEdit() {
+    if (!editing) return;
+    editing = null;
+    composer.classList.remove("chat-composer--editing");
+    sendButton.textContent = "Send";
+    body.value = "";
+    handling.value = "H0";
+    conditions.hidden = true;
+  }
+
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    const item = button.closest(".chat-message");
+    const id = Number(item.dataset.id);
+    const message = channelState(active).messages.get(Number(item.dataset.seq));
+    if (!message) return;
+    if (button.dataset.action === "edit") {
+      editing = id;
+      body.value = message.text;
+      handling.value = message.handling_code;
+      conditions.value = message.handling_conditions || "";
+      conditions.hidden = message.handling_code !== "H3";
+      composer.classList.add("chat-composer--editing");
+      sendButton.textContent = "Save edit";
+      body.focus();
+    } else if (button.dataset.action === "retract") {
+      if (!window.confirm("Retract this message? Its text is hidden from the channel; the team's audit record keeps it.")) return;
+      socket.emit("retract", { message: id }, (answer) => {
+        if (answer && answer.ok) applyUpdate(answer.message);
+      });
+    }
+  });
+
+  function applyUpdate(message) {
+    const state = channelState(message.channel);
+    if (!state.messages.has(message.seq)) return;
+    state.messages.set(message.seq, message);
+    const item = list.querySelector(`[data-seq="${message.seq}"]`);
+    if (item && message.channel === active) fillMessage(item, message);
+  }
+
+  // --- Server events ---------------------------------------------------------------------
+
+  socket.on("ready", (hello) => {
+    revoked = false;
+    maxLength = hello.max_length;
+    mayReadHistory = hello.may_read_history;
+    for (const info of hello.channels) {
+      const state = channelState(info.id);
+      state.info = info;
+      setUnread(info.id, info.unread);
+    }
+    if (!active || !channels.has(active)) active = hello.channels[0]?.id ?? null;
+    for (const link of document.querySelectorAll("#chat-people [data-person]")) setOnline(link.dataset.person, false);
+    for (const userId of hello.online) setOnline(userId, true);
+    setOnline(myId, true);
+    setStatus("online", "Connected");
+    if (!list.children.length) selectChannel(active, false);
+    for (const info of hello.channels) join(info.id);
+    for (const clientId of pending.keys()) transmit(clientId);
+  });
+
+  socket.on("message", (message) => {
+    const state = channelState(message.channel);
+    const gap = state.contiguous !== null && message.seq > state.contiguous + 1;
+    const isNew = store(message);
+    for (const [clientId] of pending) {
+      if (clientId === message.client_id) pending.delete(clientId);
+    }
+    if (isNew || message.author.id === myId) insertLive(message);
+    if (gap) catchUp(message.channel);
+    typists.delete(message.author.id);
+    renderTyping();
+    if (!isNew || message.author.id === myId) return;
+    if (message.channel === active && !document.hidden) markRead();
+    else setUnread(message.channel, (state.info?.unread || 0) + 1);
+  });
+
+  socket.on("message_updated", applyUpdate);
+
+  socket.on("read", ({ channel, seq }) => {
+    const state = channelState(channel);
+    if (state.info) state.info.last_read_seq = seq;
+    setUnread(channel, 0);
+  });
+
+  socket.on("typing", ({ channel, user }) => {
+    typists.set(user.id, { name: user.name, channel, until: Date.now() + 5000 });
+    renderTyping();
+  });
+
+  socket.on("presence", ({ user, online }) => setOnline(user.id, online));
+
+  socket.on("chat_error", ({ reason }) => showError(reason));
+
+  socket.on("access_revoked", () => {
+    revoked = true;
+    setStatus("revoked", "Your access to this team's chat has ended.");
+  });
+
+  socket.on("connect_error", (error) => {
+    if (socket.active) setStatus("reconnecting", "Reconnecting…");
+    else setStatus("offline", `Cannot connect: ${error.message}`);
+  });
+
+  socket.on("disconnect", (reason) => {
+    if (revoked) return;
+    if (socket.active) setStatus("reconnecting", "Connection lost — reconnecting; messages you send wait until then.");
+    else setStatus("offline", "Disconnected. Reload the page to reconnect.");
+  });
+})();

@@ -1,0 +1,297 @@
+"""Chat fixtures: Socket.IO test clients, real servers (gunicorn) and real Redis.
+
+``chat_server`` starts ``jit run`` (gunicorn, the production server) in a subprocess
+on the test's database, so python-socketio and Chromium talk to the real thing.
+``redis_url`` starts a throwaway ``redis-server`` once per session.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import socketio
+
+from jit.extensions import db
+from jit.extensions import socketio as socketio_extension
+from tests.conftest import Auth
+
+NAMESPACE = "/chat"
+_CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def session_cookie(app, user) -> str:
+    """Return a signed session cookie value for ``user``, as signing in would set it."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
+
+
+# --- Flask-SocketIO's test client -------------------------------------------------------
+
+
+@pytest.fixture
+def connect(app):
+    """Return a factory: a signed-in Socket.IO test client of ``user`` for a team's chat."""
+    opened = []
+
+    def factory(user=None, team_code=None, *, headers=None, auth=None):
+        client = app.test_client()
+        if user is not None:
+            Auth(client).login(user)
+        sio = socketio_extension.test_client(
+            app,
+            namespace=NAMESPACE,
+            flask_test_client=client,
+            auth=auth if auth is not None else {"team": team_code},
+            headers=headers,
+        )
+        opened.append(sio)
+        return sio
+
+    yield factory
+    for sio in opened:
+        if sio.is_connected(NAMESPACE):
+            sio.disconnect(namespace=NAMESPACE)
+
+
+def events(sio, name=None) -> list[dict]:
+    """Return (and consume) what a test client received, optionally one event's payloads."""
+    received = sio.get_received(NAMESPACE)
+    return [_first(e["args"]) for e in received if name in (None, e["name"])]
+
+
+def _first(args):
+    if isinstance(args, (list, tuple)):
+        return args[0] if args else None
+    return args
+
+
+def ack(sio, event, data):
+    """Emit ``event`` and return the server's acknowledgement."""
+    return sio.emit(event, data, namespace=NAMESPACE, callback=True)
+
+
+@pytest.fixture
+def chat_team(make_team, make_membership):
+    """A team with a coordinator, an NL member, a DE member and a reviewer."""
+    from jit.chat.services import channels_of
+    from jit.teams.access import team_access_for
+
+    team = make_team(code="IRON-TEST")
+    nl = make_membership(team, "member", "NL")
+    de = make_membership(team, "member", "DE")
+    leader = make_membership(team, "leader", "DE")
+    reviewer = make_membership(team, "reviewer", "NL")
+    coordinator = team.memberships[0].user
+    general = channels_of(team_access_for(coordinator, team.code))[0]
+
+    class ChatTeam:
+        pass
+
+    chat = ChatTeam()
+    chat.team, chat.code, chat.general = team, team.code, general
+    chat.coordinator, chat.nl, chat.de = coordinator, nl.user, de.user
+    chat.leader, chat.reviewer = leader.user, reviewer.user
+    chat.nl_membership = nl
+    return chat
+
+
+# --- Real servers -------------------------------------------------------------------------
+
+
+class ChatServer:
+    """``jit run`` (gunicorn) in a subprocess, on the test's database and secret key."""
+
+    def __init__(self, app, tmp_path: Path, redis_url: str | None = None, name: str = "server"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / f"{name}-{self.port}.log"
+        env = {
+            **os.environ,
+            "JIT_INSTANCE_PATH": app.instance_path,
+            "JIT_DATABASE_URL": app.config["DATABASE_URL"],
+            "JIT_SECRET_KEY": app.config["SECRET_KEY"],
+        }
+        env.pop("JIT_REDIS_URL", None)
+        if redis_url:
+            env["JIT_REDIS_URL"] = redis_url
+        jit = Path(sys.executable).with_name("jit")
+        self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [str(jit), "run", "--port", str(self.port), "--threads", "64"],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/login", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the server did not answer:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self._log.close()
+
+
+@pytest.fixture
+def chat_server(app, tmp_path):
+    """Return a factory starting real servers on the test's database; stops them after."""
+    servers = []
+
+    def factory(redis_url=None, name="server"):
+        db.session.commit()
+        server = ChatServer(app, tmp_path, redis_url=redis_url, name=name)
+        servers.append(server)
+        return server
+
+    yield factory
+    for server in servers:
+        server.stop()
+
+
+class LiveClient:
+    """A real python-socketio client that records every event it receives."""
+
+    def __init__(self, server_url: str, cookie: str | None, team_code: str | None, **options):
+        self.received: list[tuple[str, object]] = []
+        self._condition = threading.Condition()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("*", self._record, namespace=NAMESPACE)
+        self.sio.on("disconnect", self._disconnected, namespace=NAMESPACE)
+        self.disconnected = threading.Event()
+        headers = dict(options.pop("headers", {}))
+        if cookie:
+            headers["Cookie"] = f"jit_session={cookie}"
+        self.sio.connect(
+            server_url,
+            namespaces=[NAMESPACE],
+            headers=headers,
+            auth={"team": team_code},
+            transports=["websocket"],
+            wait_timeout=10,
+            **options,
+        )
+
+    def _record(self, event, *args):
+        with self._condition:
+            self.received.append((event, args[0] if args else None))
+            self._condition.notify_all()
+
+    def _disconnected(self, *args):
+        self.disconnected.set()
+
+    def call(self, event, data, timeout=10):
+        return self.sio.call(event, data, namespace=NAMESPACE, timeout=timeout)
+
+    def payloads(self, event) -> list:
+        with self._condition:
+            return [data for name, data in self.received if name == event]
+
+    def wait_for(self, event, predicate=lambda data: True, timeout=10):
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while True:
+                for name, data in self.received:
+                    if name == event and predicate(data):
+                        return data
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no {event!r} within {timeout} s; got {self.received}")
+                self._condition.wait(remaining)
+
+    def close(self):
+        if self.sio.connected:
+            self.sio.disconnect()
+        self.sio.shutdown()
+
+
+@pytest.fixture
+def live_client(app):
+    """Return a factory of real Socket.IO clients signed in as a user; closes them after."""
+    clients = []
+
+    def factory(server, user=None, team_code=None, **options):
+        cookie = session_cookie(app, user) if user is not None else None
+        client = LiveClient(server.url, cookie, team_code, **options)
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        client.close()
+
+
+def csrf_token_from(page: str) -> str:
+    match = _CSRF_INPUT.search(page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+# --- Redis --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A throwaway redis-server on 127.0.0.1 (scripts/test installs it)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("JIT_TEST_REQUIRE_REDIS") == "1":
+            raise RuntimeError("JIT_TEST_REQUIRE_REDIS=1 but redis-server is not installed")
+        pytest.skip("redis-server is not installed (scripts/test installs it)")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=10)
