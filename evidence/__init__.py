@@ -1,1 +1,17 @@
-"""Evidence: see docs/architecture.md."""
+"""Evidence: items, files in a content-addressed blob store, the signed chain of custody.
+
+See docs/architecture.md. :func:`init_app` adds the ``jit evidence`` commands and
+creates the custody signing key in the instance folder on first run.
+"""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from evidence.cli import evidence_cli
+
+    app.cli.add_command(evidence_cli)
+    with app.app_context():
+        from evidence.custody import signing_key
+
+        signing_key()

@@ -30,6 +30,8 @@ SETTINGS = [
     Setting("LOGIN_LOCKOUT_MINUTES", int, 15, "Length of a lock-out and of the counting window"),
     Setting("SESSION_HOURS", int, 12, "Lifetime of a signed-in session"),
     Setting("MAX_REQUEST_MB", int, 16, "Largest request body accepted outside uploads"),
+    Setting("MAX_UPLOAD_MB", int, 2048, "Largest evidence upload (all files of one request)"),
+    Setting("BLOB_DIR", str, None, "Folder of the evidence blob store (<instance>/blobs)"),
     Setting("TRUSTED_PROXIES", int, 0, "Number of reverse proxies whose X-Forwarded-* to trust"),
     Setting(
         "AGREEMENT_REQUIRED",

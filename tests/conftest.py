@@ -335,3 +335,41 @@ def screenshot(page, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- Evidence ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_item(app):
+    """Return a factory for an evidence item recorded by ``membership``, with its files.
+
+    ``files`` is a list of ``(filename, bytes)``; other keywords override the item's
+    fields (see ``evidence.services.ItemInput``).
+    """
+    from datetime import UTC, datetime
+
+    from evidence import services, storage
+    from evidence.sniff import sniff
+    from jit.teams.access import TeamAccess
+
+    def factory(membership, *, files=(), **fields):
+        values = {
+            "title": "Seizure record",
+            "item_type": "document",
+            "collected_by": "Insp. A. Example",
+            "collected_at": datetime(2026, 3, 14, 9, 30, tzinfo=UTC),
+            "collected_time_zone": "Europe/Amsterdam",
+            "collected_location": "Rotterdam, Waalhaven 12",
+            "legal_basis": "Art. 94 Sv (seizure)",
+        } | fields
+        uploads = []
+        for filename, data in files:
+            blob = storage.store_bytes(data)
+            uploads.append(services.Upload(blob, filename, sniff(blob.head)))
+        access = TeamAccess(team=membership.team, membership=membership)
+        item = services.create_item(access, services.ItemInput(**values), uploads)
+        db.session.commit()
+        return item
+
+    return factory

@@ -1,0 +1,324 @@
+"""The chain of custody: appending signed events and verifying chains and stored files.
+
+Each item has one chain: events numbered from 1, each holding the hash of the one before
+(``prev_hash``) and its own SHA-256 over a canonical serialisation of every field. The
+chain head (last seq and hash) is signed with the instance's Ed25519 key, so a chain
+rewritten end to end with consistent hashes is caught by the signature.
+"""
+
+import base64
+import hashlib
+import itertools
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app
+from sqlalchemy import select
+
+from evidence import storage
+from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
+from jit.canonical import GENESIS_HASH, canonical_json
+from jit.clock import utcnow
+from jit.extensions import db
+
+KEY_FILE = "custody_signing_key.pem"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private: Ed25519PrivateKey
+    public: Ed25519PublicKey
+    key_id: str
+
+    def public_pem(self) -> bytes:
+        return self.public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return hashlib.sha256(raw).hexdigest()
+
+
+def _load_key(folder: Path) -> SigningKey:
+    path = folder / KEY_FILE
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first; use theirs
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pem)
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise RuntimeError(f"{path} is not an Ed25519 private key")
+    public = private.public_key()
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return SigningKey(private, public, hashlib.sha256(raw).hexdigest()[:16])
+
+
+def signing_key() -> SigningKey:
+    """Return the instance's custody signing key, creating it on first use."""
+    cache = current_app.extensions.setdefault("evidence", {})
+    if "signing_key" not in cache:
+        cache["signing_key"] = _load_key(Path(current_app.instance_path))
+    return cache["signing_key"]
+
+
+def head_payload(item_id: int, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
+    """Return the bytes the server signs for a chain head."""
+    return canonical_json(
+        {
+            "chain": "custody",
+            "item_id": item_id,
+            "seq": seq,
+            "hash": head_hash,
+            "key_id": key_id,
+            "signed_at": signed_at,
+        }
+    )
+
+
+def _sign_head(head: CustodyChainHead) -> None:
+    key = signing_key()
+    head.signed_at = utcnow()
+    head.key_id = key.key_id
+    payload = head_payload(head.item_id, head.seq, head.hash, key.key_id, head.signed_at)
+    head.signature = base64.b64encode(key.private.sign(payload)).decode("ascii")
+
+
+def _lock_head(item: EvidenceItem) -> CustodyChainHead:
+    statement = (
+        select(CustodyChainHead)
+        .where(CustodyChainHead.item_id == item.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = db.session.execute(statement).scalar_one_or_none()
+    if head is None:
+        head = CustodyChainHead(item_id=item.id, seq=0, hash=GENESIS_HASH)
+        db.session.add(head)
+    return head
+
+
+def agreement_version(team) -> str | None:
+    """Return the version of the team's agreement in force, once the agreements package says.
+
+    The agreements package registers ``app.extensions["agreement_version"]`` (a callable
+    taking the team); until then no version is recorded.
+    """
+    provider = current_app.extensions.get("agreement_version")
+    return provider(team) if provider else None
+
+
+def append_event(
+    item: EvidenceItem,
+    event_type: str,
+    *,
+    recorded_by=None,
+    actor_name: str | None = None,
+    actor_party: str | None = None,
+    occurred_at: datetime | None = None,
+    time_zone: str | None = None,
+    location: str = "",
+    purpose: str = "",
+    legal_basis: str = "",
+    details: dict | None = None,
+    released_by: str | None = None,
+    released_by_party: str | None = None,
+    received_by: str | None = None,
+    received_by_party: str | None = None,
+) -> CustodyEvent:
+    """Append an event to ``item``'s chain in the current transaction and re-sign the head.
+
+    ``recorded_by`` is the signed-in person writing it (None for the system); the actor
+    defaults to them. ``actor_party`` defaults to the team party they act for.
+    """
+    if item.id is None:
+        db.session.flush()
+    now = utcnow()
+    head = _lock_head(item)
+    if actor_party is None and recorded_by is not None:
+        actor_party = _party_label_of(item, recorded_by)
+    event = CustodyEvent(
+        item_id=item.id,
+        seq=head.seq + 1,
+        event_type=event_type,
+        occurred_at=occurred_at or now,
+        actor_time_zone=time_zone or (recorded_by.time_zone if recorded_by else "UTC"),
+        recorded_at=now,
+        recorded_by_id=recorded_by.id if recorded_by else None,
+        actor_name=actor_name or (recorded_by.display_name if recorded_by else "JIT Workspace"),
+        actor_party=actor_party or "",
+        released_by=released_by,
+        released_by_party=released_by_party,
+        received_by=received_by,
+        received_by_party=received_by_party,
+        location=location,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        details=details or {},
+        agreement_version=agreement_version(item.team),
+        prev_hash=head.hash,
+    )
+    event.hash = event.compute_hash()
+    head.seq, head.hash = event.seq, event.hash
+    _sign_head(head)
+    db.session.add(event)
+    return event
+
+
+def _party_label_of(item: EvidenceItem, user) -> str:
+    from jit.teams.models import Membership
+
+    membership = db.session.scalar(
+        select(Membership).where(Membership.team_id == item.team_id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        return ""
+    party = membership.party
+    return f"{party.short_label} — {party.authority}"
+
+
+# ---------------------------------------------------------------------------
+# Verification
+
+
+@dataclass
+class VerificationResult:
+    items_checked: int = 0
+    events_checked: int = 0
+    files_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def is_intact(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> str | None:
+        return self.problems[0] if self.problems else None
+
+    def summary(self) -> str:
+        counts = (
+            f"{self.items_checked} items, {self.events_checked} custody events, "
+            f"{self.files_checked} files"
+        )
+        if self.is_intact:
+            return f"Intact: {counts} checked."
+        return f"BROKEN ({len(self.problems)} problems in {counts}). First: {self.first_problem}"
+
+
+def verify_signature(head: CustodyChainHead) -> str | None:
+    """Return why the head's signature does not hold, or None if it does."""
+    key = signing_key()
+    if head.key_id != key.key_id:
+        return f"the chain head is signed with key {head.key_id}, not this workspace's key"
+    payload = head_payload(head.item_id, head.seq, head.hash, head.key_id, head.signed_at)
+    try:
+        key.public.verify(base64.b64decode(head.signature), payload)
+    except (InvalidSignature, ValueError):
+        return (
+            "the signature over the chain head does not match "
+            "(the chain was rewritten or its head altered)"
+        )
+    return None
+
+
+def _check_chain(
+    item: EvidenceItem, events: Iterable[CustodyEvent], head: CustodyChainHead | None
+) -> tuple[int, str | None]:
+    label = f"item {item.exhibit_number}"
+    expected_seq, previous_hash, checked = 1, GENESIS_HASH, 0
+    for event in events:
+        where = f"{label}, custody event #{event.seq} ({event.event_type})"
+        if event.seq != expected_seq:
+            return checked, (
+                f"{label}: custody event #{expected_seq} is missing "
+                f"(found #{event.seq} next; an event was removed)"
+            )
+        if event.prev_hash != previous_hash:
+            return checked, f"{where}: does not link to the event before it"
+        if event.compute_hash() != event.hash:
+            return checked, f"{where}: its content no longer matches its hash (altered)"
+        previous_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    if head is None:
+        return checked, f"{label}: has no signed chain head"
+    if (head.seq, head.hash) != (checked, previous_hash):
+        return checked, (
+            f"{label}: the chain ends at event #{checked} but its signed head is at "
+            f"#{head.seq} (events were removed from the end, or the head was altered)"
+        )
+    problem = verify_signature(head)
+    if problem:
+        return checked, f"{label}: {problem}"
+    return checked, None
+
+
+def _check_file(item: EvidenceItem, stored: EvidenceFile) -> str | None:
+    where = f"item {item.exhibit_number}, file {stored.id} “{stored.original_filename}”"
+    path = storage.blob_path(stored.sha256)
+    if not path.is_file():
+        return f"{where}: the stored file is missing from the blob store"
+    digest, size = storage.hash_file(path)
+    if digest != stored.sha256:
+        return f"{where}: the stored bytes no longer match the recorded SHA-256 (altered)"
+    if size != stored.size_bytes:
+        return f"{where}: the stored size {size} differs from the recorded {stored.size_bytes}"
+    return None
+
+
+def verify_items(items: list[EvidenceItem], *, check_files: bool = True) -> VerificationResult:
+    """Re-walk every chain, check every signature and re-hash every file of ``items``."""
+    result = VerificationResult()
+    if not items:
+        return result
+    ids = [item.id for item in items]
+    heads = {}
+    files: dict[int, list[EvidenceFile]] = {}
+    events_by_item: dict[int, list[CustodyEvent]] = {}
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        for head in db.session.scalars(
+            select(CustodyChainHead).where(CustodyChainHead.item_id.in_(batch))
+        ):
+            heads[head.item_id] = head
+        for stored in db.session.scalars(
+            select(EvidenceFile).where(EvidenceFile.item_id.in_(batch)).order_by(EvidenceFile.id)
+        ):
+            files.setdefault(stored.item_id, []).append(stored)
+        rows = db.session.scalars(
+            select(CustodyEvent)
+            .where(CustodyEvent.item_id.in_(batch))
+            .order_by(CustodyEvent.item_id, CustodyEvent.seq)
+        )
+        for item_id, group in itertools.groupby(rows, key=lambda event: event.item_id):
+            events_by_item[item_id] = list(group)
+        for item in items[start : start + 500]:
+            checked, problem = _check_chain(
+                item, events_by_item.pop(item.id, []), heads.get(item.id)
+            )
+            result.items_checked += 1
+            result.events_checked += checked
+            if problem:
+                result.problems.append(problem)
+            if check_files:
+                for stored in files.get(item.id, []):
+                    result.files_checked += 1
+                    problem = _check_file(item, stored)
+                    if problem:
+                        result.problems.append(problem)
+    return result

@@ -1,0 +1,421 @@
+"""Evidence items, their files, their chain of custody and the verifications run on them.
+
+Custody rows are append-only: the ORM refuses to update or delete them (see the
+listeners at the end) and the migration adds database triggers that refuse it too.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jit.accounts.models import User
+from jit.canonical import canonical_json, sha256_hex
+from jit.clock import utcnow
+from jit.extensions import db
+from jit.teams.models import Party, Team
+from jit.types import UTCDateTime
+
+
+class ItemType(StrEnum):
+    DOCUMENT = "document"
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    DEVICE_IMAGE = "device-image"
+    COMMUNICATION_DATA = "communication-data"
+    FINANCIAL_RECORD = "financial-record"
+    PHYSICAL_ITEM = "physical-item"
+    FIREARM = "firearm"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return ITEM_TYPE_LABELS[self]
+
+
+ITEM_TYPE_LABELS = {
+    ItemType.DOCUMENT: "Document",
+    ItemType.IMAGE: "Image",
+    ItemType.VIDEO: "Video",
+    ItemType.AUDIO: "Audio",
+    ItemType.DEVICE_IMAGE: "Forensic device image",
+    ItemType.COMMUNICATION_DATA: "Communication data",
+    ItemType.FINANCIAL_RECORD: "Financial record",
+    ItemType.PHYSICAL_ITEM: "Physical item record",
+    ItemType.FIREARM: "Firearm",
+    ItemType.OTHER: "Other",
+}
+
+
+class Visibility(StrEnum):
+    TEAM = "team"
+    PARTY = "party"
+    LEADERS = "leaders"
+
+    @property
+    def label(self) -> str:
+        return {
+            "team": "Whole team",
+            "party": "Originating party only",
+            "leaders": "Team leaders only",
+        }[self.value]
+
+
+class HandlingCode(StrEnum):
+    """Europol SIENA-style handling codes (DESIGN.md §3)."""
+
+    H0 = "H0"
+    H1 = "H1"
+    H2 = "H2"
+    H3 = "H3"
+
+    @property
+    def label(self) -> str:
+        return HANDLING_LABELS[self]
+
+
+HANDLING_LABELS = {
+    HandlingCode.H0: "H0 — no restriction beyond the purpose of the JIT",
+    HandlingCode.H1: "H1 — not for use in judicial proceedings without the provider's permission",
+    HandlingCode.H2: "H2 — not to be disseminated further without the provider's permission",
+    HandlingCode.H3: "H3 — other conditions (see the conditions text)",
+}
+
+SOURCE_RELIABILITY = {
+    "A": "A — completely reliable",
+    "B": "B — mostly reliable",
+    "C": "C — not reliable",
+    "X": "X — reliability cannot be judged",
+}
+INFORMATION_ACCURACY = {
+    "1": "1 — known to be true without reservation",
+    "2": "2 — known personally to the source, not to the official passing it on",
+    "3": "3 — not known personally to the source, corroborated by other information",
+    "4": "4 — not known personally to the source, cannot be corroborated",
+}
+
+
+class Derivation(StrEnum):
+    COPY = "copy"
+    EXTRACT = "extract"
+    ANALYSIS = "analysis"
+
+    @property
+    def label(self) -> str:
+        return {"copy": "Copy", "extract": "Extract", "analysis": "Analysis product"}[self.value]
+
+
+class EvidenceItem(db.Model):
+    """One exhibit of a team: what it is, where it came from and how it may be used."""
+
+    __tablename__ = "evidence_items"
+    __table_args__ = (
+        UniqueConstraint("team_id", "exhibit_number"),
+        UniqueConstraint("team_id", "party_id", "party_sequence"),
+        Index("ix_evidence_items_team_id_collected_at", "team_id", "collected_at"),
+        Index("ix_evidence_items_team_id_party_id", "team_id", "party_id"),
+        Index("ix_evidence_items_team_id_item_type", "team_id", "item_type"),
+        Index("ix_evidence_items_team_id_handling_code", "team_id", "handling_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    party_sequence: Mapped[int]
+    exhibit_number: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    item_type: Mapped[str] = mapped_column(String(32))
+    collected_by: Mapped[str] = mapped_column(String(200))
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    collected_time_zone: Mapped[str] = mapped_column(String(64))
+    collected_location: Mapped[str] = mapped_column(String(300))
+    seized_from: Mapped[str] = mapped_column(String(300), default="")
+    legal_basis: Mapped[str] = mapped_column(String(300))
+    legal_reference: Mapped[str] = mapped_column(String(200), default="")
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.TEAM.value)
+    handling_code: Mapped[str] = mapped_column(String(2), default=HandlingCode.H0.value)
+    handling_conditions: Mapped[str] = mapped_column(Text, default="")
+    source_reliability: Mapped[str] = mapped_column(String(1), default="X")
+    information_accuracy: Mapped[str] = mapped_column(String(1), default="4")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    derivation: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    team: Mapped[Team] = relationship()
+    party: Mapped[Party] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    parent: Mapped["EvidenceItem | None"] = relationship(
+        remote_side=[id], back_populates="children"
+    )
+    children: Mapped[list["EvidenceItem"]] = relationship(
+        back_populates="parent", order_by="EvidenceItem.id"
+    )
+    files: Mapped[list["EvidenceFile"]] = relationship(
+        back_populates="item", order_by="EvidenceFile.id"
+    )
+    tags: Mapped[list["EvidenceTag"]] = relationship(
+        back_populates="item", order_by="EvidenceTag.tag", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<EvidenceItem {self.exhibit_number} of team {self.team_id}>"
+
+    @property
+    def type_label(self) -> str:
+        return ItemType(self.item_type).label
+
+    @property
+    def visibility_label(self) -> str:
+        return Visibility(self.visibility).label
+
+    @property
+    def handling_label(self) -> str:
+        return HandlingCode(self.handling_code).label
+
+    @property
+    def is_restricted(self) -> bool:
+        """Whether the handling code puts conditions on use (H1–H3)."""
+        return self.handling_code != HandlingCode.H0.value
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [tag.tag for tag in self.tags]
+
+    @property
+    def derivation_label(self) -> str:
+        return Derivation(self.derivation).label if self.derivation else ""
+
+    def snapshot(self) -> dict:
+        """Return the descriptive fields, as recorded in audit entries and custody details."""
+        return {
+            "exhibit_number": self.exhibit_number,
+            "title": self.title,
+            "item_type": self.item_type,
+            "party": self.party.short_label if self.party else None,
+            "collected_by": self.collected_by,
+            "collected_at": self.collected_at.isoformat() if self.collected_at else None,
+            "collected_time_zone": self.collected_time_zone,
+            "collected_location": self.collected_location,
+            "seized_from": self.seized_from,
+            "legal_basis": self.legal_basis,
+            "legal_reference": self.legal_reference,
+            "visibility": self.visibility,
+            "handling_code": self.handling_code,
+            "handling_conditions": self.handling_conditions,
+            "source_reliability": self.source_reliability,
+            "information_accuracy": self.information_accuracy,
+            "derivation": self.derivation,
+            "tags": self.tag_names,
+        }
+
+
+class EvidenceTag(db.Model):
+    __tablename__ = "evidence_tags"
+    __table_args__ = (
+        UniqueConstraint("item_id", "tag"),
+        Index("ix_evidence_tags_tag_item_id", "tag", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(60))
+
+    item: Mapped[EvidenceItem] = relationship(back_populates="tags")
+
+    def __repr__(self) -> str:
+        return f"<EvidenceTag {self.tag} on item {self.item_id}>"
+
+
+class ExtractionStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    NOT_APPLICABLE = "not-applicable"
+
+
+class EvidenceFile(db.Model):
+    """One stored file of an item; the bytes live in the blob store under ``sha256``."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(127))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    extraction_status: Mapped[str] = mapped_column(
+        String(16), default=ExtractionStatus.PENDING.value
+    )
+    extraction_error: Mapped[str | None] = mapped_column(Text)
+    extracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extracted_text: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped[EvidenceItem] = relationship(back_populates="files")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EvidenceFile {self.id} {self.sha256[:12]} of item {self.item_id}>"
+
+
+class CustodyEventType(StrEnum):
+    COLLECTED = "collected"
+    ACQUIRED = "acquired"
+    UPLOADED = "uploaded"
+    VIEWED = "viewed"
+    DOWNLOADED = "downloaded"
+    TRANSFERRED = "transferred"
+    ANALYSED = "analysed"
+    COPIED = "copied"
+    SEALED = "sealed"
+    EXPORTED = "exported"
+    RETURNED = "returned"
+    DESTROYED = "destroyed"
+
+    @property
+    def label(self) -> str:
+        return "Copied / derived" if self is CustodyEventType.COPIED else self.value.capitalize()
+
+
+class CustodyEvent(db.Model):
+    """One link of an item's chain of custody (DESIGN.md §5, LEGAL.md §7). Never changed.
+
+    ``occurred_at`` is when the handling happened (as stated for manual events);
+    ``recorded_at`` is when the workspace wrote it down. Names and parties are kept as
+    text so the record reads the same after an account is renamed or removed.
+    """
+
+    __tablename__ = "custody_events"
+    __table_args__ = (UniqueConstraint("item_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"))
+    seq: Mapped[int]
+    event_type: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_time_zone: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_party: Mapped[str] = mapped_column(String(200))
+    released_by: Mapped[str | None] = mapped_column(String(200))
+    released_by_party: Mapped[str | None] = mapped_column(String(200))
+    received_by: Mapped[str | None] = mapped_column(String(200))
+    received_by_party: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    legal_basis: Mapped[str] = mapped_column(String(300), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    agreement_version: Mapped[str | None] = mapped_column(String(40))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    item: Mapped[EvidenceItem] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CustodyEvent item={self.item_id} #{self.seq} {self.event_type}>"
+
+    @property
+    def type_label(self) -> str:
+        return CustodyEventType(self.event_type).label
+
+    def canonical_fields(self) -> dict:
+        """Return every recorded field except the event's own hash and row id, as hashed."""
+        return {
+            "item_id": self.item_id,
+            "seq": self.seq,
+            "event_type": self.event_type,
+            "occurred_at": self.occurred_at,
+            "actor_time_zone": self.actor_time_zone,
+            "recorded_at": self.recorded_at,
+            "recorded_by_id": self.recorded_by_id,
+            "actor_name": self.actor_name,
+            "actor_party": self.actor_party,
+            "released_by": self.released_by,
+            "released_by_party": self.released_by_party,
+            "received_by": self.received_by,
+            "received_by_party": self.received_by_party,
+            "location": self.location,
+            "purpose": self.purpose,
+            "legal_basis": self.legal_basis,
+            "details": self.details,
+            "agreement_version": self.agreement_version,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        return sha256_hex(canonical_json(self.canonical_fields()))
+
+
+class CustodyChainHead(db.Model):
+    """The last event of an item's chain with the server's Ed25519 signature over it.
+
+    Writers lock this row; the signature is what catches a chain rewritten end to end
+    with self-consistent hashes.
+    """
+
+    __tablename__ = "custody_chain_heads"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[str] = mapped_column(String(128))
+
+    def __repr__(self) -> str:
+        return f"<CustodyChainHead item={self.item_id} #{self.seq}>"
+
+
+class EvidenceVerification(db.Model):
+    """The outcome of one verification run over an item or a whole team."""
+
+    __tablename__ = "evidence_verifications"
+    __table_args__ = (Index("ix_evidence_verifications_team_id_item_id", "team_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"))
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    is_intact: Mapped[bool]
+    items_checked: Mapped[int]
+    events_checked: Mapped[int]
+    files_checked: Mapped[int]
+    problem: Mapped[str | None] = mapped_column(Text)
+
+    verified_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        state = "intact" if self.is_intact else "BROKEN"
+        return f"<EvidenceVerification team={self.team_id} item={self.item_id} {state}>"
+
+
+class CustodyRowImmutable(RuntimeError):
+    """Raised when code tries to change or remove a custody event."""
+
+
+@event.listens_for(CustodyEvent, "before_update")
+def _refuse_custody_update(_mapper, _connection, target):
+    raise CustodyRowImmutable(f"custody event {target.id} cannot be changed")
+
+
+@event.listens_for(CustodyEvent, "before_delete")
+def _refuse_custody_delete(_mapper, _connection, target):
+    raise CustodyRowImmutable(f"custody event {target.id} cannot be removed")

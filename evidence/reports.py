@@ -1,0 +1,104 @@
+"""The custody report a judge reads (PDF) and the machine-readable chain (JSONL)."""
+
+import json
+from pathlib import Path
+
+from flask import current_app, render_template
+
+from evidence import custody
+from evidence.models import CustodyChainHead, CustodyEvent, EvidenceItem, EvidenceVerification
+from jit.clock import utcnow
+
+_CSS = Path(__file__).resolve().parent.parent / "templates" / "evidence" / "custody_report.css"
+
+
+def hash_groups(value: str | None, size: int = 8) -> str:
+    """Split a long hex or base64 value into groups, so it wraps without break-all."""
+    if not value:
+        return ""
+    return " ".join(value[i : i + size] for i in range(0, len(value), size))
+
+
+def _url_fetcher():
+    from weasyprint.urls import URLFetcher, URLFetchingError
+
+    class RefusingFetcher(URLFetcher):
+        """Fetch nothing: no file://, no network. The report is self-contained."""
+
+        def fetch(self, url, headers=None):
+            raise URLFetchingError(f"the custody report may not load {url[:80]!r}")
+
+    return RefusingFetcher()
+
+
+def custody_report_pdf(
+    item: EvidenceItem,
+    *,
+    events: list[CustodyEvent],
+    head: CustodyChainHead | None,
+    verification: EvidenceVerification,
+    result: custody.VerificationResult,
+    generated_for,
+) -> bytes:
+    """Render the custody report of one item as PDF bytes."""
+    from weasyprint import CSS, HTML
+
+    key = custody.signing_key()
+    markup = render_template(
+        "evidence/custody_report.html",
+        item=item,
+        events=events,
+        head=head,
+        key=key,
+        verification=verification,
+        result=result,
+        generated_at=utcnow(),
+        generated_for=generated_for,
+        hash_groups=hash_groups,
+    )
+    fetcher = _url_fetcher()
+    stylesheet = CSS(string=_CSS.read_text(encoding="utf-8"), url_fetcher=fetcher)
+    document = HTML(string=markup, url_fetcher=fetcher, base_url=None)
+    return document.write_pdf(stylesheets=[stylesheet])
+
+
+def custody_jsonl(
+    item: EvidenceItem, events: list[CustodyEvent], head: CustodyChainHead | None
+) -> str:
+    """Return the chain as JSON lines: every hashed field, then the signed head.
+
+    Anyone can re-check it: each line's ``hash`` is the SHA-256 of the canonical JSON
+    (sorted keys, no spaces, UTF-8) of its other fields; the head's signature is over
+    the canonical JSON of its ``signed_payload``.
+    """
+    lines = []
+    for event in events:
+        fields = event.canonical_fields()
+        fields["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
+        fields["recorded_at"] = event.recorded_at.isoformat(timespec="microseconds")
+        fields["hash"] = event.hash
+        fields["exhibit_number"] = item.exhibit_number
+        lines.append(json.dumps(fields, ensure_ascii=False, sort_keys=True))
+    if head is not None:
+        key = custody.signing_key()
+        lines.append(
+            json.dumps(
+                {
+                    "chain_head": True,
+                    "exhibit_number": item.exhibit_number,
+                    "signed_payload": json.loads(
+                        custody.head_payload(
+                            head.item_id, head.seq, head.hash, head.key_id, head.signed_at
+                        )
+                    ),
+                    "signature_ed25519_base64": head.signature,
+                    "public_key_pem": key.public_pem().decode("ascii")
+                    if head.key_id == key.key_id
+                    else None,
+                    "workspace": current_app.config.get("SERVER_NAME") or "",
+                },
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,591 @@
+"""Every write to evidence: items, files, custody events and verifications, with their records.
+
+Functions add to the caller's transaction and never commit; a refused operation raises
+:class:`EvidenceError` with a message fit for the person, before anything is written.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+
+from evidence import custody, storage
+from evidence.access import may_add_item, visible_item_by_id
+from evidence.models import (
+    INFORMATION_ACCURACY,
+    SOURCE_RELIABILITY,
+    CustodyEventType,
+    Derivation,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceTag,
+    EvidenceVerification,
+    ExtractionStatus,
+    HandlingCode,
+    ItemType,
+    Visibility,
+)
+from jit import gates
+from jit.audit import services as audit
+from jit.clock import utcnow
+from jit.extensions import db
+from jit.permissions import Permission
+from jit.teams.access import TeamAccess
+from jit.teams.models import Party
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 60
+MAX_FILENAME_LENGTH = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class EvidenceError(ValueError):
+    """A refused evidence operation, with a message fit to show the person."""
+
+    def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.field_errors = field_errors or {}
+
+
+# ---------------------------------------------------------------------------
+# Input
+
+
+@dataclass
+class ItemInput:
+    """An item as entered on the form, before checks."""
+
+    title: str = ""
+    description: str = ""
+    item_type: str = ""
+    collected_by: str = ""
+    collected_at: datetime | None = None  # aware
+    collected_time_zone: str = ""
+    collected_location: str = ""
+    seized_from: str = ""
+    legal_basis: str = ""
+    legal_reference: str = ""
+    visibility: str = Visibility.TEAM.value
+    handling_code: str = HandlingCode.H0.value
+    handling_conditions: str = ""
+    source_reliability: str = "X"
+    information_accuracy: str = "4"
+    tags: list[str] = field(default_factory=list)
+    parent_exhibit: str = ""
+    derivation: str = ""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file already written to the blob store by the streaming reader."""
+
+    blob: storage.StoredBlob
+    original_filename: str
+    media_type: str
+
+
+def clean_filename(name: str | None) -> str:
+    """Return the filename as given, minus control characters, NFC, at most 255 characters.
+
+    The name is only ever shown (escaped) and offered on download; the bytes are stored
+    under their hash, so a name like ``../../x`` or ``<script>`` is harmless as text.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = _CONTROL.sub("", name).strip()
+    if not name:
+        return "unnamed"
+    if len(name) > MAX_FILENAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            name = stem[: MAX_FILENAME_LENGTH - len(extension) - 2] + "…." + extension
+        else:
+            name = name[: MAX_FILENAME_LENGTH - 1] + "…"
+    return name
+
+
+def parse_tags(raw: str) -> list[str]:
+    tags, seen = [], set()
+    for part in re.split(r"[,;\n]", raw or ""):
+        tag = " ".join(part.split())
+        if not tag or tag.lower() in seen:
+            continue
+        if len(tag) > MAX_TAG_LENGTH:
+            raise EvidenceError(
+                f"The tag “{tag[:20]}…” is longer than {MAX_TAG_LENGTH} characters.",
+                {"tags": [f"Keep each tag under {MAX_TAG_LENGTH} characters."]},
+            )
+        seen.add(tag.lower())
+        tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise EvidenceError(
+            f"At most {MAX_TAGS} tags per item.", {"tags": [f"At most {MAX_TAGS} tags."]}
+        )
+    return tags
+
+
+def zone_or_error(name: str, field_name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise EvidenceError(
+            f"“{name}” is not a time zone name such as Europe/Zagreb.",
+            {field_name: ["Choose a time zone from the list."]},
+        ) from None
+
+
+def _check_item_input(data: ItemInput) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def need(name: str, value, message: str):
+        if not value or (isinstance(value, str) and not value.strip()):
+            errors.setdefault(name, []).append(message)
+
+    need("title", data.title, "Give the item a title.")
+    need("item_type", data.item_type, "Choose the type of evidence.")
+    need("collected_by", data.collected_by, "Name who collected or seized it.")
+    need("collected_at", data.collected_at, "Give the date and time of collection.")
+    need("collected_location", data.collected_location, "Say where it was collected.")
+    need("legal_basis", data.legal_basis, "Give the legal basis for the collection.")
+    if data.item_type and data.item_type not in ItemType.__members__.values():
+        errors.setdefault("item_type", []).append(f"Unknown type “{data.item_type}”.")
+    if data.visibility not in Visibility.__members__.values():
+        errors.setdefault("visibility", []).append(f"Unknown visibility “{data.visibility}”.")
+    if data.handling_code not in HandlingCode.__members__.values():
+        errors.setdefault("handling_code", []).append(
+            f"Unknown handling code “{data.handling_code}”; use H0, H1, H2 or H3."
+        )
+    elif data.handling_code == HandlingCode.H3.value and not data.handling_conditions.strip():
+        errors.setdefault("handling_conditions", []).append(
+            "Handling code H3 needs its conditions written out."
+        )
+    if data.source_reliability not in SOURCE_RELIABILITY:
+        errors.setdefault("source_reliability", []).append("Use A, B, C or X.")
+    if data.information_accuracy not in INFORMATION_ACCURACY:
+        errors.setdefault("information_accuracy", []).append("Use 1, 2, 3 or 4.")
+    if data.collected_at is not None and data.collected_at > utcnow() + timedelta(minutes=5):
+        errors.setdefault("collected_at", []).append("The collection time is in the future.")
+    if data.derivation and data.derivation not in Derivation.__members__.values():
+        errors.setdefault("derivation", []).append(f"Unknown derivation “{data.derivation}”.")
+    if data.derivation and not data.parent_exhibit:
+        errors.setdefault("parent_exhibit", []).append("A derived item needs its parent item.")
+    if data.parent_exhibit and not data.derivation:
+        errors.setdefault("derivation", []).append(
+            "Say whether this is a copy, an extract or an analysis product of its parent."
+        )
+    return errors
+
+
+def _first_message(errors: dict[str, list[str]]) -> str:
+    count = sum(len(messages) for messages in errors.values())
+    return (
+        "Nothing was saved: "
+        + ("one field needs attention." if count == 1 else f"{count} fields need attention.")
+        + " "
+        + " ".join(messages[0] for messages in errors.values())
+    )
+
+
+def check_gate(access: TeamAccess, action: str) -> None:
+    decision = gates.may(access.team, action)
+    if not decision:
+        raise EvidenceError(decision.reason or "The team's agreement does not allow this now.")
+
+
+def _resolve_parent(access: TeamAccess, exhibit: str) -> EvidenceItem:
+    exhibit = exhibit.strip().upper()
+    parent = db.session.scalar(
+        select(EvidenceItem).where(
+            EvidenceItem.team_id == access.team.id, EvidenceItem.exhibit_number == exhibit
+        )
+    )
+    parent = visible_item_by_id(access, parent.id) if parent is not None else None
+    if parent is None:
+        raise EvidenceError(
+            f"There is no item {exhibit} in this team that you can see; a derived item's "
+            "parent must be an item of the same team.",
+            {"parent_exhibit": [f"No item {exhibit} in this team."]},
+        )
+    return parent
+
+
+def check_item_input(access: TeamAccess, data: ItemInput) -> EvidenceItem | None:
+    """Check everything about a new item that does not need its files; return its parent."""
+    if not may_add_item(access):
+        raise EvidenceError("Your role in this team does not allow adding evidence.")
+    check_gate(access, "add_evidence")
+    errors = _check_item_input(data)
+    if errors:
+        raise EvidenceError(_first_message(errors), errors)
+    if not access.can(Permission.ADD_EVIDENCE) and data.derivation != Derivation.ANALYSIS.value:
+        raise EvidenceError(
+            "As a participant you may add analysis products only: choose the item analysed "
+            "as parent and “Analysis product” as derivation.",
+            {"derivation": ["Participants add analysis products only."]},
+        )
+    parent = _resolve_parent(access, data.parent_exhibit) if data.parent_exhibit else None
+    return parent
+
+
+def _next_exhibit(team_id: int, party: Party) -> tuple[int, str]:
+    # Lock the party row so two writers cannot take the same number (PostgreSQL).
+    db.session.execute(select(Party.id).where(Party.id == party.id).with_for_update())
+    last = db.session.scalar(
+        select(func.max(EvidenceItem.party_sequence)).where(
+            EvidenceItem.team_id == team_id, EvidenceItem.party_id == party.id
+        )
+    )
+    number = (last or 0) + 1
+    prefix = party.country_code or party.body
+    return number, f"{prefix}-{number:04d}"
+
+
+def _party_label(party: Party) -> str:
+    return f"{party.short_label} — {party.authority}"
+
+
+def create_item(access: TeamAccess, data: ItemInput, uploads: list[Upload]) -> EvidenceItem:
+    """Create an item with its files, custody events and audit entries."""
+    parent = check_item_input(access, data)
+    party = access.party
+    number, exhibit = _next_exhibit(access.team.id, party)
+    item = EvidenceItem(
+        team_id=access.team.id,
+        party_id=party.id,
+        party_sequence=number,
+        exhibit_number=exhibit,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        item_type=data.item_type,
+        collected_by=data.collected_by.strip(),
+        collected_at=data.collected_at,
+        collected_time_zone=data.collected_time_zone,
+        collected_location=data.collected_location.strip(),
+        seized_from=data.seized_from.strip(),
+        legal_basis=data.legal_basis.strip(),
+        legal_reference=data.legal_reference.strip(),
+        visibility=data.visibility,
+        handling_code=data.handling_code,
+        handling_conditions=data.handling_conditions.strip()
+        if data.handling_code != HandlingCode.H0.value
+        else "",
+        source_reliability=data.source_reliability,
+        information_accuracy=data.information_accuracy,
+        parent=parent,
+        derivation=data.derivation or None,
+        created_at=utcnow(),
+        created_by_id=access.user.id,
+        party=party,
+        team=access.team,
+    )
+    item.tags = [EvidenceTag(tag=tag) for tag in data.tags]
+    db.session.add(item)
+    db.session.flush()
+    if parent is None:
+        custody.append_event(
+            item,
+            CustodyEventType.COLLECTED,
+            recorded_by=access.user,
+            actor_name=item.collected_by,
+            actor_party=_party_label(party),
+            occurred_at=item.collected_at,
+            time_zone=item.collected_time_zone,
+            location=item.collected_location,
+            purpose=f"Collected from {item.seized_from}" if item.seized_from else "Collected",
+            legal_basis=_legal(item),
+            details={"recorded_by": access.user.display_name},
+        )
+    else:
+        details = {
+            "derivation": item.derivation,
+            "parent_exhibit": parent.exhibit_number,
+            "child_exhibit": item.exhibit_number,
+        }
+        custody.append_event(
+            parent,
+            CustodyEventType.COPIED,
+            recorded_by=access.user,
+            purpose=f"{item.derivation_label} made: {item.exhibit_number}",
+            legal_basis=_legal(item),
+            location=item.collected_location,
+            details=details,
+        )
+        custody.append_event(
+            item,
+            CustodyEventType.COPIED,
+            recorded_by=access.user,
+            actor_name=item.collected_by,
+            occurred_at=item.collected_at,
+            time_zone=item.collected_time_zone,
+            purpose=f"{item.derivation_label} of {parent.exhibit_number}",
+            legal_basis=_legal(item),
+            location=item.collected_location,
+            details=details,
+        )
+    audit.record("evidence.item_created", team=access.team, target=item, new=item.snapshot())
+    for upload in uploads:
+        _add_file(access, item, upload)
+    return item
+
+
+def _legal(item: EvidenceItem) -> str:
+    if item.legal_reference:
+        return f"{item.legal_basis} (ref. {item.legal_reference})"
+    return item.legal_basis
+
+
+def add_files(access: TeamAccess, item: EvidenceItem, uploads: list[Upload]) -> list[EvidenceFile]:
+    """Attach uploaded files to an existing item."""
+    check_upload_allowed(access, item)
+    if not uploads:
+        raise EvidenceError("Choose at least one file to upload.", {"files": ["Choose a file."]})
+    return [_add_file(access, item, upload) for upload in uploads]
+
+
+def check_upload_allowed(access: TeamAccess, item: EvidenceItem) -> None:
+    if not access.can(Permission.ADD_EVIDENCE) and not (
+        access.can(Permission.ADD_ANALYSIS)
+        and item.derivation == Derivation.ANALYSIS.value
+        and item.created_by_id == access.user.id
+    ):
+        raise EvidenceError("Your role in this team does not allow adding files to this item.")
+    check_gate(access, "add_evidence")
+
+
+def _add_file(access: TeamAccess, item: EvidenceItem, upload: Upload) -> EvidenceFile:
+    stored = EvidenceFile(
+        item_id=item.id,
+        sha256=upload.blob.sha256,
+        size_bytes=upload.blob.size_bytes,
+        original_filename=clean_filename(upload.original_filename),
+        media_type=upload.media_type,
+        uploaded_at=utcnow(),
+        uploaded_by_id=access.user.id,
+        extraction_status=ExtractionStatus.PENDING.value,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    details = file_details(stored)
+    custody.append_event(
+        item,
+        CustodyEventType.UPLOADED,
+        recorded_by=access.user,
+        purpose="File stored in the workspace",
+        details=details,
+    )
+    audit.record("evidence.file_uploaded", team=access.team, target=stored, new=details)
+    return stored
+
+
+def file_details(stored: EvidenceFile) -> dict:
+    return {
+        "file_id": stored.id,
+        "filename": stored.original_filename,
+        "sha256": stored.sha256,
+        "size_bytes": stored.size_bytes,
+        "media_type": stored.media_type,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Reading: every view and download is a custody event and an audit entry
+
+
+def record_view(access: TeamAccess, item: EvidenceItem) -> None:
+    custody.append_event(
+        item, CustodyEventType.VIEWED, recorded_by=access.user, purpose="Item page opened"
+    )
+    audit.record("evidence.item_viewed", team=access.team, target=item)
+
+
+def record_download(
+    access: TeamAccess, item: EvidenceItem, stored: EvidenceFile, acknowledged: str | None
+) -> None:
+    details = file_details(stored)
+    if acknowledged:
+        details["handling_acknowledged"] = acknowledged
+    custody.append_event(
+        item,
+        CustodyEventType.DOWNLOADED,
+        recorded_by=access.user,
+        purpose="File downloaded",
+        details=details,
+    )
+    audit.record("evidence.file_downloaded", team=access.team, target=stored, new=details)
+
+
+def record_integrity_alert(access: TeamAccess | None, item: EvidenceItem, problem: str) -> None:
+    audit.record(
+        "evidence.integrity_alert",
+        team=item.team,
+        target=item,
+        new={"exhibit_number": item.exhibit_number, "problem": problem},
+    )
+
+
+def record_report(access: TeamAccess, item: EvidenceItem) -> None:
+    audit.record(
+        "evidence.custody_report",
+        team=access.team,
+        target=item,
+        new={"exhibit_number": item.exhibit_number},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Manual custody events
+
+
+MANUAL_EVENT_TYPES = [
+    CustodyEventType.ACQUIRED,
+    CustodyEventType.TRANSFERRED,
+    CustodyEventType.ANALYSED,
+    CustodyEventType.SEALED,
+    CustodyEventType.RETURNED,
+    CustodyEventType.DESTROYED,
+]
+
+# What each manual event must name, and how to ask for it.
+REQUIRED_FIELDS: dict[str, dict[str, str]] = {
+    "acquired": {
+        "location": "Say where it was acquired.",
+        "method": "Name the acquisition method and tool (with version).",
+    },
+    "transferred": {
+        "released_by": "Name who released the item.",
+        "received_by": "Name who received the item.",
+        "purpose": "Give the reason for the change of custody.",
+        "location": "Say where the hand-over took place.",
+    },
+    "analysed": {
+        "purpose": "Say what was analysed and why.",
+        "method": "Name the method or tool used.",
+    },
+    "sealed": {
+        "seal_number": "Give the seal or bag number.",
+        "location": "Say where it was sealed.",
+    },
+    "returned": {
+        "received_by": "Name who the item was returned to.",
+        "purpose": "Give the reason for the return.",
+    },
+    "destroyed": {
+        "legal_basis": "Give the decision or legal basis for destruction.",
+        "purpose": "Say how and why it was destroyed.",
+    },
+}
+
+
+@dataclass
+class EventInput:
+    event_type: str = ""
+    occurred_at: datetime | None = None
+    time_zone: str = ""
+    location: str = ""
+    purpose: str = ""
+    legal_basis: str = ""
+    released_by: str = ""
+    released_by_party: str = ""
+    received_by: str = ""
+    received_by_party: str = ""
+    method: str = ""
+    seal_number: str = ""
+    notes: str = ""
+
+
+def record_event(access: TeamAccess, item: EvidenceItem, data: EventInput):
+    """Record a custody event entered by a person, after checking its required fields."""
+    if not access.can(Permission.RECORD_CUSTODY):
+        raise EvidenceError("Your role in this team does not allow recording custody events.")
+    check_gate(access, "record_custody")
+    errors: dict[str, list[str]] = {}
+    if data.event_type not in REQUIRED_FIELDS:
+        allowed = ", ".join(t.value for t in MANUAL_EVENT_TYPES)
+        raise EvidenceError(
+            f"“{data.event_type}” cannot be recorded by hand; choose one of {allowed}.",
+            {"event_type": ["Choose an event type from the list."]},
+        )
+    for name, message in REQUIRED_FIELDS[data.event_type].items():
+        if not str(getattr(data, name) or "").strip():
+            errors.setdefault(name, []).append(message)
+    if data.occurred_at is None:
+        errors.setdefault("occurred_at", []).append("Give the date and time it happened.")
+    elif data.occurred_at > utcnow() + timedelta(minutes=5):
+        errors.setdefault("occurred_at", []).append("The time given is in the future.")
+    if errors:
+        raise EvidenceError(_first_message(errors), errors)
+    details = {}
+    for key in ("method", "seal_number", "notes"):
+        value = getattr(data, key).strip()
+        if value:
+            details[key] = value
+    event = custody.append_event(
+        item,
+        data.event_type,
+        recorded_by=access.user,
+        occurred_at=data.occurred_at,
+        time_zone=data.time_zone,
+        location=data.location.strip(),
+        purpose=data.purpose.strip(),
+        legal_basis=data.legal_basis.strip(),
+        released_by=data.released_by.strip() or None,
+        released_by_party=data.released_by_party.strip() or None,
+        received_by=data.received_by.strip() or None,
+        received_by_party=data.received_by_party.strip() or None,
+        details=details,
+    )
+    audit.record(
+        "evidence.custody_recorded",
+        team=access.team,
+        target=item,
+        new={"exhibit_number": item.exhibit_number, "seq": event.seq, "type": data.event_type},
+    )
+    return event
+
+
+# ---------------------------------------------------------------------------
+# Verification
+
+
+def record_verification(
+    team, result: custody.VerificationResult, *, item: EvidenceItem | None = None, actor=None
+) -> EvidenceVerification:
+    """Keep the outcome of a verification run and write it to the audit log."""
+    run = EvidenceVerification(
+        team_id=team.id,
+        item_id=item.id if item is not None else None,
+        verified_at=utcnow(),
+        verified_by_id=actor.id if actor is not None else None,
+        is_intact=result.is_intact,
+        items_checked=result.items_checked,
+        events_checked=result.events_checked,
+        files_checked=result.files_checked,
+        problem="\n".join(result.problems) or None,
+    )
+    db.session.add(run)
+    audit.record(
+        "evidence.verified",
+        team=team,
+        object_type="evidence_items" if item is not None else "teams",
+        object_id=item.id if item is not None else team.id,
+        actor=actor,
+        new={
+            "intact": result.is_intact,
+            "items_checked": result.items_checked,
+            "events_checked": result.events_checked,
+            "files_checked": result.files_checked,
+            "first_problem": result.first_problem,
+        },
+    )
+    return run
+
+
+def latest_verification(item: EvidenceItem) -> EvidenceVerification | None:
+    return db.session.scalar(
+        select(EvidenceVerification)
+        .where(EvidenceVerification.item_id == item.id)
+        .order_by(EvidenceVerification.id.desc())
+        .limit(1)
+    )

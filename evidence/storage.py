@@ -1,0 +1,225 @@
+"""The blob store: files kept on disk under their SHA-256, never under a name a person gave.
+
+A :class:`BlobWriter` hashes the bytes in the same pass that writes them; the disk
+writes run on a helper thread so hashing and writing overlap. :meth:`BlobWriter.finish`
+moves the finished file to ``<dir>/<aa>/<bb>/<sha256>``; identical content is kept
+once. Until then the bytes sit in ``<dir>/tmp``, which :func:`collect_garbage` sweeps.
+"""
+
+import hashlib
+import os
+import queue
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+CHUNK_SIZE = 1024 * 1024
+_SYNC_EVERY = 64 * 1024 * 1024  # start write-back early so the final fsync is short
+_QUEUE_DEPTH = 8  # chunks in flight between the hashing and the writing thread
+_HEX = set("0123456789abcdef")
+
+
+class BlobError(RuntimeError):
+    """The blob store could not store or find a file."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size_bytes: int
+    created: bool  # False when identical content was already stored
+    head: bytes  # the first bytes, for sniffing the media type
+
+
+def blob_dir() -> Path:
+    configured = current_app.config.get("BLOB_DIR")
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "blobs"
+    return folder
+
+
+def blob_path(sha256: str, root: Path | None = None) -> Path:
+    if len(sha256) != 64 or not set(sha256) <= _HEX:
+        raise BlobError(f"not a SHA-256 hex digest: {sha256!r}")
+    root = root or blob_dir()
+    return root / sha256[:2] / sha256[2:4] / sha256
+
+
+class BlobWriter:
+    """Write one blob from chunks while hashing it; ``abort`` leaves nothing behind."""
+
+    HEAD_BYTES = 64 * 1024
+
+    def __init__(self, root: Path | None = None, *, max_bytes: int | None = None):
+        self.root = root or blob_dir()
+        self.max_bytes = max_bytes
+        tmp = self.root / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.temp_path = tmp / f"upload-{secrets.token_hex(12)}"
+        self._fd = os.open(self.temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._hash = hashlib.sha256()
+        self._head = bytearray()
+        self.size_bytes = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_DEPTH)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._write_loop, daemon=True)
+        self._thread.start()
+        self._closed = False
+
+    def _write_loop(self) -> None:
+        unsynced = 0
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            if self._error is not None:
+                continue
+            try:
+                view = memoryview(chunk)
+                while view:
+                    written = os.write(self._fd, view)
+                    view = view[written:]
+                unsynced += len(chunk)
+                if unsynced >= _SYNC_EVERY:
+                    os.fdatasync(self._fd)
+                    unsynced = 0
+            except BaseException as failure:  # reported by write()/finish() on the caller
+                self._error = failure
+
+    def write(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise BlobError(f"could not write the file: {self._error}") from self._error
+        if not chunk:
+            return
+        self.size_bytes += len(chunk)
+        if self.max_bytes is not None and self.size_bytes > self.max_bytes:
+            raise BlobTooLarge(self.max_bytes)
+        if len(self._head) < self.HEAD_BYTES:
+            self._head += chunk[: self.HEAD_BYTES - len(self._head)]
+        self._hash.update(chunk)
+        self._queue.put(chunk)
+
+    def _stop_thread(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join()
+            os.close(self._fd)
+
+    def finish(self) -> StoredBlob:
+        """Flush, fsync and move the file under its hash; return what was stored."""
+        self._stop_thread()
+        if self._error is not None:
+            self.abort()
+            raise BlobError(f"could not write the file: {self._error}") from self._error
+        digest = self._hash.hexdigest()
+        final = blob_path(digest, self.root)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            self.temp_path.unlink(missing_ok=True)
+            os.utime(final)  # a fresh mtime keeps `jit evidence gc` off it until committed
+            created = False
+        else:
+            with open(self.temp_path, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(self.temp_path, 0o440)
+            os.replace(self.temp_path, final)
+            _fsync_dir(final.parent)
+            created = True
+        return StoredBlob(digest, self.size_bytes, created, bytes(self._head))
+
+    def abort(self) -> None:
+        """Stop writing and remove the partial file."""
+        self._stop_thread()
+        self.temp_path.unlink(missing_ok=True)
+
+
+class BlobTooLarge(BlobError):
+    def __init__(self, limit: int):
+        super().__init__(f"larger than {limit} bytes")
+        self.limit = limit
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def store_bytes(data: bytes, root: Path | None = None) -> StoredBlob:
+    """Store a small in-memory file (demo data, tests)."""
+    writer = BlobWriter(root)
+    try:
+        for start in range(0, len(data), CHUNK_SIZE):
+            writer.write(data[start : start + CHUNK_SIZE])
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.finish()
+
+
+def remove_blob(sha256: str, root: Path | None = None) -> None:
+    blob_path(sha256, root).unlink(missing_ok=True)
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """Return the SHA-256 and size of a stored file, read in chunks."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_SIZE):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def iter_blobs(root: Path | None = None) -> Iterator[Path]:
+    root = root or blob_dir()
+    if not root.exists():
+        return
+    for first in sorted(root.iterdir()):
+        if len(first.name) != 2 or not first.is_dir():
+            continue
+        for second in sorted(first.iterdir()):
+            if second.is_dir():
+                yield from (path for path in sorted(second.iterdir()) if path.is_file())
+
+
+@dataclass(frozen=True)
+class GarbageReport:
+    removed_blobs: list[str]
+    removed_temp_files: int
+    kept_recent: int
+
+
+def collect_garbage(
+    referenced: set[str], *, grace_seconds: float, root: Path | None = None
+) -> GarbageReport:
+    """Remove blobs no file row references and abandoned temp files older than the grace.
+
+    The grace period protects an upload that has stored its blob but not yet committed
+    its file row.
+    """
+    root = root or blob_dir()
+    cutoff = time.time() - grace_seconds
+    removed, kept_recent, temp_removed = [], 0, 0
+    for path in iter_blobs(root):
+        if path.name in referenced:
+            continue
+        if path.stat().st_mtime > cutoff:
+            kept_recent += 1
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path.name)
+    tmp = root / "tmp"
+    if tmp.exists():
+        for path in tmp.iterdir():
+            if path.is_file() and path.stat().st_mtime <= cutoff:
+                path.unlink(missing_ok=True)
+                temp_removed += 1
+    return GarbageReport(removed, temp_removed, kept_recent)
