@@ -10,7 +10,7 @@ class MembershipForm(FlaskForm):
         "E-mail address of the account", validators=[DataRequired(), Length(max=254)]
     )
     party_id = SelectField("Acts for", coerce=int, validate_choice=False)
-    role = SelectField("Role", validate_choice=False)
+    role = SelectField("Role", validate_choice=False, default="member")
 
 
 class MembershipChangeForm(FlaskForm):

@@ -43,7 +43,9 @@ def _require_membership_manager(code: str) -> TeamAccess:
 
 def _fill_choices(form, access: TeamAccess) -> None:
     form.party_id.choices = [
-        SelectChoice(party.id, f"{party.name} — {party.authority}")
+        SelectChoice(
+            party.id, party.name if not party.is_state else f"{party.name} ({party.short_label})"
+        )
         for party in services.manageable_parties(access)
     ]
     form.role.choices = [
