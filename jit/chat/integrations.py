@@ -46,6 +46,35 @@ def exhibit_links(access: TeamAccess, references: Iterable[str]) -> dict[str, st
     return {ref: url for ref, url in found.items() if ref in wanted and isinstance(url, str)}
 
 
+def evidence_exhibit_resolver(access: TeamAccess, references: list[str]) -> dict[str, str]:
+    """Link the exhibits the evidence register lets ``access`` see (its own visibility rule)."""
+    from flask import url_for
+    from sqlalchemy import select
+
+    from evidence.access import visible_items_filter
+    from evidence.models import EvidenceItem
+    from jit.extensions import db
+
+    numbers = db.session.scalars(
+        select(EvidenceItem.exhibit_number)
+        .where(EvidenceItem.exhibit_number.in_([ref.upper() for ref in references]))
+        .where(visible_items_filter(access))
+    )
+    return {
+        number: url_for("evidence.item", code=access.team.code, exhibit=number)
+        for number in numbers
+    }
+
+
+def connect_evidence() -> None:
+    """Use the evidence register's visibility rule for exhibit links when it is installed."""
+    from jit.app import domain_module
+
+    access_module = domain_module("evidence", "access")
+    if access_module is not None and hasattr(access_module, "visible_items_filter"):
+        register_exhibit_resolver(evidence_exhibit_resolver)
+
+
 def queue_for_search(message, operation: str) -> None:
     """Hand a written message to the search outbox, if a search package registered one."""
     if _search_outbox is not None:
