@@ -109,8 +109,8 @@ def _lock_head(item: EvidenceItem) -> CustodyChainHead:
     )
     head = db.session.execute(statement).scalar_one_or_none()
     if head is None:
+        # Added to the session once signed (a flush before that would store no signature).
         head = CustodyChainHead(item_id=item.id, seq=0, hash=GENESIS_HASH)
-        db.session.add(head)
     return head
 
 
@@ -177,6 +177,7 @@ def append_event(
     event.hash = event.compute_hash()
     head.seq, head.hash = event.seq, event.hash
     _sign_head(head)
+    db.session.add(head)
     db.session.add(event)
     return event
 

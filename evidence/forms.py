@@ -51,7 +51,7 @@ class ItemForm(FlaskForm):
     class Meta:
         csrf = False
 
-    title = StringField("Title", validators=[Length(max=300)])
+    title = StringField("Title *", validators=[Length(max=300)])
     item_type = SelectField(
         "Type",
         choices=_choices([("", "Choose…")] + [(t.value, t.label) for t in ItemType]),
@@ -59,20 +59,20 @@ class ItemForm(FlaskForm):
     )
     description = TextAreaField("Description", validators=[Length(max=20000)])
     collected_by = StringField(
-        "Collected or seized by",
+        "Collected or seized by *",
         validators=[Length(max=200)],
         description="Name and service of the officer, e.g. “Insp. T. Babić, PNUSKOK Split”.",
     )
     collected_at = DateTimeLocalField(
-        "Collected at", format=DATETIME_FORMATS, validators=[Optional()]
+        "Collected at *", format=DATETIME_FORMATS, validators=[Optional()]
     )
     collected_time_zone = SelectField("Time zone of that time", validate_choice=False)
-    collected_location = StringField("Where", validators=[Length(max=300)])
+    collected_location = StringField("Where *", validators=[Length(max=300)])
     seized_from = StringField(
         "Seized from", validators=[Length(max=300)], description="Person, company or place."
     )
     legal_basis = StringField(
-        "Legal basis",
+        "Legal basis *",
         validators=[Length(max=300)],
         description="The provision or order it was collected under.",
     )
@@ -104,6 +104,7 @@ class ItemForm(FlaskForm):
     information_accuracy = SelectField(
         "Information accuracy",
         choices=_choices(list(INFORMATION_ACCURACY.items())),
+        default="4",
         validate_choice=False,
     )
     tags = StringField("Tags", validators=[Length(max=2000)], description="Separated by commas.")

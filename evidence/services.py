@@ -131,7 +131,7 @@ def zone_or_error(name: str, field_name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise EvidenceError(
-            f"“{name}” is not a time zone name such as Europe/Zagreb.",
+            f"Nothing was saved: “{name}” is not a time zone name such as Europe/Zagreb.",
             {field_name: ["Choose a time zone from the list."]},
         ) from None
 
@@ -307,6 +307,8 @@ def create_item(access: TeamAccess, data: ItemInput, uploads: list[Upload]) -> E
             parent,
             CustodyEventType.COPIED,
             recorded_by=access.user,
+            occurred_at=item.collected_at,
+            time_zone=item.collected_time_zone,
             purpose=f"{item.derivation_label} made: {item.exhibit_number}",
             legal_basis=_legal(item),
             location=item.collected_location,
