@@ -27,6 +27,13 @@ HANDLING_CODES = {
     "H2": "Not to be disseminated further without the provider's permission",
     "H3": "Other conditions (stated with the message)",
 }
+# What fits in the composer's menu; the full meaning above is the option's title.
+HANDLING_LABELS = {
+    "H0": "no restriction",
+    "H1": "not for court without permission",
+    "H2": "no further dissemination",
+    "H3": "other conditions",
+}
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 PAGE_SIZE = 50

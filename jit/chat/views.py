@@ -35,6 +35,7 @@ def _page(access, form, error=None, status=200):
             if role_allows(membership.role, Permission.CHAT)
         ],
         handling_codes=services.HANDLING_CODES,
+        handling_labels=services.HANDLING_LABELS,
     ), status
 
 

@@ -1,0 +1,141 @@
+"""The chat in a real Chromium: people talking live, and hostile text staying text."""
+
+import pytest
+
+from tests.chat.conftest import session_cookie
+from tests.conftest import DEFAULT_PASSWORD, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+XSS_PAYLOADS = [
+    "<script>window.__xss = 1</script>",
+    '<img src=x onerror="window.__xss = 2">',
+    "[click me](javascript:window.__xss=3)",
+    '<a href="javascript:window.__xss=4">link</a>',
+    '"><svg onload="window.__xss=5">',
+    "`<img src=x onerror=window.__xss=6>`",
+    '<span class="exhibit-ref" data-exhibit="NL-0001" onclick="window.__xss=7">x</span>',
+    '[x](https://example.org" onmouseover="window.__xss=8)',
+]
+
+
+def _open_chat(browser, server, app, user, code):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.add_cookies(
+        [{"name": "jit_session", "value": session_cookie(app, user), "url": server.url}]
+    )
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server.url}/t/{code}/chat")
+    page.wait_for_selector("#chat-status[data-state=online]")
+    return context, page, dialogs
+
+
+def test_two_people_chat_live_without_reloading(app, browser, chat_team, chat_server, db_backend):
+    server = chat_server()
+    alice_context, alice, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code)
+    bob_context, bob, _ = _open_chat(browser, server, app, chat_team.de, chat_team.code)
+    try:
+        # Each sees the other online.
+        alice.wait_for_selector(f'#chat-people [data-person="{chat_team.de.id}"].is-online')
+        alice.fill("#chat-body", "Truck left Zagreb at **04:10**")
+        bob.wait_for_selector("#chat-typing:has-text('is typing')")
+        alice.keyboard.press("Enter")
+        message = bob.locator(".chat-message", has_text="Truck left Zagreb")
+        message.wait_for()
+        assert message.locator("strong").inner_text() == "04:10"
+        assert chat_team.nl.display_name in message.inner_text()
+        bob.fill("#chat-body", "Spielfeld team in position")
+        bob.select_option("#chat-handling", "H3")
+        bob.fill("#chat-conditions", "AT customs officers only")
+        bob.click("#chat-send")
+        reply = alice.locator(".chat-message", has_text="Spielfeld team in position")
+        reply.wait_for()
+        assert reply.locator(".chat-handling").inner_text() == "H3"
+        assert "AT customs officers only" in reply.inner_text()
+        screenshot(alice, f"chat-two-people-{db_backend}")
+        # Bob edits his message; Alice sees the new text and the "edited" mark.
+        own = bob.locator(".chat-message", has_text="Spielfeld team in position")
+        own.hover()
+        own.get_by_role("button", name="Edit").click()
+        bob.fill("#chat-body", "Spielfeld team in position since 09:00")
+        bob.keyboard.press("Enter")
+        alice.locator(".chat-message", has_text="since 09:00").wait_for()
+        assert (
+            alice.locator(".chat-message", has_text="since 09:00")
+            .locator(".chat-message__edited")
+            .inner_text()
+            == "edited"
+        )
+    finally:
+        alice_context.close()
+        bob_context.close()
+
+
+def test_an_xss_payload_is_inert_in_the_page(
+    app, browser, chat_team, chat_server, live_client, make_user, make_membership
+):
+    hostile = make_membership(
+        chat_team.team,
+        "member",
+        "NL",
+        user=make_user(name='<img src=x onerror="window.__xss = 99">'),
+    ).user
+    server = chat_server()
+    sender = live_client(server, hostile, chat_team.code)
+    sender.wait_for("ready")
+    for number, payload in enumerate(XSS_PAYLOADS):
+        answer = sender.call(
+            "send",
+            {
+                "channel": chat_team.general.id,
+                "client_id": f"xss-payload-{number:04d}",
+                "body": payload,
+                "handling_code": "H3",
+                "handling_conditions": '<script>window.__xss = "conditions"</script>',
+            },
+        )
+        assert answer["ok"], answer
+    context, page, dialogs = _open_chat(browser, server, app, chat_team.de, chat_team.code)
+    try:
+        page.locator(".chat-message").nth(len(XSS_PAYLOADS) - 1).wait_for()
+        for link in page.locator(".chat-message__body a").all():
+            link.click(modifiers=["Alt"], no_wait_after=True)
+        page.locator(".chat-message__body").first.hover()
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__xss") is None
+        assert dialogs == []
+        bodies = page.locator(".chat-message__body")
+        assert (
+            page.locator(".chat-messages script, .chat-messages img, .chat-messages svg").count()
+            == 0
+        )
+        assert page.locator(".chat-messages [onerror], .chat-messages [onclick]").count() == 0
+        hrefs = [a.get_attribute("href") for a in page.locator(".chat-messages a").all()]
+        assert all(href.startswith("https://") for href in hrefs), hrefs
+        assert "<script>window.__xss = 1</script>" in bodies.nth(0).inner_text()
+        assert '<img src=x onerror="window.__xss = 2">' in bodies.nth(1).inner_text()
+        assert page.locator(".chat-message__author").first.inner_text() == (
+            '<img src=x onerror="window.__xss = 99">'
+        )
+        screenshot(page, "chat-xss-inert")
+    finally:
+        context.close()
+
+
+def test_signing_in_and_opening_the_chat_from_the_team_menu(browser, chat_team, chat_server):
+    server = chat_server()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/login")
+        page.get_by_label("E-mail address").fill(chat_team.nl.email)
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{server.url}/t/{chat_team.code}/")
+        page.get_by_role("link", name="Chat").click()
+        page.wait_for_selector("#chat-status[data-state=online]")
+        assert page.locator("#chat-title").inner_text() == "#general"
+    finally:
+        context.close()
