@@ -15,6 +15,8 @@ def init_app(app: Flask) -> None:
     from jit import gates
 
     gates.set_provider(gate.decide)
+    # Evidence records the version in force with every custody event (evidence/custody.py).
+    app.extensions["agreement_version"] = gate.version_label
     app.before_request(_bring_due_versions_into_force)
     app.jinja_env.globals["agreement_status"] = _status_for_template
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases

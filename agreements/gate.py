@@ -36,3 +36,14 @@ def decide(team, action: str) -> Decision:
         return OPEN
     what = _WHAT.get(action, "This action")
     return Decision(False, f"{what} is not possible now. {status.explanation()}")
+
+
+def version_label(team) -> str | None:
+    """Return ``v2 sha256:<30 hex>`` for the version in force, or None (fits 40 characters).
+
+    Custody events and bundles store it, naming the version and its text's hash.
+    """
+    version = agreement_status.version_in_force(team)
+    if version is None:
+        return None
+    return f"v{version.number} sha256:{version.content_hash[:30]}"

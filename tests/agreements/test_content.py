@@ -26,7 +26,11 @@ def raw(**overrides) -> dict:
             {"party": "EUROJUST", "role": "participant", "authority": "Eurojust"},
         ],
         "purpose": {"text": "Firearms.", "offences": "", "proceedings": ""},
-        "period": {"entry_into_force": "date", "starts_on": "2026-07-01", "expires_on": "2027-06-30"},
+        "period": {
+            "entry_into_force": "date",
+            "starts_on": "2026-07-01",
+            "expires_on": "2027-06-30",
+        },
         "operating_states": {"states": ["NL", "DE"]},
         "leaders": [
             {"party": "NL", "name": "Anna de Boer", "email": "anna@om.example", "function": "OvJ"},
@@ -57,7 +61,9 @@ def test_a_complete_draft_normalises_to_clean_content():
 
 
 def test_expiry_before_start_is_refused():
-    data = raw(period={"entry_into_force": "date", "starts_on": "2026-07-01", "expires_on": "2026-06-30"})
+    data = raw(
+        period={"entry_into_force": "date", "starts_on": "2026-07-01", "expires_on": "2026-06-30"}
+    )
     [problem] = problems_of(data)
     assert "expiry date (2026-06-30) is before the start date (2026-07-01)" in problem
 
@@ -95,11 +101,26 @@ def test_a_participant_must_act_for_a_participating_body():
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [
-        ("period", {"entry_into_force": "date", "starts_on": "1.7.2026", "expires_on": "2027-01-01"}, "not a date"),
-        ("period", {"entry_into_force": "date", "starts_on": "", "expires_on": "2027-01-01"}, "Give the start date"),
+        (
+            "period",
+            {"entry_into_force": "date", "starts_on": "1.7.2026", "expires_on": "2027-01-01"},
+            "not a date",
+        ),
+        (
+            "period",
+            {"entry_into_force": "date", "starts_on": "", "expires_on": "2027-01-01"},
+            "Give the start date",
+        ),
         ("legal_basis", ["MADE_UP"], "Unknown legal basis MADE_UP"),
         ("operating_states", {"states": ["FR"]}, "only operate in a state that is party"),
-        ("leaders", [{"party": "NL", "name": "A", "email": "not-an-address"}, {"party": "DE", "name": "B", "email": "b@x.example"}], "is not an e-mail address"),
+        (
+            "leaders",
+            [
+                {"party": "NL", "name": "A", "email": "not-an-address"},
+                {"party": "DE", "name": "B", "email": "b@x.example"},
+            ],
+            "is not an e-mail address",
+        ),
         ("parties", [{"party": "NL", "role": "party"}], "at least two parties"),
     ],
 )
@@ -126,7 +147,9 @@ def test_the_hash_is_of_the_canonical_form_and_changes_with_any_word():
 
 
 def test_incomplete_lists_what_signing_still_needs():
-    content = normalise(raw(purpose={"text": ""}, period={"entry_into_force": "signature"}), PARTIES)
+    content = normalise(
+        raw(purpose={"text": ""}, period={"entry_into_force": "signature"}), PARTIES
+    )
     missing = agreement_content.incomplete(content)
     assert "the purpose of the team (Article 2)" in missing
     assert "the expiry date (Article 3)" in missing
@@ -137,7 +160,13 @@ def test_the_diff_marks_changed_lines_article_by_article():
     new = copy.deepcopy(old)
     new["period"]["expires_on"] = "2028-06-30"
     new["members"] = [
-        {"party": "DE", "name": "Lea", "email": "lea@bka.example", "function": "KHK", "is_seconded": True}
+        {
+            "party": "DE",
+            "name": "Lea",
+            "email": "lea@bka.example",
+            "function": "KHK",
+            "is_seconded": True,
+        }
     ]
     names = {p.key: p.name for p in PARTIES}
     articles = {a.article.key: a for a in agreement_content.diff(old, new, names)}
@@ -146,4 +175,6 @@ def test_the_diff_marks_changed_lines_article_by_article():
     assert period_rows[0].left == "Expires on 2027-06-30"
     assert period_rows[0].right == "Expires on 2028-06-30"
     [added] = [r for r in articles["members"].rows if r.change != "equal"]
-    assert added.change == "insert" and added.left is None and "Lea <lea@bka.example>" in added.right
+    assert (
+        added.change == "insert" and added.left is None and "Lea <lea@bka.example>" in added.right
+    )

@@ -83,7 +83,9 @@ def test_after_expiry_only_an_extension_can_be_agreed_and_it_reopens_the_team(in
         with pytest.raises(services.AgreementError, match="only an extension"):
             jit.start("amendment")
         extension = jit.start("extension", "Twelve more months for the trial phase.")
-        content = dict(extension.content, period=dict(extension.content["period"], expires_on="2028-05-31"))
+        content = dict(
+            extension.content, period=dict(extension.content["period"], expires_on="2028-05-31")
+        )
         jit.save(extension, content)
         jit.sign_all(extension)
         status = team_status(jit.team)
@@ -112,15 +114,24 @@ def test_only_the_coordinator_closes_and_only_with_a_reason(in_force):
         services.close(access_of(in_force.coordinator), "  ")
 
 
-def test_the_overview_warns_leaders_and_the_coordinator_30_days_before_expiry(client, auth, in_force):
+def test_the_overview_warns_leaders_and_the_coordinator_30_days_before_expiry(
+    client, auth, in_force
+):
     jit = in_force
     for day, warned in (("2027-04-30", False), ("2027-05-01", True), ("2027-05-31", True)):
-        for membership, sees in ((jit.nl_leader, True), (jit.coordinator, True), (jit.nl_member, False)):
+        for membership, sees in (
+            (jit.nl_leader, True),
+            (jit.coordinator, True),
+            (jit.nl_member, False),
+        ):
             with frozen(at(day)):
                 auth.login(membership.user)
                 page = client.get(f"/t/{jit.team.code}/").get_data(as_text=True)
                 auth.logout()
-            assert ("The agreement expires on 2027-05-31" in page) is (warned and sees), (day, membership.role)
+            assert ("The agreement expires on 2027-05-31" in page) is (warned and sees), (
+                day,
+                membership.role,
+            )
     with frozen(at("2027-05-02")):
         auth.login(jit.coordinator.user)
         page = client.get(f"/t/{jit.team.code}/agreement").get_data(as_text=True)

@@ -1,0 +1,42 @@
+"""The demo gives Iron Meridian a signed agreement with one extension, once."""
+
+from sqlalchemy import func, select
+
+from agreements.models import AgreementSignature, AgreementVersion
+from agreements.status import team_status
+from jit import gates
+from jit.clock import frozen
+from jit.extensions import db
+from jit.teams.models import Team
+from tests.agreements.conftest import at
+
+
+def test_the_demo_agreement_is_in_force_with_one_extension_and_seeding_twice_changes_nothing(app):
+    from agreements import demo as agreements_demo
+    from jit.demo import seed
+
+    app.config["DEMO_PASSWORD"] = "demo password for tests"
+    with frozen(at("2026-11-29")):
+        seed()
+        agreements_demo.seed()
+        db.session.commit()
+    team = db.session.scalar(select(Team).where(Team.code == "IRON-MERIDIAN"))
+    versions = db.session.scalars(select(AgreementVersion).order_by(AgreementVersion.number)).all()
+    assert [(v.kind, v.is_fully_signed) for v in versions] == [
+        ("original", True),
+        ("extension", True),
+    ]
+    assert db.session.scalar(select(func.count()).select_from(AgreementSignature)) == 6
+    with frozen(at("2026-11-29")):
+        status = team_status(team)
+        assert status.code == "in_force" and status.governing.number == 2
+        assert gates.may(team, "add_evidence")
+    assert status.started_on.isoformat() == "2025-09-15"
+    assert status.expires_on.isoformat() == "2027-09-14"
+    with frozen(at("2027-09-15")):
+        assert team_status(team).code == "expired"
+    blue = db.session.scalar(select(Team).where(Team.code == "BLUE-HARBOUR"))
+    assert team_status(blue).code == "none"
+    from evidence import extraction
+
+    extraction.wait_idle(app)  # the evidence demo's text extraction runs in the background

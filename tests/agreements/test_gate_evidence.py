@@ -1,0 +1,61 @@
+"""The gate through the evidence routes: an upload outside the period is refused with the reason."""
+
+import pytest
+from sqlalchemy import func, select
+
+from evidence.models import CustodyEvent, EvidenceItem
+from jit.clock import frozen
+from jit.extensions import db
+from tests.agreements.conftest import TODAY, at
+from tests.evidence.conftest import item_fields, upload
+
+
+@pytest.fixture(autouse=True)
+def _finish_extractions(app):
+    yield
+    from evidence import extraction
+
+    extraction.wait_idle(app)
+
+
+def items() -> int:
+    return db.session.scalar(select(func.count()).select_from(EvidenceItem))
+
+
+def post_item(client, jit):
+    files = [("files", "note.txt", b"Seizure record, Waalhaven 12.\n")]
+    return upload(client, f"/t/{jit.team.code}/evidence/new", item_fields(), files)
+
+
+def test_an_upload_before_the_agreement_is_in_force_is_refused_with_the_reason(client, auth, jit):
+    with frozen(TODAY):
+        jit.draft()
+        auth.login(jit.nl_member.user)
+        response = post_item(client, jit)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "The agreement is still a draft" in page
+    assert items() == 0
+
+
+def test_an_upload_after_expiry_is_refused_and_says_an_extension_would_allow_it(
+    client, auth, in_force
+):
+    with frozen(at("2027-06-01")):
+        auth.login(in_force.nl_member.user)
+        response = post_item(client, in_force)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "The agreement expired on 2027-05-31" in page
+    assert "can sign an extension to continue working" in page
+    assert items() == 0
+
+
+def test_an_upload_in_force_records_the_version_with_its_custody_events(client, auth, in_force):
+    with frozen(at("2026-07-01")):
+        auth.login(in_force.nl_member.user)
+        response = post_item(client, in_force)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert items() == 1
+    labels = set(db.session.scalars(select(CustodyEvent.agreement_version)))
+    assert labels == {f"v1 sha256:{in_force.version.content_hash[:30]}"}
