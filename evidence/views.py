@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -205,6 +206,16 @@ def _check_csrf_early() -> None:
         raise CSRFError("The CSRF token is missing.")
 
 
+def _schedule_extraction(file_ids: list[int]) -> None:
+    """Queue text extraction; the upload is committed already and stays so if this fails."""
+    try:
+        extraction.schedule(file_ids)
+    except Exception:
+        current_app.logger.exception(
+            "Text extraction could not be scheduled; run `jit evidence extract`."
+        )
+
+
 def _rollback(receiver: UploadReceiver) -> None:
     db.session.rollback()
     receiver.discard()
@@ -252,7 +263,7 @@ def create(code: str):
     item, failure = _receive(access, receiver, handle, _item_form)
     if failure is not None:
         return failure
-    extraction.schedule([stored.id for stored in item.files])
+    _schedule_extraction([stored.id for stored in item.files])
     target = url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number)
     count = len(item.files)
     message = f"{item.exhibit_number} is recorded" + (
@@ -370,7 +381,7 @@ def add_files(code: str, exhibit: str):
     )
     if failure is not None:
         return failure
-    extraction.schedule([stored.id for stored in added])
+    _schedule_extraction([stored.id for stored in added])
     target = url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number)
     flash(
         f"{len(added)} file{'s' if len(added) != 1 else ''} added to {item.exhibit_number}.",

@@ -1,0 +1,126 @@
+"""The custody report PDF: read back as text, it holds every event, hash and the verdict."""
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from evidence import reports, storage
+from evidence.models import CustodyChainHead, CustodyEvent
+from jit.audit.models import AuditEntry
+from jit.extensions import db
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _squeezed(value: str) -> str:
+    return re.sub(r"\s+", "", value)
+
+
+@pytest.fixture
+def item(client, auth, nl_member, make_item):
+    item = make_item(
+        nl_member,
+        title='Ledger <img src="file:///etc/hostname"> from the warehouse',
+        handling_code="H2",
+        handling_conditions="Not to be passed on without the Landelijk Parket.",
+        files=[("ledger.pdf", b"%PDF-1.4 ledger"), ("photo.png", b"\x89PNG\r\n\x1a\nxx")],
+    )
+    auth.login(nl_member.user)
+    for _ in range(3):
+        client.get(f"/t/{nl_member.team.code}/evidence/{item.exhibit_number}")
+    client.post(
+        f"/t/{nl_member.team.code}/evidence/{item.exhibit_number}/custody",
+        data={
+            "event_type": "transferred",
+            "occurred_at": "2026-04-01T10:00",
+            "time_zone": "Europe/Amsterdam",
+            "location": "Rotterdam",
+            "purpose": "To the prosecutor",
+            "released_by": "Sanne Jansen",
+            "received_by": "Pieter de Vries",
+        },
+    )
+    return item
+
+
+def test_the_report_holds_every_event_and_hash(client, nl_member, item):
+    response = client.get(f"/t/{nl_member.team.code}/evidence/NL-0001/custody-report.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = _pdf_text(response.data)
+    flat = _squeezed(text)
+    events = db.session.scalars(
+        select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
+    ).all()
+    assert len(events) == 7  # collected, 2 uploads, 3 views, 1 transfer
+    for event in events:
+        assert event.hash in flat, event
+        assert event.type_label in text
+    for stored in item.files:
+        assert stored.sha256 in flat
+        assert stored.original_filename in text
+    head = db.session.get(CustodyChainHead, item.id)
+    assert head.signature in flat
+    assert head.key_id in text
+    assert "INTACT" in text
+    assert "Releasedby:SanneJansen" in flat and "Receivedby:PieterdeVries" in flat
+    assert "H2" in text and "Landelijk Parket" in text
+    assert '<img src="file:///etc/hostname">' in text  # shown as text, never fetched
+    assert db.session.scalar(
+        select(AuditEntry.id).where(AuditEntry.operation == "evidence.custody_report")
+    )
+
+
+def test_the_report_shows_a_broken_verification(client, nl_member, item):
+    path = storage.blob_path(item.files[0].sha256)
+    path.chmod(0o640)
+    path.write_bytes(b"forged")
+    response = client.get(f"/t/{nl_member.team.code}/evidence/NL-0001/custody-report.pdf")
+    text = _pdf_text(response.data)
+    assert "BROKEN" in text
+    assert "nolongermatchtherecordedSHA-256" in _squeezed(text)
+
+
+def test_the_pdf_renderer_fetches_nothing():
+    from weasyprint.urls import URLFetchingError
+
+    fetcher = reports._url_fetcher()
+    for url in ("file:///etc/passwd", "https://example.org/logo.png", "data:,x"):
+        with pytest.raises(URLFetchingError):
+            fetcher.fetch(url)
+
+
+def test_hashes_wrap_in_groups_without_break_all():
+    assert reports.hash_groups("a" * 64) == " ".join(["a" * 8] * 8)
+    css = reports._CSS.read_text()
+    assert "break-all" not in css.replace("no word-break: break-all", "")
+
+
+def test_the_chain_as_json_lines_rechecks_independently(client, nl_member, item):
+    import base64
+    import hashlib
+    import json
+
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    response = client.get(f"/t/{nl_member.team.code}/evidence/NL-0001/custody.jsonl")
+    lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    *events, head = lines
+    previous = "0" * 64
+    for event in events:
+        claimed = event.pop("hash")
+        event.pop("exhibit_number")
+        assert event["prev_hash"] == previous
+        canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert hashlib.sha256(canonical.encode()).hexdigest() == claimed
+        previous = claimed
+    payload = head["signed_payload"]
+    assert payload["hash"] == previous
+    key = load_pem_public_key(head["public_key_pem"].encode())
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    key.verify(base64.b64decode(head["signature_ed25519_base64"]), canonical.encode())

@@ -1,0 +1,37 @@
+"""`jit demo` gives Iron Meridian realistic evidence with verifiable custody, once."""
+
+from sqlalchemy import func, select
+
+from evidence.models import CustodyEvent, EvidenceFile, EvidenceItem
+from jit.extensions import db
+
+
+def test_demo_evidence(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    items = {item.exhibit_number: item for item in db.session.scalars(select(EvidenceItem))}
+    assert set(items) == {"HR-0001", "HR-0002", "AT-0001", "AT-0002", "NL-0001", "NL-0002"}
+    media = set(db.session.scalars(select(EvidenceFile.media_type)))
+    assert {"application/pdf", "text/plain", "message/rfc822", "image/png"} <= media
+    assert items["HR-0002"].item_type == "firearm"
+    assert items["AT-0001"].parent is items["HR-0001"]
+    assert items["AT-0001"].derivation == "analysis"
+    types = set(
+        db.session.scalars(
+            select(CustodyEvent.event_type).where(CustodyEvent.item_id == items["HR-0001"].id)
+        )
+    )
+    assert {"collected", "uploaded", "sealed", "transferred", "analysed", "copied"} <= types
+    assert all(
+        f.extraction_status in ("done", "not-applicable")
+        for f in db.session.scalars(select(EvidenceFile))
+    )
+
+    verify = runner.invoke(args=["evidence", "verify", "--team", "IRON-MERIDIAN"])
+    assert verify.exit_code == 0, verify.output
+
+    count = db.session.scalar(select(func.count(CustodyEvent.id)))
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0
+    assert db.session.scalar(select(func.count(EvidenceItem.id))) == 6
+    assert db.session.scalar(select(func.count(CustodyEvent.id))) == count
