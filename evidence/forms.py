@@ -53,7 +53,7 @@ class ItemForm(FlaskForm):
 
     title = StringField("Title *", validators=[Length(max=300)])
     item_type = SelectField(
-        "Type",
+        "Type *",
         choices=_choices([("", "Choose…")] + [(t.value, t.label) for t in ItemType]),
         validate_choice=False,
     )
@@ -99,6 +99,7 @@ class ItemForm(FlaskForm):
     source_reliability = SelectField(
         "Source reliability",
         choices=_choices(list(SOURCE_RELIABILITY.items())),
+        default="X",
         validate_choice=False,
     )
     information_accuracy = SelectField(
