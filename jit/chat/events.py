@@ -218,14 +218,20 @@ class ChatNamespace(Namespace):
             _field(data, "handling_code", "H0"),
             _field(data, "handling_conditions", ""),
         )
-        message, is_new = services.post_message(
-            access, channel, client_id=_field(data, "client_id"), draft=draft
-        )
-        db.session.commit()
-        payload = services.message_payload(message)
+        with services.serialised_writes():
+            message, is_new = services.post_message(
+                access, channel, client_id=_field(data, "client_id"), draft=draft
+            )
+            payload = services.message_payload(message)  # before commit expires the row
+            db.session.commit()
         if is_new:
             _broadcast("message", payload, fanout.channel_room(channel.id))
-        return {"id": message.id, "seq": message.seq, "duplicate": not is_new, "message": payload}
+        return {
+            "id": payload["id"],
+            "seq": payload["seq"],
+            "duplicate": not is_new,
+            "message": payload,
+        }
 
     @chat_event
     def on_edit(self, access, data):
@@ -234,25 +240,28 @@ class ChatNamespace(Namespace):
             _field(data, "handling_code", "H0"),
             _field(data, "handling_conditions", ""),
         )
-        message = services.edit_message(access, _field(data, "message"), draft)
-        db.session.commit()
-        payload = services.message_payload(message)
-        _broadcast("message_updated", payload, fanout.channel_room(message.channel_id))
+        with services.serialised_writes():
+            message = services.edit_message(access, _field(data, "message"), draft)
+            payload = services.message_payload(message)
+            db.session.commit()
+        _broadcast("message_updated", payload, fanout.channel_room(payload["channel"]))
         return {"message": payload}
 
     @chat_event
     def on_retract(self, access, data):
-        message = services.retract_message(access, _field(data, "message"))
-        db.session.commit()
-        payload = services.message_payload(message)
-        _broadcast("message_updated", payload, fanout.channel_room(message.channel_id))
+        with services.serialised_writes():
+            message = services.retract_message(access, _field(data, "message"))
+            payload = services.message_payload(message)
+            db.session.commit()
+        _broadcast("message_updated", payload, fanout.channel_room(payload["channel"]))
         return {"message": payload}
 
     @chat_event
     def on_read(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
-        mark = services.mark_read(access, channel, _field(data, "seq"))
-        db.session.commit()
+        with services.serialised_writes():
+            mark = services.mark_read(access, channel, _field(data, "seq"))
+            db.session.commit()
         # The person's other tabs clear the same count.
         _broadcast(
             "read",
