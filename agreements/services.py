@@ -73,6 +73,16 @@ def signature_for(version: AgreementVersion, party) -> AgreementSignature | None
     return next((s for s in version.signatures if s.party_id == party.id), None)
 
 
+def _lock(version: AgreementVersion) -> None:
+    """Lock the version's row and reload it, so that signatures and edits serialise.
+
+    Without it two leaders signing at once could each miss the other's signature, or an
+    edit could land on a text another leader was signing.
+    """
+    db.session.refresh(version, with_for_update=True)
+    db.session.expire(version, ["signatures"])
+
+
 # --- Drafting -----------------------------------------------------------------------
 
 
@@ -178,6 +188,7 @@ def _check_open_for_editing(access: TeamAccess, version: AgreementVersion) -> No
     _require(access, Permission.DRAFT_AGREEMENT, "Only the coordinator and leaders draft.")
     if version.agreement.team_id != access.team.id:
         raise LookupError(version.id)
+    _lock(version)
     if version.agreement.is_closed:
         raise AgreementError("The team is closed; its agreement can no longer change.")
     if version.is_withdrawn:
@@ -271,6 +282,7 @@ def withdraw(access: TeamAccess, version: AgreementVersion, reason: str) -> None
     _require(access, Permission.DRAFT_AGREEMENT, "Only the coordinator and leaders draft.")
     if version.agreement.team_id != access.team.id:
         raise LookupError(version.id)
+    _lock(version)
     if version.is_fully_signed:
         raise AgreementError(
             f"Version {version.number} is signed by every party; it can only be changed by an "
@@ -374,6 +386,7 @@ def sign(
     """
     if version.agreement.team_id != access.team.id:
         raise LookupError(version.id)
+    _lock(version)
     refusal = refusal_to_sign(access, version)
     if refusal:
         raise AgreementError(refusal)
@@ -458,17 +471,16 @@ def apply_due(team, *, actor=None) -> int:
     agreement = agreement_of(team)
     if agreement is None:
         return 0
-    due = [
-        v
-        for v in agreement.versions
-        if v.is_fully_signed
-        and not v.is_withdrawn
-        and v.applied_at is None
-        and v.effective_from <= today()
-    ]
-    for version in due:
-        membership.apply_version(version, actor=actor)
-    return len(due)
+    applied = 0
+    for version in agreement.versions:
+        if not (version.is_fully_signed and version.applied_at is None):
+            continue
+        _lock(version)  # two requests on the day must not both apply it
+        if version.applied_at is None and not version.is_withdrawn:
+            if version.effective_from <= today():
+                membership.apply_version(version, actor=actor)
+                applied += 1
+    return applied
 
 
 # --- Closing ------------------------------------------------------------------------
