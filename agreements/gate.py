@@ -47,3 +47,21 @@ def version_label(team) -> str | None:
     if version is None:
         return None
     return f"v{version.number} sha256:{version.content_hash[:30]}"
+
+
+def participants_read_evidence(team, user=None) -> bool:
+    """Whether the agreement lets participants read the team's evidence (Article 7).
+
+    The agreement grants it per participant. Given ``user``, answer for that person;
+    without one, answer for the team's participants as a whole — only if every
+    participant it names may read, so nobody is granted more than the text says. The
+    last version in force decides, also after expiry (reading stays possible then).
+    """
+    governing = agreement_status.team_status(team).governing
+    if governing is None:
+        return False
+    participants = governing.content["participants"]
+    if user is not None:
+        email = user.email.lower()
+        return any(p["email"] == email and p["may_read_evidence"] for p in participants)
+    return bool(participants) and all(p["may_read_evidence"] for p in participants)

@@ -476,10 +476,10 @@ def apply_due(team, *, actor=None) -> int:
         if not (version.is_fully_signed and version.applied_at is None):
             continue
         _lock(version)  # two requests on the day must not both apply it
-        if version.applied_at is None and not version.is_withdrawn:
-            if version.effective_from <= today():
-                membership.apply_version(version, actor=actor)
-                applied += 1
+        due = version.effective_from <= today()
+        if version.applied_at is None and not version.is_withdrawn and due:
+            membership.apply_version(version, actor=actor)
+            applied += 1
     return applied
 
 
