@@ -184,22 +184,30 @@ def start_version(access: TeamAccess, kind: str, change_summary: str = "") -> Ag
     return version
 
 
+def refusal_to_edit(version: AgreementVersion) -> str | None:
+    """Return why ``version``'s text cannot change any more, or None while it can."""
+    if version.agreement.is_closed:
+        return "The team is closed; its agreement can no longer change."
+    if version.is_withdrawn:
+        return f"Version {version.number} was withdrawn; it cannot change."
+    if version.is_frozen:
+        first = version.signatures[0] if version.signatures else None
+        who = f" by {first.party.short_label} on {first.signed_on.isoformat()}" if first else ""
+        return (
+            f"Version {version.number} was signed{who}; its text is frozen. Any change is "
+            "an amendment or an extension that every party signs again."
+        )
+    return None
+
+
 def _check_open_for_editing(access: TeamAccess, version: AgreementVersion) -> None:
     _require(access, Permission.DRAFT_AGREEMENT, "Only the coordinator and leaders draft.")
     if version.agreement.team_id != access.team.id:
         raise LookupError(version.id)
     _lock(version)
-    if version.agreement.is_closed:
-        raise AgreementError("The team is closed; its agreement can no longer change.")
-    if version.is_withdrawn:
-        raise AgreementError(f"Version {version.number} was withdrawn; it cannot change.")
-    if version.is_frozen:
-        first = version.signatures[0] if version.signatures else None
-        who = f" by {first.party.short_label} on {first.signed_on.isoformat()}" if first else ""
-        raise AgreementError(
-            f"Version {version.number} was signed{who}; its text is frozen. Any change is "
-            "an amendment or an extension that every party signs again."
-        )
+    refusal = refusal_to_edit(version)
+    if refusal:
+        raise AgreementError(refusal)
 
 
 def save_draft(

@@ -146,12 +146,8 @@ def edit(code: str, number: int):
             db.session.commit()
             flash(f"Version {draft.number} is saved.", "success")
             return redirect(url_for("agreements.version", code=access.team.code, number=number))
-    elif draft.is_frozen or draft.is_withdrawn or draft.agreement.is_closed:
-        try:
-            services.save_draft(access, draft, draft.content)  # raises with the reason
-        except services.AgreementError as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
+    elif services.refusal_to_edit(draft):
+        flash(services.refusal_to_edit(draft), "error")
         return redirect(url_for("agreements.version", code=access.team.code, number=number))
     return render_template(
         "agreements/edit.html",
