@@ -237,20 +237,7 @@ def change_member(
     _check_assignment(access, party, new_role)
     if new_role != Role.COORDINATOR and _would_leave_no_coordinator(access.team, membership):
         raise TeamError("A team must keep at least one coordinator; name another first.")
-    before = {"party": membership.party.short_label, "role": membership.role}
-    after = {"party": party.short_label, "role": new_role.value}
-    old, new = audit.diff(before, after)
-    if not new:
-        return membership
-    membership.party, membership.role = party, new_role.value
-    audit.record(
-        "membership.changed",
-        team=access.team,
-        target=membership,
-        old={"user": membership.user.email, **old},
-        new={"user": membership.user.email, **new},
-        actor=access.user,
-    )
+    update_membership(membership, party, new_role, actor=access.user)
     return membership
 
 
@@ -260,18 +247,7 @@ def remove_member(access: TeamAccess, membership_id: int) -> None:
         raise TeamError("You may not remove this membership.")
     if _would_leave_no_coordinator(access.team, membership):
         raise TeamError("A team must keep at least one coordinator; name another first.")
-    audit.record(
-        "membership.removed",
-        team=access.team,
-        target=membership,
-        old={
-            "user": membership.user.email,
-            "party": membership.party.short_label,
-            "role": membership.role,
-        },
-        actor=access.user,
-    )
-    db.session.delete(membership)
+    end_membership(membership, actor=access.user)
 
 
 @dataclass(frozen=True)
@@ -322,8 +298,14 @@ def all_teams() -> list[tuple[Team, int]]:
     return [(team, members) for team, members in rows]
 
 
-def update_membership(membership: Membership, party: Party, role: Role, *, actor, reason: str):
-    """Change a membership's party or role on another record's authority (e.g. the agreement)."""
+def update_membership(
+    membership: Membership, party: Party, role: Role, *, actor, reason: str | None = None
+) -> None:
+    """Change a membership's party or role, with its audit entry.
+
+    ``reason`` names the record that authorises a change nobody made by hand (e.g. the
+    agreement in force); the permission checks are the caller's.
+    """
     before = {"party": membership.party.short_label, "role": membership.role}
     old, new = audit.diff(before, {"party": party.short_label, "role": role.value})
     if not new:
@@ -334,13 +316,13 @@ def update_membership(membership: Membership, party: Party, role: Role, *, actor
         team=membership.team,
         target=membership,
         old={"user": membership.user.email, **old},
-        new={"user": membership.user.email, **new, "reason": reason},
+        new={"user": membership.user.email, **new, **({"reason": reason} if reason else {})},
         actor=actor,
     )
 
 
-def end_membership(membership: Membership, *, actor, reason: str) -> None:
-    """Remove a membership on another record's authority (e.g. an amendment in force)."""
+def end_membership(membership: Membership, *, actor, reason: str | None = None) -> None:
+    """Remove a membership, with its audit entry; the permission checks are the caller's."""
     audit.record(
         "membership.removed",
         team=membership.team,
@@ -350,7 +332,7 @@ def end_membership(membership: Membership, *, actor, reason: str) -> None:
             "party": membership.party.short_label,
             "role": membership.role,
         },
-        new={"reason": reason},
+        new={"reason": reason} if reason else None,
         actor=actor,
     )
     db.session.delete(membership)
