@@ -398,8 +398,8 @@
       if (!pending.has(clientId)) return;
       pending.delete(clientId);
       if (answer && answer.ok) {
-        if (store(answer.message)) insertLive(answer.message);
-        else insertLive(answer.message);
+        store(answer.message);
+        insertLive(answer.message);
         markRead();
       } else {
         list.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`)?.remove();

@@ -99,3 +99,28 @@ def test_removal_through_the_members_page_stops_delivery(app, chat_team, chat_se
     _send(bob, chat_team, "after-removal", "Alice must not read this")
     bob.wait_for("message", lambda m: m["client_id"] == "after-removal")
     assert alice.payloads("message") == []
+
+
+def test_edits_and_retractions_over_the_wire_keep_the_record(chat_team, chat_server, live_client):
+    from jit.audit.models import AuditEntry
+
+    server = chat_server()
+    alice = live_client(server, chat_team.nl, chat_team.code)
+    bob = live_client(server, chat_team.de, chat_team.code)
+    for client in (alice, bob):
+        client.wait_for("ready")
+        client.call("join", {"channel": chat_team.general.id})
+    sent = _send(alice, chat_team, "wire-edit-001", "Plate ZG-4411-KP")
+    alice.call("edit", {"message": sent["id"], "body": "Plate ZG-4417-KP"})
+    edited = bob.wait_for("message_updated", lambda m: m["text"] == "Plate ZG-4417-KP")
+    assert edited["edited_at"]
+    alice.call("retract", {"message": sent["id"]})
+    retracted = bob.wait_for("message_updated", lambda m: m["retracted"])
+    assert retracted["text"] is None and retracted["html"] is None
+    db.session.rollback()
+    message = db.session.get(Message, sent["id"])
+    assert [r.body for r in message.revisions] == ["Plate ZG-4411-KP"]
+    operations = db.session.scalars(
+        select(AuditEntry.operation).where(AuditEntry.object_type == "chat_messages")
+    ).all()
+    assert operations == ["chat.message.edited", "chat.message.retracted"]

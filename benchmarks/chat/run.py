@@ -1,0 +1,283 @@
+"""Chat broadcast benchmark: real ``jit run`` servers, real python-socketio clients.
+
+    python benchmarks/chat/run.py            # the three standard scenarios
+    python benchmarks/chat/run.py --quick    # shorter runs
+
+Each scenario creates a fresh instance (SQLite) with one team and N members, starts
+``jit run`` (gunicorn, gthread) — two of them sharing a throwaway ``redis-server`` for
+the cross-process scenario — connects N clients over WebSocket into the general channel
+and has a few of them send at a fixed rate. Latency is measured per delivery, from the
+moment the sender emits to the moment a client's handler runs (one clock: every client
+runs in this process). Every message is committed to the database before it is
+broadcast, as in production.
+"""
+
+# ruff: noqa: S603  (runs jit and redis-server, both found by this script)
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import socketio
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMESPACE = "/chat"
+PASSWORD = "benchmark password, never used to sign in"  # noqa: S105
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare_instance(folder: Path, members: int) -> tuple[dict, str, int]:
+    """Create the database, a team with ``members`` chat members; return cookies per user."""
+    from jit.app import create_app
+    from jit.chat.services import channels_of
+    from jit.cli import apply_migrations
+    from jit.extensions import db
+    from jit.permissions import Role
+    from jit.teams import services as teams
+    from jit.teams.access import team_access_for
+
+    app = create_app({"INSTANCE_PATH": str(folder), "PASSWORD_HASH_FAST": True})
+    with app.app_context():
+        from jit.accounts.services import create_user
+
+        apply_migrations()
+        coordinator = create_user("bench-coordinator@example.org", "Coordinator", PASSWORD)
+        team = teams.create_team(
+            name="Benchmark",
+            code="BENCH",
+            description="",
+            parties=[
+                teams.PartySpec(country_code="NL", authority="OM"),
+                teams.PartySpec(country_code="DE", authority="StA"),
+            ],
+            coordinator=coordinator,
+            coordinator_party_index=0,
+            actor=None,
+        )
+        people = [coordinator]
+        for number in range(1, members):
+            user = create_user(f"bench-{number}@example.org", f"Member {number}", PASSWORD)
+            teams.add_membership(team, user, team.parties[number % 2], Role.MEMBER, actor=None)
+            people.append(user)
+        db.session.commit()
+        serializer = app.session_interface.get_signing_serializer(app)
+        cookies = [serializer.dumps({"_user_id": u.get_id(), "_fresh": True}) for u in people]
+        channel_id = channels_of(team_access_for(coordinator, "BENCH"))[0].id
+        secret = app.config["SECRET_KEY"]
+        db.engine.dispose()
+    return {"cookies": cookies, "secret": secret}, "BENCH", channel_id
+
+
+class Server:
+    def __init__(self, folder: Path, secret: str, threads: int, redis_url: str | None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "JIT_INSTANCE_PATH": str(folder), "JIT_SECRET_KEY": secret}
+        env.pop("JIT_DATABASE_URL", None)
+        env.pop("JIT_REDIS_URL", None)
+        if redis_url:
+            env["JIT_REDIS_URL"] = redis_url
+        self.log = open(folder / f"server-{self.port}.log", "w")  # noqa: SIM115
+        jit = Path(sys.executable).with_name("jit")
+        self.process = subprocess.Popen(
+            [str(jit), "run", "--port", str(self.port), "--threads", str(threads)],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/login", timeout=2):  # noqa: S310
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+class Redis:
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def client_worker(urls, cookies, offset, team, channel_id, senders, plan, ready, results):
+    """Host some of the clients in one process; the first ``senders`` of worker 0 send.
+
+    ``plan`` is (start, interval, total) in time.monotonic(), which is one clock for
+    every process on the machine, so latencies measured here compare with send times.
+    """
+    latencies, deliveries, lock = [], [0], threading.Lock()
+
+    def delivered(payload):
+        now = time.monotonic()
+        sent = float(payload["text"].rpartition("t=")[2])
+        with lock:
+            deliveries[0] += 1
+            latencies.append(now - sent)
+
+    clients = []
+    try:
+        for index, cookie in enumerate(cookies):
+            client = socketio.Client(reconnection=False)
+            client.on("message", delivered, namespace=NAMESPACE)
+            client.connect(
+                urls[(offset + index) % len(urls)],
+                namespaces=[NAMESPACE],
+                headers={"Cookie": f"jit_session={cookie}"},
+                auth={"team": team},
+                transports=["websocket"],
+                wait_timeout=30,
+            )
+            answer = client.call("join", {"channel": channel_id}, namespace=NAMESPACE, timeout=30)
+            assert answer["ok"], answer
+            clients.append(client)
+        ready.put(len(clients))
+        start, interval, total, expected_each = plan.get()
+        if offset == 0:
+            for number in range(total):
+                delay = start + number * interval - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                clients[number % senders].emit(
+                    "send",
+                    {
+                        "channel": channel_id,
+                        "client_id": f"bench-{number:08d}",
+                        "body": f"message {number} t={time.monotonic()!r}",
+                    },
+                    namespace=NAMESPACE,
+                )
+        deadline = time.monotonic() + max(30, total * interval + 30)
+        while deliveries[0] < expected_each * len(clients) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        results.put((latencies, deliveries[0], time.monotonic()))
+    finally:
+        for client in clients:
+            client.disconnect()
+
+
+def run_scenario(name, members, processes, deliveries_per_second, seconds, senders=4, workers=2):
+    import multiprocessing
+
+    folder = Path(tempfile.mkdtemp(prefix="jit-chat-bench-"))
+    redis = servers = None
+    pool = []
+    try:
+        secrets_, team, channel_id = prepare_instance(folder, members)
+        redis = Redis(folder) if processes > 1 else None
+        servers = [
+            Server(folder, secrets_["secret"], members + 32, redis.url if redis else None)
+            for _ in range(processes)
+        ]
+        context = multiprocessing.get_context("spawn")
+        ready, results = context.Queue(), context.Queue()
+        plans = [context.Queue() for _ in range(workers)]
+        cookies = secrets_["cookies"]
+        share = -(-members // workers)
+        for worker in range(workers):
+            part = cookies[worker * share : (worker + 1) * share]
+            process = context.Process(
+                target=client_worker,
+                args=(
+                    [s.url for s in servers],
+                    part,
+                    worker * share,
+                    team,
+                    channel_id,
+                    senders,
+                    plans[worker],
+                    ready,
+                    results,
+                ),
+            )
+            process.start()
+            pool.append(process)
+        connected = sum(ready.get(timeout=120) for _ in pool)
+        assert connected == members
+        messages_per_second = deliveries_per_second / members
+        total = max(1, int(messages_per_second * seconds))
+        start = time.monotonic() + 0.5
+        for plan in plans:
+            plan.put((start, 1 / messages_per_second, total, total))
+        latencies, delivered, finished = [], 0, start
+        for _ in pool:
+            part, count, ended = results.get(timeout=seconds + 120)
+            latencies += part
+            delivered += count
+            finished = max(finished, ended)
+        latencies.sort()
+        elapsed = total / messages_per_second
+        p50 = statistics.median(latencies) * 1000
+        p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+        print(
+            f"{name:<28} N={members:<4} messages={total:<5} delivered={delivered}/"
+            f"{total * members}  p50={p50:6.1f} ms  p99={p99:6.1f} ms  "
+            f"max={latencies[-1] * 1000:6.1f} ms  deliveries/s={delivered / elapsed:6.0f}",
+            flush=True,
+        )
+    finally:
+        for process in pool:
+            process.join(timeout=60)
+        for server in servers or []:
+            server.stop()
+        if redis:
+            redis.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5-second runs instead of 15")
+    parser.add_argument("--rate", type=int, default=1500, help="target deliveries per second")
+    options = parser.parse_args()
+    seconds = 5 if options.quick else 15
+    if shutil.which("redis-server") is None:
+        sys.exit("redis-server is needed for the cross-process scenario (apt install redis-server)")
+    run_scenario("one process", 20, 1, options.rate, seconds)
+    run_scenario("one process", 100, 1, options.rate, seconds)
+    run_scenario("two processes sharing Redis", 20, 2, options.rate, seconds)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
