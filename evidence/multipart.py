@@ -137,18 +137,39 @@ def events(stream, boundary: bytes, *, read_size: int = READ_SIZE) -> Iterator[E
             yield Field(name, value.decode("utf-8", "replace"))
             continue
         yield FileStart(name, filename, headers.get("content-type", "application/octet-stream"))
-        while True:
-            buffer = reader.buffer
-            index = buffer.find(delimiter)
-            if index >= 0:
-                if index:
-                    yield FileData(memoryview(buffer)[:index])
-                reader.buffer = buffer[index + len(delimiter) :]
-                break
-            if len(buffer) > keep:
-                # Keep a tail that might hold the start of the delimiter.
-                yield FileData(memoryview(buffer)[: len(buffer) - keep])
-                reader.buffer = buffer[len(buffer) - keep :]
-            if not reader.fill():
-                raise MultipartError("The upload ended early (the connection was cut off).")
+        reader.buffer = yield from _file_data(reader, delimiter, keep)
         yield FileEnd()
+
+
+def _file_data(reader: _Reader, delimiter: bytes, keep: int):
+    """Yield a file part's bytes up to ``delimiter``; return what follows it.
+
+    Chunks are passed on as views without being joined, so each byte is copied once
+    on its way from the socket to the blob writer; only the few bytes where a
+    delimiter might straddle two chunks are joined.
+    """
+    tail, reader.buffer = reader.buffer, b""
+    while True:
+        index = tail.find(delimiter)
+        if index >= 0:
+            if index:
+                yield FileData(memoryview(tail)[:index])
+            return tail[index + len(delimiter) :]
+        if len(tail) > keep:
+            yield FileData(memoryview(tail)[: len(tail) - keep])
+            tail = tail[len(tail) - keep :]
+        if not reader.fill():
+            raise MultipartError("The upload ended early (the connection was cut off).")
+        chunk, reader.buffer = reader.buffer, b""
+        if len(chunk) < keep:
+            tail = tail + chunk
+            continue
+        junction = tail + chunk[:keep]
+        index = junction.find(delimiter)
+        if index >= 0:
+            if index:
+                yield FileData(junction[:index])
+            return chunk[index + len(delimiter) - len(tail) :]
+        if tail:
+            yield FileData(tail)
+        tail = chunk

@@ -49,8 +49,38 @@ def blob_path(sha256: str, root: Path | None = None) -> Path:
     return root / sha256[:2] / sha256[2:4] / sha256
 
 
+class _Worker:
+    """A thread that applies ``work`` to every chunk put in its bounded queue."""
+
+    def __init__(self, work, name: str):
+        self._work = work
+        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_DEPTH)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._work(chunk)
+                except BaseException as failure:  # reported to the caller by check()
+                    self.error = failure
+
+    def put(self, chunk) -> None:
+        self._queue.put(chunk)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+
 class BlobWriter:
-    """Write one blob from chunks while hashing it; ``abort`` leaves nothing behind."""
+    """Write one blob from chunks while hashing it; ``abort`` leaves nothing behind.
+
+    Hashing and writing run on two helper threads (both release the GIL for large
+    buffers), so reading the request, hashing and writing to disk overlap.
+    """
 
     HEAD_BYTES = 64 * 1024
 
@@ -64,35 +94,28 @@ class BlobWriter:
         self._hash = hashlib.sha256()
         self._head = bytearray()
         self.size_bytes = 0
-        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_DEPTH)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._write_loop, daemon=True)
-        self._thread.start()
+        self._unsynced = 0
+        self._hasher = _Worker(self._hash.update, "blob-hash")
+        self._writer = _Worker(self._write_all, "blob-write")
         self._closed = False
 
-    def _write_loop(self) -> None:
-        unsynced = 0
-        while True:
-            chunk = self._queue.get()
-            if chunk is None:
-                return
-            if self._error is not None:
-                continue
-            try:
-                view = memoryview(chunk)
-                while view:
-                    written = os.write(self._fd, view)
-                    view = view[written:]
-                unsynced += len(chunk)
-                if unsynced >= _SYNC_EVERY:
-                    os.fdatasync(self._fd)
-                    unsynced = 0
-            except BaseException as failure:  # reported by write()/finish() on the caller
-                self._error = failure
+    def _write_all(self, chunk) -> None:
+        view = memoryview(chunk)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        self._unsynced += len(chunk)
+        if self._unsynced >= _SYNC_EVERY:
+            os.fdatasync(self._fd)
+            self._unsynced = 0
 
-    def write(self, chunk: bytes) -> None:
-        if self._error is not None:
-            raise BlobError(f"could not write the file: {self._error}") from self._error
+    def _check(self) -> None:
+        for worker in (self._hasher, self._writer):
+            if worker.error is not None:
+                raise BlobError(f"could not store the file: {worker.error}") from worker.error
+
+    def write(self, chunk) -> None:
+        self._check()
         if not chunk:
             return
         self.size_bytes += len(chunk)
@@ -100,22 +123,24 @@ class BlobWriter:
             raise BlobTooLarge(self.max_bytes)
         if len(self._head) < self.HEAD_BYTES:
             self._head += chunk[: self.HEAD_BYTES - len(self._head)]
-        self._hash.update(chunk)
-        self._queue.put(chunk)
+        self._hasher.put(chunk)
+        self._writer.put(chunk)
 
-    def _stop_thread(self) -> None:
+    def _stop_threads(self) -> None:
         if not self._closed:
             self._closed = True
-            self._queue.put(None)
-            self._thread.join()
+            self._hasher.close()
+            self._writer.close()
             os.close(self._fd)
 
     def finish(self) -> StoredBlob:
         """Flush, fsync and move the file under its hash; return what was stored."""
-        self._stop_thread()
-        if self._error is not None:
+        self._stop_threads()
+        try:
+            self._check()
+        except BlobError:
             self.abort()
-            raise BlobError(f"could not write the file: {self._error}") from self._error
+            raise
         digest = self._hash.hexdigest()
         final = blob_path(digest, self.root)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +159,7 @@ class BlobWriter:
 
     def abort(self) -> None:
         """Stop writing and remove the partial file."""
-        self._stop_thread()
+        self._stop_threads()
         self.temp_path.unlink(missing_ok=True)
 
 

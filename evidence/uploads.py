@@ -5,10 +5,13 @@ any point — cut off, too large, invalid, refused, or the database commit faili
 :meth:`~UploadReceiver.discard` them and leave nothing behind.
 """
 
+import io
+
 from flask import current_app
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import ClientDisconnected, LengthRequired, RequestEntityTooLarge
 from wtforms import ValidationError
 
 from evidence import multipart, storage
@@ -42,7 +45,7 @@ class UploadReceiver:
         ``csrf_token`` field must come before the first file.
         """
         limit = max_upload_bytes()
-        request.max_content_length = limit + FIELD_ALLOWANCE
+        body = _body_stream(request.environ, limit + FIELD_ALLOWANCE)
         csrf_ok = False
         if csrf_token:
             _check_csrf(csrf_token)
@@ -50,7 +53,7 @@ class UploadReceiver:
         boundary = multipart.boundary_of(request.content_type)
         fields: MultiDict = MultiDict()
         start = None
-        for event in multipart.events(request.stream, boundary):
+        for event in multipart.events(body, boundary):
             if isinstance(event, multipart.Field):
                 if event.name == "csrf_token" and not csrf_ok:
                     _check_csrf(event.value)
@@ -93,6 +96,109 @@ class UploadReceiver:
                 storage.remove_blob(sha256)
         self.created = []
         self.uploads = []
+
+
+class _Body:
+    """The request body straight from the server, at most ``remaining`` bytes.
+
+    Werkzeug's ``request.stream`` copies every chunk several times (about a second
+    per GiB); this reads the WSGI input directly and reports a short body as the
+    client having disconnected, as Werkzeug does.
+    """
+
+    def __init__(self, raw, remaining: int | None, limit: int):
+        self._raw = raw
+        self._remaining = remaining
+        self._limit = limit
+        self._read = 0
+
+    def read(self, size: int) -> bytes:
+        if self._remaining is not None:
+            if self._remaining <= 0:
+                return b""
+            size = min(size, self._remaining)
+        data = self._raw.read(size)
+        if not data:
+            if self._remaining:
+                raise ClientDisconnected()
+            return b""
+        self._read += len(data)
+        if self._remaining is not None:
+            self._remaining -= len(data)
+        elif self._read > self._limit:
+            raise RequestEntityTooLarge()
+        return data
+
+
+class _SocketBody:
+    """Read a gunicorn request body of known length straight from the socket.
+
+    gunicorn's body reader copies each chunk through ``BytesIO`` buffers (about a
+    second per GiB). Here the bytes gunicorn already buffered are taken first, the
+    rest is received into fresh buffers, and gunicorn's reader is told the body is
+    consumed, so the connection stays usable.
+    """
+
+    def __init__(self, body, length: int):
+        self._body = body
+        self._reader = body.reader
+        self._socket = self._reader.unreader.sock
+        self._remaining = length
+        pending = body.buf.getvalue()
+        body.buf = io.BytesIO()
+        buffered = self._reader.unreader.take_buffered()
+        taken = buffered[: self._reader.length]
+        if len(buffered) > len(taken):
+            self._reader.unreader.unread(buffered[len(taken) :])
+        self._reader.length -= len(taken)
+        self._pending = pending + taken
+
+    def read(self, size: int) -> bytes:
+        if self._pending:
+            data, self._pending = self._pending[:size], self._pending[size:]
+            self._remaining -= len(data)
+            return data
+        wanted = min(size, self._remaining, self._reader.length)
+        if wanted <= 0:
+            return b""
+        buffer = bytearray(wanted)
+        view, received = memoryview(buffer), 0
+        while received < wanted:
+            count = self._socket.recv_into(view[received:], wanted - received)
+            if count == 0:
+                self._body.failed = True
+                raise ClientDisconnected()
+            received += count
+        self._reader.length -= received
+        self._remaining -= received
+        return buffer
+
+
+def _gunicorn_body(raw, length: int):
+    """Return a direct socket reader for gunicorn's body of ``length`` bytes, if it is one."""
+    reader = getattr(raw, "reader", None)
+    unreader = getattr(reader, "unreader", None)
+    if (
+        type(raw).__module__ == "gunicorn.http.body"
+        and type(reader).__name__ == "LengthReader"
+        and type(unreader).__name__ == "SocketUnreader"
+        and hasattr(unreader, "take_buffered")
+        and reader.length == length
+    ):
+        return _SocketBody(raw, length)
+    return None
+
+
+def _body_stream(environ: dict, limit: int):
+    raw = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH") or ""
+    if length.isdigit():
+        if int(length) > limit:
+            raise RequestEntityTooLarge()
+        return _gunicorn_body(raw, int(length)) or _Body(raw, int(length), limit)
+    if environ.get("wsgi.input_terminated"):
+        return _Body(raw, None, limit)  # chunked: read to the end, counting
+    raise LengthRequired()
 
 
 def _check_csrf(token: str) -> None:
