@@ -100,6 +100,14 @@ def clean_answers(data: dict) -> dict:
     return answers
 
 
+def form_data(answers: dict) -> dict:
+    """Return stored answers as the form's fields expect them (the amount as a Decimal)."""
+    data = dict(answers)
+    if data.get("assets_eur") is not None:
+        data["assets_eur"] = Decimal(data["assets_eur"])
+    return data
+
+
 def save_contribution(access: TeamAccess, evaluation: Evaluation, data: dict):
     """Write the signed-in person's party's part of ``evaluation``."""
     if not access.can(Permission.CONTRIBUTE_EVALUATION):

@@ -471,7 +471,9 @@ def evaluation(code: str, kind: str):
     access = load_team(code, Permission.VIEW_DASHBOARD)
     found = _evaluation(access, kind)
     own = evaluations.contribution_of(found, access.party)
-    form = forms.EvaluationForm(data=own.answers if own and request.method == "GET" else None)
+    form = forms.EvaluationForm(
+        data=evaluations.form_data(own.answers) if own and request.method == "GET" else None
+    )
     error = None
     if request.method == "POST":
         if not form.validate_on_submit():

@@ -55,6 +55,8 @@ def test_each_party_writes_its_own_part(client, auth, opened):
     assert by_party["NL"]["arrests"] == 4 and by_party["NL"]["assets_eur"] == "310500.50"
     assert by_party["NL"]["convictions"] is None
     assert by_party["DE"]["arrests"] == 2
+    page = client.get(url(jit)).get_data(as_text=True)  # the DE part, filled in again
+    assert 'name="assets_eur"' in page and 'value="1000.00"' in page
     totals = evaluations.totals(jit.evaluation)
     assert totals["arrests"] == 6 and totals["firearms_seized"] == 18
     assert totals["assets_eur"] == "311,500.50"
