@@ -489,7 +489,7 @@ def evaluation(code: str, kind: str):
                 error = str(refused)
             else:
                 db.session.commit()
-                flash(f"The part of {access.party.name} is saved.", "success")
+                flash(f"The part of {access.party.short_label} is saved.", "success")
                 return redirect(url_for("agreements.evaluation", code=access.team.code, kind=kind))
     return render_template(
         "agreements/evaluation.html",
