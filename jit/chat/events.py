@@ -15,6 +15,7 @@ import logging
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from sqlalchemy.exc import IntegrityError
 
 from jit.chat import fanout, integrations, services
 from jit.chat.services import ChatError
@@ -260,8 +261,14 @@ class ChatNamespace(Namespace):
     def on_read(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
         with services.serialised_writes():
-            mark = services.mark_read(access, channel, _field(data, "seq"))
-            db.session.commit()
+            try:
+                mark = services.mark_read(access, channel, _field(data, "seq"))
+                db.session.commit()
+            except IntegrityError:
+                # Another tab created the same mark first: move that one instead.
+                db.session.rollback()
+                mark = services.mark_read(access, channel, _field(data, "seq"))
+                db.session.commit()
         # The person's other tabs clear the same count.
         _broadcast(
             "read",

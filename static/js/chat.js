@@ -122,8 +122,13 @@
   }
 
   function fillMessage(item, message) {
-    item.dataset.seq = message.seq;
-    item.dataset.id = message.id;
+    if (message.pending) {
+      delete item.dataset.seq; // pending messages stay below every numbered one
+      delete item.dataset.id;
+    } else {
+      item.dataset.seq = message.seq;
+      item.dataset.id = message.id;
+    }
     item.dataset.clientId = message.client_id;
     item.classList.toggle("chat-message--mine", message.author.id === myId);
     item.classList.toggle("chat-message--retracted", message.retracted);
@@ -202,17 +207,16 @@
   function insertLive(message) {
     if (message.channel !== active) return;
     const stick = atBottom() || message.author.id === myId;
-    const existing = list.querySelector(`[data-client-id="${CSS.escape(message.client_id)}"]`)
+    let item = list.querySelector(`[data-client-id="${CSS.escape(message.client_id)}"]`)
       || list.querySelector(`[data-seq="${message.seq}"]`);
-    if (existing) {
-      fillMessage(existing, message);
-    } else {
-      const item = messageElement(message);
-      const after = [...list.querySelectorAll(".chat-message[data-seq]")].find(
-        (other) => Number(other.dataset.seq) > message.seq,
-      );
-      list.insertBefore(item, after || list.querySelector(".chat-message:not([data-seq])") || null);
-    }
+    if (item) fillMessage(item, message);
+    else item = messageElement(message);
+    // In number order, whatever order the events came in (a pending message that was
+    // answered after a catch-up moves to its place).
+    const next = [...list.querySelectorAll(".chat-message[data-seq]")].find(
+      (other) => other !== item && Number(other.dataset.seq) > message.seq,
+    );
+    list.insertBefore(item, next || list.querySelector(".chat-message:not([data-seq])"));
     if (stick) log.scrollTop = log.scrollHeight;
   }
 
@@ -518,6 +522,12 @@
   }
 
   // --- Server events ---------------------------------------------------------------------
+
+  socket.on("connect", () => {
+    // Shown for support and checked by the browser tests: "websocket" unless blocked.
+    statusLine.dataset.transport = socket.io.engine.transport.name;
+    socket.io.engine.on("upgrade", (transport) => { statusLine.dataset.transport = transport.name; });
+  });
 
   socket.on("ready", (hello) => {
     revoked = false;

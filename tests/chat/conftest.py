@@ -119,6 +119,12 @@ class ChatServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"{name}-{self.port}.log"
+        self._app, self._redis_url = app, redis_url
+        self.start()
+
+    def start(self) -> None:
+        """Start (or start again, on the same port) the server process."""
+        app, redis_url = self._app, self._redis_url
         env = {
             **os.environ,
             "JIT_INSTANCE_PATH": app.instance_path,
@@ -129,7 +135,7 @@ class ChatServer:
         if redis_url:
             env["JIT_REDIS_URL"] = redis_url
         jit = Path(sys.executable).with_name("jit")
-        self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
+        self._log = open(self.log_path, "a")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [str(jit), "run", "--port", str(self.port), "--threads", "64"],
             env=env,
@@ -155,6 +161,8 @@ class ChatServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=20)

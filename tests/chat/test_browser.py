@@ -37,6 +37,7 @@ def test_two_people_chat_live_without_reloading(app, browser, chat_team, chat_se
     alice_context, alice, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code)
     bob_context, bob, _ = _open_chat(browser, server, app, chat_team.de, chat_team.code)
     try:
+        assert alice.locator("#chat-status").get_attribute("data-transport") == "websocket"
         # Each sees the other online.
         alice.wait_for_selector(f'#chat-people [data-person="{chat_team.de.id}"].is-online')
         alice.fill("#chat-body", "Truck left Zagreb at **04:10**")
@@ -137,5 +138,65 @@ def test_signing_in_and_opening_the_chat_from_the_team_menu(browser, chat_team, 
         page.get_by_role("link", name="Chat").click()
         page.wait_for_selector("#chat-status[data-state=online]")
         assert page.locator("#chat-title").inner_text() == "#general"
+    finally:
+        context.close()
+
+
+def test_the_page_catches_up_and_resends_after_the_server_restarts(
+    app, browser, chat_team, chat_server, live_client
+):
+    from sqlalchemy import func, select
+
+    from jit.chat.models import Message
+    from jit.extensions import db
+
+    server = chat_server()
+    bob = live_client(server, chat_team.de, chat_team.code)
+    bob.wait_for("ready")
+    bob.call("join", {"channel": chat_team.general.id})
+    bob.call(
+        "send",
+        {
+            "channel": chat_team.general.id,
+            "client_id": "restart-0001",
+            "body": "before the restart",
+        },
+    )
+    context, alice, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code)
+    try:
+        alice.locator(".chat-message", has_text="before the restart").wait_for()
+        bob.close()
+        server.stop()
+        alice.wait_for_selector("#chat-status[data-state=reconnecting]")
+        alice.fill("#chat-body", "written while the server was away")
+        alice.keyboard.press("Enter")
+        alice.locator(".chat-message__pending:visible").wait_for()
+        server.start()
+        bob = live_client(server, chat_team.de, chat_team.code)
+        bob.wait_for("ready")
+        for number in (2, 3):
+            bob.call(
+                "send",
+                {
+                    "channel": chat_team.general.id,
+                    "client_id": f"restart-000{number}",
+                    "body": f"missed {number}",
+                },
+            )
+        alice.wait_for_selector("#chat-status[data-state=online]", timeout=20000)
+        alice.locator(".chat-message", has_text="missed 3").wait_for()
+        alice.locator(".chat-message__pending:visible").wait_for(state="detached", timeout=10000)
+        texts = alice.locator(".chat-message__body").all_inner_texts()
+        assert texts.count("written while the server was away") == 1
+        assert texts.index("before the restart") < texts.index("missed 2") < texts.index("missed 3")
+        db.session.rollback()
+        stored = db.session.scalar(
+            select(func.count()).select_from(Message).where(Message.author_id == chat_team.nl.id)
+        )
+        assert stored == 1
+        seqs = alice.eval_on_selector_all(
+            ".chat-message[data-seq]", "items => items.map(item => Number(item.dataset.seq))"
+        )
+        assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == 4
     finally:
         context.close()
