@@ -69,6 +69,24 @@ def is_latest(version: AgreementVersion) -> bool:
     return version.number == version.agreement.versions[-1].number
 
 
+def purpose_history(version: AgreementVersion) -> list[AgreementVersion]:
+    """Return the versions up to ``version`` that set or redefined the purpose (Article 2).
+
+    Only texts signed by all count, plus ``version`` itself; the first entry is the
+    purpose as first agreed, each later one a redefinition by mutual agreement.
+    """
+    history: list[AgreementVersion] = []
+    for candidate in version.agreement.versions:
+        if candidate.number > version.number:
+            break
+        if candidate.is_withdrawn or not (candidate.is_fully_signed or candidate is version):
+            continue
+        text = candidate.content["purpose"]["text"]
+        if not history or history[-1].content["purpose"]["text"] != text:
+            history.append(candidate)
+    return history
+
+
 def signature_for(version: AgreementVersion, party) -> AgreementSignature | None:
     return next((s for s in version.signatures if s.party_id == party.id), None)
 

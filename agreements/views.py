@@ -67,6 +67,7 @@ def _article_context(access: TeamAccess, version) -> dict:
         "names": names,
         "lines": agreement_content.article_lines(version.content, names),
         "version_hash": services.current_hash(version),
+        "purposes": services.purpose_history(version),
     }
 
 
@@ -356,6 +357,7 @@ def export_pdf(code: str, number: int):
         version_hash=services.current_hash(shown),
         legal_bases=agreement_content.LEGAL_BASES,
         history=[v for v in shown.agreement.versions if v.number <= shown.number],
+        purposes=services.purpose_history(shown),
     )
     services.record_export(access, shown, "pdf")
     db.session.commit()

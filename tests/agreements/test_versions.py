@@ -268,3 +268,23 @@ def test_the_start_and_withdraw_pages(client, auth, in_force):
     assert "signed by every party; it can only be changed by an amendment" in response.get_data(
         as_text=True
     )
+
+
+def test_the_purpose_keeps_its_redefinitions(client, auth, in_force):
+    jit = in_force
+    first = jit.version.content["purpose"]["text"]
+    with frozen(at("2026-07-01")):
+        amendment = jit.start("amendment", "The purpose now covers ammunition.")
+        purpose = dict(amendment.content["purpose"], text="Firearms and ammunition trafficking.")
+        jit.save(amendment, dict(amendment.content, purpose=purpose))
+        jit.sign_all(amendment)
+    assert [v.number for v in services.purpose_history(amendment)] == [1, 2]
+    auth.login(jit.nl_member.user)
+    page = client.get(f"/t/{jit.team.code}/agreement/v2").get_data(as_text=True)
+    assert "Redefinitions of the purpose" in page
+    assert f"Version 1, in force from 2026-06-01: {first}" in page
+    pdf = client.get(f"/t/{jit.team.code}/agreement/v2.pdf").data
+    from tests.agreements.test_exports import pdf_text
+
+    text = " ".join(pdf_text(pdf).split())
+    assert "Redefinitions of the purpose" in text and first in text
