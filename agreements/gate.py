@@ -32,9 +32,18 @@ def decide(team, action: str) -> Decision:
     status = agreement_status.team_status(team)
     if status.code == agreement_status.NONE and not _agreement_required():
         return OPEN
+    what = _WHAT.get(action, "This action")
+    if status.is_in_force and not status.governing.content["workspace"]["is_used"]:
+        # Regulation (EU) 2023/969 art. 13: a space serves a JIT only if its agreement
+        # provides for it; starting to use it mid-way takes an amendment.
+        return Decision(
+            False,
+            f"{what} is not possible: the agreement in force (version "
+            f"{status.governing.number}) does not provide for the use of the JIT Workspace "
+            "(Article 14). The parties can amend it to do so.",
+        )
     if status.is_in_force:
         return OPEN
-    what = _WHAT.get(action, "This action")
     return Decision(False, f"{what} is not possible now. {status.explanation()}")
 
 

@@ -144,3 +144,13 @@ def test_the_overview_says_why_the_team_is_read_only(client, auth, in_force):
         page = client.get(f"/t/{in_force.team.code}/").get_data(as_text=True)
     assert "The agreement expired on 2027-05-31" in page
     assert "can sign an extension to continue" in page
+
+
+def test_an_agreement_that_does_not_use_the_workspace_keeps_it_closed(jit):
+    with frozen(TODAY):
+        jit.sign_all(jit.draft(workspace={"is_used": False, "access_rules": ""}))
+        decision = gates.may(jit.team, "add_evidence")
+        assert team_status(jit.team).code == "in_force"
+    assert not decision
+    assert "does not provide for the use of the JIT Workspace (Article 14)" in decision.reason
+    assert "amend it" in decision.reason
