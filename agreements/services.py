@@ -16,7 +16,7 @@ from jit.accounts import security
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.extensions import db
-from jit.permissions import Permission
+from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess
 
 EXPORT_FORMAT = "jit-agreement-export/1"
@@ -115,7 +115,7 @@ def _leaders_now(team) -> list[dict]:
     leaders = []
     for party_roster in roster(team):
         for m in party_roster.memberships:
-            if m.role == "leader" and party_roster.party.is_state:
+            if m.role == Role.LEADER.value and party_roster.party.is_state:
                 leaders.append(
                     {
                         "party": party_key(m.party),
@@ -137,6 +137,10 @@ def start_version(access: TeamAccess, kind: str, change_summary: str = "") -> Ag
         agreement = Agreement(team=team, created_by_id=access.user.id)
         db.session.add(agreement)
         db.session.flush()
+    else:
+        # One open version at a time: two people starting one at once must not both succeed.
+        db.session.refresh(agreement, with_for_update=True)
+        db.session.expire(agreement, ["versions"])
     status = status_of(agreement, today())
     if status.code == CLOSED:
         raise AgreementError("The team is closed; its agreement can no longer change.")
