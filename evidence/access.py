@@ -25,14 +25,14 @@ from jit.teams.access import TeamAccess, load_team
 ParticipantGrant = Callable[[object], bool]
 
 
-def participants_may_read(team) -> bool:
-    """Whether the agreement in force lets participants read the team's evidence.
+def participants_may_read(team, user) -> bool:
+    """Whether the agreement lets this participant read the team's evidence.
 
     The agreements package registers ``app.extensions["participants_read_evidence"]``
-    (a callable taking the team); until then participants are not granted it.
+    (a callable taking the team and the person); until then nobody is granted it.
     """
     provider = current_app.extensions.get("participants_read_evidence")
-    return bool(provider(team)) if provider else False
+    return bool(provider(team, user)) if provider else False
 
 
 def may_read_evidence(access: TeamAccess) -> bool:
@@ -50,7 +50,7 @@ def visible_items_filter(access: TeamAccess):
     in_team = item.team_id == access.team.id
     own_party = item.party_id == access.party.id
     own_record = item.created_by_id == access.user.id
-    if access.role is Role.PARTICIPANT and not participants_may_read(access.team):
+    if access.role is Role.PARTICIPANT and not participants_may_read(access.team, access.user):
         return and_(
             in_team, or_(and_(own_party, item.visibility != Visibility.LEADERS), own_record)
         )

@@ -88,7 +88,7 @@ def test_the_agreement_gate_is_asked_before_recording(client, auth, nl_member, i
 def test_roles_without_the_permission_cannot_record(
     client, auth, nl_member, item, make_membership, role, app
 ):
-    app.extensions["participants_read_evidence"] = lambda team: True
+    app.extensions["participants_read_evidence"] = lambda team, user=None: True
     team = nl_member.team
     if role == "coordinator":
         person = next(m.user for m in team.memberships if m.role == "coordinator")

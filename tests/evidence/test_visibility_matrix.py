@@ -82,7 +82,7 @@ def test_visibility_through_every_door(
 def test_the_agreement_can_let_participants_read(client, auth, app, setting, make_membership):
     team, _creator, items = setting
     analyst = make_membership(team, "participant", "EUROJUST").user
-    app.extensions["participants_read_evidence"] = lambda team: True
+    app.extensions["participants_read_evidence"] = lambda team, user=None: True
     auth.login(analyst)
     base = f"/t/{team.code}/evidence"
     assert client.get(f"{base}/{items['team'].exhibit_number}").status_code == 200
@@ -95,7 +95,7 @@ def test_a_participant_adds_analysis_products_only(client, auth, app, setting, m
 
     team, _creator, items = setting
     analyst = make_membership(team, "participant", "EUROJUST").user
-    app.extensions["participants_read_evidence"] = lambda team: True
+    app.extensions["participants_read_evidence"] = lambda team, user=None: True
     auth.login(analyst)
     url = f"/t/{team.code}/evidence/new"
     before = counts()
