@@ -19,7 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from evidence import storage
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
@@ -101,10 +101,20 @@ def _sign_head(head: CustodyChainHead) -> None:
 
 
 def _lock_head(item: EvidenceItem) -> CustodyChainHead:
+    """Take the item's chain head for this transaction, so no other writer can fork it.
+
+    As for the audit log: a no-op UPDATE first locks the row on PostgreSQL and opens
+    the write transaction on SQLite, so the head read next is the latest committed.
+    """
+    db.session.execute(
+        update(CustodyChainHead)
+        .where(CustodyChainHead.item_id == item.id)
+        .values(seq=CustodyChainHead.seq)
+        .execution_options(synchronize_session=False)
+    )
     statement = (
         select(CustodyChainHead)
         .where(CustodyChainHead.item_id == item.id)
-        .with_for_update()
         .execution_options(populate_existing=True)
     )
     head = db.session.execute(statement).scalar_one_or_none()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from evidence import custody, storage
 from evidence.access import may_add_item, visible_item_by_id
@@ -230,8 +230,14 @@ def check_item_input(access: TeamAccess, data: ItemInput) -> EvidenceItem | None
 
 
 def _next_exhibit(team_id: int, party: Party) -> tuple[int, str]:
-    # Lock the party row so two writers cannot take the same number (PostgreSQL).
-    db.session.execute(select(Party.id).where(Party.id == party.id).with_for_update())
+    # A no-op UPDATE of the party row serialises writers taking its next number (it
+    # locks the row on PostgreSQL and opens the write transaction on SQLite).
+    db.session.execute(
+        update(Party)
+        .where(Party.id == party.id)
+        .values(position=Party.position)
+        .execution_options(synchronize_session=False)
+    )
     last = db.session.scalar(
         select(func.max(EvidenceItem.party_sequence)).where(
             EvidenceItem.team_id == team_id, EvidenceItem.party_id == party.id
