@@ -376,7 +376,7 @@
     if (channelState(id).contiguous === null) loadOlder();
     setUnread(id, 0);
     markRead();
-    body.focus();
+    if (push) body.focus(); // a channel the person chose, not the first one on load
   }
 
   document.getElementById("chat-channels").addEventListener("click", (event) => {
@@ -479,9 +479,12 @@
     if (!conditions.hidden) conditions.focus();
   });
 
+  $("chat-edit-cancel").addEventListener("click", () => { cancelEdit(); body.focus(); });
+
   function cancelEdit() {
     if (!editing) return;
     editing = null;
+    $("chat-editing").hidden = true;
     composer.classList.remove("chat-composer--editing");
     sendButton.textContent = "Send";
     body.value = "";
@@ -503,6 +506,7 @@
       conditions.value = message.handling_conditions || "";
       conditions.hidden = message.handling_code !== "H3";
       composer.classList.add("chat-composer--editing");
+      $("chat-editing").hidden = false;
       sendButton.textContent = "Save edit";
       body.focus();
     } else if (button.dataset.action === "retract") {
