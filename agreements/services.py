@@ -8,6 +8,8 @@ entry in the caller's transaction; the caller commits. A refused operation raise
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
+
 from agreements import content as agreement_content
 from agreements import membership
 from agreements.models import Agreement, AgreementSignature, AgreementVersion
@@ -97,8 +99,23 @@ def _lock(version: AgreementVersion) -> None:
     Without it two leaders signing at once could each miss the other's signature, or an
     edit could land on a text another leader was signing.
     """
-    db.session.refresh(version, with_for_update=True)
+    _write_lock(AgreementVersion, version.id)
+    db.session.refresh(version)
     db.session.expire(version, ["signatures"])
+
+
+def _write_lock(model, row_id: int) -> None:
+    """Lock a row with a no-op UPDATE (as the audit chain does).
+
+    On PostgreSQL it locks the row like SELECT … FOR UPDATE; on SQLite it opens the
+    write transaction, so what is read next is the latest committed state.
+    """
+    db.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(id=model.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- Drafting -----------------------------------------------------------------------
@@ -139,7 +156,8 @@ def start_version(access: TeamAccess, kind: str, change_summary: str = "") -> Ag
         db.session.flush()
     else:
         # One open version at a time: two people starting one at once must not both succeed.
-        db.session.refresh(agreement, with_for_update=True)
+        _write_lock(Agreement, agreement.id)
+        db.session.refresh(agreement)
         db.session.expire(agreement, ["versions"])
     status = status_of(agreement, today())
     if status.code == CLOSED:
