@@ -165,6 +165,7 @@ def edit(code: str, number: int):
         party_roles=agreement_content.PARTY_ROLES,
         entry_rules=agreement_content.ENTRY_RULES,
         blank_person=agreement_content.blank_person,
+        refusal=services.refusal_to_edit(draft),
     ), (400 if error else 200)
 
 
