@@ -17,7 +17,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.exc import IntegrityError
 
-from jit.chat import fanout, integrations, services
+from jit.chat import fanout, integrations, reading, services
 from jit.chat.services import ChatError
 from jit.extensions import db, socketio
 from jit.permissions import Permission
@@ -148,15 +148,15 @@ class ChatNamespace(Namespace):
                 fanout.team_room(team_id),
                 skip_sid=request.sid,
             )
-        unread = services.unread_counts(access)
-        marks = services.read_marks(access)
+        unread = reading.unread_counts(access)
+        marks = reading.read_marks(access)
         socketio.emit(
             "ready",
             {
                 "me": _person(access),
                 "team": access.team.code,
                 "channels": [
-                    services.channel_payload(c, unread.get(c.id, 0), marks.get(c.id, 0))
+                    reading.channel_payload(c, unread.get(c.id, 0), marks.get(c.id, 0))
                     for c in services.channels_of(access)
                 ],
                 "online": sorted(presence.online(team_id)),
@@ -187,29 +187,29 @@ class ChatNamespace(Namespace):
         """Enter a channel's room; with ``after_seq``, also get what was missed since."""
         channel = services.channel_for(access, _field(data, "channel"))
         join_room(fanout.channel_room(channel.id))
-        answer = {"channel": services.channel_payload(channel)}
+        answer = {"channel": reading.channel_payload(channel)}
         after_seq = _field(data, "after_seq")
         if after_seq is not None:
-            messages, has_more = services.missed(channel, after_seq=after_seq)
-            answer |= {"messages": [services.message_payload(m) for m in messages]}
+            messages, has_more = reading.missed(channel, after_seq=after_seq)
+            answer |= {"messages": [reading.message_payload(m) for m in messages]}
             answer |= {"has_more": has_more}
         return answer
 
     @chat_event
     def on_catch_up(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
-        messages, has_more = services.missed(channel, after_seq=_field(data, "after_seq"))
-        return {"messages": [services.message_payload(m) for m in messages], "has_more": has_more}
+        messages, has_more = reading.missed(channel, after_seq=_field(data, "after_seq"))
+        return {"messages": [reading.message_payload(m) for m in messages], "has_more": has_more}
 
     @chat_event
     def on_history(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
-        messages, has_more = services.history(
+        messages, has_more = reading.history(
             channel,
             before_seq=_field(data, "before_seq"),
-            limit=_field(data, "limit", services.PAGE_SIZE),
+            limit=_field(data, "limit", reading.PAGE_SIZE),
         )
-        return {"messages": [services.message_payload(m) for m in messages], "has_more": has_more}
+        return {"messages": [reading.message_payload(m) for m in messages], "has_more": has_more}
 
     @chat_event
     def on_send(self, access, data):
@@ -223,7 +223,7 @@ class ChatNamespace(Namespace):
             message, is_new = services.post_message(
                 access, channel, client_id=_field(data, "client_id"), draft=draft
             )
-            payload = services.message_payload(message)  # before commit expires the row
+            payload = reading.message_payload(message)  # before commit expires the row
             db.session.commit()
         if is_new:
             _broadcast("message", payload, fanout.channel_room(channel.id))
@@ -243,7 +243,7 @@ class ChatNamespace(Namespace):
         )
         with services.serialised_writes():
             message = services.edit_message(access, _field(data, "message"), draft)
-            payload = services.message_payload(message)
+            payload = reading.message_payload(message)
             db.session.commit()
         _broadcast("message_updated", payload, fanout.channel_room(payload["channel"]))
         return {"message": payload}
@@ -252,7 +252,7 @@ class ChatNamespace(Namespace):
     def on_retract(self, access, data):
         with services.serialised_writes():
             message = services.retract_message(access, _field(data, "message"))
-            payload = services.message_payload(message)
+            payload = reading.message_payload(message)
             db.session.commit()
         _broadcast("message_updated", payload, fanout.channel_room(payload["channel"]))
         return {"message": payload}

@@ -1,0 +1,126 @@
+"""What chat clients read: history pages, catch-up after a gap, unread counts, payloads.
+
+Callers have authorised the channel already (:func:`jit.chat.services.channel_for`).
+"""
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload
+
+from jit.chat.markdown import render
+from jit.chat.models import Channel, Message, ReadMark
+from jit.chat.services import ChatError
+from jit.extensions import db
+from jit.teams.access import TeamAccess
+
+PAGE_SIZE = 50
+CATCH_UP_LIMIT = 500
+
+
+def _messages(channel: Channel):
+    return (
+        select(Message)
+        .where(Message.channel_id == channel.id)
+        .options(joinedload(Message.author), joinedload(Message.author_party))
+    )
+
+
+def history(channel: Channel, *, before_seq=None, limit=PAGE_SIZE) -> tuple[list[Message], bool]:
+    """Return up to ``limit`` messages older than ``before_seq`` (oldest first) and whether
+    there are older ones still."""
+    if before_seq is not None and (isinstance(before_seq, bool) or not isinstance(before_seq, int)):
+        raise ChatError("before_seq must be a message number.")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_SIZE:
+        raise ChatError(f"Ask for 1 to {PAGE_SIZE} messages at a time.")
+    statement = _messages(channel)
+    if before_seq is not None:
+        statement = statement.where(Message.seq < before_seq)
+    rows = list(db.session.scalars(statement.order_by(Message.seq.desc()).limit(limit + 1)))
+    has_more = len(rows) > limit
+    return list(reversed(rows[:limit])), has_more
+
+
+def missed(channel: Channel, *, after_seq) -> tuple[list[Message], bool]:
+    """Return the messages after ``after_seq`` in order (at most CATCH_UP_LIMIT) and whether
+    more follow."""
+    if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+        raise ChatError("after_seq must be the number of the last message seen (0 for none).")
+    rows = list(
+        db.session.scalars(
+            _messages(channel)
+            .where(Message.seq > after_seq)
+            .order_by(Message.seq)
+            .limit(CATCH_UP_LIMIT + 1)
+        )
+    )
+    return rows[:CATCH_UP_LIMIT], len(rows) > CATCH_UP_LIMIT
+
+
+def unread_counts(access: TeamAccess) -> dict[int, int]:
+    """Return, per channel of the team, the messages of others after the reader's mark."""
+    mark = ReadMark.__table__
+    statement = (
+        select(Channel.id, func.count(Message.id))
+        .select_from(Channel)
+        .outerjoin(mark, and_(mark.c.channel_id == Channel.id, mark.c.user_id == access.user.id))
+        .outerjoin(
+            Message,
+            and_(
+                Message.channel_id == Channel.id,
+                Message.seq > func.coalesce(mark.c.last_read_seq, 0),
+                Message.author_id != access.user.id,
+                Message.retracted_at.is_(None),
+            ),
+        )
+        .where(Channel.team_id == access.team.id)
+        .group_by(Channel.id)
+    )
+    return {channel_id: count for channel_id, count in db.session.execute(statement)}
+
+
+def read_marks(access: TeamAccess) -> dict[int, int]:
+    rows = db.session.execute(
+        select(ReadMark.channel_id, ReadMark.last_read_seq)
+        .join(Channel, Channel.id == ReadMark.channel_id)
+        .where(ReadMark.user_id == access.user.id, Channel.team_id == access.team.id)
+    )
+    return dict(rows.all())
+
+
+# --- What clients receive -------------------------------------------------------------
+
+
+def message_payload(message: Message) -> dict:
+    """Return a message as every member of the channel may see it (no per-reader parts)."""
+    retracted = message.is_retracted
+    return {
+        "id": message.id,
+        "channel": message.channel_id,
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "author": {
+            "id": message.author_id,
+            "name": message.author.display_name,
+            "party": message.author_party.short_label,
+        },
+        "created_at": message.created_at.isoformat(timespec="milliseconds"),
+        "edited_at": message.edited_at.isoformat(timespec="milliseconds")
+        if message.edited_at
+        else None,
+        "retracted": retracted,
+        "handling_code": message.handling_code,
+        "handling_conditions": None if retracted else message.handling_conditions,
+        "text": None if retracted else message.body,
+        "html": None if retracted else render(message.body),
+    }
+
+
+def channel_payload(channel: Channel, unread: int = 0, last_read_seq: int = 0) -> dict:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "topic": channel.topic,
+        "is_general": channel.is_general,
+        "last_seq": channel.last_seq,
+        "unread": unread,
+        "last_read_seq": last_read_seq,
+    }
