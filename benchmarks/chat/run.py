@@ -269,13 +269,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5-second runs instead of 15")
     parser.add_argument("--rate", type=int, default=1500, help="target deliveries per second")
+    parser.add_argument(
+        "--client-processes", type=int, default=2, help="processes hosting the clients"
+    )
     options = parser.parse_args()
     seconds = 5 if options.quick else 15
     if shutil.which("redis-server") is None:
         sys.exit("redis-server is needed for the cross-process scenario (apt install redis-server)")
-    run_scenario("one process", 20, 1, options.rate, seconds)
-    run_scenario("one process", 100, 1, options.rate, seconds)
-    run_scenario("two processes sharing Redis", 20, 2, options.rate, seconds)
+    workers = options.client_processes
+    run_scenario("one process", 20, 1, options.rate, seconds, workers=workers)
+    run_scenario("one process", 100, 1, options.rate, seconds, workers=workers)
+    run_scenario("two processes sharing Redis", 20, 2, options.rate, seconds, workers=workers)
 
 
 if __name__ == "__main__":

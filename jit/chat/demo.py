@@ -116,6 +116,10 @@ CONVERSATION = [
 ]
 
 
+# Messages the author graded with the 4x4 evaluation: number -> (source, information).
+EVALUATED = {4: ("B", "2"), 5: ("A", "3"), 6: ("B", "1")}
+
+
 def _access(person_key: str):
     user = find_user_by_email(f"{person_key}@{DOMAIN}")
     return team_access_for(user, TEAM) if user else None
@@ -142,7 +146,7 @@ def seed() -> None:
                 access,
                 channels[channel],
                 client_id=f"demo-message-{number:04d}",
-                draft=services.check_draft(text, code, conditions),
+                draft=services.check_draft(text, code, conditions, *EVALUATED.get(number, ())),
             )
     # One message corrected after the fact: its first text stays in the record.
     first = db.session.scalar(select(Message).where(Message.client_id == "demo-message-0003"))

@@ -120,6 +120,16 @@ def _field(data: dict, name: str, default=None):
     return data.get(name, default)
 
 
+def _draft(data: dict) -> services.Draft:
+    return services.check_draft(
+        _field(data, "body"),
+        _field(data, "handling_code", "H0"),
+        _field(data, "handling_conditions", ""),
+        _field(data, "source_reliability"),
+        _field(data, "information_accuracy"),
+    )
+
+
 class ChatNamespace(Namespace):
     def on_connect(self, auth=None):
         _reload_person()
@@ -214,11 +224,7 @@ class ChatNamespace(Namespace):
     @chat_event
     def on_send(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
-        draft = services.check_draft(
-            _field(data, "body"),
-            _field(data, "handling_code", "H0"),
-            _field(data, "handling_conditions", ""),
-        )
+        draft = _draft(data)
         with services.serialised_writes():
             message, is_new = services.post_message(
                 access, channel, client_id=_field(data, "client_id"), draft=draft
@@ -236,11 +242,7 @@ class ChatNamespace(Namespace):
 
     @chat_event
     def on_edit(self, access, data):
-        draft = services.check_draft(
-            _field(data, "body"),
-            _field(data, "handling_code", "H0"),
-            _field(data, "handling_conditions", ""),
-        )
+        draft = _draft(data)
         with services.serialised_writes():
             message = services.edit_message(access, _field(data, "message"), draft)
             payload = reading.message_payload(message)

@@ -56,6 +56,9 @@ class Message(db.Model):
     body: Mapped[str] = mapped_column(Text)
     handling_code: Mapped[str] = mapped_column(String(2), default="H0")
     handling_conditions: Mapped[str] = mapped_column(String(500), default="")
+    # Europol's 4x4 evaluation (A/B/C/X and 1-4); None when the author did not grade it.
+    source_reliability: Mapped[str | None] = mapped_column(String(1))
+    information_accuracy: Mapped[str | None] = mapped_column(String(1))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -88,6 +91,8 @@ class MessageRevision(db.Model):
     body: Mapped[str] = mapped_column(Text)
     handling_code: Mapped[str] = mapped_column(String(2))
     handling_conditions: Mapped[str] = mapped_column(String(500), default="")
+    source_reliability: Mapped[str | None] = mapped_column(String(1))
+    information_accuracy: Mapped[str | None] = mapped_column(String(1))
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

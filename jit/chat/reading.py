@@ -109,6 +109,8 @@ def message_payload(message: Message) -> dict:
         "retracted": retracted,
         "handling_code": message.handling_code,
         "handling_conditions": None if retracted else message.handling_conditions,
+        "source_reliability": message.source_reliability,
+        "information_accuracy": message.information_accuracy,
         "text": None if retracted else message.body,
         "html": None if retracted else render(message.body),
     }

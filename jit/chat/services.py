@@ -62,13 +62,44 @@ class ChatError(ValueError):
     """A refused chat operation, with a reason fit to show the person."""
 
 
+# The 4x4 evaluation used by Europol and national services (DESIGN.md §3).
+SOURCE_RELIABILITY = {
+    "A": "Completely reliable",
+    "B": "Usually reliable",
+    "C": "Not usually reliable",
+    "X": "Reliability cannot be judged",
+}
+INFORMATION_ACCURACY = {
+    "1": "Known to be true without reservation",
+    "2": "Known personally to the source but not to the officer",
+    "3": "Not known personally to the source but corroborated",
+    "4": "Accuracy cannot be judged",
+}
+
+
 @dataclass(frozen=True)
 class Draft:
-    """A message as the client sent it, checked."""
+    """A message as the client sent it, checked. The fields are the message's own names."""
 
     body: str
     handling_code: str
     handling_conditions: str
+    source_reliability: str | None = None
+    information_accuracy: str | None = None
+
+
+RECORDED_FIELDS = [
+    "body",
+    "handling_code",
+    "handling_conditions",
+    "source_reliability",
+    "information_accuracy",
+]
+
+
+def recorded(obj) -> dict:
+    """Return what an edit replaces, from a message, a revision or a draft."""
+    return {name: getattr(obj, name) for name in RECORDED_FIELDS}
 
 
 def may_manage_channels(access: TeamAccess) -> bool:
@@ -142,7 +173,21 @@ def create_channel(access: TeamAccess, *, name: str, topic: str = "") -> Channel
 # --- Messages -------------------------------------------------------------------------
 
 
-def check_draft(body, handling_code="H0", handling_conditions="") -> Draft:
+def _grade(value, allowed: dict, what: str) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in allowed:
+        raise ChatError(f"The {what} must be one of {', '.join(allowed)} (or left out).")
+    return value
+
+
+def check_draft(
+    body,
+    handling_code="H0",
+    handling_conditions="",
+    source_reliability=None,
+    information_accuracy=None,
+) -> Draft:
     """Check a message as sent; raise :class:`ChatError` saying what is wrong."""
     if not isinstance(body, str):
         raise ChatError("The message text is missing.")
@@ -167,7 +212,13 @@ def check_draft(body, handling_code="H0", handling_conditions="") -> Draft:
         handling_conditions = ""
     if len(handling_conditions) > MAX_CONDITIONS:
         raise ChatError(f"Keep the handling conditions under {MAX_CONDITIONS} characters.")
-    return Draft(body, handling_code, handling_conditions)
+    return Draft(
+        body,
+        handling_code,
+        handling_conditions,
+        _grade(source_reliability, SOURCE_RELIABILITY, "source reliability"),
+        _grade(information_accuracy, INFORMATION_ACCURACY, "information accuracy"),
+    )
 
 
 def _existing(author_id: int, client_id: str) -> Message | None:
@@ -203,9 +254,7 @@ def post_message(
         author=access.user,
         author_party=access.party,
         client_id=client_id,
-        body=draft.body,
-        handling_code=draft.handling_code,
-        handling_conditions=draft.handling_conditions,
+        **recorded(draft),
         created_at=utcnow(),
     )
     db.session.add(message)
@@ -231,14 +280,6 @@ def message_for(access: TeamAccess, message_id) -> Message:
     return message
 
 
-def _snapshot(message: Message) -> dict:
-    return {
-        "body": message.body,
-        "handling_code": message.handling_code,
-        "handling_conditions": message.handling_conditions,
-    }
-
-
 def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
     """Replace a message's text, keeping the earlier one as a revision and in the audit log."""
     message = message_for(access, message_id)
@@ -246,27 +287,17 @@ def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
         raise ChatError("Only the author may edit a message.")
     if message.is_retracted:
         raise ChatError("A retracted message cannot be edited.")
-    before = _snapshot(message)
-    after = {
-        "body": draft.body,
-        "handling_code": draft.handling_code,
-        "handling_conditions": draft.handling_conditions,
-    }
+    before, after = recorded(message), recorded(draft)
     if before == after:
         return message
     now = utcnow()
     message.revisions.append(
         MessageRevision(
-            body=message.body,
-            handling_code=message.handling_code,
-            handling_conditions=message.handling_conditions,
-            written_at=message.edited_at or message.created_at,
-            replaced_at=now,
+            **before, written_at=message.edited_at or message.created_at, replaced_at=now
         )
     )
-    message.body = draft.body
-    message.handling_code = draft.handling_code
-    message.handling_conditions = draft.handling_conditions
+    for name, value in after.items():
+        setattr(message, name, value)
     message.edited_at = now
     old, new = audit.diff(before, after)
     audit.record(
@@ -294,7 +325,7 @@ def retract_message(access: TeamAccess, message_id) -> Message:
         "chat.message.retracted",
         team=access.team,
         target=message,
-        old={"channel": message.channel.name, "seq": message.seq, **_snapshot(message)},
+        old={"channel": message.channel.name, "seq": message.seq, **recorded(message)},
         new={"retracted": True},
         actor=access.user,
     )

@@ -36,6 +36,8 @@ def _page(access, form, error=None, status=200):
         ],
         handling_codes=services.HANDLING_CODES,
         handling_labels=services.HANDLING_LABELS,
+        source_reliability=services.SOURCE_RELIABILITY,
+        information_accuracy=services.INFORMATION_ACCURACY,
     ), status
 
 
@@ -90,5 +92,7 @@ def message_record(code: str, message_id: int):
         message=message,
         entries=entries,
         handling_codes=services.HANDLING_CODES,
+        source_reliability=services.SOURCE_RELIABILITY,
+        information_accuracy=services.INFORMATION_ACCURACY,
         viewer=current_user,
     )

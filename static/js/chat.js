@@ -26,6 +26,10 @@
   const sendButton = $("chat-send");
   const count = $("chat-count");
   const template = $("chat-message-template");
+  const reliability = $("chat-reliability");
+  const accuracy = $("chat-accuracy");
+  const reliabilityMeaning = JSON.parse(root.dataset.sourceReliability || "{}");
+  const accuracyMeaning = JSON.parse(root.dataset.informationAccuracy || "{}");
 
   const channels = new Map(); // id -> {info, messages: Map(seq -> payload), contiguous, hasOlder}
   const pending = new Map(); // client_id -> {channel, body, handling_code, handling_conditions}
@@ -56,7 +60,9 @@
     statusLine.dataset.state = state;
     statusLine.textContent = text;
     const usable = state === "online" || state === "reconnecting";
-    for (const control of [body, handling, conditions, sendButton]) control.disabled = !usable || revoked;
+    for (const control of [body, handling, conditions, reliability, accuracy, sendButton]) {
+      control.disabled = !usable || revoked;
+    }
   }
 
   let errorTimer = null;
@@ -140,6 +146,15 @@
     badge.title = message.handling_conditions
       ? `${message.handling_code}: ${message.handling_conditions}`
       : `Handling code ${message.handling_code}`;
+    const evaluation = item.querySelector(".chat-evaluation");
+    const graded = message.source_reliability || message.information_accuracy;
+    evaluation.hidden = !graded;
+    if (graded) {
+      evaluation.textContent = `${message.source_reliability || "–"}${message.information_accuracy || "–"}`;
+      evaluation.title = [
+        reliabilityMeaning[message.source_reliability], accuracyMeaning[message.information_accuracy],
+      ].filter(Boolean).join("; ");
+    }
     const time = item.querySelector(".chat-message__time");
     time.dateTime = message.created_at;
     time.title = `${message.created_at} UTC`;
@@ -226,6 +241,7 @@
       author: { id: myId, name: "You", party: "" },
       created_at: new Date().toISOString(), edited_at: null, retracted: false,
       handling_code: draft.handling_code, handling_conditions: draft.handling_conditions,
+      source_reliability: draft.source_reliability, information_accuracy: draft.information_accuracy,
       html: "", text: draft.body,
     };
   }
@@ -417,6 +433,8 @@
       body: body.value.trim(),
       handling_code: handling.value,
       handling_conditions: handling.value === "H3" ? conditions.value.trim() : "",
+      source_reliability: reliability.value || null,
+      information_accuracy: accuracy.value || null,
     };
   }
 
@@ -489,6 +507,8 @@
     sendButton.textContent = "Send";
     body.value = "";
     handling.value = "H0";
+    reliability.value = "";
+    accuracy.value = "";
     conditions.hidden = true;
   }
 
@@ -504,6 +524,8 @@
       body.value = message.text;
       handling.value = message.handling_code;
       conditions.value = message.handling_conditions || "";
+      reliability.value = message.source_reliability || "";
+      accuracy.value = message.information_accuracy || "";
       conditions.hidden = message.handling_code !== "H3";
       composer.classList.add("chat-composer--editing");
       $("chat-editing").hidden = false;

@@ -42,6 +42,8 @@ def _bad_sends(chat_team, other_channel_id):
         ({**ok, "handling_code": "H9"}, "H0, H1, H2 or H3"),
         ({**ok, "handling_code": "H3"}, "State the conditions"),
         ({**ok, "handling_code": "H3", "handling_conditions": "x" * 501}, "under 500"),
+        ({**ok, "source_reliability": "D"}, "source reliability must be one of A, B, C, X"),
+        ({**ok, "information_accuracy": 5}, "information accuracy must be one of 1, 2, 3, 4"),
     ]
 
 

@@ -142,3 +142,54 @@ def test_the_coordinator_reads_a_messages_earlier_texts(chat_team, connect, clie
     coordinator_sio = connect(chat_team.coordinator, chat_team.code)
     (ready,) = events(coordinator_sio, "ready")
     assert ready["may_read_history"] is True
+
+
+def test_the_4x4_evaluation_travels_with_the_message_and_its_edits(chat_team, connect):
+    alice = _joined(connect, chat_team.nl, chat_team)
+    bob = _joined(connect, chat_team.de, chat_team)
+    sent = ack(
+        alice,
+        "send",
+        {
+            "channel": chat_team.general.id,
+            "client_id": "graded-0001",
+            "body": "Courier uses a second phone",
+            "source_reliability": "B",
+            "information_accuracy": "2",
+        },
+    )
+    (received,) = events(bob, "message")
+    assert (received["source_reliability"], received["information_accuracy"]) == ("B", "2")
+    ack(
+        alice,
+        "edit",
+        {
+            "message": sent["id"],
+            "body": "Courier uses a second phone",
+            "source_reliability": "A",
+            "information_accuracy": "1",
+        },
+    )
+    db.session.expire_all()
+    message = db.session.get(Message, sent["id"])
+    assert (message.source_reliability, message.information_accuracy) == ("A", "1")
+    (revision,) = message.revisions
+    assert (revision.source_reliability, revision.information_accuracy) == ("B", "2")
+    (entry,) = _audit(chat_team.team, "chat.message.edited")
+    assert entry.old_values == {
+        "channel": "general",
+        "seq": 1,
+        "source_reliability": "B",
+        "information_accuracy": "2",
+    }
+    ungraded = ack(
+        alice,
+        "send",
+        {
+            "channel": chat_team.general.id,
+            "client_id": "graded-0002",
+            "body": "No grade",
+            "source_reliability": "",
+        },
+    )
+    assert ungraded["message"]["source_reliability"] is None
