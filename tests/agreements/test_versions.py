@@ -288,3 +288,17 @@ def test_the_purpose_keeps_its_redefinitions(client, auth, in_force):
 
     text = " ".join(pdf_text(pdf).split())
     assert "Redefinitions of the purpose" in text and first in text
+
+
+def test_text_with_markup_is_shown_as_text(client, auth, jit):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    with frozen(TODAY):
+        jit.draft(purpose={"text": payload, "offences": payload, "proceedings": ""})
+    auth.login(jit.nl_member.user)
+    page = client.get(f"/t/{jit.team.code}/agreement/v1").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    from tests.agreements.test_exports import pdf_text
+
+    text = pdf_text(client.get(f"/t/{jit.team.code}/agreement/v1.pdf").data)
+    assert '<script>alert("x")</script>' in text
