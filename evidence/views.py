@@ -196,14 +196,17 @@ def _check_csrf_early() -> None:
     The upload script sends the token as a header; a plain form sends it as the first
     field of the multipart body, where :class:`UploadReceiver` checks it before any file.
     """
+    if request.mimetype == "multipart/form-data" and not request.headers.get("X-CSRFToken"):
+        return  # checked by UploadReceiver before the first file
     token = request.headers.get("X-CSRFToken")
-    if token:
-        try:
-            validate_csrf(token)
-        except ValidationError as wrong:
-            raise CSRFError(str(wrong)) from None
-    elif request.mimetype != "multipart/form-data":
+    if not token and request.mimetype == "application/x-www-form-urlencoded":
+        token = request.form.get("csrf_token")  # a small form, not an upload: safe to parse
+    if not token:
         raise CSRFError("The CSRF token is missing.")
+    try:
+        validate_csrf(token)
+    except ValidationError as wrong:
+        raise CSRFError(str(wrong)) from None
 
 
 def _schedule_extraction(file_ids: list[int]) -> None:
