@@ -139,25 +139,26 @@ def verify_chain(chain: str) -> ChainReport:
         select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq),
         execution_options={"yield_per": 500},
     ).scalars()
-    for entry in rows:
-        if entry.seq != expected_seq:
-            return ChainReport(
-                chain,
-                checked,
-                f"expected entry #{expected_seq}, found #{entry.seq} "
-                "(an entry was removed or reordered)",
-                entry.seq,
-                entry.id,
-            )
-        if entry.prev_hash != previous_hash:
-            return ChainReport(
-                chain, checked, "does not link to the entry before it", entry.seq, entry.id
-            )
-        if entry.compute_hash() != entry.hash:
-            return ChainReport(
-                chain, checked, "its content no longer matches its hash", entry.seq, entry.id
-            )
-        previous_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    with rows:  # closes PostgreSQL's server-side cursor when a break stops the walk
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return ChainReport(
+                    chain,
+                    checked,
+                    f"expected entry #{expected_seq}, found #{entry.seq} "
+                    "(an entry was removed or reordered)",
+                    entry.seq,
+                    entry.id,
+                )
+            if entry.prev_hash != previous_hash:
+                return ChainReport(
+                    chain, checked, "does not link to the entry before it", entry.seq, entry.id
+                )
+            if entry.compute_hash() != entry.hash:
+                return ChainReport(
+                    chain, checked, "its content no longer matches its hash", entry.seq, entry.id
+                )
+            previous_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = db.session.get(AuditChainHead, chain)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     if (head_seq, head_hash) != (checked, previous_hash):
@@ -202,22 +203,24 @@ def _export_rows(team) -> Iterator[dict]:
         .where(AuditEntry.chain == team_chain(team.id))
         .order_by(AuditEntry.seq)
     )
-    for entry, email in db.session.execute(statement, execution_options={"yield_per": 500}):
-        yield {
-            "seq": entry.seq,
-            "occurred_at_utc": entry.occurred_at.isoformat(timespec="microseconds"),
-            "actor_time_zone": entry.actor_time_zone,
-            "user_id": entry.user_id,
-            "user_email": email,
-            "operation": entry.operation,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "old_values": entry.old_values,
-            "new_values": entry.new_values,
-            "ip_address": entry.ip_address,
-            "prev_hash": entry.prev_hash,
-            "hash": entry.hash,
-        }
+    rows = db.session.execute(statement, execution_options={"yield_per": 500})
+    with rows:  # closes the server-side cursor even if the download is abandoned
+        for entry, email in rows:
+            yield {
+                "seq": entry.seq,
+                "occurred_at_utc": entry.occurred_at.isoformat(timespec="microseconds"),
+                "actor_time_zone": entry.actor_time_zone,
+                "user_id": entry.user_id,
+                "user_email": email,
+                "operation": entry.operation,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "old_values": entry.old_values,
+                "new_values": entry.new_values,
+                "ip_address": entry.ip_address,
+                "prev_hash": entry.prev_hash,
+                "hash": entry.hash,
+            }
 
 
 def export_jsonl(team) -> Iterator[str]:
