@@ -40,7 +40,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def prepare_instance(folder: Path, members: int) -> tuple[dict, str, int]:
+def prepare_instance(folder: Path, members: int, database_url: str | None):
     """Create the database, a team with ``members`` chat members; return cookies per user."""
     from jit.app import create_app
     from jit.chat.services import channels_of
@@ -50,7 +50,10 @@ def prepare_instance(folder: Path, members: int) -> tuple[dict, str, int]:
     from jit.teams import services as teams
     from jit.teams.access import team_access_for
 
-    app = create_app({"INSTANCE_PATH": str(folder), "PASSWORD_HASH_FAST": True})
+    config = {"INSTANCE_PATH": str(folder), "PASSWORD_HASH_FAST": True}
+    if database_url:
+        config["DATABASE_URL"] = database_url
+    app = create_app(config)
     with app.app_context():
         from jit.accounts.services import create_user
 
@@ -83,11 +86,13 @@ def prepare_instance(folder: Path, members: int) -> tuple[dict, str, int]:
 
 
 class Server:
-    def __init__(self, folder: Path, secret: str, threads: int, redis_url: str | None):
+    def __init__(self, folder, secret, threads, redis_url=None, database_url=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "JIT_INSTANCE_PATH": str(folder), "JIT_SECRET_KEY": secret}
         env.pop("JIT_DATABASE_URL", None)
+        if database_url:
+            env["JIT_DATABASE_URL"] = database_url
         env.pop("JIT_REDIS_URL", None)
         if redis_url:
             env["JIT_REDIS_URL"] = redis_url
@@ -112,6 +117,53 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=30)
         self.log.close()
+
+
+class PostgreSQL:
+    """A throwaway PostgreSQL cluster (as scripts/test starts one), fsync on."""
+
+    def __init__(self):
+        binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        if not binaries:
+            raise RuntimeError("PostgreSQL is not installed (apt install postgresql)")
+        self.bin = binaries[-1]
+        # Its own folder: the instance folder is private to this user, not to postgres.
+        self.dir = Path(tempfile.mkdtemp(prefix="jit-chat-bench-pg-"))
+        self.port = free_port()
+        self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        if self._as_postgres:
+            shutil.chown(self.dir, "postgres")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.dir / "data"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.dir / "data"),
+            "-w",
+            "-l",
+            str(self.dir / "log"),
+            "-o",
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir}",
+            "start",
+        )
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *command):
+        subprocess.run([*self._as_postgres, *command], check=True, capture_output=True)
+
+    def stop(self):
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Redis:
@@ -196,17 +248,27 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plan, ready,
             client.disconnect()
 
 
-def run_scenario(name, members, processes, deliveries_per_second, seconds, senders=4, workers=2):
+def run_scenario(
+    name, members, processes, deliveries_per_second, seconds, senders=4, workers=2, postgresql=False
+):
     import multiprocessing
 
     folder = Path(tempfile.mkdtemp(prefix="jit-chat-bench-"))
-    redis = servers = None
+    redis = servers = database = None
     pool = []
     try:
-        secrets_, team, channel_id = prepare_instance(folder, members)
+        database = PostgreSQL() if postgresql else None
+        database_url = database.url if database else None
+        secrets_, team, channel_id = prepare_instance(folder, members, database_url)
         redis = Redis(folder) if processes > 1 else None
         servers = [
-            Server(folder, secrets_["secret"], members + 32, redis.url if redis else None)
+            Server(
+                folder,
+                secrets_["secret"],
+                members + 32,
+                redis_url=redis.url if redis else None,
+                database_url=database_url,
+            )
             for _ in range(processes)
         ]
         context = multiprocessing.get_context("spawn")
@@ -250,7 +312,7 @@ def run_scenario(name, members, processes, deliveries_per_second, seconds, sende
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
         print(
-            f"{name:<28} N={members:<4} messages={total:<5} delivered={delivered}/"
+            f"{name:<32} N={members:<4} messages={total:<5} delivered={delivered}/"
             f"{total * members}  p50={p50:6.1f} ms  p99={p99:6.1f} ms  "
             f"max={latencies[-1] * 1000:6.1f} ms  deliveries/s={delivered / elapsed:6.0f}",
             flush=True,
@@ -262,6 +324,8 @@ def run_scenario(name, members, processes, deliveries_per_second, seconds, sende
             server.stop()
         if redis:
             redis.stop()
+        if database:
+            database.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -277,9 +341,18 @@ def main():
     if shutil.which("redis-server") is None:
         sys.exit("redis-server is needed for the cross-process scenario (apt install redis-server)")
     workers = options.client_processes
-    run_scenario("one process", 20, 1, options.rate, seconds, workers=workers)
-    run_scenario("one process", 100, 1, options.rate, seconds, workers=workers)
-    run_scenario("two processes sharing Redis", 20, 2, options.rate, seconds, workers=workers)
+    run_scenario("one process, SQLite", 20, 1, options.rate, seconds, workers=workers)
+    run_scenario("one process, SQLite", 100, 1, options.rate, seconds, workers=workers)
+    # Scale-out as docs/operations.md describes it: PostgreSQL and Redis shared.
+    run_scenario(
+        "two processes, PostgreSQL+Redis",
+        20,
+        2,
+        options.rate,
+        seconds,
+        workers=workers,
+        postgresql=True,
+    )
 
 
 if __name__ == "__main__":
