@@ -8,7 +8,10 @@ once. Until then the bytes sit in ``<dir>/tmp``, which :func:`collect_garbage` s
 
 import ctypes
 import ctypes.util
+import errno
+import fcntl
 import hashlib
+import mmap
 import os
 import queue
 import secrets
@@ -22,6 +25,8 @@ from flask import current_app
 
 CHUNK_SIZE = 1024 * 1024
 _WRITEBACK_STEP = 16 * 1024 * 1024  # start write-back early so the final fsync is short
+_DIRECT_BUFFER = 4 * 1024 * 1024  # O_DIRECT writes: a page-aligned buffer of whole blocks
+_DIRECT_ALIGN = 4096
 _QUEUE_DEPTH = 8  # chunks in flight between the hashing and the writing thread
 _HEX = set("0123456789abcdef")
 
@@ -94,6 +99,103 @@ class _Worker:
         self._thread.join()
 
 
+class _BufferedSink:
+    """Write through the page cache, asking the kernel to write each step out early."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self._written = 0
+        self._flushed = 0
+
+    def write(self, chunk) -> None:
+        _write_fully(self.fd, chunk)
+        self._written += len(chunk)
+        if _sync_file_range is not None and self._written - self._flushed >= _WRITEBACK_STEP:
+            # Start writing this step out now (without waiting) and wait for the step
+            # before the last: dirty pages stay few and the final fsync has little to do.
+            _sync_file_range(self.fd, self._flushed, _WRITEBACK_STEP, _START_WRITE)
+            if self._flushed >= _WRITEBACK_STEP:
+                _sync_file_range(
+                    self.fd, self._flushed - _WRITEBACK_STEP, _WRITEBACK_STEP, _WAIT_WRITTEN
+                )
+            self._flushed += _WRITEBACK_STEP
+
+    def finish(self) -> None:
+        os.fsync(self.fd)
+
+
+class _DirectSink:
+    """Write with O_DIRECT from an aligned buffer: no page-cache copy of the evidence.
+
+    Chunks are gathered into a page-aligned buffer and written in whole blocks; the
+    last partial block is written through the page cache, then the file is fsynced.
+    """
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self._buffer = mmap.mmap(-1, _DIRECT_BUFFER)
+        self._view = memoryview(self._buffer)
+        self._used = 0
+
+    def write(self, chunk) -> None:
+        chunk = memoryview(chunk).cast("B")
+        while chunk:
+            room = _DIRECT_BUFFER - self._used
+            piece = chunk[:room]
+            self._view[self._used : self._used + len(piece)] = piece
+            self._used += len(piece)
+            chunk = chunk[len(piece) :]
+            if self._used == _DIRECT_BUFFER:
+                self._write_block(self._view)
+                self._used = 0
+
+    def _write_block(self, block) -> None:
+        try:
+            _write_fully(self.fd, block)
+        except OSError as refused:
+            if refused.errno != errno.EINVAL:
+                raise
+            self._leave_direct_mode()  # the file system refused O_DIRECT after all
+            _write_fully(self.fd, block)
+
+    def _leave_direct_mode(self) -> None:
+        flags = fcntl.fcntl(self.fd, fcntl.F_GETFL)
+        fcntl.fcntl(self.fd, fcntl.F_SETFL, flags & ~os.O_DIRECT)
+
+    def finish(self) -> None:
+        whole = self._used - self._used % _DIRECT_ALIGN
+        if whole:
+            self._write_block(self._view[:whole])
+        if self._used > whole:
+            self._leave_direct_mode()
+            _write_fully(self.fd, self._view[whole : self._used])
+        self._used = 0
+        os.fsync(self.fd)
+        self.release()
+
+    def release(self) -> None:
+        self._view.release()
+        self._buffer.close()
+
+
+def _write_fully(fd: int, data) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _open_sink(path: Path):
+    """Open ``path`` for a new blob: O_DIRECT where the file system allows it."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    direct = getattr(os, "O_DIRECT", 0)
+    if direct and current_app and current_app.config.get("BLOB_DIRECT_IO", True):
+        try:
+            return _DirectSink(os.open(path, flags | direct, 0o600))
+        except OSError:
+            pass  # e.g. tmpfs: no O_DIRECT
+    return _BufferedSink(os.open(path, flags, 0o600))
+
+
 class BlobWriter:
     """Write one blob from chunks while hashing it; ``abort`` leaves nothing behind.
 
@@ -109,32 +211,13 @@ class BlobWriter:
         tmp = self.root / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
         self.temp_path = tmp / f"upload-{secrets.token_hex(12)}"
-        self._fd = os.open(self.temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._sink = _open_sink(self.temp_path)
         self._hash = hashlib.sha256()
         self._head = bytearray()
         self.size_bytes = 0
-        self._written = 0
-        self._flushed = 0
         self._hasher = _Worker(self._hash.update, "blob-hash")
-        self._writer = _Worker(self._write_all, "blob-write")
+        self._writer = _Worker(self._sink.write, "blob-write")
         self._closed = False
-
-    def _write_all(self, chunk) -> None:
-        view = memoryview(chunk)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        self._written += len(chunk)
-        if _sync_file_range is not None and self._written - self._flushed >= _WRITEBACK_STEP:
-            # Ask the kernel to start writing this step out now (without waiting), and
-            # wait for the step before the last one: dirty pages stay few, the final
-            # fsync has little left to do, and the writer rarely blocks.
-            _sync_file_range(self._fd, self._flushed, _WRITEBACK_STEP, _START_WRITE)
-            if self._flushed >= _WRITEBACK_STEP:
-                _sync_file_range(
-                    self._fd, self._flushed - _WRITEBACK_STEP, _WRITEBACK_STEP, _WAIT_WRITTEN
-                )
-            self._flushed += _WRITEBACK_STEP
 
     def _check(self) -> None:
         for worker in (self._hasher, self._writer):
@@ -153,21 +236,26 @@ class BlobWriter:
         self._hasher.put(chunk)
         self._writer.put(chunk)
 
-    def _stop_threads(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._hasher.close()
-            self._writer.close()
-            os.close(self._fd)
+    def _stop_threads(self) -> bool:
+        """Stop the helpers; return False if they were stopped before."""
+        if self._closed:
+            return False
+        self._closed = True
+        self._hasher.close()
+        self._writer.close()
+        return True
 
     def finish(self) -> StoredBlob:
         """Flush, fsync and move the file under its hash; return what was stored."""
         self._stop_threads()
         try:
             self._check()
-        except BlobError:
+            self._sink.finish()
+        except BaseException:
             self.abort()
             raise
+        finally:
+            os.close(self._sink.fd)
         digest = self._hash.hexdigest()
         final = blob_path(digest, self.root)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -176,8 +264,6 @@ class BlobWriter:
             os.utime(final)  # a fresh mtime keeps `jit evidence gc` off it until committed
             created = False
         else:
-            with open(self.temp_path, "rb") as handle:
-                os.fsync(handle.fileno())
             os.chmod(self.temp_path, 0o440)
             os.replace(self.temp_path, final)
             _fsync_dir(final.parent)
@@ -186,7 +272,10 @@ class BlobWriter:
 
     def abort(self) -> None:
         """Stop writing and remove the partial file."""
-        self._stop_threads()
+        if self._stop_threads():
+            if isinstance(self._sink, _DirectSink):
+                self._sink.release()
+            os.close(self._sink.fd)
         self.temp_path.unlink(missing_ok=True)
 
 

@@ -32,6 +32,7 @@ SETTINGS = [
     Setting("MAX_REQUEST_MB", int, 16, "Largest request body accepted outside uploads"),
     Setting("MAX_UPLOAD_MB", int, 2048, "Largest evidence upload (all files of one request)"),
     Setting("BLOB_DIR", str, None, "Folder of the evidence blob store (<instance>/blobs)"),
+    Setting("BLOB_DIRECT_IO", bool, True, "Write evidence blobs with O_DIRECT where supported"),
     Setting("TRUSTED_PROXIES", int, 0, "Number of reverse proxies whose X-Forwarded-* to trust"),
     Setting(
         "AGREEMENT_REQUIRED",

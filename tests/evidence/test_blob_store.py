@@ -1,0 +1,57 @@
+"""The blob writer stores exactly the bytes it was given, whichever way it writes them."""
+
+import hashlib
+import os
+
+import pytest
+
+from evidence import storage
+
+SIZES = [0, 1, 4095, 4096, 4097, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1, 9 * 1024 * 1024 + 123]
+
+
+@pytest.fixture(params=[True, False], ids=["direct-io", "page-cache"])
+def direct_io(request, app):
+    app.config["BLOB_DIRECT_IO"] = request.param
+    return request.param
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_bytes_round_trip_in_uneven_chunks(app, direct_io, size):
+    data = os.urandom(size)
+    writer = storage.BlobWriter()
+    if direct_io and hasattr(os, "O_DIRECT"):
+        assert type(writer._sink).__name__ in ("_DirectSink", "_BufferedSink")
+    else:
+        assert type(writer._sink).__name__ == "_BufferedSink"
+    for start in range(0, size, 777_777):
+        writer.write(data[start : start + 777_777])
+    blob = writer.finish()
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
+    assert blob.size_bytes == size
+    assert storage.blob_path(blob.sha256).read_bytes() == data
+    assert oct(storage.blob_path(blob.sha256).stat().st_mode)[-3:] == "440"
+    assert list((storage.blob_dir() / "tmp").iterdir()) == []
+
+
+def test_abort_leaves_nothing(app, direct_io):
+    writer = storage.BlobWriter()
+    writer.write(b"partial" * 1000)
+    writer.abort()
+    assert not writer.temp_path.exists()
+    assert list(storage.iter_blobs()) == []
+
+
+def test_identical_content_is_kept_once(app, direct_io):
+    first = storage.store_bytes(b"same")
+    second = storage.store_bytes(b"same")
+    assert (first.created, second.created) == (True, False)
+    assert len(list(storage.iter_blobs())) == 1
+
+
+def test_a_blob_larger_than_the_limit_is_refused(app, direct_io):
+    writer = storage.BlobWriter(max_bytes=10)
+    with pytest.raises(storage.BlobTooLarge):
+        writer.write(b"x" * 11)
+    writer.abort()
+    assert not writer.temp_path.exists()
