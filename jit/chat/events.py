@@ -18,6 +18,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.exc import IntegrityError
 
 from jit.chat import fanout, integrations, reading, services
+from jit.chat.markdown import render
 from jit.chat.services import ChatError
 from jit.extensions import db, socketio
 from jit.permissions import Permission
@@ -225,11 +226,13 @@ class ChatNamespace(Namespace):
     def on_send(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
         draft = _draft(data)
+        html = render(draft.body)  # outside the lock that orders the channel's writers
         with services.serialised_writes():
             message, is_new = services.post_message(
                 access, channel, client_id=_field(data, "client_id"), draft=draft
             )
-            payload = reading.message_payload(message)  # before commit expires the row
+            # Built before commit expires the row; a resent duplicate is rendered as stored.
+            payload = reading.message_payload(message, html if is_new else None)
             db.session.commit()
         if is_new:
             _broadcast("message", payload, fanout.channel_room(channel.id))

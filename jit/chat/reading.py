@@ -89,8 +89,11 @@ def read_marks(access: TeamAccess) -> dict[int, int]:
 # --- What clients receive -------------------------------------------------------------
 
 
-def message_payload(message: Message) -> dict:
-    """Return a message as every member of the channel may see it (no per-reader parts)."""
+def message_payload(message: Message, html: str | None = None) -> dict:
+    """Return a message as every member of the channel may see it (no per-reader parts).
+
+    ``html`` is the body already rendered, when the caller rendered it outside a lock.
+    """
     retracted = message.is_retracted
     return {
         "id": message.id,
@@ -112,7 +115,7 @@ def message_payload(message: Message) -> dict:
         "source_reliability": message.source_reliability,
         "information_accuracy": message.information_accuracy,
         "text": None if retracted else message.body,
-        "html": None if retracted else render(message.body),
+        "html": None if retracted else (html if html is not None else render(message.body)),
     }
 
 
