@@ -87,6 +87,7 @@ def test_error_pages_are_our_own(app, client, auth, make_user, make_team, make_m
     forbidden = client.get("/t/ERR-1/audit")
     assert forbidden.status_code == 403
     assert "Your role in this team does not allow this action" in forbidden.get_data(True)
+    assert '<p class="error-code">403</p>' in forbidden.get_data(True)
     not_allowed = client.put("/login")
     assert not_allowed.status_code == 405 and "Method not allowed" in not_allowed.get_data(True)
     too_large = client.post("/login", data={"email": "x" * (17 * 1024 * 1024)})
