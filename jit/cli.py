@@ -32,8 +32,8 @@ main.add_command(routes_command)
 
 
 def apply_migrations() -> None:
-    """Bring the database schema to the newest migration of every branch."""
-    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    """Bring the database schema to the newest migration."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
 
 
 def register_commands(app: Flask) -> None:

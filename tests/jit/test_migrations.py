@@ -21,3 +21,13 @@ def test_migrations_do_not_import_application_code():
         source = migration.read_text(encoding="utf-8")
         for package in ("jit", "evidence", "agreements", "search"):
             assert f"import {package}" not in source and f"from {package}" not in source, migration
+
+
+def test_the_history_is_one_line(app):
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config(
+        current_app.extensions["migrate"].directory
+    )
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1

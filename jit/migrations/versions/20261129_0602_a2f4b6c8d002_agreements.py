@@ -1,7 +1,7 @@
 """agreements: versioned agreements, signatures, invitations, evaluations
 
 Revision ID: a2f4b6c8d002
-Revises: 1c8eafcedfd9
+Revises: e1d3c5a7b901
 Create Date: 2026-11-29 06:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a2f4b6c8d002'
-down_revision = '1c8eafcedfd9'
+down_revision = "e1d3c5a7b901"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """chat: channels, messages with revisions, read marks
 
 Revision ID: c3e5a7b9d103
-Revises: 1c8eafcedfd9
+Revises: a2f4b6c8d002
 Create Date: 2026-11-29 06:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3e5a7b9d103'
-down_revision = '1c8eafcedfd9'
+down_revision = "a2f4b6c8d002"
 branch_labels = None
 depends_on = None
 
