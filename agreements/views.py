@@ -17,9 +17,9 @@ from flask_login import login_required
 
 from agreements import content as agreement_content
 from agreements import evaluations, forms, membership, services
-from agreements.pdf import render_pdf
 from agreements.status import team_status
 from jit.extensions import db
+from jit.pdf import render_pdf
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess, load_team
 

@@ -92,9 +92,10 @@ def _warehouse_photo() -> bytes:
 
 
 def _pdf(title: str, paragraphs: list[str], reference: str) -> bytes:
+    from flask import current_app
     from weasyprint import CSS, HTML
 
-    from evidence.reports import _url_fetcher
+    from jit.pdf import BASE_URL, static_fetcher
 
     body = "".join(f"<p>{text}</p>" for text in paragraphs)
     markup = (
@@ -106,9 +107,9 @@ def _pdf(title: str, paragraphs: list[str], reference: str) -> bytes:
         string="@page { size: A4; margin: 25mm } body { font: 11pt 'DejaVu Sans' } "
         "h1 { font-size: 16pt } .ref { color: #555; font-size: 9pt } "
         ".sig { margin-top: 20mm; font-style: italic }",
-        url_fetcher=_url_fetcher(),
     )
-    return HTML(string=markup, url_fetcher=_url_fetcher()).write_pdf(stylesheets=[css])
+    fetcher = static_fetcher(current_app.static_folder)
+    return HTML(string=markup, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(stylesheets=[css])
 
 
 def _email() -> bytes:

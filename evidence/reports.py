@@ -3,11 +3,12 @@
 import json
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app
 
 from evidence import custody
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceItem, EvidenceVerification
 from jit.clock import utcnow
+from jit.pdf import render_pdf
 
 _CSS = Path(__file__).resolve().parent.parent / "templates" / "evidence" / "custody_report.css"
 
@@ -17,18 +18,6 @@ def hash_groups(value: str | None, size: int = 8) -> str:
     if not value:
         return ""
     return " ".join(value[i : i + size] for i in range(0, len(value), size))
-
-
-def _url_fetcher():
-    from weasyprint.urls import URLFetcher, URLFetchingError
-
-    class RefusingFetcher(URLFetcher):
-        """Fetch nothing: no file://, no network. The report is self-contained."""
-
-        def fetch(self, url, headers=None):
-            raise URLFetchingError(f"the custody report may not load {url[:80]!r}")
-
-    return RefusingFetcher()
 
 
 def custody_report_pdf(
@@ -41,11 +30,10 @@ def custody_report_pdf(
     generated_for,
 ) -> bytes:
     """Render the custody report of one item as PDF bytes."""
-    from weasyprint import CSS, HTML
-
     key = custody.signing_key()
-    markup = render_template(
+    return render_pdf(
         "evidence/custody_report.html",
+        css=(_CSS.read_text(encoding="utf-8"),),
         item=item,
         events=events,
         head=head,
@@ -56,10 +44,6 @@ def custody_report_pdf(
         generated_for=generated_for,
         hash_groups=hash_groups,
     )
-    fetcher = _url_fetcher()
-    stylesheet = CSS(string=_CSS.read_text(encoding="utf-8"), url_fetcher=fetcher)
-    document = HTML(string=markup, url_fetcher=fetcher, base_url=None)
-    return document.write_pdf(stylesheets=[stylesheet])
 
 
 def custody_jsonl(

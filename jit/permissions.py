@@ -36,6 +36,8 @@ class Permission(StrEnum):
     ADD_ANALYSIS = "team:evidence:add-analysis"
     RECORD_CUSTODY = "team:custody:record"
     CHAT = "team:chat:use"
+    MANAGE_CHANNELS = "team:chat:manage-channels"
+    VIEW_CHAT_RECORD = "team:chat:view-record"  # earlier texts of edited or retracted messages
     SEARCH = "team:search:use"
     DRAFT_BUNDLE = "team:bundles:draft"
     RELEASE_BUNDLE = "team:bundles:release"
@@ -53,11 +55,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
         _EVERY_MEMBER
         | {P.MANAGE_ALL_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.CONTRIBUTE_EVALUATION, P.READ_EVIDENCE}
-        | {P.VIEW_AUDIT, P.EXPORT_AUDIT}
+        | {P.VIEW_AUDIT, P.EXPORT_AUDIT, P.MANAGE_CHANNELS, P.VIEW_CHAT_RECORD}
     ),
     Role.LEADER: frozenset(
         _EVERY_MEMBER
-        | {P.MANAGE_OWN_PARTY_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.SIGN_AGREEMENT}
+        | {P.MANAGE_OWN_PARTY_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.SIGN_AGREEMENT, P.MANAGE_CHANNELS}
         | {P.CONTRIBUTE_EVALUATION}
         | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY}
         | {P.DRAFT_BUNDLE, P.RELEASE_BUNDLE}

@@ -19,7 +19,7 @@ from jit.chat import integrations
 from jit.chat.models import GENERAL_CHANNEL, Channel, Message, MessageRevision, ReadMark
 from jit.clock import utcnow
 from jit.extensions import db
-from jit.permissions import Permission, can_manage_memberships
+from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 
 HANDLING_CODES = {
@@ -103,13 +103,13 @@ def recorded(obj) -> dict:
 
 
 def may_manage_channels(access: TeamAccess) -> bool:
-    """Coordinators and leaders (those who manage memberships) add channels."""
-    return access.can(Permission.CHAT) and can_manage_memberships(access.role)
+    """Coordinators and leaders add channels."""
+    return access.can(Permission.CHAT) and access.can(Permission.MANAGE_CHANNELS)
 
 
 def may_read_history(access: TeamAccess) -> bool:
     """Earlier texts and retracted messages are part of the record the coordinator keeps."""
-    return access.can(Permission.CHAT) and access.can(Permission.VIEW_AUDIT)
+    return access.can(Permission.CHAT) and access.can(Permission.VIEW_CHAT_RECORD)
 
 
 # --- Channels -------------------------------------------------------------------------

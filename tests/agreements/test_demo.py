@@ -40,3 +40,26 @@ def test_the_demo_agreement_is_in_force_with_one_extension_and_seeding_twice_cha
     from evidence import extraction
 
     extraction.wait_idle(app)  # the evidence demo's text extraction runs in the background
+
+
+def test_the_members_page_says_the_agreement_decides_who_belongs(app, client):
+    from jit.demo import seed
+
+    app.config["DEMO_PASSWORD"] = "demo password for tests"
+    with frozen(at("2026-11-29")):
+        seed()
+        db.session.commit()
+        for coordinator in ("coordinator@demo.example", "bh.coordinator@demo.example"):
+            client.post("/logout")
+            client.post(
+                "/login", data={"email": coordinator, "password": "demo password for tests"}
+            )
+            code = "IRON-MERIDIAN" if coordinator.startswith("coordinator") else "BLUE-HARBOUR"
+            page = " ".join(client.get(f"/t/{code}/members").get_data(as_text=True).split())
+            has_note = "loses access when the next version enters into force" in page
+            assert has_note == (code == "IRON-MERIDIAN"), code
+            if code == "IRON-MERIDIAN":
+                assert "(version 2)" in page
+    from evidence import extraction
+
+    extraction.wait_idle(app)

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from agreements import services
 from agreements.content import ARTICLES
-from agreements.pdf import BASE_URL, RefusedFetch, static_fetcher
 from jit.audit.models import AuditEntry
 from jit.clock import frozen
 from jit.extensions import db
+from jit.pdf import BASE_URL, RefusedFetch, static_fetcher
 from tests.agreements.conftest import TODAY, access_of, at
 
 

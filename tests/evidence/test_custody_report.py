@@ -11,6 +11,7 @@ from evidence import reports, storage
 from evidence.models import CustodyChainHead, CustodyEvent
 from jit.audit.models import AuditEntry
 from jit.extensions import db
+from jit.pdf import RefusedFetch, static_fetcher
 
 
 def _pdf_text(data: bytes) -> str:
@@ -86,12 +87,10 @@ def test_the_report_shows_a_broken_verification(client, nl_member, item):
     assert "nolongermatchtherecordedSHA-256" in _squeezed(text)
 
 
-def test_the_pdf_renderer_fetches_nothing():
-    from weasyprint.urls import URLFetchingError
-
-    fetcher = reports._url_fetcher()
+def test_the_pdf_renderer_fetches_nothing_outside_the_app(app):
+    fetcher = static_fetcher(app.static_folder)
     for url in ("file:///etc/passwd", "https://example.org/logo.png", "data:,x"):
-        with pytest.raises(URLFetchingError):
+        with pytest.raises(RefusedFetch):
             fetcher.fetch(url)
 
 

@@ -1,5 +1,6 @@
 """`pip install .` (not only editable) ships templates, static files and migrations."""
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    # Build from a clean copy: setuptools reuses an in-tree build/ folder, which would
+    # carry files renamed or deleted since an earlier build into the wheel.
+    source = tmp_path_factory.mktemp("source") / "jit-workspace"
+    skip = shutil.ignore_patterns(
+        ".git",
+        ".venv*",
+        "build",
+        "dist",
+        "instance",
+        ".cache",
+        "test-artifacts",
+        "*.egg-info",
+        "__pycache__",
+        "node_modules",
+    )
+    shutil.copytree(ROOT, source, ignore=skip)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -25,7 +42,7 @@ def wheel(tmp_path_factory) -> Path:
             "--no-build-isolation",
             "--wheel-dir",
             str(out),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,
