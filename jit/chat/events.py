@@ -225,17 +225,24 @@ class ChatNamespace(Namespace):
     @chat_event
     def on_send(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
+        room = fanout.channel_room(channel.id)  # commit expires the channel; no reload after it
         draft = _draft(data)
-        html = render(draft.body)  # outside the lock that orders the channel's writers
-        with services.serialised_writes():
-            message, is_new = services.post_message(
-                access, channel, client_id=_field(data, "client_id"), draft=draft
-            )
-            # Built before commit expires the row; a resent duplicate is rendered as stored.
-            payload = reading.message_payload(message, html if is_new else None)
-            db.session.commit()
+        client_id = _field(data, "client_id")
+        # Outside the lock that orders the channel's writers: a resend, and the rendering.
+        message, is_new = services.stored_resend(access, channel, client_id), False
+        if message is not None:
+            payload = reading.message_payload(message)
+        else:
+            html = render(draft.body)
+            with services.serialised_writes():
+                message, is_new = services.post_message(
+                    access, channel, client_id=client_id, draft=draft
+                )
+                # Built before commit expires the row; a resend that raced in is rendered as stored.
+                payload = reading.message_payload(message, html if is_new else None)
+                db.session.commit()
         if is_new:
-            _broadcast("message", payload, fanout.channel_room(channel.id))
+            _broadcast("message", payload, room)
         return {
             "id": payload["id"],
             "seq": payload["seq"],
@@ -265,6 +272,8 @@ class ChatNamespace(Namespace):
     @chat_event
     def on_read(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
+        # Commit expires the rows; these are read before it so nothing is loaded again.
+        channel_id, team_id, user_id = channel.id, access.team.id, access.user.id
         with services.serialised_writes():
             try:
                 mark = services.mark_read(access, channel, _field(data, "seq"))
@@ -277,11 +286,11 @@ class ChatNamespace(Namespace):
         # The person's other tabs clear the same count.
         _broadcast(
             "read",
-            {"channel": channel.id, "seq": mark},
-            fanout.member_room(access.team.id, access.user.id),
+            {"channel": channel_id, "seq": mark},
+            fanout.member_room(team_id, user_id),
             skip_sid=request.sid,
         )
-        return {"channel": channel.id, "seq": mark}
+        return {"channel": channel_id, "seq": mark}
 
     @chat_event
     def on_typing(self, access, data):

@@ -227,21 +227,40 @@ def _existing(author_id: int, client_id: str) -> Message | None:
     )
 
 
+def _check_client_id(client_id) -> str:
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise ChatError("The message needs a client id of 8 to 64 letters, digits, - or _.")
+    return client_id
+
+
+def _as_resend(existing: Message, channel: Channel) -> Message:
+    if existing.channel_id != channel.id:
+        raise ChatError("That client id was already used for a message in another channel.")
+    return existing
+
+
+def stored_resend(access: TeamAccess, channel: Channel, client_id) -> Message | None:
+    """Return the message already stored under ``client_id`` (a resend), or None.
+
+    A stored message never changes its client id, so callers look this up before they
+    take the channel's write lock; :func:`post_message` still catches a resend that
+    races in between.
+    """
+    existing = _existing(access.user.id, _check_client_id(client_id))
+    return None if existing is None else _as_resend(existing, channel)
+
+
 def post_message(
     access: TeamAccess, channel: Channel, *, client_id, draft: Draft
 ) -> tuple[Message, bool]:
     """Store a message once per client id; return it and whether it is new.
 
     The channel's counter is incremented first: that UPDATE takes the row lock (the
-    write lock on SQLite), so numbers are handed out in commit order without gaps.
+    write lock on SQLite), so numbers are handed out in commit order without gaps. The
+    unique (author, client id) constraint stores a resend once; callers that hold a
+    write lock look for resends with :func:`stored_resend` before taking it.
     """
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        raise ChatError("The message needs a client id of 8 to 64 letters, digits, - or _.")
-    existing = _existing(access.user.id, client_id)
-    if existing is not None:
-        if existing.channel_id != channel.id:
-            raise ChatError("That client id was already used for a message in another channel.")
-        return existing, False
+    _check_client_id(client_id)
     seq = db.session.execute(
         update(Channel)
         .where(Channel.id == channel.id)
@@ -261,12 +280,12 @@ def post_message(
     try:
         db.session.flush()
     except IntegrityError:
-        # The same client id raced in from another connection and committed first.
+        # The same client id was stored already, or raced in from another connection.
         db.session.rollback()
         existing = _existing(access.user.id, client_id)
         if existing is None:
             raise
-        return existing, False
+        return _as_resend(existing, channel), False
     integrations.queue_for_search(message, "index")
     return message, True
 
