@@ -53,7 +53,7 @@ def _load_config(app: Flask, overrides: dict) -> None:
     app.config.update(settings)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings["DATABASE_URL"]),
         MAX_CONTENT_LENGTH=settings["MAX_REQUEST_MB"] * 1024 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings["SESSION_HOURS"]),
         SESSION_COOKIE_NAME="jit_session",
@@ -70,6 +70,17 @@ def _load_config(app: Flask, overrides: dict) -> None:
     if settings["TRUSTED_PROXIES"]:
         count = settings["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _engine_options(database_url: str) -> dict:
+    """Ping pooled connections before use only where they can go stale: over a network.
+
+    A SQLite connection is a local file that never drops; pinging it cost every chat
+    event an extra statement.
+    """
+    if database_url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True}
 
 
 @event.listens_for(Engine, "connect")
