@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from werkzeug.http import parse_options_header
 
-READ_SIZE = 1024 * 1024
+READ_SIZE = 4 * 1024 * 1024
 MAX_FIELD_BYTES = 256 * 1024
 MAX_FIELDS = 200
 MAX_HEADER_BYTES = 16 * 1024
@@ -141,35 +141,58 @@ def events(stream, boundary: bytes, *, read_size: int = READ_SIZE) -> Iterator[E
         yield FileEnd()
 
 
+def _partial_delimiter(data, delimiter: bytes) -> int:
+    """Return how many of ``data``'s last bytes could begin ``delimiter`` (0 if none).
+
+    A delimiter starts with CR, so only the last few CRs are candidates; in file
+    content this is almost always 0 and the whole chunk can be passed on at once.
+    """
+    start = max(0, len(data) - len(delimiter) + 1)
+    cr = data.rfind(b"\r", start)
+    while cr >= 0:
+        if delimiter.startswith(data[cr:]):
+            return len(data) - cr
+        cr = data.rfind(b"\r", start, cr)
+    return 0
+
+
 def _file_data(reader: _Reader, delimiter: bytes, keep: int):
     """Yield a file part's bytes up to ``delimiter``; return what follows it.
 
     Chunks are passed on as views without being joined, so each byte is copied once
-    on its way from the socket to the blob writer; only the few bytes where a
-    delimiter might straddle two chunks are joined.
+    on its way from the socket to the blob writer. Only bytes at a chunk's end that
+    could begin a delimiter are held back (rarely any) and, if they turn out to be
+    file content, passed on before the next chunk.
     """
-    tail, reader.buffer = reader.buffer, b""
+    chunk, reader.buffer = reader.buffer, b""
+    tail = b""
     while True:
-        index = tail.find(delimiter)
-        if index >= 0:
-            if index:
-                yield FileData(memoryview(tail)[:index])
-            return tail[index + len(delimiter) :]
-        if len(tail) > keep:
-            yield FileData(memoryview(tail)[: len(tail) - keep])
-            tail = tail[len(tail) - keep :]
+        if tail:
+            junction = tail + chunk[:keep]
+            index = junction.find(delimiter)
+            if index >= 0:
+                if index:
+                    yield FileData(junction[:index])
+                return chunk[index + len(delimiter) - len(tail) :]
+            if len(chunk) <= keep:  # the whole chunk was in the junction
+                held = _partial_delimiter(junction, delimiter)
+                if len(junction) > held:
+                    yield FileData(junction[: len(junction) - held])
+                tail = junction[len(junction) - held :] if held else b""
+                chunk = b""
+            else:  # no delimiter starts in the tail: it is file content
+                yield FileData(tail)
+                tail = b""
+        if chunk:
+            index = chunk.find(delimiter)
+            if index >= 0:
+                if index:
+                    yield FileData(memoryview(chunk)[:index])
+                return chunk[index + len(delimiter) :]
+            held = _partial_delimiter(chunk, delimiter)
+            if len(chunk) > held:
+                yield FileData(memoryview(chunk)[: len(chunk) - held])
+            tail = chunk[len(chunk) - held :] if held else b""
         if not reader.fill():
             raise MultipartError("The upload ended early (the connection was cut off).")
         chunk, reader.buffer = reader.buffer, b""
-        if len(chunk) < keep:
-            tail = tail + chunk
-            continue
-        junction = tail + chunk[:keep]
-        index = junction.find(delimiter)
-        if index >= 0:
-            if index:
-                yield FileData(junction[:index])
-            return chunk[index + len(delimiter) - len(tail) :]
-        if tail:
-            yield FileData(tail)
-        tail = chunk
