@@ -135,6 +135,7 @@ class _DirectSink:
         self.fd = fd
         self._buffer = mmap.mmap(-1, _DIRECT_BUFFER)
         self._view = memoryview(self._buffer)
+        self._address = ctypes.addressof(ctypes.c_char.from_buffer(self._buffer))
         self._used = 0
 
     def write(self, chunk) -> None:
@@ -142,7 +143,7 @@ class _DirectSink:
         while chunk:
             room = _DIRECT_BUFFER - self._used
             piece = chunk[:room]
-            self._view[self._used : self._used + len(piece)] = piece
+            _copy(self._view, self._address, self._used, piece)
             self._used += len(piece)
             chunk = chunk[len(piece) :]
             if self._used == _DIRECT_BUFFER:
@@ -176,6 +177,21 @@ class _DirectSink:
     def release(self) -> None:
         self._view.release()
         self._buffer.close()
+
+
+def _copy(target: memoryview, address: int, offset: int, piece: memoryview) -> None:
+    """Copy ``piece`` into ``target`` at ``offset``, letting other threads run meanwhile.
+
+    A memoryview slice assignment holds the GIL for the whole copy (about a
+    millisecond per 4 MiB), which stalls the hashing thread between its chunks;
+    ``ctypes.memmove`` releases it. Read-only sources (bytes) are copied the plain way.
+    """
+    if piece.readonly or len(piece) < 65536:
+        target[offset : offset + len(piece)] = piece
+        return
+    source = ctypes.c_char.from_buffer(piece)
+    ctypes.memmove(address + offset, ctypes.addressof(source), len(piece))
+    del source
 
 
 def _write_fully(fd: int, data) -> None:

@@ -34,6 +34,23 @@ def test_bytes_round_trip_in_uneven_chunks(app, direct_io, size):
     assert list((storage.blob_dir() / "tmp").iterdir()) == []
 
 
+def test_writable_views_as_from_the_socket_round_trip(app, direct_io):
+    """Chunks as the upload reader passes them: views of bytearrays (copied without the
+    GIL), small pieces and read-only bytes mixed, at offsets that straddle the buffer."""
+    data = os.urandom(13 * 1024 * 1024 + 4321)
+    sizes = [3, 4 * 1024 * 1024 - 1, 70_000, 1, 5 * 1024 * 1024, 65_535, 65_536]
+    writer = storage.BlobWriter()
+    start = 0
+    for number, size in enumerate([*sizes, len(data)]):
+        piece = data[start : start + size]
+        writer.write(memoryview(bytearray(piece)) if number % 2 == 0 else piece)
+        start += len(piece)
+    assert start == len(data)
+    blob = writer.finish()
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
+    assert storage.blob_path(blob.sha256).read_bytes() == data
+
+
 def test_abort_leaves_nothing(app, direct_io):
     writer = storage.BlobWriter()
     writer.write(b"partial" * 1000)
