@@ -8,6 +8,8 @@ more, run several behind a proxy with sticky sessions and ``JIT_REDIS_URL`` set
 (docs/operations.md).
 """
 
+import gc
+
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
@@ -51,6 +53,12 @@ def gunicorn_options(app: Flask, *, host: str, port: int, threads: int) -> dict:
 
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     """Serve with gunicorn (gthread) in the foreground until stopped."""
+    # The app, its modules and SQLAlchemy's metadata are ~150,000 objects that live as
+    # long as the process. Left to the cyclic garbage collector, every full collection
+    # walks them all: a ~100 ms pause of every thread, which a busy chat channel felt as
+    # its p99. Frozen before gunicorn forks the worker, they are never walked again.
+    gc.collect()
+    gc.freeze()
     _Gunicorn(app, gunicorn_options(app, host=host, port=port, threads=threads)).run()
 
 
