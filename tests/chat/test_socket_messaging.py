@@ -52,6 +52,25 @@ def test_a_resent_client_id_is_stored_once_and_not_broadcast_again(chat_team, co
     assert stored == 1
 
 
+def test_a_resend_racing_past_the_lookup_is_stored_once_without_a_gap(chat_team, connect):
+    """The send handler looks for a resend before the channel's lock; one that races in
+    after that lookup is caught by the unique client id and uses up no number."""
+    from jit.chat import services
+    from jit.teams.access import team_access_for
+
+    alice = _joined(connect, chat_team.nl, chat_team)
+    first = _send(alice, chat_team.general.id, "raced-client-id", "once")
+    access = team_access_for(chat_team.nl, chat_team.code)
+    channel = services.channel_for(access, chat_team.general.id)
+    message, is_new = services.post_message(
+        access, channel, client_id="raced-client-id", draft=services.check_draft("once")
+    )
+    assert not is_new and message.id == first["id"]
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 1
+    assert _send(alice, chat_team.general.id, "next-client-id", "twice")["seq"] == 2
+
+
 def test_catch_up_delivers_exactly_the_missed_messages_in_order(chat_team, connect):
     alice = _joined(connect, chat_team.nl, chat_team)
     for number in range(1, 4):
