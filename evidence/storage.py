@@ -27,7 +27,7 @@ CHUNK_SIZE = 1024 * 1024
 _WRITEBACK_STEP = 16 * 1024 * 1024  # start write-back early so the final fsync is short
 _DIRECT_BUFFER = 4 * 1024 * 1024  # O_DIRECT writes: a page-aligned buffer of whole blocks
 _DIRECT_ALIGN = 4096
-_QUEUE_DEPTH = 4  # chunks in flight between the hashing and the writing thread
+_QUEUE_DEPTH = 2  # 4 MiB chunks in flight between the reader and the hashing and writing threads
 _HEX = set("0123456789abcdef")
 
 
