@@ -2,6 +2,8 @@
 
 import contextlib
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from zoneinfo import available_timezones
 
 _frozen_at: datetime | None = None
 _offset = timedelta(0)
@@ -36,3 +38,9 @@ def shifted(by: timedelta):
         yield
     finally:
         _offset = previous
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """Return the IANA zone names people may choose (walks the tz database once)."""
+    return frozenset(name for name in available_timezones() if "/" in name or name == "UTC")

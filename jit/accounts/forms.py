@@ -1,11 +1,13 @@
 """Forms for signing in and managing one's own account."""
 
-from zoneinfo import available_timezones
+from functools import cache
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from jit.clock import time_zone_names
 
 
 class LoginForm(FlaskForm):
@@ -41,9 +43,14 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+@cache
+def _time_zone_choices() -> tuple[SelectChoice, ...]:
+    return tuple(SelectChoice(name, name) for name in sorted(time_zone_names()))
+
+
 def time_zone_choices() -> list[SelectChoice]:
-    names = sorted(name for name in available_timezones() if "/" in name or name == "UTC")
-    return [SelectChoice(name, name) for name in names]
+    """Every selectable zone, built once per process (forms only read the choices)."""
+    return list(_time_zone_choices())
 
 
 class TimeZoneForm(FlaskForm):

@@ -7,7 +7,6 @@ the caller, so a refused step writes nothing but its audit entry.
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum, auto
-from zoneinfo import available_timezones
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from jit.accounts import security
 from jit.accounts.models import LoginThrottle, RecoveryCode, User
 from jit.audit import services as audit
-from jit.clock import utcnow
+from jit.clock import time_zone_names, utcnow
 from jit.extensions import db
 
 
@@ -239,7 +238,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_time_zone(user: User, time_zone: str) -> None:
-    if time_zone not in available_timezones():
+    if time_zone not in time_zone_names():
         raise AccountError(f"Unknown time zone {time_zone!r}. Pick one from the list.")
     old, new = audit.diff({"time_zone": user.time_zone}, {"time_zone": time_zone})
     user.time_zone = time_zone
@@ -268,7 +267,7 @@ def create_user(
     if problem:
         raise AccountError(problem)
     time_zone = time_zone or current_app.config["DEFAULT_TIME_ZONE"]
-    if time_zone not in available_timezones():
+    if time_zone not in time_zone_names():
         raise AccountError(f"Unknown time zone {time_zone!r}.")
     user = User(
         email=email,
