@@ -45,3 +45,17 @@ def test_jit_run_serves_a_fresh_instance(tmp_path):
         output, _ = server.communicate(timeout=30)
     assert "Running upgrade" in output  # migrations were applied at start
     assert "Debugger is active" not in output and "development server" not in output
+
+
+def test_jit_db_upgrade_builds_a_fresh_database(tmp_path):
+    env = {**os.environ, "JIT_INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("JIT_DATABASE_URL", None)
+    jit = Path(sys.executable).with_name("jit")
+    result = subprocess.run(
+        [str(jit), "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    again = subprocess.run(
+        [str(jit), "db", "current"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "(head)" in again.stdout, again.stdout + again.stderr
