@@ -207,8 +207,12 @@ def _open_sink(path: Path):
     if direct and current_app and current_app.config.get("BLOB_DIRECT_IO", True):
         try:
             return _DirectSink(os.open(path, flags | direct, 0o600))
+        except FileExistsError:
+            raise
         except OSError:
-            pass  # e.g. tmpfs: no O_DIRECT
+            # The file system refuses O_DIRECT (older tmpfs answers EINVAL only after
+            # creating the file). O_EXCL means any file there now is that empty leftover.
+            path.unlink(missing_ok=True)
     return _BufferedSink(os.open(path, flags, 0o600))
 
 

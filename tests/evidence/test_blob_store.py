@@ -72,3 +72,25 @@ def test_a_blob_larger_than_the_limit_is_refused(app, direct_io):
         writer.write(b"x" * 11)
     writer.abort()
     assert not writer.temp_path.exists()
+
+
+def test_a_file_system_without_o_direct_falls_back_to_the_page_cache(app, monkeypatch):
+    """Like tmpfs before Linux 6.6: the open creates the file, then refuses O_DIRECT."""
+    if not hasattr(os, "O_DIRECT"):
+        raise RuntimeError("this platform has no O_DIRECT; the fallback cannot be exercised")
+    app.config["BLOB_DIRECT_IO"] = True
+    real_open = os.open
+
+    def open_refusing_direct(path, flags, mode=0o777):
+        if flags & os.O_DIRECT:
+            os.close(real_open(path, flags & ~os.O_DIRECT, mode))
+            raise OSError(22, "Invalid argument")
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(storage.os, "open", open_refusing_direct)
+    data = os.urandom(5 * 1024 * 1024 + 17)
+    writer = storage.BlobWriter()
+    assert type(writer._sink).__name__ == "_BufferedSink"
+    writer.write(data)
+    blob = writer.finish()
+    assert storage.blob_path(blob.sha256).read_bytes() == data
