@@ -4,6 +4,11 @@ Werkzeug's form parser spools every file to a temporary file before the view run
 second copy of the evidence on disk. This reader walks the request stream once and
 hands file bytes to the caller chunk by chunk, so they go straight into the blob
 writer. Text fields are small and kept in memory, within limits.
+
+Headers and fields are read in small pieces; a file's bytes in large ones. A stream
+that can place file bytes at page-aligned addresses (``align_file_at``, see
+evidence/uploads.py) is told where each file begins, and its views are passed on
+without copying: a :class:`FileData`'s bytes are valid until the next event is asked for.
 """
 
 from collections.abc import Iterator
@@ -11,7 +16,10 @@ from dataclasses import dataclass
 
 from werkzeug.http import parse_options_header
 
-READ_SIZE = 4 * 1024 * 1024
+from evidence import buffers
+
+READ_SIZE = buffers.SIZE  # file bytes
+HEAD_READ_SIZE = 64 * 1024  # part headers and text fields
 MAX_FIELD_BYTES = 256 * 1024
 MAX_FIELDS = 200
 MAX_HEADER_BYTES = 16 * 1024
@@ -59,20 +67,39 @@ def boundary_of(content_type: str | None) -> bytes:
 class _Reader:
     def __init__(self, stream, read_size: int):
         self.stream = stream
-        self.read_size = read_size
+        self.file_read_size = read_size
+        self.read_size = min(read_size, HEAD_READ_SIZE)
         self.buffer = b""
+        self.position = 0  # bytes read from the stream so far
         self.exhausted = False
+        self.in_file = False  # while True, chunks stay views of the stream's buffers
+        self._align = getattr(stream, "align_file_at", None)
 
     def fill(self) -> bool:
         """Read one more chunk into the buffer; return False at the end of the stream."""
         if self.exhausted:
             return False
-        chunk = self.stream.read(self.read_size)
+        chunk = self.stream.read(self.file_read_size if self.in_file else self.read_size)
         if not chunk:
             self.exhausted = True
             return False
+        self.position += len(chunk)
+        if not self.in_file and not isinstance(chunk, bytes):
+            chunk = bytes(chunk)
         self.buffer = self.buffer + chunk if self.buffer else chunk
         return True
+
+    def enter_file(self) -> None:
+        """File bytes follow what is buffered: read them large, aligned if the stream can."""
+        self.in_file = True
+        if self._align is not None:
+            self._align(self.position - len(self.buffer))
+
+    def leave_file(self, rest) -> None:
+        self.in_file = False
+        if self._align is not None:
+            self._align(None)
+        self.buffer = bytes(rest)
 
     def read_until(self, marker: bytes, limit: int) -> bytes:
         """Return the bytes before ``marker`` (consumed), reading at most ``limit`` bytes."""
@@ -137,7 +164,8 @@ def events(stream, boundary: bytes, *, read_size: int = READ_SIZE) -> Iterator[E
             yield Field(name, value.decode("utf-8", "replace"))
             continue
         yield FileStart(name, filename, headers.get("content-type", "application/octet-stream"))
-        reader.buffer = yield from _file_data(reader, delimiter, keep)
+        reader.enter_file()
+        reader.leave_file((yield from _file_data(reader, delimiter, keep)))
         yield FileEnd()
 
 
@@ -147,22 +175,22 @@ def _partial_delimiter(data, delimiter: bytes) -> int:
     A delimiter starts with CR, so only the last few CRs are candidates; in file
     content this is almost always 0 and the whole chunk can be passed on at once.
     """
-    start = max(0, len(data) - len(delimiter) + 1)
-    cr = data.rfind(b"\r", start)
+    end = bytes(data[max(0, len(data) - len(delimiter) + 1) :])
+    cr = end.rfind(b"\r")
     while cr >= 0:
-        if delimiter.startswith(data[cr:]):
-            return len(data) - cr
-        cr = data.rfind(b"\r", start, cr)
+        if delimiter.startswith(end[cr:]):
+            return len(end) - cr
+        cr = end.rfind(b"\r", 0, cr)
     return 0
 
 
 def _file_data(reader: _Reader, delimiter: bytes, keep: int):
     """Yield a file part's bytes up to ``delimiter``; return what follows it.
 
-    Chunks are passed on as views without being joined, so each byte is copied once
-    on its way from the socket to the blob writer. Only bytes at a chunk's end that
-    could begin a delimiter are held back (rarely any) and, if they turn out to be
-    file content, passed on before the next chunk.
+    Chunks are passed on as views without being joined, so the bytes go from the
+    socket to the blob writer uncopied. Only bytes at a chunk's end that could begin a
+    delimiter are held back (rarely any, copied) and, if they turn out to be file
+    content, passed on before the next chunk.
     """
     chunk, reader.buffer = reader.buffer, b""
     tail = b""
@@ -184,7 +212,7 @@ def _file_data(reader: _Reader, delimiter: bytes, keep: int):
                 yield FileData(tail)
                 tail = b""
         if chunk:
-            index = chunk.find(delimiter)
+            index = buffers.find(chunk, delimiter)
             if index >= 0:
                 if index:
                     yield FileData(memoryview(chunk)[:index])
@@ -192,7 +220,7 @@ def _file_data(reader: _Reader, delimiter: bytes, keep: int):
             held = _partial_delimiter(chunk, delimiter)
             if len(chunk) > held:
                 yield FileData(memoryview(chunk)[: len(chunk) - held])
-            tail = chunk[len(chunk) - held :] if held else b""
+            tail = bytes(chunk[len(chunk) - held :]) if held else b""
         if not reader.fill():
             raise MultipartError("The upload ended early (the connection was cut off).")
         chunk, reader.buffer = reader.buffer, b""

@@ -4,6 +4,10 @@ A :class:`BlobWriter` hashes the bytes in the same pass that writes them; the di
 writes run on a helper thread so hashing and writing overlap. :meth:`BlobWriter.finish`
 moves the finished file to ``<dir>/<aa>/<bb>/<sha256>``; identical content is kept
 once. Until then the bytes sit in ``<dir>/tmp``, which :func:`collect_garbage` sweeps.
+
+Chunks that are views of the upload reader's page-aligned buffers (evidence/buffers.py)
+are held until both threads are done with them, and written to disk with O_DIRECT
+straight from those buffers: the evidence is never copied in user space.
 """
 
 import ctypes
@@ -23,10 +27,12 @@ from pathlib import Path
 
 from flask import current_app
 
+from evidence import buffers
+
 CHUNK_SIZE = 1024 * 1024
 _WRITEBACK_STEP = 16 * 1024 * 1024  # start write-back early so the final fsync is short
-_DIRECT_BUFFER = 4 * 1024 * 1024  # O_DIRECT writes: a page-aligned buffer of whole blocks
-_DIRECT_ALIGN = 4096
+_DIRECT_BUFFER = 1024 * 1024  # O_DIRECT: stages bytes that are not page-aligned in memory
+_DIRECT_ALIGN = buffers.ALIGN
 _QUEUE_DEPTH = 2  # 4 MiB chunks in flight between the reader and the hashing and writing threads
 _HEX = set("0123456789abcdef")
 
@@ -74,7 +80,11 @@ def blob_path(sha256: str, root: Path | None = None) -> Path:
 
 
 class _Worker:
-    """A thread that applies ``work`` to every chunk put in its bounded queue."""
+    """A thread that applies ``work`` to every chunk put in its bounded queue.
+
+    Each chunk comes with the pool buffer it is a view of (or None), released once
+    the chunk is done with, whether the work succeeded or not.
+    """
 
     def __init__(self, work, name: str):
         self._work = work
@@ -84,15 +94,20 @@ class _Worker:
         self._thread.start()
 
     def _loop(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            if self.error is None:
-                try:
+        while (item := self._queue.get()) is not None:
+            chunk, held = item
+            try:
+                if self.error is None:
                     self._work(chunk)
-                except BaseException as failure:  # reported to the caller by check()
-                    self.error = failure
+            except BaseException as failure:  # reported to the caller by check()
+                self.error = failure
+            finally:
+                del chunk
+                if held is not None:
+                    buffers.pool.release(held)
 
-    def put(self, chunk) -> None:
-        self._queue.put(chunk)
+    def put(self, chunk, held) -> None:
+        self._queue.put((chunk, held))
 
     def close(self) -> None:
         self._queue.put(None)
@@ -125,10 +140,12 @@ class _BufferedSink:
 
 
 class _DirectSink:
-    """Write with O_DIRECT from an aligned buffer: no page-cache copy of the evidence.
+    """Write with O_DIRECT: no page-cache copy of the evidence, no copy in user space.
 
-    Chunks are gathered into a page-aligned buffer and written in whole blocks; the
-    last partial block is written through the page cache, then the file is fsynced.
+    A chunk whose memory is page-aligned at a block boundary of the file (the upload
+    reader arranges that) is written straight from its buffer in whole blocks. Other
+    bytes are staged in a page-aligned buffer and written from there. The last
+    partial block is written through the page cache, then the file is fsynced.
     """
 
     def __init__(self, fd: int):
@@ -136,21 +153,57 @@ class _DirectSink:
         self._buffer = mmap.mmap(-1, _DIRECT_BUFFER)
         self._view = memoryview(self._buffer)
         self._address = ctypes.addressof(ctypes.c_char.from_buffer(self._buffer))
-        self._used = 0
+        self._used = 0  # staged bytes; what is on disk ends at a block boundary
+        self._direct = True
 
     def write(self, chunk) -> None:
         chunk = memoryview(chunk).cast("B")
         while chunk:
-            room = _DIRECT_BUFFER - self._used
-            piece = chunk[:room]
-            _copy(self._view, self._address, self._used, piece)
-            self._used += len(piece)
-            chunk = chunk[len(piece) :]
-            if self._used == _DIRECT_BUFFER:
-                self._write_block(self._view)
+            if not self._direct:  # the file system refused O_DIRECT: write as it comes
+                _write_fully(self.fd, self._view[: self._used])
                 self._used = 0
+                _write_fully(self.fd, chunk)
+                return
+            if self._aligned_with_file(chunk):
+                lead = -self._used % _DIRECT_ALIGN  # completes the staged block
+                if lead:
+                    chunk = self._stage(chunk[:lead], chunk)
+                if len(chunk) >= _DIRECT_ALIGN:
+                    self._flush_staged()
+                    whole = len(chunk) - len(chunk) % _DIRECT_ALIGN
+                    self._write_block(chunk[:whole])
+                    chunk = chunk[whole:]
+                    continue
+            chunk = self._stage(chunk[: _DIRECT_BUFFER - self._used], chunk)
+            if self._used == _DIRECT_BUFFER:
+                self._flush_staged()
+
+    def _aligned_with_file(self, chunk: memoryview) -> bool:
+        """True if the chunk's first byte sits at the memory offset its file offset needs."""
+        if chunk.readonly or len(chunk) < _DIRECT_ALIGN:
+            return False
+        address = ctypes.addressof(ctypes.c_char.from_buffer(chunk))
+        return (address - self._used) % _DIRECT_ALIGN == 0
+
+    def _stage(self, piece: memoryview, chunk: memoryview) -> memoryview:
+        """Copy ``piece`` (the start of ``chunk``) into the stage; return the rest of ``chunk``."""
+        _copy(self._view, self._address, self._used, piece)
+        self._used += len(piece)
+        return chunk[len(piece) :]
+
+    def _flush_staged(self) -> None:
+        whole = self._used - self._used % _DIRECT_ALIGN
+        if whole:
+            self._write_block(self._view[:whole])
+            remainder = self._used - whole
+            if remainder:
+                self._view[:remainder] = self._view[whole : self._used]
+            self._used = remainder
 
     def _write_block(self, block) -> None:
+        if not self._direct:
+            _write_fully(self.fd, block)
+            return
         try:
             _write_fully(self.fd, block)
         except OSError as refused:
@@ -162,14 +215,13 @@ class _DirectSink:
     def _leave_direct_mode(self) -> None:
         flags = fcntl.fcntl(self.fd, fcntl.F_GETFL)
         fcntl.fcntl(self.fd, fcntl.F_SETFL, flags & ~os.O_DIRECT)
+        self._direct = False
 
     def finish(self) -> None:
-        whole = self._used - self._used % _DIRECT_ALIGN
-        if whole:
-            self._write_block(self._view[:whole])
-        if self._used > whole:
+        self._flush_staged()
+        if self._used:
             self._leave_direct_mode()
-            _write_fully(self.fd, self._view[whole : self._used])
+            _write_fully(self.fd, self._view[: self._used])
         self._used = 0
         os.fsync(self.fd)
         self.release()
@@ -253,8 +305,9 @@ class BlobWriter:
             raise BlobTooLarge(self.max_bytes)
         if len(self._head) < self.HEAD_BYTES:
             self._head += chunk[: self.HEAD_BYTES - len(self._head)]
-        self._hasher.put(chunk)
-        self._writer.put(chunk)
+        held = buffers.pool.hold(chunk, 2)  # one for each thread
+        self._hasher.put(chunk, held)
+        self._writer.put(chunk, held)
 
     def _stop_threads(self) -> bool:
         """Stop the helpers; return False if they were stopped before."""

@@ -99,3 +99,41 @@ def test_a_body_cut_off_inside_a_file_is_an_error():
         _parse(io.BytesIO(body[:5000]), 1024)
     with pytest.raises(multipart.MultipartError):
         _parse(io.BytesIO(body[: body.rindex(DELIMITER) + 5]), 7)
+
+
+class _ReusingStream:
+    """Like the socket reader: returns views of one buffer that the next read overwrites,
+    and records where it was told each file begins."""
+
+    def __init__(self, body: bytes):
+        self._body = io.BytesIO(body)
+        self._buffer = bytearray(1 << 20)
+        self.position = 0
+        self.alignments: list[int | None] = []
+
+    def align_file_at(self, offset):
+        self.alignments.append(offset)
+
+    def read(self, size: int):
+        self._buffer[:] = b"\xee" * len(self._buffer)  # what a reused buffer would hold
+        data = self._body.read(min(size, len(self._buffer)))
+        self._buffer[: len(data)] = data
+        self.position += len(data)
+        return memoryview(self._buffer)[: len(data)]
+
+
+@pytest.mark.parametrize("read_size", [7, 4096, 1 << 20])
+def test_views_of_a_reused_buffer_are_used_before_they_are_overwritten(read_size):
+    """No event may keep a view of an earlier read: the stream reuses its buffer."""
+    rng = random.Random(read_size)
+    contents = [rng.randbytes(300_000) + DELIMITER[:5], b"", *TRICKY[:20], rng.randbytes(70_001)]
+    body = _body(contents)
+    stream = _ReusingStream(body)
+    files, fields, _ = _parse(stream, read_size)
+    assert (files, fields) == (contents, ["T"])
+    # Each file's first byte was announced at its offset in the body, then the end.
+    starts = [
+        body.index(b'filename="f%d"\r\n\r\n' % n) + len(b'filename="f%d"\r\n\r\n' % n)
+        for n in range(len(contents))
+    ]
+    assert stream.alignments == [value for start in starts for value in (start, None)]

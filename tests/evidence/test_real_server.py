@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from evidence import storage
 from evidence.models import EvidenceFile
 from jit.extensions import db
 from tests.conftest import DEFAULT_PASSWORD
@@ -91,18 +92,24 @@ def test_upload_through_gunicorn_and_reuse_the_connection(server, nl_member):
     code = nl_member.team.code
     _response, page = call("GET", f"/t/{code}/evidence/new")
     token = CSRF.search(page.decode()).group(1)
-    data = secrets.token_bytes(3 * 1024 * 1024 + 17)
+    # Two files: the first spans several receive buffers and starts at an odd offset.
+    files = [secrets.token_bytes(9 * 1024 * 1024 + 123), secrets.token_bytes(3 * 1024 * 1024 + 17)]
     body, content_type = multipart_body(
-        {"csrf_token": token} | item_fields(), [("files", "image.bin", data)]
+        {"csrf_token": token} | item_fields(),
+        [("files", "image.bin", files[0]), ("files", "second.bin", files[1])],
     )
     response, _ = call("POST", f"/t/{code}/evidence/new", body, {"Content-Type": content_type})
     assert response.status == 303, response.status
     # The same keep-alive connection still works after the body was read past gunicorn.
     response, page = call("GET", f"/t/{code}/evidence/NL-0001")
     assert response.status == 200
-    digest = hashlib.sha256(data).hexdigest()
-    assert digest in page.decode()
+    digests = [hashlib.sha256(data).hexdigest() for data in files]
+    assert all(digest in page.decode() for digest in digests)
     connection.close()
     db.session.expire_all()
-    stored = db.session.scalar(select(EvidenceFile))
-    assert (stored.sha256, stored.size_bytes) == (digest, len(data))
+    stored = db.session.scalars(select(EvidenceFile).order_by(EvidenceFile.id)).all()
+    assert [(row.sha256, row.size_bytes) for row in stored] == [
+        (digest, len(data)) for digest, data in zip(digests, files, strict=True)
+    ]
+    for digest, data in zip(digests, files, strict=True):
+        assert storage.blob_path(digest).read_bytes() == data
