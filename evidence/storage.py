@@ -10,6 +10,7 @@ are held until both threads are done with them, and written to disk with O_DIREC
 straight from those buffers: the evidence is never copied in user space.
 """
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -64,6 +65,7 @@ class StoredBlob:
     size_bytes: int
     created: bool  # False when identical content was already stored
     head: bytes  # the first bytes, for sniffing the media type
+    stamp: int = 0  # the blob's mtime (ns) as this upload left it
 
 
 def blob_dir() -> Path:
@@ -332,16 +334,29 @@ class BlobWriter:
         digest = self._hash.hexdigest()
         final = blob_path(digest, self.root)
         final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            self.temp_path.unlink(missing_ok=True)
-            os.utime(final)  # a fresh mtime keeps `jit evidence gc` off it until committed
-            created = False
-        else:
+        stamp = self._take_up_existing(final)
+        created = stamp is None
+        if created:
             os.chmod(self.temp_path, 0o440)
+            stamp = os.stat(self.temp_path).st_mtime_ns  # a rename keeps the mtime
             os.replace(self.temp_path, final)
             _fsync_dir(final.parent)
-            created = True
-        return StoredBlob(digest, self.size_bytes, created, bytes(self._head))
+        return StoredBlob(digest, self.size_bytes, created, bytes(self._head), stamp)
+
+    def _take_up_existing(self, final: Path) -> int | None:
+        """Use identical content stored already, if it is there; return the mtime given it.
+
+        Touching it gives it a fresh mtime: that keeps `jit evidence gc` off it until
+        this upload commits, and tells a failed upload that created it (and would
+        remove it, see :func:`remove_unused_blob`) that someone else took it up.
+        """
+        now = time.time_ns()
+        try:
+            os.utime(final, ns=(now, now))
+        except FileNotFoundError:
+            return None  # not there, or removed a moment ago: store this copy
+        self.temp_path.unlink(missing_ok=True)
+        return now
 
     def abort(self) -> None:
         """Stop writing and remove the partial file."""
@@ -378,8 +393,29 @@ def store_bytes(data: bytes, root: Path | None = None) -> StoredBlob:
     return writer.finish()
 
 
-def remove_blob(sha256: str, root: Path | None = None) -> None:
-    blob_path(sha256, root).unlink(missing_ok=True)
+def remove_unused_blob(sha256: str, stamp: int, root: Path | None = None) -> bool:
+    """Remove a blob a failed upload stored, unless another upload has taken it up since.
+
+    An upload of identical content that finished meanwhile touched the blob (see
+    :meth:`BlobWriter._take_up_existing`) and may be about to commit a file row for it.
+    The blob is first moved aside, so a concurrent upload either touched it before
+    (the mtime no longer matches ``stamp``: it is put back) or finds it gone and stores
+    its own copy. Returns whether the blob was removed.
+    """
+    root = root or blob_dir()
+    path = blob_path(sha256, root)
+    aside = root / "tmp" / f"discard-{sha256}-{secrets.token_hex(6)}"
+    try:
+        os.rename(path, aside)
+    except FileNotFoundError:
+        return False
+    if aside.stat().st_mtime_ns == stamp:
+        aside.unlink()
+        return True
+    with contextlib.suppress(FileExistsError):  # a new copy may be in place already
+        os.link(aside, path)
+    aside.unlink()
+    return False
 
 
 def hash_file(path: Path) -> tuple[str, int]:

@@ -39,7 +39,7 @@ def max_upload_bytes() -> int:
 class UploadReceiver:
     def __init__(self):
         self.uploads: list[Upload] = []
-        self.created: list[str] = []
+        self.created: dict[str, int] = {}  # blobs this request stored: sha256 -> mtime
         self._writer: storage.BlobWriter | None = None
 
     def receive(self, request, *, csrf_token: str | None = None) -> MultiDict:
@@ -90,8 +90,8 @@ class UploadReceiver:
             writer.abort()  # an empty file input: the browser sends an unnamed empty part
             return
         blob = writer.finish()
-        if blob.created:
-            self.created.append(blob.sha256)
+        if blob.created or blob.sha256 in self.created:
+            self.created[blob.sha256] = blob.stamp  # the blob as this request last left it
         media_type = sniff(blob.head, storage.blob_path(blob.sha256))
         self.uploads.append(Upload(blob, start.filename or "", media_type))
 
@@ -100,13 +100,13 @@ class UploadReceiver:
         if self._writer is not None:
             self._writer.abort()
             self._writer = None
-        for sha256 in self.created:
+        for sha256, stamp in self.created.items():
             referenced = db.session.scalar(
                 select(EvidenceFile.id).where(EvidenceFile.sha256 == sha256).limit(1)
             )
             if referenced is None:
-                storage.remove_blob(sha256)
-        self.created = []
+                storage.remove_unused_blob(sha256, stamp)
+        self.created = {}
         self.uploads = []
 
 

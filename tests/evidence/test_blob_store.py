@@ -94,3 +94,39 @@ def test_a_file_system_without_o_direct_falls_back_to_the_page_cache(app, monkey
     writer.write(data)
     blob = writer.finish()
     assert storage.blob_path(blob.sha256).read_bytes() == data
+
+
+def test_a_failed_upload_removes_the_blob_it_stored_when_nobody_took_it_up(app):
+    stored = storage.store_bytes(b"only this upload")
+    assert storage.remove_unused_blob(stored.sha256, stored.stamp) is True
+    assert list(storage.iter_blobs()) == []
+    assert list((storage.blob_dir() / "tmp").iterdir()) == []
+
+
+def test_a_failed_upload_keeps_the_blob_a_concurrent_upload_of_the_same_content_took_up(app):
+    """Upload A stores the content, upload B of the same content finds it; A then fails.
+
+    B may be about to commit a file row for that blob, so A must not remove it."""
+    failing = storage.store_bytes(b"the same seized ledger")
+    still_committing = storage.store_bytes(b"the same seized ledger")
+    assert (failing.created, still_committing.created) == (True, False)
+    assert storage.remove_unused_blob(failing.sha256, failing.stamp) is False
+    assert storage.blob_path(failing.sha256).read_bytes() == b"the same seized ledger"
+    assert list((storage.blob_dir() / "tmp").iterdir()) == []
+
+
+def test_a_removal_between_finding_and_touching_the_blob_leaves_the_second_upload_its_copy(
+    app, monkeypatch
+):
+    """The failing upload removes the blob after B saw it there but before B touched it."""
+    failing = storage.store_bytes(b"contested content")
+    real_utime = os.utime
+
+    def removal_first(path, *args, **kwargs):
+        assert storage.remove_unused_blob(failing.sha256, failing.stamp) is True
+        return real_utime(path, *args, **kwargs)
+
+    monkeypatch.setattr(storage.os, "utime", removal_first)
+    second = storage.store_bytes(b"contested content")
+    assert second.created is True  # B stored its own copy, so it can remove it if it fails
+    assert storage.blob_path(second.sha256).read_bytes() == b"contested content"
