@@ -8,6 +8,11 @@ issue's interim rule says; a deployment that runs every JIT through the workspac
 the product rule on: no space without a signed agreement. A team that *has* an agreement
 here is always governed by it: a draft, an agreement not yet in force, an expired or a
 closed one all refuse, with the reason.
+
+The chat is the exception before entry into force: the parties talk while they draft
+and sign, so writing in it is refused only once the agreement has ended (expired or
+closed: "after expiry everything is read-only except an extension", DESIGN §4) or when
+the agreement in force does not provide for the workspace.
 """
 
 from flask import current_app, has_app_context
@@ -20,7 +25,9 @@ _WHAT = {
     "record_custody": "Recording custody events",
     "draft_bundle": "Drafting export bundles",
     "release_bundle": "Releasing export bundles",
+    "write_chat": "Writing in the chat",
 }
+_ENDED = {agreement_status.EXPIRED, agreement_status.CLOSED}
 
 
 def _agreement_required() -> bool:
@@ -33,6 +40,8 @@ def decide(team, action: str) -> Decision:
     if status.code == agreement_status.NONE and not _agreement_required():
         return OPEN
     what = _WHAT.get(action, "This action")
+    if action == "write_chat" and status.code not in _ENDED and not status.is_in_force:
+        return OPEN  # drafting, signing, or no agreement yet: the parties may talk
     if status.is_in_force and not status.governing.content["workspace"]["is_used"]:
         # Regulation (EU) 2023/969 art. 13: a space serves a JIT only if its agreement
         # provides for it; starting to use it mid-way takes an amendment.

@@ -1,8 +1,8 @@
 """Whether a team may change now: the agreement decides (DESIGN.md §4).
 
-Domain packages ask here before adding evidence or bundles; the agreements package
-installs the real rule with :func:`set_provider` when the app is built. Until a team's
-agreement is modelled, every team is open.
+Domain packages ask here before adding evidence or bundles, and before writing in the
+chat; the agreements package installs the real rule with :func:`set_provider` when the
+app is built. Until a team's agreement is modelled, every team is open.
 """
 
 from collections.abc import Callable
@@ -21,7 +21,7 @@ class Decision:
 OPEN = Decision(True)
 
 # (team, action) -> Decision; action is one of ACTIONS.
-ACTIONS = ("add_evidence", "record_custody", "draft_bundle", "release_bundle")
+ACTIONS = ("add_evidence", "record_custody", "draft_bundle", "release_bundle", "write_chat")
 _provider: Callable[[object, str], Decision] | None = None
 
 

@@ -233,6 +233,7 @@ class ChatNamespace(Namespace):
         if message is not None:
             payload = reading.message_payload(message)
         else:
+            services.check_may_write(access)
             html = render(draft.body)
             with services.serialised_writes():
                 message, is_new = services.post_message(
@@ -253,6 +254,7 @@ class ChatNamespace(Namespace):
     @chat_event
     def on_edit(self, access, data):
         draft = _draft(data)
+        services.check_may_write(access)
         with services.serialised_writes():
             message = services.edit_message(access, _field(data, "message"), draft)
             payload = reading.message_payload(message)
@@ -262,6 +264,7 @@ class ChatNamespace(Namespace):
 
     @chat_event
     def on_retract(self, access, data):
+        services.check_may_write(access)
         with services.serialised_writes():
             message = services.retract_message(access, _field(data, "message"))
             payload = reading.message_payload(message)

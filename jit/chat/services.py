@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
+from jit import gates
 from jit.audit import services as audit
 from jit.chat import integrations
 from jit.chat.models import GENERAL_CHANNEL, Channel, Message, MessageRevision, ReadMark
@@ -140,9 +141,23 @@ def channel_for(access: TeamAccess, channel_id) -> Channel:
     return channel
 
 
+def read_only_reason(access: TeamAccess) -> str | None:
+    """Why the chat is read-only now (the team's agreement has ended), or None."""
+    decision = gates.may(access.team, "write_chat")
+    return None if decision else decision.reason
+
+
+def check_may_write(access: TeamAccess) -> None:
+    """Refuse a change to the chat's record once the team's agreement has ended."""
+    reason = read_only_reason(access)
+    if reason:
+        raise ChatError(reason)
+
+
 def create_channel(access: TeamAccess, *, name: str, topic: str = "") -> Channel:
     if not may_manage_channels(access):
         raise ChatError("Only the coordinator and the leaders add channels.")
+    check_may_write(access)
     name = (name or "").strip().lower().lstrip("#")
     topic = (topic or "").strip()
     if not CHANNEL_NAME.match(name):

@@ -28,6 +28,7 @@ def _page(access, form, error=None, status=200):
         form=form,
         error=error,
         may_manage_channels=services.may_manage_channels(access),
+        read_only=services.read_only_reason(access),
         people=[
             membership
             for roster in teams.roster(access.team)

@@ -13,6 +13,7 @@
   const timeZone = root.dataset.timeZone || "UTC";
   const recordUrl = root.dataset.recordUrl;
   const chatUrl = root.dataset.chatUrl;
+  const readOnly = root.dataset.readOnly === "1"; // the team's agreement has ended
   const log = $("chat-log");
   const list = $("chat-messages");
   const older = $("chat-older");
@@ -61,7 +62,7 @@
     statusLine.textContent = text;
     const usable = state === "online" || state === "reconnecting";
     for (const control of [body, handling, conditions, reliability, accuracy, sendButton]) {
-      control.disabled = !usable || revoked;
+      control.disabled = !usable || revoked || readOnly;
     }
   }
 
