@@ -11,9 +11,10 @@ the pool when the last one lets go; a few free buffers are kept for the next upl
 """
 
 import ctypes
-import ctypes.util
 import mmap
 import threading
+
+from evidence import libc
 
 ALIGN = mmap.PAGESIZE
 SIZE = 4 * 1024 * 1024  # one socket read; a whole number of pages
@@ -85,18 +86,9 @@ class Pool:
 pool = Pool()
 
 
-def _load_memmem():
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        function = libc.memmem
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
-    function.restype = ctypes.c_void_p
-    return function
-
-
-_memmem = _load_memmem()
+_memmem = libc.function(
+    "memmem", [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t], ctypes.c_void_p
+)
 _SMALL = 64 * 1024  # below this, bytes.find is as quick as a foreign call
 
 

@@ -12,7 +12,6 @@ straight from those buffers: the evidence is never copied in user space.
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import fcntl
 import hashlib
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from evidence import buffers
+from evidence import buffers, libc
 
 CHUNK_SIZE = 1024 * 1024
 _WRITEBACK_STEP = 16 * 1024 * 1024  # start write-back early so the final fsync is short
@@ -38,19 +37,10 @@ _QUEUE_DEPTH = 2  # 4 MiB chunks in flight between the reader and the hashing an
 _HEX = set("0123456789abcdef")
 
 
-def _load_sync_file_range():
-    """Return Linux's sync_file_range(2), or None where it does not exist."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        function = libc.sync_file_range
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
-    function.restype = ctypes.c_int
-    return function
-
-
-_sync_file_range = _load_sync_file_range()
+# Linux's sync_file_range(2); None elsewhere.
+_sync_file_range = libc.function(
+    "sync_file_range", [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint], ctypes.c_int
+)
 _START_WRITE = 2  # SYNC_FILE_RANGE_WRITE
 _WAIT_WRITTEN = 1 | 2 | 4  # WAIT_BEFORE | WRITE | WAIT_AFTER
 
