@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from jit.chat import fanout, integrations, reading, services
 from jit.chat.markdown import render
 from jit.chat.services import ChatError
+from jit.clock import utcnow
 from jit.extensions import db, socketio
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess, team_access_for
@@ -195,22 +196,24 @@ class ChatNamespace(Namespace):
 
     @chat_event
     def on_join(self, access, data):
-        """Enter a channel's room; with ``after_seq``, also get what was missed since."""
+        """Enter a channel's room; with ``after_seq``, also get what was missed since.
+
+        Every answer carries ``synced_at``; given back as ``changed_since`` after a
+        reconnect, the answer also holds the older messages edited or retracted since.
+        """
+        synced_at = utcnow()
         channel = services.channel_for(access, _field(data, "channel"))
         join_room(fanout.channel_room(channel.id))
         answer = {"channel": reading.channel_payload(channel)}
-        after_seq = _field(data, "after_seq")
-        if after_seq is not None:
-            messages, has_more = reading.missed(channel, after_seq=after_seq)
-            answer |= {"messages": [reading.message_payload(m) for m in messages]}
-            answer |= {"has_more": has_more}
-        return answer
+        if _field(data, "after_seq") is not None:
+            answer |= _catch_up(channel, data)
+        return answer | {"synced_at": synced_at.isoformat()}
 
     @chat_event
     def on_catch_up(self, access, data):
+        synced_at = utcnow()
         channel = services.channel_for(access, _field(data, "channel"))
-        messages, has_more = reading.missed(channel, after_seq=_field(data, "after_seq"))
-        return {"messages": [reading.message_payload(m) for m in messages], "has_more": has_more}
+        return _catch_up(channel, data) | {"synced_at": synced_at.isoformat()}
 
     @chat_event
     def on_history(self, access, data):
@@ -317,6 +320,20 @@ class ChatNamespace(Namespace):
                 f"Ask for at most {integrations.MAX_REFERENCES_PER_LOOKUP} exhibits at a time."
             )
         return {"links": integrations.exhibit_links(access, refs)}
+
+
+def _catch_up(channel, data: dict) -> dict:
+    """The messages after ``after_seq``, and with ``changed_since`` the earlier ones changed."""
+    after_seq = _field(data, "after_seq")
+    messages, has_more = reading.missed(channel, after_seq=after_seq)
+    answer = {"messages": [reading.message_payload(m) for m in messages], "has_more": has_more}
+    changed_since = _field(data, "changed_since")
+    if changed_since is not None:
+        since = reading.parse_synced_at(changed_since)
+        updated, complete = reading.changed(channel, since=since, up_to_seq=after_seq)
+        answer |= {"updated": [reading.message_payload(m) for m in updated]}
+        answer |= {"updates_complete": complete}
+    return answer
 
 
 def _person(access: TeamAccess) -> dict:

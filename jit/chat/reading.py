@@ -3,7 +3,9 @@
 Callers have authorised the channel already (:func:`jit.chat.services.channel_for`).
 """
 
-from sqlalchemy import and_, func, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from jit.chat.markdown import render
@@ -14,6 +16,10 @@ from jit.teams.access import TeamAccess
 
 PAGE_SIZE = 50
 CATCH_UP_LIMIT = 500
+# An edit is stamped when it is written and seen by others when it commits, a moment
+# later; a client's "synced at" may fall in between. Looking this far further back
+# sends a few updates twice (harmless: they replace by id) and never misses one.
+CHANGE_OVERLAP = timedelta(seconds=30)
 
 
 def _messages(channel: Channel):
@@ -53,6 +59,38 @@ def missed(channel: Channel, *, after_seq) -> tuple[list[Message], bool]:
         )
     )
     return rows[:CATCH_UP_LIMIT], len(rows) > CATCH_UP_LIMIT
+
+
+def parse_synced_at(value) -> datetime:
+    """Read back a ``synced_at`` this server gave a client."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ChatError("changed_since must be the synced_at the server gave (ISO 8601 with zone).")
+    return moment
+
+
+def changed(channel: Channel, *, since: datetime, up_to_seq: int) -> tuple[list[Message], bool]:
+    """Return messages up to ``up_to_seq`` edited or retracted since ``since`` (in order),
+    at most CATCH_UP_LIMIT, and whether that is all of them.
+
+    A client that was away has the older messages as they were; these replace them.
+    """
+    since = since - CHANGE_OVERLAP
+    rows = list(
+        db.session.scalars(
+            _messages(channel)
+            .where(
+                Message.seq <= up_to_seq,
+                or_(Message.edited_at >= since, Message.retracted_at >= since),
+            )
+            .order_by(Message.seq)
+            .limit(CATCH_UP_LIMIT + 1)
+        )
+    )
+    return rows[:CATCH_UP_LIMIT], len(rows) <= CATCH_UP_LIMIT
 
 
 def unread_counts(access: TeamAccess) -> dict[int, int]:

@@ -351,16 +351,37 @@
 
   // --- Joining and catching up --------------------------------------------------------
 
+  // Edits and retractions made while this page was away come back with the catch-up:
+  // the server names the moment of each answer (synced_at) and is asked what changed since.
+  function applyChanges(id, state, answer) {
+    if (answer.updates_complete === false) { forget(id); return; }
+    for (const message of answer.updated || []) applyUpdate(message);
+  }
+
+  // Too much changed to replay: drop what this page holds of the channel and load it anew.
+  function forget(id) {
+    const { info, syncedAt } = channelState(id);
+    channels.delete(id);
+    const state = channelState(id);
+    Object.assign(state, { info, syncedAt });
+    if (id === active) { renderActive(); loadOlder(); }
+  }
+
   function join(id) {
     const state = channelState(id);
     const request = { channel: id };
-    if (state.contiguous !== null) request.after_seq = state.contiguous;
+    if (state.contiguous !== null) {
+      request.after_seq = state.contiguous;
+      if (state.syncedAt) request.changed_since = state.syncedAt;
+    }
     socket.emit("join", request, (answer) => {
       if (!answer || !answer.ok) return;
       state.info = { ...state.info, ...answer.channel };
+      state.syncedAt = answer.synced_at;
       for (const message of answer.messages || []) {
         if (store(message)) insertLive(message);
       }
+      applyChanges(id, state, answer);
       if (answer.has_more) catchUp(id);
       if (id === active && state.contiguous === null) loadOlder();
       if (id === active) markRead();
@@ -372,6 +393,7 @@
     if (state.contiguous === null) return;
     socket.emit("catch_up", { channel: id, after_seq: state.contiguous }, (answer) => {
       if (!answer || !answer.ok) return;
+      state.syncedAt = answer.synced_at;
       for (const message of answer.messages) if (store(message)) insertLive(message);
       if (answer.has_more) catchUp(id);
     });

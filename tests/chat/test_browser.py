@@ -74,6 +74,42 @@ def test_two_people_chat_live_without_reloading(app, browser, chat_team, chat_se
         bob_context.close()
 
 
+def test_a_page_that_was_offline_gets_the_edits_made_meanwhile(
+    app, browser, chat_team, chat_server, db_backend
+):
+    """Bob's page is cut off while Alice corrects her message; on reconnecting it shows the
+    corrected text without a reload (the catch-up replays edits, not only new messages)."""
+    server = chat_server()
+    alice_context, alice, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code)
+    bob_context, bob, _ = _open_chat(browser, server, app, chat_team.de, chat_team.code)
+    try:
+        alice.fill("#chat-body", "Meeting point: Waalhaven gate 4")
+        alice.keyboard.press("Enter")
+        bob.locator(".chat-message", has_text="gate 4").wait_for()
+        bob_context.set_offline(True)
+        server.stop()
+        bob.wait_for_selector("#chat-status:not([data-state=online])")
+        server.start()
+        alice.wait_for_selector("#chat-status[data-state=online]", timeout=30_000)
+        own = alice.locator(".chat-message", has_text="gate 4")
+        own.hover()
+        own.get_by_role("button", name="Edit").click()
+        alice.fill("#chat-body", "Meeting point: Waalhaven gate 7")
+        alice.keyboard.press("Enter")
+        alice.locator(".chat-message", has_text="gate 7").wait_for()
+        assert bob.locator("#chat-status").get_attribute("data-state") != "online"
+        bob_context.set_offline(False)
+        bob.wait_for_selector("#chat-status[data-state=online]", timeout=30_000)
+        corrected = bob.locator(".chat-message", has_text="gate 7")
+        corrected.wait_for()
+        assert corrected.locator(".chat-message__edited").inner_text() == "edited"
+        assert bob.locator(".chat-message", has_text="gate 4").count() == 0
+        screenshot(bob, f"chat-edit-after-reconnect-{db_backend}")
+    finally:
+        alice_context.close()
+        bob_context.close()
+
+
 def test_an_xss_payload_is_inert_in_the_page(
     app, browser, chat_team, chat_server, live_client, make_user, make_membership
 ):

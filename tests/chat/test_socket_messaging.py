@@ -3,7 +3,9 @@
 from sqlalchemy import func, select
 
 from jit.chat.models import Message
+from jit.clock import frozen
 from jit.extensions import db
+from tests.agreements.conftest import at
 from tests.chat.conftest import ack, events
 
 
@@ -86,6 +88,49 @@ def test_catch_up_delivers_exactly_the_missed_messages_in_order(chat_team, conne
     assert answer["has_more"] is False
     again = ack(bob, "catch_up", {"channel": chat_team.general.id, "after_seq": 6})
     assert [m["seq"] for m in again["messages"]] == [7, 8]
+
+
+def test_a_reconnect_also_brings_the_edits_and_retractions_made_while_away(chat_team, connect):
+    """Bob saw messages 1-3, went away; Alice edited 1 and retracted 2 meanwhile."""
+    channel = chat_team.general.id
+    with frozen(at("2026-06-01", "09:00")):
+        alice = _joined(connect, chat_team.nl, chat_team)
+        sent = [_send(alice, channel, f"seen-{n:04d}", f"seen {n}") for n in range(1, 4)]
+        bob = connect(chat_team.de, chat_team.code)
+        synced_at = ack(bob, "join", {"channel": channel})["synced_at"]
+        bob.disconnect(namespace="/chat")
+    with frozen(at("2026-06-01", "09:30")):
+        assert ack(alice, "edit", {"message": sent[0]["id"], "body": "seen 1, corrected"})["ok"]
+        assert ack(alice, "retract", {"message": sent[1]["id"]})["ok"]
+        _send(alice, channel, "new-0001", "new 4")
+    with frozen(at("2026-06-01", "10:00")):
+        bob = connect(chat_team.de, chat_team.code)
+        answer = ack(bob, "join", {"channel": channel, "after_seq": 3, "changed_since": synced_at})
+    assert [m["text"] for m in answer["messages"]] == ["new 4"]
+    assert [(m["seq"], m["text"], m["retracted"]) for m in answer["updated"]] == [
+        (1, "seen 1, corrected", False),
+        (2, None, True),
+    ]
+    assert answer["updates_complete"] is True
+    assert answer["synced_at"].startswith("2026-06-01T10:00")
+    # Asked again from the new moment, nothing has changed since.
+    with frozen(at("2026-06-01", "11:00")):
+        later = ack(
+            bob,
+            "catch_up",
+            {"channel": channel, "after_seq": 4, "changed_since": answer["synced_at"]},
+        )
+    assert (later["messages"], later["updated"]) == ([], [])
+
+
+def test_a_changed_since_that_the_server_did_not_give_is_refused(chat_team, connect):
+    bob = connect(chat_team.de, chat_team.code)
+    for wrong in ("yesterday", "2026-06-01T10:00:00", 1234):
+        answer = ack(
+            bob, "join", {"channel": chat_team.general.id, "after_seq": 0, "changed_since": wrong}
+        )
+        assert answer["ok"] is False and "changed_since must be the synced_at" in answer["error"]
+    assert ack(bob, "join", {"channel": chat_team.general.id})["ok"]  # still usable
 
 
 def test_history_pages_backwards(chat_team, connect):
