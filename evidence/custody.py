@@ -6,18 +6,11 @@ chain head (last seq and hash) is signed with the instance's Ed25519 key, so a c
 rewritten end to end with consistent hashes is caught by the signature.
 """
 
-import base64
-import hashlib
 import itertools
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -26,56 +19,7 @@ from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, Eviden
 from jit.canonical import GENESIS_HASH, canonical_json
 from jit.clock import utcnow
 from jit.extensions import db
-
-KEY_FILE = "custody_signing_key.pem"
-
-
-@dataclass(frozen=True)
-class SigningKey:
-    private: Ed25519PrivateKey
-    public: Ed25519PublicKey
-    key_id: str
-
-    def public_pem(self) -> bytes:
-        return self.public.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-
-    @property
-    def fingerprint(self) -> str:
-        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return hashlib.sha256(raw).hexdigest()
-
-
-def _load_key(folder: Path) -> SigningKey:
-    path = folder / KEY_FILE
-    if not path.exists():
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first; use theirs
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
-    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(private, Ed25519PrivateKey):
-        raise RuntimeError(f"{path} is not an Ed25519 private key")
-    public = private.public_key()
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return SigningKey(private, public, hashlib.sha256(raw).hexdigest()[:16])
-
-
-def signing_key() -> SigningKey:
-    """Return the instance's custody signing key, creating it on first use."""
-    cache = current_app.extensions.setdefault("evidence", {})
-    if "signing_key" not in cache:
-        cache["signing_key"] = _load_key(Path(current_app.instance_path))
-    return cache["signing_key"]
+from jit.signing import signing_key
 
 
 def head_payload(item_id: int, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
@@ -96,8 +40,9 @@ def _sign_head(head: CustodyChainHead) -> None:
     key = signing_key()
     head.signed_at = utcnow()
     head.key_id = key.key_id
-    payload = head_payload(head.item_id, head.seq, head.hash, key.key_id, head.signed_at)
-    head.signature = base64.b64encode(key.private.sign(payload)).decode("ascii")
+    head.signature = key.sign(
+        head_payload(head.item_id, head.seq, head.hash, key.key_id, head.signed_at)
+    )
 
 
 def _lock_head(item: EvidenceItem) -> CustodyChainHead:
@@ -235,18 +180,8 @@ class VerificationResult:
 
 def verify_signature(head: CustodyChainHead) -> str | None:
     """Return why the head's signature does not hold, or None if it does."""
-    key = signing_key()
-    if head.key_id != key.key_id:
-        return f"the chain head is signed with key {head.key_id}, not this workspace's key"
     payload = head_payload(head.item_id, head.seq, head.hash, head.key_id, head.signed_at)
-    try:
-        key.public.verify(base64.b64decode(head.signature), payload)
-    except (InvalidSignature, ValueError):
-        return (
-            "the signature over the chain head does not match "
-            "(the chain was rewritten or its head altered)"
-        )
-    return None
+    return signing_key().check(head.key_id, head.signature, payload)
 
 
 def _check_chain(

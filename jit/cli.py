@@ -32,8 +32,15 @@ main.add_command(routes_command)
 
 
 def apply_migrations() -> None:
-    """Bring the database schema to the newest migration."""
+    """Bring the database schema to the newest migration.
+
+    Then sign the audit chain heads written before heads were signed (migrations do not
+    hold the instance's key): only those whose chains verify.
+    """
     upgrade(directory=current_app.extensions["migrate"].directory)
+    from jit.audit.services import sign_unsigned_heads
+
+    sign_unsigned_heads()
 
 
 def register_commands(app: Flask) -> None:

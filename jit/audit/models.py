@@ -77,6 +77,12 @@ class AuditChainHead(db.Model):
     chain: Mapped[str] = mapped_column(String(40), primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # The instance's Ed25519 signature over (chain, seq, hash): catches a chain rewritten
+    # end to end with consistent hashes (jit/signing.py). None only for heads written
+    # before heads were signed, until `jit run` signs them (docs/operations.md).
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    key_id: Mapped[str | None] = mapped_column(String(32))
+    signature: Mapped[str | None] = mapped_column(String(128))
 
     def __repr__(self) -> str:
         return f"<AuditChainHead {self.chain}#{self.seq}>"

@@ -16,9 +16,10 @@ from sqlalchemy import select, update
 
 from jit.accounts.models import User
 from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_chain
-from jit.canonical import GENESIS_HASH
+from jit.canonical import GENESIS_HASH, canonical_json
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.signing import signing_key
 
 _FROM_REQUEST = object()
 
@@ -56,6 +57,26 @@ def _lock_head(chain: str) -> AuditChainHead:
         head = AuditChainHead(chain=chain, seq=0, hash=GENESIS_HASH)
         db.session.add(head)
     return head
+
+
+def head_payload(chain: str, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
+    """Return the bytes the server signs for an audit chain's head."""
+    return canonical_json(
+        {
+            "log": "audit",
+            "chain": chain,
+            "seq": seq,
+            "hash": head_hash,
+            "key_id": key_id,
+            "signed_at": signed_at,
+        }
+    )
+
+
+def _sign_head(head: AuditChainHead, signed_at) -> None:
+    key = signing_key()
+    head.signed_at, head.key_id = signed_at, key.key_id
+    head.signature = key.sign(head_payload(head.chain, head.seq, head.hash, key.key_id, signed_at))
 
 
 def record(
@@ -101,6 +122,7 @@ def record(
     )
     entry.hash = entry.compute_hash()
     head.seq, head.hash = entry.seq, entry.hash
+    _sign_head(head, entry.occurred_at)
     db.session.add(entry)
     return entry
 
@@ -170,7 +192,29 @@ def verify_chain(chain: str) -> ChainReport:
             None,
             None,
         )
+    if head is not None and head.seq:
+        payload = head_payload(chain, head.seq, head.hash, head.key_id, head.signed_at)
+        problem = signing_key().check(head.key_id, head.signature, payload)
+        if problem:
+            return ChainReport(chain, checked, problem, None, None)
     return ChainReport(chain, checked)
+
+
+def sign_unsigned_heads() -> list[str]:
+    """Sign the heads written before heads were signed, if their chains verify; return them.
+
+    A chain that does not verify stays unsigned, so `jit audit verify` keeps naming it.
+    """
+    signed = []
+    unsigned = db.session.scalars(
+        select(AuditChainHead).where(AuditChainHead.signature.is_(None), AuditChainHead.seq > 0)
+    ).all()
+    for head in unsigned:
+        if verify_chain(head.chain).problem == "the chain head is not signed":
+            _sign_head(head, utcnow())
+            signed.append(head.chain)
+    db.session.commit()
+    return signed
 
 
 def all_chains() -> list[str]:

@@ -102,6 +102,75 @@ def test_reordering_entries_is_detected(runner, busy_team):
     assert f"BROKEN at entry #2 (row id {third})" in result.output
 
 
+def _rewrite_from(team, seq: int, new_values: dict) -> None:
+    """Alter entry ``seq`` and re-hash it and every later entry and the head, consistently:
+    what someone with write access to the database, but not the instance's key, can do."""
+    chain = team_chain(team.id)
+    entries = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq)
+    ).all()
+    previous = None
+    for entry in entries:
+        if entry.seq == seq:
+            entry.new_values = new_values
+        if entry.seq >= seq:
+            entry.prev_hash = previous if previous is not None else entry.prev_hash
+            entry.hash = entry.compute_hash()
+        previous = entry.hash
+    rows = [
+        {"seq": e.seq, "n": json.dumps(e.new_values), "p": e.prev_hash, "h": e.hash}
+        for e in entries
+    ]
+    db.session.rollback()
+    for row in rows:  # as a database user would, behind the application's back
+        db.session.execute(
+            text(
+                "UPDATE audit_entries SET new_values = :n, prev_hash = :p, hash = :h "
+                "WHERE chain = :c AND seq = :seq"
+            ),
+            row | {"c": chain},
+        )
+    db.session.execute(
+        text("UPDATE audit_chain_heads SET hash = :h WHERE chain = :c"),
+        {"h": rows[-1]["h"], "c": chain},
+    )
+    db.session.commit()
+
+
+def test_a_chain_rewritten_with_consistent_hashes_is_caught_by_the_head_signature(
+    runner, busy_team
+):
+    _rewrite_from(busy_team, 2, {"user": "someone.else@example.org"})
+    assert services.verify_chain(team_chain(busy_team.id)).problem == (
+        "the signature over the chain head does not match "
+        "(the chain was rewritten or its head altered)"
+    )
+    result = _verify(runner, "--team", "CHAIN-1")
+    assert result.exit_code == 1
+    assert "BROKEN at chain head: the signature over the chain head does not match" in (
+        result.output
+    )
+
+
+def test_heads_from_before_signing_are_signed_at_upgrade_only_if_their_chain_holds(
+    runner, busy_team, make_team
+):
+    other = make_team(code="CHAIN-2")
+    db.session.execute(text("UPDATE audit_chain_heads SET signature = NULL, key_id = NULL"))
+    row = _entry_id(other, 1)
+    db.session.execute(
+        text("UPDATE audit_entries SET new_values = :v WHERE id = :id"),
+        {"v": json.dumps({"name": "Altered"}), "id": row},
+    )
+    db.session.commit()
+    assert services.verify_chain(team_chain(busy_team.id)).problem == "the chain head is not signed"
+    signed = services.sign_unsigned_heads()
+    assert team_chain(busy_team.id) in signed and team_chain(other.id) not in signed
+    assert services.verify_chain(team_chain(busy_team.id)).is_intact
+    still = services.verify_chain(team_chain(other.id))
+    assert still.problem == "its content no longer matches its hash"
+
+
 def test_verification_is_itself_recorded(runner, busy_team):
     _verify(runner, "--team", "CHAIN-1")
     entry = db.session.scalars(

@@ -1,0 +1,91 @@
+"""The instance's Ed25519 key, which signs the heads of the audit and custody chains.
+
+Hash chains show that no entry was altered, removed or reordered, but someone with
+write access to the database could rewrite a whole chain with consistent hashes. The
+signature over each chain's head (last number and hash) catches that: it needs the
+private key, which lives in the instance folder, not in the database.
+
+The key is created at first use (mode 0600). Its id is the first 16 hex digits of the
+SHA-256 of the raw public key. The file keeps the name it had when only the chain of
+custody was signed, so existing instances keep their key.
+"""
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app
+
+KEY_FILE = "custody_signing_key.pem"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private: Ed25519PrivateKey
+    public: Ed25519PublicKey
+    key_id: str
+
+    def public_pem(self) -> bytes:
+        return self.public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return hashlib.sha256(raw).hexdigest()
+
+    def sign(self, payload: bytes) -> str:
+        """Return the signature over ``payload``, base64-encoded."""
+        return base64.b64encode(self.private.sign(payload)).decode("ascii")
+
+    def check(self, key_id: str | None, signature: str | None, payload: bytes) -> str | None:
+        """Return why ``signature`` over ``payload`` does not hold, or None if it does."""
+        if not signature:
+            return "the chain head is not signed"
+        if key_id != self.key_id:
+            return f"the chain head is signed with key {key_id}, not this workspace's key"
+        try:
+            self.public.verify(base64.b64decode(signature), payload)
+        except (InvalidSignature, ValueError):
+            return (
+                "the signature over the chain head does not match "
+                "(the chain was rewritten or its head altered)"
+            )
+        return None
+
+
+def load_key(folder: Path) -> SigningKey:
+    """Return the key in ``folder``, creating it if there is none."""
+    path = folder / KEY_FILE
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first; use theirs
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pem)
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise RuntimeError(f"{path} is not an Ed25519 private key")
+    public = private.public_key()
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return SigningKey(private, public, hashlib.sha256(raw).hexdigest()[:16])
+
+
+def signing_key() -> SigningKey:
+    """Return the instance's signing key, creating it on first use."""
+    if "jit_signing_key" not in current_app.extensions:
+        current_app.extensions["jit_signing_key"] = load_key(Path(current_app.instance_path))
+    return current_app.extensions["jit_signing_key"]
