@@ -145,6 +145,10 @@ class _Body:
 class _SocketBody:
     """Read a gunicorn request body of known length straight from the socket.
 
+    A client that stops sending for ``idle_seconds`` is treated as gone (its upload is
+    cut off and discarded), so a stalled upload cannot hold a server thread forever;
+    gunicorn's own timeout does not cover a request that is being read.
+
     gunicorn's body reader copies each chunk through ``BytesIO`` buffers (about a
     second per GiB). Here the bytes gunicorn already buffered are taken first, the
     rest is received straight from the socket, and gunicorn's reader is told the body
@@ -156,10 +160,13 @@ class _SocketBody:
     reader holds the buffer of its last read until the next read or :meth:`close`.
     """
 
-    def __init__(self, body, length: int):
+    def __init__(self, body, length: int, idle_seconds: float | None = None):
         self._body = body
         self._reader = body.reader
         self._socket = self._reader.unreader.sock
+        self._timeout_before = self._socket.gettimeout()
+        if idle_seconds:
+            self._socket.settimeout(idle_seconds)
         self._remaining = length
         pending = body.buf.getvalue()
         body.buf = io.BytesIO()
@@ -203,7 +210,10 @@ class _SocketBody:
     def _receive_into(self, view: memoryview) -> None:
         received, wanted = 0, len(view)
         while received < wanted:
-            count = self._socket.recv_into(view[received:], wanted - received, _WAIT_ALL)
+            try:
+                count = self._socket.recv_into(view[received:], wanted - received, _WAIT_ALL)
+            except TimeoutError:
+                count = 0  # silent for too long: as good as gone
             if count == 0:
                 self._body.failed = True
                 raise ClientDisconnected()
@@ -216,9 +226,10 @@ class _SocketBody:
 
     def close(self) -> None:
         self._let_go()
+        self._socket.settimeout(self._timeout_before)
 
 
-def _gunicorn_body(raw, length: int):
+def _gunicorn_body(raw, length: int, idle_seconds: float | None):
     """Return a direct socket reader for gunicorn's body of ``length`` bytes, if it is one."""
     reader = getattr(raw, "reader", None)
     unreader = getattr(reader, "unreader", None)
@@ -229,7 +240,7 @@ def _gunicorn_body(raw, length: int):
         and hasattr(unreader, "take_buffered")
         and reader.length == length
     ):
-        return _SocketBody(raw, length)
+        return _SocketBody(raw, length, idle_seconds)
     return None
 
 
@@ -239,7 +250,8 @@ def _body_stream(environ: dict, limit: int):
     if length.isdigit():
         if int(length) > limit:
             raise RequestEntityTooLarge()
-        return _gunicorn_body(raw, int(length)) or _Body(raw, int(length), limit)
+        idle = current_app.config["UPLOAD_IDLE_SECONDS"]
+        return _gunicorn_body(raw, int(length), idle) or _Body(raw, int(length), limit)
     if environ.get("wsgi.input_terminated"):
         return _Body(raw, None, limit)  # chunked: read to the end, counting
     raise LengthRequired()

@@ -31,6 +31,12 @@ SETTINGS = [
     Setting("SESSION_HOURS", int, 12, "Lifetime of a signed-in session"),
     Setting("MAX_REQUEST_MB", int, 16, "Largest request body accepted outside uploads"),
     Setting("MAX_UPLOAD_MB", int, 2048, "Largest evidence upload (all files of one request)"),
+    Setting(
+        "UPLOAD_IDLE_SECONDS",
+        int,
+        120,
+        "An upload that sends nothing for this long is cut off (its server thread freed)",
+    ),
     Setting("BLOB_DIR", str, None, "Folder of the evidence blob store (<instance>/blobs)"),
     Setting("BLOB_DIRECT_IO", bool, True, "Write evidence blobs with O_DIRECT where supported"),
     Setting("TRUSTED_PROXIES", int, 0, "Number of reverse proxies whose X-Forwarded-* to trust"),
