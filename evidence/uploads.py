@@ -6,7 +6,6 @@ any point — cut off, too large, invalid, refused, or the database commit faili
 """
 
 import io
-import socket
 
 from flask import current_app
 from flask_wtf.csrf import validate_csrf
@@ -22,9 +21,6 @@ from evidence.sniff import sniff
 from jit.extensions import db
 
 MIB = 1024 * 1024
-# One receive call fills a whole buffer rather than a few segments: fewer system calls,
-# and fewer hand-overs of the GIL between the reader and the hashing and writing threads.
-_WAIT_ALL = getattr(socket, "MSG_WAITALL", 0)
 FIELD_ALLOWANCE = MIB  # room for the text fields beside the files
 
 
@@ -211,7 +207,7 @@ class _SocketBody:
         received, wanted = 0, len(view)
         while received < wanted:
             try:
-                count = self._socket.recv_into(view[received:], wanted - received, _WAIT_ALL)
+                count = self._socket.recv_into(view[received:], wanted - received)
             except TimeoutError:
                 count = 0  # silent for too long: as good as gone
             if count == 0:
