@@ -124,11 +124,13 @@ def _init_extensions(app: Flask) -> None:
 def _load_user(session_id: str):
     """Return the account behind a session, or None once it is disabled or its token rotated."""
     from jit.accounts.models import User
+    from jit.teams.access import parse_session_id
 
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
+    parsed = parse_session_id(session_id)
+    if parsed is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user_id, token = parsed
+    user = db.session.get(User, user_id)
     if user is None or user.is_disabled or user.session_token != token:
         return None
     return user

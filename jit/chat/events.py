@@ -23,7 +23,7 @@ from jit.chat.services import ChatError
 from jit.clock import utcnow
 from jit.extensions import db, socketio
 from jit.permissions import Permission
-from jit.teams.access import TeamAccess, team_access_for
+from jit.teams.access import TeamAccess, team_access_for, team_access_for_session
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +63,15 @@ def _reload_person() -> None:
 
 
 def _access() -> TeamAccess:
+    """The person's access for this event, loaded afresh (account and membership, one query)."""
     _reload_person()
     code = session.get(_SESSION_KEY)
-    access = team_access_for(current_user, code) if isinstance(code, str) else None
+    access = (
+        team_access_for_session(session.get("_user_id"), code) if isinstance(code, str) else None
+    )
     if access is None or not access.can(Permission.CHAT):
         raise AccessEnded
+    g._login_user = access.user  # what current_user answers for the rest of this event
     return access
 
 

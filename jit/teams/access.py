@@ -67,6 +67,42 @@ def team_access_for(user: User, team_code: str) -> TeamAccess | None:
     return TeamAccess(team=row.Team, membership=row.Membership)
 
 
+def parse_session_id(session_id) -> tuple[int, str] | None:
+    """Split the ``<user id>:<session token>`` a signed-in session holds; None if malformed."""
+    if not isinstance(session_id, str):
+        return None
+    user_id, _, token = session_id.partition(":")
+    return (int(user_id), token) if user_id.isdigit() else None
+
+
+def team_access_for_session(session_id, team_code: str) -> TeamAccess | None:
+    """:func:`team_access_for` the account behind a session, in one query.
+
+    The same answer as loading the session's account (None once it is disabled or its
+    session token has rotated) and then its membership; for handlers that re-check
+    access on every event, such as the chat's.
+    """
+    parsed = parse_session_id(session_id)
+    if parsed is None:
+        return None
+    user_id, token = parsed
+    row = db.session.execute(
+        select(Team, Membership)
+        .join(Membership, Membership.team_id == Team.id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Team.code == team_code,
+            User.id == user_id,
+            User.session_token == token,
+            User.is_disabled.is_(False),
+        )
+        .options(joinedload(Membership.party), joinedload(Membership.user))
+    ).first()
+    if row is None:
+        return None
+    return TeamAccess(team=row.Team, membership=row.Membership)
+
+
 def load_team(team_code: str, permission: Permission | None = None) -> TeamAccess:
     """Load the team in the URL for the signed-in person: 404 for non-members, 403 if not allowed.
 

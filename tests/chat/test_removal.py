@@ -1,8 +1,10 @@
 """A membership that ends mid-session ends the chat at once, and every event re-checks."""
 
-from sqlalchemy import delete
+import pytest
+from sqlalchemy import delete, func, select, text
 
 from jit.accounts import services as accounts
+from jit.chat.models import Message
 from jit.extensions import db
 from jit.teams import services as teams
 from jit.teams.access import team_access_for
@@ -95,3 +97,26 @@ def test_every_event_rechecks_membership(chat_team, connect):
     assert answer == {"ok": False, "error": "You no longer have access to this team's chat."}
     assert not alice.is_connected(NAMESPACE)
     assert "access_revoked" in _names(alice)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE users SET session_token = 'rotated-elsewhere' WHERE id = :id",
+        "UPDATE users SET is_disabled = TRUE WHERE id = :id",
+    ],
+    ids=["session-token-rotated", "account-disabled"],
+)
+def test_every_event_rechecks_the_account_behind_the_session(chat_team, connect, change):
+    """A signed-out or disabled account the hooks never saw stops at its next event."""
+    alice = _joined(connect, chat_team.nl, chat_team)
+    db.session.execute(text(change), {"id": chat_team.nl.id})
+    db.session.commit()
+    answer = ack(
+        alice,
+        "send",
+        {"channel": chat_team.general.id, "client_id": "after-signout", "body": "not stored"},
+    )
+    assert answer == {"ok": False, "error": "You no longer have access to this team's chat."}
+    assert not alice.is_connected(NAMESPACE)
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
