@@ -16,23 +16,17 @@ from sqlalchemy import select, update
 
 from evidence import storage
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
-from jit.canonical import GENESIS_HASH, canonical_json
+from jit import signing
+from jit.canonical import GENESIS_HASH
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.signing import signing_key
 
 
 def head_payload(item_id: int, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
-    """Return the bytes the server signs for a chain head."""
-    return canonical_json(
-        {
-            "chain": "custody",
-            "item_id": item_id,
-            "seq": seq,
-            "hash": head_hash,
-            "key_id": key_id,
-            "signed_at": signed_at,
-        }
+    """Return the bytes the server signs for an item's custody chain head."""
+    return signing.head_payload(
+        {"chain": "custody", "item_id": item_id}, seq, head_hash, key_id, signed_at
     )
 
 

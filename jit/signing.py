@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 
+from jit.canonical import canonical_json
+
 KEY_FILE = "custody_signing_key.pem"
 
 
@@ -58,6 +60,13 @@ class SigningKey:
                 "(the chain was rewritten or its head altered)"
             )
         return None
+
+
+def head_payload(chain: dict, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
+    """Return the bytes signed for a chain's head: ``chain`` names the chain, the rest
+    says where it ends, under which key and when."""
+    head = {"seq": seq, "hash": head_hash, "key_id": key_id, "signed_at": signed_at}
+    return canonical_json(chain | head)
 
 
 def load_key(folder: Path) -> SigningKey:

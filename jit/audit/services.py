@@ -14,9 +14,10 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select, update
 
+from jit import signing
 from jit.accounts.models import User
 from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_chain
-from jit.canonical import GENESIS_HASH, canonical_json
+from jit.canonical import GENESIS_HASH
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.signing import signing_key
@@ -61,16 +62,7 @@ def _lock_head(chain: str) -> AuditChainHead:
 
 def head_payload(chain: str, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
     """Return the bytes the server signs for an audit chain's head."""
-    return canonical_json(
-        {
-            "log": "audit",
-            "chain": chain,
-            "seq": seq,
-            "hash": head_hash,
-            "key_id": key_id,
-            "signed_at": signed_at,
-        }
-    )
+    return signing.head_payload({"log": "audit", "chain": chain}, seq, head_hash, key_id, signed_at)
 
 
 def _sign_head(head: AuditChainHead, signed_at) -> None:

@@ -32,6 +32,15 @@ def _open_chat(browser, server, app, user, code):
     return context, page, dialogs
 
 
+def _edit(page, old_text: str, new_text: str) -> None:
+    """Edit one's own message the way a person does: hover, Edit, new text, Enter."""
+    own = page.locator(".chat-message", has_text=old_text)
+    own.hover()
+    own.get_by_role("button", name="Edit").click()
+    page.fill("#chat-body", new_text)
+    page.keyboard.press("Enter")
+
+
 def test_two_people_chat_live_without_reloading(app, browser, chat_team, chat_server, db_backend):
     server = chat_server()
     alice_context, alice, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code)
@@ -57,11 +66,7 @@ def test_two_people_chat_live_without_reloading(app, browser, chat_team, chat_se
         assert "AT customs officers only" in reply.inner_text()
         screenshot(alice, f"chat-two-people-{db_backend}")
         # Bob edits his message; Alice sees the new text and the "edited" mark.
-        own = bob.locator(".chat-message", has_text="Spielfeld team in position")
-        own.hover()
-        own.get_by_role("button", name="Edit").click()
-        bob.fill("#chat-body", "Spielfeld team in position since 09:00")
-        bob.keyboard.press("Enter")
+        _edit(bob, "Spielfeld team in position", "Spielfeld team in position since 09:00")
         alice.locator(".chat-message", has_text="since 09:00").wait_for()
         assert (
             alice.locator(".chat-message", has_text="since 09:00")
@@ -91,11 +96,7 @@ def test_a_page_that_was_offline_gets_the_edits_made_meanwhile(
         bob.wait_for_selector("#chat-status:not([data-state=online])")
         server.start()
         alice.wait_for_selector("#chat-status[data-state=online]", timeout=30_000)
-        own = alice.locator(".chat-message", has_text="gate 4")
-        own.hover()
-        own.get_by_role("button", name="Edit").click()
-        alice.fill("#chat-body", "Meeting point: Waalhaven gate 7")
-        alice.keyboard.press("Enter")
+        _edit(alice, "gate 4", "Meeting point: Waalhaven gate 7")
         alice.locator(".chat-message", has_text="gate 7").wait_for()
         assert bob.locator("#chat-status").get_attribute("data-state") != "online"
         bob_context.set_offline(False)
