@@ -1,7 +1,7 @@
 """Evidence: items, files in a content-addressed blob store, the signed chain of custody.
 
 See docs/architecture.md. :func:`init_app` adds the ``jit evidence`` commands and
-creates the custody signing key in the instance folder on first run.
+creates the instance's signing key (jit/signing.py) on first run.
 """
 
 from flask import Flask
@@ -12,6 +12,6 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(evidence_cli)
     with app.app_context():
-        from evidence.custody import signing_key
+        from jit.signing import signing_key
 
         signing_key()

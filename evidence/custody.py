@@ -20,7 +20,6 @@ from jit import signing
 from jit.canonical import GENESIS_HASH
 from jit.clock import utcnow
 from jit.extensions import db
-from jit.signing import signing_key
 
 
 def head_payload(item_id: int, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
@@ -31,7 +30,7 @@ def head_payload(item_id: int, seq: int, head_hash: str, key_id: str, signed_at)
 
 
 def _sign_head(head: CustodyChainHead) -> None:
-    key = signing_key()
+    key = signing.signing_key()
     head.signed_at = utcnow()
     head.key_id = key.key_id
     head.signature = key.sign(
@@ -175,7 +174,7 @@ class VerificationResult:
 def verify_signature(head: CustodyChainHead) -> str | None:
     """Return why the head's signature does not hold, or None if it does."""
     payload = head_payload(head.item_id, head.seq, head.hash, head.key_id, head.signed_at)
-    return signing_key().check(head.key_id, head.signature, payload)
+    return signing.signing_key().check(head.key_id, head.signature, payload)
 
 
 def _check_chain(

@@ -7,6 +7,7 @@ from flask import current_app
 
 from evidence import custody
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceItem, EvidenceVerification
+from jit import signing
 from jit.clock import utcnow
 from jit.pdf import render_pdf
 
@@ -30,7 +31,7 @@ def custody_report_pdf(
     generated_for,
 ) -> bytes:
     """Render the custody report of one item as PDF bytes."""
-    key = custody.signing_key()
+    key = signing.signing_key()
     return render_pdf(
         "evidence/custody_report.html",
         css=(_CSS.read_text(encoding="utf-8"),),
@@ -64,7 +65,7 @@ def custody_jsonl(
         fields["exhibit_number"] = item.exhibit_number
         lines.append(json.dumps(fields, ensure_ascii=False, sort_keys=True))
     if head is not None:
-        key = custody.signing_key()
+        key = signing.signing_key()
         lines.append(
             json.dumps(
                 {

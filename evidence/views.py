@@ -39,7 +39,7 @@ from evidence.forms import AcknowledgeForm, EventForm, FilterForm, ItemForm
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
 from evidence.multipart import MultipartError
 from evidence.uploads import CsrfMissing, UploadReceiver, max_upload_bytes
-from jit import gates
+from jit import gates, signing
 from jit.extensions import csrf, db
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
@@ -325,7 +325,7 @@ def _item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, statu
             item=item,
             events=_chain(item),
             head=db.session.get(CustodyChainHead, item.id),
-            key=custody.signing_key(),
+            key=signing.signing_key(),
             verification=services.latest_verification(item),
             ancestors=ancestors,
             children=children,
@@ -613,7 +613,7 @@ def custody_jsonl(code: str, exhibit: str):
 @bp.get("/evidence/custody-signing-key.pem")
 @login_required
 def public_key():
-    key = custody.signing_key()
+    key = signing.signing_key()
     response = Response(key.public_pem(), mimetype="application/x-pem-file")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="jit-custody-signing-key-{key.key_id}.pem"'

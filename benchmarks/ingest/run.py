@@ -281,7 +281,8 @@ def main() -> None:
     results = []
     try:
         for size in args.sizes:
-            results.append(_measure_size(work, warm_up, size, args.repeat or REPEATS(size)))
+            repeats = args.repeat or _default_repeats(size)
+            results.append(_measure_size(work, warm_up, size, repeats))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     peaks = [peak for _size, peak in results]
@@ -290,7 +291,7 @@ def main() -> None:
         print(f"peak RSS spread across sizes: {spread:.1f} %")
 
 
-def REPEATS(size_mib: int) -> int:
+def _default_repeats(size_mib: int) -> int:
     return 7 if size_mib <= 256 else 3
 
 

@@ -20,7 +20,6 @@ from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_ch
 from jit.canonical import GENESIS_HASH
 from jit.clock import utcnow
 from jit.extensions import db
-from jit.signing import signing_key
 
 _FROM_REQUEST = object()
 
@@ -66,7 +65,7 @@ def head_payload(chain: str, seq: int, head_hash: str, key_id: str, signed_at) -
 
 
 def _sign_head(head: AuditChainHead, signed_at) -> None:
-    key = signing_key()
+    key = signing.signing_key()
     head.signed_at, head.key_id = signed_at, key.key_id
     head.signature = key.sign(head_payload(head.chain, head.seq, head.hash, key.key_id, signed_at))
 
@@ -186,7 +185,7 @@ def verify_chain(chain: str) -> ChainReport:
         )
     if head is not None and head.seq:
         payload = head_payload(chain, head.seq, head.hash, head.key_id, head.signed_at)
-        problem = signing_key().check(head.key_id, head.signature, payload)
+        problem = signing.signing_key().check(head.key_id, head.signature, payload)
         if problem:
             return ChainReport(chain, checked, problem, None, None)
     return ChainReport(chain, checked)

@@ -52,19 +52,23 @@ class TeamAccess:
         return self.can(Permission.MANAGE_OWN_PARTY_MEMBERSHIPS) and party.id == self.party.id
 
 
+def _access_where(team_code: str, *conditions) -> TeamAccess | None:
+    """The one membership query: the team with ``team_code`` and a membership matching
+    ``conditions``, with its party and person loaded; None if there is none."""
+    row = db.session.execute(
+        select(Team, Membership)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(Team.code == team_code, *conditions)
+        .options(joinedload(Membership.party), joinedload(Membership.user))
+    ).first()
+    return None if row is None else TeamAccess(team=row.Team, membership=row.Membership)
+
+
 def team_access_for(user: User, team_code: str) -> TeamAccess | None:
     """Return ``user``'s access to the team with ``team_code``, or None if not a member."""
     if user is None or not user.is_authenticated or user.is_disabled:
         return None
-    row = db.session.execute(
-        select(Team, Membership)
-        .join(Membership, Membership.team_id == Team.id)
-        .where(Team.code == team_code, Membership.user_id == user.id)
-        .options(joinedload(Membership.party), joinedload(Membership.user))
-    ).first()
-    if row is None:
-        return None
-    return TeamAccess(team=row.Team, membership=row.Membership)
+    return _access_where(team_code, Membership.user_id == user.id)
 
 
 def parse_session_id(session_id) -> tuple[int, str] | None:
@@ -86,21 +90,10 @@ def team_access_for_session(session_id, team_code: str) -> TeamAccess | None:
     if parsed is None:
         return None
     user_id, token = parsed
-    row = db.session.execute(
-        select(Team, Membership)
-        .join(Membership, Membership.team_id == Team.id)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Team.code == team_code,
-            User.id == user_id,
-            User.session_token == token,
-            User.is_disabled.is_(False),
-        )
-        .options(joinedload(Membership.party), joinedload(Membership.user))
-    ).first()
-    if row is None:
-        return None
-    return TeamAccess(team=row.Team, membership=row.Membership)
+    account = select(User.id).where(
+        User.id == user_id, User.session_token == token, User.is_disabled.is_(False)
+    )
+    return _access_where(team_code, Membership.user_id.in_(account.scalar_subquery()))
 
 
 def load_team(team_code: str, permission: Permission | None = None) -> TeamAccess:

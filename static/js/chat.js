@@ -353,7 +353,7 @@
 
   // Edits and retractions made while this page was away come back with the catch-up:
   // the server names the moment of each answer (synced_at) and is asked what changed since.
-  function applyChanges(id, state, answer) {
+  function applyChanges(id, answer) {
     if (answer.updates_complete === false) { forget(id); return; }
     for (const message of answer.updated || []) applyUpdate(message);
   }
@@ -381,7 +381,7 @@
       for (const message of answer.messages || []) {
         if (store(message)) insertLive(message);
       }
-      applyChanges(id, state, answer);
+      applyChanges(id, answer);
       if (answer.has_more) catchUp(id);
       if (id === active && state.contiguous === null) loadOlder();
       if (id === active) markRead();
