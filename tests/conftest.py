@@ -281,6 +281,25 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _closing(app):
+    """Wrap a WSGI app so that its response is closed even when the server forgets to.
+
+    Werkzeug's development server skips ``close()`` when draining a connection the client
+    reset fails, and a static file's handle is then left to the garbage collector. The
+    generator's ``finally`` runs as soon as the server drops it.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 class LiveServer:
     """The test's ``app`` served over real HTTP on 127.0.0.1 from a background thread."""
 
@@ -290,7 +309,7 @@ class LiveServer:
         from werkzeug.serving import make_server
 
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
