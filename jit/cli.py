@@ -4,7 +4,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, routes_command, shell_command
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from flask_migrate import upgrade
 
 from jit.extensions import db
@@ -38,12 +38,62 @@ def apply_migrations() -> None:
     hold the instance's key): only those whose chains verify.
     """
     upgrade(directory=current_app.extensions["migrate"].directory)
+    _sign_heads_written_before_signing()
+
+
+def _sign_heads_written_before_signing() -> None:
     from jit.audit.services import sign_unsigned_heads
 
     sign_unsigned_heads()
 
 
+def _at_newest_migration() -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    newest = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == newest
+
+
+def _db_commands() -> click.Group:
+    """Flask-Migrate's ``db`` commands, whose ``upgrade`` also signs old audit chain heads.
+
+    Without it, an instance migrated with ``jit db upgrade`` alone would have
+    ``jit audit verify`` report its older chains as unsigned until the next ``jit run``.
+    """
+    from flask_migrate.cli import db as migrate_commands
+
+    commands = click.Group(
+        "db",
+        commands=dict(migrate_commands.commands),
+        callback=migrate_commands.callback,  # takes the group's -d and -x
+        params=migrate_commands.params,
+        help=migrate_commands.help,
+    )
+    plain_upgrade = migrate_commands.commands["upgrade"]
+
+    @with_appcontext
+    def upgrade_then_sign(**params):
+        click.get_current_context().invoke(plain_upgrade.callback, **params)
+        if not params["sql"] and _at_newest_migration():
+            _sign_heads_written_before_signing()
+
+    commands.add_command(
+        click.Command(
+            "upgrade",
+            callback=upgrade_then_sign,
+            params=plain_upgrade.params,
+            help=plain_upgrade.help,
+            short_help=plain_upgrade.short_help,
+        )
+    )
+    return commands
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(_db_commands())
     app.cli.add_command(run_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users)

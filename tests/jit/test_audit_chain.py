@@ -171,6 +171,16 @@ def test_heads_from_before_signing_are_signed_at_upgrade_only_if_their_chain_hol
     assert still.problem == "its content no longer matches its hash"
 
 
+def test_jit_db_upgrade_alone_signs_the_heads_from_before_signing(runner, busy_team):
+    db.session.execute(text("UPDATE audit_chain_heads SET signature = NULL, key_id = NULL"))
+    db.session.commit()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert services.verify_chain(team_chain(busy_team.id)).is_intact
+    assert _verify(runner, "--team", "CHAIN-1").exit_code == 0
+
+
 def test_verification_is_itself_recorded(runner, busy_team):
     _verify(runner, "--team", "CHAIN-1")
     entry = db.session.scalars(
