@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jit.accounts.models import User
@@ -45,6 +45,8 @@ class Message(db.Model):
         UniqueConstraint("channel_id", "seq"),
         # The id the client chose: a resend after a reconnect finds the stored message.
         UniqueConstraint("author_id", "client_id"),
+        # What a client back after a gap must replace: read by range, not by channel scan.
+        Index("ix_chat_messages_channel_id_changed_at", "channel_id", "changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +65,8 @@ class Message(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retracted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The last edit or retraction, whichever came later.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     channel: Mapped[Channel] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

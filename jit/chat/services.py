@@ -349,7 +349,7 @@ def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
     )
     for name, value in after.items():
         setattr(message, name, value)
-    message.edited_at = now
+    message.edited_at = message.changed_at = now
     old, new = audit.diff(before, after)
     audit.record(
         "chat.message.edited",
@@ -370,7 +370,7 @@ def retract_message(access: TeamAccess, message_id) -> Message:
         raise ChatError("Only the author may retract a message.")
     if message.is_retracted:
         raise ChatError("This message is already retracted.")
-    message.retracted_at = utcnow()
+    message.retracted_at = message.changed_at = utcnow()
     message.retracted_by_id = access.user.id
     audit.record(
         "chat.message.retracted",

@@ -68,3 +68,54 @@ def test_existing_teams_get_their_general_channel(empty_database, tmp_path):
         ("OLD-TEAM", "general", True, 0)
     ]
     assert rows[0].created_at is not None
+
+
+SIGNED_HEADS = "d4f6a8c0e204"  # the revision before chat_messages.changed_at
+
+
+def test_messages_changed_before_changed_at_existed_get_it_filled_in(app, chat_team):
+    from flask_migrate import downgrade
+    from sqlalchemy import func, inspect, select
+
+    from jit.chat import services
+    from jit.chat.models import Message, MessageRevision
+    from jit.clock import frozen
+    from jit.teams.access import team_access_for
+    from tests.agreements.conftest import at
+
+    access = team_access_for(chat_team.nl, chat_team.code)
+
+    def post(body):
+        draft = services.check_draft(body)
+        return services.post_message(access, chat_team.general, client_id=body, draft=draft)[0].id
+
+    with frozen(at("2026-06-01", "09:00")):
+        plain, edited, retracted, both = (post(f"message-{n}") for n in range(1, 5))
+        db.session.commit()
+    with frozen(at("2026-06-01", "09:10")):
+        for message in (edited, both):
+            services.edit_message(access, message, services.check_draft("corrected"))
+        db.session.commit()
+    with frozen(at("2026-06-01", "09:20")):
+        for message in (retracted, both):
+            services.retract_message(access, message)
+        db.session.commit()
+    revisions = db.session.scalar(select(func.count(MessageRevision.id)))
+    directory = app.extensions["migrate"].directory
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        downgrade(directory=directory, revision=SIGNED_HEADS)
+        columns = {c["name"] for c in inspect(db.engine).get_columns("chat_messages")}
+        assert "changed_at" not in columns
+    finally:
+        upgrade(directory=directory)
+        db.engine.dispose()
+    assert db.session.scalar(select(func.count(MessageRevision.id))) == revisions == 2
+    stamps = dict(db.session.execute(select(Message.id, Message.changed_at)).all())
+    assert stamps == {
+        plain: None,
+        edited: at("2026-06-01", "09:10"),
+        retracted: at("2026-06-01", "09:20"),
+        both: at("2026-06-01", "09:20"),
+    }
