@@ -1,12 +1,12 @@
 """Demo: Iron Meridian's agreement, signed in 2025 and extended once, and its mid-term
 evaluation. Written through the real services (each leader re-authenticates with the
-demo password), on the dates it happened, by setting the workspace clock."""
+demo password), each step on the demo timeline at the date it happened."""
 
 from datetime import UTC, datetime
+from functools import partial
 
 from agreements import evaluations, services
 from agreements.status import agreement_of
-from jit.clock import frozen
 from jit.demo import DOMAIN, IRON_MERIDIAN, demo_password
 from jit.extensions import db
 from jit.teams.access import team_access_for
@@ -201,23 +201,19 @@ EVALUATION = {
 }
 
 
-def seed() -> None:
-    """Give Iron Meridian its agreement (original + extension) once."""
+def schedule(timeline) -> None:
+    """Give Iron Meridian its agreement (original + extension) and evaluation, once."""
     from jit.teams.models import Team
 
     team = db.session.scalar(db.select(Team).where(Team.code == IRON_MERIDIAN.code))
     if team is None or agreement_of(team) is not None:
         return
-    with frozen(_at("2025-08-18", "09:00")):
+
+    def draft_original():
         original = services.start_version(_access("coordinator"), "original")
         services.save_draft(_access("coordinator"), original, _content(team))
-    _sign_all(original.number)
-    with frozen(_at("2026-03-05", "09:00")):
-        evaluation = evaluations.start(_access("coordinator"), "mid_term")
-    for key, answers in EVALUATION.items():
-        with frozen(_at("2026-03-20", "12:00")):
-            evaluations.save_contribution(_access(key), evaluation, answers)
-    with frozen(_at("2026-08-20", "15:00")):
+
+    def draft_extension():
         extension = services.start_version(
             _access("coordinator"),
             "extension",
@@ -227,15 +223,30 @@ def seed() -> None:
         content = dict(extension.content)
         content["period"] = dict(content["period"], expires_on="2027-09-14")
         services.save_draft(_access("coordinator"), extension, content)
-    _sign_all(extension.number)
-    db.session.flush()
+
+    def start_evaluation():
+        evaluations.start(_access("coordinator"), "mid_term")
+
+    def contribute(key, answers):
+        evaluation = evaluations.evaluation_of(team, "mid_term")
+        evaluations.save_contribution(_access(key), evaluation, answers)
+
+    timeline.at(_at("2025-08-18", "09:00"), draft_original)
+    _schedule_signatures(timeline, 1)
+    timeline.at(_at("2026-03-05", "09:00"), start_evaluation)
+    for key, answers in EVALUATION.items():
+        timeline.at(_at("2026-03-20", "12:00"), partial(contribute, key, answers))
+    timeline.at(_at("2026-08-20", "15:00"), draft_extension)
+    _schedule_signatures(timeline, 2)
 
 
-def _sign_all(number: int) -> None:
+def _schedule_signatures(timeline, number: int) -> None:
     password = demo_password()
+
+    def sign(key, function, place):
+        access = _access(key)
+        version = services.version_by_number(access.team, number)
+        services.sign(access, version, password=password, function=function, place=place)
+
     for key, function, place, day, time in SIGNATURES[number]:
-        with frozen(_at(day, time)):
-            access = _access(key)
-            version = services.version_by_number(access.team, number)
-            services.sign(access, version, password=password, function=function, place=place)
-            db.session.flush()
+        timeline.at(_at(day, time), partial(sign, key, function, place))

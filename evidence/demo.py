@@ -7,7 +7,7 @@ services, analysis. Safe to run again: a team that already has evidence is left 
 
 import struct
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -29,6 +29,10 @@ DOMAIN = "demo.example"
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+# How long after an event its record is entered, unless the step says when.
+ENTERED = timedelta(minutes=30)
 
 
 def _access(team: Team, key: str) -> TeamAccess:
@@ -132,41 +136,92 @@ def _upload(filename: str, data: bytes) -> services.Upload:
     return services.Upload(blob, filename, sniff(blob.head))
 
 
-def _event(item, access: TeamAccess, event_type: str, when: str, **fields) -> None:
-    data = services.EventInput(
-        event_type=event_type,
-        occurred_at=_at(when),
-        time_zone=fields.pop("time_zone", access.user.time_zone),
-        **fields,
-    )
-    services.record_event(access, item, data)
+class _Story:
+    """The team's evidence as it came in: each step runs on the demo timeline."""
+
+    def __init__(self, team: Team, timeline):
+        self.team, self.timeline = team, timeline
+        self.items: dict[str, EvidenceItem] = {}
+        self.refused = False
+
+    def _allowed(self) -> bool:
+        """Whether the agreement lets the team add evidence at this step's moment."""
+        if self.refused:
+            return False
+        for action in ("add_evidence", "record_custody"):
+            decision = gates.may(self.team, action)
+            if not decision:
+                click.echo(f"Demo evidence skipped for {TEAM_CODE}: {decision.reason}")
+                self.refused = True
+                return False
+        return True
+
+    def item(self, key: str, person: str, uploaded: str, files, **fields) -> None:
+        """Upload an item at ``uploaded``; ``files`` makes its files when the step runs."""
+
+        def run():
+            if not self._allowed():
+                return
+            fields.setdefault("collected_at", _at(fields.pop("when")))
+            fields["tags"] = services.parse_tags(fields.get("tags", ""))
+            parent = fields.pop("parent", None)
+            if parent:
+                fields["parent_exhibit"] = self.items[parent].exhibit_number
+            access = _access(self.team, person)
+            self.items[key] = services.create_item(access, services.ItemInput(**fields), files())
+
+        self.timeline.at(_at(uploaded), run)
+
+    def event(self, key: str, person: str, event_type: str, when: str, **fields) -> None:
+        """Record an event that happened at ``when``, entered shortly after (or at
+        ``recorded``, for one that happened before its item was uploaded)."""
+        recorded = _at(fields.pop("recorded")) if "recorded" in fields else _at(when) + ENTERED
+
+        def run():
+            if not self._allowed() or key not in self.items:
+                return
+            access = _access(self.team, person)
+            data = services.EventInput(
+                event_type=event_type,
+                occurred_at=_at(when),
+                time_zone=fields.pop("time_zone", access.user.time_zone),
+                **fields,
+            )
+            services.record_event(access, self.items[key], data)
+
+        self.timeline.at(recorded, run)
+
+    def extract_text(self, moment: str) -> None:
+        def run():
+            if self.refused:
+                return
+            from evidence import extraction
+
+            for file_id in extraction.pending_file_ids():
+                extraction.extract_file(file_id)
+            click.echo(
+                f"Demo evidence: {len(self.items)} items with files and custody history "
+                f"in {TEAM_CODE}."
+            )
+
+        self.timeline.at(_at(moment), run)
 
 
-def _item(access: TeamAccess, files: list[services.Upload], **fields) -> EvidenceItem:
-    fields.setdefault("collected_at", _at(fields.pop("when")))
-    fields["tags"] = services.parse_tags(fields.get("tags", ""))
-    return services.create_item(access, services.ItemInput(**fields), files)
-
-
-def seed() -> None:
-    """Give the demo team its evidence, once."""
+def schedule(timeline) -> None:
+    """Give the demo team its evidence, once: each item uploaded, and each event entered,
+    on the demo timeline shortly after it happened, so custody reads as it was kept."""
     team = db.session.scalar(select(Team).where(Team.code == TEAM_CODE))
     if team is None:
         return
     if db.session.scalar(select(EvidenceItem.id).where(EvidenceItem.team_id == team.id)):
         return
-    for action in ("add_evidence", "record_custody"):
-        decision = gates.may(team, action)
-        if not decision:
-            click.echo(f"Demo evidence skipped for {TEAM_CODE}: {decision.reason}")
-            return
-    hr_member, hr_leader = _access(team, "hr.member"), _access(team, "hr.leader")
-    at_member, nl_member = _access(team, "at.member"), _access(team, "nl.member")
-    nl_leader = _access(team, "nl.leader")
+    story = _Story(team, timeline)
 
-    handset = _item(
-        hr_member,
-        [
+    story.item(
+        "handset",
+        "hr.member",
+        "2026-03-16T11:00:00+01:00",
+        lambda: [
             _upload(
                 "PNUSKOK-ST-2026-0314_extraction_report.pdf",
                 _pdf(
@@ -211,18 +266,19 @@ def seed() -> None:
         information_accuracy="1",
         tags="phone, border, Bajakovo, van",
     )
-    _event(
-        handset,
-        hr_member,
+    story.event(
+        "handset",
+        "hr.member",
         "sealed",
         "2026-03-14T11:05:00+01:00",
+        recorded="2026-03-16T11:20:00+01:00",  # entered once the item was uploaded
         location="PNUSKOK evidence room, Split",
         seal_number="HR-PNU-0448812",
         purpose="Sealed in an evidence bag after acquisition",
     )
-    _event(
-        handset,
-        hr_leader,
+    story.event(
+        "handset",
+        "hr.leader",
         "transferred",
         "2026-03-20T10:00:00+01:00",
         location="Eurojust, The Hague (coordination meeting)",
@@ -233,9 +289,9 @@ def seed() -> None:
         purpose="Copy of the extraction handed over for analysis of the Austrian contacts",
         legal_basis="JIT agreement art. 8 (exchange of information)",
     )
-    _event(
-        handset,
-        at_member,
+    story.event(
+        "handset",
+        "at.member",
         "analysed",
         "2026-03-24T14:30:00+01:00",
         time_zone="Europe/Vienna",
@@ -243,9 +299,9 @@ def seed() -> None:
         purpose="Contact and location analysis of the extraction",
         method="Physical Analyzer 7.69, i2 Analyst's Notebook 10",
     )
-    _event(
-        handset,
-        at_member,
+    story.event(
+        "handset",
+        "at.member",
         "transferred",
         "2026-04-02T09:15:00+02:00",
         time_zone="Europe/Vienna",
@@ -257,15 +313,17 @@ def seed() -> None:
         purpose="Rotterdam contact identified; copy to the Dutch investigators",
         legal_basis="JIT agreement art. 8",
     )
-    _item(
-        at_member,
-        [
+    story.item(
+        "analysis",
+        "at.member",
+        "2026-03-24T16:30:00+01:00",
+        lambda: [
             _upload(
                 "analysis_contacts_bajakovo.txt",
                 (
                     "Analysis of HR-0001 (handset, Bajakovo)\n\n"
                     "1. 'Beč transport' resolves to a prepaid number active in Wien-Favoriten.\n"
-                    "2. 'Rotterdam H.' used a Dutch number also seen in NL-0001.\n"
+                    "2. 'Rotterdam H.' used a Dutch number also in Dutch case ON-2026-118.\n"
                     "3. Travel pattern Split – Bajakovo – Wien every 2–3 weeks since Nov 2025.\n"
                 ).encode(),
             )
@@ -278,16 +336,18 @@ def seed() -> None:
         collected_time_zone="Europe/Vienna",
         collected_location="Bundeskriminalamt, Vienna",
         legal_basis="§ 109 StPO analysis within the JIT",
-        parent_exhibit=handset.exhibit_number,
+        parent="handset",
         derivation="analysis",
         source_reliability="B",
         information_accuracy="2",
         tags="phone, analysis",
     )
 
-    pistol = _item(
-        hr_member,
-        [
+    story.item(
+        "pistol",
+        "hr.member",
+        "2026-03-16T11:30:00+01:00",
+        lambda: [
             _upload("IMG_20260314_1204_Zastava_M57.png", _pistol_photo()),
             _upload(
                 "firearm_record.txt",
@@ -315,19 +375,22 @@ def seed() -> None:
         information_accuracy="1",
         tags="firearm, border, van, tracing",
     )
-    _event(
-        pistol,
-        hr_member,
+    story.event(
+        "pistol",
+        "hr.member",
         "sealed",
         "2026-03-14T12:30:00+01:00",
+        recorded="2026-03-16T11:40:00+01:00",
         location="Bajakovo border crossing",
         seal_number="HR-PNU-0448815",
         purpose="Sealed and sent to the Forensic Science Centre Ivan Vučetić",
     )
 
-    _item(
-        at_member,
-        [_upload("RE_Lieferung_Dienstag.eml", _email())],
+    story.item(
+        "email",
+        "at.member",
+        "2026-03-18T10:00:00+01:00",
+        lambda: [_upload("RE_Lieferung_Dienstag.eml", _email())],
         title="E-mail arranging the Tuesday shipment",
         item_type="communication-data",
         description="Mail seized from the Vienna transport company's account.",
@@ -345,9 +408,11 @@ def seed() -> None:
         tags="e-mail, shipment",
     )
 
-    warehouse = _item(
-        nl_member,
-        [
+    story.item(
+        "warehouse",
+        "nl.member",
+        "2026-04-09T14:00:00+02:00",
+        lambda: [
             _upload(
                 "PV_doorzoeking_Waalhaven.pdf",
                 _pdf(
@@ -377,9 +442,9 @@ def seed() -> None:
         information_accuracy="1",
         tags="search, Rotterdam, cocaine",
     )
-    _event(
-        warehouse,
-        nl_leader,
+    story.event(
+        "warehouse",
+        "nl.leader",
         "transferred",
         "2026-04-10T15:00:00+02:00",
         location="Landelijk Parket, Rotterdam",
@@ -389,9 +454,11 @@ def seed() -> None:
         received_by_party="NL — Landelijk Parket",
         purpose="Report handed to the prosecutor for the JIT file",
     )
-    _item(
-        nl_leader,
-        [
+    story.item(
+        "debrief",
+        "nl.leader",
+        "2026-04-16T09:00:00+02:00",
+        lambda: [
             _upload(
                 "debrief_2026-04-15.txt",
                 b"Source reports that 'H.' rents a second unit near the Maasvlakte.\n",
@@ -412,9 +479,4 @@ def seed() -> None:
         information_accuracy="3",
         tags="intelligence",
     )
-    db.session.commit()
-    from evidence import extraction
-
-    for file_id in extraction.pending_file_ids():
-        extraction.extract_file(file_id)
-    click.echo(f"Demo evidence: 6 items with files and custody history in {TEAM_CODE}.")
+    story.extract_text("2026-04-16T09:05:00+02:00")

@@ -1,14 +1,18 @@
 """Demo data: a realistic firearms-and-drugs JIT and an unrelated team, created once."""
 
+import itertools
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
 from jit.accounts.services import create_user, find_user_by_email
+from jit.clock import frozen
 from jit.extensions import db
 from jit.permissions import Role
 from jit.teams import services as teams
@@ -34,6 +38,7 @@ class DemoTeam:
     description: str
     parties: list[teams.PartySpec]
     people: list[DemoPerson]
+    set_up_at: datetime  # when the coordinator opened the workspace, before all else
 
 
 IRON_MERIDIAN = DemoTeam(
@@ -130,6 +135,7 @@ IRON_MERIDIAN = DemoTeam(
             "Rechter-commissaris, Rechtbank Rotterdam (reviewer)",
         ),
     ],
+    set_up_at=datetime(2025, 8, 18, 8, 30, tzinfo=UTC),
 )
 
 BLUE_HARBOUR = DemoTeam(
@@ -167,8 +173,11 @@ BLUE_HARBOUR = DemoTeam(
             "Fiscal, leader for Spain",
         ),
     ],
+    set_up_at=datetime(2026, 10, 5, 8, 30, tzinfo=UTC),
 )
 
+# The platform administrator's account comes first, as on a real installation.
+PLATFORM_SET_UP_AT = datetime(2025, 8, 18, 8, 0, tzinfo=UTC)
 ADMIN = DemoPerson(
     "admin",
     "Platform Administrator",
@@ -247,21 +256,52 @@ def _ensure_team(spec: DemoTeam, password: str) -> Team:
     return team
 
 
+class Timeline:
+    """The demo's history: the steps of every package, run in time order on the workspace clock.
+
+    Each domain package's ``demo.schedule(timeline)`` adds its steps, so one package's
+    story interleaves with another's (evidence seized while the agreement is in force,
+    the extension signed between two hand-overs) and every record, audit entry and
+    custody event is written at the moment it tells of, in order.
+    """
+
+    def __init__(self):
+        self._steps: list[tuple[datetime, int, Callable[[], object]]] = []
+        self._order = itertools.count()
+
+    def at(self, moment: datetime, step: Callable[[], object]) -> None:
+        """Run ``step`` with the clock at ``moment``; steps at one moment keep their order."""
+        if moment.tzinfo is None:
+            raise ValueError("A demo step needs an aware moment.")
+        self._steps.append((moment, next(self._order), step))
+
+    def run(self) -> None:
+        for moment, _order, step in sorted(self._steps, key=lambda entry: entry[:2]):
+            with frozen(moment):
+                step()
+                db.session.commit()
+        self._steps.clear()
+
+
 def seed() -> DemoLogins:
     """Create whatever part of the demo is missing; safe to run again."""
     password = demo_password()
-    _ensure_user(ADMIN, password)
+    with frozen(PLATFORM_SET_UP_AT):
+        _ensure_user(ADMIN, password)
+        db.session.commit()
     for spec in (IRON_MERIDIAN, BLUE_HARBOUR):
-        _ensure_team(spec, password)
-    db.session.commit()
+        with frozen(spec.set_up_at):
+            _ensure_team(spec, password)
+            db.session.commit()
     # Domain packages add their part (agreement, evidence, chat…) to the demo teams.
     from jit.app import DOMAIN_PACKAGES, domain_module
 
+    timeline = Timeline()
     for package in DOMAIN_PACKAGES:
         demo = domain_module(package, "demo")
         if demo is not None:
-            demo.seed()
-            db.session.commit()
+            demo.schedule(timeline)
+    timeline.run()
     accounts = [(_email(ADMIN), ADMIN.title)]
     for spec in (IRON_MERIDIAN, BLUE_HARBOUR):
         accounts += [(_email(p), f"{p.name} — {p.title} ({spec.code})") for p in spec.people]

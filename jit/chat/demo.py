@@ -1,13 +1,14 @@
 """Demo conversation in Operation Iron Meridian (``jit demo``); added once."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 
 from jit.accounts.services import find_user_by_email
 from jit.chat import services
 from jit.chat.models import Channel, Message
-from jit.clock import frozen, utcnow
+from jit.clock import utcnow
 from jit.extensions import db
 from jit.teams.access import team_access_for
 from jit.teams.models import Team
@@ -20,10 +21,12 @@ CHANNELS = [
     ("analysis", "Europol analysis products and link charts"),
 ]
 
-# (hours ago, channel, person key, handling code, conditions, text)
+# (when, channel, person key, handling code, conditions, text). "when" is a date-time for
+# the first months of the team, or hours before the demo is seeded for the operation of
+# these days, so the chat always has a recent conversation.
 CONVERSATION = [
     (
-        50,
+        "2025-09-16T08:30:00+02:00",
         "general",
         "coordinator",
         "H0",
@@ -33,16 +36,16 @@ CONVERSATION = [
         "(e.g. #HR-0001) instead of pasting content.",
     ),
     (
-        49.5,
+        "2026-03-16T11:50:00+01:00",
         "general",
         "hr.leader",
         "H0",
         "",
-        "Thank you, Marta. USKOK has uploaded the "
-        "seizure report from the Lipovac border crossing as **#HR-0001**.",
+        "Bajakovo, 14 March: USKOK has uploaded the extraction of the van driver's handset as "
+        "**#HR-0001** and the first of the fourteen converted pistols as #HR-0002.",
     ),
     (
-        49,
+        "2026-03-16T12:10:00+01:00",
         "general",
         "at.leader",
         "H0",
@@ -51,17 +54,17 @@ CONVERSATION = [
         "of the converted pistols against the national register today.",
     ),
     (
-        30,
+        "2026-04-10T16:00:00+02:00",
         "general",
         "nl.member",
         "H1",
         "",
-        "Phone extraction of the courier is done. "
-        "Contacts overlap with the Rotterdam cell:\n\n- 3 shared numbers\n- 1 shared IMEI\n\n"
+        "Phone extraction of the courier arrested at the Waalhaven warehouse is done. "
+        "Contacts overlap with the Bajakovo handset:\n\n- 3 shared numbers\n- 1 shared IMEI\n\n"
         "Not for use in court until the rechter-commissaris authorises the extraction.",
     ),
     (
-        29,
+        "2026-04-10T17:30:00+02:00",
         "general",
         "europol",
         "H2",
@@ -102,7 +105,8 @@ CONVERSATION = [
         "europol",
         "H0",
         "",
-        "Updated link chart uploaded as #HR-0002; it merges the phone data with the payment flows.",
+        "Link chart updated: it merges the contacts in #AT-0002 with the payment flows of "
+        "the financial investigation.",
     ),
     (
         1,
@@ -111,9 +115,19 @@ CONVERSATION = [
         "H0",
         "",
         "Coordination call tomorrow 10:00 CET — "
-        "agenda: controlled delivery, next EIO to Germany, extension of the agreement.",
+        "agenda: controlled delivery, next EIO to Germany, trial timetable in Split.",
     ),
 ]
+
+# The named channels were opened with the chat, before the first message.
+CHANNELS_OPENED = "2025-09-16T08:00:00+02:00"
+# Message 3 was corrected a quarter of an hour later: its first text stays in the record.
+CORRECTED = (
+    3,
+    "2026-03-16T12:25:00+01:00",
+    "Received. Vienna will run the serial numbers of the converted pistols against "
+    "the national register and the iARMS database today.",
+)
 
 
 # Messages the author graded with the 4x4 evaluation: number -> (source, information).
@@ -125,37 +139,50 @@ def _access(person_key: str):
     return team_access_for(user, TEAM) if user else None
 
 
-def seed() -> None:
+def _moment(when, now: datetime) -> datetime:
+    if isinstance(when, str):
+        return datetime.fromisoformat(when).astimezone(UTC)
+    return now - timedelta(hours=when)
+
+
+def schedule(timeline) -> None:
+    """Put the conversation on the demo timeline, once."""
     team = db.session.scalar(select(Team).where(Team.code == TEAM))
     if team is None:
         return
-    coordinator = _access("coordinator")
-    existing = set(db.session.scalars(select(Channel.name).where(Channel.team_id == team.id)))
-    for name, topic in CHANNELS:
-        if name not in existing:
-            services.create_channel(coordinator, name=name, topic=topic)
-    db.session.flush()
-    channels = {c.name: c for c in services.channels_of(coordinator)}
-    if any(c.last_seq for c in channels.values()):
+    if db.session.scalar(
+        select(Channel.id).where(Channel.team_id == team.id, Channel.last_seq > 0)
+    ):
         return  # the conversation is there already
     now = utcnow()
-    for number, (hours, channel, person, code, conditions, text) in enumerate(CONVERSATION, 1):
+
+    def open_channels():
+        coordinator = _access("coordinator")
+        existing = set(db.session.scalars(select(Channel.name).where(Channel.team_id == team.id)))
+        for name, topic in CHANNELS:
+            if name not in existing:
+                services.create_channel(coordinator, name=name, topic=topic)
+
+    def post(number, channel_name, person, code, conditions, text):
         access = _access(person)
-        with frozen(now - timedelta(hours=hours)):
-            services.post_message(
-                access,
-                channels[channel],
-                client_id=f"demo-message-{number:04d}",
-                draft=services.check_draft(text, code, conditions, *EVALUATED.get(number, ())),
-            )
-    # One message corrected after the fact: its first text stays in the record.
-    first = db.session.scalar(select(Message).where(Message.client_id == "demo-message-0003"))
-    with frozen(now - timedelta(hours=48)):
-        services.edit_message(
-            _access("at.leader"),
-            first.id,
-            services.check_draft(
-                "Received. Vienna will run the serial numbers of the converted pistols against "
-                "the national register and the iARMS database today.",
-            ),
+        channel = db.session.scalar(
+            select(Channel).where(Channel.team_id == team.id, Channel.name == channel_name)
         )
+        services.post_message(
+            access,
+            channel,
+            client_id=f"demo-message-{number:04d}",
+            draft=services.check_draft(text, code, conditions, *EVALUATED.get(number, ())),
+        )
+
+    def correct(number, author, text):
+        message = db.session.scalar(
+            select(Message).where(Message.client_id == f"demo-message-{number:04d}")
+        )
+        services.edit_message(_access(author), message.id, services.check_draft(text))
+
+    timeline.at(_moment(CHANNELS_OPENED, now), open_channels)
+    for number, (when, channel, person, *message) in enumerate(CONVERSATION, 1):
+        timeline.at(_moment(when, now), partial(post, number, channel, person, *message))
+    number, when, text = CORRECTED
+    timeline.at(_moment(when, now), partial(correct, number, CONVERSATION[number - 1][2], text))

@@ -12,14 +12,12 @@ from tests.agreements.conftest import at
 
 
 def test_the_demo_agreement_is_in_force_with_one_extension_and_seeding_twice_changes_nothing(app):
-    from agreements import demo as agreements_demo
     from jit.demo import seed
 
     app.config["DEMO_PASSWORD"] = "demo password for tests"
     with frozen(at("2026-11-29")):
         seed()
-        agreements_demo.seed()
-        db.session.commit()
+        seed()
     team = db.session.scalar(select(Team).where(Team.code == "IRON-MERIDIAN"))
     versions = db.session.scalars(select(AgreementVersion).order_by(AgreementVersion.number)).all()
     assert [(v.kind, v.is_fully_signed) for v in versions] == [

@@ -14,8 +14,8 @@ def test_demo_evidence(runner):
     media = set(db.session.scalars(select(EvidenceFile.media_type)))
     assert {"application/pdf", "text/plain", "message/rfc822", "image/png"} <= media
     assert items["HR-0002"].item_type == "firearm"
-    assert items["AT-0001"].parent is items["HR-0001"]
-    assert items["AT-0001"].derivation == "analysis"
+    assert items["AT-0002"].parent is items["HR-0001"]
+    assert items["AT-0002"].derivation == "analysis"
     types = set(
         db.session.scalars(
             select(CustodyEvent.event_type).where(CustodyEvent.item_id == items["HR-0001"].id)

@@ -1,6 +1,7 @@
 """`jit demo`: a realistic JIT and an unrelated team, created once, each login seeing its part."""
 
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,49 @@ def test_each_demo_login_sees_exactly_its_part(client, demo):
     assert "IRON-MERIDIAN" not in client.get("/").get_data(as_text=True)
     assert client.get("/t/IRON-MERIDIAN/").status_code == 404
     assert "IRON-MERIDIAN" in client.get("/admin/teams").get_data(as_text=True)
+
+
+def test_the_demo_history_is_written_in_time_order_as_it_happened(demo):
+    """Every record of the demo is written at the moment it tells of, in order: a reader
+    of the audit log or of a custody report sees a history, not a back-filled import."""
+    from evidence.models import CustodyEvent, EvidenceItem
+    from jit.audit.models import AuditEntry
+    from jit.chat.models import Message
+
+    chains = db.session.execute(
+        db.select(AuditEntry.chain, AuditEntry.occurred_at).order_by(
+            AuditEntry.chain, AuditEntry.seq
+        )
+    ).all()
+    by_chain = {}
+    for chain, moment in chains:
+        by_chain.setdefault(chain, []).append(moment)
+    assert len(by_chain) >= 3
+    for chain, moments in by_chain.items():
+        assert moments == sorted(moments), chain
+
+    team = db.session.scalar(db.select(Team).where(Team.code == "IRON-MERIDIAN"))
+    # The team's record starts with the team: its agreement was drafted in it, not before.
+    assert by_chain[f"team:{team.id}"][0] == team.created_at
+
+    items = {i.id: i.exhibit_number for i in db.session.scalars(db.select(EvidenceItem))}
+    events = db.session.scalars(
+        db.select(CustodyEvent).order_by(CustodyEvent.item_id, CustodyEvent.seq)
+    ).all()
+    recorded = {}
+    for event in events:
+        recorded.setdefault(event.item_id, []).append(event.recorded_at)
+        where = f"{items[event.item_id]} #{event.seq} {event.event_type}"
+        lag = event.recorded_at - event.occurred_at
+        assert lag >= timedelta(0) and lag <= timedelta(days=3), where
+        # March and April 2026: the original agreement was in force, not the extension.
+        assert event.agreement_version.startswith("v1 "), where
+    assert all(moments == sorted(moments) for moments in recorded.values())
+
+    messages = db.session.execute(
+        db.select(Message.channel_id, Message.created_at).order_by(Message.channel_id, Message.seq)
+    ).all()
+    by_channel = {}
+    for channel, moment in messages:
+        by_channel.setdefault(channel, []).append(moment)
+    assert all(moments == sorted(moments) for moments in by_channel.values())
