@@ -242,7 +242,7 @@ class ChatNamespace(Namespace):
         else:
             services.check_may_write(access)
             html = render(draft.body)
-            with services.serialised_writes():
+            with services.serialised_writes(channel.id):
                 message, is_new = services.post_message(
                     access, channel, client_id=client_id, draft=draft
                 )
