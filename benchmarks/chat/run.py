@@ -251,6 +251,63 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plan, ready,
             client.disconnect()
 
 
+class MachineProbe:
+    """Watches the machine while a run measures, so a miss can be told from a slow machine.
+
+    Two threads: one writes 8 KiB and calls ``fdatasync`` every 20 ms on the file system
+    the databases use (what a commit waits for), the other sleeps 5 ms at a time and
+    notes how late it wakes (what every thread waits for when the CPUs are taken).
+    """
+
+    def __init__(self, folder: Path):
+        self._path = folder / "disk-probe"
+        self._stop = threading.Event()
+        self.syncs: list[float] = []
+        self.late: list[float] = []
+        self._threads = [
+            threading.Thread(target=self._disk, daemon=True),
+            threading.Thread(target=self._timer, daemon=True),
+        ]
+
+    def __enter__(self):
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+    def _disk(self):
+        block = os.urandom(8192)
+        fd = os.open(self._path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while not self._stop.wait(0.02):
+                os.pwrite(fd, block, 0)
+                began = time.monotonic()
+                os.fdatasync(fd)
+                self.syncs.append(time.monotonic() - began)
+        finally:
+            os.close(fd)
+
+    def _timer(self):
+        while not self._stop.is_set():
+            began = time.monotonic()
+            time.sleep(0.005)
+            self.late.append(time.monotonic() - began - 0.005)
+
+    def summary(self) -> str:
+        def worst(values):
+            return max(values, default=0) * 1000
+
+        syncs = sorted(self.syncs) or [0.0]
+        return (
+            f"machine: fdatasync p50={statistics.median(syncs) * 1000:.1f} "
+            f"max={worst(syncs):.0f} ms, 5 ms sleep woke up to {worst(self.late):.0f} ms late"
+        )
+
+
 def run_scenario(
     name, members, processes, deliveries_per_second, seconds, senders=4, workers=2, postgresql=False
 ):
@@ -305,11 +362,12 @@ def run_scenario(
         for plan in plans:
             plan.put((start, 1 / messages_per_second, total, total))
         latencies, delivered, finished = [], 0, start
-        for _ in pool:
-            part, count, ended = results.get(timeout=seconds + 120)
-            latencies += part
-            delivered += count
-            finished = max(finished, ended)
+        with MachineProbe(folder) as probe:
+            for _ in pool:
+                part, count, ended = results.get(timeout=seconds + 120)
+                latencies += part
+                delivered += count
+                finished = max(finished, ended)
         latencies.sort()
         elapsed = total / messages_per_second
         p50 = statistics.median(latencies) * 1000
@@ -317,7 +375,8 @@ def run_scenario(
         print(
             f"{name:<32} N={members:<4} messages={total:<5} delivered={delivered}/"
             f"{total * members}  p50={p50:6.1f} ms  p99={p99:6.1f} ms  "
-            f"max={latencies[-1] * 1000:6.1f} ms  deliveries/s={delivered / elapsed:6.0f}",
+            f"max={latencies[-1] * 1000:6.1f} ms  deliveries/s={delivered / elapsed:6.0f}\n"
+            f"{'':<32} {probe.summary()}",
             flush=True,
         )
         return p50, p99
