@@ -13,6 +13,7 @@ custody was signed, so existing instances keep their key.
 import base64
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,13 +79,20 @@ def load_key(folder: Path) -> SigningKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
+        # Written whole under a private name, then linked into place: a process racing
+        # this one finds either no key or a complete one, never a half-written file.
+        draft = folder / f".{KEY_FILE}.{os.getpid()}.{threading.get_ident()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(draft, path)
         except FileExistsError:
-            pass  # another process created it first; use theirs
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+            pass  # another process put its key there first; every process uses that one
+        finally:
+            draft.unlink()
     private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(private, Ed25519PrivateKey):
         raise RuntimeError(f"{path} is not an Ed25519 private key")
