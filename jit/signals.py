@@ -1,0 +1,96 @@
+"""The named hooks through which domain packages plug into the core.
+
+The core defines every hook here and never imports a domain package; a domain package
+connects its receivers in its own ``init_app`` (``signals.gate.connect(decide)``).
+They are blinker signals, as Flask's own are (Indico's ``indico.core.signals`` is the
+model). A hook that asks a question is sent with :func:`values` or
+:func:`first_value`, which collect what the receivers returned; a receiver that has
+nothing to say returns ``None``.
+
+Receivers are module-level functions: blinker keys them by identity, so connecting
+the same function again (one ``create_app`` per test) changes nothing.
+"""
+
+from blinker import Namespace
+
+_hooks = Namespace()
+
+gate = _hooks.signal(
+    "gate",
+    doc="""Ask whether a team may perform a gated action now.
+
+    Sender: the team. Keyword ``action``: one of ``jit.gates.ACTIONS``.
+    Receivers return a ``jit.gates.Decision`` or ``None``; any refusal refuses.
+    """,
+)
+
+agreement_version = _hooks.signal(
+    "agreement-version",
+    doc="""Name the agreement version in force for a team, to record with a write.
+
+    Sender: the team. Receivers return a short label (``"v3 (sha256:…)"``) or ``None``.
+    """,
+)
+
+participants_read_evidence = _hooks.signal(
+    "participants-read-evidence",
+    doc="""Ask whether the agreement lets participants of a team read its evidence.
+
+    Sender: the team. Keyword ``user``: the participant asking (may be ``None``).
+    Receivers return ``True``/``False`` or ``None``; the answer is yes only if one
+    receiver says yes and none says no.
+    """,
+)
+
+exhibit_links = _hooks.signal(
+    "exhibit-links",
+    doc="""Resolve exhibit numbers to links for a reader.
+
+    Sender: the reader's ``TeamAccess``. Keyword ``references``: exhibit numbers.
+    Receivers return ``{number: url}`` for the items that reader may open, and
+    leave out the rest, so a reference never reveals an item's existence.
+    """,
+)
+
+search_kinds = _hooks.signal(
+    "search-kinds",
+    doc="""Collect the kinds of document the search index holds.
+
+    Sender: the app. Receivers return one search kind definition or a list of them
+    (see ``search/registry.py``); the search package asks once per app.
+    """,
+)
+
+
+def values(signal, sender, **kwargs) -> list:
+    """Send ``signal`` and return what its receivers returned, ``None`` left out.
+
+    A receiver that returns a list contributes its elements; anything else counts as
+    one value.
+    """
+    collected = []
+    for _receiver, value in signal.send(sender, **kwargs):
+        if value is None:
+            continue
+        if isinstance(value, list):
+            collected.extend(value)
+        else:
+            collected.append(value)
+    return collected
+
+
+def first_value(signal, sender, default=None, **kwargs):
+    """Send ``signal`` and return the first value a receiver returned, else ``default``."""
+    for _receiver, value in signal.send(sender, **kwargs):
+        if value is not None:
+            return value
+    return default
+
+
+def merged(signal, sender, **kwargs) -> dict:
+    """Send ``signal`` and merge the dictionaries its receivers returned."""
+    result: dict = {}
+    for _receiver, value in signal.send(sender, **kwargs):
+        if value:
+            result.update(value)
+    return result
