@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     _load_config(app, config)
+    _bound_url_integers(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -70,6 +71,13 @@ def _load_config(app: Flask, overrides: dict) -> None:
     if settings["TRUSTED_PROXIES"]:
         count = settings["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _bound_url_integers(app: Flask) -> None:
+    """Make every ``<int:…>`` in a route refuse (404) numbers the database cannot hold."""
+    from jit.inputs import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def _engine_options(database_url: str) -> dict:
@@ -158,7 +166,9 @@ _MFA_ENROLMENT_ENDPOINTS = {"accounts.mfa_setup", "accounts.logout", "static"}
 
 
 def _register_hooks(app: Flask) -> None:
-    from jit.web import add_security_headers, register_error_pages
+    from jit.web import add_security_headers, refuse_json_bodies, register_error_pages
+
+    app.before_request(refuse_json_bodies)
 
     @app.before_request
     def require_mfa_enrolment():

@@ -6,7 +6,7 @@ that needs a membership like anyone else.
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from jit.audit import services as audit
 from jit.audit.models import PLATFORM_CHAIN
 from jit.audit.views import entries_page
 from jit.extensions import db
+from jit.inputs import query_int
 from jit.teams import services as teams
 from jit.teams.forms import ConfirmForm
 
@@ -150,7 +151,7 @@ def team_spaces():
 @bp.get("/audit")
 @platform_admin_required
 def platform_log():
-    page = request.args.get("page", 1, type=int)
+    page = query_int("page", 1)
     entries, pages = entries_page(PLATFORM_CHAIN, page)
     return render_template(
         "admin/audit.html", entries=entries, page=page, pages=pages, confirm_form=ConfirmForm()

@@ -7,7 +7,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     stream_with_context,
     url_for,
 )
@@ -19,6 +18,7 @@ from jit.audit import services
 from jit.audit.models import AuditEntry, team_chain
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import query_int
 from jit.permissions import Permission
 from jit.teams.access import load_team
 from jit.teams.forms import ConfirmForm
@@ -50,7 +50,7 @@ def entries_page(chain: str, page: int) -> tuple[list[AuditEntry], int]:
 @login_required
 def team_log(code: str):
     access = load_team(code, Permission.VIEW_AUDIT)
-    page = request.args.get("page", 1, type=int)
+    page = query_int("page", 1)
     entries, pages = entries_page(team_chain(access.team.id), page)
     return render_template(
         "audit/team_log.html",
