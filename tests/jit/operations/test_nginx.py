@@ -1,7 +1,8 @@
 """The documented deployment, for real: nginx with TLS in front of two ``jit run``.
 
-The nginx site is ``docs/deploy/nginx-jit.conf`` itself, with only its addresses,
-ports and certificate paths replaced, so the guide cannot drift from what works. A
+The nginx site is ``docs/deploy/nginx-jit.conf`` as ``jit deploy nginx`` renders it
+(only addresses, ports and certificate paths filled in), so the guide cannot drift
+from what works. A
 sign-in, an upload and a chat exchange go through it over HTTPS, the processes
 sharing rooms through a real Redis.
 """
@@ -26,12 +27,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from jit.operations.deploy import render_nginx_site
 from tests.chat.conftest import NAMESPACE, ChatServer, free_port, redis_url  # noqa: F401
 from tests.conftest import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.slow
 
-SITE = Path(__file__).resolve().parents[3] / "docs" / "deploy" / "nginx-jit.conf"
 HIDDEN_INPUT = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 NAME = re.compile(r'name="([^"]+)"')
 VALUE = re.compile(r'value="([^"]*)"')
@@ -66,23 +67,6 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
-
-
-def _render_site(ports: list[int], http_port: int, https_port: int, cert: Path, key: Path) -> str:
-    """Return the documented site with this test's addresses; fail if the guide changed shape."""
-    site = SITE.read_text()
-    replacements = [
-        ("server 127.0.0.1:5001;", f"server 127.0.0.1:{ports[0]};", 2),
-        ("server 127.0.0.1:5002;", f"server 127.0.0.1:{ports[1]};", 2),
-        ("listen 80;", f"listen 127.0.0.1:{http_port};", 1),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;", 1),
-        ("/etc/ssl/jit/fullchain.pem", str(cert), 1),
-        ("/etc/ssl/jit/privkey.pem", str(key), 1),
-    ]
-    for old, new, count in replacements:
-        assert site.count(old) == count, f"{SITE.name} no longer has {old!r} {count} time(s)"
-        site = site.replace(old, new)
-    return site
 
 
 class Nginx:
@@ -162,7 +146,14 @@ def deployment(app, tmp_path, redis_url, monkeypatch):  # noqa: F811 (imported f
             servers.append(ChatServer(app, tmp_path, redis_url=redis_url, name=name))
         cert, key = _self_signed(tmp_path)
         http_port, https_port = free_port(), free_port()
-        site = _render_site([s.port for s in servers], http_port, https_port, cert, key)
+        site = render_nginx_site(
+            [server.port for server in servers],
+            server_name="127.0.0.1",
+            certificate=str(cert),
+            certificate_key=str(key),
+            http_listen=f"127.0.0.1:{http_port}",
+            https_listen=f"127.0.0.1:{https_port}",
+        )
         proxy = Nginx(tmp_path / "nginx", site)
         url = f"https://127.0.0.1:{https_port}"
         proxy.wait_until_up(f"{url}/healthz", cert)
