@@ -204,12 +204,18 @@ def parse_import(data: bytes) -> dict | list:
             [Problem("", f"The file is not valid JSON ({_short(error)}).")]
         ) from None
     problems = sorted(
-        (_pointer(error.absolute_path), _short(error.message))
+        (_pointer(error.absolute_path), _message(error))
         for error in _validator.iter_errors(document)
     )
     if problems:
         raise ImportRefused([Problem(path, message) for path, message in problems[:MAX_PROBLEMS]])
     return document
+
+
+def _message(error) -> str:
+    if error.validator == "pattern":  # only dates have a pattern
+        return f"{_short(error.instance, 40)!r} is not a date from 1900-01-01 to 2100-12-31."
+    return _short(error.message)
 
 
 def _pointer(path) -> str:

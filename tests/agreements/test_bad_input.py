@@ -43,7 +43,7 @@ def _import(client, jit, version, document: bytes):
         ),
         (
             '{"schema": "jit-agreement/1", "period": {"expires_on": "9999-12-31"}}',
-            "/period/expires_on: &#39;9999-12-31&#39; does not match",
+            "/period/expires_on: &#39;9999-12-31&#39; is not a date from 1900-01-01 to 2100-12-31.",
         ),
         ('{"content": {"schema": "jit-agreement/1"}, "version": {"content_hash": 1}}', "/version"),
         ('{"schema": "jit-agreement/1", "title": NaN}', "not valid JSON"),
