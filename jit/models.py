@@ -1,6 +1,6 @@
 """Import every model so SQLAlchemy and Alembic know every table."""
 
-from jit.accounts.models import LoginThrottle, RecoveryCode, User
+from jit.accounts.models import LoginThrottle, RecoveryCode, User, UserSession
 from jit.audit.models import AuditChainHead, AuditEntry
 from jit.teams.models import Membership, Party, Team
 
@@ -13,4 +13,5 @@ __all__ = [
     "RecoveryCode",
     "Team",
     "User",
+    "UserSession",
 ]
