@@ -50,11 +50,16 @@ def start(user: User, *, user_agent: str | None, ip_address: str | None) -> str:
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(hours=current_app.config["SESSION_HOURS"]),
-            user_agent=(user_agent or "")[:200],
-            ip_address=(ip_address or "")[:45],
+            user_agent=_printable(user_agent)[:200],
+            ip_address=_printable(ip_address)[:45],
         )
     )
     return key
+
+
+def _printable(text: str | None) -> str:
+    """Keep what a client sent only as far as it is printable (no NUL for PostgreSQL)."""
+    return "".join(c for c in (text or "")[:1000] if c.isprintable())
 
 
 def _forget_finished(user: User, now) -> None:

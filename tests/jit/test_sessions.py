@@ -147,3 +147,12 @@ def test_signing_in_forgets_finished_sessions(app, make_user):
     _signed_in(app, user).post("/logout")
     _signed_in(app, user)
     assert [s.ended_at for s in db.session.scalars(select(UserSession))] == [None]
+
+
+def test_a_hostile_user_agent_is_kept_printable(app, make_user):
+    user = make_user()
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = "Evil\x00Agent\x1b[31m" + "x" * 500
+    assert Auth(client).login(user).status_code == 302
+    record = db.session.scalar(select(UserSession))
+    assert record.user_agent.startswith("EvilAgent[31m") and len(record.user_agent) == 200
