@@ -1,12 +1,17 @@
 """Live team chat: channels per team over Socket.IO, persisted, authorised per event.
 
 ``init_app`` binds the Socket.IO extension (threading mode, Redis message queue when
-``JIT_REDIS_URL`` is set) and attaches the ``/chat`` handlers.
+``JIT_REDIS_URL`` is set) and attaches the ``/chat`` handlers. No other namespace
+accepts a connection, and the Socket.IO responses carry the pages' security headers.
 """
 
 from flask import Flask
 
 from jit.extensions import socketio
+from jit.web import SecurityHeadersMiddleware
+
+# Flask-SocketIO's default path, where the Engine.IO transports are served.
+SOCKET_IO_PATH = "socket.io"
 
 
 def init_app(app: Flask) -> None:
@@ -39,4 +44,8 @@ def init_app(app: Flask) -> None:
         ping_interval=20,
         ping_timeout=20,
         max_http_buffer_size=256 * 1024,
+        # Only the chat exists: python-socketio would otherwise accept anyone on "/".
+        namespaces=[fanout.NAMESPACE],
+        path=SOCKET_IO_PATH,
     )
+    app.wsgi_app = SecurityHeadersMiddleware(app.wsgi_app, f"/{SOCKET_IO_PATH}/")
