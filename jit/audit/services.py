@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from jit import signing
 from jit.accounts.models import User
 from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_chain
 from jit.canonical import GENESIS_HASH
+from jit.chains import SignedHeads
 from jit.clock import utcnow
 from jit.extensions import db
 
@@ -34,40 +34,16 @@ def _request_ip():
     return request.remote_addr if has_request_context() else None
 
 
-def _lock_head(chain: str) -> AuditChainHead:
-    """Take the chain's head row for this transaction, so no other writer can fork it.
+def _chain_name(chain: str) -> dict:
+    return {"log": "audit", "chain": chain}
 
-    A no-op UPDATE comes first: on PostgreSQL it locks the row like SELECT … FOR
-    UPDATE; on SQLite (whose driver runs plain SELECTs outside any transaction) it
-    opens the write transaction, so the head read next is the latest committed one.
-    """
-    db.session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.chain == chain)
-        .values(seq=AuditChainHead.seq)
-        .execution_options(synchronize_session=False)
-    )
-    statement = (
-        select(AuditChainHead)
-        .where(AuditChainHead.chain == chain)
-        .execution_options(populate_existing=True)
-    )
-    head = db.session.execute(statement).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(chain=chain, seq=0, hash=GENESIS_HASH)
-        db.session.add(head)
-    return head
+
+HEADS = SignedHeads(AuditChainHead, "chain", _chain_name)
 
 
 def head_payload(chain: str, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
     """Return the bytes the server signs for an audit chain's head."""
-    return signing.head_payload({"log": "audit", "chain": chain}, seq, head_hash, key_id, signed_at)
-
-
-def _sign_head(head: AuditChainHead, signed_at) -> None:
-    key = signing.signing_key()
-    head.signed_at, head.key_id = signed_at, key.key_id
-    head.signature = key.sign(head_payload(head.chain, head.seq, head.hash, key.key_id, signed_at))
+    return HEADS.payload(chain, seq, head_hash, key_id, signed_at)
 
 
 def record(
@@ -95,7 +71,7 @@ def record(
         object_type = object_type or target.__tablename__
         object_id = target.id
     chain = team_chain(team.id) if team is not None else PLATFORM_CHAIN
-    head = _lock_head(chain)
+    head = HEADS.lock(chain)
     entry = AuditEntry(
         chain=chain,
         seq=head.seq + 1,
@@ -111,9 +87,8 @@ def record(
         ip_address=ip_address,
         prev_hash=head.hash,
     )
-    entry.hash = entry.compute_hash()
-    head.seq, head.hash = entry.seq, entry.hash
-    _sign_head(head, entry.occurred_at)
+    entry.seal()
+    HEADS.advance(head, entry.seq, entry.hash, entry.occurred_at)
     db.session.add(entry)
     return entry
 
@@ -167,10 +142,9 @@ def verify_chain(chain: str) -> ChainReport:
                 return ChainReport(
                     chain, checked, "does not link to the entry before it", entry.seq, entry.id
                 )
-            if entry.compute_hash() != entry.hash:
-                return ChainReport(
-                    chain, checked, "its content no longer matches its hash", entry.seq, entry.id
-                )
+            problem = entry.problem()
+            if problem:
+                return ChainReport(chain, checked, problem, entry.seq, entry.id)
             previous_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = db.session.get(AuditChainHead, chain)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
@@ -184,8 +158,7 @@ def verify_chain(chain: str) -> ChainReport:
             None,
         )
     if head is not None and head.seq:
-        payload = head_payload(chain, head.seq, head.hash, head.key_id, head.signed_at)
-        problem = signing.signing_key().check(head.key_id, head.signature, payload)
+        problem = HEADS.check(head)
         if problem:
             return ChainReport(chain, checked, problem, None, None)
     return ChainReport(chain, checked)
@@ -202,7 +175,7 @@ def sign_unsigned_heads() -> list[str]:
     ).all()
     for head in unsigned:
         if verify_chain(head.chain).problem == "the chain head is not signed":
-            _sign_head(head, utcnow())
+            HEADS.sign(head, utcnow())
             signed.append(head.chain)
     db.session.commit()
     return signed

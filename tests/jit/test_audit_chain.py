@@ -113,19 +113,27 @@ def _rewrite_from(team, seq: int, new_values: dict) -> None:
     for entry in entries:
         if entry.seq == seq:
             entry.new_values = new_values
+            entry.content_hash = entry.compute_content_hash()
         if entry.seq >= seq:
             entry.prev_hash = previous if previous is not None else entry.prev_hash
             entry.hash = entry.compute_hash()
         previous = entry.hash
     rows = [
-        {"seq": e.seq, "n": json.dumps(e.new_values), "p": e.prev_hash, "h": e.hash}
+        {
+            "seq": e.seq,
+            "n": json.dumps(e.new_values),
+            "d": e.content_hash,
+            "p": e.prev_hash,
+            "h": e.hash,
+        }
         for e in entries
     ]
     db.session.rollback()
     for row in rows:  # as a database user would, behind the application's back
         db.session.execute(
             text(
-                "UPDATE audit_entries SET new_values = :n, prev_hash = :p, hash = :h "
+                "UPDATE audit_entries SET new_values = :n, content_hash = :d, prev_hash = :p, "
+                "hash = :h "
                 "WHERE chain = :c AND seq = :seq"
             ),
             row | {"c": chain},
