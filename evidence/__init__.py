@@ -9,8 +9,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from evidence.cli import evidence_cli
+    from evidence.record import openable_evidence
+    from jit import signals
 
     app.cli.add_command(evidence_cli)
+    signals.record_visibility.connect(openable_evidence)
     with app.app_context():
         from jit.signing import signing_key
 

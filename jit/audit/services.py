@@ -4,17 +4,12 @@
 entry exists exactly when the change it describes does.
 """
 
-import csv
-import io
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from jit.accounts.models import User
 from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_chain
 from jit.canonical import GENESIS_HASH
 from jit.chains import SignedHeads
@@ -181,72 +176,25 @@ def sign_unsigned_heads() -> list[str]:
     return signed
 
 
+def verify_and_record(chains: list[str], *, team=None, actor=_FROM_REQUEST) -> list[ChainReport]:
+    """Verify ``chains`` and write the outcome to the log (the team's, or the platform's).
+
+    The one verification the CLI and the pages share; the caller commits.
+    """
+    reports = [verify_chain(chain) for chain in chains]
+    broken = [report.describe() for report in reports if not report.is_intact]
+    options = {} if actor is _FROM_REQUEST else {"actor": actor, "ip_address": None}
+    record("audit.verified", team=team, new={"chains": len(reports), "broken": broken}, **options)
+    return reports
+
+
 def all_chains() -> list[str]:
     heads = db.session.scalars(select(AuditChainHead.chain))
     entries = db.session.scalars(select(AuditEntry.chain).distinct())
     return sorted(set(heads) | set(entries))
 
 
-EXPORT_COLUMNS = [
-    "seq",
-    "occurred_at_utc",
-    "actor_time_zone",
-    "user_id",
-    "user_email",
-    "operation",
-    "object_type",
-    "object_id",
-    "old_values",
-    "new_values",
-    "ip_address",
-    "prev_hash",
-    "hash",
-]
-
-
-def _export_rows(team) -> Iterator[dict]:
-    statement = (
-        select(AuditEntry, User.email)
-        .outerjoin(User, User.id == AuditEntry.user_id)
-        .where(AuditEntry.chain == team_chain(team.id))
-        .order_by(AuditEntry.seq)
-    )
-    rows = db.session.execute(statement, execution_options={"yield_per": 500})
-    with rows:  # closes the server-side cursor even if the download is abandoned
-        for entry, email in rows:
-            yield {
-                "seq": entry.seq,
-                "occurred_at_utc": entry.occurred_at.isoformat(timespec="microseconds"),
-                "actor_time_zone": entry.actor_time_zone,
-                "user_id": entry.user_id,
-                "user_email": email,
-                "operation": entry.operation,
-                "object_type": entry.object_type,
-                "object_id": entry.object_id,
-                "old_values": entry.old_values,
-                "new_values": entry.new_values,
-                "ip_address": entry.ip_address,
-                "prev_hash": entry.prev_hash,
-                "hash": entry.hash,
-            }
-
-
-def export_jsonl(team) -> Iterator[str]:
-    for row in _export_rows(team):
-        yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def export_csv(team) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    for row in _export_rows(team):
-        for key in ("old_values", "new_values"):
-            if row[key] is not None:
-                row[key] = json.dumps(row[key], ensure_ascii=False, sort_keys=True)
-        writer.writerow(row)
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def record_export(team, fmt: str, *, actor=_FROM_REQUEST) -> AuditEntry:
+    """Write that the team's log is being exported; the export then contains this entry."""
+    options = {} if actor is _FROM_REQUEST else {"actor": actor, "ip_address": None}
+    return record("audit.exported", team=team, new={"format": fmt}, **options)

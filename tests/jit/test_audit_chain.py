@@ -243,7 +243,11 @@ def test_coordinator_exports_csv_and_jsonl(client, auth, busy_team):
     assert response.headers["Content-Disposition"].startswith(
         'attachment; filename="audit-CHAIN-1-'
     )
-    rows = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    *rows, head = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert head["record"] == "chain_head" and (head["seq"], head["hash"]) == (
+        rows[-1]["seq"],
+        rows[-1]["hash"],
+    )
     assert [row["seq"] for row in rows] == list(range(1, len(rows) + 1))
     assert rows[-1]["operation"] == "audit.exported"
     assert all(rows[i]["prev_hash"] == rows[i - 1]["hash"] for i in range(1, len(rows)))
@@ -253,7 +257,8 @@ def test_coordinator_exports_csv_and_jsonl(client, auth, busy_team):
 
     response = client.get("/t/CHAIN-1/audit/export.csv")
     assert response.mimetype == "text/csv"
-    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    *table, head_row = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    assert head_row["record"] == "chain_head" and head_row["signature"]
     assert table[0]["operation"] == "team.created"
     assert table[-1]["operation"] == "audit.exported"
     assert json.loads(table[1]["new_values"])["role"] == "coordinator"
