@@ -243,7 +243,8 @@ def recent_activity(access) -> list[ShownEntry]:
     """Return the team's latest entries for its overview, as ``access`` may read them.
 
     Who may read the audit log sees the latest few, content withheld where it must be;
-    anyone else sees only the latest few about objects they may open.
+    anyone else sees only the latest few about objects they may open (not those about
+    the log itself, which they may not open).
     """
     chain = team_chain(access.team.id)
     statement = (
@@ -257,7 +258,11 @@ def recent_activity(access) -> list[ShownEntry]:
     readable: list[ShownEntry] = []
     for offset in range(0, ACTIVITY_SCAN, 50):
         batch = db.session.scalars(statement.offset(offset).limit(50)).all()
-        readable += [shown for shown in present(access, batch) if not shown.is_redacted]
+        readable += [
+            shown
+            for shown in present(access, batch)
+            if not shown.is_redacted and shown.entry.object_type is not None
+        ]
         if len(readable) >= ACTIVITY_SIZE or len(batch) < 50:
             break
     return readable[:ACTIVITY_SIZE]

@@ -176,3 +176,12 @@ def test_an_object_type_no_package_answers_for_is_withheld_from_everyone(app, se
         ).one()
         (shown,) = reading.present(coordinator, [entry])
     assert shown.is_redacted and shown.label == "Future thing made"
+
+
+def test_a_member_sees_no_activity_about_the_log_itself(client, auth, secret_team):
+    auth.login(secret_team.coordinator)
+    client.get("/t/VEIL-1/audit/export.jsonl")
+    auth.logout()
+    auth.login(secret_team.de_member)
+    page = client.get("/t/VEIL-1/").get_data(as_text=True)
+    assert "Audit log exported" not in page[page.index("Recent activity") :]

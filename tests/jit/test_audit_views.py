@@ -142,3 +142,20 @@ def test_the_platform_log_reads_as_words_and_filters(client, auth, make_user, lo
     )
     verified = client.post("/admin/audit/verify", follow_redirects=True).get_data(as_text=True)
     assert "audit chains are intact" in verified
+
+
+def test_digests_in_values_are_shortened_and_whole_on_demand(client, auth, log_team):
+    digest = "ab" * 32
+    services.record(
+        "evidence.verified",
+        team=log_team,
+        object_type="teams",
+        object_id=log_team.id,
+        new={"sha256": digest},
+        actor=None,
+    )
+    db.session.commit()
+    auth.login(log_team.memberships[0].user)
+    page = client.get("/t/WORDS-1/audit").get_data(as_text=True)
+    assert f'title="{digest}">{digest[:12]}…</span>' in page
+    assert f">{digest}<" not in re.sub(r"<details.*?</details>", "", page, flags=re.S)
