@@ -186,3 +186,29 @@ def test_a_member_sees_no_activity_about_the_log_itself(client, auth, secret_tea
     page = client.get("/t/VEIL-1/").get_data(as_text=True)
     activity = page[page.index("Recent activity") :]
     assert "Audit log exported" not in activity and "audit.exported" not in activity
+
+
+def test_a_page_asks_each_package_once_per_kind_of_object(app, make_item, secret_team):
+    """No query per entry: more items on the page cost no more queries."""
+    from sqlalchemy import event
+
+    from jit.audit import reading
+
+    nl_member = next(m for m in secret_team.team.memberships if m.user == secret_team.nl_member)
+    for number in range(6):
+        make_item(nl_member, title=f"Extra {number}")
+    coordinator = secret_team.access(secret_team.coordinator)
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.test_request_context():
+        entries = db.session.scalars(db.select(AuditEntry)).all()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            reading.present(coordinator, entries)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    kinds = {entry.object_type for entry in entries if entry.object_type}
+    assert len(statements) <= len(kinds)
