@@ -15,8 +15,10 @@ SOCKET_IO_PATH = "socket.io"
 
 
 def init_app(app: Flask) -> None:
+    from jit import signals
     from jit.chat import events, fanout, integrations, watch  # noqa: F401  (watch: session hooks)
     from jit.chat.presence import MemoryPresence, RedisPresence
+    from jit.chat.record import openable_chat
 
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.extensions["jit_chat_presence"] = presence
     events.register(socketio)
     integrations.connect_evidence()
+    signals.record_visibility.connect(openable_chat)
 
     def allow(origin, environ):
         return events.origin_allowed(origin, {**environ, "flask.app": app})

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from jit import submissions
+from jit.audit import reading
 from jit.extensions import db
 from jit.permissions import Permission, can_manage_memberships
 from jit.teams import services
@@ -29,9 +30,7 @@ def overview(code: str):
         "teams/overview.html",
         access=access,
         rosters=services.roster(access.team) if can_see_members else [],
-        activity=services.recent_activity(access.team)
-        if access.can(Permission.VIEW_DASHBOARD)
-        else [],
+        activity=reading.recent_activity(access) if access.can(Permission.VIEW_DASHBOARD) else [],
     )
 
 
