@@ -5,6 +5,7 @@ from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
 from jit.inputs import IdSelectField
+from jit.submissions import SubmissionTokenField
 
 
 class MembershipForm(FlaskForm):
@@ -17,6 +18,7 @@ class MembershipForm(FlaskForm):
         validators=[DataRequired(message="Choose the party the person acts for.")],
     )
     role = SelectField("Role", validate_choice=False, default="member")
+    submission_token = SubmissionTokenField()
 
 
 class MembershipChangeForm(FlaskForm):
