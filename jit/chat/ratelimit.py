@@ -22,7 +22,9 @@ class SendRate:
         self.messages, self.seconds = messages, seconds
 
     def describe(self) -> str:
-        return f"{self.messages} messages in {self.seconds} s, or {self.burst} at once"
+        """Say the limit in words, e.g. "10 messages in 5 s, or 20 at once"."""
+        noun = "message" if self.messages == 1 else "messages"
+        return f"{self.messages} {noun} in {self.seconds} s, or {self.burst} at once"
 
 
 class MemoryLimiter:

@@ -368,7 +368,8 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
         rate = current_app.extensions["jit_chat_rate_limiter"].rate
         raise ChatBusy(
             f"You are sending messages faster than this workspace allows "
-            f"({rate.describe()}). Try again in {math.ceil(wait)} s; nothing was sent.",
+            f"({rate.describe()}); this one was not stored. "
+            f"Send it again in {math.ceil(wait)} s.",
             retry_after=wait,
         )
     send = PendingSend(
