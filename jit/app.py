@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jit import config as jit_config
+from jit import wal
 from jit.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +117,7 @@ def _init_extensions(app: Flask) -> None:
     for package in DOMAIN_PACKAGES:
         domain_module(package, "models")
     db.init_app(app)
+    wal.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
