@@ -143,10 +143,14 @@ def write_batch(batch: list[PendingSend]) -> None:
     writers never wait for each other in a circle.
     """
     with serialised_writes():
+        # By author and client id, the unique index's columns: no scan of the channel.
         stored = {
             (m.author_id, m.client_id): m
             for m in db.session.scalars(
-                select(Message).where(Message.client_id.in_({s.client_id for s in batch}))
+                select(Message).where(
+                    Message.author_id.in_({s.author["id"] for s in batch}),
+                    Message.client_id.in_({s.client_id for s in batch}),
+                )
             )
         }
         first_of: dict[tuple[int, str], PendingSend] = {}
