@@ -10,12 +10,12 @@ checkpoint is raised to a safety net for when the thread cannot keep up.
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from jit.extensions import db
 
@@ -28,25 +28,36 @@ IDLE_INTERVALS = 30
 
 
 class Checkpointer:
-    """Checkpoints one SQLite engine's WAL from a thread of its own after commits."""
+    """Checkpoints one SQLite database's WAL from a thread of its own after commits.
 
-    def __init__(self, engine: Engine, seconds: float):
-        self._engine = engine
+    Each checkpoint opens a connection of its own rather than one from the pool: a
+    pooled connection must never be copied into a forked server process, and the app
+    commits (migrations) just before gunicorn forks.
+    """
+
+    def __init__(self, database: str, seconds: float):
+        self._database = database
         self._seconds = seconds
-        self._lock = threading.Lock()
-        self._dirty = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._pid = os.getpid()
+        self._reset()
         # (busy, WAL frames, frames checkpointed) of the last checkpoint, for tests and ops.
         self.last_result: tuple[int, int, int] | None = None
 
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._dirty = threading.Event()
+        self._thread: threading.Thread | None = None
+
     def committed(self) -> None:
         """Note a commit; the next checkpoint follows within the interval."""
+        if self._pid != os.getpid():
+            # A forked process: the parent's thread did not come along, and its lock
+            # may have been copied held.
+            self._reset()
         self._dirty.set()
-        if self._thread is None or self._pid != os.getpid():
+        if self._thread is None:
             with self._lock:
-                if self._thread is None or self._pid != os.getpid():
-                    self._pid = os.getpid()
+                if self._thread is None:
                     self._thread = threading.Thread(
                         target=self._run, name="sqlite-checkpoint", daemon=True
                     )
@@ -54,8 +65,11 @@ class Checkpointer:
 
     def checkpoint(self) -> tuple[int, int, int]:
         """Run one PASSIVE checkpoint now; return (busy, WAL frames, frames checkpointed)."""
-        with self._engine.connect() as connection:
-            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        connection = sqlite3.connect(self._database, timeout=10)
+        try:
+            row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            connection.close()
         self.last_result = tuple(row)
         return self.last_result
 
@@ -87,7 +101,7 @@ def init_app(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
-    checkpointer = Checkpointer(engine, seconds)
+    checkpointer = Checkpointer(engine.url.database, seconds)
     app.extensions["jit_wal_checkpointer"] = checkpointer
 
     @event.listens_for(engine, "connect")
