@@ -103,6 +103,10 @@ class Server:
             "JIT_SECRET_KEY": secret,
             # Four senders stand for a whole busy team: far beyond one person's limit.
             "JIT_CHAT_RATE_MESSAGES": "0",
+            # The servers run this checkout's code, whatever the environment installed.
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])
+            ),
             **dict(extra_env),
         }
         env.pop("JIT_DATABASE_URL", None)
