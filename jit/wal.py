@@ -13,6 +13,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 
 from flask import Flask
 from sqlalchemy import event
@@ -39,21 +40,22 @@ class Checkpointer:
         self._database = database
         self._seconds = seconds
         self._reset()
+        # A forked process inherits this object but not the thread, and maybe a lock
+        # copied while held: start afresh there. (Weakly: tests build many apps.)
+        this = weakref.ref(self)
+        os.register_at_fork(
+            after_in_child=lambda: (checkpointer := this()) and checkpointer._reset()
+        )
         # (busy, WAL frames, frames checkpointed) of the last checkpoint, for tests and ops.
         self.last_result: tuple[int, int, int] | None = None
 
     def _reset(self) -> None:
-        self._pid = os.getpid()
         self._lock = threading.Lock()
         self._dirty = threading.Event()
         self._thread: threading.Thread | None = None
 
     def committed(self) -> None:
         """Note a commit; the next checkpoint follows within the interval."""
-        if self._pid != os.getpid():
-            # A forked process: the parent's thread did not come along, and its lock
-            # may have been copied held.
-            self._reset()
         self._dirty.set()
         if self._thread is None:
             with self._lock:

@@ -338,6 +338,22 @@ def post_message(
     return message, True
 
 
+def check_rate(access: TeamAccess) -> None:
+    """Spend one of the person's chat writes; raise :class:`ChatBusy` when they go too fast.
+
+    Sends, edits and retractions share one allowance per person (``JIT_CHAT_RATE_*``).
+    """
+    limiter = current_app.extensions["jit_chat_rate_limiter"]
+    wait = limiter.take(access.user.id)
+    if wait > 0:
+        raise ChatBusy(
+            f"You are sending messages faster than this workspace allows "
+            f"({limiter.rate.describe()}); this one was not stored. "
+            f"Send it again in {math.ceil(wait)} s.",
+            retry_after=wait,
+        )
+
+
 # How long a send waits for the writer before it is answered "not confirmed yet".
 SEND_WAIT_SECONDS = 20.0
 
@@ -363,15 +379,7 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     if existing is not None:
         return reading.message_payload(existing), False
     check_may_write(access)
-    wait = current_app.extensions["jit_chat_rate_limiter"].take(access.user.id)
-    if wait > 0:
-        rate = current_app.extensions["jit_chat_rate_limiter"].rate
-        raise ChatBusy(
-            f"You are sending messages faster than this workspace allows "
-            f"({rate.describe()}); this one was not stored. "
-            f"Send it again in {math.ceil(wait)} s.",
-            retry_after=wait,
-        )
+    check_rate(access)
     send = PendingSend(
         channel_id=channel.id,
         author={
@@ -418,6 +426,7 @@ def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
     before, after = recorded(message), recorded(draft)
     if before == after:
         return message
+    check_rate(access)
     now = utcnow()
     message.revisions.append(
         MessageRevision(
@@ -447,6 +456,7 @@ def retract_message(access: TeamAccess, message_id) -> Message:
         raise ChatError("Only the author may retract a message.")
     if message.is_retracted:
         raise ChatError("This message is already retracted.")
+    check_rate(access)
     message.retracted_at = message.changed_at = utcnow()
     message.retracted_by_id = access.user.id
     audit.record(

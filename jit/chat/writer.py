@@ -12,6 +12,7 @@ it and acknowledged nothing of it; the clients send again under the same client 
 import logging
 import os
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,11 +61,17 @@ class GroupWriter:
         self._app = app
         self._capacity = capacity
         self._deliver = deliver
+        self._reset()
+        # A forked server process inherits this object but not the thread, and maybe a
+        # lock copied while held: start afresh there. (Weakly: tests build many apps.)
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (writer := this()) and writer._reset())
+
+    def _reset(self) -> None:
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)
         self._pending: list[PendingSend] = []
         self._thread: threading.Thread | None = None
-        self._pid = os.getpid()
 
     def submit(self, send: PendingSend) -> None:
         """Queue ``send``; raise :class:`ChatBusy` at once when the queue is full."""
@@ -84,9 +91,7 @@ class GroupWriter:
             return len(self._pending)
 
     def _start_if_needed(self) -> None:
-        # A forked server process inherits the object but not the thread.
-        if self._thread is None or self._pid != os.getpid():
-            self._pid = os.getpid()
+        if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="chat-writer", daemon=True)
             self._thread.start()
 

@@ -4,6 +4,7 @@ Through the Socket.IO test client, on both databases: eight senders at once, a b
 held back until others queue behind it, and a full queue.
 """
 
+import os
 import threading
 
 import pytest
@@ -181,3 +182,15 @@ def test_a_full_queue_refuses_at_once_with_a_retry_time(app, chat_team, monkeypa
     assert refused.value.retry_after > 0
     release.set()
     assert all(send.done.wait(10) for send in sends)
+
+
+def test_a_forked_process_starts_with_a_fresh_queue(app):
+    """gunicorn forks the worker from the process that built the app: no thread came along,
+    and a lock copied while held must not stop the worker's first send."""
+    group = app.extensions["jit_chat_writer"]
+    with group._lock:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if not group._lock.locked() and group._thread is None else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -93,3 +93,18 @@ def test_a_resend_of_a_stored_message_costs_nothing(chat_team, connect):
         again = _send(alice, channel, "resent-0001")
         assert again["ok"] and again["duplicate"] and again["id"] == first["id"]
     assert all(_send(alice, channel, f"more-{n:05d}")["ok"] for n in range(4))
+
+
+def test_edits_and_retractions_count_against_the_same_allowance(chat_team, connect):
+    alice = connect(chat_team.nl, chat_team.code)
+    channel = chat_team.general.id
+    sent = _send(alice, channel, "edit-me-0001", "first")  # 1 of the burst of 5
+    for number in range(4):
+        edited = ack(alice, "edit", {"message": sent["id"], "body": f"edit {number}"})
+        assert edited["ok"], edited
+    refused = ack(alice, "retract", {"message": sent["id"]})
+    assert not refused["ok"] and refused["retry_after"] > 0
+    again = ack(alice, "edit", {"message": sent["id"], "body": "one edit too many"})
+    assert not again["ok"] and again["retry_after"] > 0
+    assert db.session.get(Message, sent["id"]).body == "edit 3"
+    assert db.session.get(Message, sent["id"]).retracted_at is None
