@@ -8,7 +8,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from evidence.backup import custody_heads
     from evidence.cli import evidence_cli
+    from jit import signals
+
+    signals.chain_heads.connect(custody_heads)
 
     app.cli.add_command(evidence_cli)
     with app.app_context():
