@@ -114,6 +114,24 @@ class DatabaseLock:
             )
         self._backend = db_backend
 
+    def wait_for_the_writer(self):
+        """Return once the server's batch waits for this lock (seen on PostgreSQL)."""
+        if self._backend == "sqlite":
+            time.sleep(1.0)  # SQLite does not show who waits for its lock
+            return
+        with self._engine.connect() as observer:
+            for _ in range(200):
+                waiting = observer.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                ).scalar()
+                if waiting:
+                    return
+                time.sleep(0.05)
+        raise AssertionError("the server's batch never waited for the channel's row")
+
     def release(self):
         if self._backend == "sqlite":
             self._sqlite.execute("ROLLBACK")
@@ -146,7 +164,7 @@ def test_a_killed_process_loses_no_acknowledged_message_and_acknowledges_none_un
             namespace="/chat",
             callback=lambda *answer: answers.append(answer),
         )
-    time.sleep(1.0)  # the batch is in the writer's transaction, waiting for the lock
+    lock.wait_for_the_writer()  # the batch is in the writer's transaction, waiting
     server.kill()
     lock.release()
     time.sleep(1.0)
