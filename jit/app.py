@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jit import config as jit_config
+from jit import wal
 from jit.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +55,7 @@ def _load_config(app: Flask, overrides: dict) -> None:
     app.config.update(settings)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings["DATABASE_URL"]),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         MAX_CONTENT_LENGTH=settings["MAX_REQUEST_MB"] * 1024 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings["SESSION_HOURS"]),
         SESSION_COOKIE_NAME="jit_session",
@@ -80,15 +81,20 @@ def _bound_url_integers(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter
 
 
-def _engine_options(database_url: str) -> dict:
-    """Ping pooled connections before use only where they can go stale: over a network.
+def _engine_options(settings: dict) -> dict:
+    """Size the connection pool; ping pooled connections only where they can go stale.
 
     A SQLite connection is a local file that never drops; pinging it cost every chat
-    event an extra statement.
+    event an extra statement. Over a network a connection can die while pooled.
     """
-    if database_url.startswith("sqlite"):
-        return {}
-    return {"pool_pre_ping": True}
+    pool = {
+        "pool_size": settings["DATABASE_POOL_SIZE"],
+        "max_overflow": settings["DATABASE_POOL_OVERFLOW"],
+        "pool_timeout": settings["DATABASE_POOL_TIMEOUT"],
+    }
+    if settings["DATABASE_URL"].startswith("sqlite"):
+        return pool
+    return pool | {"pool_pre_ping": True}
 
 
 @event.listens_for(Engine, "connect")
@@ -119,6 +125,7 @@ def _init_extensions(app: Flask) -> None:
     for package in DOMAIN_PACKAGES:
         domain_module(package, "models")
     db.init_app(app)
+    wal.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
