@@ -9,7 +9,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from evidence.cli import evidence_cli
+    from evidence.search_kinds import search_kinds
+    from jit import signals
 
+    signals.search_kinds.connect(search_kinds)
     app.cli.add_command(evidence_cli)
     with app.app_context():
         from jit.signing import signing_key

@@ -48,6 +48,17 @@ SETTINGS = [
     ),
     Setting("DEMO_PASSWORD", str, None, "Password for demo accounts; generated when unset"),
     Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
+    Setting(
+        "SEARCH_BACKEND",
+        str,
+        None,
+        "whoosh or postgresql; by default PostgreSQL full-text on PostgreSQL, else Whoosh",
+    ),
+    Setting(
+        "SEARCH_INDEX_DIR", str, None, "Folder of the Whoosh indexes (<instance>/search-index)"
+    ),
+    Setting("SEARCH_WORKER", bool, True, "Run the index writer thread in server processes"),
+    Setting("SEARCH_POLL_SECONDS", int, 2, "How often the index writer looks for outbox rows"),
     Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),
     Setting(
         "CHAT_ALLOWED_ORIGINS",

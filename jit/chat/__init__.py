@@ -10,8 +10,12 @@ from jit.extensions import socketio
 
 
 def init_app(app: Flask) -> None:
+    from jit import signals
     from jit.chat import events, fanout, integrations, watch  # noqa: F401  (watch: session hooks)
     from jit.chat.presence import MemoryPresence, RedisPresence
+    from jit.chat.search_kinds import search_kinds
+
+    signals.search_kinds.connect(search_kinds)
 
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
