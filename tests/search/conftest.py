@@ -61,3 +61,45 @@ def search_as(app):
 
 def uids(body) -> list[str]:
     return sorted(f"{hit['kind']}:{hit['title']}" for hit in body["hits"])
+
+
+@pytest.fixture
+def chat(app):
+    """Return helpers that post, edit and retract chat messages as a member would."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from jit.chat import services
+    from jit.chat.models import Channel
+    from jit.teams.access import TeamAccess
+
+    class Chat:
+        def channel(self, team):
+            return db.session.scalar(select(Channel).where(Channel.team_id == team.id))
+
+        def draft(self, body):
+            return services.Draft(body=body, handling_code="H0", handling_conditions="")
+
+        def post(self, membership, body):
+            access = TeamAccess(team=membership.team, membership=membership)
+            message, _new = services.post_message(
+                access,
+                self.channel(membership.team),
+                client_id=uuid.uuid4().hex,
+                draft=self.draft(body),
+            )
+            db.session.commit()
+            return message
+
+        def edit(self, membership, message, body):
+            access = TeamAccess(team=membership.team, membership=membership)
+            services.edit_message(access, message.id, self.draft(body))
+            db.session.commit()
+
+        def retract(self, membership, message):
+            access = TeamAccess(team=membership.team, membership=membership)
+            services.retract_message(access, message.id)
+            db.session.commit()
+
+    return Chat()
