@@ -31,8 +31,13 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def _stem_key(word: str, language: str) -> str:
+    """A word as the stemmed index holds it: stemmed in its language, then folded."""
+    return languages.fold(languages.stem(word.lower(), language))
+
+
 def matcher(terms: list, language: str):
-    """Return a test of one folded word against the query's positive terms."""
+    """Return a test of one word of a document against the query's positive terms."""
     exact, stems, prefixes, fuzzy = set(), set(), [], []
     for term in terms:
         words = [languages.fold(w) for w in languages.WORD.findall(term.text)]
@@ -42,12 +47,13 @@ def matcher(terms: list, language: str):
             fuzzy.extend((word, term.fuzzy) for word in words)
         elif isinstance(term, Word | Phrase):
             exact.update(words)
-            stems.update(languages.stem(word, language) for word in words)
+            stems.update(_stem_key(word, language) for word in languages.WORD.findall(term.text))
 
-    def matches(word: str) -> bool:
+    def matches(original: str) -> bool:
+        word = languages.fold(original)
         return (
             word in exact
-            or languages.stem(word, language) in stems
+            or _stem_key(original, language) in stems
             or any(word.startswith(prefix) for prefix in prefixes)
             or any(_distance(word, target, limit) <= limit for target, limit in fuzzy)
         )
@@ -60,7 +66,7 @@ def fragments(text: str, terms: list, language: str) -> Markup:
     text = text[:MAX_SCAN_CHARS]
     words = list(languages.WORD.finditer(text))
     matches = matcher(terms, language)
-    hits = [i for i, word in enumerate(words) if matches(languages.fold(word.group()))]
+    hits = [i for i, word in enumerate(words) if matches(word.group())]
     if not hits:
         return preview(text)
     marked = set(hits)

@@ -62,15 +62,31 @@ _FACET_COLUMNS = {
 }
 _WEIGHT_A = literal_column("'A'::\"char\"")
 _WEIGHT_B = literal_column("'B'::\"char\"")
-CONFIGURATIONS = [f"jit_{name}" for name in dict.fromkeys(languages.LANGUAGES.values())]
+# Each document holds its words folded-then-stemmed (jit_*) and stemmed as written
+# (PostgreSQL's own), since unaccent runs before the stemmer and hides accented
+# suffixes from it; a query word is looked up both ways in every language.
+CONFIGURATIONS = [
+    *(f"jit_{name}" for name in dict.fromkeys(languages.LANGUAGES.values())),
+    *(name for name in dict.fromkeys(languages.LANGUAGES.values()) if name != "simple"),
+]
 
 
 def configuration(language: str) -> str:
     return f"jit_{languages.LANGUAGES.get(language, 'simple')}"
 
 
+def plain_configuration(language: str) -> str:
+    """PostgreSQL's own configuration: stems words with their accents (\"-ación\")."""
+    return languages.LANGUAGES.get(language, "simple")
+
+
 def _regconfig(name: str):
     return cast(literal(name), REGCONFIG)
+
+
+def _weighted(config, plain, text: str, weight):
+    vector = func.to_tsvector(config, text).op("||")(func.to_tsvector(plain, text))
+    return func.setweight(vector, weight)
 
 
 def _in_every_language(build):
@@ -95,6 +111,7 @@ class PostgresBackend:
 
     def _upsert(self, document: Document) -> None:
         config = _regconfig(configuration(document.language))
+        plain = _regconfig(plain_configuration(document.language))
         title = highlight.clean(document.title)
         body = highlight.clean(document.body)[:MAX_BODY_CHARS]
         values = {
@@ -114,8 +131,8 @@ class PostgresBackend:
             "occurred_at": document.occurred_at,
             "month": document.occurred_at.strftime("%Y-%m"),
             "digest": digest(document),
-            "tsv": func.setweight(func.to_tsvector(config, title), _WEIGHT_A).op("||")(
-                func.setweight(func.to_tsvector(config, body[:MAX_TSV_CHARS]), _WEIGHT_B)
+            "tsv": _weighted(config, plain, title, _WEIGHT_A).op("||")(
+                _weighted(config, plain, body[:MAX_TSV_CHARS], _WEIGHT_B)
             ),
         }
         statement = postgresql.insert(D).values(**values)

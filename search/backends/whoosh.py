@@ -10,7 +10,7 @@ from datetime import UTC
 from pathlib import Path
 
 from whoosh import fields, index, query, sorting
-from whoosh.analysis import Filter, RegexTokenizer, StemFilter
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter
 
 from search import highlight, languages
 from search import query as q
@@ -45,8 +45,10 @@ class FoldFilter(Filter):
 
 
 def _analyzer(language: str | None = None):
-    chain = RegexTokenizer(r"\w+") | FoldFilter()
-    return chain | StemFilter(lang=language) if language else chain
+    # Stem before folding: stemmers know their language's accented suffixes ("-ación").
+    if language:
+        return RegexTokenizer(r"\w+") | LowercaseFilter() | StemFilter(lang=language) | FoldFilter()
+    return RegexTokenizer(r"\w+") | FoldFilter()
 
 
 def schema() -> fields.Schema:
