@@ -9,7 +9,7 @@ a :class:`QueryError` whose message says what to change.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
@@ -237,14 +237,14 @@ def _day(raw: str, *, end: bool) -> datetime:
     except ValueError:
         raise QueryError(f"{raw} is not a date that exists.") from None
     if not end:
-        return datetime.combine(start, time())
+        return datetime.combine(start, time(), tzinfo=UTC)
     if day:
         stop = start + timedelta(days=1)
     elif month:
         stop = date(year + (start.month == 12), start.month % 12 + 1, 1)
     else:
         stop = date(year + 1, 1, 1)
-    return datetime.combine(stop, time())
+    return datetime.combine(stop, time(), tzinfo=UTC)
 
 
 def parse_date_range(raw: str) -> DateRange:

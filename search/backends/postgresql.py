@@ -62,13 +62,6 @@ _FACET_COLUMNS = {
 }
 _WEIGHT_A = literal_column("'A'::\"char\"")
 _WEIGHT_B = literal_column("'B'::\"char\"")
-# Each document holds its words folded-then-stemmed (jit_*) and stemmed as written
-# (PostgreSQL's own), since unaccent runs before the stemmer and hides accented
-# suffixes from it; a query word is looked up both ways in every language.
-CONFIGURATIONS = [
-    *(f"jit_{name}" for name in dict.fromkeys(languages.LANGUAGES.values())),
-    *(name for name in dict.fromkeys(languages.LANGUAGES.values()) if name != "simple"),
-]
 
 
 def configuration(language: str) -> str:
@@ -76,8 +69,19 @@ def configuration(language: str) -> str:
 
 
 def plain_configuration(language: str) -> str:
-    """PostgreSQL's own configuration: stems words with their accents (\"-ación\")."""
-    return languages.LANGUAGES.get(language, "simple")
+    """The configuration that stems words with their accents ("-ación"), folding none."""
+    name = languages.LANGUAGES.get(language, "simple")
+    return "simple" if name == "simple" else f"jit_{name}_accented"
+
+
+# Each document holds its words folded-then-stemmed (jit_*) and stemmed as written
+# (jit_*_accented), since unaccent runs before the stemmer and hides accented
+# suffixes from it; a query word is looked up both ways in every language. None of
+# them drops stop words, so a phrase or NOT keeps every word in every language.
+CONFIGURATIONS = [
+    *(f"jit_{name}" for name in dict.fromkeys(languages.LANGUAGES.values())),
+    *(plain_configuration(code) for code in languages.STEMMED),
+]
 
 
 def _regconfig(name: str):
@@ -176,7 +180,9 @@ class PostgresBackend:
             ]
             alternatives = [word, *near[:20]]
             expression = " | ".join(alternatives)
-            conditions.append(D.tsv.op("@@")(func.to_tsquery(_regconfig("jit_simple"), expression)))
+            conditions.append(
+                D.tsv.bool_op("@@")(func.to_tsquery(_regconfig("jit_simple"), expression))
+            )
         return and_(*conditions) if conditions else false()
 
     def compile(self, node, scopes):
@@ -207,13 +213,13 @@ class PostgresBackend:
             return self._fuzzy(node, scopes)
         if not languages.WORD.search(node.text):
             return false()
-        return D.tsv.op("@@")(self._tsquery(node))
+        return D.tsv.bool_op("@@")(self._tsquery(node))
 
     def _allowed(self, scopes: list[Scope]):
         conditions = [
             and_(
                 D.team_id == scope.team_id,
-                D.readers.op("&&")(
+                D.readers.bool_op("&&")(
                     cast(postgresql.array(sorted(scope.tokens)), postgresql.ARRAY(Text))
                 ),
             )

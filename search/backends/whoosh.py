@@ -206,7 +206,10 @@ class WhooshBackend:
             name = _FILTER_FIELDS[node.name]
             return query.Term(name, _filter_value(node.name, node.value))
         if isinstance(node, q.DateRange):
-            return query.DateRange("occurred_at", node.start, node.end, endexcl=True)
+            start, end = (
+                moment and moment.replace(tzinfo=None) for moment in (node.start, node.end)
+            )
+            return query.DateRange("occurred_at", start, end, endexcl=True)
         words = [languages.fold(w) for w in languages.WORD.findall(node.text)]
         if isinstance(node, q.Prefix):
             parts = [query.Term("text", w) for w in words[:-1]]

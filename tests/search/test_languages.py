@@ -42,7 +42,9 @@ def test_stemming_follows_the_documents_language(
 
 
 def test_croatian_is_folded_but_not_stemmed(app, case, make_item, index, search_as):
-    make_item(case.nl_member, title="Izvješće", description="Osumnjičeni je uhićen u Splitu i Šibeniku.")
+    make_item(
+        case.nl_member, title="Izvješće", description="Osumnjičeni je uhićen u Splitu i Šibeniku."
+    )
     index()
     code = case.team.code
     assert search_as(case.nl_member.user, "sibeniku", team=code)[1]["total"] == 1

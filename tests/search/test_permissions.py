@@ -75,7 +75,9 @@ def test_search_tokens_give_the_same_items_as_the_evidence_register(
 
     participant = make_membership(case.team, "participant", "DE")
     coordinator = db.session.scalar(
-        select(Membership).where(Membership.team_id == case.team.id, Membership.role == "coordinator")
+        select(Membership).where(
+            Membership.team_id == case.team.id, Membership.role == "coordinator"
+        )
     )
     recorders = [case.nl_member, case.de_member, case.nl_leader]
     for recorder in recorders:

@@ -37,7 +37,7 @@ def test_hits_totals_and_facets_stay_in_the_team(
 
 
 def test_another_teams_search_is_not_found(app, make_team, make_membership, make_item, search_as):
-    team_a, team_b, alpha, _bravo = _two_teams(make_team, make_membership, make_item)
+    _team_a, team_b, alpha, _bravo = _two_teams(make_team, make_membership, make_item)
     status, _body = search_as(alpha.user, "guayaquil", team=team_b.code)
     assert status == 404
 

@@ -21,29 +21,33 @@ branch_labels = None
 depends_on = None
 
 
-# One text search configuration per language: accents folded, then stemmed.
-CONFIGURATIONS = {
-    "english": "english_stem",
-    "french": "french_stem",
-    "german": "german_stem",
-    "spanish": "spanish_stem",
-    "italian": "italian_stem",
-    "dutch": "dutch_stem",
-    "portuguese": "portuguese_stem",
-    "simple": "simple",
-}
+# Per language, two configurations over one Snowball stemmer without stop words (a
+# phrase or a NOT must keep every word, in every language it is looked up in):
+# jit_<language> folds accents first (unaccent), jit_<language>_accented stems the
+# word as written, since a stemmer knows its language's accented suffixes ("-ación").
+LANGUAGES = ["english", "french", "german", "spanish", "italian", "dutch", "portuguese"]
+WORD_TOKENS = "asciiword, asciihword, hword_asciipart, word, hword, hword_part"
 
 
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
-        for name, dictionary in CONFIGURATIONS.items():
-            op.execute(f"CREATE TEXT SEARCH CONFIGURATION jit_{name} (COPY = {name})")
+        for name in LANGUAGES:
             op.execute(
-                f"ALTER TEXT SEARCH CONFIGURATION jit_{name} ALTER MAPPING FOR"
-                f" asciiword, asciihword, hword_asciipart, word, hword, hword_part"
-                f" WITH unaccent, {dictionary}"
+                f"CREATE TEXT SEARCH DICTIONARY jit_{name}_stem"
+                f" (TEMPLATE = snowball, Language = {name})"
             )
+            for suffix, chain in (("", f"unaccent, jit_{name}_stem"), ("_accented", f"jit_{name}_stem")):
+                op.execute(f"CREATE TEXT SEARCH CONFIGURATION jit_{name}{suffix} (COPY = simple)")
+                op.execute(
+                    f"ALTER TEXT SEARCH CONFIGURATION jit_{name}{suffix}"
+                    f" ALTER MAPPING FOR {WORD_TOKENS} WITH {chain}"
+                )
+        op.execute("CREATE TEXT SEARCH CONFIGURATION jit_simple (COPY = simple)")
+        op.execute(
+            f"ALTER TEXT SEARCH CONFIGURATION jit_simple"
+            f" ALTER MAPPING FOR {WORD_TOKENS} WITH unaccent, simple"
+        )
     op.create_table(
         "search_outbox",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -99,5 +103,8 @@ def downgrade():
     op.drop_table("search_documents")
     op.drop_table("search_outbox")
     if op.get_bind().dialect.name == "postgresql":
-        for name in CONFIGURATIONS:
-            op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS jit_{name}")
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS jit_simple")
+        for name in LANGUAGES:
+            for suffix in ("", "_accented"):
+                op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS jit_{name}{suffix}")
+            op.execute(f"DROP TEXT SEARCH DICTIONARY IF EXISTS jit_{name}_stem")
