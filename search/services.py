@@ -18,7 +18,15 @@ from search.registry import kinds, reader_tokens
 
 PER_PAGE = 20
 MAX_PAGE = 500
-FILTERS = ("kind", "party", "code", "type", "lang", "exhibit")
+# URL parameter → query field. "handling" because ``code`` names the team in URLs.
+FILTERS = {
+    "kind": "kind",
+    "party": "party",
+    "handling": "code",
+    "type": "type",
+    "lang": "lang",
+    "exhibit": "exhibit",
+}
 MAX_SUGGESTED_WORDS = 3
 
 
@@ -32,6 +40,10 @@ class SearchRequest:
     filters: dict = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
+
+    def query_filters(self) -> dict:
+        """The filters as query fields (``handling`` → ``code``)."""
+        return {FILTERS[name]: value for name, value in self.filters.items()}
 
     def args(self, **changes) -> dict:
         """The URL parameters of this request with ``changes`` (None drops one)."""
@@ -108,7 +120,7 @@ def run(accesses: list[TeamAccess], request: SearchRequest) -> Outcome:
     accesses = searchable(accesses)
     outcome.team_codes = {access.team.id: access.team.code for access in accesses}
     try:
-        tree = q.parse(request.text, request.filters)
+        tree = q.parse(request.text, request.query_filters())
     except q.QueryError as problem:
         outcome.error = str(problem)
         if request.text.strip() or request.filters:
@@ -150,7 +162,7 @@ def suggest(scopes: list[Scope], request: SearchRequest, tree) -> str | None:
         for candidate in candidates[:3]:
             attempt = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", candidate, corrected, count=1)
             try:
-                tree = q.parse(attempt, request.filters)
+                tree = q.parse(attempt, request.query_filters())
             except q.QueryError:
                 continue
             found = backend.query(scopes, tree, sort="relevance", page=1, per_page=1)

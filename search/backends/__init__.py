@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from search.registry import Document
 
-FACETS = ("kind", "party", "code", "type", "month")
+FACETS = ("kind", "party", "handling", "type", "month")
 SORTS = ("relevance", "date")
 
 

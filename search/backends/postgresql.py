@@ -55,7 +55,7 @@ _FILTER_COLUMNS = {
 _FACET_COLUMNS = {
     "kind": D.kind,
     "party": D.party,
-    "code": D.handling_code,
+    "handling": D.handling_code,
     "type": D.evidence_type,
     "month": D.month,
     "team": D.team_id,

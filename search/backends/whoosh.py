@@ -21,7 +21,7 @@ PER_TEAM = "team-{}"
 _FACET_FIELDS = {
     "kind": "kind",
     "party": "party",
-    "code": "code",
+    "handling": "code",
     "type": "evidence_type",
     "month": "month",
 }

@@ -38,12 +38,12 @@ def test_a_party_item_is_absent_from_other_parties_results_and_counts(
 
     _status, nl = search_as(case.nl_member.user, "heroin", team=case.team.code)
     assert nl["total"] == 2
-    assert nl["facets"]["code"] == {"H0": 1, "H2": 1}
+    assert nl["facets"]["handling"] == {"H0": 1, "H2": 1}
 
     _status, de = search_as(case.de_member.user, "heroin", team=case.team.code)
     assert de["total"] == 1
     assert [hit["title"] for hit in de["hits"]] == ["NL-0001 Wiretap summary"]
-    assert de["facets"]["code"] == {"H0": 1}
+    assert de["facets"]["handling"] == {"H0": 1}
     assert de["facets"]["kind"] == {"item": 1}
     # Its custody notes are kept from DE's counts too.
     _status, de_all = search_as(case.de_member.user, "exhibit:NL-0002", team=case.team.code)
