@@ -101,9 +101,14 @@ def custody_documents(ids: list[int]) -> dict:
     for event in rows:
         item = event.item
         people = [event.actor_name, event.released_by, event.received_by]
-        body = "\n".join(
-            part for part in [event.purpose, event.location, event.legal_basis, *people] if part
-        )
+        # The person's own words (notes, method, seal number); file hashes are left out.
+        noted = [
+            str(event.details.get(key))
+            for key in ("notes", "method", "seal_number")
+            if (event.details or {}).get(key)
+        ]
+        parts = [event.purpose, *noted, event.location, event.legal_basis, *people]
+        body = "\n".join(part for part in parts if part)
         documents[event.id] = Document(
             kind="custody",
             object_id=event.id,

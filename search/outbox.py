@@ -35,7 +35,10 @@ def install(app: Flask) -> None:
     """Prepare the app's search state; the worker starts with the first request."""
     app.extensions["search"] = {"worker": None, "lock": threading.Lock()}
     if app.config.get("SEARCH_WORKER"):
-        app.before_request(lambda: ensure_worker(app))
+
+        @app.before_request
+        def _start_writer() -> None:
+            ensure_worker(app)
 
 
 # --- Filling the outbox ---------------------------------------------------------------

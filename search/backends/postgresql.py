@@ -9,7 +9,6 @@ transaction: the outbox rows are deleted in the same commit.
 """
 
 import difflib
-import re
 
 from sqlalchemy import (
     Text,
@@ -88,6 +87,10 @@ def _regconfig(name: str):
     return cast(literal(name), REGCONFIG)
 
 
+def _words_only(text: str) -> str:
+    return " ".join(languages.WORD.findall(text))
+
+
 def _weighted(config, plain, text: str, weight):
     vector = func.to_tsvector(config, text).op("||")(func.to_tsvector(plain, text))
     return func.setweight(vector, weight)
@@ -118,6 +121,9 @@ class PostgresBackend:
         plain = _regconfig(plain_configuration(document.language))
         title = highlight.clean(document.title)
         body = highlight.clean(document.body)[:MAX_BODY_CHARS]
+        # Words only, as the Whoosh tokenizer sees them: PostgreSQL's parser would keep
+        # "rotterdam.txt" or "a@b.nl" whole, and a query for "rotterdam" would miss it.
+        title_words, body_words = _words_only(title), _words_only(body[:MAX_TSV_CHARS])
         values = {
             "uid": document.uid,
             "team_id": document.team_id,
@@ -135,8 +141,8 @@ class PostgresBackend:
             "occurred_at": document.occurred_at,
             "month": document.occurred_at.strftime("%Y-%m"),
             "digest": digest(document),
-            "tsv": _weighted(config, plain, title, _WEIGHT_A).op("||")(
-                _weighted(config, plain, body[:MAX_TSV_CHARS], _WEIGHT_B)
+            "tsv": _weighted(config, plain, title_words, _WEIGHT_A).op("||")(
+                _weighted(config, plain, body_words, _WEIGHT_B)
             ),
         }
         statement = postgresql.insert(D).values(**values)
@@ -162,11 +168,9 @@ class PostgresBackend:
             words = [languages.fold(w) for w in languages.WORD.findall(node.text)]
             expression = " & ".join([*words[:-1], f"{words[-1]}:*"])
             return func.to_tsquery(_regconfig("jit_simple"), expression)
-        if isinstance(node, q.Phrase):
-            text = '"' + node.text.replace('"', " ") + '"'
-        else:
-            text = re.sub(r"[\"()]", " ", node.text)
-            text = re.sub(r"(^|\s)-", r"\1", text).replace(" or ", " ").replace(" OR ", " ")
+        words = languages.WORD.findall(node.text)
+        # Several words (a phrase, or "NL-0007") must stand next to each other.
+        text = f'"{" ".join(words)}"' if len(words) > 1 else " ".join(words)
         return _in_every_language(lambda config: func.websearch_to_tsquery(config, text))
 
     def _fuzzy(self, node, scopes):

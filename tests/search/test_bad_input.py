@@ -1,4 +1,4 @@
-"""Bad search input gets a clear message or an empty page, never a 500, and writes only the audit."""
+"""Bad search input gets a clear message or an empty page, never a 500, and only an audit entry."""
 
 import pytest
 from sqlalchemy import func, select

@@ -78,3 +78,31 @@ def test_one_process_holds_the_index_writer(app, tmp_path):
         first.release()
     assert second.acquire()
     second.release()
+
+
+def test_a_server_process_indexes_by_itself(app_config, make_team, make_membership, make_item):
+    """With the writer thread on, a change is searchable shortly after its commit."""
+    from jit.app import create_app
+    from tests.conftest import Auth, WorkspaceClient
+
+    served = create_app(app_config | {"SEARCH_WORKER": True, "SEARCH_POLL_SECONDS": 1})
+    served.test_client_class = WorkspaceClient
+    with served.app_context():
+        try:
+            client = served.test_client()
+            team = make_team()
+            member = make_membership(team, "member", "NL")
+            Auth(client).login(member.user)
+            assert client.get("/").status_code == 200  # the first request starts the writer
+            make_item(member, title="Ledger", description="Kingfisher account")
+            deadline, total = time.monotonic() + 30, 0
+            while time.monotonic() < deadline and not total:
+                response = client.get(f"/t/{team.code}/search.json?q=kingfisher")
+                assert response.status_code == 200
+                total = response.get_json()["total"]
+                time.sleep(0.2)
+            assert total == 1
+        finally:
+            served.extensions["search"]["worker"].stop()
+            db.session.remove()
+            db.engine.dispose()
