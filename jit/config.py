@@ -59,6 +59,13 @@ SETTINGS = [
     ),
     Setting("SEARCH_WORKER", bool, True, "Run the index writer thread in server processes"),
     Setting("SEARCH_POLL_SECONDS", int, 2, "How often the index writer looks for outbox rows"),
+    Setting("LOG_FORMAT", str, "text", "Log lines as text, or json (one object a line)"),
+    Setting(
+        "PG_DUMP",
+        str,
+        None,
+        "Path of pg_dump for `jit backup` on PostgreSQL (pg_restore beside it); else the PATH",
+    ),
     Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),
     Setting(
         "CHAT_ALLOWED_ORIGINS",

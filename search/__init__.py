@@ -11,9 +11,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from pathlib import Path
 
+    from jit import signals
     from search import outbox, registry
     from search.backends import backend_name
-    from search.cli import search_cli
+    from search.cli import rebuild_after_restore, search_cli
 
     if not app.config.get("SEARCH_INDEX_DIR"):
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search-index")
@@ -21,3 +22,4 @@ def init_app(app: Flask) -> None:
     registry.collect(app)
     outbox.install(app)
     app.cli.add_command(search_cli)
+    signals.instance_restored.connect(rebuild_after_restore)

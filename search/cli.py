@@ -63,6 +63,18 @@ def _count(team: Team) -> int:
     return sum(len(list(kind.ids_of_team(team.id))) for kind in kinds().values())
 
 
+def _writer_lock(app):
+    """Take the Whoosh writer lock (None for PostgreSQL), or explain who holds it."""
+    if get_backend(app).name != "whoosh":
+        return None
+    lock = outbox.WriterLock(app.config["SEARCH_INDEX_DIR"])
+    if not lock.acquire(timeout=30):
+        raise click.ClickException(
+            "A running server holds the index writer: stop it, or wait and retry."
+        )
+    return lock
+
+
 @search_cli.command("reindex")
 @click.option("--team", "code", help="Only this team (its code).")
 @with_appcontext
@@ -70,13 +82,7 @@ def reindex_command(code):
     """Rebuild the index from the database (all teams, or one)."""
     app = current_app._get_current_object()
     teams = _teams(code)
-    lock = None
-    if get_backend().name == "whoosh":
-        lock = outbox.WriterLock(app.config["SEARCH_INDEX_DIR"])
-        if not lock.acquire(timeout=30):
-            raise click.ClickException(
-                "A running server holds the index writer: stop it, or wait and retry."
-            )
+    lock = _writer_lock(app)
     try:
         for team in teams:
             with click.progressbar(length=_count(team), label=f"{team.code:<16}") as bar:
@@ -84,6 +90,18 @@ def reindex_command(code):
             click.echo(f"{team.code}: {done} document(s) indexed.")
         drained = outbox.drain_held(app)
         click.echo(f"Outbox: {drained} change(s) applied after the rebuild.")
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def rebuild_after_restore(app) -> None:
+    """Rebuild every team's index once an instance is restored (backups leave it out)."""
+    lock = _writer_lock(app)
+    try:
+        for team in _teams(None):
+            reindex_team(team)
+        outbox.drain_held(app)
     finally:
         if lock is not None:
             lock.release()

@@ -60,3 +60,14 @@ def test_reindex_of_an_unknown_team_says_so(app, runner):
     result = runner.invoke(args=["search", "reindex", "--team", "NOPE"])
     assert result.exit_code != 0
     assert "There is no team NOPE." in result.output
+
+
+def test_a_restored_instance_gets_its_index_rebuilt(app, case, make_item, index, search_as):
+    """Backups leave the index out; the restore signal rebuilds it from the database."""
+    from jit import signals
+
+    make_item(case.nl_member, title="Ledger", description="Kingfisher account")
+    index()
+    _lose_the_index(app, case.team)
+    signals.instance_restored.send(app)
+    assert search_as(case.nl_member.user, "kingfisher", team=case.team.code)[1]["total"] == 1
