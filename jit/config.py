@@ -67,6 +67,17 @@ SETTINGS = [
         "SQLite: checkpoint the WAL in the background this often (0: inside commits)",
     ),
     Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
+    Setting(
+        "SEARCH_BACKEND",
+        str,
+        None,
+        "whoosh or postgresql; by default PostgreSQL full-text on PostgreSQL, else Whoosh",
+    ),
+    Setting(
+        "SEARCH_INDEX_DIR", str, None, "Folder of the Whoosh indexes (<instance>/search-index)"
+    ),
+    Setting("SEARCH_WORKER", bool, True, "Run the index writer thread in server processes"),
+    Setting("SEARCH_POLL_SECONDS", int, 2, "How often the index writer looks for outbox rows"),
     Setting("LOG_FORMAT", str, "text", "Log lines as text, or json (one object a line)"),
     Setting(
         "PG_DUMP",

@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
     from jit.chat.ratelimit import limiter_for
     from jit.chat.record import openable_chat
     from jit.chat.writer import GroupWriter
+    from jit.chat.search_kinds import search_kinds
+
+    signals.search_kinds.connect(search_kinds)
 
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
