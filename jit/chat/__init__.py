@@ -21,8 +21,8 @@ def init_app(app: Flask) -> None:
     from jit.chat.presence import MemoryPresence, RedisPresence
     from jit.chat.ratelimit import limiter_for
     from jit.chat.record import openable_chat
-    from jit.chat.writer import GroupWriter
     from jit.chat.search_kinds import search_kinds
+    from jit.chat.writer import GroupWriter
 
     signals.search_kinds.connect(search_kinds)
 
