@@ -59,9 +59,11 @@ def parse_request(args) -> SearchRequest:
     if sort not in SORTS:
         raise SearchError("Sort by relevance or by date.")
     raw_page = (args.get("page") or "1").strip()
-    if not raw_page.isdigit() or int(raw_page) < 1:
+    digits = raw_page.lstrip("0")
+    if not re.fullmatch(r"[0-9]+", raw_page) or not digits:
         raise SearchError("The page must be a whole number from 1.")
-    page = int(raw_page)
+    # A long number is only measured: int() refuses more than 4,300 digits.
+    page = int(digits) if len(digits) <= 12 else MAX_PAGE + 1
     if page > MAX_PAGE:
         raise SearchError(f"Only the first {MAX_PAGE} pages can be shown: refine the search.")
     filters = {}

@@ -20,6 +20,10 @@ BAD = [
     ({"q": "van", "page": "-1"}, "The page must be a whole number from 1."),
     ({"q": "van", "page": "abc"}, "The page must be a whole number from 1."),
     ({"q": "van", "page": "99999999999999999999"}, "Only the first"),
+    # Beyond Python's 4,300-digit limit for int(): a ValueError, once a 500.
+    ({"q": "van", "page": "9" * 5000}, "Only the first"),
+    # Digits of another script pass str.isdigit() and int() but are not a page number.
+    ({"q": "van", "page": "١٢٣"}, "The page must be a whole number from 1."),
     ({"q": "van", "sort": "price"}, "Sort by relevance or by date."),
     ({"q": "van", "kind": "<script>"}, "The kind filter is not a value that exists."),
     ({"q": "van AND"}, "The query ends where a word was expected"),
