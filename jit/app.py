@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     _load_config(app, config)
     _bound_url_integers(app)
+    _refuse_unreadable_input(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -172,6 +173,13 @@ def _register_blueprints(app: Flask) -> None:
 
 # Pages a signed-in person may reach before enrolling a second factor that is required.
 _MFA_ENROLMENT_ENDPOINTS = {"accounts.mfa_setup", "accounts.logout", "static"}
+
+
+def _refuse_unreadable_input(app: Flask) -> None:
+    """Refuse a NUL before any hook (the packages' too) looks a value up in the database."""
+    from jit.web import refuse_nul_characters
+
+    app.before_request(refuse_nul_characters)
 
 
 def _register_hooks(app: Flask) -> None:

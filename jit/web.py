@@ -66,6 +66,23 @@ def refuse_json_bodies():
         abort(415)
 
 
+def refuse_nul_characters():
+    """Answer 400 to a NUL character in the path, the query or a plain form's fields.
+
+    No one types a NUL, and PostgreSQL refuses it in any text value (a ``DataError``,
+    once a 500, e.g. a team code or a log-in e-mail). Multipart bodies are not read
+    here: uploads stream to their own receiver.
+    """
+    values = [request.path, *request.args.values()]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        return _render_error(
+            400, "The request contains a NUL character, which no address or field accepts."
+        )
+    return None
+
+
 class SecurityHeadersMiddleware:
     """Give responses Flask never sees (Socket.IO's, under ``prefix``) the pages' headers.
 

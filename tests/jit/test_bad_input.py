@@ -190,3 +190,20 @@ def test_a_deeply_nested_json_body_is_refused(app, client, auth, make_team):
         csrf=False,
     )
     assert response.status_code == 415
+
+
+@pytest.mark.parametrize("suffix", ["/", "/agreement/v1.json", "/audit/export.csv"])
+def test_a_nul_in_a_team_code_is_a_400_with_a_message(app, client, auth, make_team, suffix):
+    team = make_team()
+    auth.login(team.memberships[0].user)
+    response = client.get(f"/t/{team.code}%00x{suffix}")
+    assert response.status_code == 400  # PostgreSQL refuses NUL in text: once a 500
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_a_nul_in_a_query_or_the_log_in_form_is_a_400(app, client, make_user):
+    user = make_user()
+    assert client.get("/search?q=a%00b").status_code == 400
+    response = client.post("/login", data={"email": user.email + "\x00", "password": "x"})
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
