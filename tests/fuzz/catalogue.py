@@ -5,7 +5,7 @@ Add a value here and every route of every package is walked with it. A value is
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -13,10 +13,33 @@ class Hostile:
     label: str
     value: object  # str, bytes, or (JSON field values) anything JSON can hold
     family: str = "any"  # which inputs it targets: integer, date, decimal, zone, or any
+    kind: str = ""  # its class (see KINDS): the walk sends every class to every route
+
+    def __post_init__(self):
+        if not self.kind:
+            object.__setattr__(self, "kind", _KIND_OF_FAMILY.get(self.family, self.label))
 
     def __repr__(self) -> str:
         return self.label
 
+
+# The classes of hostile value; the walk sends at least one of each to every route
+# (``wrong JSON type`` to routes that take a post; ``missing`` to forms).
+KINDS = (
+    "huge integer",
+    "odd integer",
+    "bad date",
+    "NaN",
+    "NUL",
+    "invalid UTF-8",
+    "CR/LF",
+    "../",
+    "long string",
+    "blank or markup",
+    "missing",
+    "wrong JSON type",
+)
+_KIND_OF_FAMILY = {"integer": "huge integer", "date": "bad date", "decimal": "NaN"}
 
 VALUES = [
     # Integers beyond every column: 64-bit edges, a 32-bit edge, and far beyond.
@@ -25,10 +48,10 @@ VALUES = [
     Hostile("-2**63-1", str(-(2**63) - 1), "integer"),
     Hostile("10**30", str(10**30), "integer"),
     Hostile("2**31", str(2**31), "integer"),
-    Hostile("-1", "-1", "integer"),
-    Hostile("0", "0", "integer"),
+    Hostile("-1", "-1", "integer", "odd integer"),
+    Hostile("0", "0", "integer", "odd integer"),
     Hostile("5000 digits", "9" * 5000, "integer"),
-    Hostile("Arabic-Indic digits", "١٢٣", "integer"),
+    Hostile("Arabic-Indic digits", "١٢٣", "integer", "odd integer"),
     # Dates and times out of range, and not dates at all.
     Hostile("9999-12-31", "9999-12-31", "date"),
     Hostile("0001-01-01", "0001-01-01", "date"),
@@ -42,17 +65,17 @@ VALUES = [
     Hostile("-Infinity", "-Infinity", "decimal"),
     Hostile("1e999999", "1e999999", "decimal"),
     # Bytes and characters that break parsers, headers and paths.
-    Hostile("NUL", "a\x00b"),
+    Hostile("NUL", "a\x00b", kind="NUL"),
     Hostile("invalid UTF-8", b"\xff\xfe\xc0\x80"),
-    Hostile("lone surrogate (CESU)", b"\xed\xa0\x80"),
-    Hostile("CR/LF", "/\r\nSet-Cookie: injected=1"),
-    Hostile("../", "../../../etc/passwd"),
-    Hostile("//host", "//evil.example/"),
-    Hostile("100k string", "x" * 100_000),
-    Hostile("100k time zone", "Europe/" + "A" * 100_000, "zone"),
-    Hostile("empty", ""),
-    Hostile("space", " "),
-    Hostile("markup", "<script>alert(1)</script>"),
+    Hostile("lone surrogate (CESU)", b"\xed\xa0\x80", kind="invalid UTF-8"),
+    Hostile("CR/LF", "/\r\nSet-Cookie: injected=1", kind="CR/LF"),
+    Hostile("../", "../../../etc/passwd", kind="../"),
+    Hostile("//host", "//evil.example/", kind="../"),
+    Hostile("100k string", "x" * 100_000, kind="long string"),
+    Hostile("100k time zone", "Europe/" + "A" * 100_000, "zone", "long string"),
+    Hostile("empty", "", kind="blank or markup"),
+    Hostile("space", " ", kind="blank or markup"),
+    Hostile("markup", "<script>alert(1)</script>", kind="blank or markup"),
 ]
 
 # Wrong JSON types and shapes, sent as a JSON body and as uploaded JSON files.
@@ -114,6 +137,8 @@ JSON_DOCUMENTS = [
     ),
 ]
 
+JSON_DOCUMENTS = [replace(document, kind="wrong JSON type") for document in JSON_DOCUMENTS]
+
 # Files: the JSON documents, plus bytes that are not what the form expects.
 FILES = [
     *JSON_DOCUMENTS,
@@ -129,3 +154,5 @@ JSON_FIELD_VALUES = [
     Hostile("JSON null value", None),
     Hostile("JSON true value", True),
 ]
+JSON_FIELD_VALUES = [replace(value, kind="wrong JSON type") for value in JSON_FIELD_VALUES]
+MISSING = Hostile("missing", None, kind="missing")

@@ -156,14 +156,32 @@ class Map:
         knowledge.query_names.update(name for name, _ in parse_qsl(parts.query))
         for name, raw in _path_arguments(knowledge.rule, parts.path).items():
             self.argument_examples.setdefault(name, raw)
+        self._learn_json_twin(identity, parts, method)
         return knowledge
+
+    def _learn_json_twin(self, identity: str, parts, method: str) -> None:
+        """Learn ``<path>.json``, the same page for scripts, if the app has one.
+
+        No page links to it (a script builds its URL), but it reads the same query.
+        """
+        if parts.path.endswith(".json") or parts.path.endswith("/"):
+            return
+        found = self.match(parts.path + ".json", method)
+        if found is not None:
+            twin, _arguments = found
+            twin.example_urls.setdefault(identity, parts.path + ".json")
+            twin.query_names.update(name for name, _ in parse_qsl(parts.query))
 
     def learn_form(self, identity: str, form: PageForm) -> None:
         knowledge = self.learn_url(identity, form.action, form.method)
         if knowledge is None:
             return
         if form.method == "GET":
-            knowledge.query_names.update(item.name for item in form.inputs)
+            names = {item.name for item in form.inputs}
+            knowledge.query_names.update(names)
+            twin = self.match(urlsplit(form.action).path + ".json")
+            if twin is not None and twin[0] is not knowledge:
+                twin[0].query_names.update(names)
         else:
             knowledge.forms.setdefault(identity, []).append(form)
 
