@@ -5,13 +5,21 @@ from functools import cache
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from jit.clock import time_zone_names
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        "E-mail address",
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            # A control character (NUL) reached the lookup: a 500 on PostgreSQL.
+            Regexp(r"[^\x00-\x1f\x7f]*\Z", message="Enter an e-mail address."),
+        ],
+    )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
 
 
