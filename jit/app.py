@@ -1,6 +1,5 @@
 """The application factory: configuration, extensions, blueprints, hooks — in that order."""
 
-import importlib
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -13,15 +12,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jit import config as jit_config
 from jit.extensions import csrf, db, login_manager, migrate
+from jit.packages import DOMAIN_PACKAGES, domain_module, domain_package
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-# Domain packages composed into the app. Each may have ``models`` (imported so Alembic
-# sees its tables), ``views.bp`` (a blueprint), ``init_app(app)`` in its ``__init__``
-# (wiring beyond a blueprint) and ``demo.seed()`` (called by ``jit demo``).
-DOMAIN_PACKAGES = ["agreements", "evidence", "search", "jit.chat"]
-
 
 def create_app(config: dict | None = None) -> Flask:
     """Build a workspace app; ``config`` overrides the environment (tests pass it)."""
@@ -95,16 +89,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
-def domain_module(package: str, name: str):
-    """Return ``package.name`` if the domain package has that module, else None."""
-    try:
-        return importlib.import_module(f"{package}.{name}")
-    except ModuleNotFoundError as missing:
-        if missing.name in (package, f"{package}.{name}"):
-            return None
-        raise
-
-
 def _init_extensions(app: Flask) -> None:
     from jit import models  # noqa: F401  (register every table before Alembic looks)
 
@@ -139,7 +123,7 @@ def _load_user(session_id: str):
 def _register_blueprints(app: Flask) -> None:
     from jit.accounts.views import bp as accounts_bp
     from jit.admin.views import bp as admin_bp
-    from jit.audit.views import bp as audit_bp
+    from jit.teams.audit_views import bp as audit_bp
     from jit.teams.views import bp as teams_bp
 
     for blueprint in (accounts_bp, admin_bp, teams_bp, audit_bp):
@@ -148,7 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         views = domain_module(package, "views")
         if views is not None:
             app.register_blueprint(views.bp)
-        init_app = getattr(importlib.import_module(package), "init_app", None)
+        init_app = getattr(domain_package(package), "init_app", None)
         if init_app is not None:
             init_app(app)
 
@@ -183,6 +167,6 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from jit.cli import register_commands
+    from jit.commands import register_commands
 
     register_commands(app)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from jit.accounts.services import create_user, find_user_by_email
 from jit.clock import frozen
 from jit.extensions import db
+from jit.packages import DOMAIN_PACKAGES, domain_module
 from jit.permissions import Role
 from jit.teams import services as teams
 from jit.teams.models import Membership, Team
@@ -294,8 +295,6 @@ def seed() -> DemoLogins:
             _ensure_team(spec, password)
             db.session.commit()
     # Domain packages add their part (agreement, evidence, chat…) to the demo teams.
-    from jit.app import DOMAIN_PACKAGES, domain_module
-
     timeline = Timeline()
     for package in DOMAIN_PACKAGES:
         demo = domain_module(package, "demo")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from jit import signing
-from jit.accounts.models import User
 from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_chain
 from jit.canonical import GENESIS_HASH
 from jit.clock import utcnow
@@ -233,20 +233,20 @@ EXPORT_COLUMNS = [
 
 def _export_rows(team) -> Iterator[dict]:
     statement = (
-        select(AuditEntry, User.email)
-        .outerjoin(User, User.id == AuditEntry.user_id)
+        select(AuditEntry)
+        .options(joinedload(AuditEntry.user))
         .where(AuditEntry.chain == team_chain(team.id))
         .order_by(AuditEntry.seq)
     )
     rows = db.session.execute(statement, execution_options={"yield_per": 500})
     with rows:  # closes the server-side cursor even if the download is abandoned
-        for entry, email in rows:
+        for entry in rows.scalars():
             yield {
                 "seq": entry.seq,
                 "occurred_at_utc": entry.occurred_at.isoformat(timespec="microseconds"),
                 "actor_time_zone": entry.actor_time_zone,
                 "user_id": entry.user_id,
-                "user_email": email,
+                "user_email": entry.user.email if entry.user else None,
                 "operation": entry.operation,
                 "object_type": entry.object_type,
                 "object_id": entry.object_id,

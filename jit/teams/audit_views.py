@@ -1,4 +1,8 @@
-"""The team's audit log: reading, verifying and exporting it."""
+"""The team's audit log pages: reading, verifying and exporting it.
+
+They live with the team pages, above the audit package, because they load the team
+through the team loader; the audit package itself depends on no team code.
+"""
 
 from flask import (
     Blueprint,
@@ -12,11 +16,10 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from jit.audit import services
-from jit.audit.models import AuditEntry, team_chain
+from jit.audit.models import team_chain
+from jit.audit.queries import entries_page
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.permissions import Permission
@@ -24,27 +27,6 @@ from jit.teams.access import load_team
 from jit.teams.forms import ConfirmForm
 
 bp = Blueprint("audit", __name__)
-
-PAGE_SIZE = 50
-
-
-def entries_page(chain: str, page: int) -> tuple[list[AuditEntry], int]:
-    """Return one page of a chain, newest first, and the number of pages."""
-    total = db.session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.chain == chain)
-    )
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    entries = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.chain == chain)
-        .options(joinedload(AuditEntry.user))
-        .order_by(AuditEntry.seq.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return entries, pages
-
 
 @bp.get("/t/<code>/audit")
 @login_required
