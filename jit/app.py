@@ -17,6 +17,7 @@ from jit.packages import DOMAIN_PACKAGES, domain_module, domain_package
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+
 def create_app(config: dict | None = None) -> Flask:
     """Build a workspace app; ``config`` overrides the environment (tests pass it)."""
     config = dict(config or {})

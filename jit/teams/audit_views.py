@@ -28,6 +28,7 @@ from jit.teams.forms import ConfirmForm
 
 bp = Blueprint("audit", __name__)
 
+
 @bp.get("/t/<code>/audit")
 @login_required
 def team_log(code: str):
