@@ -1,15 +1,21 @@
 """Evidence: items, files in a content-addressed blob store, the signed chain of custody.
 
-See docs/architecture.md. :func:`init_app` adds the ``jit evidence`` commands and
-creates the instance's signing key (jit/signing.py) on first run.
+See docs/architecture.md. :func:`init_app` connects the evidence register to the core's
+hooks (jit/signals.py), adds the ``jit evidence`` commands and creates the instance's
+signing key (jit/signing.py) on first run.
 """
 
 from flask import Flask
 
+from jit import signals
+
 
 def init_app(app: Flask) -> None:
+    from evidence import access
     from evidence.cli import evidence_cli
 
+    # The chat links #exhibit references only to items the reader may open.
+    signals.exhibit_links.connect(access.exhibit_links)
     app.cli.add_command(evidence_cli)
     with app.app_context():
         from jit.signing import signing_key

@@ -10,7 +10,7 @@ from jit.extensions import socketio
 
 
 def init_app(app: Flask) -> None:
-    from jit.chat import events, fanout, integrations, watch  # noqa: F401  (watch: session hooks)
+    from jit.chat import events, fanout, watch  # noqa: F401  (watch: session hooks)
     from jit.chat.presence import MemoryPresence, RedisPresence
 
     redis_url = app.config.get("REDIS_URL")
@@ -22,7 +22,6 @@ def init_app(app: Flask) -> None:
         presence = MemoryPresence()
     app.extensions["jit_chat_presence"] = presence
     events.register(socketio)
-    integrations.connect_evidence()
 
     def allow(origin, environ):
         return events.origin_allowed(origin, {**environ, "flask.app": app})

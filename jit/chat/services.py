@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 
 from jit import gates
 from jit.audit import services as audit
-from jit.chat import integrations
 from jit.chat.models import GENERAL_CHANNEL, Channel, Message, MessageRevision, ReadMark
 from jit.clock import utcnow
 from jit.extensions import db
@@ -329,7 +328,6 @@ def post_message(
         if existing is None:
             raise
         return _as_resend(existing, channel), False
-    integrations.queue_for_search(message, "index")
     return message, True
 
 
@@ -370,7 +368,6 @@ def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
         new={"channel": message.channel.name, "seq": message.seq, **new},
         actor=access.user,
     )
-    integrations.queue_for_search(message, "index")
     return message
 
 
@@ -391,7 +388,6 @@ def retract_message(access: TeamAccess, message_id) -> Message:
         new={"retracted": True},
         actor=access.user,
     )
-    integrations.queue_for_search(message, "delete")
     return message
 
 
