@@ -4,7 +4,7 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from agreements import services
+from agreements import services, signing
 from agreements.models import AgreementSignature
 from jit.audit.models import AuditEntry
 from jit.clock import frozen, utcnow
@@ -155,7 +155,7 @@ def test_only_leaders_sign(client, auth, jit):
         assert response.status_code == 403
         auth.logout()
     with pytest.raises(services.AgreementError, match="Only a party's leader signs"):
-        services.sign(
+        signing.sign(
             access_of(jit.nl_member), version, password=DEFAULT_PASSWORD, function="x", place="y"
         )
     assert signature_count() == 0

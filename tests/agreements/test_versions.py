@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from agreements import services
+from agreements import exports, services
 from agreements.models import AgreementVersion, FrozenVersionError
 from agreements.status import team_status
 from jit.clock import frozen
@@ -56,7 +56,7 @@ def test_a_signed_version_cannot_be_edited_by_any_route(client, auth, jit, signe
         response = client.post(f"{base}/edit", data=edit_form(version))
         assert response.status_code == 400
         assert "its text is frozen" in response.get_data(as_text=True)
-        upload = json.dumps(services.export_data(version) | {"content": version.content}).encode()
+        upload = json.dumps(exports.export_data(version) | {"content": version.content}).encode()
         response = client.post(
             f"{base}/import",
             data={"file": (io.BytesIO(upload), "agreement.json")},
