@@ -31,7 +31,7 @@ def _teams(team_code: str | None):
 )
 def verify_command(team_code, no_files):
     """Re-hash every stored file, re-walk every chain; exit 1 naming the first break."""
-    from evidence import custody, services
+    from evidence import custody, verification
     from evidence.models import EvidenceItem
 
     broken_teams = 0
@@ -44,7 +44,7 @@ def verify_command(team_code, no_files):
             )
         )
         result = custody.verify_items(items, check_files=not no_files)
-        services.record_verification(team, result, actor=None)
+        verification.record_verification(team, result, actor=None)
         db.session.commit()
         click.echo(f"{team.code}: {result.summary()}")
         for problem in result.problems[1:]:

@@ -1,7 +1,9 @@
-"""Every write to evidence: items, files, custody events and verifications, with their records.
+"""Every write to evidence items and their files, with their custody and audit records.
 
-Functions add to the caller's transaction and never commit; a refused operation raises
-:class:`EvidenceError` with a message fit for the person, before anything is written.
+Custody events recorded by hand are in :mod:`evidence.custody_events`, verification
+runs in :mod:`evidence.verification`. Functions add to the caller's transaction and
+never commit; a refused operation raises :class:`EvidenceError` with a message fit for
+the person, before anything is written.
 """
 
 import re
@@ -22,7 +24,6 @@ from evidence.models import (
     EvidenceFile,
     EvidenceItem,
     EvidenceTag,
-    EvidenceVerification,
     ExtractionStatus,
     HandlingCode,
     ItemType,
@@ -178,7 +179,7 @@ def _check_item_input(data: ItemInput) -> dict[str, list[str]]:
     return errors
 
 
-def _first_message(errors: dict[str, list[str]]) -> str:
+def first_message(errors: dict[str, list[str]]) -> str:
     count = sum(len(messages) for messages in errors.values())
     return (
         "Nothing was saved: "
@@ -218,7 +219,7 @@ def check_item_input(access: TeamAccess, data: ItemInput) -> EvidenceItem | None
     check_gate(access, "add_evidence")
     errors = _check_item_input(data)
     if errors:
-        raise EvidenceError(_first_message(errors), errors)
+        raise EvidenceError(first_message(errors), errors)
     if not access.can(Permission.ADD_EVIDENCE) and data.derivation != Derivation.ANALYSIS.value:
         raise EvidenceError(
             "As a participant you may add analysis products only: choose the item analysed "
@@ -439,161 +440,4 @@ def record_report(access: TeamAccess, item: EvidenceItem) -> None:
         team=access.team,
         target=item,
         new={"exhibit_number": item.exhibit_number},
-    )
-
-
-# ---------------------------------------------------------------------------
-# Manual custody events
-
-
-MANUAL_EVENT_TYPES = [
-    CustodyEventType.ACQUIRED,
-    CustodyEventType.TRANSFERRED,
-    CustodyEventType.ANALYSED,
-    CustodyEventType.SEALED,
-    CustodyEventType.RETURNED,
-    CustodyEventType.DESTROYED,
-]
-
-# What each manual event must name, and how to ask for it.
-REQUIRED_FIELDS: dict[str, dict[str, str]] = {
-    "acquired": {
-        "location": "Say where it was acquired.",
-        "method": "Name the acquisition method and tool (with version).",
-    },
-    "transferred": {
-        "released_by": "Name who released the item.",
-        "received_by": "Name who received the item.",
-        "purpose": "Give the reason for the change of custody.",
-        "location": "Say where the hand-over took place.",
-    },
-    "analysed": {
-        "purpose": "Say what was analysed and why.",
-        "method": "Name the method or tool used.",
-    },
-    "sealed": {
-        "seal_number": "Give the seal or bag number.",
-        "location": "Say where it was sealed.",
-    },
-    "returned": {
-        "received_by": "Name who the item was returned to.",
-        "purpose": "Give the reason for the return.",
-    },
-    "destroyed": {
-        "legal_basis": "Give the decision or legal basis for destruction.",
-        "purpose": "Say how and why it was destroyed.",
-    },
-}
-
-
-@dataclass
-class EventInput:
-    event_type: str = ""
-    occurred_at: datetime | None = None
-    time_zone: str = ""
-    location: str = ""
-    purpose: str = ""
-    legal_basis: str = ""
-    released_by: str = ""
-    released_by_party: str = ""
-    received_by: str = ""
-    received_by_party: str = ""
-    method: str = ""
-    seal_number: str = ""
-    notes: str = ""
-
-
-def record_event(access: TeamAccess, item: EvidenceItem, data: EventInput):
-    """Record a custody event entered by a person, after checking its required fields."""
-    if not access.can(Permission.RECORD_CUSTODY):
-        raise EvidenceError("Your role in this team does not allow recording custody events.")
-    check_gate(access, "record_custody")
-    errors: dict[str, list[str]] = {}
-    if data.event_type not in REQUIRED_FIELDS:
-        allowed = ", ".join(t.value for t in MANUAL_EVENT_TYPES)
-        raise EvidenceError(
-            f"“{data.event_type}” cannot be recorded by hand; choose one of {allowed}.",
-            {"event_type": ["Choose an event type from the list."]},
-        )
-    for name, message in REQUIRED_FIELDS[data.event_type].items():
-        if not str(getattr(data, name) or "").strip():
-            errors.setdefault(name, []).append(message)
-    if data.occurred_at is None:
-        errors.setdefault("occurred_at", []).append("Give the date and time it happened.")
-    elif data.occurred_at > utcnow() + timedelta(minutes=5):
-        errors.setdefault("occurred_at", []).append("The time given is in the future.")
-    if errors:
-        raise EvidenceError(_first_message(errors), errors)
-    details = {}
-    for key in ("method", "seal_number", "notes"):
-        value = getattr(data, key).strip()
-        if value:
-            details[key] = value
-    event = custody.append_event(
-        item,
-        data.event_type,
-        recorded_by=access.user,
-        occurred_at=data.occurred_at,
-        time_zone=data.time_zone,
-        location=data.location.strip(),
-        purpose=data.purpose.strip(),
-        legal_basis=data.legal_basis.strip(),
-        released_by=data.released_by.strip() or None,
-        released_by_party=data.released_by_party.strip() or None,
-        received_by=data.received_by.strip() or None,
-        received_by_party=data.received_by_party.strip() or None,
-        details=details,
-    )
-    audit.record(
-        "evidence.custody_recorded",
-        team=access.team,
-        target=item,
-        new={"exhibit_number": item.exhibit_number, "seq": event.seq, "type": data.event_type},
-    )
-    return event
-
-
-# ---------------------------------------------------------------------------
-# Verification
-
-
-def record_verification(
-    team, result: custody.VerificationResult, *, item: EvidenceItem | None = None, actor=None
-) -> EvidenceVerification:
-    """Keep the outcome of a verification run and write it to the audit log."""
-    run = EvidenceVerification(
-        team_id=team.id,
-        item_id=item.id if item is not None else None,
-        verified_at=utcnow(),
-        verified_by_id=actor.id if actor is not None else None,
-        is_intact=result.is_intact,
-        items_checked=result.items_checked,
-        events_checked=result.events_checked,
-        files_checked=result.files_checked,
-        problem="\n".join(result.problems) or None,
-    )
-    db.session.add(run)
-    audit.record(
-        "evidence.verified",
-        team=team,
-        object_type="evidence_items" if item is not None else "teams",
-        object_id=item.id if item is not None else team.id,
-        actor=actor,
-        new={
-            "intact": result.is_intact,
-            "items_checked": result.items_checked,
-            "events_checked": result.events_checked,
-            "files_checked": result.files_checked,
-            "first_problem": result.first_problem,
-        },
-    )
-    return run
-
-
-def latest_verification(item: EvidenceItem) -> EvidenceVerification | None:
-    return db.session.scalar(
-        select(EvidenceVerification)
-        .where(EvidenceVerification.item_id == item.id)
-        .order_by(EvidenceVerification.id.desc())
-        .limit(1)
     )

@@ -128,9 +128,7 @@ def test_the_upload_commits_before_extraction_runs(client, auth, nl_member, monk
         seen.append(db.session.scalar(select(EvidenceFile.id).where(EvidenceFile.id.in_(file_ids))))
         raise RuntimeError("the extraction worker is down")
 
-    from evidence import views
-
-    monkeypatch.setattr(views.extraction, "schedule", spy)
+    monkeypatch.setattr(extraction, "schedule", spy)
     auth.login(nl_member.user)
     response = upload(
         client,
