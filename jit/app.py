@@ -124,10 +124,11 @@ def _load_user(session_id: str):
 def _register_blueprints(app: Flask) -> None:
     from jit.accounts.views import bp as accounts_bp
     from jit.admin.views import bp as admin_bp
+    from jit.operations.health import bp as operations_bp
     from jit.teams.audit_views import bp as audit_bp
     from jit.teams.views import bp as teams_bp
 
-    for blueprint in (accounts_bp, admin_bp, teams_bp, audit_bp):
+    for blueprint in (accounts_bp, admin_bp, teams_bp, audit_bp, operations_bp):
         app.register_blueprint(blueprint)
     for package in DOMAIN_PACKAGES:
         views = domain_module(package, "views")
@@ -143,7 +144,10 @@ _MFA_ENROLMENT_ENDPOINTS = {"accounts.mfa_setup", "accounts.logout", "static"}
 
 
 def _register_hooks(app: Flask) -> None:
+    from jit.operations import logs
     from jit.web import add_security_headers, register_error_pages
+
+    logs.init_app(app)
 
     @app.before_request
     def require_mfa_enrolment():

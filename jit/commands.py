@@ -30,13 +30,9 @@ def _sign_heads_written_before_signing() -> None:
 
 
 def _at_newest_migration() -> bool:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+    from jit.operations.health import at_newest_migration
 
-    config = current_app.extensions["migrate"].migrate.get_config()
-    newest = set(ScriptDirectory.from_config(config).get_heads())
-    with db.engine.connect() as connection:
-        return set(MigrationContext.configure(connection).get_current_heads()) == newest
+    return at_newest_migration()
 
 
 def _db_commands() -> click.Group:
@@ -75,7 +71,18 @@ def _db_commands() -> click.Group:
 
 
 def register_commands(app: Flask) -> None:
+    from jit.operations.cli import (
+        backup_command,
+        deploy_command,
+        doctor_command,
+        restore_command,
+    )
+
     app.cli.add_command(_db_commands())
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(doctor_command)
+    app.cli.add_command(deploy_command)
     app.cli.add_command(run_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users)

@@ -48,6 +48,13 @@ SETTINGS = [
     ),
     Setting("DEMO_PASSWORD", str, None, "Password for demo accounts; generated when unset"),
     Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
+    Setting("LOG_FORMAT", str, "text", "Log lines as text, or json (one object a line)"),
+    Setting(
+        "PG_DUMP",
+        str,
+        None,
+        "Path of pg_dump for `jit backup` on PostgreSQL (pg_restore beside it); else the PATH",
+    ),
     Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),
     Setting(
         "CHAT_ALLOWED_ORIGINS",

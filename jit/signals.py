@@ -94,3 +94,22 @@ def merged(signal, sender, **kwargs) -> dict:
         if value:
             result.update(value)
     return result
+
+
+chain_heads = _hooks.signal(
+    "chain-heads",
+    doc="""Collect the heads of a package's hash chains, for a backup's manifest.
+
+    Sender: a SQLAlchemy connection to read through (it may be a snapshot, not the
+    live session). Receivers return ``{name: [head, …]}``, each head a dict of plain
+    JSON values (chain, seq, hash, key id, signature).
+    """,
+)
+
+instance_restored = _hooks.signal(
+    "instance-restored",
+    doc="""Tell packages an instance was restored from a backup (rebuild derived data).
+
+    Sender: the app. Search indexes, which backups leave out, are rebuilt here.
+    """,
+)

@@ -1,0 +1,296 @@
+"""The documented deployment, for real: nginx with TLS in front of two ``jit run``.
+
+The nginx site is ``docs/deploy/nginx-jit.conf`` as ``jit deploy nginx`` renders it
+(only addresses, ports and certificate paths filled in), so the guide cannot drift
+from what works. A
+sign-in, an upload and a chat exchange go through it over HTTPS, the processes
+sharing rooms through a real Redis.
+"""
+
+import datetime
+import hashlib
+import ipaddress
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import redis
+import requests
+import socketio
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from jit.operations.deploy import render_nginx_site
+from tests.chat.conftest import NAMESPACE, ChatServer, free_port, redis_url  # noqa: F401
+from tests.conftest import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.slow
+
+HIDDEN_INPUT = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+NAME = re.compile(r'name="([^"]+)"')
+VALUE = re.compile(r'value="([^"]*)"')
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+class Nginx:
+    """A real nginx (Debian's) in the foreground under a private prefix, on 127.0.0.1."""
+
+    def __init__(self, folder: Path, site: str):
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise RuntimeError("nginx is not installed: scripts/test installs it")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "jit.conf").write_text(site)
+        temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+        for path in temp.values():
+            path.mkdir()
+        (folder / "nginx.conf").write_text(
+            f"""daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {folder}/access.log;
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    include {folder}/jit.conf;
+}}
+"""
+        )
+        self.folder = folder
+        self.process = subprocess.Popen(
+            [binary, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def wait_until_up(self, url: str, cert: Path) -> None:
+        deadline = time.monotonic() + 20
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.process.stderr.read().decode())
+            try:
+                with requests.Session() as probe:
+                    probe.trust_env = False
+                    probe.get(url, verify=str(cert), timeout=2)
+                return
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGQUIT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stderr.close()
+
+
+@pytest.fixture
+def deployment(app, tmp_path, redis_url, monkeypatch):  # noqa: F811 (imported fixture)
+    """Two ``jit run`` processes sharing Redis, behind the documented nginx site."""
+    # The settings docs/operations.md gives for a deployment behind one TLS proxy.
+    monkeypatch.setenv("JIT_TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("JIT_SECURE_COOKIES", "1")
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    client.close()
+    servers = []
+    proxy = None
+    try:
+        for name in ("east", "west"):
+            servers.append(ChatServer(app, tmp_path, redis_url=redis_url, name=name))
+        cert, key = _self_signed(tmp_path)
+        http_port, https_port = free_port(), free_port()
+        site = render_nginx_site(
+            [server.port for server in servers],
+            server_name="127.0.0.1",
+            certificate=str(cert),
+            certificate_key=str(key),
+            http_listen=f"127.0.0.1:{http_port}",
+            https_listen=f"127.0.0.1:{https_port}",
+        )
+        proxy = Nginx(tmp_path / "nginx", site)
+        url = f"https://127.0.0.1:{https_port}"
+        proxy.wait_until_up(f"{url}/healthz", cert)
+        yield url, cert, f"http://127.0.0.1:{http_port}"
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        for server in servers:
+            server.stop()
+
+
+def _hidden_fields(page: str) -> dict:
+    fields = {}
+    for tag in HIDDEN_INPUT.findall(page):
+        name, value = NAME.search(tag), VALUE.search(tag)
+        if name:
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+def _sign_in(url: str, cert: Path, user) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would win over verify
+    session.verify = str(cert)
+    # Over HTTPS, Flask-WTF also checks the Referer is this site, as a browser sends it.
+    session.headers["Referer"] = f"{url}/"
+    page = session.get(f"{url}/login", timeout=10).text
+    response = session.post(
+        f"{url}/login",
+        data=_hidden_fields(page) | {"email": user.email, "password": DEFAULT_PASSWORD},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, response.text[:500]
+    assert response.headers["Location"].startswith(("/", url)), response.headers["Location"]
+    return session
+
+
+def _socket(url: str, session: requests.Session, team_code: str) -> tuple:
+    received = []
+    client = socketio.Client(reconnection=False, ssl_verify=False)
+    client.on("message", lambda data: received.append(data), namespace=NAMESPACE)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    client.connect(
+        url,
+        namespaces=[NAMESPACE],
+        headers={"Cookie": cookie},  # the WebSocket client sends this site as Origin
+        auth={"team": team_code},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    return client, received
+
+
+def _wait(predicate, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_sign_in_upload_and_chat_through_nginx(deployment, make_team, make_membership):
+    from jit.chat.services import channels_of
+    from jit.teams.access import team_access_for
+
+    team = make_team(code="OP-NGINX")
+    nl = make_membership(team, "member", "NL").user
+    de = make_membership(team, "member", "DE").user
+    general = channels_of(team_access_for(nl, team.code))[0]
+    url, cert, plain_url = deployment
+
+    # Plain HTTP is sent to HTTPS.
+    with requests.Session() as plain:
+        plain.trust_env = False
+        redirect = plain.get(f"{plain_url}/login", allow_redirects=False, timeout=10)
+    assert redirect.status_code == 301
+    assert redirect.headers["Location"].startswith("https://")
+
+    # Sign in (the GET and the POST may land on different processes).
+    alice = _sign_in(url, cert, nl)
+    bob = _sign_in(url, cert, de)
+    assert all(cookie.secure for cookie in alice.cookies), "session cookies must be Secure"
+    overview = alice.get(f"{url}/t/{team.code}", timeout=10)
+    assert overview.status_code == 200 and "OP-NGINX" in overview.text
+
+    # Upload an evidence item with a file, streamed through the proxy.
+    form_page = alice.get(f"{url}/t/{team.code}/evidence/new", timeout=10).text
+    payload = b"ledger line\n" * 50_000
+    response = alice.post(
+        f"{url}/t/{team.code}/evidence/new",
+        data=_hidden_fields(form_page)
+        | {
+            "title": "Ledger through the proxy",
+            "item_type": "document",
+            "collected_by": "Insp. A. Example",
+            "collected_at": "2026-03-14T09:30",
+            "collected_time_zone": "Europe/Amsterdam",
+            "collected_location": "Rotterdam",
+            "legal_basis": "Art. 94 Sv",
+            "visibility": "team",
+            "handling_code": "H0",
+            "source_reliability": "B",
+            "information_accuracy": "2",
+        },
+        files={"files": ("ledger.txt", payload, "text/plain")},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 303, response.text[:2000]
+    item_page = alice.get(urljoin(url, response.headers["Location"]), timeout=10)
+    assert hashlib.sha256(payload).hexdigest() in item_page.text
+
+    # A chat exchange over WebSocket through nginx, the processes sharing Redis.
+    alice_socket, alice_got = _socket(url, alice, team.code)
+    bob_socket, bob_got = _socket(url, bob, team.code)
+    try:
+        for client in (alice_socket, bob_socket):
+            joined = client.call("join", {"channel": general.id}, namespace=NAMESPACE, timeout=10)
+            assert joined["ok"], joined
+        sent = alice_socket.call(
+            "send",
+            {"channel": general.id, "client_id": "nginx-000001", "body": "Through the proxy"},
+            namespace=NAMESPACE,
+            timeout=10,
+        )
+        assert sent["ok"], sent
+        assert _wait(lambda: any(m["id"] == sent["id"] for m in bob_got))
+        reply = bob_socket.call(
+            "send",
+            {"channel": general.id, "client_id": "nginx-000002", "body": "Received"},
+            namespace=NAMESPACE,
+            timeout=10,
+        )
+        assert _wait(lambda: any(m["id"] == reply["id"] for m in alice_got))
+    finally:
+        for client in (alice_socket, bob_socket):
+            client.disconnect()
+            client.shutdown()
