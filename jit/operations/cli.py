@@ -124,3 +124,27 @@ def deploy_nginx_command(ports, server_name, certificate, certificate_key):
     except deploy.DeployError as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(site, nl=False)
+
+
+@click.group("bag")
+def bag_command():
+    """Check packages that left the workspace."""
+
+
+@bag_command.command("verify")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--fingerprint", default=None, help="The SHA-256 fingerprint the signer must have.")
+def bag_verify_command(path: Path, fingerprint: str | None):
+    """Check a bag (ZIP or folder) offline: oxum, manifests, tag manifest, signature."""
+    from jit import bags
+
+    try:
+        result = bags.verify(path, fingerprint)
+    except bags.BagError as refused:
+        raise click.ClickException(str(refused)) from None
+    for name, ok, detail in result.checks:
+        click.echo(f"{'ok ' if ok else 'BAD'}  {name}: {detail}")
+    if not result.is_intact:
+        click.echo(f"\n{path} does NOT verify ({len(result.problems)} problem(s)).", err=True)
+        sys.exit(1)
+    click.echo(f"\n{path} verifies.")
