@@ -34,10 +34,12 @@ class AgreementError(ValueError):
 
 
 def party_key(party) -> str:
+    """Return the key a party has in agreement content: its country code or body."""
     return party.country_code or party.body
 
 
 def party_infos(team) -> list[agreement_content.PartyInfo]:
+    """Return the team's parties as agreement content describes them."""
     return [
         agreement_content.PartyInfo(party_key(p), p.name, p.authority, p.is_state)
         for p in team.parties
@@ -45,6 +47,7 @@ def party_infos(team) -> list[agreement_content.PartyInfo]:
 
 
 def party_names(team) -> dict[str, str]:
+    """Return each party's name by its key."""
     return {party_key(p): p.name for p in team.parties}
 
 
@@ -65,6 +68,7 @@ def current_hash(version: AgreementVersion) -> str:
 
 
 def is_latest(version: AgreementVersion) -> bool:
+    """Return whether ``version`` is the agreement's newest version."""
     return version.number == version.agreement.versions[-1].number
 
 
@@ -87,6 +91,7 @@ def purpose_history(version: AgreementVersion) -> list[AgreementVersion]:
 
 
 def signature_for(version: AgreementVersion, party) -> AgreementSignature | None:
+    """Return the signature of ``party`` on ``version``, if it signed."""
     return next((s for s in version.signatures if s.party_id == party.id), None)
 
 

@@ -108,6 +108,7 @@ def clean_filename(name: str | None) -> str:
 
 
 def parse_tags(raw: str) -> list[str]:
+    """Split free text into distinct tags; EvidenceError if too many or too long."""
     tags, seen = [], set()
     for part in re.split(r"[,;\n]", raw or ""):
         tag = " ".join(part.split())
@@ -128,6 +129,7 @@ def parse_tags(raw: str) -> list[str]:
 
 
 def zone_or_error(name: str, field_name: str) -> ZoneInfo:
+    """Return the time zone ``name``; EvidenceError naming ``field_name`` if unknown."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -180,6 +182,7 @@ def _check_item_input(data: ItemInput) -> dict[str, list[str]]:
 
 
 def first_message(errors: dict[str, list[str]]) -> str:
+    """Return the summary shown above a form with these field errors."""
     count = sum(len(messages) for messages in errors.values())
     return (
         "Nothing was saved: "
@@ -190,6 +193,7 @@ def first_message(errors: dict[str, list[str]]) -> str:
 
 
 def check_gate(access: TeamAccess, action: str) -> None:
+    """Raise EvidenceError with the agreement's reason unless the team may ``action`` now."""
     decision = gates.may(access.team, action)
     if not decision:
         raise EvidenceError(decision.reason or "The team's agreement does not allow this now.")
@@ -354,6 +358,7 @@ def add_files(access: TeamAccess, item: EvidenceItem, uploads: list[Upload]) -> 
 
 
 def check_upload_allowed(access: TeamAccess, item: EvidenceItem) -> None:
+    """Raise EvidenceError unless ``access`` may add files to ``item``."""
     if not access.can(Permission.ADD_EVIDENCE) and not (
         access.can(Permission.ADD_ANALYSIS)
         and item.derivation == Derivation.ANALYSIS.value
@@ -389,6 +394,7 @@ def _add_file(access: TeamAccess, item: EvidenceItem, upload: Upload) -> Evidenc
 
 
 def file_details(stored: EvidenceFile) -> dict:
+    """Return what a custody event records about a stored file."""
     return {
         "file_id": stored.id,
         "filename": stored.original_filename,
@@ -403,6 +409,7 @@ def file_details(stored: EvidenceFile) -> dict:
 
 
 def record_view(access: TeamAccess, item: EvidenceItem) -> None:
+    """Record that ``access`` opened the item's page (custody event and audit entry)."""
     custody.append_event(
         item, CustodyEventType.VIEWED, recorded_by=access.user, purpose="Item page opened"
     )
@@ -412,6 +419,7 @@ def record_view(access: TeamAccess, item: EvidenceItem) -> None:
 def record_download(
     access: TeamAccess, item: EvidenceItem, stored: EvidenceFile, acknowledged: str | None
 ) -> None:
+    """Record a download of ``stored``, with the handling conditions acknowledged."""
     details = file_details(stored)
     if acknowledged:
         details["handling_acknowledged"] = acknowledged
@@ -426,6 +434,7 @@ def record_download(
 
 
 def record_integrity_alert(access: TeamAccess | None, item: EvidenceItem, problem: str) -> None:
+    """Write an integrity alert about ``item`` to the team's audit log."""
     audit.record(
         "evidence.integrity_alert",
         team=item.team,
@@ -435,6 +444,7 @@ def record_integrity_alert(access: TeamAccess | None, item: EvidenceItem, proble
 
 
 def record_report(access: TeamAccess, item: EvidenceItem) -> None:
+    """Record that ``access`` produced the item's custody report or chain export."""
     audit.record(
         "evidence.custody_report",
         team=access.team,

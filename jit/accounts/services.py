@@ -27,10 +27,12 @@ class LockedOut(AccountError):
 
 
 def normalise_email(email: str) -> str:
+    """Return ``email`` as accounts store it: trimmed, lower case."""
     return email.strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
+    """Return the account with this e-mail address, if any."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -172,6 +174,7 @@ def _complete_sign_in(user: User, *, method: str) -> None:
 
 
 def record_logout(user: User) -> None:
+    """Write the audit entry for ``user`` signing out."""
     audit.record("auth.logout", target=user, actor=user)
 
 
@@ -200,6 +203,7 @@ def confirm_mfa_enrolment(user: User, code: str) -> list[str]:
 
 
 def regenerate_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes; return the new ones, shown once."""
     codes = _replace_recovery_codes(user)
     audit.record("account.recovery_codes_regenerated", target=user)
     return codes
@@ -215,6 +219,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 
 
 def unused_recovery_codes(user: User) -> int:
+    """Return how many of the user's recovery codes are still unused."""
     return db.session.scalar(
         select(func.count())
         .select_from(RecoveryCode)
@@ -223,6 +228,7 @@ def unused_recovery_codes(user: User) -> int:
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one; AccountError if refused."""
     if not security.verify_password(user.password_hash, current):
         audit.record(
             "account.password_change_refused", target=user, new={"reason": "wrong password"}
@@ -238,6 +244,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_time_zone(user: User, time_zone: str) -> None:
+    """Set the zone the user's times are shown in; AccountError if unknown."""
     if time_zone not in time_zone_names():
         raise AccountError(f"Unknown time zone {time_zone!r}. Pick one from the list.")
     old, new = audit.diff({"time_zone": user.time_zone}, {"time_zone": time_zone})
@@ -292,6 +299,7 @@ def create_user(
 
 
 def set_disabled(user: User, is_disabled: bool, *, actor: User) -> None:
+    """Disable an account (ending its sessions) or re-enable it; never one's own."""
     if user.id == actor.id and is_disabled:
         raise AccountError("You cannot disable your own account.")
     if user.is_disabled == is_disabled:

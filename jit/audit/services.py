@@ -209,6 +209,7 @@ def sign_unsigned_heads() -> list[str]:
 
 
 def all_chains() -> list[str]:
+    """Return the name of every audit chain: the platform's and each team's."""
     heads = db.session.scalars(select(AuditChainHead.chain))
     entries = db.session.scalars(select(AuditEntry.chain).distinct())
     return sorted(set(heads) | set(entries))
@@ -259,11 +260,13 @@ def _export_rows(team) -> Iterator[dict]:
 
 
 def export_jsonl(team) -> Iterator[str]:
+    """Yield the team's audit log as JSON lines, oldest entry first."""
     for row in _export_rows(team):
         yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def export_csv(team) -> Iterator[str]:
+    """Yield the team's audit log as CSV, oldest entry first, in chunks."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
     writer.writeheader()

@@ -127,10 +127,12 @@ def may_read_history(access: TeamAccess) -> bool:
 
 
 def new_general_channel(team) -> Channel:
+    """Return the #general channel every new team gets (not yet added)."""
     return Channel(team=team, name=GENERAL_CHANNEL, topic="The whole team", is_general=True)
 
 
 def channels_of(access: TeamAccess) -> list[Channel]:
+    """Return the team's channels, #general first, then by name."""
     return list(
         db.session.scalars(
             select(Channel)
@@ -165,6 +167,7 @@ def check_may_write(access: TeamAccess) -> None:
 
 
 def create_channel(access: TeamAccess, *, name: str, topic: str = "") -> Channel:
+    """Open a channel for the whole team; ChatError if refused."""
     if not may_manage_channels(access):
         raise ChatError("Only the coordinator and the leaders add channels.")
     check_may_write(access)
@@ -332,6 +335,7 @@ def post_message(
 
 
 def message_for(access: TeamAccess, message_id) -> Message:
+    """Return the team's message ``message_id``; ChatError if there is none."""
     if isinstance(message_id, bool) or not isinstance(message_id, int):
         raise ChatError("Name the message by its number.")
     message = db.session.get(Message, message_id)

@@ -46,4 +46,5 @@ def test_simultaneous_signatures_both_count(app, jit):
     db.session.expire_all()
     version = db.session.get(AgreementVersion, version_id)
     assert len(version.signatures) == 2
-    assert version.is_fully_signed and version.applied_at is not None
+    assert version.is_fully_signed
+    assert version.applied_at is not None

@@ -24,7 +24,8 @@ def sign_page(jit, version):
 def test_the_first_signature_freezes_the_text_and_fixes_its_hash(jit):
     with frozen(TODAY):
         version = jit.draft()
-        assert not version.is_frozen and version.content_hash is None
+        assert not version.is_frozen
+        assert version.content_hash is None
         draft_hash = services.current_hash(version)
         signature = jit.sign(
             version, jit.nl_leader, function="Officier van justitie", place="Rotterdam"
@@ -212,8 +213,10 @@ def test_a_withdrawn_version_is_superseded_and_cannot_be_signed(jit):
             services.AgreementError, match="withdrawn on 2026-06-01; it is superseded"
         ):
             jit.sign(version, jit.de_leader)
-    assert replacement.number == 2 and replacement.based_on_id == version.id
-    assert replacement.content == version.content and not replacement.is_frozen
+    assert replacement.number == 2
+    assert replacement.based_on_id == version.id
+    assert replacement.content == version.content
+    assert not replacement.is_frozen
     assert len(version.signatures) == 1
 
 

@@ -56,7 +56,8 @@ def test_bad_messages_are_refused_with_a_reason_and_nothing_is_stored(chat_team,
     other_channel = channels_of(team_access_for(other.memberships[0].user, other.code))[0]
     for data, reason in _bad_sends(chat_team, other_channel.id):
         answer = ack(alice, "send", data)
-        assert answer["ok"] is False and reason in answer["error"], (data, answer)
+        assert answer["ok"] is False, (data, answer)
+        assert reason in answer["error"], (data, answer)
         (error,) = events(alice, "chat_error")
         assert error == {"event": "send", "reason": answer["error"]}
     assert _count() == 0
@@ -78,7 +79,8 @@ def test_malformed_payloads_are_refused(event, payload, chat_team, pair):
     alice, _ = pair
     args = () if payload is None else (payload,)
     answer = alice.emit(event, *args, namespace=NAMESPACE, callback=True)
-    assert answer["ok"] is False and answer["error"]
+    assert answer["ok"] is False
+    assert answer["error"]
     assert events(alice, "chat_error")[0]["event"] == event
     assert alice.is_connected(NAMESPACE)
 

@@ -234,6 +234,7 @@ def test_the_page_catches_up_and_resends_after_the_server_restarts(
         seqs = alice.eval_on_selector_all(
             ".chat-message[data-seq]", "items => items.map(item => Number(item.dataset.seq))"
         )
-        assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == 4
+        assert seqs == sorted(seqs)
+        assert len(seqs) == len(set(seqs)) == 4
     finally:
         context.close()

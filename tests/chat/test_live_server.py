@@ -44,7 +44,9 @@ def test_two_members_talk_and_a_resend_is_stored_once(chat_team, chat_server, li
         assert client.call("join", {"channel": chat_team.general.id})["ok"]
     first = _send(alice, chat_team, "live-0000001", "Truck left Zagreb at 04:10")
     again = _send(alice, chat_team, "live-0000001", "Truck left Zagreb at 04:10")
-    assert first["ok"] and again["duplicate"] and again["id"] == first["id"]
+    assert first["ok"]
+    assert again["duplicate"]
+    assert again["id"] == first["id"]
     received = bob.wait_for("message")
     assert received["text"] == "Truck left Zagreb at 04:10"
     assert received["author"]["id"] == chat_team.nl.id
@@ -116,7 +118,8 @@ def test_edits_and_retractions_over_the_wire_keep_the_record(chat_team, chat_ser
     assert edited["edited_at"]
     alice.call("retract", {"message": sent["id"]})
     retracted = bob.wait_for("message_updated", lambda m: m["retracted"])
-    assert retracted["text"] is None and retracted["html"] is None
+    assert retracted["text"] is None
+    assert retracted["html"] is None
     db.session.rollback()
     message = db.session.get(Message, sent["id"])
     assert [r.body for r in message.revisions] == ["Plate ZG-4411-KP"]

@@ -30,7 +30,9 @@ def test_a_message_is_acknowledged_and_broadcast_to_the_channel(chat_team, conne
         "Seizure at **Waalhaven**",
         **{"handling_code": "H2"},
     )
-    assert answer["ok"] and answer["seq"] == 1 and not answer["duplicate"]
+    assert answer["ok"]
+    assert answer["seq"] == 1
+    assert not answer["duplicate"]
     (received,) = events(bob, "message")
     assert received["id"] == answer["id"]
     assert received["author"] == {
@@ -48,7 +50,9 @@ def test_a_resent_client_id_is_stored_once_and_not_broadcast_again(chat_team, co
     bob = _joined(connect, chat_team.de, chat_team)
     first = _send(alice, chat_team.general.id, "same-client-id", "once")
     again = _send(alice, chat_team.general.id, "same-client-id", "once")
-    assert again["ok"] and again["duplicate"] and again["id"] == first["id"]
+    assert again["ok"]
+    assert again["duplicate"]
+    assert again["id"] == first["id"]
     assert len(events(bob, "message")) == 1
     stored = db.session.scalar(select(func.count()).select_from(Message))
     assert stored == 1
@@ -67,7 +71,8 @@ def test_a_resend_racing_past_the_lookup_is_stored_once_without_a_gap(chat_team,
     message, is_new = services.post_message(
         access, channel, client_id="raced-client-id", draft=services.check_draft("once")
     )
-    assert not is_new and message.id == first["id"]
+    assert not is_new
+    assert message.id == first["id"]
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Message)) == 1
     assert _send(alice, chat_team.general.id, "next-client-id", "twice")["seq"] == 2
@@ -129,7 +134,8 @@ def test_a_changed_since_that_the_server_did_not_give_is_refused(chat_team, conn
         answer = ack(
             bob, "join", {"channel": chat_team.general.id, "after_seq": 0, "changed_since": wrong}
         )
-        assert answer["ok"] is False and "changed_since must be the synced_at" in answer["error"]
+        assert answer["ok"] is False
+        assert "changed_since must be the synced_at" in answer["error"]
     assert ack(bob, "join", {"channel": chat_team.general.id})["ok"]  # still usable
 
 
@@ -138,11 +144,14 @@ def test_history_pages_backwards(chat_team, connect):
     for number in range(1, 8):
         _send(alice, chat_team.general.id, f"page-{number:06d}", f"m{number}")
     latest = ack(alice, "history", {"channel": chat_team.general.id, "limit": 3})
-    assert [m["seq"] for m in latest["messages"]] == [5, 6, 7] and latest["has_more"]
+    assert [m["seq"] for m in latest["messages"]] == [5, 6, 7]
+    assert latest["has_more"]
     older = ack(alice, "history", {"channel": chat_team.general.id, "before_seq": 5, "limit": 3})
-    assert [m["seq"] for m in older["messages"]] == [2, 3, 4] and older["has_more"]
+    assert [m["seq"] for m in older["messages"]] == [2, 3, 4]
+    assert older["has_more"]
     oldest = ack(alice, "history", {"channel": chat_team.general.id, "before_seq": 2, "limit": 3})
-    assert [m["seq"] for m in oldest["messages"]] == [1] and not oldest["has_more"]
+    assert [m["seq"] for m in oldest["messages"]] == [1]
+    assert not oldest["has_more"]
 
 
 def test_unread_counts_follow_the_read_mark(chat_team, connect):

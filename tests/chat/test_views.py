@@ -19,8 +19,10 @@ def test_the_chat_page_is_for_members_with_chat(chat_team, client, auth, make_us
     page = client.get(f"/t/{chat_team.code}/chat")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'id="chat"' in html and "#general" in html
-    assert "vendor/socket.io.min.js" in html and "js/chat.js" in html
+    assert 'id="chat"' in html
+    assert "#general" in html
+    assert "vendor/socket.io.min.js" in html
+    assert "js/chat.js" in html
     assert f'href="/t/{chat_team.code}/chat" aria-current="page">Chat</a>' in html
     assert chat_team.de.display_name in html  # the people list
     assert chat_team.reviewer.display_name not in html  # reviewers are not in the chat
@@ -41,7 +43,8 @@ def test_the_page_has_no_inline_script(chat_team, client, auth):
     response = client.get(f"/t/{chat_team.code}/chat")
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     html = response.get_data(as_text=True)
-    assert "<script>" not in html and "onclick" not in html
+    assert "<script>" not in html
+    assert "onclick" not in html
 
 
 @pytest.mark.parametrize("who", ["coordinator", "leader"])
@@ -53,7 +56,8 @@ def test_coordinator_and_leaders_add_channels(who, chat_team, client, auth):
     )
     assert response.status_code == 302
     channel = db.session.scalar(select(Channel).where(Channel.name == "controlled-delivery"))
-    assert channel.team_id == chat_team.team.id and channel.topic == "Zagreb → Rotterdam"
+    assert channel.team_id == chat_team.team.id
+    assert channel.topic == "Zagreb → Rotterdam"
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.operation == "chat.channel.created")
     )

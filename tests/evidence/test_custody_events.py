@@ -47,7 +47,8 @@ def test_a_transfer_names_both_sides(client, auth, nl_member, item):
     assert event.actor_name == nl_member.user.display_name
     assert event.actor_party.startswith("NL — ")
     page = client.get(f"/t/{nl_member.team.code}/evidence/NL-0001").get_data(as_text=True)
-    assert "Sanne Jansen" in page and "Pieter de Vries" in page
+    assert "Sanne Jansen" in page
+    assert "Pieter de Vries" in page
 
 
 @pytest.mark.parametrize(

@@ -130,12 +130,12 @@ def test_a_body_cut_off_returns_every_buffer_and_leaves_no_file(app):
         sender.start()
         stream = uploads._SocketBody(_gunicorn_like_body(receiving, len(body), b""), len(body))
         receiver = uploads.UploadReceiver()
-        with pytest.raises(uploads.ClientDisconnected):
-            try:
+        try:
+            with pytest.raises(uploads.ClientDisconnected):
                 receiver._receive(stream, content_type, 64 * MIB, None)
-            finally:
-                stream.close()
-                receiver.discard()
+        finally:
+            stream.close()
+            receiver.discard()
         sender.join()
         receiving.close()
     assert buffers.pool.lent_count() == 0

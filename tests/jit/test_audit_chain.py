@@ -38,7 +38,8 @@ def test_an_untouched_log_verifies(runner, busy_team):
     result = _verify(runner)
     assert result.exit_code == 0, result.output
     assert f"team:{busy_team.id}: intact, 6 entries" in result.output
-    assert "All" in result.output and "intact" in result.output
+    assert "All" in result.output
+    assert "intact" in result.output
 
 
 def test_every_entry_carries_the_regulation_fields(client, auth, busy_team, make_user):
@@ -47,12 +48,15 @@ def test_every_entry_carries_the_regulation_fields(client, auth, busy_team, make
     entry = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.operation == "auth.login")
     ).one()
-    assert entry.occurred_at.tzinfo is not None and entry.occurred_at.microsecond is not None
+    assert entry.occurred_at.tzinfo is not None
+    assert entry.occurred_at.microsecond is not None
     assert entry.actor_time_zone == "Europe/Zagreb"
     assert entry.user_id == person.id
     assert entry.ip_address == "127.0.0.1"
-    assert entry.object_type == "users" and entry.object_id == str(person.id)
-    assert len(entry.hash) == 64 and len(entry.prev_hash) == 64
+    assert entry.object_type == "users"
+    assert entry.object_id == str(person.id)
+    assert len(entry.hash) == 64
+    assert len(entry.prev_hash) == 64
 
 
 def test_altering_an_entry_is_detected(runner, busy_team):
@@ -165,7 +169,8 @@ def test_heads_from_before_signing_are_signed_at_upgrade_only_if_their_chain_hol
     db.session.commit()
     assert services.verify_chain(team_chain(busy_team.id)).problem == "the chain head is not signed"
     signed = services.sign_unsigned_heads()
-    assert team_chain(busy_team.id) in signed and team_chain(other.id) not in signed
+    assert team_chain(busy_team.id) in signed
+    assert team_chain(other.id) not in signed
     assert services.verify_chain(team_chain(busy_team.id)).is_intact
     still = services.verify_chain(team_chain(other.id))
     assert still.problem == "its content no longer matches its hash"
@@ -186,7 +191,8 @@ def test_verification_is_itself_recorded(runner, busy_team):
     entry = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.operation == "audit.verified")
     ).one()
-    assert entry.team_id == busy_team.id and entry.new_values["broken"] == []
+    assert entry.team_id == busy_team.id
+    assert entry.new_values["broken"] == []
 
 
 def test_unknown_team_is_a_clear_error(runner, busy_team):
