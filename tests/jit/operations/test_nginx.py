@@ -20,8 +20,8 @@ import socketio
 
 from benchmarks.common import Nginx
 from jit.operations.deploy import render_nginx_site, self_signed_certificate
-from tests.chat.conftest import NAMESPACE, ChatServer, free_port, redis_url  # noqa: F401
 from tests.conftest import DEFAULT_PASSWORD
+from tests.jit.chat.conftest import NAMESPACE, ChatServer, free_port, redis_url  # noqa: F401
 
 pytestmark = pytest.mark.slow
 

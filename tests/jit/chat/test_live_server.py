@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from jit.chat.models import Message
 from jit.extensions import db
-from tests.chat.conftest import csrf_token_from, session_cookie
+from tests.jit.chat.conftest import csrf_token_from, session_cookie
 
 pytestmark = pytest.mark.slow
 

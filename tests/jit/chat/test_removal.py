@@ -9,7 +9,7 @@ from jit.extensions import db
 from jit.teams import services as teams
 from jit.teams.access import team_access_for
 from jit.teams.models import Membership
-from tests.chat.conftest import NAMESPACE, ack, events
+from tests.jit.chat.conftest import NAMESPACE, ack, events
 
 
 def _joined(connect, user, chat_team):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.chat.conftest import NAMESPACE, ack, events
+from tests.jit.chat.conftest import NAMESPACE, ack, events
 
 
 def test_a_member_connects_and_gets_the_channels(chat_team, connect):

@@ -1,7 +1,7 @@
 """Exhibit links per reader, through the core's ``exhibit_links`` hook."""
 
 from jit import signals
-from tests.chat.conftest import ack
+from tests.jit.chat.conftest import ack
 
 
 def test_exhibits_link_only_what_the_reader_may_see(chat_team, connect, make_item):

@@ -6,7 +6,7 @@ from jit.chat.models import Message
 from jit.clock import frozen
 from jit.extensions import db
 from tests.agreements.conftest import at
-from tests.chat.conftest import ack, events
+from tests.jit.chat.conftest import ack, events
 
 
 def _send(sio, channel, client_id, body="hello", **extra):

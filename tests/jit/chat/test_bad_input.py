@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from jit.chat.models import Message
 from jit.extensions import db
-from tests.chat.conftest import NAMESPACE, ack, events
+from tests.jit.chat.conftest import NAMESPACE, ack, events
 
 
 def _count():

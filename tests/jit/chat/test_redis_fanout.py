@@ -4,7 +4,7 @@ import pytest
 import redis
 import requests
 
-from tests.chat.conftest import csrf_token_from, session_cookie
+from tests.jit.chat.conftest import csrf_token_from, session_cookie
 
 pytestmark = pytest.mark.slow
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.chat.conftest import session_cookie
 from tests.conftest import DEFAULT_PASSWORD, screenshot
+from tests.jit.chat.conftest import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -6,7 +6,7 @@ from jit.audit import services as audit_services
 from jit.audit.models import AuditEntry, team_chain
 from jit.chat.models import Message
 from jit.extensions import db
-from tests.chat.conftest import ack, events
+from tests.jit.chat.conftest import ack, events
 
 
 def _joined(connect, user, chat_team):

@@ -10,7 +10,7 @@ import threading
 from contextlib import contextmanager
 
 from jit.chat import services
-from tests.chat.conftest import ack
+from tests.jit.chat.conftest import ack
 
 
 def _in_thread(app, target):
