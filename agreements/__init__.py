@@ -13,6 +13,7 @@ from jit import signals
 
 def init_app(app: Flask) -> None:
     from agreements import cli, due, gate
+    from agreements.record import openable_agreement
 
     signals.gate.connect(gate.decide)
     signals.agreement_version.connect(gate.version_label)
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["agreement_status"] = _status_for_template
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases
     app.cli.add_command(cli.agreements_command)
+    signals.record_visibility.connect(openable_agreement)
 
 
 def _status_for_template(team):

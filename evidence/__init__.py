@@ -14,11 +14,13 @@ def init_app(app: Flask) -> None:
     from evidence import access
     from evidence.backup import custody_heads
     from evidence.cli import evidence_cli
+    from evidence.record import openable_evidence
 
-    signals.chain_heads.connect(custody_heads)
     # The chat links #exhibit references only to items the reader may open.
     signals.exhibit_links.connect(access.exhibit_links)
     app.cli.add_command(evidence_cli)
+    signals.chain_heads.connect(custody_heads)
+    signals.record_visibility.connect(openable_evidence)
     with app.app_context():
         from jit.signing import signing_key
 

@@ -9,7 +9,7 @@ nothing behind: no row, no blob.
 
 from collections.abc import Callable
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, flash, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from wtforms import ValidationError
@@ -17,6 +17,7 @@ from wtforms import ValidationError
 from evidence import extraction, services, storage
 from evidence.multipart import MultipartError
 from evidence.uploads import CsrfMissing, UploadReceiver, max_upload_bytes
+from jit import submissions
 from jit.extensions import db
 from jit.teams.access import TeamAccess
 
@@ -96,6 +97,14 @@ def receive(access: TeamAccess, handle, form_factory, page: RefusalPage):
     except services.EvidenceError as refusal:
         _rollback(receiver)
         return None, refused(str(refusal), 400, page, form, refusal.field_errors)
+    except submissions.AlreadySubmitted as repeat:
+        _rollback(receiver)
+        if wants_json():
+            if repeat.url:
+                flash(str(repeat), "info")
+                return None, (jsonify(redirect=repeat.url, duplicate=True), 200)
+            return None, (jsonify(error=str(repeat)), 409)
+        return None, submissions.answer_repeat(repeat)
     except BaseException:
         _rollback(receiver)
         raise

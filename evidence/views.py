@@ -36,7 +36,7 @@ from evidence.forms import AcknowledgeForm, EventForm, FilterForm, ItemForm
 from evidence.models import EvidenceItem
 from evidence.receiving import wants_json
 from evidence.uploads import max_upload_bytes
-from jit import gates, signing
+from jit import gates, signing, submissions
 from jit.extensions import csrf, db
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
@@ -155,7 +155,14 @@ def create(code: str):
             raise services.EvidenceError(
                 "Nothing was saved: some fields could not be read.", receiving.form_errors(form)
             )
-        return services.create_item(access, form.to_input(), uploads)
+        claimed = submissions.claim(
+            form.submission_token.data, user=current_user, purpose="evidence.item"
+        )
+        item = services.create_item(access, form.to_input(), uploads)
+        submissions.done(
+            claimed, url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number)
+        )
+        return item
 
     item, failure = receiving.receive(access, handle, _item_form, _new_page_for(access))
     if failure is not None:
@@ -332,7 +339,12 @@ def record_event(code: str, exhibit: str):
                     "Nothing was recorded: some fields could not be read.",
                     receiving.form_errors(form),
                 )
+            claimed = submissions.claim(
+                form.submission_token.data, user=current_user, purpose="evidence.custody_event"
+            )
             event = custody_events.record_event(access, item, form.to_input())
+        except submissions.AlreadySubmitted as repeat:
+            return submissions.answer_repeat(repeat)
         except services.EvidenceError as refused:
             db.session.rollback()
             for name, messages in refused.field_errors.items():
@@ -340,6 +352,10 @@ def record_event(code: str, exhibit: str):
                     form[name].errors = list(form[name].errors) + messages
             error = str(refused)
         else:
+            submissions.done(
+                claimed,
+                url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number),
+            )
             db.session.commit()
             flash(f"Custody event #{event.seq} ({event.type_label.lower()}) recorded.", "success")
             return redirect(

@@ -1,4 +1,4 @@
-"""The team's audit log pages: reading, verifying and exporting it.
+"""The team's audit log pages: reading it (filtered, in words), verifying and exporting it.
 
 They live with the team pages, above the audit package, because they load the team
 through the team loader; the audit package itself depends on no team code.
@@ -11,15 +11,14 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     stream_with_context,
     url_for,
 )
 from flask_login import login_required
 
-from jit.audit import services
+from jit.audit import exports, reading, services
+from jit.audit.log_pages import filtered_page
 from jit.audit.models import team_chain
-from jit.audit.queries import entries_page
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.permissions import Permission
@@ -33,16 +32,14 @@ bp = Blueprint("audit", __name__)
 @login_required
 def team_log(code: str):
     access = load_team(code, Permission.VIEW_AUDIT)
-    page = request.args.get("page", 1, type=int)
-    entries, pages = entries_page(team_chain(access.team.id), page)
+    context, status, entries = filtered_page(team_chain(access.team.id))
     return render_template(
         "audit/team_log.html",
         access=access,
-        entries=entries,
-        page=page,
-        pages=pages,
+        entries=reading.present(access, entries),
         confirm_form=ConfirmForm(),
-    )
+        **context,
+    ), status
 
 
 @bp.post("/t/<code>/audit/verify")
@@ -51,42 +48,25 @@ def verify(code: str):
     access = load_team(code, Permission.VIEW_AUDIT)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    report = services.verify_chain(team_chain(access.team.id))
-    services.record(
-        "audit.verified",
-        team=access.team,
-        new={
-            "intact": report.is_intact,
-            "entries_checked": report.entries_checked,
-            "problem": report.problem,
-            "broken_seq": report.broken_seq,
-        },
-    )
+    (report,) = services.verify_and_record([team_chain(access.team.id)], team=access.team)
     db.session.commit()
     flash(report.describe(), "success" if report.is_intact else "error")
     return redirect(url_for("audit.team_log", code=access.team.code))
-
-
-_EXPORTS = {
-    "csv": ("text/csv; charset=utf-8", services.export_csv),
-    "jsonl": ("application/x-ndjson; charset=utf-8", services.export_jsonl),
-}
 
 
 @bp.get("/t/<code>/audit/export.<fmt>")
 @login_required
 def export(code: str, fmt: str):
     access = load_team(code, Permission.EXPORT_AUDIT)
-    if fmt not in _EXPORTS:
+    if fmt not in exports.WRITERS:
         abort(404)
-    mimetype, writer = _EXPORTS[fmt]
-    # The export is itself recorded before it is produced, so it appears in what it exports.
-    services.record("audit.exported", team=access.team, new={"format": fmt})
+    mimetype, writer = exports.WRITERS[fmt]
+    services.record_export(access.team, fmt)
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     filename = f"audit-{access.team.code}-{stamp}.{fmt}"
     return Response(
-        stream_with_context(writer(access.team)),
+        stream_with_context(writer(access.team, access)),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

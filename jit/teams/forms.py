@@ -4,6 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
+from jit.forms import ConfirmForm  # noqa: F401  (the team pages' buttons use it from here)
+from jit.submissions import SubmissionTokenField
+
 
 class MembershipForm(FlaskForm):
     email = EmailField(
@@ -11,6 +14,7 @@ class MembershipForm(FlaskForm):
     )
     party_id = SelectField("Acts for", coerce=int, validate_choice=False)
     role = SelectField("Role", validate_choice=False, default="member")
+    submission_token = SubmissionTokenField()
 
 
 class MembershipChangeForm(FlaskForm):
@@ -21,7 +25,3 @@ class MembershipChangeForm(FlaskForm):
 
     party_id = SelectField("Acts for", coerce=int, validate_choice=False)
     role = SelectField("Role", validate_choice=False)
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes state: only its CSRF token travels."""
