@@ -14,11 +14,13 @@ from jit import signals
 def init_app(app: Flask) -> None:
     from agreements import cli, due, gate
     from agreements.record import openable_agreement
+    from agreements.search_kinds import search_kinds
 
     signals.gate.connect(gate.decide)
     signals.agreement_version.connect(gate.version_label)
     signals.participants_read_evidence.connect(gate.participants_read_evidence)
     app.before_request(due.bring_due_versions_into_force)
+    signals.search_kinds.connect(search_kinds)
     app.jinja_env.globals["agreement_status"] = _status_for_template
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases
     app.cli.add_command(cli.agreements_command)

@@ -15,9 +15,11 @@ def init_app(app: Flask) -> None:
     from evidence.backup import custody_heads
     from evidence.cli import evidence_cli
     from evidence.record import openable_evidence
+    from evidence.search_kinds import search_kinds
 
     # The chat links #exhibit references only to items the reader may open.
     signals.exhibit_links.connect(access.exhibit_links)
+    signals.search_kinds.connect(search_kinds)
     app.cli.add_command(evidence_cli)
     signals.chain_heads.connect(custody_heads)
     signals.record_visibility.connect(openable_evidence)

@@ -6,12 +6,13 @@ from flask import request
 from flask_login import current_user
 
 from jit.audit import reading
+from jit.inputs import query_int
 
 
 def filtered_page(chain: str):
     """Parse the page and filters of a log page; return what the template needs."""
     known = reading.choices(chain)
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_int("page", 1)
     try:
         filters = reading.parse_filters(request.args, known)
     except reading.FilterError as refused:

@@ -5,6 +5,7 @@ from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
 from jit.forms import ConfirmForm  # noqa: F401  (the team pages' buttons use it from here)
+from jit.inputs import IdSelectField
 from jit.submissions import SubmissionTokenField
 
 
@@ -12,7 +13,11 @@ class MembershipForm(FlaskForm):
     email = EmailField(
         "E-mail address of the account", validators=[DataRequired(), Length(max=254)]
     )
-    party_id = SelectField("Acts for", coerce=int, validate_choice=False)
+    party_id = IdSelectField(
+        "Acts for",
+        validate_choice=False,
+        validators=[DataRequired(message="Choose the party the person acts for.")],
+    )
     role = SelectField("Role", validate_choice=False, default="member")
     submission_token = SubmissionTokenField()
 
@@ -23,5 +28,9 @@ class MembershipChangeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    party_id = SelectField("Acts for", coerce=int, validate_choice=False)
+    party_id = IdSelectField(
+        "Acts for",
+        validate_choice=False,
+        validators=[DataRequired(message="Choose the party the person acts for.")],
+    )
     role = SelectField("Role", validate_choice=False)
