@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 
 from jit.accounts import sessions
 from jit.chat import exhibits, fanout, reading, services
-from jit.chat.markdown import render
 from jit.chat.services import ChatError
 from jit.clock import utcnow
 from jit.extensions import db, socketio

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from tests.jit.chat.test_browser import _open_chat
 from tests.conftest import screenshot
+from tests.jit.chat.test_browser import _open_chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -84,7 +84,8 @@ def test_two_processes_number_one_channel_without_gaps(
     for thread in threads:
         thread.join(120)
     for index, sent in answers.items():
-        assert len(sent) == 25 and all(a["ok"] for a in sent), sent
+        assert len(sent) == 25, sent
+        assert all(a["ok"] for a in sent), sent
         seqs = [a["seq"] for a in sent]
         assert seqs == sorted(seqs), f"sender {index} saw its messages out of order"
     total = SENDERS * 25

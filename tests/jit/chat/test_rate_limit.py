@@ -74,11 +74,13 @@ def test_a_flood_is_refused_with_a_retry_time_while_others_still_talk(chat_team,
     assert "faster than this workspace allows" in refused["error"]
     errors = events(alice, "chat_error")
     assert len(errors) == 3
-    assert errors[0]["event"] == "send" and errors[0]["retry_after"] == refused["retry_after"]
+    assert errors[0]["event"] == "send"
+    assert errors[0]["retry_after"] == refused["retry_after"]
     # The other sender is not held up by the flood.
     began = time.monotonic()
     answer = _send(bob, channel, "bob-00001", "still here")
-    assert answer["ok"] and time.monotonic() - began < 1.0
+    assert answer["ok"]
+    assert time.monotonic() - began < 1.0
     assert [m["text"] for m in events(alice, "message")][-1] == "still here"
     # A refused send stored nothing and used no number.
     assert db.session.scalar(select(func.count()).select_from(Message)) == 6
@@ -91,7 +93,9 @@ def test_a_resend_of_a_stored_message_costs_nothing(chat_team, connect):
     first = _send(alice, channel, "resent-0001")
     for _ in range(10):
         again = _send(alice, channel, "resent-0001")
-        assert again["ok"] and again["duplicate"] and again["id"] == first["id"]
+        assert again["ok"]
+        assert again["duplicate"]
+        assert again["id"] == first["id"]
     assert all(_send(alice, channel, f"more-{n:05d}")["ok"] for n in range(4))
 
 
@@ -103,8 +107,10 @@ def test_edits_and_retractions_count_against_the_same_allowance(chat_team, conne
         edited = ack(alice, "edit", {"message": sent["id"], "body": f"edit {number}"})
         assert edited["ok"], edited
     refused = ack(alice, "retract", {"message": sent["id"]})
-    assert not refused["ok"] and refused["retry_after"] > 0
+    assert not refused["ok"]
+    assert refused["retry_after"] > 0
     again = ack(alice, "edit", {"message": sent["id"], "body": "one edit too many"})
-    assert not again["ok"] and again["retry_after"] > 0
+    assert not again["ok"]
+    assert again["retry_after"] > 0
     assert db.session.get(Message, sent["id"]).body == "edit 3"
     assert db.session.get(Message, sent["id"]).retracted_at is None
