@@ -12,13 +12,15 @@ from sqlalchemy import select
 
 def init_app(app: Flask) -> None:
     from agreements import gate
-    from jit import gates
+    from agreements.requests import agreement_facts
+    from jit import gates, signals
 
     gates.set_provider(gate.decide)
     # Evidence records the version in force with every custody event (evidence/custody.py).
     app.extensions["agreement_version"] = gate.version_label
     # Evidence asks whether participants may read evidence (evidence/access.py).
     app.extensions["participants_read_evidence"] = gate.participants_read_evidence
+    signals.agreement_facts.connect(agreement_facts)  # legal requests pre-fill from it
     app.before_request(_bring_due_versions_into_force)
     app.jinja_env.globals["agreement_status"] = _status_for_template
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases

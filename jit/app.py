@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jit import config as jit_config
+from jit import i18n
 from jit.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Domain packages composed into the app. Each may have ``models`` (imported so Alembic
 # sees its tables), ``views.bp`` (a blueprint), ``init_app(app)`` in its ``__init__``
 # (wiring beyond a blueprint) and ``demo.seed()`` (called by ``jit demo``).
-DOMAIN_PACKAGES = ["agreements", "evidence", "search", "jit.chat"]
+DOMAIN_PACKAGES = ["agreements", "evidence", "evidence.bundles", "search", "jit.chat"]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -113,6 +114,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to continue."

@@ -113,3 +113,14 @@ instance_restored = _hooks.signal(
     Sender: the app. Search indexes, which backups leave out, are rebuilt here.
     """,
 )
+
+agreement_facts = _hooks.signal(
+    "agreement-facts",
+    doc="""Tell what the agreement in force says that a legal request starts from.
+
+    Sender: the team. Receivers return a dict with ``reference`` (the agreement's
+    reference), ``version`` (as :data:`agreement_version` labels it), ``purpose``,
+    ``offences`` and ``proceedings`` (plain text), or ``None`` if the team has no
+    agreement in force. Bundles pre-fill their forms from it.
+    """,
+)
