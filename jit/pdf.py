@@ -8,6 +8,7 @@ paths that climb out of the static folder.
 """
 
 import mimetypes
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -75,4 +76,10 @@ def render_pdf(
             )
             for name, data, description in attachments
         ]
-    return document.write_pdf(stylesheets=stylesheets, **options)
+    if not variant:
+        return document.write_pdf(stylesheets=stylesheets, **options)
+    # WeasyPrint 70 opens its bundled sRGB profile for the PDF/A output intent and leaves
+    # the file to the garbage collector; the ResourceWarning it raises is not ours.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        return document.write_pdf(stylesheets=stylesheets, **options)

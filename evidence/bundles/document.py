@@ -30,6 +30,7 @@ def request_document(bundle: Bundle) -> dict:
         "schema": SCHEMA,
         "type": bundle.request_type,
         "title": definition.title,
+        "reference": values.get("reference") or values.get("authority_file") or bundle.label,
         "bundle": bundle.label,
         "version": bundle.version,
         "previous": bundle.previous.label if bundle.previous else None,
@@ -79,7 +80,7 @@ def request_text(document: dict) -> str:
     language.
     """
     definition = instrument(document["type"])
-    lines = [document["title"], document.get("values", {}).get("reference", "")]
+    lines = [document["title"], document.get("reference", "")]
     with force_locale(document.get("language", "en")):
         for section in definition.sections:
             lines.append(f"{section.mark} {gettext(section.title)}".strip())

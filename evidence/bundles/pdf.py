@@ -65,7 +65,7 @@ def request_pdf(document: dict, *, sign: bool) -> bytes:
         )
         if not sign:
             return pdf
-        reason = f"{gettext(definition.title)} {document['values'].get('reference', '')}"
+        reason = f"{gettext(definition.title)} {document['reference']}"
     return pades.sign_pdf(
         pdf, reason=reason, location=document["issuing_party"]["authority"] or "JIT Workspace"
     )

@@ -260,17 +260,20 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
     _gate(access.team, "release_bundle")
     if problems(bundle):
         raise BundleError("The request is not complete; see what is missing below.")
-    now = utcnow()
-    bundle.agreement_version = custody.agreement_version(access.team)
-    bundle.status = BundleStatus.FINAL.value
-    bundle.finalised_at, bundle.finalised_by_id = now, access.user.id
-    document = request_document(bundle)
-    document["finalised_at"] = now.isoformat()
-    document["finalised_by"] = access.user.display_name
-    bundle.document = document
-    bundle.content_hash = content_hash(document)
-    pdf = render_signed_pdf(document)
-    bundle.pdf_sha256 = storage.store_bytes(pdf).sha256
+    now, user = utcnow(), access.user
+    agreement_version = custody.agreement_version(access.team)
+    # One flush for the whole change: the ORM refuses any later change to a final row.
+    with db.session.no_autoflush:
+        bundle.agreement_version = agreement_version
+        bundle.status = BundleStatus.FINAL.value
+        bundle.finalised_at, bundle.finalised_by_id = now, user.id
+        document = request_document(bundle)
+        document["finalised_at"] = now.isoformat()
+        document["finalised_by"] = user.display_name
+        bundle.document = document
+        bundle.content_hash = content_hash(document)
+        bundle.pdf_sha256 = storage.store_bytes(render_signed_pdf(document)).sha256
+    db.session.flush()
     for entry in bundle.items:
         custody.append_event(
             entry.item,
