@@ -17,10 +17,10 @@ STATE_LANGUAGES = {
 }  # fmt: skip
 
 
-def proposed_language(state: str | None) -> str:
-    """Return the language proposed for requests to ``state`` (English if none fits)."""
+def proposed_language(state: str | None, offered=LANGUAGES) -> str:
+    """Return the language proposed for requests to ``state`` among ``offered``, else English."""
     language = STATE_LANGUAGES.get(state or "", "en")
-    return language if language in LANGUAGES else "en"
+    return language if language in offered else "en"
 
 
 def agreement_facts(team) -> dict:

@@ -13,6 +13,7 @@ from evidence.bundles.access import may_edit, may_finalise
 from evidence.bundles.document import content_hash, request_document
 from evidence.bundles.instruments import INSTRUMENTS, instrument
 from evidence.bundles.instruments.base import Problem, RuleContext
+from evidence.bundles.languages import languages_for
 from evidence.bundles.models import Bundle, BundleConsent, BundleItem, BundleStatus
 from evidence.bundles.schedule import needs_consent
 from evidence.models import CustodyEventType, EvidenceItem
@@ -20,7 +21,6 @@ from jit import gates
 from jit.audit.services import record
 from jit.clock import utcnow
 from jit.extensions import db
-from jit.i18n import LANGUAGES
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess
 
@@ -65,6 +65,8 @@ def create_bundle(
         raise BundleError("Your role does not draft requests.")
     if request_type not in INSTRUMENTS:
         raise BundleError("Choose one of the types of request offered.", "request_type")
+    if language is not None and language not in languages_for(instrument(request_type)):
+        raise BundleError("Choose one of the languages offered.", "language")
     if executing_state and not forms.is_country_code(executing_state):
         raise BundleError("Choose a state from the list.", "executing_state")
     _gate(access.team, "draft_bundle")
@@ -80,7 +82,7 @@ def create_bundle(
         values=values
         if values is not None
         else prefill.initial_values(definition, facts, party_states(access.team)),
-        language=language or prefill.proposed_language(executing_state),
+        language=language or prefill.proposed_language(executing_state, languages_for(definition)),
         agreement_reference=agreement.get("reference", ""),
         created_by_id=access.user.id,
         updated_by_id=access.user.id,
@@ -109,7 +111,7 @@ def save_values(access: TeamAccess, bundle: Bundle, formdata_reader, language: s
     _require_editable(access, bundle)
     definition = instrument(bundle.request_type)
     values, errors = forms.parse_values(definition, formdata_reader, party_states(access.team))
-    if language not in LANGUAGES:
+    if language not in languages_for(definition):
         errors["language"] = "Choose one of the languages offered."
     if errors:
         raise BundleError("Some fields need correcting; nothing was saved.", errors=errors)

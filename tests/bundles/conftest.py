@@ -19,7 +19,7 @@ COMPLETE = {
         "executing_authority": "Staatsanwaltschaft Köln",
         "is_urgent": "no",
         "measures": ["bank_accounts"],
-        "measures_description": "Account statements 2025–2026 of account DE89 3704 0044 0532 0130 00.",
+        "measures_description": "Statements 2025–2026 of account DE89 3704 0044 0532 0130 00.",
         "h4_bank_accounts": "Payments for the converted pistols went through this account.",
         "has_earlier_eio": "no",
         "person_status": "suspect",

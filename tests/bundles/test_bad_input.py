@@ -61,7 +61,11 @@ def test_eaw_penalty_thresholds(crew, make_bundle):
 
     bundle = make_bundle(crew.nl_member, "eaw", COMPLETE["eaw"] | {"max_penalty_months": 11})
     assert any(p.field == "max_penalty_months" for p in services.problems(bundle))
-    execution = COMPLETE["eaw"] | {"purpose": "execution", "sentence_months": 3, "remaining_months": 3}
+    execution = COMPLETE["eaw"] | {
+        "purpose": "execution",
+        "sentence_months": 3,
+        "remaining_months": 3,
+    }
     execution.pop("max_penalty_months")
     bundle = make_bundle(crew.nl_member, "eaw", execution)
     assert any(p.field == "sentence_months" for p in services.problems(bundle))

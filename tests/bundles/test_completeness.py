@@ -65,5 +65,7 @@ def test_the_check_page_lists_missing_fields_by_section(client, auth, crew, make
     auth.login(crew.nl_member.user)
     page = client.get(f"/t/{crew.team.code}/requests/{bundle.number}/").get_data(as_text=True)
     assert "Completeness check" in page
-    assert "Art. 18(15)(f) — Purpose for which the evidence, information or action is sought" in page
+    assert (
+        "Art. 18(15)(f) — Purpose for which the evidence, information or action is sought" in page
+    )
     assert "Purpose and relevance: Required." in page

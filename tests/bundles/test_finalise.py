@@ -48,7 +48,9 @@ def test_finalising_records_the_agreement_hash_audit_and_custody(
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.operation == "bundle.finalise"))
     assert entry.new_values["content_hash"] == bundle.content_hash
     exported = db.session.scalar(
-        select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq.desc())
+        select(CustodyEvent)
+        .where(CustodyEvent.item_id == item.id)
+        .order_by(CustodyEvent.seq.desc())
     )
     assert exported.event_type == "exported"
     assert exported.details["request_sha256"] == bundle.content_hash

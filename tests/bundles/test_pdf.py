@@ -52,7 +52,7 @@ def test_pdf_has_every_section_the_schedule_and_the_hashes(
 
 
 def test_pdf_is_pdf_a_with_the_request_json_attached(crew, make_bundle, make_item, tmp_path):
-    bundle, _item, pdf = _final_pdf(crew, make_bundle, make_item, "eio")
+    _bundle, _item, pdf = _final_pdf(crew, make_bundle, make_item, "eio")
     reader = PdfReader(io.BytesIO(pdf))
     attachments = reader.attachments
     assert "request.json" in attachments
@@ -92,7 +92,9 @@ def test_draft_pdf_is_marked_and_not_signed(client, auth, crew, make_bundle):
     assert not PdfReader(io.BytesIO(response.data)).trailer["/Root"].get("/AcroForm")
 
 
-def test_configured_certificate_replaces_the_instance_one(app, crew, make_bundle, make_item, tmp_path):
+def test_configured_certificate_replaces_the_instance_one(
+    app, crew, make_bundle, make_item, tmp_path
+):
     from flask import current_app
 
     folder = tmp_path / "authority"
@@ -103,5 +105,6 @@ def test_configured_certificate_replaces_the_instance_one(app, crew, make_bundle
     _bundle, _item, pdf = _final_pdf(crew, make_bundle, make_item, "mla")
     authority_pem = (folder / pades.CERT_FILE).read_bytes()
     assert pades.validate(pdf, authority_pem).bottom_line
-    instance_folder = app.instance_path
-    assert not (tmp_path / "instance" / pades.CERT_FILE).exists() or instance_folder
+    from pathlib import Path
+
+    assert not (Path(app.instance_path) / pades.CERT_FILE).exists()  # the instance's unused
