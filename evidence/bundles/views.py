@@ -28,6 +28,7 @@ from evidence.bundles.models import Bundle
 from evidence.bundles.pdf import document_json, request_pdf
 from evidence.bundles.prefill import proposed_language
 from evidence.models import EvidenceItem
+from evidence.reports import hash_groups
 from jit import gates
 from jit.extensions import db
 from jit.i18n import LANGUAGES
@@ -180,6 +181,7 @@ def show(code: str, number: int):
         language_name=LANGUAGES.get(bundle.language, bundle.language),
         release_gate=gates.may(access.team, "release_bundle"),
         display=display_value,
+        hash_groups=hash_groups,
     )
 
 
