@@ -5,7 +5,7 @@ in the instrument's order, the evidence schedule, and where the request stands.
 See docs/bundles.md for the format.
 """
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 
 from evidence.bundles.instruments import instrument
 from evidence.bundles.instruments.base import COUNTRY, STATE
@@ -60,12 +60,19 @@ def content_hash(document: dict) -> str:
     return sha256_hex(canonical_json(document))
 
 
+def state_name(code: str) -> str:
+    """Return the state's name in the current language (Babel's CLDR data), else English."""
+    locale = get_locale()
+    localised = locale.territories.get(code) if locale is not None else None
+    return localised or country_name(code)
+
+
 def display_value(field, value) -> str:
     """Return a stored value as text in the current language (choices by their label)."""
     if value is None or value == "":
         return ""
     if field.kind in (STATE, COUNTRY):
-        return gettext("another State") if value == OTHER_STATE else country_name(value)
+        return gettext("another State") if value == OTHER_STATE else state_name(value)
     if isinstance(value, list):
         return "; ".join(gettext(field.choice_label(v)) for v in value)
     if field.choices:

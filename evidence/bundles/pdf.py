@@ -10,12 +10,11 @@ from pathlib import Path
 from flask_babel import force_locale, gettext
 
 from evidence.bundles import pades
-from evidence.bundles.document import content_hash, display_value
+from evidence.bundles.document import content_hash, display_value, state_name
 from evidence.bundles.instruments import instrument
 from evidence.reports import hash_groups
 from jit.i18n import LANGUAGES
 from jit.pdf import render_pdf
-from jit.teams.reference import country_name
 
 _CSS = Path(__file__).resolve().parents[2] / "templates" / "bundles" / "request_pdf.css"
 
@@ -60,7 +59,7 @@ def request_pdf(document: dict, *, sign: bool) -> bytes:
             digest=digest,
             hash_groups=hash_groups,
             display_value=display_value,
-            country_name=country_name,
+            country_name=state_name,
             language_name=LANGUAGES.get(document.get("language"), document.get("language")),
         )
         if not sign:
