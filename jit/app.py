@@ -161,7 +161,10 @@ _MFA_ENROLMENT_ENDPOINTS = {"accounts.mfa_setup", "accounts.logout", "static"}
 
 
 def _register_hooks(app: Flask) -> None:
+    from jit.operations import logs
     from jit.web import add_security_headers, register_error_pages
+
+    logs.init_app(app)
 
     @app.before_request
     def require_mfa_enrolment():

@@ -89,12 +89,20 @@ def _db_commands() -> click.Group:
 
 
 def register_commands(app: Flask) -> None:
-    from jit.operations.cli import backup_command, doctor_command, restore_command
+    from jit.operations.cli import (
+        backup_command,
+        bag_command,
+        deploy_command,
+        doctor_command,
+        restore_command,
+    )
 
     app.cli.add_command(_db_commands())
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(deploy_command)
+    app.cli.add_command(bag_command)
     app.cli.add_command(run_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users)

@@ -48,6 +48,7 @@ SETTINGS = [
     ),
     Setting("DEMO_PASSWORD", str, None, "Password for demo accounts; generated when unset"),
     Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
+    Setting("LOG_FORMAT", str, "text", "Log lines as text, or json (one object a line)"),
     Setting(
         "PG_DUMP",
         str,

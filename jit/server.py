@@ -14,6 +14,8 @@ import sys
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from jit.operations.logs import gunicorn_logging
+
 # Seconds a thread may hold the GIL while others wait for it (Python's default: 0.005).
 GIL_SWITCH_INTERVAL = 0.001
 
@@ -45,14 +47,12 @@ def gunicorn_options(app: Flask, *, host: str, port: int, threads: int) -> dict:
         "timeout": 300,
         "graceful_timeout": 10,
         "keepalive": 5,
-        "accesslog": "-",
-        "errorlog": "-",
         "loglevel": "info",
         "forwarded_allow_ips": "127.0.0.1" if app.config["TRUSTED_PROXIES"] else "",
         # gunicorn 24+ opens a control socket at one fixed path per user; several
         # `jit run` processes on one machine would fight over it, and nothing uses it.
         "control_socket_disable": True,
-    }
+    } | gunicorn_logging(app.config.get("LOG_FORMAT", "text"))
 
 
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:

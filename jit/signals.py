@@ -114,6 +114,16 @@ instance_restored = _hooks.signal(
     """,
 )
 
+bag_checks = _hooks.signal(
+    "bag-checks",
+    doc="""Let packages check what they put into a bag (custody chains, for instance).
+
+    Sender: the bag being verified. Keyword ``open_member``: opens a member by its
+    path in the bag (``data/…``) for reading. Receivers return a list of
+    ``(check name, passed, detail)``; :func:`jit.bags.verify` adds them to its report.
+    """,
+)
+
 agreement_facts = _hooks.signal(
     "agreement-facts",
     doc="""Tell what the agreement in force says that a legal request starts from.

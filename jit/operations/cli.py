@@ -8,7 +8,7 @@ from flask import current_app
 
 from jit.extensions import db
 from jit.operations import backup as backups
-from jit.operations import doctor
+from jit.operations import deploy, doctor
 
 
 @click.command("backup")
@@ -100,3 +100,51 @@ def doctor_command():
         click.echo(f"\n{problems} problem(s) found.", err=True)
         sys.exit(1)
     click.echo("\nNo problem found." if not findings else "\nNo problem found; advice above.")
+
+
+@click.group("deploy")
+def deploy_command():
+    """Render deployment files for this installation."""
+
+
+@deploy_command.command("nginx")
+@click.option("--port", "ports", multiple=True, type=int, required=True, help="A jit run port.")
+@click.option("--server-name", default="jit.example.org", show_default=True)
+@click.option("--certificate", default="/etc/ssl/jit/fullchain.pem", show_default=True)
+@click.option("--certificate-key", default="/etc/ssl/jit/privkey.pem", show_default=True)
+def deploy_nginx_command(ports, server_name, certificate, certificate_key):
+    """Print the nginx site (docs/deploy/nginx-jit.conf) for these processes."""
+    try:
+        site = deploy.render_nginx_site(
+            list(ports),
+            server_name=server_name,
+            certificate=certificate,
+            certificate_key=certificate_key,
+        )
+    except deploy.DeployError as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(site, nl=False)
+
+
+@click.group("bag")
+def bag_command():
+    """Check packages that left the workspace."""
+
+
+@bag_command.command("verify")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--fingerprint", default=None, help="The SHA-256 fingerprint the signer must have.")
+def bag_verify_command(path: Path, fingerprint: str | None):
+    """Check a bag (ZIP or folder) offline: oxum, manifests, tag manifest, signature."""
+    from jit import bags
+
+    try:
+        result = bags.verify(path, fingerprint)
+    except bags.BagError as refused:
+        raise click.ClickException(str(refused)) from None
+    for name, ok, detail in result.checks:
+        click.echo(f"{'ok ' if ok else 'BAD'}  {name}: {detail}")
+    if not result.is_intact:
+        click.echo(f"\n{path} does NOT verify ({len(result.problems)} problem(s)).", err=True)
+        sys.exit(1)
+    click.echo(f"\n{path} verifies.")

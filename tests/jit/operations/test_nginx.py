@@ -1,18 +1,14 @@
 """The documented deployment, for real: nginx with TLS in front of two ``jit run``.
 
-The nginx site is ``docs/deploy/nginx-jit.conf`` itself, with only its addresses,
-ports and certificate paths replaced, so the guide cannot drift from what works. A
+The nginx site is ``docs/deploy/nginx-jit.conf`` as ``jit deploy nginx`` renders it
+(only addresses, ports and certificate paths filled in), so the guide cannot drift
+from what works. A
 sign-in, an upload and a chat exchange go through it over HTTPS, the processes
 sharing rooms through a real Redis.
 """
 
-import datetime
 import hashlib
-import ipaddress
 import re
-import shutil
-import signal
-import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urljoin
@@ -21,129 +17,17 @@ import pytest
 import redis
 import requests
 import socketio
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from benchmarks.common import Nginx
+from jit.operations.deploy import render_nginx_site, self_signed_certificate
 from tests.chat.conftest import NAMESPACE, ChatServer, free_port, redis_url  # noqa: F401
 from tests.conftest import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.slow
 
-SITE = Path(__file__).resolve().parents[3] / "docs" / "deploy" / "nginx-jit.conf"
 HIDDEN_INPUT = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 NAME = re.compile(r'name="([^"]+)"')
 VALUE = re.compile(r'value="([^"]*)"')
-
-
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
-def _render_site(ports: list[int], http_port: int, https_port: int, cert: Path, key: Path) -> str:
-    """Return the documented site with this test's addresses; fail if the guide changed shape."""
-    site = SITE.read_text()
-    replacements = [
-        ("server 127.0.0.1:5001;", f"server 127.0.0.1:{ports[0]};", 2),
-        ("server 127.0.0.1:5002;", f"server 127.0.0.1:{ports[1]};", 2),
-        ("listen 80;", f"listen 127.0.0.1:{http_port};", 1),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;", 1),
-        ("/etc/ssl/jit/fullchain.pem", str(cert), 1),
-        ("/etc/ssl/jit/privkey.pem", str(key), 1),
-    ]
-    for old, new, count in replacements:
-        assert site.count(old) == count, f"{SITE.name} no longer has {old!r} {count} time(s)"
-        site = site.replace(old, new)
-    return site
-
-
-class Nginx:
-    """A real nginx (Debian's) in the foreground under a private prefix, on 127.0.0.1."""
-
-    def __init__(self, folder: Path, site: str):
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(binary).exists():
-            raise RuntimeError("nginx is not installed: scripts/test installs it")
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "jit.conf").write_text(site)
-        temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-        for path in temp.values():
-            path.mkdir()
-        (folder / "nginx.conf").write_text(
-            f"""daemon off;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log {folder}/access.log;
-    client_body_temp_path {temp["body"]};
-    proxy_temp_path {temp["proxy"]};
-    fastcgi_temp_path {temp["fastcgi"]};
-    uwsgi_temp_path {temp["uwsgi"]};
-    scgi_temp_path {temp["scgi"]};
-    include {folder}/jit.conf;
-}}
-"""
-        )
-        self.folder = folder
-        self.process = subprocess.Popen(
-            [binary, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-
-    def wait_until_up(self, url: str, cert: Path) -> None:
-        deadline = time.monotonic() + 20
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode())
-            try:
-                with requests.Session() as probe:
-                    probe.trust_env = False
-                    probe.get(url, verify=str(cert), timeout=2)
-                return
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGQUIT)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stderr.close()
 
 
 @pytest.fixture
@@ -160,12 +44,19 @@ def deployment(app, tmp_path, redis_url, monkeypatch):  # noqa: F811 (imported f
     try:
         for name in ("east", "west"):
             servers.append(ChatServer(app, tmp_path, redis_url=redis_url, name=name))
-        cert, key = _self_signed(tmp_path)
+        cert, key = self_signed_certificate(tmp_path)
         http_port, https_port = free_port(), free_port()
-        site = _render_site([s.port for s in servers], http_port, https_port, cert, key)
+        site = render_nginx_site(
+            [server.port for server in servers],
+            server_name="127.0.0.1",
+            certificate=str(cert),
+            certificate_key=str(key),
+            http_listen=f"127.0.0.1:{http_port}",
+            https_listen=f"127.0.0.1:{https_port}",
+        )
         proxy = Nginx(tmp_path / "nginx", site)
+        proxy.wait_until_up(https_port)
         url = f"https://127.0.0.1:{https_port}"
-        proxy.wait_until_up(f"{url}/healthz", cert)
         yield url, cert, f"http://127.0.0.1:{http_port}"
     finally:
         if proxy is not None:
