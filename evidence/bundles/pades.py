@@ -5,9 +5,12 @@ its folder (mode 0600). A deployment replaces them with an authority's certifica
 key through ``JIT_REQUEST_SIGNING_CERT`` and ``JIT_REQUEST_SIGNING_KEY`` (PEM files).
 """
 
+import asyncio
 import io
 import os
+import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -111,8 +114,26 @@ def _signer():
     return signer
 
 
+def _outside_event_loop(function, *args):
+    """Call ``function``; in a worker thread if this thread runs an asyncio event loop.
+
+    pyHanko's synchronous calls run their own loop (``asyncio.run``), which fails in a
+    thread that already runs one (Playwright's, an async server's).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     """Return ``pdf`` with a PAdES signature added as an incremental update."""
+    return _outside_event_loop(_sign, pdf, reason, location, _signer())
+
+
+def _sign(pdf: bytes, reason: str, location: str, signer) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -124,21 +145,23 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
         location=location[:200],
         md_algorithm="sha256",
     )
-    output = signers.sign_pdf(writer, metadata, signer=_signer())
+    output = signers.sign_pdf(writer, metadata, signer=signer)
     return output.getvalue()
 
 
 def validate(pdf: bytes, trust_pem: bytes | None = None):
     """Return pyHanko's status of the PDF's signature (``bottom_line`` is the verdict)."""
-    import tempfile
+    return _outside_event_loop(_validate, pdf, trust_pem or certificate_pem())
 
+
+def _validate(pdf: bytes, trust_pem: bytes):
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     with tempfile.NamedTemporaryFile(suffix=".pem") as handle:
-        handle.write(trust_pem or certificate_pem())
+        handle.write(trust_pem)
         handle.flush()
         root = load_cert_from_pemder(handle.name)
     reader = PdfFileReader(io.BytesIO(pdf))

@@ -3,6 +3,7 @@
 import io
 import re
 import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
@@ -108,3 +109,41 @@ def test_configured_certificate_replaces_the_instance_one(
     from pathlib import Path
 
     assert not (Path(app.instance_path) / pades.CERT_FILE).exists()  # the instance's unused
+
+
+def test_the_pyhanko_command_validates_it(app, crew, make_bundle, make_item, tmp_path):
+    from pathlib import Path
+
+    _bundle, _item, pdf = _final_pdf(crew, make_bundle, make_item, "eio")
+    signed = tmp_path / "request.pdf"
+    signed.write_bytes(pdf)
+    command = [
+        str(Path(sys.executable).with_name("pyhanko")),
+        "sign",
+        "validate",
+        "--no-revocation-check",
+        "--trust-replace",
+        "--trust",
+        str(Path(app.instance_path) / pades.CERT_FILE),
+    ]
+    result = subprocess.run([*command, str(signed)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert ":INTACT:TRUSTED,UNTOUCHED" in result.stdout
+    position = pdf.index(b"stream", 2000) + 20
+    signed.write_bytes(pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :])
+    result = subprocess.run([*command, str(signed)], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert ":INVALID" in result.stdout
+
+
+def test_signing_works_inside_a_running_event_loop(crew, make_bundle):
+    """pyHanko runs its own loop; a thread running one (an async server's) must still sign."""
+    import asyncio
+
+    bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"])
+
+    async def main():
+        finalise(crew.nl_leader, bundle)
+        return pades.validate(storage.blob_path(bundle.pdf_sha256).read_bytes()).bottom_line
+
+    assert asyncio.run(main())
