@@ -19,6 +19,7 @@ from evidence.bundles.schedule import needs_consent
 from evidence.models import CustodyEventType, EvidenceItem
 from jit import gates
 from jit.audit.services import record
+from jit.canonical import canonical_json, sha256_hex
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.permissions import Permission, Role
@@ -45,6 +46,10 @@ def _gate(team, action: str) -> None:
     decision = gates.may(team, action)
     if not decision:
         raise BundleError(decision.reason)
+
+
+def _digest(values: dict) -> str:
+    return sha256_hex(canonical_json(values))
 
 
 def _next_number(team) -> int:
@@ -122,12 +127,14 @@ def save_values(access: TeamAccess, bundle: Bundle, formdata_reader, language: s
     bundle.values = values
     bundle.language = language
     bundle.updated_at, bundle.updated_by_id = utcnow(), access.user.id
+    # The audit log is read by people who may not see the draft (the coordinator): it
+    # names the fields changed and hashes their old and new values, never the text.
     record(
         "bundle.update",
         team=access.team,
         target=bundle,
-        old={key: old.get(key) for key in changed if key != "language"},
-        new={key: values.get(key) for key in changed if key != "language"}
+        old={"sha256": _digest({key: old.get(key) for key in changed})},
+        new={"fields": changed, "sha256": _digest({key: values.get(key) for key in changed})}
         | ({"language": language} if "language" in changed else {}),
     )
     return bundle

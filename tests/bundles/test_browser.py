@@ -84,3 +84,29 @@ def test_draft_check_complete_finalise_and_open_the_pdf(
     with live_server.app.app_context():  # Playwright runs an event loop in this thread
         assert pades.validate(pdf).bottom_line
     context.close()
+
+
+def test_request_pages_have_no_serious_accessibility_violations(
+    live_server, browser, crew, make_bundle, make_item
+):
+    from tests.browser.test_accessibility import AXE, _serious_violations
+
+    if not AXE.exists():
+        raise RuntimeError(f"{AXE} is missing: scripts/test installs axe-core from npm")
+    item = make_item(crew.nl_member, handling_code="H1")
+    bundle = make_bundle(crew.nl_member, "eio", COMPLETE["eio"], items=[item])
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server.url, crew.nl_leader.user)
+    code = crew.team.code
+    for path in [
+        f"/t/{code}/requests/",
+        f"/t/{code}/requests/new",
+        f"/t/{code}/requests/{bundle.number}/",
+        f"/t/{code}/requests/{bundle.number}/edit",
+        f"/t/{code}/requests/{bundle.number}/evidence",
+        f"/t/{code}/requests/import",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert _serious_violations(page) == [], path
+    context.close()

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from evidence import storage
 from evidence.bundles import pades
 from evidence.bundles.instruments import INSTRUMENTS
+from jit.extensions import db
 from tests.bundles.conftest import COMPLETE, finalise
 
 FILES = [("bank-statement.pdf", b"%PDF-1.4 statement " * 40), ("notes.txt", b"seized notes\n")]
@@ -136,14 +137,25 @@ def test_the_pyhanko_command_validates_it(app, crew, make_bundle, make_item, tmp
     assert ":INVALID" in result.stdout
 
 
-def test_signing_works_inside_a_running_event_loop(crew, make_bundle):
+def test_signing_works_inside_a_running_event_loop(app, crew, make_bundle):
     """pyHanko runs its own loop; a thread running one (an async server's) must still sign."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
-    bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"])
+    from evidence.bundles.models import Bundle
+    from jit.teams.models import Membership
+
+    bundle_id = make_bundle(crew.nl_member, "mla", COMPLETE["mla"]).id
+    leader_id = crew.nl_leader.id
 
     async def main():
-        finalise(crew.nl_leader, bundle)
+        bundle = db.session.get(Bundle, bundle_id)
+        finalise(db.session.get(Membership, leader_id), bundle)
         return pades.validate(storage.blob_path(bundle.pdf_sha256).read_bytes()).bottom_line
 
-    assert asyncio.run(main())
+    def in_a_thread_with_its_own_loop():  # this one may run Playwright's already
+        with app.app_context():
+            return asyncio.run(main())
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(in_a_thread_with_its_own_loop).result()

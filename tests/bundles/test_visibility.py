@@ -106,3 +106,14 @@ def test_other_parties_and_leaders_cannot_edit(client, auth, crew, make_bundle):
     url = f"/t/{crew.team.code}/requests/{bundle.number}/edit"
     assert client.get(url).status_code == 403
     assert client.post(url, data={"language": "en", "purpose": "x"}).status_code == 403
+
+
+def test_the_audit_log_does_not_carry_the_draft_text(crew, make_bundle):
+    """The coordinator reads the audit log but not the draft: entries name fields, hash values."""
+    from jit.audit.models import AuditEntry
+
+    make_bundle(crew.nl_member, "mla", {"purpose": "Secret purpose of the request"})
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.operation == "bundle.update"))
+    assert "purpose" in entry.new_values["fields"]
+    assert len(entry.new_values["sha256"]) == 64
+    assert "Secret purpose" not in str(entry.new_values) + str(entry.old_values)
