@@ -125,3 +125,17 @@ def test_a_change_after_finalising_is_a_new_linked_version(client, auth, crew, m
     )
     db.session.commit()
     assert bundle.values["purpose"] == COMPLETE["mla"]["purpose"]
+
+
+def test_evidence_gc_keeps_the_signed_pdfs(runner, crew, make_bundle):
+    import os
+
+    from evidence import storage
+
+    bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"])
+    finalise(crew.nl_leader, bundle)
+    path = storage.blob_path(bundle.pdf_sha256)
+    os.utime(path, (path.stat().st_atime - 7200, path.stat().st_mtime - 7200))
+    result = runner.invoke(args=["evidence", "gc"])
+    assert result.exit_code == 0, result.output
+    assert path.exists()
