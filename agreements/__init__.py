@@ -12,9 +12,12 @@ from sqlalchemy import select
 
 def init_app(app: Flask) -> None:
     from agreements import gate
+    from agreements.record import openable_agreement
     from agreements.requests import agreement_facts
+    from agreements.search_kinds import search_kinds
     from jit import gates, signals
 
+    signals.search_kinds.connect(search_kinds)
     gates.set_provider(gate.decide)
     # Evidence records the version in force with every custody event (evidence/custody.py).
     app.extensions["agreement_version"] = gate.version_label
@@ -25,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["agreement_status"] = _status_for_template
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases
     app.cli.add_command(agreements_command)
+    signals.record_visibility.connect(openable_agreement)
 
 
 def _status_for_template(team):

@@ -1,7 +1,8 @@
 """Import every model so SQLAlchemy and Alembic know every table."""
 
-from jit.accounts.models import LoginThrottle, RecoveryCode, User
+from jit.accounts.models import LoginThrottle, RecoveryCode, User, UserSession
 from jit.audit.models import AuditChainHead, AuditEntry
+from jit.submissions import SubmissionToken
 from jit.teams.models import Membership, Party, Team
 
 __all__ = [
@@ -11,6 +12,8 @@ __all__ = [
     "Membership",
     "Party",
     "RecoveryCode",
+    "SubmissionToken",
     "Team",
     "User",
+    "UserSession",
 ]

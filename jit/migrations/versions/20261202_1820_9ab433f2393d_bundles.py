@@ -1,7 +1,7 @@
 """bundles: legal requests out of the team, their evidence and the consents to send it
 
 Revision ID: 9ab433f2393d
-Revises: e5a7c9e1f305
+Revises: b8d0f2a4c608
 Create Date: 2026-12-02 17:47:51
 
 One bundle = one request (MLA, EIO, EAW, extradition, tracing) of one drafting party,
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9ab433f2393d'
-down_revision = 'e5a7c9e1f305'
+down_revision = "b8d0f2a4c608"
 branch_labels = None
 depends_on = None
 
