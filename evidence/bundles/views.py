@@ -7,7 +7,7 @@ a service, commits, and renders. A refused change rolls back and shows why.
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from evidence import storage
@@ -29,7 +29,7 @@ from evidence.bundles.pdf import document_json, request_pdf
 from evidence.bundles.prefill import proposed_language
 from evidence.models import EvidenceItem
 from evidence.reports import hash_groups
-from jit import gates
+from jit import gates, submissions
 from jit.extensions import db
 from jit.i18n import LANGUAGES
 from jit.permissions import Role
@@ -71,6 +71,7 @@ def _picker(access, error=None, errors=None, status=200):
         gate=gates.may(access.team, "draft_bundle"),
         error=error,
         errors=errors or {},
+        submission_token=submissions.new_token(),
     )
 
 
@@ -81,14 +82,21 @@ def new(code: str):
     if request.method == "GET":
         return _picker(access)
     try:
+        # A form sent twice (a double click, a resend) starts one draft, not two.
+        claimed = submissions.claim(
+            request.form.get("submission_token"), user=current_user, purpose="bundles.create"
+        )
         bundle = services.create_bundle(
             access,
             request.form.get("request_type", ""),
             request.form.get("executing_state") or None,
         )
+    except submissions.AlreadySubmitted as repeat:
+        return submissions.answer_repeat(repeat)
     except services.BundleError as error:
         db.session.rollback()
         return _picker(access, str(error), error.errors, 400)
+    submissions.done(claimed, url_for("bundles.edit", code=code, number=bundle.number))
     db.session.commit()
     return redirect(url_for("bundles.edit", code=code, number=bundle.number))
 

@@ -80,3 +80,17 @@ def test_the_draft_pdf_cover_names_the_agreement_version(client, auth, agreed):
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert f"JIT {agreed.team.code}" in text
     assert "v1 sha256:" in text
+
+
+def test_the_create_form_sent_twice_starts_one_draft(client, auth, agreed):
+    from evidence.bundles.models import Bundle
+
+    auth.login(agreed.nl_member.user)
+    page = client.get(f"/t/{agreed.team.code}/requests/new").get_data(as_text=True)
+    token = page.split('name="submission_token" value="')[1].split('"')[0]
+    data = {"request_type": "mla", "submission_token": token}
+    first = client.post(f"/t/{agreed.team.code}/requests/new", data=data)
+    again = client.post(f"/t/{agreed.team.code}/requests/new", data=data)
+    assert first.status_code == 302 and again.status_code == 303
+    assert again.headers["Location"].endswith("/requests/1/edit")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Bundle)) == 1
