@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jit import config as jit_config
-from jit import wal
+from jit import i18n, wal
 from jit.extensions import csrf, db, login_manager, migrate
 from jit.packages import DOMAIN_PACKAGES, domain_module, domain_package
 
@@ -113,6 +113,7 @@ def _init_extensions(app: Flask) -> None:
     wal.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to continue."

@@ -137,3 +137,14 @@ bag_checks = _hooks.signal(
     ``(check name, passed, detail)``; :func:`jit.bags.verify` adds them to its report.
     """,
 )
+
+agreement_facts = _hooks.signal(
+    "agreement-facts",
+    doc="""Tell what the agreement in force says that a legal request starts from.
+
+    Sender: the team. Receivers return a dict with ``reference`` (the agreement's
+    reference), ``version`` (as :data:`agreement_version` labels it), ``purpose``,
+    ``offences`` and ``proceedings`` (plain text), or ``None`` if the team has no
+    agreement in force. Bundles pre-fill their forms from it.
+    """,
+)
