@@ -20,7 +20,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Domain packages composed into the app. Each may have ``models`` (imported so Alembic
 # sees its tables), ``views.bp`` (a blueprint), ``init_app(app)`` in its ``__init__``
 # (wiring beyond a blueprint) and ``demo.seed()`` (called by ``jit demo``).
-DOMAIN_PACKAGES = ["agreements", "evidence", "search", "jit.chat"]
+DOMAIN_PACKAGES = ["agreements", "evidence", "evidence.firearms", "search", "jit.chat"]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -140,10 +140,11 @@ def _register_blueprints(app: Flask) -> None:
     from jit.accounts.views import bp as accounts_bp
     from jit.admin.views import bp as admin_bp
     from jit.audit.views import bp as audit_bp
+    from jit.directory.views import bp as directory_bp
     from jit.operations.health import bp as operations_bp
     from jit.teams.views import bp as teams_bp
 
-    for blueprint in (accounts_bp, admin_bp, teams_bp, audit_bp, operations_bp):
+    for blueprint in (accounts_bp, admin_bp, directory_bp, teams_bp, audit_bp, operations_bp):
         app.register_blueprint(blueprint)
     for package in DOMAIN_PACKAGES:
         views = domain_module(package, "views")

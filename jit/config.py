@@ -55,6 +55,12 @@ SETTINGS = [
         None,
         "Path of pg_dump for `jit backup` on PostgreSQL (pg_restore beside it); else the PATH",
     ),
+    Setting(
+        "TRACING_ANSWER_DAYS",
+        int,
+        30,
+        "Days to answer an incoming firearms tracing request (the ITI sets no number)",
+    ),
     Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),
     Setting(
         "CHAT_ALLOWED_ORIGINS",

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from jit import signals
 from jit.extensions import db
 from jit.permissions import Permission, can_manage_memberships
 from jit.teams import services
@@ -16,7 +17,9 @@ bp = Blueprint("teams", __name__)
 @bp.get("/")
 @login_required
 def dashboard():
-    return render_template("teams/dashboard.html", memberships=teams_of(current_user))
+    user = current_user._get_current_object()
+    notices = signals.values(signals.dashboard_notices, user)
+    return render_template("teams/dashboard.html", memberships=teams_of(user), notices=notices)
 
 
 @bp.get("/t/<code>/")
