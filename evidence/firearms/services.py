@@ -259,7 +259,12 @@ def _fill(firearm: Firearm, values: dict) -> None:
         if key not in ("serials", "photo_file_ids"):
             setattr(firearm, key, value)
     firearm.serials = values["serials"]
-    firearm.photos = [FirearmPhoto(file_id=file_id) for file_id in values["photo_file_ids"]]
+    # Keep the rows of photos that stay: a new row for the same file would be inserted
+    # before the old one is deleted and break the unique (firearm, file) constraint.
+    kept = {photo.file_id: photo for photo in firearm.photos}
+    firearm.photos = [
+        kept.get(file_id) or FirearmPhoto(file_id=file_id) for file_id in values["photo_file_ids"]
+    ]
     firearm.updated_at = utcnow()
 
 

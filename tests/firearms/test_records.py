@@ -215,3 +215,40 @@ def test_posts_need_the_csrf_token(client, auth, member, make_firearm_item):
     url = f"/t/{member.team.code}/evidence/{item.exhibit_number}/firearms/new"
     assert client.post(url, data=firearm_fields(), csrf=False).status_code == 400
     assert count(Firearm) == 0
+
+
+def test_photos_link_the_items_files_and_survive_a_correction(client, auth, member):
+    from evidence import storage
+
+    access = team_access_for(member.user, member.team.code)
+    upload = services.Upload(storage.store_bytes(b"\x89PNG markings"), "marks.png", "image/png")
+    item = services.create_item(
+        access,
+        services.ItemInput(
+            title="Pistol",
+            item_type="firearm",
+            collected_by="x",
+            collected_at=datetime(2026, 3, 1, tzinfo=UTC),
+            collected_time_zone="UTC",
+            collected_location="x",
+            legal_basis="x",
+        ),
+        [upload],
+    )
+    db.session.commit()
+    file_id = str(item.files[0].id)
+    auth.login(member.user)
+    created = client.post(
+        f"/t/{member.team.code}/evidence/{item.exhibit_number}/firearms/new",
+        data=firearm_fields(photos=file_id),
+    )
+    assert created.status_code == 302
+    edit = created.headers["Location"] + "/edit"
+    assert f'checked id="photos-0" name="photos" type="checkbox" value="{file_id}"' in (
+        client.get(edit).get_data(as_text=True)
+    )
+    corrected = client.post(edit, data=firearm_fields(photos=file_id, calibre="9×19 mm"))
+    assert corrected.status_code == 302
+    firearm = db.session.query(Firearm).one()
+    assert [photo.file_id for photo in firearm.photos] == [int(file_id)]
+    assert "marks.png" in client.get(created.headers["Location"]).get_data(as_text=True)
