@@ -408,7 +408,9 @@ def schedule(timeline) -> None:
     iron = _team(IRON)
     if iron is None:
         return
-    timeline.at(_at("2025-08-18T09:00:00+02:00"), _fill_directory)
+    # The platform's own log runs in time order too: its last entries before the timeline
+    # are Blue Harbour's set-up (5 October 2026), so the administrator fills it after.
+    timeline.at(_at("2026-10-05T14:00:00+02:00"), _fill_directory)
     if db.session.scalar(select(Firearm.id).where(Firearm.team_id == iron.id)):
         return
     timeline.at(_at("2026-03-16T11:50:00+01:00"), _record_box7)
