@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 def init_app(app: Flask) -> None:
     from agreements import gate
-    from jit import gates
+    from agreements.record import openable_agreement
+    from jit import gates, signals
 
     gates.set_provider(gate.decide)
     # Evidence records the version in force with every custody event (evidence/custody.py).
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["agreement_status"] = _status_for_template
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases
     app.cli.add_command(agreements_command)
+    signals.record_visibility.connect(openable_agreement)
 
 
 def _status_for_template(team):

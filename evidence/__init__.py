@@ -10,11 +10,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from evidence.backup import custody_heads
     from evidence.cli import evidence_cli
+    from evidence.record import openable_evidence
     from jit import signals
 
-    signals.chain_heads.connect(custody_heads)
-
     app.cli.add_command(evidence_cli)
+    signals.chain_heads.connect(custody_heads)
+    signals.record_visibility.connect(openable_evidence)
     with app.app_context():
         from jit.signing import signing_key
 

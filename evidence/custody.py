@@ -12,54 +12,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from evidence import storage
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
-from jit import signing
 from jit.canonical import GENESIS_HASH
+from jit.chains import SignedHeads
 from jit.clock import utcnow
 from jit.extensions import db
 
 
+def _chain_name(item_id: int) -> dict:
+    return {"chain": "custody", "item_id": item_id}
+
+
+HEADS = SignedHeads(CustodyChainHead, "item_id", _chain_name)
+
+
 def head_payload(item_id: int, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
     """Return the bytes the server signs for an item's custody chain head."""
-    return signing.head_payload(
-        {"chain": "custody", "item_id": item_id}, seq, head_hash, key_id, signed_at
-    )
-
-
-def _sign_head(head: CustodyChainHead) -> None:
-    key = signing.signing_key()
-    head.signed_at = utcnow()
-    head.key_id = key.key_id
-    head.signature = key.sign(
-        head_payload(head.item_id, head.seq, head.hash, key.key_id, head.signed_at)
-    )
-
-
-def _lock_head(item: EvidenceItem) -> CustodyChainHead:
-    """Take the item's chain head for this transaction, so no other writer can fork it.
-
-    As for the audit log: a no-op UPDATE first locks the row on PostgreSQL and opens
-    the write transaction on SQLite, so the head read next is the latest committed.
-    """
-    db.session.execute(
-        update(CustodyChainHead)
-        .where(CustodyChainHead.item_id == item.id)
-        .values(seq=CustodyChainHead.seq)
-        .execution_options(synchronize_session=False)
-    )
-    statement = (
-        select(CustodyChainHead)
-        .where(CustodyChainHead.item_id == item.id)
-        .execution_options(populate_existing=True)
-    )
-    head = db.session.execute(statement).scalar_one_or_none()
-    if head is None:
-        # Added to the session once signed (a flush before that would store no signature).
-        head = CustodyChainHead(item_id=item.id, seq=0, hash=GENESIS_HASH)
-    return head
+    return HEADS.payload(item_id, seq, head_hash, key_id, signed_at)
 
 
 def agreement_version(team) -> str | None:
@@ -98,7 +70,7 @@ def append_event(
     if item.id is None:
         db.session.flush()
     now = utcnow()
-    head = _lock_head(item)
+    head = HEADS.lock(item.id)
     if actor_party is None and recorded_by is not None:
         actor_party = _party_label_of(item, recorded_by)
     event = CustodyEvent(
@@ -123,9 +95,7 @@ def append_event(
         prev_hash=head.hash,
     )
     event.hash = event.compute_hash()
-    head.seq, head.hash = event.seq, event.hash
-    _sign_head(head)
-    db.session.add(head)
+    HEADS.advance(head, event.seq, event.hash, now)
     db.session.add(event)
     return event
 
@@ -173,8 +143,7 @@ class VerificationResult:
 
 def verify_signature(head: CustodyChainHead) -> str | None:
     """Return why the head's signature does not hold, or None if it does."""
-    payload = head_payload(head.item_id, head.seq, head.hash, head.key_id, head.signed_at)
-    return signing.signing_key().check(head.key_id, head.signature, payload)
+    return HEADS.check(head)
 
 
 def _check_chain(

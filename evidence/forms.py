@@ -30,6 +30,7 @@ from evidence.models import (
 )
 from evidence.services import MANUAL_EVENT_TYPES, EventInput, ItemInput, parse_tags, zone_or_error
 from jit.accounts.forms import time_zone_choices
+from jit.submissions import SubmissionTokenField
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -121,6 +122,7 @@ class ItemForm(FlaskForm):
         ),
         validate_choice=False,
     )
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, default_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,6 +186,7 @@ class EventForm(FlaskForm):
     )
     seal_number = StringField("Seal or bag number", validators=[Length(max=100)])
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, default_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)

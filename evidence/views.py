@@ -39,7 +39,7 @@ from evidence.forms import AcknowledgeForm, EventForm, FilterForm, ItemForm
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
 from evidence.multipart import MultipartError
 from evidence.uploads import CsrfMissing, UploadReceiver, max_upload_bytes
-from jit import gates, signing
+from jit import gates, signing, submissions
 from jit.extensions import csrf, db
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
@@ -184,6 +184,14 @@ def _receive(access: TeamAccess, receiver: UploadReceiver, handle, form_factory,
     except services.EvidenceError as refused:
         _rollback(receiver)
         return None, _refused(access, form, str(refused), 400, refused.field_errors, page=page)
+    except submissions.AlreadySubmitted as repeat:
+        _rollback(receiver)
+        if _wants_json():
+            if repeat.url:
+                flash(str(repeat), "info")
+                return None, (jsonify(redirect=repeat.url, duplicate=True), 200)
+            return None, (jsonify(error=str(repeat)), 409)
+        return None, submissions.answer_repeat(repeat)
     except BaseException:
         _rollback(receiver)
         raise
@@ -260,7 +268,14 @@ def create(code: str):
             raise services.EvidenceError(
                 "Nothing was saved: some fields could not be read.", _form_errors(form)
             )
-        return services.create_item(access, form.to_input(), uploads)
+        claimed = submissions.claim(
+            form.submission_token.data, user=current_user, purpose="evidence.item"
+        )
+        item = services.create_item(access, form.to_input(), uploads)
+        submissions.done(
+            claimed, url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number)
+        )
+        return item
 
     receiver = UploadReceiver()
     item, failure = _receive(access, receiver, handle, _item_form)
@@ -512,7 +527,12 @@ def record_event(code: str, exhibit: str):
                 raise services.EvidenceError(
                     "Nothing was recorded: some fields could not be read.", _form_errors(form)
                 )
+            claimed = submissions.claim(
+                form.submission_token.data, user=current_user, purpose="evidence.custody_event"
+            )
             event = services.record_event(access, item, form.to_input())
+        except submissions.AlreadySubmitted as repeat:
+            return submissions.answer_repeat(repeat)
         except services.EvidenceError as refused:
             db.session.rollback()
             for name, messages in refused.field_errors.items():
@@ -520,6 +540,10 @@ def record_event(code: str, exhibit: str):
                     form[name].errors = list(form[name].errors) + messages
             error = str(refused)
         else:
+            submissions.done(
+                claimed,
+                url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number),
+            )
             db.session.commit()
             flash(f"Custody event #{event.seq} ({event.type_label.lower()}) recorded.", "success")
             return redirect(

@@ -5,7 +5,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -122,17 +122,18 @@ def _init_extensions(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(session_id: str):
-    """Return the account behind a session, or None once it is disabled or its token rotated."""
-    from jit.accounts.models import User
-    from jit.teams.access import parse_session_id
+    """Return the account behind a live sign-in session, or None.
 
-    parsed = parse_session_id(session_id)
-    if parsed is None:
+    None once the account is disabled, its session token rotated (password change), or
+    this browser's session ended (sign-out) or expired. The session row is kept on
+    ``g.user_session`` for sign-out and the account page.
+    """
+    from jit.accounts import sessions
+
+    loaded = sessions.load(session_id, session.get(sessions.KEY))
+    if loaded is None:
         return None
-    user_id, token = parsed
-    user = db.session.get(User, user_id)
-    if user is None or user.is_disabled or user.session_token != token:
-        return None
+    user, g.user_session = loaded
     return user
 
 
@@ -176,6 +177,15 @@ def _register_hooks(app: Flask) -> None:
             flash("This workspace requires a second factor. Set it up to continue.", "warning")
             return redirect(url_for("accounts.mfa_setup"))
         return None
+
+    @app.before_request
+    def note_session_seen():
+        # Throttled inside note_seen: at most one write per session every few minutes.
+        if request.endpoint != "static" and current_user.is_authenticated:
+            from jit.accounts import sessions
+
+            if sessions.note_seen(g.user_session):
+                db.session.commit()
 
     app.after_request(add_security_headers)
     register_error_pages(app)

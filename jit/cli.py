@@ -184,35 +184,79 @@ def audit():
     """Work with the audit log."""
 
 
+def _team_by_code(team_code: str):
+    from jit.teams.models import Team
+
+    team = db.session.scalar(db.select(Team).where(Team.code == team_code.strip().upper()))
+    if team is None:
+        raise click.ClickException(f"No team with the operation code {team_code}.")
+    return team
+
+
 @audit.command("verify")
 @click.option("--team", "team_code", default=None, help="Only this team's chain (operation code).")
 def verify_audit(team_code):
     """Re-walk the audit hash chains; exit 1 and name the first broken entry if any."""
     from jit.audit import services
     from jit.audit.models import team_chain
-    from jit.teams.models import Team
 
-    team = None
-    if team_code:
-        team = db.session.scalar(db.select(Team).where(Team.code == team_code.upper()))
-        if team is None:
-            raise click.ClickException(f"No team with the operation code {team_code}.")
-        chains = [team_chain(team.id)]
-    else:
-        chains = services.all_chains()
-    reports = [services.verify_chain(chain) for chain in chains]
+    team = _team_by_code(team_code) if team_code else None
+    chains = [team_chain(team.id)] if team else services.all_chains()
+    reports = services.verify_and_record(chains, team=team, actor=None)
+    db.session.commit()
     for report in reports:
         click.echo(report.describe())
     broken = [report for report in reports if not report.is_intact]
-    services.record(
-        "audit.verified",
-        team=team,
-        actor=None,
-        ip_address=None,
-        new={"chains": len(reports), "broken": [report.describe() for report in broken]},
-    )
-    db.session.commit()
     if broken:
         click.echo(f"{len(broken)} of {len(reports)} chains are broken.", err=True)
         sys.exit(1)
     click.echo(f"All {len(reports)} chains are intact.")
+
+
+@audit.command("export")
+@click.option("--team", "team_code", required=True, help="The team (operation code).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
+def export_audit(team_code, fmt, output):
+    """Write a team's whole audit log, content included, with its signed head."""
+    from jit.audit import exports, services
+
+    team = _team_by_code(team_code)
+    services.record_export(team, fmt, actor=None)
+    db.session.commit()
+    for chunk in exports.WRITERS[fmt][1](team):
+        output.write(chunk)
+
+
+@audit.command("verify-export")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--public-key",
+    type=click.File("rb"),
+    default=None,
+    help="The workspace's public key (PEM); by default this instance's own.",
+)
+def verify_export_command(file, public_key):
+    """Check an exported audit file against its signed head, offline.
+
+    Exit 0 if every entry checks, 1 if the file is broken, 2 if it holds but some
+    redacted entries of the older format could only be linked by their hash.
+    """
+    from jit import signing
+    from jit.audit.export_check import verify_export
+
+    if public_key is not None:
+        try:
+            key = signing.verifying_key_from_pem(public_key.read())
+        except ValueError as refused:
+            raise click.ClickException(
+                f"The public key file holds no Ed25519 key: {refused}"
+            ) from None
+    else:
+        key = signing.signing_key()
+    report = verify_export(file.read(), key)
+    click.echo(report.describe())
+    if not report.is_intact:
+        sys.exit(1)
+    if not report.is_fully_checked:
+        sys.exit(2)

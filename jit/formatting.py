@@ -1,5 +1,6 @@
 """Jinja helpers: times in the reader's zone, with the zone always shown."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -46,8 +47,22 @@ def audit_value(value) -> str:
     return str(value)
 
 
+_DIGEST = re.compile(r"^(?:sha256:)?[0-9a-f]{64}$")
+
+
+def audit_cell(value) -> Markup:
+    """Render a recorded value for a page: a digest shortened, whole on hover (on demand)."""
+    text = audit_value(value)
+    if _DIGEST.match(text):
+        return Markup('<span class="audit__hash" title="{0}">{1}…</span>').format(
+            text, text[: text.index(":") + 13 if ":" in text else 12]
+        )
+    return escape(text)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["audit_value"] = audit_value
+    app.jinja_env.filters["audit_cell"] = audit_cell
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["time_tag"] = time_tag
 

@@ -1,8 +1,9 @@
 """Import every model so SQLAlchemy and Alembic know every table."""
 
-from jit.accounts.models import LoginThrottle, RecoveryCode, User
+from jit.accounts.models import LoginThrottle, RecoveryCode, User, UserSession
 from jit.audit.models import AuditChainHead, AuditEntry
 from jit.directory.models import DirectoryEntry
+from jit.submissions import SubmissionToken
 from jit.teams.models import Membership, Party, Team
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "Membership",
     "Party",
     "RecoveryCode",
+    "SubmissionToken",
     "Team",
     "User",
+    "UserSession",
 ]

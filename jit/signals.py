@@ -62,6 +62,20 @@ search_kinds = _hooks.signal(
 )
 
 
+record_visibility = _hooks.signal(
+    "record-visibility",
+    doc="""Say which objects named in the audit record a reader may open at their source.
+
+    Sender: the reader's ``TeamAccess``. Keyword ``objects``: ``{object_type: {object
+    id as text, …}}`` for the entries on one page. A receiver answers for the types its
+    package owns, in one query per type, with ``{(object_type, object_id): url}`` for
+    the objects the reader may open (``url`` is where to open it, or ``None``) and
+    leaves out the rest. An object nobody answers for counts as closed: the record
+    shows its entry without the content (jit/audit/visibility.py).
+    """,
+)
+
+
 def values(signal, sender, **kwargs) -> list:
     """Send ``signal`` and return what its receivers returned, ``None`` left out.
 

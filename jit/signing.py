@@ -28,8 +28,9 @@ KEY_FILE = "custody_signing_key.pem"
 
 
 @dataclass(frozen=True)
-class SigningKey:
-    private: Ed25519PrivateKey
+class VerifyingKey:
+    """The public half: enough to check a signed head, offline."""
+
     public: Ed25519PublicKey
     key_id: str
 
@@ -40,12 +41,7 @@ class SigningKey:
 
     @property
     def fingerprint(self) -> str:
-        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return hashlib.sha256(raw).hexdigest()
-
-    def sign(self, payload: bytes) -> str:
-        """Return the signature over ``payload``, base64-encoded."""
-        return base64.b64encode(self.private.sign(payload)).decode("ascii")
+        return hashlib.sha256(_raw(self.public)).hexdigest()
 
     def check(self, key_id: str | None, signature: str | None, payload: bytes) -> str | None:
         """Return why ``signature`` over ``payload`` does not hold, or None if it does."""
@@ -61,6 +57,15 @@ class SigningKey:
                 "(the chain was rewritten or its head altered)"
             )
         return None
+
+
+@dataclass(frozen=True)
+class SigningKey(VerifyingKey):
+    private: Ed25519PrivateKey
+
+    def sign(self, payload: bytes) -> str:
+        """Return the signature over ``payload``, base64-encoded."""
+        return base64.b64encode(self.private.sign(payload)).decode("ascii")
 
 
 def head_payload(chain: dict, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
@@ -97,8 +102,23 @@ def load_key(folder: Path) -> SigningKey:
     if not isinstance(private, Ed25519PrivateKey):
         raise RuntimeError(f"{path} is not an Ed25519 private key")
     public = private.public_key()
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return SigningKey(private, public, hashlib.sha256(raw).hexdigest()[:16])
+    return SigningKey(public=public, key_id=_key_id(public), private=private)
+
+
+def _raw(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _key_id(public: Ed25519PublicKey) -> str:
+    return hashlib.sha256(_raw(public)).hexdigest()[:16]
+
+
+def verifying_key_from_pem(pem: bytes) -> VerifyingKey:
+    """Return the Ed25519 public key in ``pem``; ValueError if it holds none."""
+    public = serialization.load_pem_public_key(pem)
+    if not isinstance(public, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 public key")
+    return VerifyingKey(public=public, key_id=_key_id(public))
 
 
 def signing_key() -> SigningKey:

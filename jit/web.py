@@ -34,16 +34,51 @@ ERROR_PAGES = {
 }
 
 
+# Sent with every response; a view may set its own CSP (downloads are sandboxed).
+FIXED_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
 def add_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    response.headers.update(FIXED_HEADERS)
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class SecurityHeadersMiddleware:
+    """Give responses Flask never sees (Socket.IO's, under ``prefix``) the pages' headers.
+
+    The Socket.IO server answers its own paths before Flask runs, so ``after_request``
+    cannot reach its polling responses; this wraps the WSGI app and adds each header
+    the response does not already carry.
+    """
+
+    def __init__(self, wsgi_app, prefix: str):
+        self.wsgi_app = wsgi_app
+        self.prefix = prefix
+        self.headers = {
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            **FIXED_HEADERS,
+            "Cache-Control": "no-store",
+        }
+
+    def __call__(self, environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith(self.prefix):
+            return self.wsgi_app(environ, start_response)
+
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            missing = [(k, v) for k, v in self.headers.items() if k.lower() not in present]
+            return start_response(status, list(headers) + missing, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
 
 
 def _render_error(code: int, message: str | None = None):

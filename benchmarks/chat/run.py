@@ -46,6 +46,7 @@ def free_port() -> int:
 
 def prepare_instance(folder: Path, members: int, database_url: str | None):
     """Create the database, a team with ``members`` chat members; return cookies per user."""
+    from jit.accounts import sessions
     from jit.app import create_app
     from jit.chat.services import channels_of
     from jit.cli import apply_migrations
@@ -80,9 +81,13 @@ def prepare_instance(folder: Path, members: int, database_url: str | None):
             user = create_user(f"bench-{number}@example.org", f"Member {number}", PASSWORD)
             teams.add_membership(team, user, team.parties[number % 2], Role.MEMBER, actor=None)
             people.append(user)
+        keys = [sessions.start(u, user_agent="benchmark", ip_address=None) for u in people]
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
-        cookies = [serializer.dumps({"_user_id": u.get_id(), "_fresh": True}) for u in people]
+        cookies = [
+            serializer.dumps({"_user_id": u.get_id(), "_fresh": True, sessions.KEY: key})
+            for u, key in zip(people, keys, strict=True)
+        ]
         channel_id = channels_of(team_access_for(coordinator, "BENCH"))[0].id
         secret = app.config["SECRET_KEY"]
         db.engine.dispose()

@@ -28,6 +28,7 @@ from evidence.firearms.models import (
 )
 from evidence.firearms.services import AmmunitionInput, FirearmInput, SerialInput
 from evidence.firearms.tracing import IncomingInput
+from jit.submissions import SubmissionTokenField
 from jit.teams.reference import countries
 
 
@@ -51,6 +52,7 @@ SERIAL_HELP = "As read, with ? for each illegible character."
 
 
 class FirearmForm(FlaskForm):
+    submission_token = SubmissionTokenField()
     kind = _select("Record of *", _choices(RecordKind, None))
     manufacturer = StringField("Manufacturer (make)", validators=[Length(max=200)])
     model = StringField("Model", validators=[Length(max=200)])
@@ -153,6 +155,7 @@ class FirearmForm(FlaskForm):
 
 
 class AmmunitionForm(FlaskForm):
+    submission_token = SubmissionTokenField()
     calibre = StringField("Calibre *", validators=[Length(max=60)])
     headstamp = StringField("Headstamp", validators=[Length(max=100)])
     quantity = StringField(
@@ -172,6 +175,7 @@ class AmmunitionForm(FlaskForm):
 
 
 class IncomingForm(FlaskForm):
+    submission_token = SubmissionTokenField()
     counterpart_country = _select("Requesting state *", country_choices("Choose…"))
     counterpart_authority = StringField("Requesting authority *", validators=[Length(max=300)])
     counterpart_reference = StringField("Their reference", validators=[Length(max=200)])

@@ -29,7 +29,7 @@ from evidence.firearms.models import (
     TracingRequest,
 )
 from evidence.models import ItemType
-from jit import gates
+from jit import gates, submissions
 from jit.extensions import db
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess, teams_of
@@ -179,6 +179,11 @@ def _with_errors(form, refused: services.FirearmsError) -> None:
             form[target].errors = list(form[target].errors) + messages
 
 
+def _claim(form, purpose: str):
+    """Claim the form's one-time token before the first write (see jit.submissions)."""
+    return submissions.claim(form.submission_token.data, user=current_user, purpose=purpose)
+
+
 def _refuse_writes(access: TeamAccess) -> None:
     if not access.can(Permission.ADD_EVIDENCE):
         abort(403)
@@ -194,15 +199,20 @@ def new_firearm(code: str, exhibit: str):
     error, status = None, 200
     if form.validate_on_submit():
         try:
+            claimed = _claim(form, "firearms.firearm")
             firearm = services.add_firearm(access, item, form.to_input())
+        except submissions.AlreadySubmitted as repeat:
+            return submissions.answer_repeat(repeat)
         except services.FirearmsError as refused:
             db.session.rollback()
             _with_errors(form, refused)
             error, status = str(refused), 400
         else:
+            url = url_for("firearms.firearm", code=code, firearm_id=firearm.id)
+            submissions.done(claimed, url)
             db.session.commit()
             flash(f"Firearm {firearm.label} recorded.", "success")
-            return redirect(url_for("firearms.firearm", code=code, firearm_id=firearm.id))
+            return redirect(url)
     elif form.is_submitted():
         status = 400
     return render_template(
@@ -260,17 +270,20 @@ def new_ammunition(code: str, exhibit: str):
     error, status = None, 200
     if form.validate_on_submit():
         try:
+            claimed = _claim(form, "firearms.ammunition")
             services.add_ammunition(access, item, form.to_input())
+        except submissions.AlreadySubmitted as repeat:
+            return submissions.answer_repeat(repeat)
         except services.FirearmsError as refused:
             db.session.rollback()
             _with_errors(form, refused)
             error, status = str(refused), 400
         else:
+            url = url_for("firearms.item_records", code=code, exhibit=item.exhibit_number)
+            submissions.done(claimed, url)
             db.session.commit()
             flash("Ammunition recorded.", "success")
-            return redirect(
-                url_for("firearms.item_records", code=code, exhibit=item.exhibit_number)
-            )
+            return redirect(url)
     elif form.is_submitted():
         status = 400
     return render_template(
@@ -349,18 +362,23 @@ def tracing_new(code: str):
     error, status = None, 200
     if form.validate_on_submit():
         try:
+            claimed = _claim(form, "firearms.tracing")
             recorded = tracing.record_incoming(access, form.to_input())
+        except submissions.AlreadySubmitted as repeat:
+            return submissions.answer_repeat(repeat)
         except services.FirearmsError as refused:
             db.session.rollback()
             _with_errors(form, refused)
             error, status = str(refused), 400
         else:
+            url = url_for("firearms.tracing_request", code=code, request_id=recorded.id)
+            submissions.done(claimed, url)
             db.session.commit()
             flash(
                 f"Crime notice {recorded.number} recorded; answer due {recorded.due_on:%d %B %Y}.",
                 "success",
             )
-            return redirect(url_for("firearms.tracing_request", code=code, request_id=recorded.id))
+            return redirect(url)
     elif form.is_submitted():
         status = 400
     return render_template(

@@ -75,6 +75,31 @@ class RecoveryCode(db.Model):
         return f"<RecoveryCode {self.id} user={self.user_id} used={self.used_at is not None}>"
 
 
+class UserSession(db.Model):
+    """One sign-in on one browser: the cookie holds a key whose hash is kept here.
+
+    Signing out ends this row, so a copy of that cookie stops working everywhere while
+    the person's other browsers stay signed in. The account's ``session_token`` still
+    ends every session at once (password change, disabling).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id} ended={self.ended_at is not None}>"
+
+
 class LoginThrottle(db.Model):
     """Failed sign-ins counted per key (``account:<email>`` or ``ip:<address>``)."""
 

@@ -11,7 +11,7 @@ from enum import Enum, auto
 from flask import current_app
 from sqlalchemy import func, select
 
-from jit.accounts import security
+from jit.accounts import security, sessions
 from jit.accounts.models import LoginThrottle, RecoveryCode, User
 from jit.audit import services as audit
 from jit.clock import time_zone_names, utcnow
@@ -171,10 +171,6 @@ def _complete_sign_in(user: User, *, method: str) -> None:
     audit.record("auth.login", target=user, new={"method": method}, actor=user)
 
 
-def record_logout(user: User) -> None:
-    audit.record("auth.logout", target=user, actor=user)
-
-
 def pending_totp_secret(user: User) -> str:
     """Return the secret to enrol with, creating it once; it takes effect only when confirmed.
 
@@ -222,7 +218,8 @@ def unused_recovery_codes(user: User) -> int:
     )
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, *, keep=None) -> None:
+    """Change the password and end every session of the account but ``keep``."""
     if not security.verify_password(user.password_hash, current):
         audit.record(
             "account.password_change_refused", target=user, new={"reason": "wrong password"}
@@ -233,7 +230,9 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(problem)
     user.password_hash = security.hash_password(new)
     user.password_changed_at = utcnow()
+    # The new token ends every session; the one changing the password is signed in again.
     user.rotate_session_token()
+    sessions.end_all(user, "password changed", keep=keep)
     audit.record("account.password_changed", target=user)
 
 
@@ -299,6 +298,7 @@ def set_disabled(user: User, is_disabled: bool, *, actor: User) -> None:
     user.is_disabled = is_disabled
     if is_disabled:
         user.rotate_session_token()
+        sessions.end_all(user, "account disabled")
     audit.record(
         "account.disabled" if is_disabled else "account.enabled",
         target=user,

@@ -3,10 +3,20 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from jit.accounts import security, services
+from jit.accounts import security, services, sessions
 from jit.accounts.forms import (
     EnrolForm,
     LoginForm,
@@ -17,6 +27,7 @@ from jit.accounts.forms import (
 )
 from jit.accounts.models import User
 from jit.extensions import db
+from jit.teams.forms import ConfirmForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -33,9 +44,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("teams.dashboard")
 
 
-def _sign_in(user: User) -> None:
+def _open_session(user: User) -> str:
+    """Open the server-side session of this sign-in, in the sign-in's transaction."""
+    return sessions.start(
+        user, user_agent=request.headers.get("User-Agent"), ip_address=request.remote_addr
+    )
+
+
+def _sign_in(user: User, key: str) -> None:
     session.clear()
     login_user(user)
+    session[sessions.KEY] = key
     session.permanent = True
 
 
@@ -66,8 +85,9 @@ def login():
                     "next": next_url,
                 }
                 return redirect(url_for("accounts.second_factor"))
+            key = _open_session(user)
             db.session.commit()
-            _sign_in(user)
+            _sign_in(user, key)
             return redirect(next_url)
     return render_template("accounts/login.html", form=form, error=error), status
 
@@ -100,8 +120,9 @@ def second_factor():
             error = str(refused)
             status = 429 if isinstance(refused, services.LockedOut) else 200
         else:
+            key = _open_session(user)
             db.session.commit()
-            _sign_in(user)
+            _sign_in(user, key)
             if method == "recovery_code":
                 left = services.unused_recovery_codes(user)
                 flash(
@@ -116,7 +137,9 @@ def second_factor():
 @bp.post("/logout")
 @login_required
 def logout():
-    services.record_logout(current_user)
+    # Ends this browser's session row, so a copy of the cookie stops working too; the
+    # person's other browsers stay signed in.
+    sessions.sign_out(current_user, g.user_session)
     db.session.commit()
     logout_user()
     session.clear()
@@ -128,11 +151,18 @@ def logout():
 @login_required
 def account():
     form = TimeZoneForm(time_zone=current_user.time_zone)
+    return _account_page(form)
+
+
+def _account_page(form: TimeZoneForm):
     return render_template(
         "accounts/account.html",
         form=form,
         reauth_form=ReauthenticateForm(),
         unused_codes=services.unused_recovery_codes(current_user),
+        sessions=sessions.active(current_user),
+        this_session=g.user_session,
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -145,12 +175,23 @@ def change_time_zone():
         db.session.commit()
         flash("Times are now shown in " + form.time_zone.data + ".", "success")
         return redirect(url_for("accounts.account"))
-    return render_template(
-        "accounts/account.html",
-        form=form,
-        reauth_form=ReauthenticateForm(),
-        unused_codes=services.unused_recovery_codes(current_user),
-    ), 400
+    return _account_page(form), 400
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if session_id == g.user_session.id:
+        abort(404)  # this browser signs out with the sign-out button
+    try:
+        sessions.end_other(current_user, session_id)
+    except LookupError:
+        abort(404)
+    db.session.commit()
+    flash("That session is signed out.", "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -161,7 +202,10 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user, form.current_password.data, form.new_password.data
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep=g.user_session,
             )
         except services.AccountError as refused:
             db.session.commit()

@@ -6,16 +6,17 @@ that needs a membership like anyone else.
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from jit.accounts import services as accounts
 from jit.accounts.models import User
 from jit.admin.forms import TeamCreateForm, UserCreateForm
+from jit.audit import reading
 from jit.audit import services as audit
 from jit.audit.models import PLATFORM_CHAIN
-from jit.audit.views import entries_page
+from jit.audit.views import filtered_page
 from jit.extensions import db
 from jit.teams import services as teams
 from jit.teams.forms import ConfirmForm
@@ -150,11 +151,13 @@ def team_spaces():
 @bp.get("/audit")
 @platform_admin_required
 def platform_log():
-    page = request.args.get("page", 1, type=int)
-    entries, pages = entries_page(PLATFORM_CHAIN, page)
+    context, status, entries = filtered_page(PLATFORM_CHAIN)
     return render_template(
-        "admin/audit.html", entries=entries, page=page, pages=pages, confirm_form=ConfirmForm()
-    )
+        "admin/audit.html",
+        entries=reading.present_whole(entries),
+        confirm_form=ConfirmForm(),
+        **context,
+    ), status
 
 
 @bp.post("/audit/verify")
@@ -162,13 +165,9 @@ def platform_log():
 def verify_platform_log():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    reports = [audit.verify_chain(chain) for chain in audit.all_chains()]
-    broken = [report for report in reports if not report.is_intact]
-    audit.record(
-        "audit.verified",
-        new={"chains": len(reports), "broken": [report.describe() for report in broken]},
-    )
+    reports = audit.verify_and_record(audit.all_chains())
     db.session.commit()
+    broken = [report for report in reports if not report.is_intact]
     if broken:
         for report in broken:
             flash(report.describe(), "error")

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jit.accounts.models import User
-from jit.canonical import canonical_json, sha256_hex
+from jit.audit import sealing
 from jit.extensions import db
 from jit.types import UTCDateTime
 
@@ -41,32 +41,44 @@ class AuditEntry(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # How ``hash`` is computed (jit/audit/sealing.py): 1 over every field; 2 over the
+    # envelope and ``content_hash``, the salted digest of the old and new values, so an
+    # export without the content still verifies. ``content_nonce`` is the salt.
+    entry_format: Mapped[int] = mapped_column(default=sealing.CURRENT_FORMAT)
+    content_nonce: Mapped[str | None] = mapped_column(String(32))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.chain}#{self.seq} {self.operation}>"
 
-    def canonical_fields(self) -> dict:
-        """Return every recorded field except the entry's own hash, as hashed."""
-        return {
-            "chain": self.chain,
-            "seq": self.seq,
-            "team_id": self.team_id,
-            "occurred_at": self.occurred_at,
-            "actor_time_zone": self.actor_time_zone,
-            "user_id": self.user_id,
-            "operation": self.operation,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "old_values": self.old_values,
-            "new_values": self.new_values,
-            "ip_address": self.ip_address,
-            "prev_hash": self.prev_hash,
-        }
+    def seal(self) -> None:
+        """Salt and digest the content, then hash the entry, in the current format."""
+        self.entry_format = sealing.CURRENT_FORMAT
+        self.content_nonce = sealing.new_nonce()
+        self.content_hash = self.compute_content_hash()
+        self.hash = self.compute_hash()
+
+    def compute_content_hash(self) -> str | None:
+        """Return the digest of the content as stored now (None for format 1)."""
+        if self.entry_format == sealing.WHOLE:
+            return None
+        return sealing.content_digest(self.content_nonce, self.old_values, self.new_values)
 
     def compute_hash(self) -> str:
-        return sha256_hex(canonical_json(self.canonical_fields()))
+        """Return the entry's hash from its stored fields (and stored content digest)."""
+        fields = {name: getattr(self, name) for name in sealing.ENVELOPE + sealing.CONTENT}
+        fields |= {"format": self.entry_format, "content_hash": self.content_hash}
+        return sealing.entry_hash(fields)
+
+    def problem(self) -> str | None:
+        """Return why the entry does not match its hash, or None if it does."""
+        if self.entry_format != sealing.WHOLE and self.compute_content_hash() != self.content_hash:
+            return "its content no longer matches its hash"
+        if self.compute_hash() != self.hash:
+            return "its content no longer matches its hash"
+        return None
 
 
 class AuditChainHead(db.Model):

@@ -4,20 +4,15 @@
 entry exists exactly when the change it describes does.
 """
 
-import csv
-import io
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from jit import signing
-from jit.accounts.models import User
 from jit.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEntry, team_chain
 from jit.canonical import GENESIS_HASH
+from jit.chains import SignedHeads
 from jit.clock import utcnow
 from jit.extensions import db
 
@@ -34,40 +29,16 @@ def _request_ip():
     return request.remote_addr if has_request_context() else None
 
 
-def _lock_head(chain: str) -> AuditChainHead:
-    """Take the chain's head row for this transaction, so no other writer can fork it.
+def _chain_name(chain: str) -> dict:
+    return {"log": "audit", "chain": chain}
 
-    A no-op UPDATE comes first: on PostgreSQL it locks the row like SELECT … FOR
-    UPDATE; on SQLite (whose driver runs plain SELECTs outside any transaction) it
-    opens the write transaction, so the head read next is the latest committed one.
-    """
-    db.session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.chain == chain)
-        .values(seq=AuditChainHead.seq)
-        .execution_options(synchronize_session=False)
-    )
-    statement = (
-        select(AuditChainHead)
-        .where(AuditChainHead.chain == chain)
-        .execution_options(populate_existing=True)
-    )
-    head = db.session.execute(statement).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(chain=chain, seq=0, hash=GENESIS_HASH)
-        db.session.add(head)
-    return head
+
+HEADS = SignedHeads(AuditChainHead, "chain", _chain_name)
 
 
 def head_payload(chain: str, seq: int, head_hash: str, key_id: str, signed_at) -> bytes:
     """Return the bytes the server signs for an audit chain's head."""
-    return signing.head_payload({"log": "audit", "chain": chain}, seq, head_hash, key_id, signed_at)
-
-
-def _sign_head(head: AuditChainHead, signed_at) -> None:
-    key = signing.signing_key()
-    head.signed_at, head.key_id = signed_at, key.key_id
-    head.signature = key.sign(head_payload(head.chain, head.seq, head.hash, key.key_id, signed_at))
+    return HEADS.payload(chain, seq, head_hash, key_id, signed_at)
 
 
 def record(
@@ -95,7 +66,7 @@ def record(
         object_type = object_type or target.__tablename__
         object_id = target.id
     chain = team_chain(team.id) if team is not None else PLATFORM_CHAIN
-    head = _lock_head(chain)
+    head = HEADS.lock(chain)
     entry = AuditEntry(
         chain=chain,
         seq=head.seq + 1,
@@ -111,9 +82,8 @@ def record(
         ip_address=ip_address,
         prev_hash=head.hash,
     )
-    entry.hash = entry.compute_hash()
-    head.seq, head.hash = entry.seq, entry.hash
-    _sign_head(head, entry.occurred_at)
+    entry.seal()
+    HEADS.advance(head, entry.seq, entry.hash, entry.occurred_at)
     db.session.add(entry)
     return entry
 
@@ -167,10 +137,9 @@ def verify_chain(chain: str) -> ChainReport:
                 return ChainReport(
                     chain, checked, "does not link to the entry before it", entry.seq, entry.id
                 )
-            if entry.compute_hash() != entry.hash:
-                return ChainReport(
-                    chain, checked, "its content no longer matches its hash", entry.seq, entry.id
-                )
+            problem = entry.problem()
+            if problem:
+                return ChainReport(chain, checked, problem, entry.seq, entry.id)
             previous_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = db.session.get(AuditChainHead, chain)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
@@ -184,8 +153,7 @@ def verify_chain(chain: str) -> ChainReport:
             None,
         )
     if head is not None and head.seq:
-        payload = head_payload(chain, head.seq, head.hash, head.key_id, head.signed_at)
-        problem = signing.signing_key().check(head.key_id, head.signature, payload)
+        problem = HEADS.check(head)
         if problem:
             return ChainReport(chain, checked, problem, None, None)
     return ChainReport(chain, checked)
@@ -202,10 +170,22 @@ def sign_unsigned_heads() -> list[str]:
     ).all()
     for head in unsigned:
         if verify_chain(head.chain).problem == "the chain head is not signed":
-            _sign_head(head, utcnow())
+            HEADS.sign(head, utcnow())
             signed.append(head.chain)
     db.session.commit()
     return signed
+
+
+def verify_and_record(chains: list[str], *, team=None, actor=_FROM_REQUEST) -> list[ChainReport]:
+    """Verify ``chains`` and write the outcome to the log (the team's, or the platform's).
+
+    The one verification the CLI and the pages share; the caller commits.
+    """
+    reports = [verify_chain(chain) for chain in chains]
+    broken = [report.describe() for report in reports if not report.is_intact]
+    options = {} if actor is _FROM_REQUEST else {"actor": actor, "ip_address": None}
+    record("audit.verified", team=team, new={"chains": len(reports), "broken": broken}, **options)
+    return reports
 
 
 def all_chains() -> list[str]:
@@ -214,66 +194,7 @@ def all_chains() -> list[str]:
     return sorted(set(heads) | set(entries))
 
 
-EXPORT_COLUMNS = [
-    "seq",
-    "occurred_at_utc",
-    "actor_time_zone",
-    "user_id",
-    "user_email",
-    "operation",
-    "object_type",
-    "object_id",
-    "old_values",
-    "new_values",
-    "ip_address",
-    "prev_hash",
-    "hash",
-]
-
-
-def _export_rows(team) -> Iterator[dict]:
-    statement = (
-        select(AuditEntry, User.email)
-        .outerjoin(User, User.id == AuditEntry.user_id)
-        .where(AuditEntry.chain == team_chain(team.id))
-        .order_by(AuditEntry.seq)
-    )
-    rows = db.session.execute(statement, execution_options={"yield_per": 500})
-    with rows:  # closes the server-side cursor even if the download is abandoned
-        for entry, email in rows:
-            yield {
-                "seq": entry.seq,
-                "occurred_at_utc": entry.occurred_at.isoformat(timespec="microseconds"),
-                "actor_time_zone": entry.actor_time_zone,
-                "user_id": entry.user_id,
-                "user_email": email,
-                "operation": entry.operation,
-                "object_type": entry.object_type,
-                "object_id": entry.object_id,
-                "old_values": entry.old_values,
-                "new_values": entry.new_values,
-                "ip_address": entry.ip_address,
-                "prev_hash": entry.prev_hash,
-                "hash": entry.hash,
-            }
-
-
-def export_jsonl(team) -> Iterator[str]:
-    for row in _export_rows(team):
-        yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def export_csv(team) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    for row in _export_rows(team):
-        for key in ("old_values", "new_values"):
-            if row[key] is not None:
-                row[key] = json.dumps(row[key], ensure_ascii=False, sort_keys=True)
-        writer.writerow(row)
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def record_export(team, fmt: str, *, actor=_FROM_REQUEST) -> AuditEntry:
+    """Write that the team's log is being exported; the export then contains this entry."""
+    options = {} if actor is _FROM_REQUEST else {"actor": actor, "ip_address": None}
+    return record("audit.exported", team=team, new={"format": fmt}, **options)

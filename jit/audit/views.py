@@ -1,4 +1,6 @@
-"""The team's audit log: reading, verifying and exporting it."""
+"""The team's audit log: reading it (filtered, in words), verifying and exporting it."""
+
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -11,12 +13,10 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_login import login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from flask_login import current_user, login_required
 
-from jit.audit import services
-from jit.audit.models import AuditEntry, team_chain
+from jit.audit import exports, reading, services
+from jit.audit.models import team_chain
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.permissions import Permission
@@ -25,41 +25,34 @@ from jit.teams.forms import ConfirmForm
 
 bp = Blueprint("audit", __name__)
 
-PAGE_SIZE = 50
 
-
-def entries_page(chain: str, page: int) -> tuple[list[AuditEntry], int]:
-    """Return one page of a chain, newest first, and the number of pages."""
-    total = db.session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.chain == chain)
+def filtered_page(chain: str):
+    """Parse the page and filters of a log page; return what the template needs."""
+    known = reading.choices(chain)
+    page = request.args.get("page", 1, type=int) or 1
+    try:
+        filters = reading.parse_filters(request.args, known)
+    except reading.FilterError as refused:
+        return {"known": known, "filters": reading.Filters(), "error": str(refused)}, 400, []
+    entries, page, pages = reading.entries_page(
+        chain, min(max(page, 1), 10**6), filters, ZoneInfo(current_user.time_zone)
     )
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    entries = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.chain == chain)
-        .options(joinedload(AuditEntry.user))
-        .order_by(AuditEntry.seq.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return entries, pages
+    context = {"known": known, "filters": filters, "page": page, "pages": pages, "error": None}
+    return context, 200, entries
 
 
 @bp.get("/t/<code>/audit")
 @login_required
 def team_log(code: str):
     access = load_team(code, Permission.VIEW_AUDIT)
-    page = request.args.get("page", 1, type=int)
-    entries, pages = entries_page(team_chain(access.team.id), page)
+    context, status, entries = filtered_page(team_chain(access.team.id))
     return render_template(
         "audit/team_log.html",
         access=access,
-        entries=entries,
-        page=page,
-        pages=pages,
+        entries=reading.present(access, entries),
         confirm_form=ConfirmForm(),
-    )
+        **context,
+    ), status
 
 
 @bp.post("/t/<code>/audit/verify")
@@ -68,42 +61,25 @@ def verify(code: str):
     access = load_team(code, Permission.VIEW_AUDIT)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    report = services.verify_chain(team_chain(access.team.id))
-    services.record(
-        "audit.verified",
-        team=access.team,
-        new={
-            "intact": report.is_intact,
-            "entries_checked": report.entries_checked,
-            "problem": report.problem,
-            "broken_seq": report.broken_seq,
-        },
-    )
+    (report,) = services.verify_and_record([team_chain(access.team.id)], team=access.team)
     db.session.commit()
     flash(report.describe(), "success" if report.is_intact else "error")
     return redirect(url_for("audit.team_log", code=access.team.code))
-
-
-_EXPORTS = {
-    "csv": ("text/csv; charset=utf-8", services.export_csv),
-    "jsonl": ("application/x-ndjson; charset=utf-8", services.export_jsonl),
-}
 
 
 @bp.get("/t/<code>/audit/export.<fmt>")
 @login_required
 def export(code: str, fmt: str):
     access = load_team(code, Permission.EXPORT_AUDIT)
-    if fmt not in _EXPORTS:
+    if fmt not in exports.WRITERS:
         abort(404)
-    mimetype, writer = _EXPORTS[fmt]
-    # The export is itself recorded before it is produced, so it appears in what it exports.
-    services.record("audit.exported", team=access.team, new={"format": fmt})
+    mimetype, writer = exports.WRITERS[fmt]
+    services.record_export(access.team, fmt)
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     filename = f"audit-{access.team.code}-{stamp}.{fmt}"
     return Response(
-        stream_with_context(writer(access.team)),
+        stream_with_context(writer(access.team, access)),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -1,17 +1,24 @@
 """Live team chat: channels per team over Socket.IO, persisted, authorised per event.
 
 ``init_app`` binds the Socket.IO extension (threading mode, Redis message queue when
-``JIT_REDIS_URL`` is set) and attaches the ``/chat`` handlers.
+``JIT_REDIS_URL`` is set) and attaches the ``/chat`` handlers. No other namespace
+accepts a connection, and the Socket.IO responses carry the pages' security headers.
 """
 
 from flask import Flask
 
 from jit.extensions import socketio
+from jit.web import SecurityHeadersMiddleware
+
+# Flask-SocketIO's default path, where the Engine.IO transports are served.
+SOCKET_IO_PATH = "socket.io"
 
 
 def init_app(app: Flask) -> None:
+    from jit import signals
     from jit.chat import events, fanout, integrations, watch  # noqa: F401  (watch: session hooks)
     from jit.chat.presence import MemoryPresence, RedisPresence
+    from jit.chat.record import openable_chat
 
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
@@ -23,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.extensions["jit_chat_presence"] = presence
     events.register(socketio)
     integrations.connect_evidence()
+    signals.record_visibility.connect(openable_chat)
 
     def allow(origin, environ):
         return events.origin_allowed(origin, {**environ, "flask.app": app})
@@ -39,4 +47,8 @@ def init_app(app: Flask) -> None:
         ping_interval=20,
         ping_timeout=20,
         max_http_buffer_size=256 * 1024,
+        # Only the chat exists: python-socketio would otherwise accept anyone on "/".
+        namespaces=[fanout.NAMESPACE],
+        path=SOCKET_IO_PATH,
     )
+    app.wsgi_app = SecurityHeadersMiddleware(app.wsgi_app, f"/{SOCKET_IO_PATH}/")

@@ -17,6 +17,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.exc import IntegrityError
 
+from jit.accounts import sessions
 from jit.chat import fanout, integrations, reading, services
 from jit.chat.markdown import render
 from jit.chat.services import ChatError
@@ -67,7 +68,9 @@ def _access() -> TeamAccess:
     _reload_person()
     code = session.get(_SESSION_KEY)
     access = (
-        team_access_for_session(session.get("_user_id"), code) if isinstance(code, str) else None
+        team_access_for_session(session.get("_user_id"), session.get(sessions.KEY), code)
+        if isinstance(code, str)
+        else None
     )
     if access is None or not access.can(Permission.CHAT):
         raise AccessEnded
@@ -156,6 +159,7 @@ class ChatNamespace(Namespace):
         join_room(fanout.team_room(team_id))
         join_room(fanout.member_room(team_id, user_id))
         join_room(fanout.user_room(user_id))
+        join_room(fanout.sign_in_room(g.user_session.id))  # dropped when that sign-in ends
         presence = current_app.extensions["jit_chat_presence"]
         if presence.arrive(team_id, user_id):
             _broadcast(

@@ -35,6 +35,11 @@ def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def sign_in_room(user_session_id: int) -> str:
+    """Every chat connection opened with one sign-in (one browser's session)."""
+    return f"sign-in:{user_session_id}"
+
+
 def revoke(room: str, reason: str) -> None:
     """Tell every connection in ``room``, on every process, that access ended; drop them."""
     if socketio_extension.server is None:

@@ -1,4 +1,7 @@
-"""Session hooks: a general channel with every new team; chat ends with the membership.
+"""Session hooks: a general channel with every new team; chat ends with access.
+
+Access ends with the membership, the account (disabled, password changed) or the
+sign-in session (signed out).
 
 Hooks rather than calls from jit.teams keep the core free of chat imports: the core
 creates teams and removes members as it always did, and chat reacts in the same
@@ -8,7 +11,7 @@ transaction (the channel) or right after it commits (dropping connections).
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from jit.accounts.models import User
+from jit.accounts.models import User, UserSession
 from jit.chat import fanout
 from jit.permissions import Permission, role_allows
 from jit.teams.models import Membership, Team
@@ -46,6 +49,8 @@ def _note_ended_access(session, flush_context):
             _changed(obj, "session_token") or (_changed(obj, "is_disabled") and obj.is_disabled)
         ):
             pending.add(("signed-out", fanout.user_room(obj.id)))
+        elif isinstance(obj, UserSession) and _changed(obj, "ended_at") and obj.ended_at:
+            pending.add(("signed-out", fanout.sign_in_room(obj.id)))
 
 
 @event.listens_for(Session, "after_commit")

@@ -11,10 +11,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from jit.directory.models import CSV_COLUMNS, AuthorityFunction
+from jit.submissions import SubmissionTokenField
 from jit.teams.reference import countries
 
 
 class EntryForm(FlaskForm):
+    submission_token = SubmissionTokenField()
     country = SelectField(
         "State *",
         choices=[SelectChoice("", "Choose…")]

@@ -5,6 +5,7 @@ import contextlib
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from jit import submissions
 from jit.admin.views import platform_admin_required
 from jit.directory import services
 from jit.directory.forms import ConfirmImportForm, EntryForm, ImportForm
@@ -40,11 +41,17 @@ def index():
     form = EntryForm()
     if form.validate_on_submit():
         try:
+            claimed = submissions.claim(
+                form.submission_token.data, user=current_user, purpose="directory.entry"
+            )
             entry = services.create_entry(form.raw(), actor=current_user)
+        except submissions.AlreadySubmitted as repeat:
+            return submissions.answer_repeat(repeat)
         except services.DirectoryError as refused:
             db.session.rollback()
             _refused(form, refused)
             return _index_page(form, str(refused), 400)
+        submissions.done(claimed, url_for("directory.edit", entry_id=entry.id))
         db.session.commit()
         flash(f"{entry.name} added for {entry.country}.", "success")
         return redirect(url_for("directory.index"))

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from jit.accounts import sessions
 from jit.accounts.models import User
 from jit.extensions import db
 from jit.permissions import Permission, Role, role_allows
@@ -71,28 +72,17 @@ def team_access_for(user: User, team_code: str) -> TeamAccess | None:
     return _access_where(team_code, Membership.user_id == user.id)
 
 
-def parse_session_id(session_id) -> tuple[int, str] | None:
-    """Split the ``<user id>:<session token>`` a signed-in session holds; None if malformed."""
-    if not isinstance(session_id, str):
-        return None
-    user_id, _, token = session_id.partition(":")
-    return (int(user_id), token) if user_id.isdigit() else None
+def team_access_for_session(session_id, sign_in_key, team_code: str) -> TeamAccess | None:
+    """:func:`team_access_for` the account behind a live sign-in session, in one query.
 
-
-def team_access_for_session(session_id, team_code: str) -> TeamAccess | None:
-    """:func:`team_access_for` the account behind a session, in one query.
-
-    The same answer as loading the session's account (None once it is disabled or its
-    session token has rotated) and then its membership; for handlers that re-check
-    access on every event, such as the chat's.
+    The same answer as loading the session's account (None once it is disabled, its
+    session token has rotated, or this sign-in has ended or expired) and then its
+    membership; for handlers that re-check access on every event, such as the chat's.
     """
-    parsed = parse_session_id(session_id)
-    if parsed is None:
+    conditions = sessions.live_conditions(session_id, sign_in_key)
+    if conditions is None:
         return None
-    user_id, token = parsed
-    account = select(User.id).where(
-        User.id == user_id, User.session_token == token, User.is_disabled.is_(False)
-    )
+    account = select(User.id).where(*conditions)
     return _access_where(team_code, Membership.user_id.in_(account.scalar_subquery()))
 
 

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
+from jit.submissions import SubmissionTokenField
+
 
 class MembershipForm(FlaskForm):
     email = EmailField(
@@ -11,6 +13,7 @@ class MembershipForm(FlaskForm):
     )
     party_id = SelectField("Acts for", coerce=int, validate_choice=False)
     role = SelectField("Role", validate_choice=False, default="member")
+    submission_token = SubmissionTokenField()
 
 
 class MembershipChangeForm(FlaskForm):

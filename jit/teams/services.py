@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload
 from jit.accounts.models import User
 from jit.accounts.services import find_user_by_email
 from jit.audit import services as audit
-from jit.audit.models import AuditEntry, team_chain
 from jit.extensions import db
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess
@@ -271,16 +270,6 @@ def roster(team: Team) -> list[PartyRoster]:
     for party_id, group in groupby(memberships, key=lambda m: m.party_id):
         grouped[party_id] = list(group)
     return [PartyRoster(party, grouped[party.id]) for party in team.parties]
-
-
-def recent_activity(team: Team, limit: int = 15) -> list[AuditEntry]:
-    return db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.chain == team_chain(team.id))
-        .options(joinedload(AuditEntry.user))
-        .order_by(AuditEntry.seq.desc())
-        .limit(limit)
-    ).all()
 
 
 def all_teams() -> list[tuple[Team, int]]:

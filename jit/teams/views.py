@@ -4,7 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from jit import signals
+from jit import signals, submissions
+from jit.audit import reading
 from jit.extensions import db
 from jit.permissions import Permission, can_manage_memberships
 from jit.teams import services
@@ -31,9 +32,7 @@ def overview(code: str):
         "teams/overview.html",
         access=access,
         rosters=services.roster(access.team) if can_see_members else [],
-        activity=services.recent_activity(access.team)
-        if access.can(Permission.VIEW_DASHBOARD)
-        else [],
+        activity=reading.recent_activity(access) if access.can(Permission.VIEW_DASHBOARD) else [],
     )
 
 
@@ -85,11 +84,17 @@ def members(code: str):
     _fill_choices(form, access)
     if form.validate_on_submit():
         try:
+            claimed = submissions.claim(
+                form.submission_token.data, user=current_user, purpose="teams.membership"
+            )
             membership = services.add_member(
                 access, email=form.email.data, party_id=form.party_id.data, role=form.role.data
             )
+        except submissions.AlreadySubmitted as repeat:
+            return submissions.answer_repeat(repeat)
         except services.TeamError as refused:
             return _members_page(access, form, str(refused), 400)
+        submissions.done(claimed, url_for("teams.members", code=access.team.code))
         db.session.commit()
         flash(f"{membership.user.display_name} joined the team as {membership.role}.", "success")
         return redirect(url_for("teams.members", code=access.team.code))

@@ -630,9 +630,11 @@
 
   socket.on("chat_error", ({ reason }) => showError(reason));
 
-  socket.on("access_revoked", () => {
+  socket.on("access_revoked", ({ reason } = {}) => {
     revoked = true;
-    setStatus("revoked", "Your access to this team's chat has ended.");
+    setStatus("revoked", reason === "signed-out"
+      ? "This browser's session has ended. Sign in again to use the chat."
+      : "Your access to this team's chat has ended.");
   });
 
   socket.on("connect_error", (error) => {

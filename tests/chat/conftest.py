@@ -35,8 +35,12 @@ def free_port() -> int:
 
 def session_cookie(app, user) -> str:
     """Return a signed session cookie value for ``user``, as signing in would set it."""
+    from jit.accounts import sessions
+
+    key = sessions.start(user, user_agent="test client", ip_address="127.0.0.1")
+    db.session.commit()
     serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
+    return serializer.dumps({"_user_id": user.get_id(), "_fresh": True, sessions.KEY: key})
 
 
 # --- Flask-SocketIO's test client -------------------------------------------------------

@@ -237,3 +237,18 @@ def test_the_page_catches_up_and_resends_after_the_server_restarts(
         assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == 4
     finally:
         context.close()
+
+
+def test_signing_out_in_another_tab_ends_the_open_chat(app, browser, chat_team, chat_server):
+    server = chat_server()
+    context, chat, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code)
+    try:
+        other_tab = context.new_page()
+        other_tab.goto(f"{server.url}/account")
+        other_tab.get_by_role("button", name="Sign out").first.click()
+        other_tab.wait_for_url("**/login")
+        chat.wait_for_selector("#chat-status[data-state=revoked]")
+        assert "session has ended" in chat.locator("#chat-status").inner_text()
+        screenshot(chat, "chat-signed-out-elsewhere")
+    finally:
+        context.close()

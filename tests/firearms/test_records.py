@@ -252,3 +252,15 @@ def test_photos_link_the_items_files_and_survive_a_correction(client, auth, memb
     firearm = db.session.query(Firearm).one()
     assert [photo.file_id for photo in firearm.photos] == [int(file_id)]
     assert "marks.png" in client.get(created.headers["Location"]).get_data(as_text=True)
+
+
+def test_sending_the_firearm_form_twice_records_one_firearm(
+    client, auth, member, make_firearm_item
+):
+    item = make_firearm_item(member)
+    auth.login(member.user)
+    url = f"/t/{member.team.code}/evidence/{item.exhibit_number}/firearms/new"
+    data = firearm_fields(submission_token="F" * 32)
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 303
+    assert count(Firearm) == 1

@@ -212,3 +212,14 @@ def test_a_request_links_a_parallel_investigation_the_recorder_belongs_to(
     auth.login(nl["leader"].user)  # not in PARALLEL-1: the link is not shown to them
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "PARALLEL-1" not in page
+
+
+def test_sending_the_form_twice_records_one_crime_notice(client, auth, nl):
+    auth.login(nl["member"].user)
+    data = request_fields(submission_token="T" * 32)
+    with frozen(datetime(2026, 3, 5, 9, 0, tzinfo=UTC)):
+        first = client.post(f"/t/{nl['team'].code}/tracing/new", data=data)
+        again = client.post(f"/t/{nl['team'].code}/tracing/new", data=data)
+    assert first.status_code == 302 and again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert count(TracingRequest) == 1

@@ -113,19 +113,27 @@ def _rewrite_from(team, seq: int, new_values: dict) -> None:
     for entry in entries:
         if entry.seq == seq:
             entry.new_values = new_values
+            entry.content_hash = entry.compute_content_hash()
         if entry.seq >= seq:
             entry.prev_hash = previous if previous is not None else entry.prev_hash
             entry.hash = entry.compute_hash()
         previous = entry.hash
     rows = [
-        {"seq": e.seq, "n": json.dumps(e.new_values), "p": e.prev_hash, "h": e.hash}
+        {
+            "seq": e.seq,
+            "n": json.dumps(e.new_values),
+            "d": e.content_hash,
+            "p": e.prev_hash,
+            "h": e.hash,
+        }
         for e in entries
     ]
     db.session.rollback()
     for row in rows:  # as a database user would, behind the application's back
         db.session.execute(
             text(
-                "UPDATE audit_entries SET new_values = :n, prev_hash = :p, hash = :h "
+                "UPDATE audit_entries SET new_values = :n, content_hash = :d, prev_hash = :p, "
+                "hash = :h "
                 "WHERE chain = :c AND seq = :seq"
             ),
             row | {"c": chain},
@@ -235,7 +243,11 @@ def test_coordinator_exports_csv_and_jsonl(client, auth, busy_team):
     assert response.headers["Content-Disposition"].startswith(
         'attachment; filename="audit-CHAIN-1-'
     )
-    rows = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    *rows, head = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert head["record"] == "chain_head" and (head["seq"], head["hash"]) == (
+        rows[-1]["seq"],
+        rows[-1]["hash"],
+    )
     assert [row["seq"] for row in rows] == list(range(1, len(rows) + 1))
     assert rows[-1]["operation"] == "audit.exported"
     assert all(rows[i]["prev_hash"] == rows[i - 1]["hash"] for i in range(1, len(rows)))
@@ -245,7 +257,8 @@ def test_coordinator_exports_csv_and_jsonl(client, auth, busy_team):
 
     response = client.get("/t/CHAIN-1/audit/export.csv")
     assert response.mimetype == "text/csv"
-    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    *table, head_row = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    assert head_row["record"] == "chain_head" and head_row["signature"]
     assert table[0]["operation"] == "team.created"
     assert table[-1]["operation"] == "audit.exported"
     assert json.loads(table[1]["new_values"])["role"] == "coordinator"

@@ -1,0 +1,82 @@
+"""Operation and object names in words, for people reading the record."""
+
+OPERATIONS = {
+    "account.created": "Account created",
+    "account.disabled": "Account disabled",
+    "account.enabled": "Account enabled",
+    "account.mfa_enabled": "Second factor turned on",
+    "account.password_change_refused": "Password change refused",
+    "account.password_changed": "Password changed",
+    "account.recovery_codes_regenerated": "Recovery codes renewed",
+    "account.time_zone_changed": "Time zone changed",
+    "agreement.draft_saved": "Agreement draft saved",
+    "agreement.entered_into_force": "Agreement entered into force",
+    "agreement.exported": "Agreement exported",
+    "agreement.invitation_completed": "Invitation accepted",
+    "agreement.signature_refused": "Signature refused",
+    "agreement.signed": "Agreement signed for a party",
+    "agreement.signed_by_all": "Agreement signed by every party",
+    "agreement.team_closed": "Team closed",
+    "agreement.version_started": "Agreement version started",
+    "agreement.version_withdrawn": "Agreement version withdrawn",
+    "audit.exported": "Audit log exported",
+    "audit.verified": "Audit log verified",
+    "auth.login": "Signed in",
+    "auth.login_failed": "Sign-in failed",
+    "auth.login_refused_disabled": "Sign-in refused: account disabled",
+    "auth.login_refused_locked": "Sign-in refused: locked out",
+    "auth.logout": "Signed out",
+    "chat.channel.created": "Chat channel added",
+    "chat.message.edited": "Chat message edited",
+    "chat.message.retracted": "Chat message retracted",
+    "evaluation.contribution_saved": "Evaluation part saved",
+    "evaluation.exported": "Evaluation exported",
+    "evaluation.finalised": "Evaluation finalised",
+    "evaluation.opened": "Evaluation opened",
+    "evidence.custody_recorded": "Custody event recorded",
+    "evidence.custody_report": "Custody report produced",
+    "evidence.file_downloaded": "Evidence file downloaded",
+    "evidence.file_uploaded": "Evidence file uploaded",
+    "evidence.integrity_alert": "Evidence integrity alert",
+    "evidence.item_created": "Evidence item added",
+    "evidence.item_viewed": "Evidence item opened",
+    "evidence.verified": "Evidence verified",
+    "membership.changed": "Membership changed",
+    "membership.created": "Member added",
+    "membership.removed": "Member removed",
+    "team.created": "Team space created",
+}
+
+OBJECTS = {
+    "agreement_invitations": "Invitation",
+    "agreement_signatures": "Agreement signature",
+    "agreement_versions": "Agreement version",
+    "agreements": "Agreement",
+    "chat_channels": "Chat channel",
+    "chat_messages": "Chat message",
+    "evaluation_contributions": "Evaluation part",
+    "evaluations": "Evaluation",
+    "evidence_files": "Evidence file",
+    "evidence_items": "Evidence item",
+    "memberships": "Membership",
+    "teams": "Team",
+    "users": "Account",
+}
+
+
+def words(name: str) -> str:
+    """Turn a recorded key (``seized_from``, ``chat.message``) into words."""
+    text = name.replace("_", " ").replace(".", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def operation_label(operation: str) -> str:
+    """Return an operation in words; an unlisted one is spelt out from its name."""
+    return OPERATIONS.get(operation) or words(operation)
+
+
+def object_label(object_type: str | None) -> str:
+    """Return an object type in words."""
+    if object_type is None:
+        return ""
+    return OBJECTS.get(object_type) or words(object_type)

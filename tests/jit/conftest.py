@@ -1,0 +1,3 @@
+"""Fixtures shared by the core's tests."""
+
+from tests.jit.audit_fixtures import secret_team  # noqa: F401  (a fixture)
