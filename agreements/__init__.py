@@ -13,8 +13,10 @@ from sqlalchemy import select
 def init_app(app: Flask) -> None:
     from agreements import gate
     from agreements.record import openable_agreement
+    from agreements.search_kinds import search_kinds
     from jit import gates, signals
 
+    signals.search_kinds.connect(search_kinds)
     gates.set_provider(gate.decide)
     # Evidence records the version in force with every custody event (evidence/custody.py).
     app.extensions["agreement_version"] = gate.version_label

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from jit.canonical import canonical_json, sha256_hex
+from jit.inputs import DATE_RANGE_MESSAGE, date_in_range
 
 SCHEMA = "jit-agreement/1"
 
@@ -162,10 +163,14 @@ def parse_date(value, label: str, problems: list[str]) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     try:
-        return date.fromisoformat(str(value).strip()).isoformat()
+        parsed = date.fromisoformat(str(value).strip())
     except ValueError:
-        problems.append(f"{label}: {value!r} is not a date (use YYYY-MM-DD).")
+        problems.append(f"{label}: {str(value)[:40]!r} is not a date (use YYYY-MM-DD).")
         return None
+    if not date_in_range(parsed):
+        problems.append(f"{label}: {DATE_RANGE_MESSAGE}")
+        return None
+    return parsed.isoformat()
 
 
 def _text(value, limit: int = 20000) -> str:

@@ -9,9 +9,7 @@ import re
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DecimalField,
     HiddenField,
-    IntegerField,
     PasswordField,
     StringField,
     TextAreaField,
@@ -19,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from agreements.content import PERSON_FIELDS
+from jit.inputs import BoundedIntegerField, FiniteDecimalField
 
 
 class DraftForm(FlaskForm):
@@ -97,12 +96,14 @@ class EvaluationForm(FlaskForm):
         "transfer of proceedings; European Arrest Warrants; asset recovery.",
         validators=[Length(max=20000)],
     )
-    arrests = IntegerField("Arrests", validators=[Optional(), NumberRange(min=0)])
-    searches = IntegerField(
+    arrests = BoundedIntegerField("Arrests", validators=[Optional(), NumberRange(min=0)])
+    searches = BoundedIntegerField(
         "House and premises searches", validators=[Optional(), NumberRange(min=0)]
     )
-    firearms_seized = IntegerField("Firearms seized", validators=[Optional(), NumberRange(min=0)])
-    ammunition_seized = IntegerField(
+    firearms_seized = BoundedIntegerField(
+        "Firearms seized", validators=[Optional(), NumberRange(min=0)]
+    )
+    ammunition_seized = BoundedIntegerField(
         "Rounds of ammunition seized", validators=[Optional(), NumberRange(min=0)]
     )
     drugs_seized = TextAreaField(
@@ -110,8 +111,8 @@ class EvaluationForm(FlaskForm):
         description="One line per substance with its quantity, e.g. 'Cocaine: 412 kg'.",
         validators=[Length(max=4000)],
     )
-    convictions = IntegerField("Convictions", validators=[Optional(), NumberRange(min=0)])
-    assets_eur = DecimalField(
+    convictions = BoundedIntegerField("Convictions", validators=[Optional(), NumberRange(min=0)])
+    assets_eur = FiniteDecimalField(
         "Assets seized or recovered (EUR)", places=2, validators=[Optional(), NumberRange(min=0)]
     )
     other_results = TextAreaField("Other results", validators=[Length(max=8000)])

@@ -17,8 +17,10 @@ from flask_login import login_required
 
 from agreements import content as agreement_content
 from agreements import evaluations, forms, membership, services
+from agreements import schema as agreement_schema
 from agreements.status import team_status
 from jit.extensions import db
+from jit.inputs import query_int
 from jit.pdf import render_pdf
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess, load_team
@@ -204,11 +206,13 @@ def import_json(code: str, number: int):
     try:
         if upload is None or not upload.filename:
             raise services.AgreementError("Choose a JSON file exported from an agreement.")
-        try:
-            data = json.loads(upload.read(2 * 1024 * 1024).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise services.AgreementError("The file is not valid JSON.") from None
+        data = agreement_schema.parse_import(upload.read(agreement_schema.MAX_IMPORT_BYTES + 1))
         services.import_json(access, draft, data)
+    except agreement_schema.ImportRefused as refused:
+        flash("Nothing was imported: the file does not match the agreement format.", "error")
+        for problem in refused.problems:
+            flash(str(problem), "error")
+        return redirect(url_for("agreements.edit", code=access.team.code, number=number))
     except services.AgreementError as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -307,10 +311,10 @@ def diff(code: str):
     if agreement is None or not agreement.versions:
         abort(404)
     versions = agreement.versions
-    right_number = request.args.get("to", type=int) or versions[-1].number
+    right_number = query_int("to") or versions[-1].number
     right = _version(access, right_number)
     default_left = right.based_on.number if right.based_on else max(1, right.number - 1)
-    left = _version(access, request.args.get("from", type=int) or default_left)
+    left = _version(access, query_int("from") or default_left)
     names = services.party_names(access.team)
     return render_template(
         "agreements/diff.html",

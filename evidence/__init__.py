@@ -11,8 +11,10 @@ def init_app(app: Flask) -> None:
     from evidence.backup import custody_heads
     from evidence.cli import evidence_cli
     from evidence.record import openable_evidence
+    from evidence.search_kinds import search_kinds
     from jit import signals
 
+    signals.search_kinds.connect(search_kinds)
     app.cli.add_command(evidence_cli)
     signals.chain_heads.connect(custody_heads)
     signals.record_visibility.connect(openable_evidence)

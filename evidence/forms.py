@@ -11,8 +11,6 @@ from datetime import UTC
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     SelectField,
     StringField,
     TextAreaField,
@@ -30,6 +28,7 @@ from evidence.models import (
 )
 from evidence.services import MANUAL_EVENT_TYPES, EventInput, ItemInput, parse_tags, zone_or_error
 from jit.accounts.forms import time_zone_choices
+from jit.inputs import BoundedDateField, BoundedDateTimeLocalField, IdSelectField
 from jit.submissions import SubmissionTokenField
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -64,7 +63,7 @@ class ItemForm(FlaskForm):
         validators=[Length(max=200)],
         description="Name and service of the officer, e.g. “Insp. T. Babić, PNUSKOK Split”.",
     )
-    collected_at = DateTimeLocalField(
+    collected_at = BoundedDateTimeLocalField(
         "Collected at *", format=DATETIME_FORMATS, validators=[Optional()]
     )
     collected_time_zone = SelectField("Time zone of that time", validate_choice=False)
@@ -160,7 +159,9 @@ class EventForm(FlaskForm):
         choices=_choices([("", "Choose…")] + [(t.value, t.label) for t in MANUAL_EVENT_TYPES]),
         validate_choice=False,
     )
-    occurred_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[Optional()])
+    occurred_at = BoundedDateTimeLocalField(
+        "When", format=DATETIME_FORMATS, validators=[Optional()]
+    )
     time_zone = SelectField("Time zone of that time", validate_choice=False)
     location = StringField("Where", validators=[Length(max=300)])
     purpose = TextAreaField(
@@ -225,7 +226,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    party = SelectField("Party", validate_choice=False)
+    party = IdSelectField("Party", validate_choice=False)
     item_type = SelectField(
         "Type",
         choices=_choices([("", "Any type")] + [(t.value, t.label) for t in ItemType]),
@@ -236,8 +237,8 @@ class FilterForm(FlaskForm):
         choices=_choices([("", "Any code")] + [(h.value, h.value) for h in HandlingCode]),
         validate_choice=False,
     )
-    collected_from = DateField("Collected from", validators=[Optional()])
-    collected_to = DateField("to", validators=[Optional()])
+    collected_from = BoundedDateField("Collected from", validators=[Optional()])
+    collected_to = BoundedDateField("to", validators=[Optional()])
     tag = StringField("Tag", validators=[Optional(), Length(max=60)])
     sort = SelectField(
         "Sort by",

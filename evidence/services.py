@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
@@ -32,6 +32,7 @@ from jit import gates
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import time_zone
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 from jit.teams.models import Party
@@ -127,13 +128,14 @@ def parse_tags(raw: str) -> list[str]:
 
 
 def zone_or_error(name: str, field_name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    zone = time_zone(name)
+    if zone is None:
+        shown = str(name) if len(str(name)) <= 60 else str(name)[:60] + "…"
         raise EvidenceError(
-            f"Nothing was saved: “{name}” is not a time zone name such as Europe/Zagreb.",
+            f"Nothing was saved: “{shown}” is not a time zone name such as Europe/Zagreb.",
             {field_name: ["Choose a time zone from the list."]},
-        ) from None
+        )
+    return zone
 
 
 def _check_item_input(data: ItemInput) -> dict[str, list[str]]:

@@ -41,6 +41,7 @@ from evidence.multipart import MultipartError
 from evidence.uploads import CsrfMissing, UploadReceiver, max_upload_bytes
 from jit import gates, signing, submissions
 from jit.extensions import csrf, db
+from jit.inputs import ignore_bad_filters, query_int
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 from jit.teams.forms import ConfirmForm
@@ -72,8 +73,9 @@ def index(code: str):
         SelectChoice(str(party.id), party.short_label) for party in access.team.parties
     ]
     form.validate()
+    ignore_bad_filters(form)
     filters = listing.Filters(
-        party_id=int(form.party.data) if (form.party.data or "").isdigit() else None,
+        party_id=form.party.data if not form.party.errors else None,
         item_type=form.item_type.data or "",
         handling_code=form.handling_code.data or "",
         collected_from=form.collected_from.data if not form.collected_from.errors else None,
@@ -81,7 +83,7 @@ def index(code: str):
         tag=(form.tag.data or "").strip(),
         sort=form.sort.data if form.sort.data in listing.SORTS else "-collected",
     )
-    page = request.args.get("page", 1, type=int)
+    page = query_int("page", 1)
     result = listing.list_items(access, filters, page, _reader_zone())
     query = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(

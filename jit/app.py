@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jit import config as jit_config
+from jit import wal
 from jit.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     _load_config(app, config)
+    _bound_url_integers(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -53,7 +55,7 @@ def _load_config(app: Flask, overrides: dict) -> None:
     app.config.update(settings)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings["DATABASE_URL"]),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         MAX_CONTENT_LENGTH=settings["MAX_REQUEST_MB"] * 1024 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings["SESSION_HOURS"]),
         SESSION_COOKIE_NAME="jit_session",
@@ -72,15 +74,27 @@ def _load_config(app: Flask, overrides: dict) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
-def _engine_options(database_url: str) -> dict:
-    """Ping pooled connections before use only where they can go stale: over a network.
+def _bound_url_integers(app: Flask) -> None:
+    """Make every ``<int:…>`` in a route refuse (404) numbers the database cannot hold."""
+    from jit.inputs import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
+
+
+def _engine_options(settings: dict) -> dict:
+    """Size the connection pool; ping pooled connections only where they can go stale.
 
     A SQLite connection is a local file that never drops; pinging it cost every chat
-    event an extra statement.
+    event an extra statement. Over a network a connection can die while pooled.
     """
-    if database_url.startswith("sqlite"):
-        return {}
-    return {"pool_pre_ping": True}
+    pool = {
+        "pool_size": settings["DATABASE_POOL_SIZE"],
+        "max_overflow": settings["DATABASE_POOL_OVERFLOW"],
+        "pool_timeout": settings["DATABASE_POOL_TIMEOUT"],
+    }
+    if settings["DATABASE_URL"].startswith("sqlite"):
+        return pool
+    return pool | {"pool_pre_ping": True}
 
 
 @event.listens_for(Engine, "connect")
@@ -111,6 +125,7 @@ def _init_extensions(app: Flask) -> None:
     for package in DOMAIN_PACKAGES:
         domain_module(package, "models")
     db.init_app(app)
+    wal.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -162,9 +177,10 @@ _MFA_ENROLMENT_ENDPOINTS = {"accounts.mfa_setup", "accounts.logout", "static"}
 
 def _register_hooks(app: Flask) -> None:
     from jit.operations import logs
-    from jit.web import add_security_headers, register_error_pages
+    from jit.web import add_security_headers, refuse_json_bodies, register_error_pages
 
     logs.init_app(app)
+    app.before_request(refuse_json_bodies)
 
     @app.before_request
     def require_mfa_enrolment():

@@ -47,7 +47,37 @@ SETTINGS = [
         "Refuse evidence and bundles in a team with no agreement recorded in the workspace",
     ),
     Setting("DEMO_PASSWORD", str, None, "Password for demo accounts; generated when unset"),
+    Setting("DATABASE_POOL_SIZE", int, 10, "Database connections each server process keeps open"),
+    Setting(
+        "DATABASE_POOL_OVERFLOW",
+        int,
+        10,
+        "Connections a process may open beyond the pool at busy moments",
+    ),
+    Setting(
+        "DATABASE_POOL_TIMEOUT",
+        int,
+        10,
+        "Seconds a request waits for a free database connection before it fails",
+    ),
+    Setting(
+        "SQLITE_CHECKPOINT_SECONDS",
+        int,
+        1,
+        "SQLite: checkpoint the WAL in the background this often (0: inside commits)",
+    ),
     Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
+    Setting(
+        "SEARCH_BACKEND",
+        str,
+        None,
+        "whoosh or postgresql; by default PostgreSQL full-text on PostgreSQL, else Whoosh",
+    ),
+    Setting(
+        "SEARCH_INDEX_DIR", str, None, "Folder of the Whoosh indexes (<instance>/search-index)"
+    ),
+    Setting("SEARCH_WORKER", bool, True, "Run the index writer thread in server processes"),
+    Setting("SEARCH_POLL_SECONDS", int, 2, "How often the index writer looks for outbox rows"),
     Setting("LOG_FORMAT", str, "text", "Log lines as text, or json (one object a line)"),
     Setting(
         "PG_DUMP",
@@ -62,6 +92,20 @@ SETTINGS = [
         "Days to answer an incoming firearms tracing request (the ITI sets no number)",
     ),
     Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),
+    Setting(
+        "CHAT_RATE_MESSAGES",
+        int,
+        10,
+        "Chat messages a person may send per CHAT_RATE_SECONDS, sustained (0: no limit)",
+    ),
+    Setting("CHAT_RATE_SECONDS", int, 5, "The period of CHAT_RATE_MESSAGES"),
+    Setting("CHAT_RATE_BURST", int, 20, "Chat messages a person may send at once after a pause"),
+    Setting(
+        "CHAT_SEND_QUEUE",
+        int,
+        1000,
+        "Chat messages a process holds waiting for the database before refusing more",
+    ),
     Setting(
         "CHAT_ALLOWED_ORIGINS",
         str,

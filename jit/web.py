@@ -1,6 +1,6 @@
 """Response hardening and error pages shared by every blueprint."""
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 
 # No inline script or style anywhere: every asset is a file under /static.
@@ -25,6 +25,10 @@ ERROR_PAGES = {
     404: ("Not found", "There is nothing here, or you do not have access to it."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "The data you sent is larger than this workspace accepts."),
+    415: (
+        "Not a form",
+        "This workspace takes forms and file uploads from its own pages, not JSON.",
+    ),
     429: ("Too many requests", "Too many attempts in a short time. Wait a few minutes."),
     500: (
         "Something went wrong",
@@ -50,6 +54,16 @@ def add_security_headers(response):
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def refuse_json_bodies():
+    """Answer 415 to a request with a JSON body: no page takes one, and forms would misread it.
+
+    Flask-WTF fills a form from a JSON body as if it were form fields, with whatever types
+    and nesting the sender chose; refusing here keeps every form's input form-shaped.
+    """
+    if request.is_json:
+        abort(415)
 
 
 class SecurityHeadersMiddleware:

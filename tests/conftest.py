@@ -80,6 +80,8 @@ def _test_config(instance: Path, database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "TESTING": True,
         "PASSWORD_HASH_FAST": True,
+        # Tests drain the search outbox themselves (search.outbox.drain).
+        "SEARCH_WORKER": False,
     }
 
 

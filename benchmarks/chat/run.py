@@ -1,18 +1,22 @@
 """Chat broadcast benchmark: real ``jit run`` servers, real python-socketio clients.
 
-    python benchmarks/chat/run.py                        # three scenarios, three runs each
-    python benchmarks/chat/run.py --quick --runs 1       # shorter runs, one each
-    python benchmarks/chat/run.py --only two-processes   # one scenario
+    python benchmarks/chat/run.py                          # find the knee, three scenarios
+    python benchmarks/chat/run.py --quick --only sqlite-20 # 5-second steps, one scenario
+    python benchmarks/chat/run.py --rate 1500 --runs 5     # one rate, five fresh runs each
 
 Each scenario creates a fresh instance (SQLite; PostgreSQL for two processes) with one
 team and N members, starts ``jit run`` (gunicorn, gthread) — two of them sharing a
 throwaway ``redis-server`` for the cross-process scenario — connects N clients over
-WebSocket into the general channel and has a few of them send at a fixed rate. Latency
+WebSocket into the general channel and has four of them send at a fixed rate. Latency
 is measured per delivery, from the moment the sender emits to the moment a client's
 handler runs (``time.monotonic()``, one clock for every process on the machine). Every
-message is committed to the database before it is broadcast, as in production. Each
-scenario runs several times on fresh servers; every run is printed, then the median
-per scenario.
+message is committed to the database before it is broadcast, as in production.
+
+By default the rate ramps (x1.25 a step, each step 15 s on the same servers) until the
+p99 passes 50 ms or a message is lost; the last rate that held is the knee, and one
+more step at twice the knee shows how the chat degrades beyond it. Each step prints
+p50/p99/max, messages lost and duplicated, sends refused, and the share of the
+machine's CPU the servers and the clients took.
 """
 
 # ruff: noqa: S603  (runs jit and redis-server, both found by this script)
@@ -95,10 +99,21 @@ def prepare_instance(folder: Path, members: int, database_url: str | None):
 
 
 class Server:
-    def __init__(self, folder, secret, threads, redis_url=None, database_url=None):
+    def __init__(self, folder, secret, threads, redis_url=None, database_url=None, extra_env=()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "JIT_INSTANCE_PATH": str(folder), "JIT_SECRET_KEY": secret}
+        env = {
+            **os.environ,
+            "JIT_INSTANCE_PATH": str(folder),
+            "JIT_SECRET_KEY": secret,
+            # Four senders stand for a whole busy team: far beyond one person's limit.
+            "JIT_CHAT_RATE_MESSAGES": "0",
+            # The servers run this checkout's code, whatever the environment installed.
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])
+            ),
+            **dict(extra_env),
+        }
         env.pop("JIT_DATABASE_URL", None)
         if database_url:
             env["JIT_DATABASE_URL"] = database_url
@@ -201,26 +216,44 @@ class Redis:
         self.process.wait(timeout=10)
 
 
-def client_worker(urls, cookies, offset, team, channel_id, senders, plan, ready, results):
+def client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready, results):
     """Host some of the clients in one process; the first ``senders`` of worker 0 send.
 
-    ``plan`` is (start, interval, total) in time.monotonic(), which is one clock for
-    every process on the machine, so latencies measured here compare with send times.
+    Each plan is (step, start, interval, total), times in time.monotonic(), which is one
+    clock for every process on the machine, so latencies measured here compare with
+    send times; ``None`` ends the worker. Per step it reports the latencies, how many
+    distinct messages each client received (lost = expected - distinct), how many
+    arrived twice, and how many sends the server refused.
     """
-    latencies, deliveries, lock = [], [0], threading.Lock()
+    lock = threading.Lock()
+    seen: dict[int, set] = {}  # client index -> message numbers of this step
+    latencies, duplicates, refused, step_now = [], [0], [0], [None]
 
-    def delivered(payload):
-        now = time.monotonic()
-        sent = float(payload["text"].rpartition("t=")[2])
+    def on_message(index):
+        def delivered(payload):
+            now = time.monotonic()
+            step, number, sent = payload["text"].split(" ")
+            with lock:
+                if step != step_now[0]:
+                    return  # a late delivery of an earlier step
+                if number in seen[index]:
+                    duplicates[0] += 1
+                    return
+                seen[index].add(number)
+                latencies.append(now - float(sent))
+
+        return delivered
+
+    def on_error(payload):
         with lock:
-            deliveries[0] += 1
-            latencies.append(now - sent)
+            refused[0] += 1
 
     clients = []
     try:
         for index, cookie in enumerate(cookies):
             client = socketio.Client(reconnection=False)
-            client.on("message", delivered, namespace=NAMESPACE)
+            client.on("message", on_message(index), namespace=NAMESPACE)
+            client.on("chat_error", on_error, namespace=NAMESPACE)
             client.connect(
                 urls[(offset + index) % len(urls)],
                 namespaces=[NAMESPACE],
@@ -233,28 +266,57 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plan, ready,
             assert answer["ok"], answer
             clients.append(client)
         ready.put(len(clients))
-        start, interval, total, expected_each = plan.get()
-        if offset == 0:
-            for number in range(total):
-                delay = start + number * interval - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                clients[number % senders].emit(
-                    "send",
-                    {
-                        "channel": channel_id,
-                        "client_id": f"bench-{number:08d}",
-                        "body": f"message {number} t={time.monotonic()!r}",
-                    },
-                    namespace=NAMESPACE,
-                )
-        deadline = time.monotonic() + max(30, total * interval + 30)
-        while deliveries[0] < expected_each * len(clients) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        results.put((latencies, deliveries[0], time.monotonic()))
+        while (plan := plans.get()) is not None:
+            step, start, interval, total = plan
+            with lock:
+                step_now[0] = step
+                latencies.clear()
+                duplicates[0] = refused[0] = 0
+                for index in range(len(clients)):
+                    seen[index] = set()
+            if offset == 0:
+                for number in range(total):
+                    delay = start + number * interval - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                    clients[number % senders].emit(
+                        "send",
+                        {
+                            "channel": channel_id,
+                            "client_id": f"bench-{step}-{number:08d}",
+                            "body": f"{step} {number} {time.monotonic()!r}",
+                        },
+                        namespace=NAMESPACE,
+                    )
+            deadline = max(time.monotonic(), start + total * interval) + 30
+            while time.monotonic() < deadline:
+                with lock:
+                    if sum(len(numbers) for numbers in seen.values()) >= total * len(clients):
+                        break
+                time.sleep(0.05)
+            time.sleep(0.5)  # a duplicate would come right after the first delivery
+            with lock:
+                distinct = sum(len(numbers) for numbers in seen.values())
+                results.put((list(latencies), distinct, duplicates[0], refused[0]))
     finally:
         for client in clients:
             client.disconnect()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used so far, in seconds."""
+    total = 0.0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        pids.extend(int(child) for child in children)
+    return total
 
 
 class MachineProbe:
@@ -316,117 +378,184 @@ class MachineProbe:
         )
 
 
-def run_scenario(
-    name,
-    members,
-    processes,
-    deliveries_per_second,
-    seconds,
-    senders=4,
-    workers=2,
-    postgresql=False,
-    probe_machine=True,
-):
-    import multiprocessing
+class Scenario:
+    """Fresh servers and N connected clients, measured at one send rate after another."""
 
-    folder = Path(tempfile.mkdtemp(prefix="jit-chat-bench-"))
-    redis = servers = database = None
-    pool = []
-    try:
-        database = PostgreSQL() if postgresql else None
-        database_url = database.url if database else None
-        secrets_, team, channel_id = prepare_instance(folder, members, database_url)
-        redis = Redis(folder) if processes > 1 else None
-        servers = [
-            Server(
-                folder,
-                secrets_["secret"],
-                members + 32,
-                redis_url=redis.url if redis else None,
-                database_url=database_url,
-            )
-            for _ in range(processes)
-        ]
-        context = multiprocessing.get_context("spawn")
-        ready, results = context.Queue(), context.Queue()
-        plans = [context.Queue() for _ in range(workers)]
-        cookies = secrets_["cookies"]
-        share = -(-members // workers)
-        for worker in range(workers):
-            part = cookies[worker * share : (worker + 1) * share]
-            process = context.Process(
-                target=client_worker,
-                args=(
-                    [s.url for s in servers],
-                    part,
-                    worker * share,
-                    team,
-                    channel_id,
-                    senders,
-                    plans[worker],
-                    ready,
-                    results,
-                ),
-            )
-            process.start()
-            pool.append(process)
-        connected = sum(ready.get(timeout=120) for _ in pool)
-        assert connected == members
-        messages_per_second = deliveries_per_second / members
+    def __init__(self, name, members, processes, *, workers, postgresql, server_env, probe):
+        import multiprocessing
+
+        self.name, self.members, self.probe_machine = name, members, probe
+        self.folder = Path(tempfile.mkdtemp(prefix="jit-chat-bench-"))
+        self.redis = self.database = None
+        self.servers, self.pool, self.step = [], [], 0
+        try:
+            self.database = PostgreSQL() if postgresql else None
+            database_url = self.database.url if self.database else None
+            secrets_, team, channel_id = prepare_instance(self.folder, members, database_url)
+            self.redis = Redis(self.folder) if processes > 1 else None
+            self.servers = [
+                Server(
+                    self.folder,
+                    secrets_["secret"],
+                    members + 32,
+                    redis_url=self.redis.url if self.redis else None,
+                    database_url=database_url,
+                    extra_env=server_env,
+                )
+                for _ in range(processes)
+            ]
+            context = multiprocessing.get_context("spawn")
+            ready, self.results = context.Queue(), context.Queue()
+            self.plans = [context.Queue() for _ in range(workers)]
+            cookies = secrets_["cookies"]
+            share = -(-members // workers)
+            for worker in range(workers):
+                part = cookies[worker * share : (worker + 1) * share]
+                process = context.Process(
+                    target=client_worker,
+                    args=(
+                        [s.url for s in self.servers],
+                        part,
+                        worker * share,
+                        team,
+                        channel_id,
+                        4,
+                        self.plans[worker],
+                        ready,
+                        self.results,
+                    ),
+                )
+                process.start()
+                self.pool.append(process)
+            connected = sum(ready.get(timeout=300) for _ in self.pool)
+            assert connected == members
+        except BaseException:
+            self.close()
+            raise
+
+    def measure(self, deliveries_per_second: float, seconds: float) -> dict:
+        """Send at a rate for ``seconds``; print and return what the clients saw."""
+        self.step += 1
+        messages_per_second = deliveries_per_second / self.members
         total = max(1, int(messages_per_second * seconds))
         start = time.monotonic() + 0.5
-        for plan in plans:
-            plan.put((start, 1 / messages_per_second, total, total))
-        latencies, delivered, finished = [], 0, start
-        probe = MachineProbe(folder)
-        with probe if probe_machine else contextlib.nullcontext():
-            for _ in pool:
-                part, count, ended = results.get(timeout=seconds + 120)
+        for plan in self.plans:
+            plan.put((f"s{self.step}", start, 1 / messages_per_second, total))
+        servers_before = sum(cpu_seconds(s.process.pid) for s in self.servers)
+        clients_before = sum(cpu_seconds(p.pid) for p in self.pool)
+        latencies, distinct, duplicated, refused = [], 0, 0, 0
+        probe = MachineProbe(self.folder)
+        with probe if self.probe_machine else contextlib.nullcontext():
+            for _ in self.pool:
+                part, seen, twice, errors = self.results.get(timeout=seconds + 300)
                 latencies += part
-                delivered += count
-                finished = max(finished, ended)
+                distinct += seen
+                duplicated += twice
+                refused += errors
+        wall = time.monotonic() - start
+        cores = os.cpu_count() or 1
+        server_share = (sum(cpu_seconds(s.process.pid) for s in self.servers) - servers_before) / (
+            wall * cores
+        )
+        client_share = (sum(cpu_seconds(p.pid) for p in self.pool) - clients_before) / (
+            wall * cores
+        )
         latencies.sort()
-        elapsed = total / messages_per_second
-        p50 = statistics.median(latencies) * 1000
-        p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+        if not latencies:
+            latencies.append(float("inf"))
+        result = {
+            "rate": deliveries_per_second,
+            "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+            "max": latencies[-1] * 1000,
+            "lost": total * self.members - distinct,
+            "duplicated": duplicated,
+            "refused": refused,
+            "server_cpu": server_share,
+            "client_cpu": client_share,
+        }
         print(
-            f"{name:<32} N={members:<4} messages={total:<5} delivered={delivered}/"
-            f"{total * members}  p50={p50:6.1f} ms  p99={p99:6.1f} ms  "
-            f"max={latencies[-1] * 1000:6.1f} ms  deliveries/s={delivered / elapsed:6.0f}"
-            + (f"\n{'':<32} {probe.summary()}" if probe_machine else ""),
+            f"{self.name:<32} N={self.members:<4} rate={deliveries_per_second:6.0f}/s  "
+            f"messages={total:<5} p50={result['p50']:7.1f} ms  p99={result['p99']:7.1f} ms  "
+            f"max={result['max']:7.1f} ms  lost={result['lost']} duplicated={duplicated} "
+            f"refused={refused}  CPU: server {server_share:.0%}, clients {client_share:.0%} "
+            f"of the machine" + (f"\n{'':<32} {probe.summary()}" if self.probe_machine else ""),
             flush=True,
         )
-        return p50, p99
-    finally:
-        for process in pool:
+        return result
+
+    def close(self):
+        for plan in getattr(self, "plans", []):
+            plan.put(None)
+        for process in self.pool:
             process.join(timeout=60)
-        for server in servers or []:
+        for server in self.servers:
             server.stop()
-        if redis:
-            redis.stop()
-        if database:
-            database.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        if self.redis:
+            self.redis.stop()
+        if self.database:
+            self.database.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def find_knee(scenario: Scenario, *, start: float, factor: float, ceiling: float, seconds: float):
+    """Raise the rate until p99 passes 50 ms; return the last rate that held, and the runs."""
+    runs, knee, rate = [], None, start
+    while rate <= ceiling:
+        result = scenario.measure(rate, seconds)
+        runs.append(result)
+        if result["p99"] > KNEE_P99_MS or result["lost"]:
+            break
+        knee = rate
+        rate *= factor
+    return knee, runs
+
+
+KNEE_P99_MS = 50.0
+
+
+SCENARIOS = {
+    "sqlite-20": ("one process, SQLite", 20, 1, False),
+    "sqlite-100": ("one process, SQLite", 100, 1, False),
+    # Scale-out as docs/operations.md describes it: PostgreSQL and Redis shared.
+    "two-processes": ("two processes, PostgreSQL+Redis", 20, 2, True),
+}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5-second runs instead of 15")
-    parser.add_argument("--rate", type=int, default=1500, help="target deliveries per second")
+    parser.add_argument("--quick", action="store_true", help="5-second steps instead of 15")
+    parser.add_argument(
+        "--rate",
+        type=int,
+        help="measure this many deliveries per second (--runs times) instead of ramping",
+    )
+    parser.add_argument(
+        "--start", type=int, default=750, help="first rate of the ramp, deliveries per second"
+    )
+    parser.add_argument("--factor", type=float, default=1.25, help="ramp step, a factor")
+    parser.add_argument("--ceiling", type=int, default=8000, help="stop ramping above this rate")
     parser.add_argument(
         "--client-processes", type=int, default=2, help="processes hosting the clients"
     )
     parser.add_argument(
         "--runs",
         type=int,
-        default=3,
-        help="runs per scenario, each on fresh servers; the summary gives the medians",
+        default=1,
+        help="with --rate: runs per scenario, each on fresh servers",
     )
     parser.add_argument(
         "--only",
-        choices=["sqlite-20", "sqlite-100", "two-processes"],
+        choices=list(SCENARIOS),
         action="append",
         help="run just these scenarios (repeatable); all three by default",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the servers, e.g. JIT_SQLITE_CHECKPOINT_SECONDS=0 (repeatable)",
     )
     parser.add_argument(
         "--no-probe",
@@ -437,41 +566,65 @@ def main():
     seconds = 5 if options.quick else 15
     if shutil.which("redis-server") is None:
         sys.exit("redis-server is needed for the cross-process scenario (apt install redis-server)")
-    workers = options.client_processes
-    chosen = set(options.only or ["sqlite-20", "sqlite-100", "two-processes"])
-    scenarios = {
-        "sqlite-20": ("one process, SQLite", 20, 1, False),
-        "sqlite-100": ("one process, SQLite", 100, 1, False),
-        # Scale-out as docs/operations.md describes it: PostgreSQL and Redis shared.
-        "two-processes": ("two processes, PostgreSQL+Redis", 20, 2, True),
-    }
+    server_env = [item.split("=", 1) for item in options.server_env]
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     summary = []
-    for key, (name, members, processes, postgresql) in scenarios.items():
-        if key not in chosen:
-            continue
-        runs = [
-            run_scenario(
+    for key in options.only or list(SCENARIOS):
+        name, members, processes, postgresql = SCENARIOS[key]
+
+        def scenario(name=name, members=members, processes=processes, postgresql=postgresql):
+            return Scenario(
                 name,
                 members,
                 processes,
-                options.rate,
-                seconds,
-                workers=workers,
+                workers=options.client_processes,
                 postgresql=postgresql,
-                probe_machine=not options.no_probe,
+                server_env=server_env,
+                probe=not options.no_probe,
             )
-            for _ in range(options.runs)
-        ]
-        p99s = sorted(p99 for _p50, p99 in runs)
+
+        if options.rate:
+            p99s = []
+            for _ in range(options.runs):
+                bench = scenario()
+                try:
+                    p99s.append(bench.measure(options.rate, seconds)["p99"])
+                finally:
+                    bench.close()
+            summary.append(
+                f"{name:<32} N={members:<4} {options.rate}/s: p99 of each run "
+                + ", ".join(f"{p99:.1f}" for p99 in p99s)
+                + " ms"
+            )
+            continue
+        bench = scenario()
+        try:
+            knee, runs = find_knee(
+                bench,
+                start=options.start,
+                factor=options.factor,
+                ceiling=options.ceiling,
+                seconds=seconds,
+            )
+            beyond = bench.measure(2 * knee, seconds) if knee else None
+        finally:
+            bench.close()
+        held = [r for r in runs if r["rate"] == knee]
         summary.append(
-            f"{name:<32} N={members:<4} median of {len(runs)} runs: "
-            f"p50={statistics.median(p50 for p50, _p99 in runs):6.1f} ms  "
-            f"p99={statistics.median(p99s):6.1f} ms  (p99 of each run: "
-            + ", ".join(f"{p99:.1f}" for p99 in p99s)
-            + ")"
+            f"{name:<32} N={members:<4} "
+            + (
+                f"knee {knee:.0f} deliveries/s (p99 {held[0]['p99']:.1f} ms held "
+                f"for {seconds} s; server {held[0]['server_cpu']:.0%}, clients "
+                f"{held[0]['client_cpu']:.0%} of the machine); at 2x ({2 * knee:.0f}/s): "
+                f"p99 {beyond['p99']:.1f} ms, lost {beyond['lost']}, duplicated "
+                f"{beyond['duplicated']}, refused {beyond['refused']}, server "
+                f"{beyond['server_cpu']:.0%}, clients {beyond['client_cpu']:.0%}"
+                if knee
+                else f"no knee: p99 over {KNEE_P99_MS:.0f} ms already at {options.start}/s"
+            )
         )
-    if options.runs > 1:
-        print("\n".join(summary), flush=True)
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("\n".join(summary), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """Sign-in, sign-out, second factor and the person's own account page."""
 
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -27,6 +26,7 @@ from jit.accounts.forms import (
 )
 from jit.accounts.models import User
 from jit.extensions import db
+from jit.inputs import safe_local_path
 from jit.teams.forms import ConfirmForm
 
 bp = Blueprint("accounts", __name__)
@@ -36,12 +36,8 @@ _SECOND_FACTOR_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str:
-    """Return ``target`` if it is a path on this site, else the dashboard."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("teams.dashboard")
+    """Return ``target`` if it is a path on this site fit for a redirect, else the dashboard."""
+    return safe_local_path(target) or url_for("teams.dashboard")
 
 
 def _open_session(user: User) -> str:

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from jit.accounts.forms import time_zone_choices
+from jit.inputs import IdSelectField, Submitted
 from jit.teams.reference import BODIES, countries
 
 PARTY_ROWS = 6
@@ -65,14 +66,13 @@ class TeamCreateForm(FlaskForm):
         validators=[DataRequired(), Length(max=32)],
         description="Used in addresses: letters, digits and hyphens, e.g. EMERALD-2026.",
     )
-    description = TextAreaField("Description", validators=[Length(max=4000)])
+    description = TextAreaField("Description", validators=[Submitted(), Length(max=4000)])
     parties = FieldList(FormField(PartyRowForm), min_entries=PARTY_ROWS, max_entries=PARTY_ROWS)
     coordinator_email = EmailField(
         "Coordinator's e-mail address", validators=[DataRequired(), Length(max=254)]
     )
-    coordinator_party = SelectField(
+    coordinator_party = IdSelectField(
         "Coordinator acts for",
-        coerce=int,
         validate_choice=False,
         choices=[SelectChoice(i, f"Party {i + 1}") for i in range(PARTY_ROWS)],
     )

@@ -19,6 +19,7 @@ from jit.audit import exports, reading, services
 from jit.audit.models import team_chain
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import query_int
 from jit.permissions import Permission
 from jit.teams.access import load_team
 from jit.teams.forms import ConfirmForm
@@ -29,7 +30,7 @@ bp = Blueprint("audit", __name__)
 def filtered_page(chain: str):
     """Parse the page and filters of a log page; return what the template needs."""
     known = reading.choices(chain)
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_int("page", 1)
     try:
         filters = reading.parse_filters(request.args, known)
     except reading.FilterError as refused:

@@ -1,8 +1,9 @@
 """Live team chat: channels per team over Socket.IO, persisted, authorised per event.
 
 ``init_app`` binds the Socket.IO extension (threading mode, Redis message queue when
-``JIT_REDIS_URL`` is set) and attaches the ``/chat`` handlers. No other namespace
-accepts a connection, and the Socket.IO responses carry the pages' security headers.
+``JIT_REDIS_URL`` is set), attaches the ``/chat`` handlers, and gives the app its send
+rate limiter and its group-commit writer. No other namespace accepts a connection, and
+the Socket.IO responses carry the pages' security headers.
 """
 
 from flask import Flask
@@ -18,7 +19,12 @@ def init_app(app: Flask) -> None:
     from jit import signals
     from jit.chat import events, fanout, integrations, watch  # noqa: F401  (watch: session hooks)
     from jit.chat.presence import MemoryPresence, RedisPresence
+    from jit.chat.ratelimit import limiter_for
     from jit.chat.record import openable_chat
+    from jit.chat.search_kinds import search_kinds
+    from jit.chat.writer import GroupWriter
+
+    signals.search_kinds.connect(search_kinds)
 
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
@@ -28,6 +34,10 @@ def init_app(app: Flask) -> None:
         manager = fanout.LocalManager()
         presence = MemoryPresence()
     app.extensions["jit_chat_presence"] = presence
+    app.extensions["jit_chat_rate_limiter"] = limiter_for(app.config)
+    app.extensions["jit_chat_writer"] = GroupWriter(
+        app, app.config["CHAT_SEND_QUEUE"], deliver=events.broadcast_message
+    )
     events.register(socketio)
     integrations.connect_evidence()
     signals.record_visibility.connect(openable_chat)

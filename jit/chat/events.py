@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 
 from jit.accounts import sessions
 from jit.chat import fanout, integrations, reading, services
-from jit.chat.markdown import render
 from jit.chat.services import ChatError
 from jit.clock import utcnow
 from jit.extensions import db, socketio
@@ -78,11 +77,21 @@ def _access() -> TeamAccess:
     return access
 
 
-def _refuse(event: str, reason: str) -> dict:
+def _refuse(event: str, reason: str, retry_after: float | None = None) -> dict:
+    """Tell this connection why ``event`` was refused (and when to try again, if it may)."""
+    details = {} if retry_after is None else {"retry_after": round(retry_after, 3)}
     socketio.emit(
-        "chat_error", {"event": event, "reason": reason}, to=request.sid, namespace=fanout.NAMESPACE
+        "chat_error",
+        {"event": event, "reason": reason, **details},
+        to=request.sid,
+        namespace=fanout.NAMESPACE,
     )
-    return {"ok": False, "error": reason}
+    return {"ok": False, "error": reason, **details}
+
+
+def broadcast_message(payload: dict) -> None:
+    """Send a committed message to its channel's room (the group-commit writer calls this)."""
+    _broadcast("message", payload, fanout.channel_room(payload["channel"]))
 
 
 def chat_event(handler):
@@ -102,7 +111,7 @@ def chat_event(handler):
             return {"ok": False, "error": "You no longer have access to this team's chat."}
         except ChatError as refused:
             db.session.rollback()
-            return _refuse(event, str(refused))
+            return _refuse(event, str(refused), getattr(refused, "retry_after", None))
         except Exception:
             db.session.rollback()
             log.exception("chat event %s failed", event)
@@ -235,26 +244,12 @@ class ChatNamespace(Namespace):
 
     @chat_event
     def on_send(self, access, data):
-        channel = services.channel_for(access, _field(data, "channel"))
-        room = fanout.channel_room(channel.id)  # commit expires the channel; no reload after it
-        draft = _draft(data)
-        client_id = _field(data, "client_id")
-        # Outside the lock that orders the channel's writers: a resend, and the rendering.
-        message, is_new = services.stored_resend(access, channel, client_id), False
-        if message is not None:
-            payload = reading.message_payload(message)
-        else:
-            services.check_may_write(access)
-            html = render(draft.body)
-            with services.serialised_writes(channel.id):
-                message, is_new = services.post_message(
-                    access, channel, client_id=client_id, draft=draft
-                )
-                # Built before commit expires the row; a resend that raced in is rendered as stored.
-                payload = reading.message_payload(message, html if is_new else None)
-                db.session.commit()
-        if is_new:
-            _broadcast("message", payload, room)
+        payload, is_new = services.send_message(
+            access,
+            _field(data, "channel"),
+            client_id=_field(data, "client_id"),
+            draft=_draft(data),
+        )
         return {
             "id": payload["id"],
             "seq": payload["seq"],

@@ -132,10 +132,11 @@ def read_marks(access: TeamAccess) -> dict[int, int]:
 # --- What clients receive -------------------------------------------------------------
 
 
-def message_payload(message: Message, html: str | None = None) -> dict:
+def message_payload(message: Message, html: str | None = None, author: dict | None = None) -> dict:
     """Return a message as every member of the channel may see it (no per-reader parts).
 
-    ``html`` is the body already rendered, when the caller rendered it outside a lock.
+    ``html`` is the body already rendered, when the caller rendered it outside a lock;
+    ``author`` the author as payloads show them, when the caller has them at hand.
     """
     retracted = message.is_retracted
     return {
@@ -143,7 +144,8 @@ def message_payload(message: Message, html: str | None = None) -> dict:
         "channel": message.channel_id,
         "seq": message.seq,
         "client_id": message.client_id,
-        "author": {
+        "author": author
+        or {
             "id": message.author_id,
             "name": message.author.display_name,
             "party": message.author_party.short_label,

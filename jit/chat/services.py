@@ -4,6 +4,7 @@ Writes add to the caller's transaction and never commit; the caller commits and 
 then broadcasts, so nobody sees a message the database does not hold.
 """
 
+import math
 import re
 import threading
 from collections.abc import Iterator
@@ -41,37 +42,41 @@ CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MAX_CONDITIONS = 500
 
 
+# SQLite has one writer at a time and makes the others retry with sleeps of up to
+# 100 ms; chat writes of one process wait their turn on this lock instead.
 _sqlite_writer = threading.Lock()
-# PostgreSQL orders a channel's senders by its row lock. Threads of one process that
-# queue for that lock inside the database stay runnable and compete for the GIL with
-# the one holding it, which then takes longer to commit: under load the queue feeds
-# itself. Queued here instead, they sleep. Striped by channel, so memory stays bounded
-# and two busy channels rarely wait for each other.
-_channel_writers = [threading.Lock() for _ in range(64)]
 
 
 @contextmanager
-def serialised_writes(channel_id: int | None = None) -> Iterator[None]:
-    """Queue this process's chat writes on a lock.
+def serialised_writes() -> Iterator[None]:
+    """Queue this process's chat writes on a lock (SQLite; PostgreSQL needs none).
 
-    SQLite has one writer at a time and makes the others retry with sleeps of up to
-    100 ms; waiting on a lock instead keeps the latency of a busy channel flat. On
-    PostgreSQL only the writers of one channel (``channel_id``) queue, as they do for
-    its row lock; other writes need no lock.
+    A writer that has to wait first gives its pooled connection back (ending its
+    read-only transaction), so waiters never use up the pool that the writer ahead of
+    them needs. Rows it loaded before are reloaded when next used.
     """
-    if db.engine.dialect.name == "sqlite":
-        lock = _sqlite_writer
-    elif channel_id is not None:
-        lock = _channel_writers[channel_id % len(_channel_writers)]
-    else:
+    if db.engine.dialect.name != "sqlite":
         yield
         return
-    with lock:
+    if not _sqlite_writer.acquire(blocking=False):
+        db.session.rollback()
+        _sqlite_writer.acquire()
+    try:
         yield
+    finally:
+        _sqlite_writer.release()
 
 
 class ChatError(ValueError):
     """A refused chat operation, with a reason fit to show the person."""
+
+
+class ChatBusy(ChatError):
+    """A send refused for now (too fast, or the server is full); it may go after ``retry_after``."""
+
+    def __init__(self, reason: str, *, retry_after: float):
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 # The 4x4 evaluation used by Europol and national services (DESIGN.md §3).
@@ -333,6 +338,75 @@ def post_message(
     return message, True
 
 
+def check_rate(access: TeamAccess) -> None:
+    """Spend one of the person's chat writes; raise :class:`ChatBusy` when they go too fast.
+
+    Sends, edits and retractions share one allowance per person (``JIT_CHAT_RATE_*``).
+    """
+    limiter = current_app.extensions["jit_chat_rate_limiter"]
+    wait = limiter.take(access.user.id)
+    if wait > 0:
+        raise ChatBusy(
+            f"You are sending messages faster than this workspace allows "
+            f"({limiter.rate.describe()}); this one was not stored. "
+            f"Send it again in {math.ceil(wait)} s.",
+            retry_after=wait,
+        )
+
+
+# How long a send waits for the writer before it is answered "not confirmed yet".
+SEND_WAIT_SECONDS = 20.0
+
+
+def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> tuple[dict, bool]:
+    """Store and broadcast a message once per client id; return its payload and whether it is new.
+
+    In order: the channel is checked; a resend is answered with the stored message;
+    the agreement gate and the person's send rate are asked; the text is rendered.
+    Then the send joins this process's group-commit queue (:mod:`jit.chat.writer`),
+    holding no database connection while it waits. The writer commits it with the
+    other waiting messages and broadcasts it; only then is it answered. Raises
+    :class:`ChatBusy` (with ``retry_after``) when the person sends too fast or the
+    queue is full, :class:`ChatError` for anything else refused.
+    """
+    # Imported here: both modules import this one.
+    from jit.chat import reading
+    from jit.chat.markdown import render
+    from jit.chat.writer import PendingSend
+
+    channel = channel_for(access, channel_id)
+    existing = stored_resend(access, channel, client_id)
+    if existing is not None:
+        return reading.message_payload(existing), False
+    check_may_write(access)
+    check_rate(access)
+    send = PendingSend(
+        channel_id=channel.id,
+        author={
+            "id": access.user.id,
+            "name": access.user.display_name,
+            "party": access.party.short_label,
+        },
+        author_party_id=access.party.id,
+        client_id=client_id,
+        draft=draft,
+        html=render(draft.body),
+    )
+    # Give the pooled connection back before waiting: nothing was written with it, and
+    # the writer needs one while every waiting sender would otherwise hold its own.
+    db.session.rollback()
+    current_app.extensions["jit_chat_writer"].submit(send)
+    if not send.done.wait(SEND_WAIT_SECONDS):
+        raise ChatBusy(
+            "The server has not confirmed this message yet. It is sent again under the "
+            "same id, so it cannot be stored twice.",
+            retry_after=5.0,
+        )
+    if send.error:
+        raise ChatError(send.error)
+    return send.payload, send.is_new
+
+
 def message_for(access: TeamAccess, message_id) -> Message:
     if isinstance(message_id, bool) or not isinstance(message_id, int):
         raise ChatError("Name the message by its number.")
@@ -352,6 +426,7 @@ def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
     before, after = recorded(message), recorded(draft)
     if before == after:
         return message
+    check_rate(access)
     now = utcnow()
     message.revisions.append(
         MessageRevision(
@@ -381,6 +456,7 @@ def retract_message(access: TeamAccess, message_id) -> Message:
         raise ChatError("Only the author may retract a message.")
     if message.is_retracted:
         raise ChatError("This message is already retracted.")
+    check_rate(access)
     message.retracted_at = message.changed_at = utcnow()
     message.retracted_by_id = access.user.id
     audit.record(

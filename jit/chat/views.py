@@ -1,6 +1,6 @@
 """The chat page, adding a channel, and a message's record (earlier texts) for the coordinator."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from jit.audit.models import AuditEntry, team_chain
 from jit.chat import services
 from jit.chat.forms import ChannelForm
 from jit.extensions import db
+from jit.inputs import query_int
 from jit.permissions import Permission, role_allows
 from jit.teams import services as teams
 from jit.teams.access import load_team
@@ -17,7 +18,7 @@ bp = Blueprint("chat", __name__)
 
 def _page(access, form, error=None, status=200):
     channels = services.channels_of(access)
-    selected = request.args.get("channel", type=int)
+    selected = query_int("channel")
     if selected not in {c.id for c in channels}:
         selected = channels[0].id if channels else None
     return render_template(

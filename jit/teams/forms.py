@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
+from jit.inputs import IdSelectField
 from jit.submissions import SubmissionTokenField
 
 
@@ -11,7 +12,11 @@ class MembershipForm(FlaskForm):
     email = EmailField(
         "E-mail address of the account", validators=[DataRequired(), Length(max=254)]
     )
-    party_id = SelectField("Acts for", coerce=int, validate_choice=False)
+    party_id = IdSelectField(
+        "Acts for",
+        validate_choice=False,
+        validators=[DataRequired(message="Choose the party the person acts for.")],
+    )
     role = SelectField("Role", validate_choice=False, default="member")
     submission_token = SubmissionTokenField()
 
@@ -22,7 +27,11 @@ class MembershipChangeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    party_id = SelectField("Acts for", coerce=int, validate_choice=False)
+    party_id = IdSelectField(
+        "Acts for",
+        validate_choice=False,
+        validators=[DataRequired(message="Choose the party the person acts for.")],
+    )
     role = SelectField("Role", validate_choice=False)
 
 

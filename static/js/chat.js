@@ -67,11 +67,24 @@
   }
 
   let errorTimer = null;
-  function showError(text) {
-    errorLine.textContent = text;
-    errorLine.hidden = false;
+  function showError(text, retryAfter) {
+    clearInterval(errorTimer);
     clearTimeout(errorTimer);
-    errorTimer = setTimeout(() => { errorLine.hidden = true; }, 8000);
+    errorLine.hidden = false;
+    if (!retryAfter) {
+      errorLine.textContent = text;
+      errorTimer = setTimeout(() => { errorLine.hidden = true; }, 8000);
+      return;
+    }
+    // A refusal for now: count down to the moment the waiting messages go again.
+    const until = Date.now() + retryAfter * 1000;
+    const tick = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left <= 0) { clearInterval(errorTimer); errorLine.hidden = true; return; }
+      errorLine.textContent = `${text.replace(/ Send it again in \d+ s\.$/, "")} Waiting messages are sent again in ${left} s.`;
+    };
+    tick();
+    errorTimer = setInterval(tick, 500);
   }
 
   // --- Channel state -----------------------------------------------------------------
@@ -433,12 +446,48 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  // A send refused "for now" (too fast, or the server full) says when it may go again
+  // (retry_after, seconds). Until then nothing is sent; the waiting messages stay in the
+  // list and go again under their own client ids, so none is stored twice or dropped.
+  let holdUntil = 0;
+  let holdTimer = null;
+
+  function holdSending(seconds) {
+    holdUntil = Math.max(holdUntil, Date.now() + seconds * 1000);
+    clearInterval(holdTimer);
+    const tick = () => {
+      const left = (holdUntil - Date.now()) / 1000;
+      if (left > 0) {
+        for (const [clientId, draft] of pending) if (!draft.inFlight) markWaiting(clientId, left);
+        return;
+      }
+      clearInterval(holdTimer);
+      holdTimer = null;
+      for (const clientId of pending.keys()) transmit(clientId);
+    };
+    holdTimer = setInterval(tick, 250);
+  }
+
+  function markWaiting(clientId, seconds) {
+    const label = list.querySelector(`[data-client-id="${CSS.escape(clientId)}"] .chat-message__pending`);
+    if (label) label.textContent = `waiting — sent again in ${Math.ceil(seconds)} s`;
+  }
+
   function transmit(clientId) {
     const draft = pending.get(clientId);
-    if (!draft || !socket.connected) return;
-    socket.timeout(15000).emit("send", { client_id: clientId, ...draft }, (err, answer) => {
+    if (!draft || !socket.connected || draft.inFlight) return;
+    if (Date.now() < holdUntil) { markWaiting(clientId, (holdUntil - Date.now()) / 1000); return; }
+    draft.inFlight = true;
+    const { inFlight, ...fields } = draft;
+    socket.timeout(15000).emit("send", { client_id: clientId, ...fields }, (err, answer) => {
+      draft.inFlight = false;
       if (err) return; // no answer: it is sent again (same client id) after reconnecting
       if (!pending.has(clientId)) return;
+      if (answer && !answer.ok && answer.retry_after) {
+        markWaiting(clientId, answer.retry_after);
+        holdSending(answer.retry_after);
+        return;
+      }
       pending.delete(clientId);
       if (answer && answer.ok) {
         store(answer.message);
@@ -594,6 +643,8 @@
     setStatus("online", "Connected");
     if (!list.children.length) selectChannel(active, false);
     for (const info of hello.channels) join(info.id);
+    // A new connection: answers to sends over the old one will never come.
+    for (const draft of pending.values()) draft.inFlight = false;
     for (const clientId of pending.keys()) transmit(clientId);
   });
 
@@ -628,7 +679,7 @@
 
   socket.on("presence", ({ user, online }) => setOnline(user.id, online));
 
-  socket.on("chat_error", ({ reason }) => showError(reason));
+  socket.on("chat_error", ({ reason, retry_after: retryAfter }) => showError(reason, retryAfter));
 
   socket.on("access_revoked", ({ reason } = {}) => {
     revoked = true;

@@ -5,9 +5,11 @@ on the test's database, so python-socketio and Chromium talk to the real thing.
 ``redis_url`` starts a throwaway ``redis-server`` once per session.
 """
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -164,8 +166,24 @@ class ChatServer:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def kill(self) -> None:
+        """End the server at once (SIGKILL to gunicorn's master and worker), as a crash would.
+
+        The worker is killed too: an orphaned gunicorn worker notices its parent is gone
+        only about a second later, and then finishes its requests before it exits.
+        """
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        workers = [int(pid) for pid in children.read_text().split()]
+        self.process.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._log.close()
+
     def stop(self) -> None:
         if self.process.poll() is not None:
+            self._log.close()
             return
         self.process.terminate()
         try:

@@ -1,16 +1,18 @@
-"""A process's chat writers wait on a lock of their own, not inside the database.
+"""Chat writes wait on a lock of the process's own on SQLite, holding no pooled connection.
 
-On PostgreSQL the senders to one channel are ordered by the channel row's lock. Threads
-queued inside the database stay runnable and take the GIL from the one holding the
-lock, which then commits later; under load that queue fed itself and latencies grew
-to seconds. Queued on a process lock, they sleep until their turn.
+SQLite has one writer at a time and makes the others retry with sleeps of up to
+100 ms; queued on a process lock, writers sleep until their turn instead. A writer that
+must wait gives its pooled connection back first, so the waiters cannot use up the
+pool that the writer ahead of them needs. PostgreSQL orders messages by the channel
+row's lock and needs no process lock.
 """
 
 import threading
-from contextlib import contextmanager
+
+from sqlalchemy import text
 
 from jit.chat import services
-from tests.chat.conftest import ack
+from jit.extensions import db
 
 
 def _in_thread(app, target):
@@ -23,50 +25,55 @@ def _in_thread(app, target):
     return thread
 
 
-def test_writers_of_one_channel_queue_and_other_channels_pass(app, db_backend):
+def test_sqlite_writes_queue_one_at_a_time_and_postgresql_writes_pass(app, db_backend):
     holding, release, entered = threading.Event(), threading.Event(), []
 
     def hold():
-        with services.serialised_writes(7):
+        with services.serialised_writes():
             holding.set()
             release.wait(10)
 
-    def write(channel_id, name):
-        def run():
-            with services.serialised_writes(channel_id):
-                entered.append(name)
-
-        return run
+    def write():
+        with services.serialised_writes():
+            entered.append("second")
 
     holder = _in_thread(app, hold)
     assert holding.wait(10)
-    same = _in_thread(app, write(7, "same channel"))
-    other = _in_thread(app, write(8, "other channel"))
-    same.join(0.3)
-    other.join(0.3)
-    if db_backend == "sqlite":
-        assert entered == []  # one writer at a time, whatever the channel
-    else:
-        assert entered == ["other channel"]  # only the channel's own senders queue
+    second = _in_thread(app, write)
+    second.join(0.3)
+    assert entered == ([] if db_backend == "sqlite" else ["second"])
     release.set()
-    for thread in (holder, same, other):
+    for thread in (holder, second):
         thread.join(10)
-    assert sorted(entered) == ["other channel", "same channel"]
+    assert entered == ["second"]
 
 
-def test_a_send_queues_behind_the_other_senders_of_its_channel(chat_team, connect, monkeypatch):
-    queued = []
-    plain = services.serialised_writes
+def test_a_waiting_writer_gives_its_connection_back(app, db_backend):
+    holding, release, waiting_without = threading.Event(), threading.Event(), []
 
-    @contextmanager
-    def recording(channel_id=None):
-        queued.append(channel_id)
-        with plain(channel_id):
-            yield
+    def hold():
+        with services.serialised_writes():
+            holding.set()
+            release.wait(10)
 
-    monkeypatch.setattr(services, "serialised_writes", recording)
-    alice = connect(chat_team.nl, chat_team.code)
-    channel = chat_team.general.id
-    answer = ack(alice, "send", {"channel": channel, "client_id": "queue-0001", "body": "hi"})
-    assert answer["ok"], answer
-    assert queued == [channel]
+    def wait_for_turn():
+        db.session.execute(text("SELECT 1"))  # a read transaction checks a connection out
+        checked_out = db.engine.pool.checkedout()
+        with services.serialised_writes():
+            # The holder released it; while waiting, this thread held none.
+            waiting_without.append(checked_out)
+
+    holder = _in_thread(app, hold)
+    assert holding.wait(10)
+    before = db.engine.pool.checkedout()
+    waiter = _in_thread(app, wait_for_turn)
+    deadline = threading.Event()
+    deadline.wait(0.3)
+    # The waiter took a connection for its read; on SQLite it gave it back to wait for
+    # the lock, on PostgreSQL (no lock to wait for) it has finished.
+    assert db.engine.pool.checkedout() == before
+    assert (waiting_without == []) is (db_backend == "sqlite")
+    release.set()
+    for thread in (holder, waiter):
+        thread.join(10)
+    assert waiting_without == [before + 1]

@@ -1,7 +1,7 @@
 """firearms: weapons, parts, ammunition, tracing requests; the directory of authorities
 
 Revision ID: def175f8b424
-Revises: a7c9e1f3b507
+Revises: b8d0f2a4c608
 Create Date: 2026-12-02 18:17:08
 
 Firearm and ammunition records hang off evidence items; serials are kept as read and
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "def175f8b424"
-down_revision = "a7c9e1f3b507"
+down_revision = "b8d0f2a4c608"
 branch_labels = None
 depends_on = None
 

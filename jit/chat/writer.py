@@ -1,0 +1,219 @@
+"""Group commit: one writer thread per process stores every waiting chat message at once.
+
+A send no longer takes the database's write lock itself. It joins a bounded queue and
+sleeps, holding no database connection; the writer takes everything waiting, numbers
+each channel's new messages in one ``UPDATE`` of its counter (on PostgreSQL the
+channel row's lock, taken once per channel per batch, orders the processes), inserts
+them and commits once. Only then does it broadcast each message, in number order, and
+wake the senders to acknowledge. A process killed mid-batch has committed nothing of
+it and acknowledged nothing of it; the clients send again under the same client ids.
+"""
+
+import logging
+import os
+import threading
+import weakref
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from jit.chat import integrations, reading
+from jit.chat.models import Channel, Message
+from jit.chat.services import ChatBusy, Draft, recorded, serialised_writes
+from jit.clock import utcnow
+from jit.extensions import db
+
+log = logging.getLogger(__name__)
+
+# Largest batch in one transaction: bounds how long one commit holds the channels' locks.
+MAX_BATCH = 500
+# A writer thread with nothing to do for this long ends; the next send starts another.
+IDLE_SECONDS = 5.0
+# Seconds to wait before sending again when the queue is full.
+QUEUE_FULL_RETRY_SECONDS = 1.0
+
+
+@dataclass(eq=False)
+class PendingSend:
+    """One message waiting for the writer, and (once ``done``) what became of it."""
+
+    channel_id: int
+    author: dict  # {"id", "name", "party"}, as payloads show the author
+    author_party_id: int
+    client_id: str
+    draft: Draft
+    html: str
+    done: threading.Event = field(default_factory=threading.Event)
+    payload: dict | None = None
+    is_new: bool = False
+    error: str | None = None
+    message: Message | None = None
+
+
+class GroupWriter:
+    """The queue of one app's sends in this process, and the thread that writes them."""
+
+    def __init__(self, app: Flask, capacity: int, deliver: Callable[[dict], None]):
+        self._app = app
+        self._capacity = capacity
+        self._deliver = deliver
+        self._reset()
+        # A forked server process inherits this object but not the thread, and maybe a
+        # lock copied while held: start afresh there. (Weakly: tests build many apps.)
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (writer := this()) and writer._reset())
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._work = threading.Condition(self._lock)
+        self._pending: list[PendingSend] = []
+        self._thread: threading.Thread | None = None
+
+    def submit(self, send: PendingSend) -> None:
+        """Queue ``send``; raise :class:`ChatBusy` at once when the queue is full."""
+        with self._lock:
+            if len(self._pending) >= self._capacity:
+                raise ChatBusy(
+                    "The chat is very busy right now; your message was not stored. "
+                    "It is sent again in a moment.",
+                    retry_after=QUEUE_FULL_RETRY_SECONDS,
+                )
+            self._pending.append(send)
+            self._start_if_needed()
+            self._work.notify()
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def _start_if_needed(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="chat-writer", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while not self._pending:
+                    if not self._work.wait(IDLE_SECONDS) and not self._pending:
+                        self._thread = None
+                        return
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            self._write_and_deliver(batch)
+
+    def _write_and_deliver(self, batch: list[PendingSend]) -> None:
+        try:
+            with self._app.app_context():
+                try:
+                    write_batch(batch)
+                except IntegrityError:
+                    # A client id raced in from another process: store them one by one.
+                    db.session.rollback()
+                    if len(batch) == 1:
+                        raise
+                    for send in batch:
+                        self._write_and_deliver([send])
+                    return
+                except Exception:
+                    db.session.rollback()
+                    raise
+        except Exception:
+            log.exception("a batch of %d chat messages failed", len(batch))
+            for send in batch:
+                send.payload, send.is_new = None, False
+                send.error = "The server could not store this message; nothing was saved."
+            # Tell each sender: their messages are refused, nothing of them was stored.
+            for send in batch:
+                send.done.set()
+            return
+        for send in batch:
+            if send.is_new:
+                try:
+                    self._deliver(send.payload)
+                except Exception:
+                    log.exception("broadcasting chat message %s failed", send.payload["id"])
+        for send in batch:
+            send.done.set()
+
+
+def write_batch(batch: list[PendingSend]) -> None:
+    """Store a batch in one transaction: resends found, numbers handed out, one commit.
+
+    Fills each send's ``payload`` (and ``is_new``) or ``error``. Each channel's counter
+    is bumped once for all its new messages, channels in id order so two processes'
+    writers never wait for each other in a circle.
+    """
+    with serialised_writes():
+        # By author and client id, the unique index's columns: no scan of the channel.
+        stored = {
+            (m.author_id, m.client_id): m
+            for m in db.session.scalars(
+                select(Message).where(
+                    Message.author_id.in_({s.author["id"] for s in batch}),
+                    Message.client_id.in_({s.client_id for s in batch}),
+                )
+            )
+        }
+        first_of: dict[tuple[int, str], PendingSend] = {}
+        by_channel: dict[int, list[PendingSend]] = defaultdict(list)
+        repeats: list[tuple[PendingSend, PendingSend]] = []
+        for send in batch:
+            key = (send.author["id"], send.client_id)
+            if key in stored:
+                _as_resend(send, stored[key])
+            elif key in first_of:
+                repeats.append((send, first_of[key]))
+            else:
+                first_of[key] = send
+                by_channel[send.channel_id].append(send)
+        now = utcnow()
+        fresh = []
+        for channel_id in sorted(by_channel):
+            sends = by_channel[channel_id]
+            last = db.session.execute(
+                update(Channel)
+                .where(Channel.id == channel_id)
+                .values(last_seq=Channel.last_seq + len(sends))
+                .returning(Channel.last_seq)
+            ).scalar_one_or_none()
+            if last is None:
+                for send in sends:
+                    send.error = "There is no such channel in this team."
+                continue
+            for offset, send in enumerate(sends):
+                send.message = Message(
+                    seq=last - len(sends) + 1 + offset,
+                    channel_id=channel_id,
+                    author_id=send.author["id"],
+                    author_party_id=send.author_party_id,
+                    client_id=send.client_id,
+                    created_at=now,
+                    **recorded(send.draft),
+                )
+                fresh.append(send)
+        db.session.add_all([send.message for send in fresh])
+        db.session.flush()
+        for send in fresh:
+            integrations.queue_for_search(send.message, "index")
+            send.payload = reading.message_payload(send.message, send.html, author=send.author)
+            send.is_new = True
+        for send, first in repeats:
+            if first.payload is not None and first.channel_id == send.channel_id:
+                send.payload = first.payload
+            else:
+                send.error = first.error or _OTHER_CHANNEL
+        db.session.commit()
+
+
+_OTHER_CHANNEL = "That client id was already used for a message in another channel."
+
+
+def _as_resend(send: PendingSend, message: Message) -> None:
+    if message.channel_id != send.channel_id:
+        send.error = _OTHER_CHANNEL
+    else:
+        send.payload = reading.message_payload(message)

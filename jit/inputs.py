@@ -1,0 +1,192 @@
+"""Bounds for what arrives from outside: integers, dates, decimals, zones, redirects.
+
+Each kind of value has one place that checks it before it reaches the database, so a
+value out of range is a 404 (a path), an ignored filter with a message (a query
+string) or a form error (a form), never a database error. Domain packages use these
+instead of the plain WTForms fields and ``request.args.get(..., type=int)``.
+"""
+
+import decimal
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from flask import flash, request
+from werkzeug.routing import IntegerConverter, ValidationError
+from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, SelectField
+from wtforms.validators import StopValidation
+from wtforms.validators import ValidationError as FormValidationError
+
+from jit.clock import time_zone_names
+
+# The smallest integer column either database has (PostgreSQL ``integer``).
+DB_INT_MAX = 2**31 - 1
+DB_INT_MIN = -(2**31)
+# Dates the workspace accepts anywhere: wide enough for any case, narrow enough that a
+# time zone shift never leaves the range Python and the databases can hold.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+DATE_RANGE_MESSAGE = "Give a date between 1900-01-01 and 2100-12-31."
+# Decimals (amounts in euro) up to a trillion, with cents.
+DECIMAL_MAX = decimal.Decimal(10) ** 12
+
+
+def parse_bounded_int(value, minimum: int = DB_INT_MIN, maximum: int = DB_INT_MAX) -> int | None:
+    """Return ``value`` as an int within the bounds, or None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        # ASCII digits only, and few of them: int() accepts other scripts' digits and
+        # raises on thousands of digits.
+        if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+            return None
+        number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """The app's ``int`` URL converter: a path id beyond the database's range is a 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(
+            map,
+            fixed_digits=fixed_digits,
+            min=(DB_INT_MIN if signed else 0) if min is None else min,
+            max=DB_INT_MAX if max is None else max,
+            signed=signed,
+        )
+
+    def to_python(self, value: str):
+        if parse_bounded_int(value, self.min, self.max) is None:
+            raise ValidationError()
+        return super().to_python(value)
+
+
+def query_int(
+    name: str, default: int | None = None, *, minimum: int = 1, maximum: int = DB_INT_MAX
+) -> int | None:
+    """Return the query-string integer ``name``, or ``default`` with a message if it is bad."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    number = parse_bounded_int(raw, minimum, maximum)
+    if number is None:
+        flash(f"Ignored “{name}”: it is not a whole number from {minimum} to {maximum}.", "info")
+        return default
+    return number
+
+
+def ignore_bad_filters(form) -> None:
+    """Say which filters of a query-string form were ignored, and why."""
+    for field in form:
+        for error in field.errors:
+            flash(f"Ignored the filter “{field.label.text}”: {error}", "info")
+
+
+def bounded_id(value) -> int | None:
+    """Coerce a form's id (``party_id``, ``user_id``…) for a SelectField; refuse what is none."""
+    if value is None or value == "":
+        return None
+    number = parse_bounded_int(value, 0, DB_INT_MAX)
+    if number is None:
+        raise ValueError("Choose one of the listed options.")
+    return number
+
+
+class IdSelectField(SelectField):
+    """A select of database ids: a value that is no id in range is a form error, not a query."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", bounded_id)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Choose one of the listed options.") from None
+
+
+class BoundedIntegerField(IntegerField):
+    """An integer form field that refuses numbers the database cannot hold."""
+
+    def __init__(self, *args, minimum: int = 0, maximum: int = DB_INT_MAX, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] == "":
+            return
+        self.data = parse_bounded_int(valuelist[0], self.minimum, self.maximum)
+        if self.data is None:
+            raise ValueError(f"Give a whole number from {self.minimum} to {self.maximum}.")
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal form field that refuses NaN, sNaN, infinities and absurd magnitudes."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is None:
+            return
+        if not self.data.is_finite() or abs(self.data) >= DECIMAL_MAX:
+            self.data = None
+            raise ValueError(f"Give an amount below {DECIMAL_MAX:,}.")
+
+
+def date_in_range(value: date | datetime | None) -> bool:
+    """Say whether ``value`` (a date, or a datetime's date) lies in the supported range."""
+    if value is None:
+        return True
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
+class BoundedDateField(DateField):
+    """A date form field limited to 1900–2100."""
+
+    def pre_validate(self, form):
+        if not date_in_range(self.data):
+            raise FormValidationError(DATE_RANGE_MESSAGE)
+
+
+class BoundedDateTimeLocalField(DateTimeLocalField):
+    """A local date-and-time form field limited to 1900–2100 (so any zone shift fits)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if not date_in_range(self.data):
+            self.data = None
+            raise ValueError(DATE_RANGE_MESSAGE)
+
+
+class Submitted:
+    """Refuse a form that left a field out altogether (a browser always sends text fields)."""
+
+    def __call__(self, form, field):
+        if not field.raw_data:
+            raise StopValidation("This field is missing from the form.")
+
+
+def is_time_zone(name) -> bool:
+    """Say whether ``name`` is one of the zones people may choose."""
+    return isinstance(name, str) and name in time_zone_names()
+
+
+def time_zone(name) -> tzinfo | None:
+    """Return the zone called ``name``, or None if it is not on the list."""
+    return ZoneInfo(name) if is_time_zone(name) else None
+
+
+def safe_local_path(target) -> str | None:
+    """Return ``target`` if it is a path on this site fit for a Location header, else None."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    if len(target) > 2000:
+        return None
+    return target

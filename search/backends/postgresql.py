@@ -1,0 +1,337 @@
+"""The scale-out backend: PostgreSQL full-text search over the ``search_documents`` table.
+
+Each document is stored with a ``tsvector`` built in its language's configuration
+(``jit_<language>``: unaccent, then that language's stemmer; created by the
+migration), indexed with GIN. A query word is parsed with ``websearch_to_tsquery`` in
+every configuration and the alternatives ORed, so it finds its stem in any language.
+Ranking is ``ts_rank_cd``, fragments ``ts_headline``. Writes share the caller's
+transaction: the outbox rows are deleted in the same commit.
+"""
+
+import difflib
+
+from sqlalchemy import (
+    Text,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
+
+from jit.extensions import db
+from search import highlight, languages
+from search import query as q
+from search.backends import Hit, Results, Scope, digest
+from search.models import SearchDocument
+from search.registry import Document
+
+D = SearchDocument
+MAX_TSV_CHARS = 400_000
+MAX_BODY_CHARS = 1_000_000
+HEADLINE_OPTIONS = (
+    f"StartSel={highlight.START}, StopSel={highlight.STOP}, MaxFragments=2, "
+    'MaxWords=30, MinWords=10, FragmentDelimiter=" … "'
+)
+_FILTER_COLUMNS = {
+    "party": D.party,
+    "kind": D.kind,
+    "exhibit": D.exhibit,
+    "code": D.handling_code,
+    "type": D.evidence_type,
+    "lang": D.language,
+}
+_FACET_COLUMNS = {
+    "kind": D.kind,
+    "party": D.party,
+    "handling": D.handling_code,
+    "type": D.evidence_type,
+    "month": D.month,
+    "team": D.team_id,
+}
+_WEIGHT_A = literal_column("'A'::\"char\"")
+_WEIGHT_B = literal_column("'B'::\"char\"")
+
+
+def configuration(language: str) -> str:
+    return f"jit_{languages.LANGUAGES.get(language, 'simple')}"
+
+
+def plain_configuration(language: str) -> str:
+    """The configuration that stems words with their accents ("-ación"), folding none."""
+    name = languages.LANGUAGES.get(language, "simple")
+    return "simple" if name == "simple" else f"jit_{name}_accented"
+
+
+# Each document holds its words folded-then-stemmed (jit_*) and stemmed as written
+# (jit_*_accented), since unaccent runs before the stemmer and hides accented
+# suffixes from it; a query word is looked up both ways in every language. None of
+# them drops stop words, so a phrase or NOT keeps every word in every language.
+CONFIGURATIONS = [
+    *(f"jit_{name}" for name in dict.fromkeys(languages.LANGUAGES.values())),
+    *(plain_configuration(code) for code in languages.STEMMED),
+]
+
+
+def _regconfig(name: str):
+    return cast(literal(name), REGCONFIG)
+
+
+def _words_only(text: str) -> str:
+    return " ".join(languages.WORD.findall(text))
+
+
+def _weighted(config, plain, text: str, weight):
+    vector = func.to_tsvector(config, text).op("||")(func.to_tsvector(plain, text))
+    return func.setweight(vector, weight)
+
+
+def _in_every_language(build):
+    """OR the tsquery ``build(config)`` makes in each language's configuration."""
+    parts = [build(_regconfig(name)) for name in CONFIGURATIONS]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined.op("||", return_type=TSQUERY)(part)
+    return combined
+
+
+class PostgresBackend:
+    name = "postgresql"
+
+    # --- the writer's side ---------------------------------------------------------
+
+    def apply(self, team_id: int, upserts: list[Document], deletes: list[str]) -> None:
+        if deletes:
+            db.session.execute(delete(D).where(D.uid.in_(deletes)))
+        for document in upserts:
+            self._upsert(document)
+
+    def _upsert(self, document: Document) -> None:
+        config = _regconfig(configuration(document.language))
+        plain = _regconfig(plain_configuration(document.language))
+        title = highlight.clean(document.title)
+        body = highlight.clean(document.body)[:MAX_BODY_CHARS]
+        # Words only, as the Whoosh tokenizer sees them: PostgreSQL's parser would keep
+        # "rotterdam.txt" or "a@b.nl" whole, and a query for "rotterdam" would miss it.
+        title_words, body_words = _words_only(title), _words_only(body[:MAX_TSV_CHARS])
+        values = {
+            "uid": document.uid,
+            "team_id": document.team_id,
+            "kind": document.kind,
+            "object_id": document.object_id,
+            "ref": document.ref,
+            "title": title,
+            "body": body,
+            "party": document.party.upper(),
+            "readers": list(document.readers),
+            "handling_code": document.handling_code.upper(),
+            "exhibit": document.exhibit.upper(),
+            "evidence_type": document.evidence_type,
+            "language": document.language,
+            "occurred_at": document.occurred_at,
+            "month": document.occurred_at.strftime("%Y-%m"),
+            "digest": digest(document),
+            "tsv": _weighted(config, plain, title_words, _WEIGHT_A).op("||")(
+                _weighted(config, plain, body_words, _WEIGHT_B)
+            ),
+        }
+        statement = postgresql.insert(D).values(**values)
+        update = {name: statement.excluded[name] for name in values if name != "uid"}
+        db.session.execute(statement.on_conflict_do_update(index_elements=[D.uid], set_=update))
+
+    def delete_everywhere(self, uids: list[str]) -> None:
+        self.apply(0, [], uids)
+
+    def clear_team(self, team_id: int) -> None:
+        db.session.execute(delete(D).where(D.team_id == team_id))
+
+    def optimize(self, team_id: int) -> None:
+        """PostgreSQL merges GIN pending lists itself (autovacuum)."""
+
+    def indexed(self, team_id: int) -> dict[str, str]:
+        return dict(db.session.execute(select(D.uid, D.digest).where(D.team_id == team_id)).all())
+
+    # --- the reader's side ---------------------------------------------------------
+
+    def _tsquery(self, node):
+        if isinstance(node, q.Prefix):
+            words = [languages.fold(w) for w in languages.WORD.findall(node.text)]
+            expression = " & ".join([*words[:-1], f"{words[-1]}:*"])
+            return func.to_tsquery(_regconfig("jit_simple"), expression)
+        words = languages.WORD.findall(node.text)
+        # Several words (a phrase, or "NL-0007") must stand next to each other.
+        text = f'"{" ".join(words)}"' if len(words) > 1 else " ".join(words)
+        return _in_every_language(lambda config: func.websearch_to_tsquery(config, text))
+
+    def _fuzzy(self, node, scopes):
+        words = [languages.fold(w) for w in languages.WORD.findall(node.text)]
+        conditions = []
+        for word in words:
+            near = [
+                candidate
+                for candidate in self._lexemes(scopes)
+                if highlight._distance(word, candidate, node.fuzzy) <= node.fuzzy
+            ]
+            alternatives = [word, *near[:20]]
+            expression = " | ".join(alternatives)
+            conditions.append(
+                D.tsv.bool_op("@@")(func.to_tsquery(_regconfig("jit_simple"), expression))
+            )
+        return and_(*conditions) if conditions else false()
+
+    def compile(self, node, scopes):
+        """Turn a parsed query tree into a SQL condition on search_documents."""
+        if isinstance(node, q.Everything):
+            return true()
+        if isinstance(node, q.And):
+            return and_(*(self.compile(child, scopes) for child in node.children))
+        if isinstance(node, q.Or):
+            return or_(*(self.compile(child, scopes) for child in node.children))
+        if isinstance(node, q.Not):
+            return not_(self.compile(node.child, scopes))
+        if isinstance(node, q.Field):
+            value = (
+                node.value.upper()
+                if node.name in ("party", "exhibit", "code")
+                else (node.value.lower())
+            )
+            return _FILTER_COLUMNS[node.name] == value
+        if isinstance(node, q.DateRange):
+            conditions = []
+            if node.start:
+                conditions.append(D.occurred_at >= node.start)
+            if node.end:
+                conditions.append(D.occurred_at < node.end)
+            return and_(*conditions)
+        if isinstance(node, q.Word) and node.fuzzy:
+            return self._fuzzy(node, scopes)
+        if not languages.WORD.search(node.text):
+            return false()
+        return D.tsv.bool_op("@@")(self._tsquery(node))
+
+    def _allowed(self, scopes: list[Scope]):
+        conditions = [
+            and_(
+                D.team_id == scope.team_id,
+                D.readers.bool_op("&&")(
+                    cast(postgresql.array(sorted(scope.tokens)), postgresql.ARRAY(Text))
+                ),
+            )
+            for scope in scopes
+            if scope.tokens
+        ]
+        return or_(*conditions) if conditions else false()
+
+    def query(self, scopes: list[Scope], tree, *, sort: str, page: int, per_page: int) -> Results:
+        condition = and_(self._allowed(scopes), self.compile(tree, scopes))
+        results = Results()
+        results.facets = self._facets(condition)
+        results.per_team = {int(k): v for k, v in results.facets.pop("team").items()}
+        results.total = sum(results.per_team.values())
+        positive = [
+            self._tsquery(term)
+            for term in q.positive_terms(tree)
+            if not (isinstance(term, q.Word) and term.fuzzy) and languages.WORD.search(term.text)
+        ]
+        ranked = None
+        if positive:
+            ranked = positive[0]
+            for part in positive[1:]:
+                ranked = ranked.op("||", return_type=TSQUERY)(part)
+        rank = func.ts_rank_cd(D.tsv, ranked) if ranked is not None else literal(0.0)
+        order = (D.occurred_at.desc(), D.uid) if sort == "date" else (rank.desc(), D.uid)
+        page_rows = (
+            select(D, rank.label("rank"))
+            .where(condition)
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+            .subquery()
+        )
+        if ranked is not None:
+            fragment = func.ts_headline(
+                _configuration_of(page_rows.c.language), page_rows.c.body, ranked, HEADLINE_OPTIONS
+            )
+        else:
+            fragment = func.left(page_rows.c.body, highlight.PLAIN_PREVIEW_CHARS)
+        rows = db.session.execute(
+            select(page_rows, fragment.label("fragment")).order_by(
+                *(
+                    (page_rows.c.occurred_at.desc(), page_rows.c.uid)
+                    if sort == "date"
+                    else (page_rows.c.rank.desc(), page_rows.c.uid)
+                )
+            )
+        ).all()
+        for row in rows:
+            results.hits.append(
+                Hit(
+                    uid=row.uid,
+                    kind=row.kind,
+                    object_id=row.object_id,
+                    team_id=row.team_id,
+                    title=row.title,
+                    fragment=highlight.marked_fragment(row.fragment or "")
+                    if ranked is not None
+                    else highlight.preview(row.body or ""),
+                    occurred_at=row.occurred_at,
+                    party=row.party,
+                    handling_code=row.handling_code,
+                    exhibit=row.exhibit,
+                    evidence_type=row.evidence_type,
+                    ref=row.ref,
+                    score=float(row.rank or 0.0),
+                )
+            )
+        return results
+
+    def _facets(self, condition) -> dict[str, dict[str, int]]:
+        columns = list(_FACET_COLUMNS.values())
+        groupings = [
+            func.grouping(column).label(f"g_{name}") for name, column in _FACET_COLUMNS.items()
+        ]
+        rows = db.session.execute(
+            select(*columns, *groupings, func.count().label("n"))
+            .where(condition)
+            .group_by(func.grouping_sets(*(tuple_(column) for column in columns)))
+        ).all()
+        facets: dict[str, dict[str, int]] = {name: {} for name in _FACET_COLUMNS}
+        for row in rows:
+            for index, name in enumerate(_FACET_COLUMNS):
+                if getattr(row, f"g_{name}") == 0:
+                    value = row[index]
+                    if value or name == "team":
+                        facets[name][value] = row.n
+        return facets
+
+    def _lexemes(self, scopes: list[Scope]) -> list[str]:
+        """Lexemes of the scopes' documents (candidates for fuzzy terms and suggestions)."""
+        if not scopes:
+            return []
+        team_ids = ",".join(str(int(scope.team_id)) for scope in scopes)
+        # ts_stat takes its query as text; it is built from integers only.
+        inner = f"SELECT tsv FROM search_documents WHERE team_id IN ({team_ids})"  # noqa: S608
+        return list(
+            db.session.scalars(
+                select(func.ts_stat(inner).table_valued("word").c.word).limit(200_000)
+            )
+        )
+
+    def vocabulary(self, scopes: list[Scope], word: str, limit: int = 5) -> list[str]:
+        return difflib.get_close_matches(languages.fold(word), self._lexemes(scopes), n=limit)
+
+
+def _configuration_of(language_column):
+    """The text search configuration of each row's language, as ``regconfig``."""
+    cases = [(language_column == code, configuration(code)) for code in languages.LANGUAGES]
+    return cast(case(*cases, else_="jit_simple"), REGCONFIG)

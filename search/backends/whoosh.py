@@ -1,0 +1,287 @@
+"""The embedded backend: one Whoosh index directory per team under the instance folder.
+
+Only the outbox drainer (one thread in the one process holding the writer lock, see
+search/outbox.py) and ``jit search reindex`` call the writing methods; Whoosh allows
+one writer per index.
+"""
+
+import shutil
+from datetime import UTC
+from pathlib import Path
+
+from whoosh import fields, index, query, sorting
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter
+
+from search import highlight, languages
+from search import query as q
+from search.backends import Hit, Results, Scope, digest
+from search.registry import Document
+
+PER_TEAM = "team-{}"
+_FACET_FIELDS = {
+    "kind": "kind",
+    "party": "party",
+    "handling": "code",
+    "type": "evidence_type",
+    "month": "month",
+}
+_FILTER_FIELDS = {
+    "party": "party",
+    "kind": "kind",
+    "exhibit": "exhibit",
+    "code": "code",
+    "type": "evidence_type",
+    "lang": "language",
+}
+
+
+class FoldFilter(Filter):
+    """Lower-case and strip accents from every token ("Medellín" → "medellin")."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = languages.fold(token.text)
+            yield token
+
+
+def _analyzer(language: str | None = None):
+    # Stem before folding: stemmers know their language's accented suffixes ("-ación").
+    if language:
+        return RegexTokenizer(r"\w+") | LowercaseFilter() | StemFilter(lang=language) | FoldFilter()
+    return RegexTokenizer(r"\w+") | FoldFilter()
+
+
+def schema() -> fields.Schema:
+    stemmed = {
+        f"text_{code}": fields.TEXT(analyzer=_analyzer(code), phrase=True)
+        for code in languages.STEMMED
+    }
+    return fields.Schema(
+        uid=fields.ID(unique=True, stored=True),
+        kind=fields.ID(stored=True, sortable=True),
+        object_id=fields.STORED,
+        team_id=fields.STORED,
+        title=fields.STORED,
+        body=fields.STORED,
+        text=fields.TEXT(analyzer=_analyzer(), phrase=True),
+        readers=fields.KEYWORD(lowercase=False),
+        party=fields.ID(stored=True, sortable=True),
+        code=fields.ID(stored=True, sortable=True),
+        exhibit=fields.ID(stored=True),
+        evidence_type=fields.ID(stored=True, sortable=True),
+        language=fields.ID(stored=True),
+        month=fields.ID(stored=True, sortable=True),
+        occurred_at=fields.DATETIME(stored=True, sortable=True),
+        ref=fields.STORED,
+        digest=fields.STORED,
+        **stemmed,
+    )
+
+
+def _filter_value(name: str, value: str) -> str:
+    return value.upper() if name in ("party", "exhibit", "code") else value.lower()
+
+
+class WhooshBackend:
+    name = "whoosh"
+
+    def __init__(self, root):
+        self.root = Path(root)
+
+    # --- the writer's side ---------------------------------------------------------
+
+    def team_dir(self, team_id: int) -> Path:
+        return self.root / PER_TEAM.format(team_id)
+
+    def _open(self, team_id: int, *, create: bool):
+        folder = self.team_dir(team_id)
+        if index.exists_in(folder):
+            return index.open_dir(folder)
+        if not create:
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        return index.create_in(folder, schema())
+
+    def apply(self, team_id: int, upserts: list[Document], deletes: list[str]) -> None:
+        """Write one team's changes in one commit."""
+        if not upserts and not deletes:
+            return
+        ix = self._open(team_id, create=bool(upserts))
+        if ix is None:
+            return
+        writer = ix.writer()
+        try:
+            for uid in deletes:
+                writer.delete_by_term("uid", uid)
+            for document in upserts:
+                writer.update_document(**self._fields(document))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(merge=True)
+
+    def delete_everywhere(self, uids: list[str]) -> None:
+        """Forget documents whose team is unknown (their row is gone)."""
+        for folder in sorted(self.root.glob(PER_TEAM.format("*"))):
+            team_id = int(folder.name.split("-", 1)[1])
+            ix = self._open(team_id, create=False)
+            if ix is None:
+                continue
+            with ix.searcher() as searcher:
+                held = [uid for uid in uids if searcher.document_number(uid=uid) is not None]
+            self.apply(team_id, [], held)
+
+    def clear_team(self, team_id: int) -> None:
+        """Start the team's index afresh (reindex)."""
+        shutil.rmtree(self.team_dir(team_id), ignore_errors=True)
+        self._open(team_id, create=True)
+
+    def optimize(self, team_id: int) -> None:
+        ix = self._open(team_id, create=False)
+        if ix is not None:
+            ix.optimize()
+
+    def indexed(self, team_id: int) -> dict[str, str]:
+        """Return ``{uid: digest}`` of what the team's index holds."""
+        ix = self._open(team_id, create=False)
+        if ix is None:
+            return {}
+        with ix.searcher() as searcher:
+            return {stored["uid"]: stored["digest"] for stored in searcher.all_stored_fields()}
+
+    def _fields(self, document: Document) -> dict:
+        text = f"{document.title}\n{document.body}"
+        values = {
+            "uid": document.uid,
+            "kind": document.kind,
+            "object_id": document.object_id,
+            "team_id": document.team_id,
+            "title": document.title,
+            "body": document.body,
+            "text": text,
+            "readers": " ".join(document.readers),
+            "party": document.party.upper(),
+            "code": document.handling_code.upper(),
+            "exhibit": document.exhibit.upper(),
+            "evidence_type": document.evidence_type,
+            "language": document.language,
+            "month": document.occurred_at.strftime("%Y-%m"),
+            "occurred_at": document.occurred_at.replace(tzinfo=None),
+            "ref": document.ref,
+            "digest": digest(document),
+        }
+        if document.language in languages.STEMMED:
+            values[f"text_{document.language}"] = text
+        return values
+
+    # --- the reader's side ---------------------------------------------------------
+
+    def _text_query(self, node, schema_):
+        analysed = {}
+        for name in ["text", *(f"text_{code}" for code in languages.STEMMED)]:
+            tokens = [t.text for t in schema_[name].analyzer(node.text, mode="query")]
+            if tokens:
+                analysed[name] = tokens
+        if not analysed:
+            return query.NullQuery
+        alternatives = []
+        for name, tokens in analysed.items():
+            if len(tokens) == 1:
+                alternatives.append(query.Term(name, tokens[0]))
+            else:
+                alternatives.append(query.Phrase(name, tokens))
+        return query.Or(alternatives)
+
+    def compile(self, node, schema_):
+        """Turn a parsed query tree into a Whoosh query."""
+        if isinstance(node, q.Everything):
+            return query.Every()
+        if isinstance(node, q.And):
+            return query.And([self.compile(child, schema_) for child in node.children])
+        if isinstance(node, q.Or):
+            return query.Or([self.compile(child, schema_) for child in node.children])
+        if isinstance(node, q.Not):
+            return query.Not(self.compile(node.child, schema_))
+        if isinstance(node, q.Field):
+            name = _FILTER_FIELDS[node.name]
+            return query.Term(name, _filter_value(node.name, node.value))
+        if isinstance(node, q.DateRange):
+            start, end = (
+                moment and moment.replace(tzinfo=None) for moment in (node.start, node.end)
+            )
+            return query.DateRange("occurred_at", start, end, endexcl=True)
+        words = [languages.fold(w) for w in languages.WORD.findall(node.text)]
+        if isinstance(node, q.Prefix):
+            parts = [query.Term("text", w) for w in words[:-1]]
+            return (
+                query.And([*parts, query.Prefix("text", words[-1])])
+                if parts
+                else (query.Prefix("text", words[-1]))
+            )
+        if isinstance(node, q.Word) and node.fuzzy:
+            terms = [query.FuzzyTerm("text", w, maxdist=node.fuzzy, prefixlength=1) for w in words]
+            return terms[0] if len(terms) == 1 else query.And(terms)
+        return self._text_query(node, schema_)
+
+    def query(self, scopes: list[Scope], tree, *, sort: str, page: int, per_page: int) -> Results:
+        results = Results()
+        terms = q.positive_terms(tree)
+        wanted = page * per_page
+        for scope in scopes:
+            if not scope.tokens:
+                continue
+            ix = self._open(scope.team_id, create=False)
+            if ix is None:
+                continue
+            allowed = query.Or([query.Term("readers", token) for token in sorted(scope.tokens)])
+            compiled = query.And([self.compile(tree, ix.schema), allowed])
+            facets = {
+                name: sorting.FieldFacet(field, maptype=sorting.Count)
+                for name, field in _FACET_FIELDS.items()
+            }
+            with ix.searcher() as searcher:
+                options = {"limit": wanted, "groupedby": facets}
+                if sort == "date":
+                    options.update(sortedby="occurred_at", reverse=True)
+                found = searcher.search(compiled, **options)
+                results.total += len(found)
+                results.per_team[scope.team_id] = len(found)
+                results.add_facets({name: dict(found.groups(name)) for name in facets})
+                for hit in found:
+                    results.hits.append(self._hit(hit, terms))
+        if sort == "date":
+            results.hits.sort(key=lambda hit: hit.occurred_at, reverse=True)
+        else:
+            results.hits.sort(key=lambda hit: (-hit.score, hit.uid))
+        start = (page - 1) * per_page
+        results.hits = results.hits[start : start + per_page]
+        return results
+
+    def _hit(self, hit, terms) -> Hit:
+        stored = hit.fields()
+        return Hit(
+            uid=stored["uid"],
+            kind=stored["kind"],
+            object_id=stored["object_id"],
+            team_id=stored["team_id"],
+            title=stored["title"],
+            fragment=highlight.fragments(stored["body"], terms, stored.get("language", "")),
+            occurred_at=stored["occurred_at"].replace(tzinfo=UTC),
+            party=stored.get("party", ""),
+            handling_code=stored.get("code", ""),
+            exhibit=stored.get("exhibit", ""),
+            evidence_type=stored.get("evidence_type", ""),
+            ref=stored.get("ref", ""),
+            score=hit.score or 0.0,
+        )
+
+    def vocabulary(self, scopes: list[Scope], word: str, limit: int = 5) -> list[str]:
+        """Words of the scopes' indexes close to ``word`` (candidates for "did you mean")."""
+        found: list[str] = []
+        for scope in scopes:
+            ix = self._open(scope.team_id, create=False)
+            if ix is None:
+                continue
+            with ix.searcher() as searcher:
+                found += searcher.corrector("text").suggest(languages.fold(word), limit=limit)
+        return list(dict.fromkeys(found))[:limit]

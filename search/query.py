@@ -1,0 +1,298 @@
+"""The query language: parse what a person typed into a tree both backends compile.
+
+Words, "quoted phrases", AND / OR / NOT (or a leading ``-``), parentheses, prefix
+wildcards (``medel*``), fuzzy terms (``medelin~``, ``~2``), field filters
+(``party:NL kind:message exhibit:NL-0007 code:H2 type:document lang:fr``) and date
+ranges (``date:2026-01..2026-03-31``, either end may be left open). Anything else is
+a :class:`QueryError` whose message says what to change.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 40
+MIN_PREFIX_CHARS = 2
+MAX_FUZZY_DISTANCE = 2
+FIELDS = {
+    "party": "the party that holds or wrote it (party:NL)",
+    "kind": "the kind of document (kind:item, kind:custody, kind:message, kind:agreement)",
+    "exhibit": "an exhibit number (exhibit:NL-0007)",
+    "code": "a handling code (code:H2)",
+    "type": "an evidence type (type:document)",
+    "lang": "a document language (lang:fr)",
+    "date": "a date or range (date:2026-03, date:2026-01-01..2026-03-31)",
+}
+_FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
+_HAS_WORD = re.compile(r"\w", re.UNICODE)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+class QueryError(ValueError):
+    """The query cannot be read; the message tells the person why."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    fuzzy: int = 0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+
+
+@dataclass(frozen=True)
+class Prefix:
+    text: str
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: datetime | None
+    end: datetime | None  # exclusive
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    child: object
+
+
+@dataclass(frozen=True)
+class Everything:
+    """Matches every document the reader may see (a query of filters only)."""
+
+
+TEXT_NODES = (Word, Phrase, Prefix)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            tokens.append((ch, ch))
+            i += 1
+        elif ch == '"':
+            end = text.find('"', i + 1)
+            if end == -1:
+                raise QueryError('A quotation mark is not closed: add the closing ".')
+            tokens.append(("phrase", text[i + 1 : end]))
+            i = end + 1
+        else:
+            j = i
+            while j < len(text) and not text[j].isspace() and text[j] not in '()"':
+                j += 1
+            # A field with a quoted value: party:"NL" or exhibit:"NL-0007".
+            if text[j - 1] == ":" and j < len(text) and text[j] == '"':
+                end = text.find('"', j + 1)
+                if end == -1:
+                    raise QueryError('A quotation mark is not closed: add the closing ".')
+                tokens.append(("word", text[i:j] + text[j + 1 : end]))
+                i = end + 1
+                continue
+            tokens.append(("word", text[i:j]))
+            i = j
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.position = 0
+        self.terms = 0
+
+    def peek(self):
+        return self.tokens[self.position] if self.position < len(self.tokens) else (None, None)
+
+    def take(self):
+        token = self.peek()
+        self.position += 1
+        return token
+
+    def parse(self):
+        node = self.or_expression()
+        if self.peek()[0] == ")":
+            raise QueryError("A closing parenthesis has no opening one: remove the extra ).")
+        return node
+
+    def or_expression(self):
+        children = [self.and_expression()]
+        while self.peek() == ("word", "OR"):
+            self.take()
+            children.append(self.and_expression())
+        return _combine(Or, children)
+
+    def and_expression(self):
+        children = [self.unary()]
+        while True:
+            kind, value = self.peek()
+            if kind is None or kind == ")" or (kind, value) == ("word", "OR"):
+                break
+            if (kind, value) == ("word", "AND"):
+                self.take()
+            children.append(self.unary())
+        return _combine(And, children)
+
+    def unary(self):
+        kind, value = self.peek()
+        if (kind, value) == ("word", "NOT"):
+            self.take()
+            child = self.unary()
+            return None if child is None else Not(child)
+        if kind == "word" and value.startswith("-") and len(value) > 1:
+            self.tokens[self.position] = ("word", value[1:])
+            child = self.unary()
+            return None if child is None else Not(child)
+        return self.primary()
+
+    def primary(self):
+        kind, value = self.take()
+        if kind is None:
+            raise QueryError("The query ends where a word was expected (after AND, OR or NOT).")
+        if kind == "(":
+            node = self.or_expression()
+            if self.take()[0] != ")":
+                raise QueryError("A parenthesis is not closed: add the closing ).")
+            return node
+        if kind == ")":
+            raise QueryError("A closing parenthesis has no opening one: remove the extra ).")
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise QueryError(f"The query has too many terms (at most {MAX_TERMS}).")
+        if kind == "phrase":
+            if not value.strip():
+                raise QueryError("The quotation marks hold nothing: put words between them.")
+            return Phrase(value)
+        if value in ("AND", "OR"):
+            raise QueryError(f"{value} needs a word on each side.")
+        return _term(value)
+
+
+def _combine(node_type, children):
+    kept = [child for child in children if child is not None]
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else node_type(tuple(kept))
+
+
+def _term(value: str):
+    field = _FIELD.match(value)
+    if field and not field.group(2).startswith("//"):
+        name = field.group(1).lower()
+        if name not in FIELDS:
+            known = ", ".join(f"{key}:" for key in FIELDS)
+            raise QueryError(f"There is no field {field.group(1)}: here. Use one of {known}")
+        raw = field.group(2).strip()
+        if not raw:
+            raise QueryError(f"Say what {name}: should be, e.g. {FIELDS[name]}.")
+        return parse_date_range(raw) if name == "date" else Field(name, raw)
+    if value.endswith("*"):
+        stem = value.rstrip("*")
+        if "*" in stem or "?" in stem:
+            raise QueryError("A wildcard may only end a word (medel*).")
+        if len(stem) < MIN_PREFIX_CHARS:
+            raise QueryError(f"Put at least {MIN_PREFIX_CHARS} letters before the * wildcard.")
+        return Prefix(stem)
+    if not _HAS_WORD.search(value):
+        return None  # punctuation alone: nothing to look for
+    if "*" in value:
+        raise QueryError("A wildcard may only end a word (medel*).")
+    fuzzy = re.fullmatch(r"(.+?)~(\d?)", value)
+    if fuzzy:
+        distance = int(fuzzy.group(2) or 1)
+        if not 1 <= distance <= MAX_FUZZY_DISTANCE:
+            raise QueryError(f"A fuzzy term allows 1 or {MAX_FUZZY_DISTANCE} typos (word~2).")
+        return Word(fuzzy.group(1), fuzzy=distance)
+    return Word(value)
+
+
+def _day(raw: str, *, end: bool) -> datetime:
+    match = _DATE.match(raw)
+    if not match:
+        raise QueryError(f"{raw!r} is not a date: write 2026, 2026-03 or 2026-03-14.")
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    try:
+        start = date(year, int(month or 1), int(day or 1))
+    except ValueError:
+        raise QueryError(f"{raw} is not a date that exists.") from None
+    if not end:
+        return datetime.combine(start, time(), tzinfo=UTC)
+    if day:
+        stop = start + timedelta(days=1)
+    elif month:
+        stop = date(year + (start.month == 12), start.month % 12 + 1, 1)
+    else:
+        stop = date(year + 1, 1, 1)
+    return datetime.combine(stop, time(), tzinfo=UTC)
+
+
+def parse_date_range(raw: str) -> DateRange:
+    """Read ``2026``, ``2026-03``, ``2026-03-14`` or ``FROM..TO`` (an end may be empty)."""
+    if ".." in raw:
+        first, _, last = raw.partition("..")
+        start = _day(first, end=False) if first else None
+        stop = _day(last, end=True) if last else None
+        if start is None and stop is None:
+            raise QueryError("Give at least one end of the date range (date:2026-01..).")
+        if start and stop and start >= stop:
+            raise QueryError("The date range runs backwards: put the earlier date first.")
+        return DateRange(start, stop)
+    return DateRange(_day(raw, end=False), _day(raw, end=True))
+
+
+def parse(text: str, filters: dict | None = None):
+    """Parse ``text`` and AND the ``filters`` (field → value) onto it."""
+    text = text or ""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query is too long: at most {MAX_QUERY_CHARS} characters.")
+    tokens = _tokens(text)
+    node = _Parser(tokens).parse() if tokens else None
+    extra = []
+    for name, value in (filters or {}).items():
+        if value:
+            extra.append(_term(f"{name}:{value}"))
+    extra = [node for node in extra if node is not None]
+    if node is None and not extra:
+        raise QueryError("Type the words to search for.")
+    nodes = ([node] if node is not None else []) + extra
+    if not any(has_positive_text(n) or isinstance(n, Field | DateRange) for n in nodes):
+        nodes.insert(0, Everything())
+    return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+
+def has_positive_text(node) -> bool:
+    if isinstance(node, TEXT_NODES):
+        return True
+    if isinstance(node, And | Or):
+        return any(has_positive_text(child) for child in node.children)
+    return False
+
+
+def positive_terms(node) -> list:
+    """The text leaves a hit may match (not under NOT), for highlighting and ranking."""
+    if isinstance(node, TEXT_NODES):
+        return [node]
+    if isinstance(node, And | Or):
+        return [leaf for child in node.children for leaf in positive_terms(child)]
+    return []

@@ -1,0 +1,60 @@
+"""In a real Chromium: search from the team's navigation, narrow by a facet, open a hit."""
+
+import pytest
+
+from tests.conftest import DEFAULT_PASSWORD, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_click_a_facet_and_open_a_hit(live_server, page, case, make_item, chat, index):
+    make_item(case.nl_member, title="Harbour surveillance", description="Blue van at the terminal")
+    make_item(
+        case.de_member,
+        title="Van rental contract",
+        description="Rented van, paid in cash",
+        item_type="financial-record",
+    )
+    chat.post(case.de_member, "The van is parked behind the <b>warehouse</b>")
+    index()
+
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("E-mail address").fill(case.nl_member.user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/t/{case.team.code}/")
+
+    box = page.get_by_role("search", name="Search this team").get_by_role("searchbox")
+    box.fill("van")
+    box.press("Enter")
+    page.wait_for_url(f"**/t/{case.team.code}/search?q=van")
+    assert page.locator("#search-total").inner_text() == "3 results"
+    assert page.locator(".hit__fragment mark").first.inner_text().lower() == "van"
+    # The message's markup is shown as text, never rendered.
+    assert page.locator(".hit__fragment b").count() == 0
+    screenshot(page, "search-results")
+
+    page.locator('[data-facet="kind"]').get_by_role("link", name="Evidence item").click()
+    page.wait_for_url("**kind=item**")
+    assert page.locator("#search-total").inner_text() == "2 results"
+    assert page.locator('[data-facet="kind"] strong').inner_text() == "Evidence item"
+    screenshot(page, "search-facet")
+
+    page.get_by_role("link", name="NL-0001 Harbour surveillance").click()
+    page.wait_for_url(f"**/t/{case.team.code}/evidence/NL-0001")
+    assert "Harbour surveillance" in page.locator("h1").inner_text()
+
+
+def test_cross_team_search_from_the_dashboard(live_server, page, case, make_item, index):
+    make_item(case.nl_member, title="Harbour surveillance", description="Blue van")
+    index()
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("E-mail address").fill(case.nl_member.user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Search all your teams").fill("blue")
+    page.get_by_label("Search all your teams").press("Enter")
+    page.wait_for_url("**/search?q=blue")
+    assert page.locator("#search-total").inner_text() == "1 result"
+    assert page.locator(".hit .badge.code").inner_text() == case.team.code
+    screenshot(page, "search-everywhere")

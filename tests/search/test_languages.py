@@ -1,0 +1,59 @@
+"""Accents fold, and words match their other forms in the document's language."""
+
+import pytest
+
+from search import languages
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("Medellin", "Cargamento desde Medellín"),
+        ("Zagreb", "PRIJEVOZ ZA ZAGREB"),
+        ("Koln", "Übergabe in Köln am Hauptbahnhof"),
+        ("babic", "Izvješće inspektora Babić"),
+    ],
+)
+def test_accents_and_case_do_not_matter(app, case, make_item, index, search_as, query, text):
+    make_item(case.nl_member, title="Note", description=text)
+    index()
+    _status, body = search_as(case.nl_member.user, query, team=case.team.code)
+    assert body["total"] == 1, (query, text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        # French, German, Spanish, Dutch: another form of the word finds it.
+        ("enquêteur", "Les enquêteurs ont saisi trois téléphones dans le véhicule."),
+        ("Durchsuchung", "Die Durchsuchungen der Wohnungen wurden von der Polizei durchgeführt."),
+        ("investigación", "Las investigaciones de la policía siguen en el puerto."),
+        ("verdachte", "De verdachten zijn in de haven van Rotterdam aangehouden."),
+    ],
+)
+def test_stemming_follows_the_documents_language(
+    app, case, make_item, index, search_as, query, text
+):
+    make_item(case.nl_member, title="Report", description=text)
+    index()
+    _status, body = search_as(case.nl_member.user, query, team=case.team.code)
+    assert body["total"] == 1, (query, text)
+    assert "<mark>" in body["hits"][0]["fragment_html"]
+
+
+def test_croatian_is_folded_but_not_stemmed(app, case, make_item, index, search_as):
+    make_item(
+        case.nl_member, title="Izvješće", description="Osumnjičeni je uhićen u Splitu i Šibeniku."
+    )
+    index()
+    code = case.team.code
+    assert search_as(case.nl_member.user, "sibeniku", team=code)[1]["total"] == 1
+    assert search_as(case.nl_member.user, "uhicen", team=code)[1]["total"] == 1
+
+
+def test_the_language_is_guessed_when_a_row_does_not_say():
+    assert languages.detect("Les enquêteurs ont saisi la voiture dans le port") == "fr"
+    assert languages.detect("Die Polizei hat das Auto in dem Hafen gefunden und ist") == "de"
+    assert languages.detect("Osumnjičeni je uhićen u Splitu i prevezen za Zagreb") == "hr"
+    assert languages.detect("The suspects were arrested in the port of Antwerp") == "en"
+    assert languages.normalise("pt-BR", "whatever") == "pt"

@@ -1,0 +1,105 @@
+"""Results, totals and facets count only what the caller may read at its source."""
+
+from sqlalchemy import select
+
+from evidence.access import visible_items_filter
+from evidence.models import EvidenceItem
+from jit.extensions import db
+from jit.teams.access import TeamAccess
+from search import services
+
+
+def _search(access, text, **filters):
+    from flask import current_app
+
+    with current_app.test_request_context():
+        outcome = services.run([access], services.SearchRequest(text=text, filters=filters))
+    db.session.commit()
+    assert outcome.error is None, outcome.error
+    return outcome
+
+
+def _access(membership):
+    return TeamAccess(team=membership.team, membership=membership)
+
+
+def test_a_party_item_is_absent_from_other_parties_results_and_counts(
+    app, case, make_item, index, search_as
+):
+    make_item(case.nl_member, title="Wiretap summary", description="Heroin route via Antwerp")
+    make_item(
+        case.nl_member,
+        title="Informant debrief",
+        description="Heroin stash named by the informant",
+        visibility="party",
+        handling_code="H2",
+    )
+    index()
+
+    _status, nl = search_as(case.nl_member.user, "heroin", team=case.team.code)
+    assert nl["total"] == 2
+    assert nl["facets"]["handling"] == {"H0": 1, "H2": 1}
+
+    _status, de = search_as(case.de_member.user, "heroin", team=case.team.code)
+    assert de["total"] == 1
+    assert [hit["title"] for hit in de["hits"]] == ["NL-0001 Wiretap summary"]
+    assert de["facets"]["handling"] == {"H0": 1}
+    assert de["facets"]["kind"] == {"item": 1}
+    # Its custody notes are kept from DE's counts too.
+    _status, de_all = search_as(case.de_member.user, "exhibit:NL-0002", team=case.team.code)
+    assert de_all["total"] == 0
+
+
+def test_a_leaders_only_item_is_found_by_leaders_only(app, case, make_item, index, search_as):
+    make_item(case.nl_member, title="Undercover plan", description="Falcon", visibility="leaders")
+    index()
+    assert search_as(case.nl_leader.user, "falcon", team=case.team.code)[1]["total"] == 1
+    assert search_as(case.de_member.user, "falcon", team=case.team.code)[1]["total"] == 0
+
+
+def test_a_reviewer_searches_nothing(app, case, make_item, make_membership, index, search_as):
+    reviewer = make_membership(case.team, "reviewer", "EUROJUST")
+    make_item(case.nl_member, title="Ledger", description="Falcon shipment")
+    index()
+    status, _body = search_as(reviewer.user, "falcon", team=case.team.code)
+    assert status == 403
+    status, body = search_as(reviewer.user, "falcon")
+    assert status == 200 and body["total"] == 0 and body["hits"] == []
+
+
+def test_search_tokens_give_the_same_items_as_the_evidence_register(
+    app, case, make_item, make_membership, index
+):
+    """Every role and party finds exactly the items the evidence register shows them."""
+    from jit.teams.models import Membership
+
+    participant = make_membership(case.team, "participant", "DE")
+    coordinator = db.session.scalar(
+        select(Membership).where(
+            Membership.team_id == case.team.id, Membership.role == "coordinator"
+        )
+    )
+    recorders = [case.nl_member, case.de_member, case.nl_leader]
+    for recorder in recorders:
+        for visibility in ("team", "party", "leaders"):
+            make_item(recorder, title=f"Matrix {visibility}", description="matrixword")
+    make_item(
+        participant,
+        title="Analysis",
+        description="matrixword",
+        parent_exhibit="DE-0001",
+        derivation="analysis",
+        visibility="leaders",
+    )
+    index()
+    readers = [*recorders, participant, coordinator]
+    for membership in readers:
+        access = _access(membership)
+        expected = set(
+            db.session.scalars(
+                select(EvidenceItem.exhibit_number).where(visible_items_filter(access))
+            )
+        )
+        found = _search(access, "matrixword", kind="item")
+        assert {hit.exhibit for hit in found.results.hits} == expected, membership.role
+        assert found.results.total == len(expected)
