@@ -103,6 +103,13 @@ def _content(team) -> dict:
                 "on action days",
                 may_read_evidence=True,
             ),
+            _person(
+                "eurojust.analyst",
+                "EUROJUST",
+                "Firearms analyst, Eurojust",
+                scope="Cross-case analysis of seized firearms with other teams Eurojust supports",
+                may_read_evidence=True,
+            ),
         ],
         "measures": (
             "The leaders agree an operational action plan, kept confidential and outside "

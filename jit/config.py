@@ -97,6 +97,12 @@ SETTINGS = [
         None,
         "PEM private key of JIT_REQUEST_SIGNING_CERT (both must be set to take effect)",
     ),
+    Setting(
+        "TRACING_ANSWER_DAYS",
+        int,
+        30,
+        "Days to answer an incoming firearms tracing request (the ITI sets no number)",
+    ),
     Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),
     Setting(
         "CHAT_RATE_MESSAGES",

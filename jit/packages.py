@@ -11,7 +11,14 @@ from types import ModuleType
 # Each may have ``models`` (imported so Alembic sees its tables), ``views.bp`` (a
 # blueprint), ``init_app(app)`` in its ``__init__`` (connecting its receivers to the
 # hooks of jit/signals.py, adding commands) and ``demo.schedule(timeline)`` (``jit demo``).
-DOMAIN_PACKAGES = ["agreements", "evidence", "evidence.bundles", "search", "jit.chat"]
+DOMAIN_PACKAGES = [
+    "agreements",
+    "evidence",
+    "evidence.bundles",
+    "evidence.firearms",
+    "search",
+    "jit.chat",
+]
 
 
 def domain_module(package: str, name: str) -> ModuleType | None:

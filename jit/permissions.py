@@ -48,6 +48,7 @@ class Permission(StrEnum):
     REVIEW_BUNDLE = "team:bundles:review"
     VIEW_AUDIT = "team:audit:view"
     EXPORT_AUDIT = "team:audit:export"
+    RECORD_TRACING = "team:tracing:record"  # incoming tracing requests and their answers
 
 
 P = Permission
@@ -66,11 +67,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.MANAGE_OWN_PARTY_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.SIGN_AGREEMENT, P.MANAGE_CHANNELS}
         | {P.CONTRIBUTE_EVALUATION}
         | {P.READ_EVIDENCE, P.READ_LEADERS_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS}
-        | {P.RECORD_CUSTODY, P.DRAFT_BUNDLE, P.RELEASE_BUNDLE}
+        | {P.RECORD_CUSTODY, P.DRAFT_BUNDLE, P.RELEASE_BUNDLE, P.RECORD_TRACING}
     ),
     Role.MEMBER: frozenset(
         _EVERY_MEMBER
         | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY, P.DRAFT_BUNDLE}
+        | {P.RECORD_TRACING}
     ),
     Role.PARTICIPANT: frozenset(
         _EVERY_MEMBER | {P.READ_EVIDENCE_IF_AGREED, P.ADD_ANALYSIS, P.CONTRIBUTE_EVALUATION}

@@ -148,3 +148,22 @@ agreement_facts = _hooks.signal(
     agreement in force. Bundles pre-fill their forms from it.
     """,
 )
+
+dashboard_notices = _hooks.signal(
+    "dashboard-notices",
+    doc="""Collect what needs a person's attention, for their dashboard.
+
+    Sender: the signed-in user. Receivers return a list of ``jit.signals.Notice`` for
+    teams that person may see that in (an overdue answer for their party, …), or ``None``.
+    """,
+)
+
+
+class Notice:
+    """One line on a dashboard: what is due, in which team, and where to deal with it."""
+
+    def __init__(self, team_code: str, text: str, url: str, *, is_overdue: bool = False):
+        self.team_code, self.text, self.url, self.is_overdue = team_code, text, url, is_overdue
+
+    def __repr__(self) -> str:
+        return f"<Notice {self.team_code}: {self.text}>"

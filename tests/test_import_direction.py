@@ -18,7 +18,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPLICATION_PACKAGES = ("jit", "evidence", "agreements", "search")
-DOMAIN_PACKAGES = ("evidence", "evidence.bundles", "agreements", "search", "jit.chat")
+DOMAIN_PACKAGES = (
+    "evidence",
+    "evidence.bundles",
+    "evidence.firearms",
+    "agreements",
+    "search",
+    "jit.chat",
+)
 # Chat lives inside jit/ but is a domain package like the others (docs/architecture.md).
 CORE_SUBPACKAGES_THAT_ARE_DOMAINS = ("jit.chat",)
 FORBIDDEN_FOR_CORE = ("evidence", "agreements", "search")
