@@ -5,7 +5,7 @@ demo password), each step on the demo timeline at the date it happened."""
 from datetime import UTC, datetime
 from functools import partial
 
-from agreements import evaluations, services
+from agreements import evaluations, services, signing
 from agreements.status import agreement_of
 from jit.demo import DOMAIN, IRON_MERIDIAN, demo_password
 from jit.extensions import db
@@ -101,6 +101,13 @@ def _content(team) -> dict:
                 "Analyst, AP Weapons & Explosives",
                 scope="Operational analysis, cross-matching in Europol systems, mobile office "
                 "on action days",
+                may_read_evidence=True,
+            ),
+            _person(
+                "eurojust.analyst",
+                "EUROJUST",
+                "Firearms analyst, Eurojust",
+                scope="Cross-case analysis of seized firearms with other teams Eurojust supports",
                 may_read_evidence=True,
             ),
         ],
@@ -246,7 +253,7 @@ def _schedule_signatures(timeline, number: int) -> None:
     def sign(key, function, place):
         access = _access(key)
         version = services.version_by_number(access.team, number)
-        services.sign(access, version, password=password, function=function, place=place)
+        signing.sign(access, version, password=password, function=function, place=place)
 
     for key, function, place, day, time in SIGNATURES[number]:
         timeline.at(_at(day, time), partial(sign, key, function, place))

@@ -200,3 +200,14 @@ def identification(team) -> dict:
         "extensions": [v for v in signed if v.kind == "extension"],
         "amendments": [v for v in signed if v.kind == "amendment"],
     }
+
+
+def record_export(access: TeamAccess, evaluation: Evaluation, fmt: str) -> None:
+    """Write the audit entry for a download of ``evaluation`` in ``fmt`` (the caller commits)."""
+    audit.record(
+        "evaluation.exported",
+        team=access.team,
+        target=evaluation,
+        new={"kind": evaluation.kind, "format": fmt},
+        actor=access.user,
+    )

@@ -1,5 +1,7 @@
-"""The agreement's answer to :func:`jit.gates.may`: a team may add to its record only
-while its agreement is in force.
+"""The agreement's answers to the core's hooks (jit/signals.py), connected in ``init_app``.
+
+:func:`decide` answers :func:`jit.gates.may` (``signals.gate``): a team may add to its
+record only while its agreement is in force.
 
 A team with no agreement recorded at all is treated as *not yet modelled* and stays
 open, unless the deployment sets ``JIT_AGREEMENT_REQUIRED=1``. That keeps spaces whose
@@ -67,17 +69,19 @@ def version_label(team) -> str | None:
     return f"v{version.number} sha256:{version.content_hash[:30]}"
 
 
-def participants_read_evidence(team, user=None) -> bool:
+def participants_read_evidence(team, user=None) -> bool | None:
     """Whether the agreement lets participants read the team's evidence (Article 7).
 
     The agreement grants it per participant. Given ``user``, answer for that person;
     without one, answer for the team's participants as a whole — only if every
     participant it names may read, so nobody is granted more than the text says. The
     last version in force decides, also after expiry (reading stays possible then).
+    With no agreement in force yet there is nothing to say (``None``), and a grant
+    needs someone to say yes.
     """
     governing = agreement_status.team_status(team).governing
     if governing is None:
-        return False
+        return None
     participants = governing.content["participants"]
     if user is not None:
         email = user.email.lower()

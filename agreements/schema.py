@@ -213,6 +213,14 @@ def parse_import(data: bytes) -> dict | list:
 
 
 def _message(error) -> str:
+    # The two commonest mistakes (another JSON file, another export) in plain words.
+    if error.validator == "type" and not error.absolute_path:
+        return (
+            f"{_short(error.message)}: the file is not an agreement export "
+            "(expected a JSON object)."
+        )
+    if error.validator == "const" and list(error.absolute_path)[-1:] == ["schema"]:
+        return f"{_short(error.message)}: the file is not an agreement in the format {SCHEMA}."
     if error.validator == "pattern":  # only dates have a pattern
         return f"{_short(error.instance, 40)!r} is not a date from 1900-01-01 to 2100-12-31."
     return _short(error.message)

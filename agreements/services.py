@@ -1,27 +1,24 @@
-"""Every write to agreements: drafts, amendments, extensions, signatures, closing.
+"""Every write to an agreement's text: drafts, amendments, extensions, withdrawal, closing.
 
-Each function checks the person's standing, changes the record and writes its audit
-entry in the caller's transaction; the caller commits. A refused operation raises
-:class:`AgreementError` before anything but an audit entry is written.
+Signatures and entry into force are in :mod:`agreements.signing`, exports in
+:mod:`agreements.exports`. Each function checks the person's standing, changes the
+record and writes its audit entry in the caller's transaction; the caller commits. A
+refused operation raises :class:`AgreementError` before anything but an audit entry is
+written.
 """
 
 from datetime import date
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import update
 
 from agreements import content as agreement_content
-from agreements import membership
+from agreements.locks import lock_version, write_lock
 from agreements.models import Agreement, AgreementSignature, AgreementVersion
-from agreements.status import CLOSED, EXPIRED, agreement_of, expiry_of, status_of, today
-from jit.accounts import security
+from agreements.status import CLOSED, EXPIRED, agreement_of, status_of, today
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess
 
-EXPORT_FORMAT = "jit-agreement-export/1"
 KINDS = {"original": "Original agreement", "amendment": "Amendment", "extension": "Extension"}
 
 
@@ -37,10 +34,12 @@ class AgreementError(ValueError):
 
 
 def party_key(party) -> str:
+    """Return the key a party has in agreement content: its country code or body."""
     return party.country_code or party.body
 
 
 def party_infos(team) -> list[agreement_content.PartyInfo]:
+    """Return the team's parties as agreement content describes them."""
     return [
         agreement_content.PartyInfo(party_key(p), p.name, p.authority, p.is_state)
         for p in team.parties
@@ -48,6 +47,7 @@ def party_infos(team) -> list[agreement_content.PartyInfo]:
 
 
 def party_names(team) -> dict[str, str]:
+    """Return each party's name by its key."""
     return {party_key(p): p.name for p in team.parties}
 
 
@@ -68,6 +68,7 @@ def current_hash(version: AgreementVersion) -> str:
 
 
 def is_latest(version: AgreementVersion) -> bool:
+    """Return whether ``version`` is the agreement's newest version."""
     return version.number == version.agreement.versions[-1].number
 
 
@@ -90,32 +91,8 @@ def purpose_history(version: AgreementVersion) -> list[AgreementVersion]:
 
 
 def signature_for(version: AgreementVersion, party) -> AgreementSignature | None:
+    """Return the signature of ``party`` on ``version``, if it signed."""
     return next((s for s in version.signatures if s.party_id == party.id), None)
-
-
-def _lock(version: AgreementVersion) -> None:
-    """Lock the version's row and reload it, so that signatures and edits serialise.
-
-    Without it two leaders signing at once could each miss the other's signature, or an
-    edit could land on a text another leader was signing.
-    """
-    _write_lock(AgreementVersion, version.id)
-    db.session.refresh(version)
-    db.session.expire(version, ["signatures"])
-
-
-def _write_lock(model, row_id: int) -> None:
-    """Lock a row with a no-op UPDATE (as the audit chain does).
-
-    On PostgreSQL it locks the row like SELECT … FOR UPDATE; on SQLite it opens the
-    write transaction, so what is read next is the latest committed state.
-    """
-    db.session.execute(
-        update(model)
-        .where(model.id == row_id)
-        .values(id=model.id)
-        .execution_options(synchronize_session=False)
-    )
 
 
 # --- Drafting -----------------------------------------------------------------------
@@ -156,7 +133,7 @@ def start_version(access: TeamAccess, kind: str, change_summary: str = "") -> Ag
         db.session.flush()
     else:
         # One open version at a time: two people starting one at once must not both succeed.
-        _write_lock(Agreement, agreement.id)
+        write_lock(Agreement, agreement.id)
         db.session.refresh(agreement)
         db.session.expire(agreement, ["versions"])
     status = status_of(agreement, today())
@@ -244,7 +221,7 @@ def _check_open_for_editing(access: TeamAccess, version: AgreementVersion) -> No
     _require(access, Permission.DRAFT_AGREEMENT, "Only the coordinator and leaders draft.")
     if version.agreement.team_id != access.team.id:
         raise LookupError(version.id)
-    _lock(version)
+    lock_version(version)
     refusal = refusal_to_edit(version)
     if refusal:
         raise AgreementError(refusal)
@@ -330,7 +307,7 @@ def withdraw(access: TeamAccess, version: AgreementVersion, reason: str) -> None
     _require(access, Permission.DRAFT_AGREEMENT, "Only the coordinator and leaders draft.")
     if version.agreement.team_id != access.team.id:
         raise LookupError(version.id)
-    _lock(version)
+    lock_version(version)
     if version.is_fully_signed:
         raise AgreementError(
             f"Version {version.number} is signed by every party; it can only be changed by an "
@@ -349,186 +326,6 @@ def withdraw(access: TeamAccess, version: AgreementVersion, reason: str) -> None
         new={"number": version.number, "reason": version.withdrawal_reason},
         actor=access.user,
     )
-
-
-# --- Signing ------------------------------------------------------------------------
-
-
-def refusal_to_sign(access: TeamAccess, version: AgreementVersion) -> str | None:
-    """Return why ``access`` may not sign ``version`` now, or None if they may."""
-    if not access.can(Permission.SIGN_AGREEMENT):
-        return "Only a party's leader signs the agreement, and only for their own party."
-    if version.agreement.is_closed:
-        return "The team is closed; nothing can be signed."
-    if version.is_withdrawn:
-        return (
-            f"Version {version.number} was withdrawn on {version.withdrawn_at.date().isoformat()}; "
-            "it is superseded and can no longer be signed."
-        )
-    if not is_latest(version):
-        return (
-            f"Version {version.number} is superseded by version "
-            f"{version.agreement.versions[-1].number}; sign the current version instead."
-        )
-    if version.is_fully_signed:
-        return f"Version {version.number} is already signed by every party."
-    key = party_key(access.party)
-    if key not in agreement_content.signatory_keys(version.content):
-        return (
-            f"{access.party.name} is not a party to version {version.number}; only its parties "
-            "sign it."
-        )
-    existing = signature_for(version, access.party)
-    if existing is not None:
-        return (
-            f"{access.party.name} already signed version {version.number} on "
-            f"{existing.signed_on.isoformat()} ({existing.signatory_name}); a party signs once."
-        )
-    status = status_of(version.agreement, today())
-    if status.code == EXPIRED and version.kind != "extension":
-        return "The agreement has expired; only an extension can be signed now."
-    missing = agreement_content.incomplete(version.content)
-    if missing:
-        return "The version cannot be signed yet; it still lacks " + ", ".join(missing) + "."
-    if version.kind != "original" and version.content == version.based_on.content:
-        return f"This {version.kind} does not change anything yet."
-    expiry = expiry_of(version)
-    if expiry < today():
-        return (
-            f"The expiry date {expiry.isoformat()} has already passed; correct the period "
-            "before signing."
-        )
-    return None
-
-
-def _reauthenticate(user, password: str, code: str) -> str:
-    """Check the signer's password (and TOTP code if enrolled); return the method."""
-    if not security.verify_password(user.password_hash, password or ""):
-        raise AgreementError("Your password is not correct; the signature was not recorded.")
-    if not user.has_mfa:
-        return "password"
-    step = security.matching_totp_step(user.totp_secret, code or "")
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
-        raise AgreementError(
-            "The authentication code is not valid (use the current 6-digit code; each code "
-            "works once). The signature was not recorded."
-        )
-    user.totp_last_step = step
-    return "password+totp"
-
-
-def sign(
-    access: TeamAccess,
-    version: AgreementVersion,
-    *,
-    password: str,
-    code: str = "",
-    function: str,
-    place: str,
-) -> AgreementSignature:
-    """Record the signature of the signer's party after re-authenticating them.
-
-    The first signature freezes the version's content and fixes its SHA-256; the last
-    one fixes the day the version takes effect and, if that is today, brings it into
-    force (the membership then follows it).
-    """
-    if version.agreement.team_id != access.team.id:
-        raise LookupError(version.id)
-    _lock(version)
-    refusal = refusal_to_sign(access, version)
-    if refusal:
-        raise AgreementError(refusal)
-    if not function.strip() or not place.strip():
-        raise AgreementError("Give your function and the place of signature.")
-    user = access.user
-    method = _reauthenticate(user, password, code)
-    now = utcnow()
-    if not version.is_frozen:
-        version.frozen_at = now
-        version.content_hash = agreement_content.content_hash(version.content)
-    zone = user.time_zone or "UTC"
-    signature = AgreementSignature(
-        version=version,
-        party=access.party,
-        user_id=user.id,
-        signatory_name=user.display_name,
-        signatory_function=function.strip()[:200],
-        place=place.strip()[:200],
-        signed_on=now.astimezone(ZoneInfo(zone)).date(),
-        signed_at=now,
-        time_zone=zone,
-        method=method,
-        content_hash=version.content_hash,
-    )
-    db.session.add(signature)
-    db.session.flush()
-    audit.record(
-        "agreement.signed",
-        team=access.team,
-        target=signature,
-        new={
-            "version": version.number,
-            "party": access.party.short_label,
-            "signatory": user.display_name,
-            "function": signature.signatory_function,
-            "place": signature.place,
-            "method": method,
-            "content_hash": version.content_hash,
-        },
-        actor=user,
-    )
-    _complete_if_all_signed(version, actor=user)
-    return signature
-
-
-def _complete_if_all_signed(version: AgreementVersion, *, actor) -> None:
-    signed = {party_key(s.party) for s in version.signatures}
-    if not set(agreement_content.signatory_keys(version.content)) <= signed:
-        return
-    now = utcnow()
-    version.fully_signed_at = now
-    version.effective_from = _effective_from(version, now.date())
-    audit.record(
-        "agreement.signed_by_all",
-        team=version.agreement.team,
-        target=version,
-        new={
-            "version": version.number,
-            "kind": version.kind,
-            "content_hash": version.content_hash,
-            "effective_from": version.effective_from.isoformat(),
-        },
-        actor=actor,
-    )
-    if version.effective_from <= today():
-        membership.apply_version(version, actor=actor)
-
-
-def _effective_from(version: AgreementVersion, signed_on: date) -> date:
-    period = version.content["period"]
-    wanted = None
-    if version.kind == "original" and period["entry_into_force"] == "date":
-        wanted = date.fromisoformat(period["starts_on"])
-    elif version.kind != "original":
-        wanted = version.takes_effect_on
-    return max(wanted, signed_on) if wanted else signed_on
-
-
-def apply_due(team, *, actor=None) -> int:
-    """Bring into force every signed version whose day has come; return how many."""
-    agreement = agreement_of(team)
-    if agreement is None:
-        return 0
-    applied = 0
-    for version in agreement.versions:
-        if not (version.is_fully_signed and version.applied_at is None):
-            continue
-        _lock(version)  # two requests on the day must not both apply it
-        due = version.effective_from <= today()
-        if version.applied_at is None and not version.is_withdrawn and due:
-            membership.apply_version(version, actor=actor)
-            applied += 1
-    return applied
 
 
 # --- Closing ------------------------------------------------------------------------
@@ -561,64 +358,3 @@ def close(access: TeamAccess, note: str) -> Agreement:
         actor=access.user,
     )
     return agreement
-
-
-# --- Export -------------------------------------------------------------------------
-
-
-def export_data(version: AgreementVersion) -> dict:
-    """Return the version as the JSON document it is exported as."""
-    team = version.agreement.team
-    return {
-        "format": EXPORT_FORMAT,
-        "team": {"code": team.code, "name": team.name},
-        "parties": [
-            {"party": party_key(p), "name": p.name, "authority": p.authority} for p in team.parties
-        ],
-        "version": {
-            "number": version.number,
-            "kind": version.kind,
-            "change_summary": version.change_summary,
-            "based_on": version.based_on.number if version.based_on else None,
-            "takes_effect_on": version.takes_effect_on.isoformat()
-            if version.takes_effect_on
-            else None,
-            "content_hash": current_hash(version),
-            "is_frozen": version.is_frozen,
-            "frozen_at": _iso(version.frozen_at),
-            "fully_signed_at": _iso(version.fully_signed_at),
-            "effective_from": version.effective_from.isoformat()
-            if version.effective_from
-            else None,
-            "withdrawn_at": _iso(version.withdrawn_at),
-        },
-        "content": version.content,
-        "signatures": [
-            {
-                "party": party_key(s.party),
-                "signatory": s.signatory_name,
-                "function": s.signatory_function,
-                "place": s.place,
-                "signed_on": s.signed_on.isoformat(),
-                "signed_at": _iso(s.signed_at),
-                "time_zone": s.time_zone,
-                "method": s.method,
-                "content_hash": s.content_hash,
-            }
-            for s in version.signatures
-        ],
-    }
-
-
-def _iso(value) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
-
-
-def record_export(access: TeamAccess, version: AgreementVersion, fmt: str) -> None:
-    audit.record(
-        "agreement.exported",
-        team=access.team,
-        target=version,
-        new={"version": version.number, "format": fmt, "content_hash": current_hash(version)},
-        actor=access.user,
-    )

@@ -1,5 +1,9 @@
 """Agreement pages: status, versions, editor, signing, diff, PDF/JSON, invitations,
-closing, and the evaluation. Thin: load and authorise, call a service, render."""
+closing. Thin: load and authorise, call a service, render.
+
+The evaluation pages belong to the same blueprint but live in
+:mod:`agreements.evaluation_views`.
+"""
 
 import json
 
@@ -16,7 +20,7 @@ from flask import (
 from flask_login import login_required
 
 from agreements import content as agreement_content
-from agreements import evaluations, forms, membership, services
+from agreements import evaluation_views, exports, forms, membership, services, signing
 from agreements import schema as agreement_schema
 from agreements.status import team_status
 from jit.extensions import db
@@ -26,6 +30,7 @@ from jit.permissions import Permission
 from jit.teams.access import TeamAccess, load_team
 
 bp = Blueprint("agreements", __name__)
+evaluation_views.register(bp)
 
 
 def _version(access: TeamAccess, number: int):
@@ -84,7 +89,7 @@ def version(code: str, number: int):
         access=access,
         status=status,
         shown=shown,
-        refusal=services.refusal_to_sign(access, shown),
+        refusal=signing.refusal_to_sign(access, shown),
         signed_by={services.party_key(s.party): s for s in shown.signatures},
         withdraw_form=forms.WithdrawForm(),
         missing=agreement_content.incomplete(shown.content),
@@ -237,7 +242,7 @@ def sign(code: str, number: int):
         form.function.data = leader["function"] if leader else ""
     elif form.validate_on_submit():
         try:
-            services.sign(
+            signing.sign(
                 access,
                 shown,
                 password=form.password.data,
@@ -248,7 +253,8 @@ def sign(code: str, number: int):
         except services.AgreementError as refused:
             db.session.rollback()
             error = str(refused)
-            _record_refusal_only(access, shown, error)
+            signing.record_refused_signature(access, shown, error)
+            db.session.commit()  # the refusal stays on the record, and nothing else
         else:
             db.session.commit()
             flash(
@@ -264,23 +270,9 @@ def sign(code: str, number: int):
         shown=shown,
         form=form,
         error=error,
-        refusal=services.refusal_to_sign(access, shown),
+        refusal=signing.refusal_to_sign(access, shown),
         version_hash=services.current_hash(shown),
     ), (400 if error else 200)
-
-
-def _record_refusal_only(access: TeamAccess, shown, reason: str) -> None:
-    """Keep a refused signature in the audit log, and nothing else."""
-    from jit.audit import services as audit
-
-    audit.record(
-        "agreement.signature_refused",
-        team=access.team,
-        target=shown,
-        new={"party": access.party.short_label, "reason": reason},
-        actor=access.user,
-    )
-    db.session.commit()
 
 
 @bp.post("/t/<code>/agreement/v<int:number>/withdraw")
@@ -333,8 +325,8 @@ def diff(code: str):
 def export_json(code: str, number: int):
     access = load_team(code, Permission.VIEW_AGREEMENT)
     shown = _version(access, number)
-    body = json.dumps(services.export_data(shown), ensure_ascii=False, indent=2, sort_keys=True)
-    services.record_export(access, shown, "json")
+    body = json.dumps(exports.export_data(shown), ensure_ascii=False, indent=2, sort_keys=True)
+    exports.record_export(access, shown, "json")
     db.session.commit()
     return Response(
         body,
@@ -364,7 +356,7 @@ def export_pdf(code: str, number: int):
         history=[v for v in shown.agreement.versions if v.number <= shown.number],
         purposes=services.purpose_history(shown),
     )
-    services.record_export(access, shown, "pdf")
+    exports.record_export(access, shown, "pdf")
     db.session.commit()
     return Response(
         pdf,
@@ -422,146 +414,3 @@ def invitation(code: str, invitation_id: int):
     return render_template(
         "agreements/invitation.html", access=access, invitation=found, form=form, error=error
     ), (400 if error else 200)
-
-
-# --- Evaluation -----------------------------------------------------------------------
-
-
-def _evaluation(access: TeamAccess, kind: str):
-    if kind not in evaluations.KINDS:
-        abort(404)
-    found = evaluations.evaluation_of(access.team, kind)
-    if found is None:
-        abort(404)
-    return found
-
-
-@bp.get("/t/<code>/evaluation")
-@login_required
-def evaluation_overview(code: str):
-    access = load_team(code, Permission.VIEW_DASHBOARD)
-    opened = {kind: evaluations.evaluation_of(access.team, kind) for kind in evaluations.KINDS}
-    return render_template(
-        "agreements/evaluation_overview.html",
-        access=access,
-        opened=opened,
-        kinds=evaluations.KINDS,
-        start_form=forms.StartVersionForm(),
-        identification=evaluations.identification(access.team),
-    )
-
-
-@bp.post("/t/<code>/evaluation/start")
-@login_required
-def evaluation_start(code: str):
-    access = load_team(code, Permission.DRAFT_AGREEMENT)
-    form = forms.StartVersionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        started = evaluations.start(access, form.kind.data or "")
-    except evaluations.EvaluationError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-        return redirect(url_for("agreements.evaluation_overview", code=access.team.code))
-    db.session.commit()
-    flash(
-        f"The {evaluations.KINDS[started.kind].lower()} is open; each party writes its part.",
-        "success",
-    )
-    return redirect(url_for("agreements.evaluation", code=access.team.code, kind=started.kind))
-
-
-@bp.route("/t/<code>/evaluation/<kind>", methods=["GET", "POST"])
-@login_required
-def evaluation(code: str, kind: str):
-    access = load_team(code, Permission.VIEW_DASHBOARD)
-    found = _evaluation(access, kind)
-    own = evaluations.contribution_of(found, access.party)
-    form = forms.EvaluationForm(
-        data=evaluations.form_data(own.answers) if own and request.method == "GET" else None
-    )
-    error = None
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            error = "Check the form: " + " ".join(
-                f"{getattr(form, name).label.text}: {' '.join(errors)}"
-                for name, errors in form.errors.items()
-            )
-        else:
-            try:
-                evaluations.save_contribution(access, found, request.form)
-            except evaluations.EvaluationError as refused:
-                db.session.rollback()
-                error = str(refused)
-            else:
-                db.session.commit()
-                flash(f"The part of {access.party.short_label} is saved.", "success")
-                return redirect(url_for("agreements.evaluation", code=access.team.code, kind=kind))
-    return render_template(
-        "agreements/evaluation.html",
-        access=access,
-        evaluation=found,
-        kind_label=evaluations.KINDS[kind],
-        form=form,
-        error=error,
-        own=own,
-        finalise_form=forms.StartVersionForm(),
-        totals=evaluations.totals(found),
-        sections=evaluations.TEXT_SECTIONS,
-        counts=evaluations.COUNTS,
-        result_texts=evaluations.RESULT_TEXTS,
-    ), (400 if error else 200)
-
-
-@bp.post("/t/<code>/evaluation/<kind>/finalise")
-@login_required
-def evaluation_finalise(code: str, kind: str):
-    access = load_team(code, Permission.MANAGE_ALL_MEMBERSHIPS)
-    found = _evaluation(access, kind)
-    if not forms.StartVersionForm().validate_on_submit():
-        abort(400)
-    try:
-        evaluations.finalise(access, found)
-    except evaluations.EvaluationError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash("The evaluation is final.", "success")
-    return redirect(url_for("agreements.evaluation", code=access.team.code, kind=kind))
-
-
-@bp.get("/t/<code>/evaluation/<kind>.pdf")
-@login_required
-def evaluation_pdf(code: str, kind: str):
-    access = load_team(code, Permission.VIEW_DASHBOARD)
-    found = _evaluation(access, kind)
-    pdf = render_pdf(
-        "agreements/pdf/evaluation.html",
-        team=access.team,
-        evaluation=found,
-        kind_label=evaluations.KINDS[kind],
-        identification=evaluations.identification(access.team),
-        contributions=sorted(found.contributions, key=lambda c: c.party.position),
-        totals=evaluations.totals(found),
-        sections=evaluations.TEXT_SECTIONS,
-        counts=evaluations.COUNTS,
-        result_texts=evaluations.RESULT_TEXTS,
-    )
-    from jit.audit import services as audit
-
-    audit.record(
-        "evaluation.exported",
-        team=access.team,
-        target=found,
-        new={"kind": kind, "format": "pdf"},
-        actor=access.user,
-    )
-    db.session.commit()
-    name = f"{access.team.code}-{kind}-evaluation.pdf"
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )

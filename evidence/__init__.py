@@ -1,19 +1,24 @@
 """Evidence: items, files in a content-addressed blob store, the signed chain of custody.
 
-See docs/architecture.md. :func:`init_app` adds the ``jit evidence`` commands and
-creates the instance's signing key (jit/signing.py) on first run.
+See docs/architecture.md. :func:`init_app` connects the evidence register to the core's
+hooks (jit/signals.py), adds the ``jit evidence`` commands and creates the instance's
+signing key (jit/signing.py) on first run.
 """
 
 from flask import Flask
 
+from jit import signals
+
 
 def init_app(app: Flask) -> None:
+    from evidence import access
     from evidence.backup import custody_heads
     from evidence.cli import evidence_cli
     from evidence.record import openable_evidence
     from evidence.search_kinds import search_kinds
-    from jit import signals
 
+    # The chat links #exhibit references only to items the reader may open.
+    signals.exhibit_links.connect(access.exhibit_links)
     signals.search_kinds.connect(search_kinds)
     app.cli.add_command(evidence_cli)
     signals.chain_heads.connect(custody_heads)

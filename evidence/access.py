@@ -11,35 +11,39 @@ grants it; without a grant they see their own party's items (e.g. their analysis
 products). Reviewers see only items in bundles shared with them (none yet).
 """
 
-from collections.abc import Callable
-
-from flask import abort, current_app
+from flask import abort, url_for
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from evidence.models import EvidenceItem, Visibility
+from jit import signals
 from jit.extensions import db
-from jit.permissions import Permission, Role
+from jit.permissions import Permission
 from jit.teams.access import TeamAccess, load_team
-
-ParticipantGrant = Callable[[object], bool]
 
 
 def participants_may_read(team, user) -> bool:
     """Whether the agreement lets this participant read the team's evidence.
 
-    The agreements package registers ``app.extensions["participants_read_evidence"]``
-    (a callable taking the team and the person); until then nobody is granted it.
+    The agreements package answers through ``signals.participants_read_evidence``:
+    yes only if a receiver says yes and none says no; with no answer, nobody is granted it.
     """
-    provider = current_app.extensions.get("participants_read_evidence")
-    return bool(provider(team, user)) if provider else False
+    answers = signals.values(signals.participants_read_evidence, team, user=user)
+    return bool(answers) and all(answers)
 
 
 def may_read_evidence(access: TeamAccess) -> bool:
     """Whether the member may read any of the team's evidence at all."""
+    return access.can(Permission.READ_EVIDENCE) or access.can(Permission.READ_EVIDENCE_IF_AGREED)
+
+
+def reads_evidence_of_the_team(access: TeamAccess) -> bool:
+    """Whether the member reads the team's evidence, by role or by the agreement's grant."""
     if access.can(Permission.READ_EVIDENCE):
         return True
-    return access.role is Role.PARTICIPANT
+    return access.can(Permission.READ_EVIDENCE_IF_AGREED) and participants_may_read(
+        access.team, access.user
+    )
 
 
 def visible_items_filter(access: TeamAccess):
@@ -50,7 +54,7 @@ def visible_items_filter(access: TeamAccess):
     in_team = item.team_id == access.team.id
     own_party = item.party_id == access.party.id
     own_record = item.created_by_id == access.user.id
-    if access.role is Role.PARTICIPANT and not participants_may_read(access.team, access.user):
+    if not reads_evidence_of_the_team(access):
         return and_(
             in_team, or_(and_(own_party, item.visibility != Visibility.LEADERS), own_record)
         )
@@ -59,7 +63,7 @@ def visible_items_filter(access: TeamAccess):
         and_(item.visibility == Visibility.PARTY.value, own_party),
         own_record,
     ]
-    if access.role is Role.LEADER:
+    if access.can(Permission.READ_LEADERS_EVIDENCE):
         by_visibility.append(item.visibility == Visibility.LEADERS.value)
     return and_(in_team, or_(*by_visibility))
 
@@ -105,3 +109,20 @@ def visible_item_by_id(access: TeamAccess, item_id: int) -> EvidenceItem | None:
     return db.session.scalar(
         select(EvidenceItem).where(EvidenceItem.id == item_id).where(visible_items_filter(access))
     )
+
+
+def exhibit_links(access: TeamAccess, references: list[str]) -> dict[str, str]:
+    """Link the referenced exhibits ``access`` may see; the others are left out.
+
+    Connected to ``signals.exhibit_links`` in ``init_app``: the chat asks it, and an
+    item the reader may not see gets the same answer as one that does not exist.
+    """
+    numbers = db.session.scalars(
+        select(EvidenceItem.exhibit_number)
+        .where(EvidenceItem.exhibit_number.in_([ref.upper() for ref in references]))
+        .where(visible_items_filter(access))
+    )
+    return {
+        number: url_for("evidence.item", code=access.team.code, exhibit=number)
+        for number in numbers
+    }

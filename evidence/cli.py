@@ -31,7 +31,7 @@ def _teams(team_code: str | None):
 )
 def verify_command(team_code, no_files):
     """Re-hash every stored file, re-walk every chain; exit 1 naming the first break."""
-    from evidence import custody, services
+    from evidence import custody, verification
     from evidence.models import EvidenceItem
 
     broken_teams = 0
@@ -44,7 +44,7 @@ def verify_command(team_code, no_files):
             )
         )
         result = custody.verify_items(items, check_files=not no_files)
-        services.record_verification(team, result, actor=None)
+        verification.record_verification(team, result, actor=None)
         db.session.commit()
         click.echo(f"{team.code}: {result.summary()}")
         for problem in result.problems[1:]:
@@ -66,9 +66,14 @@ def verify_command(team_code, no_files):
 def gc_command(grace_minutes):
     """Remove blobs no evidence file references (left by a crash) and stale temp files."""
     from evidence import storage
+    from evidence.bundles.models import Bundle
     from evidence.models import EvidenceFile
 
     referenced = set(db.session.scalars(select(EvidenceFile.sha256).distinct()))
+    # The signed PDFs of final requests live in the blob store too.
+    referenced |= set(
+        db.session.scalars(select(Bundle.pdf_sha256).where(Bundle.pdf_sha256.is_not(None)))
+    )
     report = storage.collect_garbage(referenced, grace_seconds=grace_minutes * 60)
     for sha256 in report.removed_blobs:
         click.echo(f"removed unreferenced blob {sha256}")

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from evidence import storage
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
+from jit import signals
 from jit.canonical import GENESIS_HASH
 from jit.chains import SignedHeads
 from jit.clock import utcnow
@@ -37,11 +37,10 @@ def head_payload(item_id: int, seq: int, head_hash: str, key_id: str, signed_at)
 def agreement_version(team) -> str | None:
     """Return the version of the team's agreement in force, once the agreements package says.
 
-    The agreements package registers ``app.extensions["agreement_version"]`` (a callable
-    taking the team); until then no version is recorded.
+    The agreements package answers through ``signals.agreement_version``; with no
+    answer, no version is recorded.
     """
-    provider = current_app.extensions.get("agreement_version")
-    return provider(team) if provider else None
+    return signals.first_value(signals.agreement_version, team)
 
 
 def append_event(

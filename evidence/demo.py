@@ -14,7 +14,7 @@ from email.utils import format_datetime
 import click
 from sqlalchemy import select
 
-from evidence import services, storage
+from evidence import custody_events, services, storage
 from evidence.models import EvidenceItem
 from evidence.sniff import sniff
 from jit import gates
@@ -181,13 +181,13 @@ class _Story:
             if not self._allowed() or key not in self.items:
                 return
             access = _access(self.team, person)
-            data = services.EventInput(
+            data = custody_events.EventInput(
                 event_type=event_type,
                 occurred_at=_at(when),
                 time_zone=fields.pop("time_zone", access.user.time_zone),
                 **fields,
             )
-            services.record_event(access, self.items[key], data)
+            custody_events.record_event(access, self.items[key], data)
 
         self.timeline.at(recorded, run)
 

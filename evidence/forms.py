@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from evidence.custody_events import MANUAL_EVENT_TYPES, EventInput
 from evidence.models import (
     INFORMATION_ACCURACY,
     SOURCE_RELIABILITY,
@@ -26,7 +27,7 @@ from evidence.models import (
     ItemType,
     Visibility,
 )
-from evidence.services import MANUAL_EVENT_TYPES, EventInput, ItemInput, parse_tags, zone_or_error
+from evidence.services import ItemInput, parse_tags, zone_or_error
 from jit.accounts.forms import time_zone_choices
 from jit.inputs import BoundedDateField, BoundedDateTimeLocalField, IdSelectField
 from jit.submissions import SubmissionTokenField

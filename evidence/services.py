@@ -1,7 +1,9 @@
-"""Every write to evidence: items, files, custody events and verifications, with their records.
+"""Every write to evidence items and their files, with their custody and audit records.
 
-Functions add to the caller's transaction and never commit; a refused operation raises
-:class:`EvidenceError` with a message fit for the person, before anything is written.
+Custody events recorded by hand are in :mod:`evidence.custody_events`, verification
+runs in :mod:`evidence.verification`. Functions add to the caller's transaction and
+never commit; a refused operation raises :class:`EvidenceError` with a message fit for
+the person, before anything is written.
 """
 
 import re
@@ -22,7 +24,6 @@ from evidence.models import (
     EvidenceFile,
     EvidenceItem,
     EvidenceTag,
-    EvidenceVerification,
     ExtractionStatus,
     HandlingCode,
     ItemType,
@@ -108,6 +109,7 @@ def clean_filename(name: str | None) -> str:
 
 
 def parse_tags(raw: str) -> list[str]:
+    """Split free text into distinct tags; EvidenceError if too many or too long."""
     tags, seen = [], set()
     for part in re.split(r"[,;\n]", raw or ""):
         tag = " ".join(part.split())
@@ -128,6 +130,7 @@ def parse_tags(raw: str) -> list[str]:
 
 
 def zone_or_error(name: str, field_name: str) -> ZoneInfo:
+    """Return the time zone ``name``; EvidenceError naming ``field_name`` if unknown."""
     zone = time_zone(name)
     if zone is None:
         shown = str(name) if len(str(name)) <= 60 else str(name)[:60] + "…"
@@ -180,7 +183,8 @@ def _check_item_input(data: ItemInput) -> dict[str, list[str]]:
     return errors
 
 
-def _first_message(errors: dict[str, list[str]]) -> str:
+def first_message(errors: dict[str, list[str]]) -> str:
+    """Return the summary shown above a form with these field errors."""
     count = sum(len(messages) for messages in errors.values())
     return (
         "Nothing was saved: "
@@ -191,6 +195,7 @@ def _first_message(errors: dict[str, list[str]]) -> str:
 
 
 def check_gate(access: TeamAccess, action: str) -> None:
+    """Raise EvidenceError with the agreement's reason unless the team may ``action`` now."""
     decision = gates.may(access.team, action)
     if not decision:
         raise EvidenceError(decision.reason or "The team's agreement does not allow this now.")
@@ -220,7 +225,7 @@ def check_item_input(access: TeamAccess, data: ItemInput) -> EvidenceItem | None
     check_gate(access, "add_evidence")
     errors = _check_item_input(data)
     if errors:
-        raise EvidenceError(_first_message(errors), errors)
+        raise EvidenceError(first_message(errors), errors)
     if not access.can(Permission.ADD_EVIDENCE) and data.derivation != Derivation.ANALYSIS.value:
         raise EvidenceError(
             "As a participant you may add analysis products only: choose the item analysed "
@@ -355,6 +360,7 @@ def add_files(access: TeamAccess, item: EvidenceItem, uploads: list[Upload]) -> 
 
 
 def check_upload_allowed(access: TeamAccess, item: EvidenceItem) -> None:
+    """Raise EvidenceError unless ``access`` may add files to ``item``."""
     if not access.can(Permission.ADD_EVIDENCE) and not (
         access.can(Permission.ADD_ANALYSIS)
         and item.derivation == Derivation.ANALYSIS.value
@@ -390,6 +396,7 @@ def _add_file(access: TeamAccess, item: EvidenceItem, upload: Upload) -> Evidenc
 
 
 def file_details(stored: EvidenceFile) -> dict:
+    """Return what a custody event records about a stored file."""
     return {
         "file_id": stored.id,
         "filename": stored.original_filename,
@@ -404,6 +411,7 @@ def file_details(stored: EvidenceFile) -> dict:
 
 
 def record_view(access: TeamAccess, item: EvidenceItem) -> None:
+    """Record that ``access`` opened the item's page (custody event and audit entry)."""
     custody.append_event(
         item, CustodyEventType.VIEWED, recorded_by=access.user, purpose="Item page opened"
     )
@@ -413,6 +421,7 @@ def record_view(access: TeamAccess, item: EvidenceItem) -> None:
 def record_download(
     access: TeamAccess, item: EvidenceItem, stored: EvidenceFile, acknowledged: str | None
 ) -> None:
+    """Record a download of ``stored``, with the handling conditions acknowledged."""
     details = file_details(stored)
     if acknowledged:
         details["handling_acknowledged"] = acknowledged
@@ -427,6 +436,7 @@ def record_download(
 
 
 def record_integrity_alert(access: TeamAccess | None, item: EvidenceItem, problem: str) -> None:
+    """Write an integrity alert about ``item`` to the team's audit log."""
     audit.record(
         "evidence.integrity_alert",
         team=item.team,
@@ -436,166 +446,10 @@ def record_integrity_alert(access: TeamAccess | None, item: EvidenceItem, proble
 
 
 def record_report(access: TeamAccess, item: EvidenceItem) -> None:
+    """Record that ``access`` produced the item's custody report or chain export."""
     audit.record(
         "evidence.custody_report",
         team=access.team,
         target=item,
         new={"exhibit_number": item.exhibit_number},
-    )
-
-
-# ---------------------------------------------------------------------------
-# Manual custody events
-
-
-MANUAL_EVENT_TYPES = [
-    CustodyEventType.ACQUIRED,
-    CustodyEventType.TRANSFERRED,
-    CustodyEventType.ANALYSED,
-    CustodyEventType.SEALED,
-    CustodyEventType.RETURNED,
-    CustodyEventType.DESTROYED,
-]
-
-# What each manual event must name, and how to ask for it.
-REQUIRED_FIELDS: dict[str, dict[str, str]] = {
-    "acquired": {
-        "location": "Say where it was acquired.",
-        "method": "Name the acquisition method and tool (with version).",
-    },
-    "transferred": {
-        "released_by": "Name who released the item.",
-        "received_by": "Name who received the item.",
-        "purpose": "Give the reason for the change of custody.",
-        "location": "Say where the hand-over took place.",
-    },
-    "analysed": {
-        "purpose": "Say what was analysed and why.",
-        "method": "Name the method or tool used.",
-    },
-    "sealed": {
-        "seal_number": "Give the seal or bag number.",
-        "location": "Say where it was sealed.",
-    },
-    "returned": {
-        "received_by": "Name who the item was returned to.",
-        "purpose": "Give the reason for the return.",
-    },
-    "destroyed": {
-        "legal_basis": "Give the decision or legal basis for destruction.",
-        "purpose": "Say how and why it was destroyed.",
-    },
-}
-
-
-@dataclass
-class EventInput:
-    event_type: str = ""
-    occurred_at: datetime | None = None
-    time_zone: str = ""
-    location: str = ""
-    purpose: str = ""
-    legal_basis: str = ""
-    released_by: str = ""
-    released_by_party: str = ""
-    received_by: str = ""
-    received_by_party: str = ""
-    method: str = ""
-    seal_number: str = ""
-    notes: str = ""
-
-
-def record_event(access: TeamAccess, item: EvidenceItem, data: EventInput):
-    """Record a custody event entered by a person, after checking its required fields."""
-    if not access.can(Permission.RECORD_CUSTODY):
-        raise EvidenceError("Your role in this team does not allow recording custody events.")
-    check_gate(access, "record_custody")
-    errors: dict[str, list[str]] = {}
-    if data.event_type not in REQUIRED_FIELDS:
-        allowed = ", ".join(t.value for t in MANUAL_EVENT_TYPES)
-        raise EvidenceError(
-            f"“{data.event_type}” cannot be recorded by hand; choose one of {allowed}.",
-            {"event_type": ["Choose an event type from the list."]},
-        )
-    for name, message in REQUIRED_FIELDS[data.event_type].items():
-        if not str(getattr(data, name) or "").strip():
-            errors.setdefault(name, []).append(message)
-    if data.occurred_at is None:
-        errors.setdefault("occurred_at", []).append("Give the date and time it happened.")
-    elif data.occurred_at > utcnow() + timedelta(minutes=5):
-        errors.setdefault("occurred_at", []).append("The time given is in the future.")
-    if errors:
-        raise EvidenceError(_first_message(errors), errors)
-    details = {}
-    for key in ("method", "seal_number", "notes"):
-        value = getattr(data, key).strip()
-        if value:
-            details[key] = value
-    event = custody.append_event(
-        item,
-        data.event_type,
-        recorded_by=access.user,
-        occurred_at=data.occurred_at,
-        time_zone=data.time_zone,
-        location=data.location.strip(),
-        purpose=data.purpose.strip(),
-        legal_basis=data.legal_basis.strip(),
-        released_by=data.released_by.strip() or None,
-        released_by_party=data.released_by_party.strip() or None,
-        received_by=data.received_by.strip() or None,
-        received_by_party=data.received_by_party.strip() or None,
-        details=details,
-    )
-    audit.record(
-        "evidence.custody_recorded",
-        team=access.team,
-        target=item,
-        new={"exhibit_number": item.exhibit_number, "seq": event.seq, "type": data.event_type},
-    )
-    return event
-
-
-# ---------------------------------------------------------------------------
-# Verification
-
-
-def record_verification(
-    team, result: custody.VerificationResult, *, item: EvidenceItem | None = None, actor=None
-) -> EvidenceVerification:
-    """Keep the outcome of a verification run and write it to the audit log."""
-    run = EvidenceVerification(
-        team_id=team.id,
-        item_id=item.id if item is not None else None,
-        verified_at=utcnow(),
-        verified_by_id=actor.id if actor is not None else None,
-        is_intact=result.is_intact,
-        items_checked=result.items_checked,
-        events_checked=result.events_checked,
-        files_checked=result.files_checked,
-        problem="\n".join(result.problems) or None,
-    )
-    db.session.add(run)
-    audit.record(
-        "evidence.verified",
-        team=team,
-        object_type="evidence_items" if item is not None else "teams",
-        object_id=item.id if item is not None else team.id,
-        actor=actor,
-        new={
-            "intact": result.is_intact,
-            "items_checked": result.items_checked,
-            "events_checked": result.events_checked,
-            "files_checked": result.files_checked,
-            "first_problem": result.first_problem,
-        },
-    )
-    return run
-
-
-def latest_verification(item: EvidenceItem) -> EvidenceVerification | None:
-    return db.session.scalar(
-        select(EvidenceVerification)
-        .where(EvidenceVerification.item_id == item.id)
-        .order_by(EvidenceVerification.id.desc())
-        .limit(1)
     )

@@ -1,19 +1,16 @@
 """Evidence pages: the list, adding items and files, an item, downloads, custody, verification.
 
-Every view obtains its team and item through :mod:`evidence.access`. The two upload
-endpoints read the request body themselves (see :mod:`evidence.uploads`), so they are
-exempt from CSRFProtect's form parsing and check the token on their own.
+Every view obtains its team and item through :mod:`evidence.access`, reads through
+:mod:`evidence.queries` and writes through the services. The two upload endpoints
+receive their streamed body through :mod:`evidence.receiving`.
 """
 
-import unicodedata
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,23 +19,23 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from flask_wtf.csrf import CSRFError, validate_csrf
-from sqlalchemy import select
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from evidence import custody, extraction, listing, reports, services, storage
-from evidence.access import (
-    load_evidence_team,
-    load_team_item,
-    may_add_item,
-    visible_items_filter,
+from evidence import (
+    custody_events,
+    downloads,
+    listing,
+    queries,
+    receiving,
+    reports,
+    services,
+    verification,
 )
+from evidence.access import load_evidence_team, load_team_item, may_add_item
 from evidence.forms import AcknowledgeForm, EventForm, FilterForm, ItemForm
-from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
-from evidence.multipart import MultipartError
-from evidence.uploads import CsrfMissing, UploadReceiver, max_upload_bytes
+from evidence.models import EvidenceItem
+from evidence.receiving import wants_json
+from evidence.uploads import max_upload_bytes
 from jit import gates, signing, submissions
 from jit.extensions import csrf, db
 from jit.inputs import ignore_bad_filters, query_int
@@ -50,10 +47,6 @@ bp = Blueprint("evidence", __name__)
 
 # Served as a download under their own type; anything a browser might run is not.
 _ACTIVE_TYPES = {"text/html", "application/xml", "image/svg+xml", "application/javascript"}
-
-
-def _wants_json() -> bool:
-    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 def _reader_zone() -> ZoneInfo:
@@ -123,119 +116,13 @@ def _new_page(access: TeamAccess, form: ItemForm, error: str | None = None, stat
     )
 
 
-def _refused(access, form, message, status, field_errors=None, page=None):
-    """Answer a refused upload: JSON for the upload script, the page again otherwise."""
-    if _wants_json():
-        return jsonify(error=message, errors=field_errors or {}), status
-    if form is not None and field_errors:
-        for name, messages in field_errors.items():
-            if name in form:
-                form[name].errors = list(form[name].errors) + messages
-    if page is not None:
-        return page(message, status)
-    return _new_page(access, form or _item_form(), message, status)
+def _new_page_for(access: TeamAccess):
+    """Return the upload page's refusal answer: the form again (a fresh one if none)."""
 
+    def page(message: str, status: int, form):
+        return _new_page(access, form or _item_form(), message, status)
 
-def _too_large_message() -> str:
-    return (
-        f"The upload is larger than this workspace accepts ({max_upload_bytes() // 2**20} MB "
-        "per upload). Nothing was saved. Split the material into several uploads or ask the "
-        "administrator to raise JIT_MAX_UPLOAD_MB."
-    )
-
-
-def _too_large(access, form=None):
-    if _wants_json():
-        return jsonify(error=_too_large_message()), 413
-    return (
-        render_template(
-            "errors/error.html", code=413, title="Too large", message=_too_large_message()
-        ),
-        413,
-    )
-
-
-def _receive(access: TeamAccess, receiver: UploadReceiver, handle, form_factory, page=None):
-    """Run a streamed upload through ``handle``; on any failure leave nothing behind."""
-    form = None
-    try:
-        fields = receiver.receive(request, csrf_token=request.headers.get("X-CSRFToken"))
-        form = form_factory(fields)
-        form.validate()
-        target = handle(form, receiver.uploads)
-        db.session.commit()
-    except RequestEntityTooLarge:
-        _rollback(receiver)
-        return None, _too_large(access)
-    except storage.BlobTooLarge:
-        _rollback(receiver)
-        return None, _too_large(access)
-    except CsrfMissing:
-        _rollback(receiver)
-        message = (
-            "The form had expired or did not come from this workspace (security token "
-            "missing or wrong). Reload the page and upload again. Nothing was saved."
-        )
-        return None, _refused(access, form, message, 400, page=page)
-    except (MultipartError, ClientDisconnected) as broken:
-        _rollback(receiver)
-        message = f"The upload did not arrive complete, so nothing was saved. {broken}"
-        if isinstance(broken, ClientDisconnected):
-            message = "The upload was cut off before it was complete, so nothing was saved."
-        return None, _refused(access, form, message, 400, page=page)
-    except services.EvidenceError as refused:
-        _rollback(receiver)
-        return None, _refused(access, form, str(refused), 400, refused.field_errors, page=page)
-    except submissions.AlreadySubmitted as repeat:
-        _rollback(receiver)
-        if _wants_json():
-            if repeat.url:
-                flash(str(repeat), "info")
-                return None, (jsonify(redirect=repeat.url, duplicate=True), 200)
-            return None, (jsonify(error=str(repeat)), 409)
-        return None, submissions.answer_repeat(repeat)
-    except BaseException:
-        _rollback(receiver)
-        raise
-    return target, None
-
-
-def _check_csrf_early() -> None:
-    """Refuse an upload without a CSRF token before anything else, when that is knowable.
-
-    The upload script sends the token as a header; a plain form sends it as the first
-    field of the multipart body, where :class:`UploadReceiver` checks it before any file.
-    """
-    if request.mimetype == "multipart/form-data" and not request.headers.get("X-CSRFToken"):
-        return  # checked by UploadReceiver before the first file
-    token = request.headers.get("X-CSRFToken")
-    if not token and request.mimetype == "application/x-www-form-urlencoded":
-        token = request.form.get("csrf_token")  # a small form, not an upload: safe to parse
-    if not token:
-        raise CSRFError("The CSRF token is missing.")
-    try:
-        validate_csrf(token)
-    except ValidationError as wrong:
-        raise CSRFError(str(wrong)) from None
-
-
-def _schedule_extraction(file_ids: list[int]) -> None:
-    """Queue text extraction; the upload is committed already and stays so if this fails."""
-    try:
-        extraction.schedule(file_ids)
-    except Exception:
-        current_app.logger.exception(
-            "Text extraction could not be scheduled; run `jit evidence extract`."
-        )
-
-
-def _rollback(receiver: UploadReceiver) -> None:
-    db.session.rollback()
-    receiver.discard()
-
-
-def _form_errors(form) -> dict[str, list[str]]:
-    return {name: list(errors) for name, errors in form.errors.items()}
+    return page
 
 
 @bp.get("/t/<code>/evidence/new")
@@ -257,18 +144,18 @@ def new(code: str):
 @login_required
 @csrf.exempt
 def create(code: str):
-    _check_csrf_early()
+    receiving.check_csrf_early()
     access = load_evidence_team(code)
     if not may_add_item(access):
         abort(403)
     decision = gates.may(access.team, "add_evidence")
     if not decision:
-        return _refused(access, None, decision.reason, 409)
+        return receiving.refused(decision.reason, 409, _new_page_for(access))
 
     def handle(form: ItemForm, uploads):
         if form.errors:
             raise services.EvidenceError(
-                "Nothing was saved: some fields could not be read.", _form_errors(form)
+                "Nothing was saved: some fields could not be read.", receiving.form_errors(form)
             )
         claimed = submissions.claim(
             form.submission_token.data, user=current_user, purpose="evidence.item"
@@ -279,18 +166,17 @@ def create(code: str):
         )
         return item
 
-    receiver = UploadReceiver()
-    item, failure = _receive(access, receiver, handle, _item_form)
+    item, failure = receiving.receive(access, handle, _item_form, _new_page_for(access))
     if failure is not None:
         return failure
-    _schedule_extraction([stored.id for stored in item.files])
+    receiving.schedule_extraction([stored.id for stored in item.files])
     target = url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number)
     count = len(item.files)
     message = f"{item.exhibit_number} is recorded" + (
         f" with {count} file{'s' if count != 1 else ''}." if count else "."
     )
     flash(message, "success")
-    if _wants_json():
+    if wants_json():
         return jsonify(redirect=target, exhibit=item.exhibit_number), 201
     return redirect(target, 303)
 
@@ -299,51 +185,18 @@ def create(code: str):
 # One item
 
 
-def _chain(item: EvidenceItem) -> list[CustodyEvent]:
-    return list(
-        db.session.scalars(
-            select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
-        )
-    )
-
-
-def _lineage(access: TeamAccess, item: EvidenceItem) -> tuple[list, list]:
-    """Return the visible ancestors (root first) and the visible children of ``item``."""
-    ancestors, current, seen = [], item, {item.id}
-    while current.parent_id is not None and len(ancestors) < 50:
-        parent = db.session.scalar(
-            select(EvidenceItem)
-            .where(EvidenceItem.id == current.parent_id)
-            .where(visible_items_filter(access))
-        )
-        if parent is None or parent.id in seen:
-            ancestors.append(None)  # a link the reader may not see
-            break
-        ancestors.append(parent)
-        seen.add(parent.id)
-        current = parent
-    children = list(
-        db.session.scalars(
-            select(EvidenceItem)
-            .where(EvidenceItem.parent_id == item.id)
-            .where(visible_items_filter(access))
-            .order_by(EvidenceItem.id)
-        )
-    )
-    return list(reversed(ancestors)), children
-
-
 def _item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, status=200, error=None):
-    ancestors, children = _lineage(access, item)
+    ancestors, children = queries.lineage(access, item)
+    integrity = queries.integrity_state(item)
     return (
         render_template(
             "evidence/item.html",
             access=access,
             item=item,
-            events=_chain(item),
-            head=db.session.get(CustodyChainHead, item.id),
-            key=signing.signing_key(),
-            verification=services.latest_verification(item),
+            events=queries.custody_chain(item),
+            head=integrity.head,
+            key=integrity.key,
+            verification=integrity.verification,
             ancestors=ancestors,
             children=children,
             event_form=event_form,
@@ -379,84 +232,40 @@ def item(code: str, exhibit: str):
 @login_required
 @csrf.exempt
 def add_files(code: str, exhibit: str):
-    _check_csrf_early()
+    receiving.check_csrf_early()
     access, item = load_team_item(code, exhibit)
     try:
         services.check_upload_allowed(access, item)
     except services.EvidenceError as refused:
-        if _wants_json():
+        if wants_json():
             return jsonify(error=str(refused)), 403
         flash(str(refused), "error")
         return redirect(url_for("evidence.item", code=code, exhibit=item.exhibit_number), 303)
 
-    def page(message, status):
+    def page(message, status, _form):
         return _item_page(access, item, status=status, error=message)
 
     def handle(_form, uploads):
         return services.add_files(access, item, uploads)
 
-    receiver = UploadReceiver()
-    added, failure = _receive(
-        access, receiver, handle, lambda fields: ConfirmForm(fields, meta={"csrf": False}), page
+    added, failure = receiving.receive(
+        access, handle, lambda fields: ConfirmForm(fields, meta={"csrf": False}), page
     )
     if failure is not None:
         return failure
-    _schedule_extraction([stored.id for stored in added])
+    receiving.schedule_extraction([stored.id for stored in added])
     target = url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number)
     flash(
         f"{len(added)} file{'s' if len(added) != 1 else ''} added to {item.exhibit_number}.",
         "success",
     )
-    if _wants_json():
+    if wants_json():
         return jsonify(redirect=target, exhibit=item.exhibit_number), 201
     return redirect(target, 303)
 
 
 # ---------------------------------------------------------------------------
 # Downloads
-
-
-def _content_disposition(filename: str) -> str:
-    safe = filename.replace("/", "_").replace("\\", "_")
-    fallback = unicodedata.normalize("NFKD", safe).encode("ascii", "ignore").decode("ascii")
-    fallback = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in fallback)
-    fallback = fallback.strip() or "evidence-file"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe, safe='')}"
-
-
-def _stream(handle, remaining: int):
-    try:
-        while remaining > 0:
-            chunk = handle.read(min(storage.CHUNK_SIZE, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
-
-
-def _open_checked(stored: EvidenceFile):
-    """Open a stored file and check its bytes against the recorded hash; return the handle."""
-    import hashlib
-
-    path = storage.blob_path(stored.sha256)
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 (closed by the streaming generator)
-    except FileNotFoundError:
-        return None, "the stored file is missing from the blob store"
-    digest, size = hashlib.sha256(), 0
-    while chunk := handle.read(storage.CHUNK_SIZE):
-        digest.update(chunk)
-        size += len(chunk)
-    if digest.hexdigest() != stored.sha256 or size != stored.size_bytes:
-        handle.close()
-        return None, (
-            f"file {stored.id} “{stored.original_filename}”: the stored bytes no longer match "
-            "the recorded SHA-256"
-        )
-    handle.seek(0)
-    return handle, None
 
 
 @bp.route("/t/<code>/evidence/<exhibit>/files/<int:file_id>", methods=["GET", "POST"])
@@ -482,7 +291,7 @@ def download(code: str, exhibit: str, file_id: int):
         acknowledged = item.handling_code
     elif request.method == "POST":
         abort(405)
-    handle, problem = _open_checked(stored)
+    handle, problem = downloads.open_checked(stored)
     if problem:
         services.record_integrity_alert(access, item, problem)
         db.session.commit()
@@ -499,10 +308,12 @@ def download(code: str, exhibit: str, file_id: int):
     if media_type in _ACTIVE_TYPES or media_type.startswith("text/"):
         media_type = "application/octet-stream"
     response = Response(
-        _stream(handle, stored.size_bytes), mimetype=media_type, direct_passthrough=True
+        downloads.stream(handle, stored.size_bytes), mimetype=media_type, direct_passthrough=True
     )
     response.headers["Content-Length"] = str(stored.size_bytes)
-    response.headers["Content-Disposition"] = _content_disposition(stored.original_filename)
+    response.headers["Content-Disposition"] = downloads.content_disposition(
+        stored.original_filename
+    )
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["X-Evidence-SHA256"] = stored.sha256
     return response
@@ -527,12 +338,13 @@ def record_event(code: str, exhibit: str):
         try:
             if not form.validate():
                 raise services.EvidenceError(
-                    "Nothing was recorded: some fields could not be read.", _form_errors(form)
+                    "Nothing was recorded: some fields could not be read.",
+                    receiving.form_errors(form),
                 )
             claimed = submissions.claim(
                 form.submission_token.data, user=current_user, purpose="evidence.custody_event"
             )
-            event = services.record_event(access, item, form.to_input())
+            event = custody_events.record_event(access, item, form.to_input())
         except submissions.AlreadySubmitted as repeat:
             return submissions.answer_repeat(repeat)
         except services.EvidenceError as refused:
@@ -558,7 +370,7 @@ def record_event(code: str, exhibit: str):
         form=form,
         error=error,
         gate=gate,
-        required=services.REQUIRED_FIELDS,
+        required=custody_events.REQUIRED_FIELDS,
         parties=access.team.parties,
     ), (400 if error else 200)
 
@@ -569,10 +381,7 @@ def verify_item(code: str, exhibit: str):
     access, item = load_team_item(code, exhibit)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    result = custody.verify_items([item])
-    services.record_verification(access.team, result, item=item, actor=current_user)
-    if not result.is_intact:
-        services.record_integrity_alert(access, item, result.first_problem)
+    result = verification.verify_item(access, item, current_user)
     db.session.commit()
     flash(result.summary(), "success" if result.is_intact else "error")
     return redirect(url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number))
@@ -584,16 +393,10 @@ def verify_team(code: str):
     access = load_evidence_team(code)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    items = list(
-        db.session.scalars(
-            select(EvidenceItem).where(visible_items_filter(access)).order_by(EvidenceItem.id)
-        )
-    )
-    result = custody.verify_items(items)
-    services.record_verification(access.team, result, actor=current_user)
+    checked, result = verification.verify_visible_items(access, current_user)
     db.session.commit()
     flash(
-        f"Verification of the {len(items)} items you can see — {result.summary()}",
+        f"Verification of the {checked} items you can see — {result.summary()}",
         "success" if result.is_intact else "error",
     )
     return redirect(url_for("evidence.index", code=access.team.code))
@@ -603,20 +406,18 @@ def verify_team(code: str):
 @login_required
 def report(code: str, exhibit: str):
     access, item = load_team_item(code, exhibit)
-    result = custody.verify_items([item])
-    verification = services.record_verification(access.team, result, item=item, actor=current_user)
-    services.record_report(access, item)
+    result, run = verification.prepare_custody_report(access, item, current_user)
     db.session.commit()
     pdf = reports.custody_report_pdf(
         item,
-        events=_chain(item),
-        head=db.session.get(CustodyChainHead, item.id),
-        verification=verification,
+        events=queries.custody_chain(item),
+        head=queries.chain_head(item),
+        verification=run,
         result=result,
         generated_for=current_user,
     )
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = _content_disposition(
+    response.headers["Content-Disposition"] = downloads.content_disposition(
         f"custody-report-{access.team.code}-{item.exhibit_number}.pdf"
     ).replace("attachment", "inline", 1)
     return response
@@ -628,9 +429,9 @@ def custody_jsonl(code: str, exhibit: str):
     access, item = load_team_item(code, exhibit)
     services.record_report(access, item)
     db.session.commit()
-    body = reports.custody_jsonl(item, _chain(item), db.session.get(CustodyChainHead, item.id))
+    body = reports.custody_jsonl(item, queries.custody_chain(item), queries.chain_head(item))
     response = Response(body, mimetype="application/x-ndjson")
-    response.headers["Content-Disposition"] = _content_disposition(
+    response.headers["Content-Disposition"] = downloads.content_disposition(
         f"custody-{access.team.code}-{item.exhibit_number}.jsonl"
     )
     return response

@@ -1,6 +1,5 @@
 """The application factory: configuration, extensions, blueprints, hooks — in that order."""
 
-import importlib
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -12,16 +11,12 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jit import config as jit_config
-from jit import wal
+from jit import i18n, wal
 from jit.extensions import csrf, db, login_manager, migrate
+from jit.packages import DOMAIN_PACKAGES, domain_module, domain_package
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-# Domain packages composed into the app. Each may have ``models`` (imported so Alembic
-# sees its tables), ``views.bp`` (a blueprint), ``init_app(app)`` in its ``__init__``
-# (wiring beyond a blueprint) and ``demo.seed()`` (called by ``jit demo``).
-DOMAIN_PACKAGES = ["agreements", "evidence", "search", "jit.chat"]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -110,16 +105,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
-def domain_module(package: str, name: str):
-    """Return ``package.name`` if the domain package has that module, else None."""
-    try:
-        return importlib.import_module(f"{package}.{name}")
-    except ModuleNotFoundError as missing:
-        if missing.name in (package, f"{package}.{name}"):
-            return None
-        raise
-
-
 def _init_extensions(app: Flask) -> None:
     from jit import models  # noqa: F401  (register every table before Alembic looks)
 
@@ -129,6 +114,7 @@ def _init_extensions(app: Flask) -> None:
     wal.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to continue."
@@ -156,17 +142,18 @@ def _load_user(session_id: str):
 def _register_blueprints(app: Flask) -> None:
     from jit.accounts.views import bp as accounts_bp
     from jit.admin.views import bp as admin_bp
-    from jit.audit.views import bp as audit_bp
+    from jit.directory.views import bp as directory_bp
     from jit.operations.health import bp as operations_bp
+    from jit.teams.audit_views import bp as audit_bp
     from jit.teams.views import bp as teams_bp
 
-    for blueprint in (accounts_bp, admin_bp, teams_bp, audit_bp, operations_bp):
+    for blueprint in (accounts_bp, admin_bp, directory_bp, teams_bp, audit_bp, operations_bp):
         app.register_blueprint(blueprint)
     for package in DOMAIN_PACKAGES:
         views = domain_module(package, "views")
         if views is not None:
             app.register_blueprint(views.bp)
-        init_app = getattr(importlib.import_module(package), "init_app", None)
+        init_app = getattr(domain_package(package), "init_app", None)
         if init_app is not None:
             init_app(app)
 
@@ -221,6 +208,6 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from jit.cli import register_commands
+    from jit.commands import register_commands
 
     register_commands(app)

@@ -85,6 +85,24 @@ SETTINGS = [
         None,
         "Path of pg_dump for `jit backup` on PostgreSQL (pg_restore beside it); else the PATH",
     ),
+    Setting(
+        "REQUEST_SIGNING_CERT",
+        str,
+        None,
+        "PEM certificate that signs request PDFs (an authority's); else the instance's own",
+    ),
+    Setting(
+        "REQUEST_SIGNING_KEY",
+        str,
+        None,
+        "PEM private key of JIT_REQUEST_SIGNING_CERT (both must be set to take effect)",
+    ),
+    Setting(
+        "TRACING_ANSWER_DAYS",
+        int,
+        30,
+        "Days to answer an incoming firearms tracing request (the ITI sets no number)",
+    ),
     Setting("CHAT_MAX_MESSAGE_CHARS", int, 4000, "Longest chat message accepted, in characters"),
     Setting(
         "CHAT_RATE_MESSAGES",

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from jit.accounts.services import create_user, find_user_by_email
 from jit.clock import frozen
 from jit.extensions import db
+from jit.packages import DOMAIN_PACKAGES, domain_module
 from jit.permissions import Role
 from jit.teams import services as teams
 from jit.teams.models import Membership, Team
@@ -127,6 +128,14 @@ IRON_MERIDIAN = DemoTeam(
             "Europol analyst (participant)",
         ),
         DemoPerson(
+            "eurojust.analyst",
+            "Lena Fischer",
+            "Europe/Amsterdam",
+            "EUROJUST",
+            Role.PARTICIPANT,
+            "Eurojust firearms analyst, participant here and member of BLUE-HARBOUR",
+        ),
+        DemoPerson(
             "judge",
             "Anneke Visser",
             "Europe/Amsterdam",
@@ -171,6 +180,14 @@ BLUE_HARBOUR = DemoTeam(
             "ES",
             Role.LEADER,
             "Fiscal, leader for Spain",
+        ),
+        DemoPerson(
+            "eurojust.analyst",
+            "Lena Fischer",
+            "Europe/Amsterdam",
+            "EUROJUST",
+            Role.MEMBER,
+            "Eurojust firearms analyst, member here and participant in IRON-MERIDIAN",
         ),
     ],
     set_up_at=datetime(2026, 10, 5, 8, 30, tzinfo=UTC),
@@ -294,8 +311,6 @@ def seed() -> DemoLogins:
             _ensure_team(spec, password)
             db.session.commit()
     # Domain packages add their part (agreement, evidence, chat…) to the demo teams.
-    from jit.app import DOMAIN_PACKAGES, domain_module
-
     timeline = Timeline()
     for package in DOMAIN_PACKAGES:
         demo = domain_module(package, "demo")

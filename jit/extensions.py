@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to an app in :func:`jit.app.create_app`."""
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -26,5 +27,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+babel = Babel()  # bound by jit.i18n.init_app, with catalogues compiled at start
 # Bound by jit.chat.init_app, which chooses the client manager (Redis when configured).
 socketio = SocketIO()

@@ -1,12 +1,14 @@
 """Whether a team may change now: the agreement decides (DESIGN.md §4).
 
 Domain packages ask here before adding evidence or bundles, and before writing in the
-chat; the agreements package installs the real rule with :func:`set_provider` when the
-app is built. Until a team's agreement is modelled, every team is open.
+chat. The answer comes from the receivers of :data:`jit.signals.gate` (the agreements
+package connects the real rule in its ``init_app``): any refusal refuses, and with no
+refusal the team is open.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from jit import signals
 
 
 @dataclass(frozen=True)
@@ -20,22 +22,14 @@ class Decision:
 
 OPEN = Decision(True)
 
-# (team, action) -> Decision; action is one of ACTIONS.
 ACTIONS = ("add_evidence", "record_custody", "draft_bundle", "release_bundle", "write_chat")
-_provider: Callable[[object, str], Decision] | None = None
-
-
-def set_provider(provider: Callable[[object, str], Decision] | None) -> None:
-    global _provider
-    _provider = provider
 
 
 def may(team, action: str) -> Decision:
     """Return whether ``team`` may perform ``action`` now, with the reason if not."""
     if action not in ACTIONS:
         raise ValueError(f"unknown gated action {action!r}")
-    return _provider(team, action) if _provider else OPEN
-
-
-def may_add_evidence(team) -> Decision:
-    return may(team, "add_evidence")
+    for decision in signals.values(signals.gate, team, action=action):
+        if not decision:
+            return decision
+    return OPEN

@@ -2,12 +2,14 @@
 
 from jit.accounts.models import LoginThrottle, RecoveryCode, User, UserSession
 from jit.audit.models import AuditChainHead, AuditEntry
+from jit.directory.models import DirectoryEntry
 from jit.submissions import SubmissionToken
 from jit.teams.models import Membership, Party, Team
 
 __all__ = [
     "AuditChainHead",
     "AuditEntry",
+    "DirectoryEntry",
     "LoginThrottle",
     "Membership",
     "Party",

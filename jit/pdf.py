@@ -8,6 +8,7 @@ paths that climb out of the static folder.
 """
 
 import mimetypes
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -42,13 +43,43 @@ def static_fetcher(static_folder: str):
     return StaticOnlyFetcher(allowed_protocols=["https"])
 
 
-def render_pdf(template: str, *, css: tuple[str, ...] = (), **context) -> bytes:
-    """Render the Jinja ``template`` to PDF bytes; ``css`` adds stylesheets given as text."""
-    from weasyprint import CSS, HTML
+def render_pdf(
+    template: str,
+    *,
+    css: tuple[str, ...] = (),
+    variant: str | None = None,
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
+    **context,
+) -> bytes:
+    """Render the Jinja ``template`` to PDF bytes; ``css`` adds stylesheets given as text.
+
+    ``variant`` is a WeasyPrint PDF variant (``"pdf/a-3b"``); ``attachments`` are
+    ``(name, bytes, description)`` embedded as files (PDF/A-3 allows any).
+    """
+    from weasyprint import CSS, HTML, Attachment
 
     fetcher = static_fetcher(current_app.static_folder)
     document = HTML(
         string=render_template(template, **context), base_url=BASE_URL, url_fetcher=fetcher
     )
     stylesheets = [CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher) for text in css]
-    return document.write_pdf(stylesheets=stylesheets)
+    options = {"pdf_variant": variant} if variant else {}
+    if attachments:
+        options["attachments"] = [
+            Attachment(
+                string=data,
+                base_url=BASE_URL,
+                url_fetcher=fetcher,
+                name=name,
+                description=description,
+                relationship="Source",
+            )
+            for name, data, description in attachments
+        ]
+    if not variant:
+        return document.write_pdf(stylesheets=stylesheets, **options)
+    # WeasyPrint 70 opens its bundled sRGB profile for the PDF/A output intent and leaves
+    # the file to the garbage collector; the ResourceWarning it raises is not ours.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        return document.write_pdf(stylesheets=stylesheets, **options)

@@ -32,6 +32,10 @@ class Permission(StrEnum):
     SIGN_AGREEMENT = "team:agreement:sign-own-party"
     CONTRIBUTE_EVALUATION = "team:evaluation:contribute-own-party"
     READ_EVIDENCE = "team:evidence:read"
+    # Reads evidence only where the agreement grants it (Article 7); without a grant,
+    # only the own party's items (e.g. the person's own analysis products).
+    READ_EVIDENCE_IF_AGREED = "team:evidence:read-if-agreement-grants"
+    READ_LEADERS_EVIDENCE = "team:evidence:read-leaders-only"  # items marked for leaders
     ADD_EVIDENCE = "team:evidence:add"
     ADD_ANALYSIS = "team:evidence:add-analysis"
     RECORD_CUSTODY = "team:custody:record"
@@ -44,13 +48,14 @@ class Permission(StrEnum):
     REVIEW_BUNDLE = "team:bundles:review"
     VIEW_AUDIT = "team:audit:view"
     EXPORT_AUDIT = "team:audit:export"
+    RECORD_TRACING = "team:tracing:record"  # incoming tracing requests and their answers
 
 
 P = Permission
 _EVERY_MEMBER = {P.VIEW_DASHBOARD, P.VIEW_MEMBERS, P.VIEW_AGREEMENT, P.CHAT, P.SEARCH}
 
 # DESIGN.md §3. Participants read evidence only where the agreement grants it: the
-# evidence loader adds READ_EVIDENCE for them from the agreement in force.
+# evidence loader asks the agreement in force for those holding READ_EVIDENCE_IF_AGREED.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
         _EVERY_MEMBER
@@ -61,14 +66,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERY_MEMBER
         | {P.MANAGE_OWN_PARTY_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.SIGN_AGREEMENT, P.MANAGE_CHANNELS}
         | {P.CONTRIBUTE_EVALUATION}
-        | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY}
-        | {P.DRAFT_BUNDLE, P.RELEASE_BUNDLE}
+        | {P.READ_EVIDENCE, P.READ_LEADERS_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS}
+        | {P.RECORD_CUSTODY, P.DRAFT_BUNDLE, P.RELEASE_BUNDLE, P.RECORD_TRACING}
     ),
     Role.MEMBER: frozenset(
         _EVERY_MEMBER
         | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY, P.DRAFT_BUNDLE}
+        | {P.RECORD_TRACING}
     ),
-    Role.PARTICIPANT: frozenset(_EVERY_MEMBER | {P.ADD_ANALYSIS, P.CONTRIBUTE_EVALUATION}),
+    Role.PARTICIPANT: frozenset(
+        _EVERY_MEMBER | {P.READ_EVIDENCE_IF_AGREED, P.ADD_ANALYSIS, P.CONTRIBUTE_EVALUATION}
+    ),
     Role.REVIEWER: frozenset({P.VIEW_AGREEMENT, P.REVIEW_BUNDLE}),
 }
 

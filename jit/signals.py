@@ -137,3 +137,33 @@ bag_checks = _hooks.signal(
     ``(check name, passed, detail)``; :func:`jit.bags.verify` adds them to its report.
     """,
 )
+
+agreement_facts = _hooks.signal(
+    "agreement-facts",
+    doc="""Tell what the agreement in force says that a legal request starts from.
+
+    Sender: the team. Receivers return a dict with ``reference`` (the agreement's
+    reference), ``version`` (as :data:`agreement_version` labels it), ``purpose``,
+    ``offences`` and ``proceedings`` (plain text), or ``None`` if the team has no
+    agreement in force. Bundles pre-fill their forms from it.
+    """,
+)
+
+dashboard_notices = _hooks.signal(
+    "dashboard-notices",
+    doc="""Collect what needs a person's attention, for their dashboard.
+
+    Sender: the signed-in user. Receivers return a list of ``jit.signals.Notice`` for
+    teams that person may see that in (an overdue answer for their party, …), or ``None``.
+    """,
+)
+
+
+class Notice:
+    """One line on a dashboard: what is due, in which team, and where to deal with it."""
+
+    def __init__(self, team_code: str, text: str, url: str, *, is_overdue: bool = False):
+        self.team_code, self.text, self.url, self.is_overdue = team_code, text, url, is_overdue
+
+    def __repr__(self) -> str:
+        return f"<Notice {self.team_code}: {self.text}>"

@@ -90,7 +90,9 @@ def _after_flush(session, _flush_context):
 def _orm_insert(state):
     """Catch rows written by an ORM ``INSERT … RETURNING`` (they bypass the flush)."""
     app = _app()
-    if app is None or not state.is_insert:
+    if app is None or not state.is_insert or not state.statement._returning:
+        # A bulk INSERT without RETURNING (a fixture, a migration) names no rows to
+        # queue; `jit search check` finds such rows and `reindex` adds them.
         return None
     watched = tuple(m.class_ for m in state.all_mappers if m.class_ in _watchers(app))
     if not watched:

@@ -42,11 +42,11 @@ class SearchRequest:
     page: int = 1
 
     def query_filters(self) -> dict:
-        """The filters as query fields (``handling`` → ``code``)."""
+        """Return the filters as query fields (``handling`` → ``code``)."""
         return {FILTERS[name]: value for name, value in self.filters.items()}
 
     def args(self, **changes) -> dict:
-        """The URL parameters of this request with ``changes`` (None drops one)."""
+        """Return the URL parameters of this request with ``changes`` (None drops one)."""
         values = {"q": self.text, "sort": self.sort, **self.filters}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "", "relevance")}
@@ -106,10 +106,12 @@ class Outcome:
 
 
 def searchable(accesses: list[TeamAccess]) -> list[TeamAccess]:
+    """Return the accesses whose role may search."""
     return [access for access in accesses if access.can(Permission.SEARCH)]
 
 
 def scopes_for(accesses: list[TeamAccess]) -> list[Scope]:
+    """Return the search scope (team and reader tokens) of each access that may search."""
     return [
         Scope(access.team.id, access.team.code, frozenset(reader_tokens(access)))
         for access in searchable(accesses)

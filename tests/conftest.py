@@ -66,7 +66,7 @@ def _migrated_sqlite_template(root: Path) -> Path:
     folder = root / "template-instance"
     app = create_app(_test_config(folder, f"sqlite:///{folder / 'jit.sqlite3'}"))
     with app.app_context():
-        from jit.cli import apply_migrations
+        from jit.commands import apply_migrations
 
         apply_migrations()
         db.engine.dispose()
@@ -103,7 +103,7 @@ def postgresql_url(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("pg-template")
     app = create_app(_test_config(folder, url))
     with app.app_context():
-        from jit.cli import apply_migrations
+        from jit.commands import apply_migrations
 
         apply_migrations()
         db.engine.dispose()

@@ -53,7 +53,7 @@ def prepare_instance(folder: Path, members: int, database_url: str | None):
     from jit.accounts import sessions
     from jit.app import create_app
     from jit.chat.services import channels_of
-    from jit.cli import apply_migrations
+    from jit.commands import apply_migrations
     from jit.extensions import db
     from jit.permissions import Role
     from jit.teams import services as teams

@@ -67,7 +67,7 @@ def _environment(instance: Path) -> dict:
 
 SETUP = """
 from jit.app import create_app
-from jit.cli import apply_migrations
+from jit.commands import apply_migrations
 from jit.extensions import db
 from jit.teams import services
 from jit.accounts.services import create_user

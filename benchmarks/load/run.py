@@ -64,7 +64,7 @@ def seed(folder: Path, database_url: str | None, users: int) -> dict:
     from jit.accounts.services import create_user
     from jit.app import create_app
     from jit.chat.services import channels_of
-    from jit.cli import apply_migrations
+    from jit.commands import apply_migrations
     from jit.extensions import db
     from jit.permissions import Role
     from jit.teams import services as teams

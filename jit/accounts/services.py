@@ -27,10 +27,12 @@ class LockedOut(AccountError):
 
 
 def normalise_email(email: str) -> str:
+    """Return ``email`` as accounts store it: trimmed, lower case."""
     return email.strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
+    """Return the account with this e-mail address, if any."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -196,6 +198,7 @@ def confirm_mfa_enrolment(user: User, code: str) -> list[str]:
 
 
 def regenerate_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes; return the new ones, shown once."""
     codes = _replace_recovery_codes(user)
     audit.record("account.recovery_codes_regenerated", target=user)
     return codes
@@ -211,6 +214,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 
 
 def unused_recovery_codes(user: User) -> int:
+    """Return how many of the user's recovery codes are still unused."""
     return db.session.scalar(
         select(func.count())
         .select_from(RecoveryCode)
@@ -237,6 +241,7 @@ def change_password(user: User, current: str, new: str, *, keep=None) -> None:
 
 
 def set_time_zone(user: User, time_zone: str) -> None:
+    """Set the zone the user's times are shown in; AccountError if unknown."""
     if time_zone not in time_zone_names():
         raise AccountError(f"Unknown time zone {time_zone!r}. Pick one from the list.")
     old, new = audit.diff({"time_zone": user.time_zone}, {"time_zone": time_zone})
@@ -291,6 +296,7 @@ def create_user(
 
 
 def set_disabled(user: User, is_disabled: bool, *, actor: User) -> None:
+    """Disable an account (ending its sessions) or re-enable it; never one's own."""
     if user.id == actor.id and is_disabled:
         raise AccountError("You cannot disable your own account.")
     if user.is_disabled == is_disabled:

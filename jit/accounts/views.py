@@ -26,8 +26,8 @@ from jit.accounts.forms import (
 )
 from jit.accounts.models import User
 from jit.extensions import db
+from jit.forms import ConfirmForm
 from jit.inputs import safe_local_path
-from jit.teams.forms import ConfirmForm
 
 bp = Blueprint("accounts", __name__)
 

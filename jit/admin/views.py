@@ -15,8 +15,8 @@ from jit.accounts.models import User
 from jit.admin.forms import TeamCreateForm, UserCreateForm
 from jit.audit import reading
 from jit.audit import services as audit
+from jit.audit.log_pages import filtered_page
 from jit.audit.models import PLATFORM_CHAIN
-from jit.audit.views import filtered_page
 from jit.extensions import db
 from jit.teams import services as teams
 from jit.teams.forms import ConfirmForm

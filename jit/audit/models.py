@@ -1,14 +1,17 @@
 """The audit log: append-only, one hash chain for the platform and one per team."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from jit.accounts.models import User
 from jit.audit import sealing
 from jit.extensions import db
 from jit.types import UTCDateTime
+
+if TYPE_CHECKING:  # the audit log names accounts by their table; accounts write to it
+    from jit.accounts.models import User
 
 PLATFORM_CHAIN = "platform"
 
@@ -48,7 +51,7 @@ class AuditEntry(db.Model):
     content_nonce: Mapped[str | None] = mapped_column(String(32))
     content_hash: Mapped[str | None] = mapped_column(String(64))
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped["User | None"] = relationship("User")
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.chain}#{self.seq} {self.operation}>"

@@ -189,6 +189,7 @@ def verify_and_record(chains: list[str], *, team=None, actor=_FROM_REQUEST) -> l
 
 
 def all_chains() -> list[str]:
+    """Return the name of every audit chain: the platform's and each team's."""
     heads = db.session.scalars(select(AuditChainHead.chain))
     entries = db.session.scalars(select(AuditEntry.chain).distinct())
     return sorted(set(heads) | set(entries))

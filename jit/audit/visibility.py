@@ -17,7 +17,6 @@ from jit import signals
 from jit.audit.models import AuditEntry
 from jit.extensions import db
 from jit.permissions import Permission, can_manage_memberships
-from jit.teams.models import Membership
 
 ObjectKey = tuple[str, str]
 
@@ -66,10 +65,11 @@ def team_objects(access, objects: dict[str, set[str]]) -> dict:
         )
         # A removed membership's row is gone; its entries still name a person and role
         # the whole team saw on the roster, so they stay readable, without a link.
+        memberships = db.metadata.tables["memberships"]  # by table: teams write to the log
         present = set(
             db.session.scalars(
-                select(Membership.id).where(
-                    Membership.id.in_(wanted), Membership.team_id == access.team.id
+                select(memberships.c.id).where(
+                    memberships.c.id.in_(wanted), memberships.c.team_id == access.team.id
                 )
             )
         )

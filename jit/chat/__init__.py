@@ -17,7 +17,7 @@ SOCKET_IO_PATH = "socket.io"
 
 def init_app(app: Flask) -> None:
     from jit import signals
-    from jit.chat import events, fanout, integrations, watch  # noqa: F401  (watch: session hooks)
+    from jit.chat import events, fanout, watch  # noqa: F401  (watch: session hooks)
     from jit.chat.presence import MemoryPresence, RedisPresence
     from jit.chat.ratelimit import limiter_for
     from jit.chat.record import openable_chat
@@ -39,7 +39,6 @@ def init_app(app: Flask) -> None:
         app, app.config["CHAT_SEND_QUEUE"], deliver=events.broadcast_message
     )
     events.register(socketio)
-    integrations.connect_evidence()
     signals.record_visibility.connect(openable_chat)
 
     def allow(origin, environ):

@@ -18,7 +18,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.exc import IntegrityError
 
 from jit.accounts import sessions
-from jit.chat import fanout, integrations, reading, services
+from jit.chat import exhibits, fanout, reading, services
 from jit.chat.services import ChatError
 from jit.clock import utcnow
 from jit.extensions import db, socketio
@@ -318,11 +318,11 @@ class ChatNamespace(Namespace):
         refs = _field(data, "refs")
         if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
             raise ChatError("refs must be a list of exhibit numbers.")
-        if len(refs) > integrations.MAX_REFERENCES_PER_LOOKUP:
+        if len(refs) > exhibits.MAX_REFERENCES_PER_LOOKUP:
             raise ChatError(
-                f"Ask for at most {integrations.MAX_REFERENCES_PER_LOOKUP} exhibits at a time."
+                f"Ask for at most {exhibits.MAX_REFERENCES_PER_LOOKUP} exhibits at a time."
             )
-        return {"links": integrations.exhibit_links(access, refs)}
+        return {"links": exhibits.exhibit_links(access, refs)}
 
 
 def _catch_up(channel, data: dict) -> dict:

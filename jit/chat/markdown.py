@@ -4,7 +4,7 @@ Two layers: markdown-it with raw HTML off and only the rules we allow (emphasis,
 lists, links, line breaks), then nh3 (ammonia) keeps only the tags, attributes and URL
 schemes listed here and adds ``rel="noopener noreferrer nofollow"`` to every link.
 Exhibit references (``#NL-0007``) become neutral ``<span class="exhibit-ref">`` elements;
-whether a reader gets a link is decided per reader (:mod:`jit.chat.integrations`).
+whether a reader gets a link is decided per reader (:mod:`jit.chat.exhibits`).
 """
 
 import re

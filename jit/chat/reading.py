@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
+from jit.audit.models import AuditEntry, team_chain
 from jit.chat.markdown import render
 from jit.chat.models import Channel, Message, ReadMark
 from jit.chat.services import ChatError
@@ -174,3 +175,18 @@ def channel_payload(channel: Channel, unread: int = 0, last_read_seq: int = 0) -
         "unread": unread,
         "last_read_seq": last_read_seq,
     }
+
+
+def record_of(access: TeamAccess, message: Message) -> list[AuditEntry]:
+    """Return the team's audit entries about ``message``, oldest first: its every text."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.chain == team_chain(access.team.id),
+                AuditEntry.object_type == "chat_messages",
+                AuditEntry.object_id == str(message.id),
+            )
+            .order_by(AuditEntry.seq)
+        )
+    )

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 
 from jit import gates
 from jit.audit import services as audit
-from jit.chat import integrations
 from jit.chat.models import GENERAL_CHANNEL, Channel, Message, MessageRevision, ReadMark
 from jit.clock import utcnow
 from jit.extensions import db
@@ -133,10 +132,12 @@ def may_read_history(access: TeamAccess) -> bool:
 
 
 def new_general_channel(team) -> Channel:
+    """Return the #general channel every new team gets (not yet added)."""
     return Channel(team=team, name=GENERAL_CHANNEL, topic="The whole team", is_general=True)
 
 
 def channels_of(access: TeamAccess) -> list[Channel]:
+    """Return the team's channels, #general first, then by name."""
     return list(
         db.session.scalars(
             select(Channel)
@@ -171,6 +172,7 @@ def check_may_write(access: TeamAccess) -> None:
 
 
 def create_channel(access: TeamAccess, *, name: str, topic: str = "") -> Channel:
+    """Open a channel for the whole team; ChatError if refused."""
     if not may_manage_channels(access):
         raise ChatError("Only the coordinator and the leaders add channels.")
     check_may_write(access)
@@ -334,7 +336,6 @@ def post_message(
         if existing is None:
             raise
         return _as_resend(existing, channel), False
-    integrations.queue_for_search(message, "index")
     return message, True
 
 
@@ -408,6 +409,7 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
 
 
 def message_for(access: TeamAccess, message_id) -> Message:
+    """Return the team's message ``message_id``; ChatError if there is none."""
     if isinstance(message_id, bool) or not isinstance(message_id, int):
         raise ChatError("Name the message by its number.")
     message = db.session.get(Message, message_id)
@@ -445,7 +447,6 @@ def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
         new={"channel": message.channel.name, "seq": message.seq, **new},
         actor=access.user,
     )
-    integrations.queue_for_search(message, "index")
     return message
 
 
@@ -467,7 +468,6 @@ def retract_message(access: TeamAccess, message_id) -> Message:
         new={"retracted": True},
         actor=access.user,
     )
-    integrations.queue_for_search(message, "delete")
     return message
 
 

@@ -2,10 +2,8 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from jit.audit.models import AuditEntry, team_chain
-from jit.chat import services
+from jit.chat import reading, services
 from jit.chat.forms import ChannelForm
 from jit.extensions import db
 from jit.inputs import query_int
@@ -79,15 +77,7 @@ def message_record(code: str, message_id: int):
         message = services.message_for(access, message_id)
     except services.ChatError:
         abort(404)
-    entries = db.session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.chain == team_chain(access.team.id),
-            AuditEntry.object_type == "chat_messages",
-            AuditEntry.object_id == str(message.id),
-        )
-        .order_by(AuditEntry.seq)
-    ).all()
+    entries = reading.record_of(access, message)
     return render_template(
         "chat/message_record.html",
         access=access,

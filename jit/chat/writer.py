@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from jit.chat import integrations, reading
+from jit.chat import reading
 from jit.chat.models import Channel, Message
 from jit.chat.services import ChatBusy, Draft, recorded, serialised_writes
 from jit.clock import utcnow
@@ -198,7 +198,6 @@ def write_batch(batch: list[PendingSend]) -> None:
         db.session.add_all([send.message for send in fresh])
         db.session.flush()
         for send in fresh:
-            integrations.queue_for_search(send.message, "index")
             send.payload = reading.message_payload(send.message, send.html, author=send.author)
             send.is_new = True
         for send, first in repeats:

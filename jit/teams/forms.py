@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
+from jit.forms import ConfirmForm  # noqa: F401  (the team pages' buttons use it from here)
 from jit.inputs import IdSelectField
 from jit.submissions import SubmissionTokenField
 
@@ -33,7 +34,3 @@ class MembershipChangeForm(FlaskForm):
         validators=[DataRequired(message="Choose the party the person acts for.")],
     )
     role = SelectField("Role", validate_choice=False)
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes state: only its CSRF token travels."""

@@ -33,10 +33,12 @@ class PartySpec:
 
 
 def normalise_code(code: str) -> str:
+    """Return an operation code as teams store it: trimmed, upper case."""
     return code.strip().upper()
 
 
 def check_operation_code(code: str) -> str:
+    """Return the normalised operation code; TeamError if it is malformed."""
     code = normalise_code(code)
     if not OPERATION_CODE.match(code):
         raise TeamError(
@@ -123,6 +125,7 @@ def create_team(
 
 
 def add_membership(team: Team, user: User, party: Party, role: Role, *, actor) -> Membership:
+    """Give ``user`` ``role`` for ``party`` in ``team``, with its audit entry."""
     membership = Membership(team=team, user=user, party=party, role=role.value)
     db.session.add(membership)
     db.session.flush()
@@ -145,10 +148,12 @@ def _roles_assignable(access: TeamAccess) -> set[Role]:
 
 
 def assignable_roles(access: TeamAccess) -> list[Role]:
+    """Return the roles ``access`` may give, in the table's order."""
     return [role for role in Role if role in _roles_assignable(access)]
 
 
 def manageable_parties(access: TeamAccess) -> list[Party]:
+    """Return the parties whose memberships ``access`` may manage."""
     return [party for party in access.team.parties if access.may_manage_party(party)]
 
 
@@ -162,6 +167,7 @@ def _check_assignment(access: TeamAccess, party: Party, role: Role) -> None:
 
 
 def add_member(access: TeamAccess, *, email: str, party_id: int, role: str) -> Membership:
+    """Add the account with ``email`` to the team; TeamError if refused."""
     user = find_user_by_email(email)
     if user is None:
         raise TeamError(
@@ -218,6 +224,7 @@ def _would_leave_no_coordinator(team: Team, membership: Membership) -> bool:
 
 
 def may_change(access: TeamAccess, membership: Membership) -> bool:
+    """Return whether ``access`` may change or remove ``membership``."""
     return access.may_manage_party(membership.party) and Role(membership.role) in _roles_assignable(
         access
     )
@@ -226,6 +233,7 @@ def may_change(access: TeamAccess, membership: Membership) -> bool:
 def change_member(
     access: TeamAccess, membership_id: int, *, party_id: int, role: str
 ) -> Membership:
+    """Change a membership's party and role; TeamError if refused."""
     membership = _membership_in_team(access, membership_id)
     if not may_change(access, membership):
         raise TeamError("You may not change this membership.")
@@ -241,6 +249,7 @@ def change_member(
 
 
 def remove_member(access: TeamAccess, membership_id: int) -> None:
+    """End a membership; TeamError if refused (e.g. the last coordinator)."""
     membership = _membership_in_team(access, membership_id)
     if not may_change(access, membership):
         raise TeamError("You may not remove this membership.")

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from jit import submissions
+from jit import signals, submissions
 from jit.audit import reading
 from jit.extensions import db
 from jit.permissions import Permission, can_manage_memberships
@@ -18,7 +18,9 @@ bp = Blueprint("teams", __name__)
 @bp.get("/")
 @login_required
 def dashboard():
-    return render_template("teams/dashboard.html", memberships=teams_of(current_user))
+    user = current_user._get_current_object()
+    notices = signals.values(signals.dashboard_notices, user)
+    return render_template("teams/dashboard.html", memberships=teams_of(user), notices=notices)
 
 
 @bp.get("/t/<code>/")

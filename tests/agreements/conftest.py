@@ -114,11 +114,11 @@ class Jit:
         return version
 
     def sign(self, version, leader, **kwargs):
-        from agreements import services
+        from agreements import signing
         from tests.conftest import DEFAULT_PASSWORD
 
         values = {"password": DEFAULT_PASSWORD, "function": "Leader", "place": "The Hague"}
-        signature = services.sign(access_of(leader), version, **(values | kwargs))
+        signature = signing.sign(access_of(leader), version, **(values | kwargs))
         db.session.commit()
         return signature
 

@@ -2,7 +2,7 @@
 
 import threading
 
-from agreements import services
+from agreements import signing
 from agreements.models import AgreementVersion
 from jit.clock import frozen
 from jit.extensions import db
@@ -26,7 +26,7 @@ def test_simultaneous_signatures_both_count(app, jit):
                     _ = version.signatures, version.agreement.versions  # read before the race
                     access = TeamAccess(team=membership.team, membership=membership)
                     barrier.wait(timeout=10)
-                    services.sign(
+                    signing.sign(
                         access, version, password=DEFAULT_PASSWORD, function="Leader", place="X"
                     )
                     db.session.commit()
@@ -46,4 +46,5 @@ def test_simultaneous_signatures_both_count(app, jit):
     db.session.expire_all()
     version = db.session.get(AgreementVersion, version_id)
     assert len(version.signatures) == 2
-    assert version.is_fully_signed and version.applied_at is not None
+    assert version.is_fully_signed
+    assert version.applied_at is not None

@@ -175,6 +175,6 @@ def test_the_diff_marks_changed_lines_article_by_article():
     assert period_rows[0].left == "Expires on 2027-06-30"
     assert period_rows[0].right == "Expires on 2028-06-30"
     [added] = [r for r in articles["members"].rows if r.change != "equal"]
-    assert (
-        added.change == "insert" and added.left is None and "Lea <lea@bka.example>" in added.right
-    )
+    assert added.change == "insert"
+    assert added.left is None
+    assert "Lea <lea@bka.example>" in added.right

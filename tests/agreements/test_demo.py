@@ -27,7 +27,8 @@ def test_the_demo_agreement_is_in_force_with_one_extension_and_seeding_twice_cha
     assert db.session.scalar(select(func.count()).select_from(AgreementSignature)) == 6
     with frozen(at("2026-11-29")):
         status = team_status(team)
-        assert status.code == "in_force" and status.governing.number == 2
+        assert status.code == "in_force"
+        assert status.governing.number == 2
         assert gates.may(team, "add_evidence")
     assert status.started_on.isoformat() == "2025-09-15"
     assert status.expires_on.isoformat() == "2027-09-14"

@@ -52,13 +52,16 @@ def test_each_party_writes_its_own_part(client, auth, opened):
     client.post(url(jit), data=NL_PART | {"arrests": "2", "assets_eur": "1000", "drugs_seized": ""})
     contributions = db.session.scalars(select(EvaluationContribution)).all()
     by_party = {c.party.country_code: c.answers for c in contributions}
-    assert by_party["NL"]["arrests"] == 4 and by_party["NL"]["assets_eur"] == "310500.50"
+    assert by_party["NL"]["arrests"] == 4
+    assert by_party["NL"]["assets_eur"] == "310500.50"
     assert by_party["NL"]["convictions"] is None
     assert by_party["DE"]["arrests"] == 2
     page = client.get(url(jit)).get_data(as_text=True)  # the DE part, filled in again
-    assert 'name="assets_eur"' in page and 'value="1000.00"' in page
+    assert 'name="assets_eur"' in page
+    assert 'value="1000.00"' in page
     totals = evaluations.totals(jit.evaluation)
-    assert totals["arrests"] == 6 and totals["firearms_seized"] == 18
+    assert totals["arrests"] == 6
+    assert totals["firearms_seized"] == 18
     assert totals["assets_eur"] == "311,500.50"
 
 
@@ -92,7 +95,8 @@ def test_the_pdf_has_every_section_each_part_and_the_results(client, auth, opene
     auth.login(jit.nl_leader.user)
     client.post(url(jit), data=NL_PART)
     response = client.get(url(jit, ".pdf"))
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
     for heading in ("Identification", "Results (all parties)", *evaluations.TEXT_SECTIONS.values()):
         assert heading in text, heading

@@ -37,7 +37,8 @@ def test_the_pdf_contains_every_article_party_signature_and_the_version_hash(
         heading = f"Article {article.number}" if article.number.isdigit() else article.number
         assert f"{heading} — {article.title}" in text, article.title
     for party in jit.team.parties:
-        assert party.name in text and party.authority in text
+        assert party.name in text
+        assert party.authority in text
     assert f"SHA-256 {jit.version.content_hash}" in text  # the running footer, on every page
     pages = PdfReader(io.BytesIO(response.data)).pages
     assert all(jit.version.content_hash in page.extract_text() for page in pages)

@@ -62,14 +62,12 @@ def test_an_upload_in_force_records_the_version_with_its_custody_events(client, 
 
 
 def test_the_agreement_says_whether_participants_read_evidence(app, jit, make_membership):
-    from agreements.gate import participants_read_evidence
+    from evidence.access import participants_may_read as grant
     from tests.agreements.conftest import person
 
     analyst = make_membership(jit.team, "participant", "EUROJUST")
     other = make_membership(jit.team, "participant", "EUROJUST")
-    grant = app.extensions["participants_read_evidence"]
-    assert grant is participants_read_evidence
-    assert not grant(jit.team)  # no agreement: nothing granted
+    assert not grant(jit.team, None)  # no agreement: nothing granted
     named = [
         person(analyst, scope="Analysis", may_read_evidence=True),
         person(other, scope="Liaison", may_read_evidence=False),
@@ -78,6 +76,6 @@ def test_the_agreement_says_whether_participants_read_evidence(app, jit, make_me
         jit.sign_all(jit.draft(participants=named))
         assert grant(jit.team, analyst.user)
         assert not grant(jit.team, other.user)
-        assert not grant(jit.team)  # not every participant may read
+        assert not grant(jit.team, None)  # not every participant may read
     with frozen(at("2027-06-01")):  # after expiry the last text in force still decides
         assert grant(jit.team, analyst.user)

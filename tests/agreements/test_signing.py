@@ -4,7 +4,7 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from agreements import services
+from agreements import services, signing
 from agreements.models import AgreementSignature
 from jit.audit.models import AuditEntry
 from jit.clock import frozen, utcnow
@@ -24,7 +24,8 @@ def sign_page(jit, version):
 def test_the_first_signature_freezes_the_text_and_fixes_its_hash(jit):
     with frozen(TODAY):
         version = jit.draft()
-        assert not version.is_frozen and version.content_hash is None
+        assert not version.is_frozen
+        assert version.content_hash is None
         draft_hash = services.current_hash(version)
         signature = jit.sign(
             version, jit.nl_leader, function="Officier van justitie", place="Rotterdam"
@@ -155,7 +156,7 @@ def test_only_leaders_sign(client, auth, jit):
         assert response.status_code == 403
         auth.logout()
     with pytest.raises(services.AgreementError, match="Only a party's leader signs"):
-        services.sign(
+        signing.sign(
             access_of(jit.nl_member), version, password=DEFAULT_PASSWORD, function="x", place="y"
         )
     assert signature_count() == 0
@@ -212,8 +213,10 @@ def test_a_withdrawn_version_is_superseded_and_cannot_be_signed(jit):
             services.AgreementError, match="withdrawn on 2026-06-01; it is superseded"
         ):
             jit.sign(version, jit.de_leader)
-    assert replacement.number == 2 and replacement.based_on_id == version.id
-    assert replacement.content == version.content and not replacement.is_frozen
+    assert replacement.number == 2
+    assert replacement.based_on_id == version.id
+    assert replacement.content == version.content
+    assert not replacement.is_frozen
     assert len(version.signatures) == 1
 
 

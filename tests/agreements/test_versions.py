@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from agreements import services
+from agreements import exports, services
 from agreements.models import AgreementVersion, FrozenVersionError
 from agreements.status import team_status
 from jit.clock import frozen
@@ -56,7 +56,7 @@ def test_a_signed_version_cannot_be_edited_by_any_route(client, auth, jit, signe
         response = client.post(f"{base}/edit", data=edit_form(version))
         assert response.status_code == 400
         assert "its text is frozen" in response.get_data(as_text=True)
-        upload = json.dumps(services.export_data(version) | {"content": version.content}).encode()
+        upload = json.dumps(exports.export_data(version) | {"content": version.content}).encode()
         response = client.post(
             f"{base}/import",
             data={"file": (io.BytesIO(upload), "agreement.json")},
@@ -287,7 +287,8 @@ def test_the_purpose_keeps_its_redefinitions(client, auth, in_force):
     from tests.agreements.test_exports import pdf_text
 
     text = " ".join(pdf_text(pdf).split())
-    assert "Redefinitions of the purpose" in text and first in text
+    assert "Redefinitions of the purpose" in text
+    assert first in text
 
 
 def test_text_with_markup_is_shown_as_text(client, auth, jit):
@@ -296,7 +297,8 @@ def test_text_with_markup_is_shown_as_text(client, auth, jit):
         jit.draft(purpose={"text": payload, "offences": payload, "proceedings": ""})
     auth.login(jit.nl_member.user)
     page = client.get(f"/t/{jit.team.code}/agreement/v1").get_data(as_text=True)
-    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     from tests.agreements.test_exports import pdf_text
 

@@ -21,9 +21,9 @@ def test_bytes_round_trip_in_uneven_chunks(app, direct_io, size):
     data = os.urandom(size)
     writer = storage.BlobWriter()
     if direct_io and hasattr(os, "O_DIRECT"):
-        assert type(writer._sink).__name__ in ("_DirectSink", "_BufferedSink")
+        assert type(writer._sink).__name__ in ("DirectSink", "BufferedSink")
     else:
-        assert type(writer._sink).__name__ == "_BufferedSink"
+        assert type(writer._sink).__name__ == "BufferedSink"
     for start in range(0, size, 777_777):
         writer.write(data[start : start + 777_777])
     blob = writer.finish()
@@ -90,7 +90,7 @@ def test_a_file_system_without_o_direct_falls_back_to_the_page_cache(app, monkey
     monkeypatch.setattr(storage.os, "open", open_refusing_direct)
     data = os.urandom(5 * 1024 * 1024 + 17)
     writer = storage.BlobWriter()
-    assert type(writer._sink).__name__ == "_BufferedSink"
+    assert type(writer._sink).__name__ == "BufferedSink"
     writer.write(data)
     blob = writer.finish()
     assert storage.blob_path(blob.sha256).read_bytes() == data

@@ -4,9 +4,13 @@ import pytest
 from sqlalchemy import select
 
 from evidence.models import CustodyEvent
-from jit import gates
+from jit import gates, signals
 from jit.extensions import db
 from tests.evidence.conftest import counts
+
+
+def _grant(team, user=None):
+    return True  # the agreement lets participants read evidence
 
 
 @pytest.fixture
@@ -43,7 +47,8 @@ def test_a_transfer_names_both_sides(client, auth, nl_member, item):
     assert event.actor_name == nl_member.user.display_name
     assert event.actor_party.startswith("NL — ")
     page = client.get(f"/t/{nl_member.team.code}/evidence/NL-0001").get_data(as_text=True)
-    assert "Sanne Jansen" in page and "Pieter de Vries" in page
+    assert "Sanne Jansen" in page
+    assert "Pieter de Vries" in page
 
 
 @pytest.mark.parametrize(
@@ -71,31 +76,31 @@ def test_missing_fields_are_explained_and_nothing_is_recorded(
     assert counts() == before
 
 
-def test_the_agreement_gate_is_asked_before_recording(client, auth, nl_member, item, monkeypatch):
+def test_the_agreement_gate_is_asked_before_recording(client, auth, nl_member, item):
     refuse = lambda team, action: gates.Decision(  # noqa: E731
         action != "record_custody", "The JIT expired on 2026-05-01; only an extension reopens it."
     )
-    monkeypatch.setattr(gates, "_provider", refuse)
-    auth.login(nl_member.user)
-    before = counts()
-    response = _post(client, nl_member)
-    assert response.status_code == 400
-    assert "The JIT expired on 2026-05-01" in response.get_data(as_text=True)
-    assert counts() == before
+    with signals.gate.connected_to(refuse):
+        auth.login(nl_member.user)
+        before = counts()
+        response = _post(client, nl_member)
+        assert response.status_code == 400
+        assert "The JIT expired on 2026-05-01" in response.get_data(as_text=True)
+        assert counts() == before
 
 
 @pytest.mark.parametrize("role", ["coordinator", "participant", "reviewer"])
 def test_roles_without_the_permission_cannot_record(
     client, auth, nl_member, item, make_membership, role, app
 ):
-    app.extensions["participants_read_evidence"] = lambda team, user=None: True
-    team = nl_member.team
-    if role == "coordinator":
-        person = next(m.user for m in team.memberships if m.role == "coordinator")
-    else:
-        person = make_membership(team, role, "EUROJUST" if role == "participant" else "NL").user
-    auth.login(person)
-    before = counts()
-    response = _post(client, nl_member)
-    assert response.status_code in (403, 404)
-    assert counts() == before
+    with signals.participants_read_evidence.connected_to(_grant):
+        team = nl_member.team
+        if role == "coordinator":
+            person = next(m.user for m in team.memberships if m.role == "coordinator")
+        else:
+            person = make_membership(team, role, "EUROJUST" if role == "participant" else "NL").user
+        auth.login(person)
+        before = counts()
+        response = _post(client, nl_member)
+        assert response.status_code in (403, 404)
+        assert counts() == before

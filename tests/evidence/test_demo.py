@@ -10,7 +10,17 @@ def test_demo_evidence(runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     items = {item.exhibit_number: item for item in db.session.scalars(select(EvidenceItem))}
-    assert set(items) == {"HR-0001", "HR-0002", "AT-0001", "AT-0002", "NL-0001", "NL-0002"}
+    # HR-0003 (Iron Meridian) and ES-0001 (Blue Harbour) come from the firearms demo.
+    assert set(items) == {
+        "HR-0001",
+        "HR-0002",
+        "HR-0003",
+        "AT-0001",
+        "AT-0002",
+        "NL-0001",
+        "NL-0002",
+        "ES-0001",
+    }
     media = set(db.session.scalars(select(EvidenceFile.media_type)))
     assert {"application/pdf", "text/plain", "message/rfc822", "image/png"} <= media
     assert items["HR-0002"].item_type == "firearm"
@@ -33,5 +43,5 @@ def test_demo_evidence(runner):
     count = db.session.scalar(select(func.count(CustodyEvent.id)))
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
-    assert db.session.scalar(select(func.count(EvidenceItem.id))) == 6
+    assert db.session.scalar(select(func.count(EvidenceItem.id))) == 8
     assert db.session.scalar(select(func.count(CustodyEvent.id))) == count

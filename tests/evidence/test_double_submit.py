@@ -76,7 +76,8 @@ def test_an_item_form_sent_twice_records_one_item(client, auth, nl_member, ajax)
         assert again.get_json() == {"redirect": item_url, "duplicate": True}
     else:
         assert first.status_code == 303
-        assert again.status_code == 303 and again.headers["Location"] == item_url
+        assert again.status_code == 303
+        assert again.headers["Location"] == item_url
     assert _count(EvidenceItem) == 1
     assert "already sent and saved once" in client.get(item_url).get_data(as_text=True)
 

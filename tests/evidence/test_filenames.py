@@ -44,5 +44,6 @@ def test_file_names_are_kept_safely(client, auth, nl_member, given, stored):
     assert disposition.startswith('attachment; filename="')
     assert "/" not in disposition.split("filename*=")[1]
     assert quote(stored.replace("/", "_"), safe="") in disposition
-    assert "\n" not in disposition and "\r" not in disposition
+    assert "\n" not in disposition
+    assert "\r" not in disposition
     assert download.headers["Content-Security-Policy"].startswith("sandbox")

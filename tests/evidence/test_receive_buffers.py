@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from flask_wtf.csrf import generate_csrf
 
-from evidence import buffers, multipart, storage, uploads
+from evidence import buffers, diskwrite, multipart, storage, uploads
 from tests.evidence.conftest import item_fields, multipart_body
 
 MIB = 1024 * 1024
@@ -59,21 +59,21 @@ def _receive_over_a_socket(app, body: bytes, content_type: str, *, read_ahead: i
 def staged(monkeypatch):
     """Count the bytes the O_DIRECT writer had to copy into its staging buffer."""
     counted = {"bytes": 0, "sinks": set()}
-    real_copy = storage._copy
+    real_copy = diskwrite.copy_into
 
     def counting_copy(target, address, offset, piece):
         counted["bytes"] += len(piece)
         return real_copy(target, address, offset, piece)
 
-    real_open = storage._open_sink
+    real_open = diskwrite.open_sink
 
-    def recording_open(path):
-        sink = real_open(path)
+    def recording_open(path, **options):
+        sink = real_open(path, **options)
         counted["sinks"].add(type(sink).__name__)
         return sink
 
-    monkeypatch.setattr(storage, "_copy", counting_copy)
-    monkeypatch.setattr(storage, "_open_sink", recording_open)
+    monkeypatch.setattr(diskwrite, "copy_into", counting_copy)
+    monkeypatch.setattr(diskwrite, "open_sink", recording_open)
     return counted
 
 
@@ -91,7 +91,7 @@ def test_file_bytes_reach_the_disk_without_a_copy(app, staged, name_length):
     [upload] = receiver.uploads
     assert upload.blob.sha256 == hashlib.sha256(data).hexdigest()
     assert storage.blob_path(upload.blob.sha256).read_bytes() == data
-    assert staged["sinks"] == {"_DirectSink"}
+    assert staged["sinks"] == {"DirectSink"}
     # The bytes before the file's first page boundary came with the headers (at most
     # one small header read), plus the last partial page: far from 13 MiB.
     assert staged["bytes"] < multipart.HEAD_READ_SIZE + 2 * buffers.ALIGN
@@ -130,12 +130,12 @@ def test_a_body_cut_off_returns_every_buffer_and_leaves_no_file(app):
         sender.start()
         stream = uploads._SocketBody(_gunicorn_like_body(receiving, len(body), b""), len(body))
         receiver = uploads.UploadReceiver()
-        with pytest.raises(uploads.ClientDisconnected):
-            try:
+        try:
+            with pytest.raises(uploads.ClientDisconnected):
                 receiver._receive(stream, content_type, 64 * MIB, None)
-            finally:
-                stream.close()
-                receiver.discard()
+        finally:
+            stream.close()
+            receiver.discard()
         sender.join()
         receiving.close()
     assert buffers.pool.lent_count() == 0

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from jit import gates
+from jit import gates, signals
 from tests.evidence.conftest import counts, item_fields, multipart_body, stored_blobs, upload
 
 NOTHING = {"evidence_items": 0, "evidence_files": 0, "custody_events": 0}
@@ -169,15 +169,15 @@ def test_a_token_after_the_file_is_too_late(client, signed_in):
     _assert_nothing_left(client)
 
 
-def test_the_agreement_gate_refuses_with_its_reason(client, signed_in, monkeypatch):
+def test_the_agreement_gate_refuses_with_its_reason(client, signed_in):
     refuse = lambda team, action: gates.Decision(False, "The agreement expired.")  # noqa: E731
-    monkeypatch.setattr(gates, "_provider", refuse)
-    response = upload(client, signed_in, item_fields(), [("files", "a.txt", b"x")])
-    page = client.get(signed_in).get_data(as_text=True)
-    assert response.status_code == 409
-    assert "The agreement expired." in response.get_data(as_text=True)
-    assert "The agreement expired." in page
-    _assert_nothing_left(client)
+    with signals.gate.connected_to(refuse):
+        response = upload(client, signed_in, item_fields(), [("files", "a.txt", b"x")])
+        page = client.get(signed_in).get_data(as_text=True)
+        assert response.status_code == 409
+        assert "The agreement expired." in response.get_data(as_text=True)
+        assert "The agreement expired." in page
+        _assert_nothing_left(client)
 
 
 def test_a_failing_commit_removes_the_new_blob(client, signed_in, monkeypatch):

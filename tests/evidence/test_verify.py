@@ -58,7 +58,8 @@ def test_an_intact_team_verifies(runner, item):
     assert result.exit_code == 0, result.output
     assert "Intact: 1 items, 4 custody events, 2 files checked." in result.output
     run = db.session.scalar(select(EvidenceVerification))
-    assert run.is_intact and run.files_checked == 2
+    assert run.is_intact
+    assert run.files_checked == 2
     assert db.session.scalar(
         select(AuditEntry.id).where(AuditEntry.operation == "evidence.verified")
     )
@@ -76,7 +77,8 @@ def test_a_blob_altered_on_disk_is_named(runner, item):
         "recorded SHA-256 (altered)" in result.output
     )
     run = db.session.scalar(select(EvidenceVerification))
-    assert not run.is_intact and "a.txt" in run.problem
+    assert not run.is_intact
+    assert "a.txt" in run.problem
 
 
 def test_a_missing_blob_is_named(runner, item):
@@ -181,7 +183,8 @@ def test_verify_buttons_per_item_and_per_team(client, auth, nl_member, item):
     storage.blob_path(item.files[0].sha256).write_bytes(b"tampered")
     response = client.post(f"/t/{code}/evidence/verify", follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "BROKEN" in page and "“a.txt”" in page
+    assert "BROKEN" in page
+    assert "“a.txt”" in page
     runs = db.session.scalars(select(EvidenceVerification).order_by(EvidenceVerification.id))
     assert [(run.item_id, run.is_intact) for run in runs] == [(item.id, True), (None, False)]
     item_page = client.get(f"/t/{code}/evidence/NL-0001").get_data(as_text=True)

@@ -2,6 +2,13 @@
 
 import pytest
 
+from jit import signals
+
+
+def _grant(team, user=None):
+    return True  # the agreement lets participants read evidence
+
+
 # Who sees an NL item of each visibility (recorded by another NL member).
 EXPECTED = {
     # (role, party): (team, party, leaders)
@@ -82,12 +89,12 @@ def test_visibility_through_every_door(
 def test_the_agreement_can_let_participants_read(client, auth, app, setting, make_membership):
     team, _creator, items = setting
     analyst = make_membership(team, "participant", "EUROJUST").user
-    app.extensions["participants_read_evidence"] = lambda team, user=None: True
-    auth.login(analyst)
-    base = f"/t/{team.code}/evidence"
-    assert client.get(f"{base}/{items['team'].exhibit_number}").status_code == 200
-    assert client.get(f"{base}/{items['party'].exhibit_number}").status_code == 404
-    assert client.get(f"{base}/{items['leaders'].exhibit_number}").status_code == 404
+    with signals.participants_read_evidence.connected_to(_grant):
+        auth.login(analyst)
+        base = f"/t/{team.code}/evidence"
+        assert client.get(f"{base}/{items['team'].exhibit_number}").status_code == 200
+        assert client.get(f"{base}/{items['party'].exhibit_number}").status_code == 404
+        assert client.get(f"{base}/{items['leaders'].exhibit_number}").status_code == 404
 
 
 def test_a_participant_adds_analysis_products_only(client, auth, app, setting, make_membership):
@@ -95,20 +102,20 @@ def test_a_participant_adds_analysis_products_only(client, auth, app, setting, m
 
     team, _creator, items = setting
     analyst = make_membership(team, "participant", "EUROJUST").user
-    app.extensions["participants_read_evidence"] = lambda team, user=None: True
-    auth.login(analyst)
-    url = f"/t/{team.code}/evidence/new"
-    before = counts()
-    refused = upload(client, url, item_fields(), [("files", "a.txt", b"x")])
-    assert refused.status_code == 400
-    assert "analysis products only" in refused.get_data(as_text=True)
-    assert counts() == before
-    parent = items["team"].exhibit_number
-    accepted = upload(
-        client,
-        url,
-        item_fields(parent_exhibit=parent, derivation="analysis", title="Link chart"),
-        [("files", "chart.txt", b"links")],
-    )
-    assert accepted.status_code == 303
-    assert accepted.headers["Location"].endswith("/evidence/EUROJUST-0001")
+    with signals.participants_read_evidence.connected_to(_grant):
+        auth.login(analyst)
+        url = f"/t/{team.code}/evidence/new"
+        before = counts()
+        refused = upload(client, url, item_fields(), [("files", "a.txt", b"x")])
+        assert refused.status_code == 400
+        assert "analysis products only" in refused.get_data(as_text=True)
+        assert counts() == before
+        parent = items["team"].exhibit_number
+        accepted = upload(
+            client,
+            url,
+            item_fields(parent_exhibit=parent, derivation="analysis", title="Link chart"),
+            [("files", "chart.txt", b"links")],
+        )
+        assert accepted.status_code == 303
+        assert accepted.headers["Location"].endswith("/evidence/EUROJUST-0001")

@@ -30,13 +30,15 @@ def test_admin_creates_an_account_in_the_ui(client, auth, make_user):
     )
     assert response.status_code == 302
     created = db.session.scalar(db.select(User).where(User.email == "lena.vogel@bka.example"))
-    assert created.display_name == "Lena Vogel" and created.time_zone == "Europe/Berlin"
+    assert created.display_name == "Lena Vogel"
+    assert created.time_zone == "Europe/Berlin"
     entry = db.session.scalar(
         db.select(AuditEntry).where(
             AuditEntry.operation == "account.created", AuditEntry.object_id == str(created.id)
         )
     )
-    assert entry.user_id == admin.id and entry.new_values["email"] == "lena.vogel@bka.example"
+    assert entry.user_id == admin.id
+    assert entry.new_values["email"] == "lena.vogel@bka.example"
 
 
 def test_account_creation_refuses_bad_input_and_writes_nothing(client, auth, make_user):

@@ -38,7 +38,8 @@ def test_an_untouched_log_verifies(runner, busy_team):
     result = _verify(runner)
     assert result.exit_code == 0, result.output
     assert f"team:{busy_team.id}: intact, 6 entries" in result.output
-    assert "All" in result.output and "intact" in result.output
+    assert "All" in result.output
+    assert "intact" in result.output
 
 
 def test_every_entry_carries_the_regulation_fields(client, auth, busy_team, make_user):
@@ -47,12 +48,15 @@ def test_every_entry_carries_the_regulation_fields(client, auth, busy_team, make
     entry = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.operation == "auth.login")
     ).one()
-    assert entry.occurred_at.tzinfo is not None and entry.occurred_at.microsecond is not None
+    assert entry.occurred_at.tzinfo is not None
+    assert entry.occurred_at.microsecond is not None
     assert entry.actor_time_zone == "Europe/Zagreb"
     assert entry.user_id == person.id
     assert entry.ip_address == "127.0.0.1"
-    assert entry.object_type == "users" and entry.object_id == str(person.id)
-    assert len(entry.hash) == 64 and len(entry.prev_hash) == 64
+    assert entry.object_type == "users"
+    assert entry.object_id == str(person.id)
+    assert len(entry.hash) == 64
+    assert len(entry.prev_hash) == 64
 
 
 def test_altering_an_entry_is_detected(runner, busy_team):
@@ -173,7 +177,8 @@ def test_heads_from_before_signing_are_signed_at_upgrade_only_if_their_chain_hol
     db.session.commit()
     assert services.verify_chain(team_chain(busy_team.id)).problem == "the chain head is not signed"
     signed = services.sign_unsigned_heads()
-    assert team_chain(busy_team.id) in signed and team_chain(other.id) not in signed
+    assert team_chain(busy_team.id) in signed
+    assert team_chain(other.id) not in signed
     assert services.verify_chain(team_chain(busy_team.id)).is_intact
     still = services.verify_chain(team_chain(other.id))
     assert still.problem == "its content no longer matches its hash"
@@ -194,7 +199,8 @@ def test_verification_is_itself_recorded(runner, busy_team):
     entry = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.operation == "audit.verified")
     ).one()
-    assert entry.team_id == busy_team.id and entry.new_values["broken"] == []
+    assert entry.team_id == busy_team.id
+    assert entry.new_values["broken"] == []
 
 
 def test_unknown_team_is_a_clear_error(runner, busy_team):
@@ -244,7 +250,8 @@ def test_coordinator_exports_csv_and_jsonl(client, auth, busy_team):
         'attachment; filename="audit-CHAIN-1-'
     )
     *rows, head = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
-    assert head["record"] == "chain_head" and (head["seq"], head["hash"]) == (
+    assert head["record"] == "chain_head"
+    assert (head["seq"], head["hash"]) == (
         rows[-1]["seq"],
         rows[-1]["hash"],
     )
@@ -258,7 +265,8 @@ def test_coordinator_exports_csv_and_jsonl(client, auth, busy_team):
     response = client.get("/t/CHAIN-1/audit/export.csv")
     assert response.mimetype == "text/csv"
     *table, head_row = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
-    assert head_row["record"] == "chain_head" and head_row["signature"]
+    assert head_row["record"] == "chain_head"
+    assert head_row["signature"]
     assert table[0]["operation"] == "team.created"
     assert table[-1]["operation"] == "audit.exported"
     assert json.loads(table[1]["new_values"])["role"] == "coordinator"

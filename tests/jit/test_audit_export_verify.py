@@ -23,10 +23,12 @@ def _coordinator_export(client, auth, secret_team, fmt="jsonl") -> str:
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_the_coordinators_redacted_export_verifies(app, client, auth, secret_team, fmt):
     body = _coordinator_export(client, auth, secret_team, fmt)
-    assert LEADERS_TITLE not in body and PARTY_TITLE not in body
+    assert LEADERS_TITLE not in body
+    assert PARTY_TITLE not in body
     report = verify_export(body, signing.signing_key())
     assert report.is_fully_checked, report.describe()
-    assert report.redacted == 2 and report.entries_checked > report.redacted  # the two items
+    assert report.redacted == 2
+    assert report.entries_checked > report.redacted
 
 
 def _tamper(body: str, seq: int, change) -> str:
@@ -107,15 +109,18 @@ def test_the_full_export_verifies_with_the_cli_offline(app, runner, secret_team,
     result = runner.invoke(args=["audit", "export", "--team", "veil-1", "--output", str(path)])
     assert result.exit_code == 0, result.output
     body = path.read_text(encoding="utf-8")
-    assert LEADERS_TITLE in body and '"is_redacted": true' not in body
+    assert LEADERS_TITLE in body
+    assert '"is_redacted": true' not in body
     public = tmp_path / "key.pem"
     public.write_bytes(signing.signing_key().public_pem())
     result = runner.invoke(args=["audit", "verify-export", str(path), "--public-key", str(public)])
     assert result.exit_code == 0, result.output
-    assert "intact" in result.output and "(0 redacted)" in result.output
+    assert "intact" in result.output
+    assert "(0 redacted)" in result.output
     path.write_text(body.replace(LEADERS_TITLE, LEADERS_TITLE.lower()), encoding="utf-8")
     result = runner.invoke(args=["audit", "verify-export", str(path)])
-    assert result.exit_code == 1 and "no longer matches its digest" in result.output
+    assert result.exit_code == 1
+    assert "no longer matches its digest" in result.output
     csv_path = tmp_path / "full.csv"
     runner.invoke(
         args=["audit", "export", "--team", "VEIL-1", "--format", "csv", "--output", str(csv_path)]
@@ -147,9 +152,11 @@ def test_older_format_entries_still_verify(app, client, auth, runner, secret_tea
     auth.login(secret_team.coordinator)
     body = client.get("/t/VEIL-1/audit/export.jsonl").get_data(as_text=True)
     rows = [json.loads(line) for line in body.splitlines()]
-    assert rows[0]["format"] == 1 and rows[-2]["format"] == 2
+    assert rows[0]["format"] == 1
+    assert rows[-2]["format"] == 2
     report = verify_export(body, signing.signing_key())
-    assert report.is_intact and not report.is_fully_checked
+    assert report.is_intact
+    assert not report.is_fully_checked
     hidden = [row["seq"] for row in rows[:-1] if row["is_redacted"]]
     assert report.unchecked_older_entries == hidden
     assert "linked by their recorded hash only" in report.describe()
@@ -165,7 +172,8 @@ def test_older_format_entries_still_verify(app, client, auth, runner, secret_tea
     altered = full.read_text(encoding="utf-8").replace(PARTY_TITLE, "Nothing")
     full.write_text(altered, encoding="utf-8")
     result = runner.invoke(args=["audit", "verify-export", str(full)])
-    assert result.exit_code == 1 and "no longer matches its hash" in result.output
+    assert result.exit_code == 1
+    assert "no longer matches its hash" in result.output
 
 
 def test_a_redacted_sealed_digest_does_not_give_away_a_guessable_value(app, secret_team):
@@ -173,5 +181,6 @@ def test_a_redacted_sealed_digest_does_not_give_away_a_guessable_value(app, secr
         db.select(AuditEntry).where(AuditEntry.object_type == "evidence_items")
     ).first()
     unsalted = sealing.content_digest("", entry.old_values, entry.new_values)
-    assert entry.content_nonce and len(entry.content_nonce) == 32
+    assert entry.content_nonce
+    assert len(entry.content_nonce) == 32
     assert entry.content_hash != unsalted

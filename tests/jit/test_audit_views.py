@@ -32,7 +32,8 @@ def _rows(page: str) -> list[str]:
 def test_operations_read_as_words_and_hashes_wait_behind_a_disclosure(client, auth, log_team):
     auth.login(log_team.memberships[0].user)
     page = client.get("/t/WORDS-1/audit").get_data(as_text=True)
-    assert "Member added" in page and "Team space created" in page
+    assert "Member added" in page
+    assert "Team space created" in page
     assert "membership.created" not in "".join(_rows(page))
     entry = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.team_id == log_team.id)
@@ -40,7 +41,8 @@ def test_operations_read_as_words_and_hashes_wait_behind_a_disclosure(client, au
     disclosure = page[page.index("<details") :]
     assert entry.hash in disclosure
     outside = re.sub(r"<details.*?</details>", "", page, flags=re.S)
-    assert entry.hash not in outside and entry.prev_hash not in outside
+    assert entry.hash not in outside
+    assert entry.prev_hash not in outside
     assert 'href="/t/WORDS-1/members"' in page  # the membership, linked where it is managed
 
 
@@ -48,11 +50,13 @@ def test_filters_narrow_by_person_operation_object_and_date(client, auth, log_te
     auth.login(log_team.memberships[0].user)
     second = log_team.second
     by_day = client.get("/t/WORDS-1/audit?from=2026-11-20&to=2026-11-20").get_data(as_text=True)
-    assert len(_rows(by_day)) == 1 and f"Membership {second.id}" in by_day
+    assert len(_rows(by_day)) == 1
+    assert f"Membership {second.id}" in by_day
     early = client.get("/t/WORDS-1/audit?to=2026-11-02").get_data(as_text=True)
     assert len(_rows(early)) == 3  # team created, coordinator, first member
     by_operation = client.get("/t/WORDS-1/audit?operation=team.created").get_data(as_text=True)
-    assert len(_rows(by_operation)) == 1 and "Team space created" in by_operation
+    assert len(_rows(by_operation)) == 1
+    assert "Team space created" in by_operation
     by_object = client.get(
         f"/t/WORDS-1/audit?object_type=memberships&object_id={second.id}"
     ).get_data(as_text=True)
@@ -62,8 +66,10 @@ def test_filters_narrow_by_person_operation_object_and_date(client, auth, log_te
     coordinator = log_team.memberships[0].user
     client.post("/t/WORDS-1/audit/verify")
     mine = client.get(f"/t/WORDS-1/audit?person={coordinator.id}").get_data(as_text=True)
-    assert len(_rows(mine)) == 1 and "Audit log verified" in mine
-    assert 'name="operation"' in mine and "Clear the filters" in mine
+    assert len(_rows(mine)) == 1
+    assert "Audit log verified" in mine
+    assert 'name="operation"' in mine
+    assert "Clear the filters" in mine
 
 
 @pytest.mark.parametrize(
@@ -125,21 +131,23 @@ def test_the_verification_is_recorded_the_same_from_the_page_and_the_cli(
         .order_by(AuditEntry.id)
     ).all()
     assert page_entry.new_values == cli_entry.new_values == {"chains": 1, "broken": []}
-    assert page_entry.user_id is not None and cli_entry.user_id is None
+    assert page_entry.user_id is not None
+    assert cli_entry.user_id is None
 
 
 def test_the_platform_log_reads_as_words_and_filters(client, auth, make_user, log_team):
     admin = make_user(is_platform_admin=True)
     auth.login(admin)
     page = client.get("/admin/audit").get_data(as_text=True)
-    assert "Signed in" in page and "auth.login" not in "".join(_rows(page))
+    assert "Signed in" in page
+    assert "auth.login" not in "".join(_rows(page))
     assert "Team space created" in page
     only = "".join(_rows(client.get("/admin/audit?operation=auth.login").get_data(as_text=True)))
-    assert "Team space created" not in only and "Signed in" in only
+    assert "Team space created" not in only
+    assert "Signed in" in only
     response = client.get("/admin/audit?from=2026-02-30")
-    assert response.status_code == 400 and "write the date as YYYY-MM-DD" in response.get_data(
-        as_text=True
-    )
+    assert response.status_code == 400
+    assert "write the date as YYYY-MM-DD" in response.get_data(as_text=True)
     verified = client.post("/admin/audit/verify", follow_redirects=True).get_data(as_text=True)
     assert "audit chains are intact" in verified
 

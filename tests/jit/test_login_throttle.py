@@ -27,7 +27,8 @@ def test_wrong_password_and_unknown_user_get_the_same_clear_message(client, make
         assert "The e-mail address or password is not correct." in response.get_data(True)
     failures = _operations("auth.login_failed")
     assert [f.new_values["email"] for f in failures] == [user.email, "nobody@example.org"]
-    assert failures[0].user_id is None and failures[0].object_id == str(user.id)
+    assert failures[0].user_id is None
+    assert failures[0].object_id == str(user.id)
     assert failures[0].ip_address == "198.51.100.7"
 
 
@@ -38,7 +39,8 @@ def test_account_locks_after_five_failures_then_opens_again(client, make_user):
     locked = _attempt(client, user.email, password=DEFAULT_PASSWORD)
     assert locked.status_code == 429
     text = locked.get_data(as_text=True)
-    assert "Too many failed sign-in attempts" in text and "15 more minutes" in text
+    assert "Too many failed sign-in attempts" in text
+    assert "15 more minutes" in text
     assert client.get("/").status_code == 302  # still signed out
     assert _operations("auth.login_refused_locked")
 

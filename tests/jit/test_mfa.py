@@ -37,7 +37,8 @@ def test_enrolment_stores_secret_and_hashed_recovery_codes(client, auth, make_us
     user = make_user()
     auth.login(user)
     secret, codes = _enrol_through_ui(client)
-    assert user.has_mfa and user.totp_secret == secret
+    assert user.has_mfa
+    assert user.totp_secret == secret
     stored = db.session.scalars(db.select(RecoveryCode).where(RecoveryCode.user_id == user.id))
     hashes = [row.code_hash for row in stored]
     assert len(hashes) == 10
@@ -86,7 +87,8 @@ def test_an_expired_code_is_refused(client, enrolled):
     failed = db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.operation == "auth.login_failed")
     ).all()
-    assert failed and failed[-1].new_values["reason"] == "wrong second-factor code"
+    assert failed
+    assert failed[-1].new_values["reason"] == "wrong second-factor code"
 
 
 def test_a_recovery_code_works_exactly_once(client, auth, enrolled):

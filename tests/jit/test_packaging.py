@@ -91,7 +91,7 @@ def test_installed_wheel_serves_pages(wheel, tmp_path):
             """
         import jit
         from jit.app import create_app
-        from jit.cli import apply_migrations
+        from jit.commands import apply_migrations
         assert jit.__file__.startswith(SITE), jit.__file__
         app = create_app({"INSTANCE_PATH": INSTANCE})
         with app.app_context():

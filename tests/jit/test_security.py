@@ -28,7 +28,9 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, client, auth, make_u
         assert response.status_code == 400, (path, response.status_code)
         assert "security token" in response.get_data(as_text=True), path
         checked.append(path)
-    assert "/login" in checked and "/logout" in checked and "/admin/teams" in checked
+    assert "/login" in checked
+    assert "/logout" in checked
+    assert "/admin/teams" in checked
     assert client.get("/").status_code == 200  # still signed in: nothing happened
 
 
@@ -46,8 +48,10 @@ def test_security_headers_on_every_page(client):
         with client.get(path) as response:
             headers = response.headers
         policy = headers["Content-Security-Policy"]
-        assert "script-src 'self'" in policy and "style-src 'self'" in policy
-        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "script-src 'self'" in policy
+        assert "style-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert "unsafe-eval" not in policy
         assert "frame-ancestors 'none'" in policy
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
@@ -74,7 +78,8 @@ def test_session_cookie_flags(client, make_user):
     person = make_user()
     response = client.post("/login", data={"email": person.email, "password": DEFAULT_PASSWORD})
     cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("jit_session="))
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie
 
 
@@ -83,13 +88,15 @@ def test_error_pages_are_our_own(app, client, auth, make_user, make_team, make_m
     member = make_membership(team, "member", "NL").user
     auth.login(member)
     not_found = client.get("/t/NOWHERE/")
-    assert not_found.status_code == 404 and "Not found" in not_found.get_data(as_text=True)
+    assert not_found.status_code == 404
+    assert "Not found" in not_found.get_data(as_text=True)
     forbidden = client.get("/t/ERR-1/audit")
     assert forbidden.status_code == 403
     assert "Your role in this team does not allow this action" in forbidden.get_data(True)
     assert '<p class="error-code">403</p>' in forbidden.get_data(True)
     not_allowed = client.put("/login")
-    assert not_allowed.status_code == 405 and "Method not allowed" in not_allowed.get_data(True)
+    assert not_allowed.status_code == 405
+    assert "Method not allowed" in not_allowed.get_data(True)
     too_large = client.post("/login", data={"email": "x" * (17 * 1024 * 1024)})
     assert too_large.status_code == 413
     assert "larger than this workspace accepts" in too_large.get_data(as_text=True)
@@ -105,8 +112,10 @@ def test_an_unexpected_error_is_a_clean_500_without_details(app, client):
     response = client.get("/__boom")
     assert response.status_code == 500
     page = response.get_data(as_text=True)
-    assert "Something went wrong" in page and "secret internals" not in page
-    assert "Traceback" not in page and "Werkzeug Debugger" not in page
+    assert "Something went wrong" in page
+    assert "secret internals" not in page
+    assert "Traceback" not in page
+    assert "Werkzeug Debugger" not in page
 
 
 def test_debugger_is_never_on(app):

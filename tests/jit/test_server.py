@@ -44,7 +44,8 @@ def test_jit_run_serves_a_fresh_instance(tmp_path):
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "Running upgrade" in output  # migrations were applied at start
-    assert "Debugger is active" not in output and "development server" not in output
+    assert "Debugger is active" not in output
+    assert "development server" not in output
 
 
 def test_jit_db_upgrade_builds_a_fresh_database(tmp_path):

@@ -29,6 +29,7 @@ def test_processes_starting_together_all_use_one_complete_key(tmp_path):
         folder = tmp_path / f"instance-{round_number}"
         folder.mkdir()
         keys, errors = _load_together(folder, 6)
-        assert errors == [] and len(set(keys)) == 1, (round_number, errors)
+        assert errors == [], (round_number, errors)
+        assert len(set(keys)) == 1, (round_number, errors)
         assert [p.name for p in folder.iterdir()] == [KEY_FILE]  # no drafts left behind
         assert stat.S_IMODE((folder / KEY_FILE).stat().st_mode) == 0o600

@@ -56,7 +56,8 @@ def test_a_refused_form_keeps_its_token_for_the_corrected_one(client, auth, make
     assert wrong.status_code == 400
     assert db.session.get(SubmissionToken, token) is None
     fixed = client.post(f"/t/{team.code}/members", data=_add_form(team, newcomer.email, token))
-    assert fixed.status_code == 302 and _members(team) == before + 1
+    assert fixed.status_code == 302
+    assert _members(team) == before + 1
 
 
 def test_without_a_token_nothing_is_deduplicated(client, auth, make_team, make_user):
@@ -94,7 +95,8 @@ def test_another_persons_token_reveals_nothing(app, client, auth, make_team, mak
     repeat = client.post(f"/t/{second.code}/members", data=_add_form(second, "x@y.example", token))
     assert repeat.status_code == 409
     body = repeat.get_data(as_text=True)
-    assert "already sent" in body and team.code not in body
+    assert "already sent" in body
+    assert team.code not in body
 
 
 def test_claimed_tokens_are_forgotten_after_a_week(client, auth, make_team, make_user):

@@ -35,7 +35,9 @@ def test_commits_leave_the_checkpoint_to_the_background_thread(tmp_path):
         while checkpointer.last_result is None and time.monotonic() < deadline:
             time.sleep(0.1)
         busy, frames, copied = checkpointer.last_result
-        assert busy == 0 and frames > 50 and copied == frames
+        assert busy == 0
+        assert frames > 50
+        assert copied == frames
         db.session.remove()
         db.engine.dispose()
 

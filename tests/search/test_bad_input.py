@@ -68,7 +68,9 @@ def test_a_page_past_the_end_is_an_empty_page(app, case, make_item, index, searc
     make_item(case.nl_member, title="Ledger", description="van")
     index()
     status, body = search_as(case.nl_member.user, "van", team=case.team.code, page="7")
-    assert status == 200 and body["hits"] == [] and body["total"] == 1
+    assert status == 200
+    assert body["hits"] == []
+    assert body["total"] == 1
 
     from tests.conftest import Auth
 
@@ -96,4 +98,5 @@ def test_a_search_is_recorded_as_a_read_with_its_count(app, case, make_item, ind
 def test_the_cross_team_search_without_teams_is_empty(app, make_user, search_as):
     loner = make_user()
     status, body = search_as(loner, "anything")
-    assert status == 200 and body["total"] == 0
+    assert status == 200
+    assert body["total"] == 0

@@ -7,7 +7,8 @@ def test_a_message_links_to_its_place_in_the_channel(app, case, chat, index, sea
     _status, body = search_as(case.nl_member.user, "zeebrugge", team=case.team.code)
     assert body["total"] == 1
     hit = body["hits"][0]
-    assert hit["kind"] == "message" and hit["party"] == "DE"
+    assert hit["kind"] == "message"
+    assert hit["party"] == "DE"
     channel = chat.channel(case.team)
     assert hit["url"] == f"/t/{case.team.code}/chat?channel={channel.id}#message-{message.id}"
 

@@ -24,7 +24,8 @@ def test_file_names_and_extracted_text_are_found(app, case, make_item, index, se
     index()
     code = case.team.code
     _status, body = search_as(case.nl_member.user, "algeciras", team=code)
-    assert body["total"] == 1 and body["hits"][0]["kind"] == "item"
+    assert body["total"] == 1
+    assert body["hits"][0]["kind"] == "item"
     assert search_as(case.nl_member.user, "bootsplan_rotterdam", team=code)[1]["total"] == 1
 
 
@@ -53,7 +54,8 @@ def test_a_custody_note_links_to_its_row_on_the_item(app, case, make_item, index
     _status, body = search_as(case.nl_member.user, "pelican", team=case.team.code)
     assert body["total"] == 1
     hit = body["hits"][0]
-    assert hit["kind"] == "custody" and hit["exhibit"] == "NL-0001"
+    assert hit["kind"] == "custody"
+    assert hit["exhibit"] == "NL-0001"
     assert hit["url"].startswith(f"/t/{case.team.code}/evidence/NL-0001#custody-")
 
 

@@ -64,7 +64,9 @@ def test_a_reviewer_searches_nothing(app, case, make_item, make_membership, inde
     status, _body = search_as(reviewer.user, "falcon", team=case.team.code)
     assert status == 403
     status, body = search_as(reviewer.user, "falcon")
-    assert status == 200 and body["total"] == 0 and body["hits"] == []
+    assert status == 200
+    assert body["total"] == 0
+    assert body["hits"] == []
 
 
 def test_search_tokens_give_the_same_items_as_the_evidence_register(

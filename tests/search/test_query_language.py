@@ -85,7 +85,8 @@ def test_sort_by_date_puts_the_newest_first(app, corpus, search_as):
         corpus.nl_leader.user, "kind:item", team=corpus.team.code, sort="date"
     )
     dates = [hit["occurred_at"] for hit in body["hits"]]
-    assert dates == sorted(dates, reverse=True) and len(dates) == 3
+    assert dates == sorted(dates, reverse=True)
+    assert len(dates) == 3
 
 
 def test_facets_count_every_match_not_only_the_page(app, corpus, search_as):

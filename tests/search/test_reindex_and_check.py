@@ -32,7 +32,8 @@ def test_reindex_restores_a_deleted_index(app, runner, case, make_item, chat, in
 
     result = runner.invoke(args=["search", "reindex", "--team", case.team.code])
     assert result.exit_code == 0, result.output
-    assert f"{case.team.code}: " in result.output and "document(s) indexed" in result.output
+    assert f"{case.team.code}: " in result.output
+    assert "document(s) indexed" in result.output
 
     _status, body = search_as(case.nl_member.user, "kingfisher", team=case.team.code)
     assert body["total"] == 2

@@ -33,7 +33,8 @@ def test_hits_totals_and_facets_stay_in_the_team(
         assert {hit["team"] for hit in body["hits"]} == {team_a.code}
 
     status, body = search_as(bravo.user, "guayaquil")
-    assert body["total"] == 1 and body["hits"][0]["team"] == team_b.code
+    assert body["total"] == 1
+    assert body["hits"][0]["team"] == team_b.code
 
 
 def test_another_teams_search_is_not_found(app, make_team, make_membership, make_item, search_as):
@@ -50,7 +51,8 @@ def test_suggestions_come_only_from_the_readers_own_teams(
     # A typo of a word only team B holds: B's member is offered it, A's member is not.
     _status, body = search_as(bravo.user, "kowalczykowzki", team=team_b.code)
     assert body["total"] == 0
-    assert body["suggestion"] is not None and "kowalczykowski" in body["suggestion"]
+    assert body["suggestion"] is not None
+    assert "kowalczykowski" in body["suggestion"]
 
     _status, body = search_as(alpha.user, "kowalczykowzki")
     assert body["total"] == 0

@@ -46,7 +46,8 @@ def test_backup_then_restore_into_an_empty_instance_verifies(
     result = run_in(restored, "restore", str(dest))
     assert result.exit_code == 0, result.output
     assert "Restored snapshot" in result.output
-    assert "All" in result.output and "chains are intact" in result.output
+    assert "All" in result.output
+    assert "chains are intact" in result.output
     assert "The restored record verifies." in result.output
     with restored.app_context():
         from evidence.models import EvidenceItem
@@ -63,7 +64,8 @@ def test_second_backup_copies_only_new_blobs(app, runner, case, make_item, tmp_p
     make_item(case, title="New", files=[("new.txt", b"fresh bytes")])
     result = runner.invoke(args=["backup", str(dest)])
     assert result.exit_code == 0, result.output
-    assert "1 new blob(s)" in result.output and "of 4 copied" in result.output
+    assert "1 new blob(s)" in result.output
+    assert "of 4 copied" in result.output
     assert len([p for p in (dest / "snapshots").iterdir()]) == 2
 
 

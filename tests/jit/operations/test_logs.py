@@ -11,7 +11,8 @@ from jit.operations.logs import JsonFormatter
 def test_every_response_carries_a_fresh_request_id(client):
     first = client.get("/healthz").headers["X-Request-Id"]
     second = client.get("/login").headers["X-Request-Id"]
-    assert len(first) == 32 and first != second
+    assert len(first) == 32
+    assert first != second
 
 
 def test_an_untrusted_client_cannot_choose_its_request_id(client):
@@ -41,7 +42,8 @@ class TestBehindATrustedProxy:
         line = json.loads(JsonFormatter().format(records[0]))
         assert line["request_id"] == response.headers["X-Request-Id"] == "proxy-req-0002"
         assert (line["method"], line["path"], line["status"]) == ("GET", "/healthz", 200)
-        assert line["level"] == "info" and line["time"].endswith("+00:00")
+        assert line["level"] == "info"
+        assert line["time"].endswith("+00:00")
 
 
 def test_an_unknown_log_format_stops_the_start_with_a_message(app_config):
@@ -52,7 +54,7 @@ def test_an_unknown_log_format_stops_the_start_with_a_message(app_config):
 
 
 def test_migrating_leaves_the_app_loggers_enabled(app):
-    from jit.cli import apply_migrations
+    from jit.commands import apply_migrations
 
     access = logging.getLogger("jit.access")
     app.logger.info("touch the app's logger so it exists before the migration runs")

@@ -20,8 +20,8 @@ import socketio
 
 from benchmarks.common import Nginx
 from jit.operations.deploy import render_nginx_site, self_signed_certificate
-from tests.chat.conftest import NAMESPACE, ChatServer, free_port, redis_url  # noqa: F401
 from tests.conftest import DEFAULT_PASSWORD
+from tests.jit.chat.conftest import NAMESPACE, ChatServer, free_port, redis_url  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -139,7 +139,8 @@ def test_sign_in_upload_and_chat_through_nginx(deployment, make_team, make_membe
     bob = _sign_in(url, cert, de)
     assert all(cookie.secure for cookie in alice.cookies), "session cookies must be Secure"
     overview = alice.get(f"{url}/t/{team.code}", timeout=10)
-    assert overview.status_code == 200 and "OP-NGINX" in overview.text
+    assert overview.status_code == 200
+    assert "OP-NGINX" in overview.text
 
     # Upload an evidence item with a file, streamed through the proxy.
     form_page = alice.get(f"{url}/t/{team.code}/evidence/new", timeout=10).text

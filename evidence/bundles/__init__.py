@@ -1,0 +1,6 @@
+"""Legal requests out of the team (bundles): MLA, EIO, EAW, extradition, firearms tracing.
+
+Each type is defined as data in ``instruments/``; ``services.py`` holds every write,
+``pdf.py`` and ``pades.py`` the signed request PDF, ``document.py`` its JSON. See
+docs/bundles.md.
+"""

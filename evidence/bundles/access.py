@@ -1,0 +1,65 @@
+"""Who sees and who may change a bundle, and the one loader views use.
+
+Drafts and final bundles are visible to the drafting party's members who may draft
+bundles, and to every leader of the team (who may have to consent to their items
+going out); everyone else gets 404, so a bundle's existence does not leak.
+"""
+
+from flask import abort
+from sqlalchemy import and_, false, select
+
+from evidence.bundles.models import Bundle
+from jit.extensions import db
+from jit.permissions import Permission, Role
+from jit.teams.access import TeamAccess, load_team
+
+
+def visible_bundles_filter(access: TeamAccess):
+    """Return a SQL condition on :class:`Bundle` for the bundles ``access`` may see."""
+    if not access.can(Permission.DRAFT_BUNDLE):
+        return false()
+    in_team = Bundle.team_id == access.team.id
+    if access.role is Role.LEADER:
+        return in_team
+    return and_(in_team, Bundle.party_id == access.party.id)
+
+
+def may_edit(access: TeamAccess, bundle: Bundle) -> bool:
+    """Whether the member may change the draft: a drafter of the drafting party."""
+    return (
+        not bundle.is_final
+        and access.can(Permission.DRAFT_BUNDLE)
+        and access.party.id == bundle.party_id
+    )
+
+
+def may_finalise(access: TeamAccess, bundle: Bundle) -> bool:
+    """Whether the member may finalise: the drafting party's leader."""
+    return (
+        not bundle.is_final
+        and access.can(Permission.RELEASE_BUNDLE)
+        and access.party.id == bundle.party_id
+    )
+
+
+def load_bundle_for(access: TeamAccess, number: int) -> Bundle:
+    """Return bundle ``number`` of the team if ``access`` may see it, else abort 404."""
+    if not 0 < number < 2**31:  # beyond any stored number (and PostgreSQL's integer)
+        abort(404)
+    bundle = db.session.scalar(
+        select(Bundle).where(Bundle.number == number).where(visible_bundles_filter(access))
+    )
+    if bundle is None:
+        abort(404)
+    return bundle
+
+
+def load_bundle(code: str, number: int) -> tuple[TeamAccess, Bundle]:
+    """Load the team in the URL and one of its bundles for the signed-in person, or 404."""
+    access = load_team(code)
+    return access, load_bundle_for(access, number)
+
+
+def load_bundles_team(code: str) -> TeamAccess:
+    """Load the team for the bundle pages: 404 for non-members, 403 for who drafts none."""
+    return load_team(code, Permission.DRAFT_BUNDLE)

@@ -1,0 +1,173 @@
+"""Requests out of the team (bundles): one request of one type, its evidence, consents.
+
+A final bundle never changes: the ORM refuses to update it (listener at the end); a
+change is a new bundle, a new version linked to the one it replaces.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evidence.models import EvidenceItem
+from jit.accounts.models import User
+from jit.clock import utcnow
+from jit.extensions import db
+from jit.teams.models import Party, Team
+from jit.types import UTCDateTime
+
+
+class BundleStatus(StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+class FinalBundleError(RuntimeError):
+    """Raised when code tries to change a bundle that has been finalised."""
+
+
+class Bundle(db.Model):
+    """One request (MLA, EIO, EAW, extradition, tracing) drafted by one party of a team."""
+
+    __tablename__ = "bundles"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        Index("ix_bundles_team_id_party_id", "team_id", "party_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    number: Mapped[int]  # per team, shown as REQ-<number>
+    request_type: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(default=1)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id"))
+    status: Mapped[str] = mapped_column(String(8), default=BundleStatus.DRAFT.value)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    agreement_reference: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Recorded at finalising: the agreement in force then, and the hash of the request.
+    agreement_version: Mapped[str | None] = mapped_column(String(40))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))  # the signed PDF, blob store
+    document: Mapped[dict | None] = mapped_column(JSON)  # the request as frozen at finalising
+
+    team: Mapped[Team] = relationship()
+    party: Mapped[Party] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    finalised_by: Mapped[User | None] = relationship(foreign_keys=[finalised_by_id])
+    previous: Mapped["Bundle | None"] = relationship(remote_side=[id])
+    items: Mapped[list["BundleItem"]] = relationship(
+        back_populates="bundle", order_by="BundleItem.position", cascade="all, delete-orphan"
+    )
+    consents: Mapped[list["BundleConsent"]] = relationship(
+        back_populates="bundle", order_by="BundleConsent.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Bundle REQ-{self.number} {self.request_type} v{self.version} team={self.team_id}>"
+
+    @property
+    def label(self) -> str:
+        return f"REQ-{self.number}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == BundleStatus.FINAL.value
+
+    def consent_for(self, item_id: int) -> "BundleConsent | None":
+        return next((c for c in self.consents if c.item_id == item_id), None)
+
+
+class BundleItem(db.Model):
+    """An evidence item selected for a bundle, in schedule order."""
+
+    __tablename__ = "bundle_items"
+    __table_args__ = (UniqueConstraint("bundle_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    position: Mapped[int]
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    bundle: Mapped[Bundle] = relationship(back_populates="items")
+    item: Mapped[EvidenceItem] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<BundleItem bundle={self.bundle_id} item={self.item_id}>"
+
+
+class BundleConsent(db.Model):
+    """The originating party's leader letting one of its items go out in one bundle.
+
+    Needed for H1/H2 items (DESIGN.md §3) and for items of another party than the
+    drafting one ("own party's items need own leader").
+    """
+
+    __tablename__ = "bundle_consents"
+    __table_args__ = (UniqueConstraint("bundle_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    given_by_name: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    bundle: Mapped[Bundle] = relationship(back_populates="consents")
+    party: Mapped[Party] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<BundleConsent bundle={self.bundle_id} item={self.item_id}>"
+
+
+@event.listens_for(Bundle, "before_update")
+def _refuse_changing_a_final_bundle(_mapper, connection, bundle: Bundle) -> None:
+    """Refuse any flush that changes a bundle already stored as final, whatever the path."""
+    stored = connection.scalar(
+        select(Bundle.__table__.c.status).where(Bundle.__table__.c.id == bundle.id)
+    )
+    if stored != BundleStatus.FINAL.value:
+        return
+    state = inspect(bundle)
+    changed = [
+        a.key for a in state.attrs if a.key not in ("items", "consents") and a.history.has_changes()
+    ]
+    if changed:
+        raise FinalBundleError(
+            f"{bundle.label} is final and cannot be changed ({', '.join(changed)})"
+        )
+
+
+def _refuse_children_of_final(_mapper, connection, target) -> None:
+    stored = connection.scalar(
+        select(Bundle.__table__.c.status).where(Bundle.__table__.c.id == target.bundle_id)
+    )
+    if stored == BundleStatus.FINAL.value:
+        raise FinalBundleError("a final bundle's evidence and consents cannot be changed")
+
+
+for _model in (BundleItem, BundleConsent):
+    for _event in ("before_insert", "before_update", "before_delete"):
+        event.listen(_model, _event, _refuse_children_of_final)

@@ -1,0 +1,353 @@
+"""Every write to a bundle, each with its audit entry in the same transaction.
+
+A refused operation raises :class:`BundleError` (with the field it concerns, if any)
+before anything is written.
+"""
+
+from sqlalchemy import func, select
+
+from evidence import custody
+from evidence.access import visible_item_by_id
+from evidence.bundles import checks, forms, prefill
+from evidence.bundles.access import may_edit, may_finalise
+from evidence.bundles.document import content_hash, request_document
+from evidence.bundles.instruments import INSTRUMENTS, instrument
+from evidence.bundles.instruments.base import Problem, RuleContext
+from evidence.bundles.languages import languages_for
+from evidence.bundles.models import Bundle, BundleConsent, BundleItem, BundleStatus
+from evidence.bundles.schedule import needs_consent
+from evidence.models import CustodyEventType, EvidenceItem
+from jit import gates
+from jit.audit.services import record
+from jit.canonical import canonical_json, sha256_hex
+from jit.clock import utcnow
+from jit.extensions import db
+from jit.permissions import Permission, Role
+from jit.teams.access import TeamAccess
+
+MAX_CONSENT_PURPOSE = 2000
+MAX_ITEMS = 500
+
+
+class BundleError(ValueError):
+    """A refused change to a bundle; ``field`` names the field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None, errors: dict | None = None):
+        super().__init__(message)
+        self.field = field
+        self.errors = errors or ({field: message} if field else {})
+
+
+def party_states(team) -> set[str]:
+    """Return the country codes of the team's state parties."""
+    return {p.country_code for p in team.parties if p.country_code}
+
+
+def _gate(team, action: str) -> None:
+    decision = gates.may(team, action)
+    if not decision:
+        raise BundleError(decision.reason)
+
+
+def _digest(values: dict) -> str:
+    return sha256_hex(canonical_json(values))
+
+
+def _next_number(team) -> int:
+    highest = db.session.scalar(select(func.max(Bundle.number)).where(Bundle.team_id == team.id))
+    return (highest or 0) + 1
+
+
+def create_bundle(
+    access: TeamAccess,
+    request_type: str,
+    executing_state: str | None = None,
+    *,
+    values: dict | None = None,
+    language: str | None = None,
+) -> Bundle:
+    """Start a draft of ``request_type``, pre-filled from the workspace (or with ``values``)."""
+    if not access.can(Permission.DRAFT_BUNDLE):
+        raise BundleError("Your role does not draft requests.")
+    if request_type not in INSTRUMENTS:
+        raise BundleError("Choose one of the types of request offered.", "request_type")
+    if language is not None and language not in languages_for(instrument(request_type)):
+        raise BundleError("Choose one of the languages offered.", "language")
+    if executing_state and not forms.is_country_code(executing_state):
+        raise BundleError("Choose a state from the list.", "executing_state")
+    _gate(access.team, "draft_bundle")
+    definition = instrument(request_type)
+    number = _next_number(access.team)
+    facts = prefill.workspace_facts(access, definition, number, executing_state)
+    agreement = prefill.agreement_facts(access.team)
+    bundle = Bundle(
+        team_id=access.team.id,
+        party_id=access.party.id,
+        number=number,
+        request_type=request_type,
+        values=values
+        if values is not None
+        else prefill.initial_values(definition, facts, party_states(access.team)),
+        language=language or prefill.proposed_language(executing_state, languages_for(definition)),
+        agreement_reference=agreement.get("reference", ""),
+        created_by_id=access.user.id,
+        updated_by_id=access.user.id,
+    )
+    db.session.add(bundle)
+    db.session.flush()
+    record(
+        "bundle.create",
+        team=access.team,
+        target=bundle,
+        new={"bundle": bundle.label, "type": request_type, "language": bundle.language},
+    )
+    return bundle
+
+
+def _require_editable(access: TeamAccess, bundle: Bundle) -> None:
+    if bundle.is_final:
+        raise BundleError(f"{bundle.label} is final; start a new version to change it.")
+    if not may_edit(access, bundle):
+        raise BundleError("Only the drafting party's members may change this draft.")
+    _gate(access.team, "draft_bundle")
+
+
+def save_values(access: TeamAccess, bundle: Bundle, formdata_reader, language: str) -> Bundle:
+    """Replace the draft's values with the ones read; refuse them all if any is wrong."""
+    _require_editable(access, bundle)
+    definition = instrument(bundle.request_type)
+    values, errors = forms.parse_values(definition, formdata_reader, party_states(access.team))
+    if language not in languages_for(definition):
+        errors["language"] = "Choose one of the languages offered."
+    if errors:
+        raise BundleError("Some fields need correcting; nothing was saved.", errors=errors)
+    old = bundle.values or {}
+    changed = sorted(k for k in old.keys() | values.keys() if old.get(k) != values.get(k))
+    if bundle.language != language:
+        changed.append("language")
+    bundle.values = values
+    bundle.language = language
+    bundle.updated_at, bundle.updated_by_id = utcnow(), access.user.id
+    # The audit log is read by people who may not see the draft (the coordinator): it
+    # names the fields changed and hashes their old and new values, never the text.
+    record(
+        "bundle.update",
+        team=access.team,
+        target=bundle,
+        old={"sha256": _digest({key: old.get(key) for key in changed})},
+        new={"fields": changed, "sha256": _digest({key: values.get(key) for key in changed})}
+        | ({"language": language} if "language" in changed else {}),
+    )
+    return bundle
+
+
+def select_evidence(access: TeamAccess, bundle: Bundle, item_ids: list[int]) -> Bundle:
+    """Make the bundle's evidence exactly ``item_ids``, each an item the drafter may see."""
+    _require_editable(access, bundle)
+    if len(item_ids) > MAX_ITEMS:
+        raise BundleError(f"Select at most {MAX_ITEMS} items.", "evidence")
+    chosen = []
+    for item_id in dict.fromkeys(item_ids):
+        item = visible_item_by_id(access, item_id)
+        if item is None:
+            # Same words for another team's item and for one the drafter may not see.
+            raise BundleError(
+                "One of the selected items does not exist or is not visible to you; "
+                "nothing was changed.",
+                "evidence",
+            )
+        chosen.append(item)
+    before = [entry.item.exhibit_number for entry in bundle.items]
+    kept = {entry.item_id: entry for entry in bundle.items}
+    wanted = {item.id for item in chosen}
+    for entry in list(bundle.items):
+        if entry.item_id not in wanted:
+            bundle.items.remove(entry)
+            consent = bundle.consent_for(entry.item_id)
+            if consent is not None:
+                bundle.consents.remove(consent)
+    for position, item in enumerate(chosen, start=1):
+        entry = kept.get(item.id)
+        if entry is None:
+            bundle.items.append(
+                BundleItem(
+                    item_id=item.id, item=item, position=position, added_by_id=access.user.id
+                )
+            )
+        else:
+            entry.position = position
+    bundle.updated_at, bundle.updated_by_id = utcnow(), access.user.id
+    record(
+        "bundle.evidence",
+        team=access.team,
+        target=bundle,
+        old={"exhibits": before},
+        new={"exhibits": [item.exhibit_number for item in chosen]},
+    )
+    return bundle
+
+
+def record_consent(access: TeamAccess, bundle: Bundle, item: EvidenceItem, purpose: str) -> None:
+    """Record the originating party's leader's consent to ``item`` going out in ``bundle``."""
+    if bundle.is_final:
+        raise BundleError(f"{bundle.label} is final.")
+    if not any(entry.item_id == item.id for entry in bundle.items):
+        raise BundleError("The item is not in this request.")
+    if access.role is not Role.LEADER or access.party.id != item.party_id:
+        raise BundleError(f"Only a leader of {item.party.short_label} may consent for this item.")
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise BundleError("State the purpose the item may be used for.", "purpose")
+    if len(purpose) > MAX_CONSENT_PURPOSE:
+        raise BundleError(
+            f"The purpose is {len(purpose):,} characters long; at most "
+            f"{MAX_CONSENT_PURPOSE:,} are accepted.",
+            "purpose",
+        )
+    if bundle.consent_for(item.id) is not None:
+        raise BundleError("Consent for this item is already recorded.")
+    consent = BundleConsent(
+        item_id=item.id,
+        party_id=item.party_id,
+        given_by_id=access.user.id,
+        given_by_name=access.user.display_name,
+        purpose=purpose,
+    )
+    bundle.consents.append(consent)
+    db.session.flush()
+    record(
+        "bundle.consent",
+        team=access.team,
+        target=bundle,
+        new={
+            "exhibit": item.exhibit_number,
+            "handling_code": item.handling_code,
+            "purpose": purpose,
+        },
+    )
+
+
+def rule_context(bundle: Bundle) -> RuleContext:
+    """Return what the cross-field rules need to know about ``bundle``."""
+    return RuleContext(
+        issuing_state=bundle.party.country_code,
+        party_states=frozenset(party_states(bundle.team)),
+        today=utcnow().date(),
+        evidence_count=len(bundle.items),
+    )
+
+
+def problems(bundle: Bundle) -> list[Problem]:
+    """Return everything that keeps the bundle from being finalised."""
+    definition = instrument(bundle.request_type)
+    found = checks.check(definition, bundle.values or {}, rule_context(bundle))
+    for entry in bundle.items:
+        item = entry.item
+        if needs_consent(bundle, item) and bundle.consent_for(item.id) is None:
+            found.append(
+                Problem(
+                    checks.EVIDENCE,
+                    checks.EVIDENCE,
+                    f"Exhibit {item.exhibit_number} ({item.handling_code}, "
+                    f"{item.party.short_label}) awaits the consent of a "
+                    f"{item.party.short_label} leader.",
+                )
+            )
+    return found
+
+
+def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
+    """Freeze the request: record the agreement in force, its hash and its signed PDF.
+
+    ``render_signed_pdf(document)`` returns the signed PDF bytes (see pdf.py); the PDF
+    is kept in the blob store. Each item gets an ``exported`` custody event.
+    """
+    from evidence import storage
+
+    if bundle.is_final:
+        raise BundleError(f"{bundle.label} is already final.")
+    if not may_finalise(access, bundle):
+        raise BundleError(f"Only a leader of {bundle.party.short_label} may finalise this request.")
+    _gate(access.team, "release_bundle")
+    if problems(bundle):
+        raise BundleError("The request is not complete; see what is missing below.")
+    now, user = utcnow(), access.user
+    agreement_version = custody.agreement_version(access.team)
+    # One flush for the whole change: the ORM refuses any later change to a final row.
+    with db.session.no_autoflush:
+        bundle.agreement_version = agreement_version
+        bundle.status = BundleStatus.FINAL.value
+        bundle.finalised_at, bundle.finalised_by_id = now, user.id
+        document = request_document(bundle)
+        document["finalised_at"] = now.isoformat()
+        document["finalised_by"] = user.display_name
+        bundle.document = document
+        bundle.content_hash = content_hash(document)
+        bundle.pdf_sha256 = storage.store_bytes(render_signed_pdf(document)).sha256
+    db.session.flush()
+    for entry in bundle.items:
+        custody.append_event(
+            entry.item,
+            CustodyEventType.EXPORTED.value,
+            recorded_by=access.user,
+            purpose=f"Annexed to {instrument(bundle.request_type).title} {bundle.label}",
+            details={"bundle": bundle.label, "request_sha256": bundle.content_hash},
+        )
+    record(
+        "bundle.finalise",
+        team=access.team,
+        target=bundle,
+        new={
+            "bundle": bundle.label,
+            "content_hash": bundle.content_hash,
+            "agreement_version": bundle.agreement_version,
+            "pdf_sha256": bundle.pdf_sha256,
+        },
+    )
+    return bundle
+
+
+def new_version(access: TeamAccess, bundle: Bundle) -> Bundle:
+    """Start a new draft from a final bundle, linked to it; consents are asked again."""
+    if not bundle.is_final:
+        raise BundleError("Only a final request gets a new version; change the draft instead.")
+    if not access.can(Permission.DRAFT_BUNDLE) or access.party.id != bundle.party_id:
+        raise BundleError("Only the drafting party's members may start a new version.")
+    _gate(access.team, "draft_bundle")
+    draft = Bundle(
+        team_id=bundle.team_id,
+        party_id=bundle.party_id,
+        number=_next_number(access.team),
+        request_type=bundle.request_type,
+        version=bundle.version + 1,
+        previous_id=bundle.id,
+        values=dict(bundle.values or {}),
+        language=bundle.language,
+        agreement_reference=bundle.agreement_reference,
+        created_by_id=access.user.id,
+        updated_by_id=access.user.id,
+    )
+    for position, entry in enumerate(bundle.items, start=1):
+        if visible_item_by_id(access, entry.item_id) is not None:
+            draft.items.append(
+                BundleItem(item_id=entry.item_id, position=position, added_by_id=access.user.id)
+            )
+    db.session.add(draft)
+    db.session.flush()
+    record(
+        "bundle.new_version",
+        team=access.team,
+        target=draft,
+        new={"bundle": draft.label, "version": draft.version, "previous": bundle.label},
+    )
+    return draft
+
+
+def record_download(access: TeamAccess, bundle: Bundle, kind: str) -> None:
+    """Record that a member took the request's PDF or JSON out of the workspace."""
+    record(
+        "bundle.download",
+        team=access.team,
+        target=bundle,
+        new={"bundle": bundle.label, "format": kind, "status": bundle.status},
+    )

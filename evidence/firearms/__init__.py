@@ -1,0 +1,33 @@
+"""Firearms: weapons, parts and ammunition recorded on evidence items, cross-case serial
+matching, and firearms tracing requests (an incoming one is a crime notice).
+
+:func:`init_app` puts overdue tracing answers on the dashboard of the receiving party's
+leaders, through :data:`jit.signals.dashboard_notices`.
+"""
+
+from flask import Flask
+
+
+def dashboard_notices(user):
+    """Return the overdue incoming tracing requests of the parties ``user`` leads."""
+    from flask import url_for
+
+    from evidence.firearms.tracing import describe_counterpart, overdue_for
+    from jit.signals import Notice
+
+    return [
+        Notice(
+            access.team.code,
+            f"Tracing request {request.number} from {describe_counterpart(request)}: "
+            f"answer was due {request.due_on:%d %B %Y}",
+            url_for("firearms.tracing_request", code=access.team.code, request_id=request.id),
+            is_overdue=True,
+        )
+        for access, request in overdue_for(user)
+    ]
+
+
+def init_app(app: Flask) -> None:
+    from jit import signals
+
+    signals.dashboard_notices.connect(dashboard_notices)

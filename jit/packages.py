@@ -1,0 +1,36 @@
+"""The domain packages the workspace is composed of, and how the core finds their parts.
+
+This is the one composition point: the app factory, the CLI and the demo import a
+domain package only by a name read from :data:`DOMAIN_PACKAGES`, never with an import
+statement, so the core depends on no domain package (tests/test_import_direction.py).
+"""
+
+import importlib
+from types import ModuleType
+
+# Each may have ``models`` (imported so Alembic sees its tables), ``views.bp`` (a
+# blueprint), ``init_app(app)`` in its ``__init__`` (connecting its receivers to the
+# hooks of jit/signals.py, adding commands) and ``demo.schedule(timeline)`` (``jit demo``).
+DOMAIN_PACKAGES = [
+    "agreements",
+    "evidence",
+    "evidence.bundles",
+    "evidence.firearms",
+    "search",
+    "jit.chat",
+]
+
+
+def domain_module(package: str, name: str) -> ModuleType | None:
+    """Return ``package.name`` if the domain package has that module, else None."""
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except ModuleNotFoundError as missing:
+        if missing.name in (package, f"{package}.{name}"):
+            return None
+        raise
+
+
+def domain_package(package: str) -> ModuleType:
+    """Return the domain package itself (its ``__init__``)."""
+    return importlib.import_module(package)

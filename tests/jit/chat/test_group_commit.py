@@ -1,0 +1,197 @@
+"""Group commit: concurrent sends share one transaction, numbered without gaps, in order.
+
+Through the Socket.IO test client, on both databases: eight senders at once, a batch
+held back until others queue behind it, and a full queue.
+"""
+
+import os
+import threading
+
+import pytest
+from sqlalchemy import event, select
+
+from jit.chat import writer
+from jit.chat.models import Channel, Message
+from jit.chat.services import ChatBusy, check_draft
+from jit.extensions import db
+from tests.jit.chat.conftest import NAMESPACE
+
+SENDERS = 8
+
+
+@pytest.fixture
+def app_config(app_config):
+    return app_config | {"CHAT_RATE_MESSAGES": 0}
+
+
+@pytest.fixture
+def senders(chat_team, make_membership, connect):
+    """Connected, joined Socket.IO test clients of ``SENDERS`` different members."""
+    people = [chat_team.nl, chat_team.de] + [
+        make_membership(chat_team.team, "member", "NL").user for _ in range(SENDERS - 2)
+    ]
+    clients = []
+    for person in people:
+        sio = connect(person, chat_team.code)
+        answer = sio.emit(
+            "join", {"channel": chat_team.general.id}, namespace=NAMESPACE, callback=True
+        )
+        assert answer["ok"]
+        clients.append(sio)
+    db.session.commit()
+    return clients
+
+
+def _send_all(clients, channel_id, per_sender):
+    """Each client sends ``per_sender`` messages from its own thread; return the answers."""
+    answers = {index: [] for index in range(len(clients))}
+    start = threading.Barrier(len(clients))
+
+    def run(index, sio):
+        start.wait(10)
+        for number in range(per_sender):
+            answers[index].append(
+                sio.emit(
+                    "send",
+                    {"channel": channel_id, "client_id": f"s{index}-{number:06d}", "body": "x"},
+                    namespace=NAMESPACE,
+                    callback=True,
+                )
+            )
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+def test_eight_concurrent_senders_get_gapless_numbers_in_order(chat_team, senders, monkeypatch):
+    batch_sizes = []
+    plain = writer.write_batch
+
+    def recording(batch):
+        batch_sizes.append(len(batch))
+        return plain(batch)
+
+    monkeypatch.setattr(writer, "write_batch", recording)
+    answers = _send_all(senders, chat_team.general.id, per_sender=25)
+    total = SENDERS * 25
+    for index, sent in answers.items():
+        assert all(a["ok"] and not a["duplicate"] for a in sent), sent
+        seqs = [a["seq"] for a in sent]
+        assert seqs == sorted(seqs), f"sender {index} saw its messages out of order"
+    db.session.expire_all()
+    stored = db.session.scalars(
+        select(Message.seq).where(Message.channel_id == chat_team.general.id).order_by(Message.seq)
+    ).all()
+    assert stored == list(range(1, total + 1))
+    assert sorted(a["seq"] for sent in answers.values() for a in sent) == stored
+    assert db.session.get(Channel, chat_team.general.id).last_seq == total
+    assert sum(batch_sizes) == total
+    assert len(batch_sizes) < total
+
+
+def test_sends_waiting_behind_a_batch_are_committed_together_once(
+    app, chat_team, senders, monkeypatch
+):
+    """Hold the first batch until seven more sends queue; they are then one commit."""
+    group = app.extensions["jit_chat_writer"]
+    first_started, release = threading.Event(), threading.Event()
+    plain = writer.write_batch
+    batch_sizes = []
+
+    def held(batch):
+        batch_sizes.append(len(batch))
+        if len(batch_sizes) == 1:
+            first_started.set()
+            assert release.wait(20)
+        return plain(batch)
+
+    monkeypatch.setattr(writer, "write_batch", held)
+    channel_id = chat_team.general.id
+    commits = []
+
+    def committed(connection):
+        commits.append(1)
+
+    event.listen(db.engine, "commit", committed)
+    try:
+        results = {}
+
+        def send(index):
+            results[index] = senders[index].emit(
+                "send",
+                {"channel": channel_id, "client_id": f"held-{index:04d}", "body": "x"},
+                namespace=NAMESPACE,
+                callback=True,
+            )
+
+        first = threading.Thread(target=send, args=(0,))
+        first.start()
+        assert first_started.wait(10)
+        others = [threading.Thread(target=send, args=(i,)) for i in range(1, SENDERS)]
+        for thread in others:
+            thread.start()
+        for _ in range(200):
+            if group.waiting() == SENDERS - 1:
+                break
+            threading.Event().wait(0.05)
+        assert group.waiting() == SENDERS - 1
+        assert results == {}  # nothing is answered before its commit
+        commits.clear()
+        release.set()
+        for thread in [first, *others]:
+            thread.join(20)
+    finally:
+        event.remove(db.engine, "commit", committed)
+    assert batch_sizes == [1, SENDERS - 1]
+    assert len(commits) == 2  # the held batch, then the seven that queued behind it
+    assert sorted(r["seq"] for r in results.values()) == list(range(1, SENDERS + 1))
+
+
+def test_a_full_queue_refuses_at_once_with_a_retry_time(app, chat_team, monkeypatch):
+    started, release = threading.Event(), threading.Event()
+
+    def stalled(batch):
+        started.set()
+        release.wait(20)
+        for send in batch:
+            send.error = "released by the test"
+
+    monkeypatch.setattr(writer, "write_batch", stalled)
+    group = writer.GroupWriter(app, capacity=2, deliver=lambda payload: None)
+
+    def pending(number):
+        return writer.PendingSend(
+            channel_id=chat_team.general.id,
+            author={"id": chat_team.nl.id, "name": "NL", "party": "NL"},
+            author_party_id=1,
+            client_id=f"full-{number:04d}",
+            draft=check_draft("x"),
+            html="<p>x</p>",
+        )
+
+    sends = [pending(n) for n in range(3)]
+    group.submit(sends[0])  # taken by the writer, which stalls
+    assert started.wait(10)
+    group.submit(sends[1])
+    group.submit(sends[2])
+    with pytest.raises(ChatBusy) as refused:
+        group.submit(pending(99))
+    assert refused.value.retry_after > 0
+    release.set()
+    assert all(send.done.wait(10) for send in sends)
+
+
+def test_a_forked_process_starts_with_a_fresh_queue(app):
+    """gunicorn forks the worker from the process that built the app: no thread came along,
+    and a lock copied while held must not stop the worker's first send."""
+    group = app.extensions["jit_chat_writer"]
+    with group._lock:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if not group._lock.locked() and group._thread is None else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -1,0 +1,186 @@
+"""Group commit in real servers: two processes numbering one channel, and a killed process.
+
+Two processes share a database in production on PostgreSQL (and Redis); the same
+numbering holds on SQLite, whose write lock orders the processes as the channel row's
+lock does on PostgreSQL, so both run.
+
+A message is acknowledged only after its commit. A process killed while its batch
+waits for the database has committed nothing of the batch and acknowledged nothing of
+it; the senders send again under the same client ids and every message is stored once,
+numbered without a gap.
+"""
+
+import sqlite3
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from jit.chat.models import Message
+from jit.extensions import db
+
+pytestmark = pytest.mark.slow
+
+SENDERS = 8
+
+
+@pytest.fixture
+def unlimited(monkeypatch):
+    """Servers started in this test send as fast as they are asked to."""
+    monkeypatch.setenv("JIT_CHAT_RATE_MESSAGES", "0")
+
+
+def _members(chat_team, make_membership):
+    return [chat_team.nl, chat_team.de] + [
+        make_membership(chat_team.team, "member", "DE").user for _ in range(SENDERS - 2)
+    ]
+
+
+def _joined(live_client, server, person, chat_team):
+    client = live_client(server, person, chat_team.code)
+    client.wait_for("ready")
+    assert client.call("join", {"channel": chat_team.general.id})["ok"]
+    return client
+
+
+def _stored(channel_id):
+    db.session.rollback()
+    return db.session.execute(
+        select(Message.seq, Message.client_id)
+        .where(Message.channel_id == channel_id)
+        .order_by(Message.seq)
+    ).all()
+
+
+def test_two_processes_number_one_channel_without_gaps(
+    app, chat_team, make_membership, chat_server, live_client, redis_url, unlimited
+):
+    people = _members(chat_team, make_membership)
+    channel_id = chat_team.general.id
+    servers = [chat_server(redis_url, name="first"), chat_server(redis_url, name="second")]
+    clients = [
+        _joined(live_client, servers[index % 2], person, chat_team)
+        for index, person in enumerate(people)
+    ]
+    answers = {index: [] for index in range(SENDERS)}
+    start = threading.Barrier(SENDERS)
+
+    def run(index):
+        start.wait(10)
+        for number in range(25):
+            answers[index].append(
+                clients[index].call(
+                    "send",
+                    {"channel": channel_id, "client_id": f"p{index}-{number:06d}", "body": "x"},
+                    timeout=30,
+                )
+            )
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(SENDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for index, sent in answers.items():
+        assert len(sent) == 25, sent
+        assert all(a["ok"] for a in sent), sent
+        seqs = [a["seq"] for a in sent]
+        assert seqs == sorted(seqs), f"sender {index} saw its messages out of order"
+    total = SENDERS * 25
+    assert [seq for seq, _ in _stored(channel_id)] == list(range(1, total + 1))
+    # Every member, on either process, received every message exactly once.
+    for client in clients:
+        deadline = time.monotonic() + 20
+        while len(client.payloads("message")) < total and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(m["seq"] for m in client.payloads("message")) == list(range(1, total + 1))
+
+
+class DatabaseLock:
+    """Hold the channel's row (PostgreSQL) or the write lock (SQLite) from outside."""
+
+    def __init__(self, app, db_backend, channel_id):
+        url = make_url(app.config["DATABASE_URL"])
+        if db_backend == "sqlite":
+            self._sqlite = sqlite3.connect(url.database, isolation_level=None, timeout=10)
+            self._sqlite.execute("BEGIN IMMEDIATE")
+        else:
+            self._engine = create_engine(url)
+            self._connection = self._engine.connect()
+            self._connection.execute(
+                text("SELECT last_seq FROM chat_channels WHERE id = :id FOR UPDATE"),
+                {"id": channel_id},
+            )
+        self._backend = db_backend
+
+    def wait_for_the_writer(self):
+        """Return once the server's batch waits for this lock (seen on PostgreSQL)."""
+        if self._backend == "sqlite":
+            time.sleep(1.0)  # SQLite does not show who waits for its lock
+            return
+        with self._engine.connect() as observer:
+            for _ in range(200):
+                waiting = observer.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                ).scalar()
+                if waiting:
+                    return
+                time.sleep(0.05)
+        raise AssertionError("the server's batch never waited for the channel's row")
+
+    def release(self):
+        if self._backend == "sqlite":
+            self._sqlite.execute("ROLLBACK")
+            self._sqlite.close()
+        else:
+            self._connection.rollback()
+            self._connection.close()
+            self._engine.dispose()
+
+
+def test_a_killed_process_loses_no_acknowledged_message_and_acknowledges_none_unstored(
+    app, db_backend, chat_team, chat_server, live_client, unlimited
+):
+    channel_id = chat_team.general.id
+    server = chat_server()
+    alice = _joined(live_client, server, chat_team.nl, chat_team)
+    acknowledged = [
+        alice.call("send", {"channel": channel_id, "client_id": f"before-{n:04d}", "body": "x"})
+        for n in range(5)
+    ]
+    assert [a["seq"] for a in acknowledged] == [1, 2, 3, 4, 5]
+
+    # The writer's next batch waits for the database; the process dies meanwhile.
+    lock = DatabaseLock(app, db_backend, channel_id)
+    answers = []
+    for number in range(5):
+        alice.sio.emit(
+            "send",
+            {"channel": channel_id, "client_id": f"during-{number:04d}", "body": "x"},
+            namespace="/chat",
+            callback=lambda *answer: answers.append(answer),
+        )
+    lock.wait_for_the_writer()  # the batch is in the writer's transaction, waiting
+    server.kill()
+    lock.release()
+    time.sleep(1.0)
+    assert answers == []  # nothing of the batch was acknowledged
+    assert [client_id for _, client_id in _stored(channel_id)] == [
+        f"before-{n:04d}" for n in range(5)
+    ]
+
+    # The client sends the unacknowledged messages again, under the same ids.
+    server.start()
+    alice = _joined(live_client, server, chat_team.nl, chat_team)
+    again = [
+        alice.call("send", {"channel": channel_id, "client_id": f"during-{n:04d}", "body": "x"})
+        for n in range(5)
+    ] + [alice.call("send", {"channel": channel_id, "client_id": "before-0004", "body": "x"})]
+    assert [a["seq"] for a in again] == [6, 7, 8, 9, 10, 5]
+    assert again[-1]["duplicate"]
+    assert [seq for seq, _ in _stored(channel_id)] == list(range(1, 11))

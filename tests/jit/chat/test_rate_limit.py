@@ -1,0 +1,116 @@
+"""A person sending too fast is told to wait, with a time to retry; nobody else waits."""
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from jit.chat.models import Message
+from jit.chat.ratelimit import MemoryLimiter, RedisLimiter, SendRate
+from jit.extensions import db
+from tests.jit.chat.conftest import ack, events
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_bucket_allows_the_burst_then_the_sustained_rate():
+    clock = FakeClock()
+    limiter = MemoryLimiter(SendRate(messages=10, seconds=5, burst=20), clock=clock)
+    assert [limiter.take(7) for _ in range(20)] == [0.0] * 20
+    assert limiter.take(7) == pytest.approx(0.5)  # 2 a second: the next token in 0.5 s
+    assert limiter.take(8) == 0.0  # another person has their own bucket
+    clock.now += 0.5
+    assert limiter.take(7) == 0.0
+    assert limiter.take(7) == pytest.approx(0.5)
+    clock.now += 60  # a long pause refills the burst, never more
+    assert [limiter.take(7) for _ in range(21)][-2:] == [0.0, pytest.approx(0.5)]
+
+
+def test_no_limit_when_the_rate_is_zero():
+    limiter = MemoryLimiter(SendRate(messages=0, seconds=5, burst=1))
+    assert all(limiter.take(1) == 0.0 for _ in range(100))
+
+
+def test_redis_buckets_are_shared_by_every_process(redis_url):
+    rate = SendRate(messages=1, seconds=10, burst=3)
+    prefix = f"jit:test:rate:{time.monotonic_ns()}:"
+    first, second = RedisLimiter(rate, redis_url, prefix), RedisLimiter(rate, redis_url, prefix)
+    try:
+        assert [first.take(5), second.take(5), first.take(5)] == [0.0, 0.0, 0.0]
+        wait = second.take(5)
+        assert 9.0 < wait <= 10.0  # one message in 10 s: the next token is ~10 s away
+        assert first.take(6) == 0.0
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.fixture
+def app_config(app_config):
+    return app_config | {"CHAT_RATE_MESSAGES": 2, "CHAT_RATE_SECONDS": 60, "CHAT_RATE_BURST": 5}
+
+
+def _send(sio, channel, client_id, body="hello"):
+    return ack(sio, "send", {"channel": channel, "client_id": client_id, "body": body})
+
+
+def test_a_flood_is_refused_with_a_retry_time_while_others_still_talk(chat_team, connect):
+    alice = connect(chat_team.nl, chat_team.code)
+    bob = connect(chat_team.de, chat_team.code)
+    for sio in (alice, bob):
+        assert ack(sio, "join", {"channel": chat_team.general.id})["ok"]
+        events(sio)
+    channel = chat_team.general.id
+    answers = [_send(alice, channel, f"flood-{n:05d}") for n in range(8)]
+    assert [a["ok"] for a in answers] == [True] * 5 + [False] * 3
+    refused = answers[5]
+    assert 25 < refused["retry_after"] <= 30  # 2 a minute: the next one in ~30 s
+    assert "faster than this workspace allows" in refused["error"]
+    errors = events(alice, "chat_error")
+    assert len(errors) == 3
+    assert errors[0]["event"] == "send"
+    assert errors[0]["retry_after"] == refused["retry_after"]
+    # The other sender is not held up by the flood.
+    began = time.monotonic()
+    answer = _send(bob, channel, "bob-00001", "still here")
+    assert answer["ok"]
+    assert time.monotonic() - began < 1.0
+    assert [m["text"] for m in events(alice, "message")][-1] == "still here"
+    # A refused send stored nothing and used no number.
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 6
+    assert answer["seq"] == 6
+
+
+def test_a_resend_of_a_stored_message_costs_nothing(chat_team, connect):
+    alice = connect(chat_team.nl, chat_team.code)
+    channel = chat_team.general.id
+    first = _send(alice, channel, "resent-0001")
+    for _ in range(10):
+        again = _send(alice, channel, "resent-0001")
+        assert again["ok"]
+        assert again["duplicate"]
+        assert again["id"] == first["id"]
+    assert all(_send(alice, channel, f"more-{n:05d}")["ok"] for n in range(4))
+
+
+def test_edits_and_retractions_count_against_the_same_allowance(chat_team, connect):
+    alice = connect(chat_team.nl, chat_team.code)
+    channel = chat_team.general.id
+    sent = _send(alice, channel, "edit-me-0001", "first")  # 1 of the burst of 5
+    for number in range(4):
+        edited = ack(alice, "edit", {"message": sent["id"], "body": f"edit {number}"})
+        assert edited["ok"], edited
+    refused = ack(alice, "retract", {"message": sent["id"]})
+    assert not refused["ok"]
+    assert refused["retry_after"] > 0
+    again = ack(alice, "edit", {"message": sent["id"], "body": "one edit too many"})
+    assert not again["ok"]
+    assert again["retry_after"] > 0
+    assert db.session.get(Message, sent["id"]).body == "edit 3"
+    assert db.session.get(Message, sent["id"]).retracted_at is None
