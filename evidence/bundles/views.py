@@ -333,6 +333,8 @@ def import_json(code: str):
             parsed = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise RequestImportError(["The file is not JSON (UTF-8)."]) from None
+        except RecursionError:  # json's decoder gives up on deep nesting: once a 500
+            raise RequestImportError(["Arrays and objects in the file nest too deep."]) from None
         bundle = import_document(access, parsed)
     except RequestImportError as refused:
         db.session.rollback()

@@ -72,3 +72,11 @@ def test_request_text_is_the_plain_text_of_the_request(crew, make_bundle):
     assert "Request for mutual legal assistance in criminal matters" in text
     assert COMPLETE["mla"]["facts_summary"] in text
     assert "Executing State (not a party to the team): Serbia" in text
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000])
+def test_a_deeply_nested_import_is_refused_with_a_message(body, client, auth, crew):
+    auth.login(crew.nl_member.user)
+    response = _import(client, crew.team.code, body)
+    assert response.status_code == 400  # json's RecursionError: once a 500
+    assert "nest too deep" in response.get_data(as_text=True)
