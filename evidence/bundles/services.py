@@ -198,6 +198,8 @@ def record_consent(access: TeamAccess, bundle: Bundle, item: EvidenceItem, purpo
     purpose = (purpose or "").strip()
     if not purpose:
         raise BundleError("State the purpose the item may be used for.", "purpose")
+    if "\x00" in purpose:  # PostgreSQL refuses NUL in text: once a 500 there
+        raise BundleError("The purpose contains a NUL character; type it again.", "purpose")
     if len(purpose) > MAX_CONSENT_PURPOSE:
         raise BundleError(
             f"The purpose is {len(purpose):,} characters long; at most "

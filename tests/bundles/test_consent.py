@@ -59,6 +59,15 @@ def test_consent_needs_a_stated_purpose(crew, make_bundle, make_item):
         services.record_consent(access_of(crew.nl_leader), bundle, item, "x" * 2001)
 
 
+def test_a_nul_in_the_consent_purpose_is_refused(crew, make_bundle, make_item):
+    item = make_item(crew.nl_member, handling_code="H1")
+    bundle = make_bundle(crew.nl_member, "tracing", items=[item])
+    # PostgreSQL refuses NUL in text: a DataError (a 500) there, once.
+    with pytest.raises(services.BundleError) as refused:
+        services.record_consent(access_of(crew.nl_leader), bundle, item, "a\x00b")
+    assert refused.value.field == "purpose"
+
+
 def test_another_partys_item_needs_its_own_leader(crew, make_bundle, make_item):
     german = make_item(crew.de_member, title="German seizure record")
     bundle = make_bundle(crew.nl_member, "tracing", COMPLETE["tracing"], items=[german])
