@@ -184,6 +184,27 @@ def _claim(form, purpose: str):
     return submissions.claim(form.submission_token.data, user=current_user, purpose=purpose)
 
 
+def _create(form, purpose: str, create, url_of, message_of):
+    """Run one creating post: claim its token, create, commit; (redirect, error, status).
+
+    The redirect is None when the form is shown again with ``error`` (status 400).
+    """
+    try:
+        claimed = _claim(form, purpose)
+        record = create()
+    except submissions.AlreadySubmitted as repeat:
+        return submissions.answer_repeat(repeat), None, 303
+    except services.FirearmsError as refused:
+        db.session.rollback()
+        _with_errors(form, refused)
+        return None, str(refused), 400
+    url = url_of(record)
+    submissions.done(claimed, url)
+    db.session.commit()
+    flash(message_of(record), "success")
+    return redirect(url), None, 303
+
+
 def _refuse_writes(access: TeamAccess) -> None:
     if not access.can(Permission.ADD_EVIDENCE):
         abort(403)
@@ -198,21 +219,15 @@ def new_firearm(code: str, exhibit: str):
     form = _firearm_form(item)
     error, status = None, 200
     if form.validate_on_submit():
-        try:
-            claimed = _claim(form, "firearms.firearm")
-            firearm = services.add_firearm(access, item, form.to_input())
-        except submissions.AlreadySubmitted as repeat:
-            return submissions.answer_repeat(repeat)
-        except services.FirearmsError as refused:
-            db.session.rollback()
-            _with_errors(form, refused)
-            error, status = str(refused), 400
-        else:
-            url = url_for("firearms.firearm", code=code, firearm_id=firearm.id)
-            submissions.done(claimed, url)
-            db.session.commit()
-            flash(f"Firearm {firearm.label} recorded.", "success")
-            return redirect(url)
+        done, error, status = _create(
+            form,
+            "firearms.firearm",
+            lambda: services.add_firearm(access, item, form.to_input()),
+            lambda firearm: url_for("firearms.firearm", code=code, firearm_id=firearm.id),
+            lambda firearm: f"Firearm {firearm.label} recorded.",
+        )
+        if done is not None:
+            return done
     elif form.is_submitted():
         status = 400
     return render_template(
@@ -269,21 +284,17 @@ def new_ammunition(code: str, exhibit: str):
     form = AmmunitionForm()
     error, status = None, 200
     if form.validate_on_submit():
-        try:
-            claimed = _claim(form, "firearms.ammunition")
-            services.add_ammunition(access, item, form.to_input())
-        except submissions.AlreadySubmitted as repeat:
-            return submissions.answer_repeat(repeat)
-        except services.FirearmsError as refused:
-            db.session.rollback()
-            _with_errors(form, refused)
-            error, status = str(refused), 400
-        else:
-            url = url_for("firearms.item_records", code=code, exhibit=item.exhibit_number)
-            submissions.done(claimed, url)
-            db.session.commit()
-            flash("Ammunition recorded.", "success")
-            return redirect(url)
+        done, error, status = _create(
+            form,
+            "firearms.ammunition",
+            lambda: services.add_ammunition(access, item, form.to_input()),
+            lambda _record: url_for(
+                "firearms.item_records", code=code, exhibit=item.exhibit_number
+            ),
+            lambda _record: "Ammunition recorded.",
+        )
+        if done is not None:
+            return done
     elif form.is_submitted():
         status = 400
     return render_template(
