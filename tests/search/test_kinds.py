@@ -30,17 +30,17 @@ def test_file_names_and_extracted_text_are_found(app, case, make_item, index, se
 
 
 def test_a_custody_note_links_to_its_row_on_the_item(app, case, make_item, index, search_as):
-    from evidence import services
+    from evidence import custody_events
     from evidence.models import EvidenceItem
     from jit.teams.access import TeamAccess
 
     item = make_item(case.nl_member, title="Handset")
     access = TeamAccess(team=case.team, membership=case.nl_member)
     item = db.session.scalar(select(EvidenceItem).where(EvidenceItem.id == item.id))
-    services.record_event(
+    custody_events.record_event(
         access,
         item,
-        services.EventInput(
+        custody_events.EventInput(
             event_type="analysed",
             occurred_at=datetime(2026, 3, 15, 10, 0, tzinfo=UTC),
             time_zone="Europe/Amsterdam",
