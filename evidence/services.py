@@ -73,8 +73,8 @@ class ItemInput:
     visibility: str = Visibility.TEAM.value
     handling_code: str = HandlingCode.H0.value
     handling_conditions: str = ""
-    source_reliability: str = "X"
-    information_accuracy: str = "4"
+    source_reliability: str | None = None  # None: not evaluated
+    information_accuracy: str | None = None
     tags: list[str] = field(default_factory=list)
     parent_exhibit: str = ""
     derivation: str = ""
@@ -166,10 +166,17 @@ def _check_item_input(data: ItemInput) -> dict[str, list[str]]:
         errors.setdefault("handling_conditions", []).append(
             "Handling code H3 needs its conditions written out."
         )
-    if data.source_reliability not in SOURCE_RELIABILITY:
-        errors.setdefault("source_reliability", []).append("Use A, B, C or X.")
-    if data.information_accuracy not in INFORMATION_ACCURACY:
-        errors.setdefault("information_accuracy", []).append("Use 1, 2, 3 or 4.")
+    if data.source_reliability is not None and data.source_reliability not in SOURCE_RELIABILITY:
+        errors.setdefault("source_reliability", []).append(
+            "Use A, B, C or X, or leave it not evaluated."
+        )
+    if (
+        data.information_accuracy is not None
+        and data.information_accuracy not in INFORMATION_ACCURACY
+    ):
+        errors.setdefault("information_accuracy", []).append(
+            "Use 1, 2, 3 or 4, or leave it not evaluated."
+        )
     if data.collected_at is not None and data.collected_at > utcnow() + timedelta(minutes=5):
         errors.setdefault("collected_at", []).append("The collection time is in the future.")
     if data.derivation and data.derivation not in Derivation.__members__.values():
