@@ -47,6 +47,7 @@ def evaluation_overview(code: str):
         kinds=evaluations.KINDS,
         start_form=forms.StartVersionForm(),
         identification=evaluations.identification(access.team),
+        overdue_since=evaluations.mid_term_overdue(access.team),
     )
 
 

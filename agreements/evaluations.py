@@ -1,6 +1,7 @@
 """The team's mid-term and final evaluation, following the JIT evaluation form
 (LEGAL.md §3): each party writes its part; the coordinator finalises it."""
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -200,6 +201,23 @@ def identification(team) -> dict:
         "extensions": [v for v in signed if v.kind == "extension"],
         "amendments": [v for v in signed if v.kind == "amendment"],
     }
+
+
+def mid_term_overdue(team) -> date | None:
+    """Return the date the mid-term evaluation was due by, if that day has passed unfinished.
+
+    Due is the date Article 13 of the agreement in force sets; "passed" is counted in the
+    agreement's time zone. An evaluation opened but not finalised is still overdue.
+    """
+    status = team_status(team)
+    governing = status.governing or status.upcoming
+    if governing is None or status.code == "closed":
+        return None
+    due = (governing.content.get("evaluation") or {}).get("mid_term_on")
+    if not due or date.fromisoformat(due) >= status.on:
+        return None
+    found = evaluation_of(team, "mid_term")
+    return None if found is not None and found.is_final else date.fromisoformat(due)
 
 
 def record_export(access: TeamAccess, evaluation: Evaluation, fmt: str) -> None:

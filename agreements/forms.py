@@ -166,11 +166,12 @@ def raw_from_form(formdata, party_keys: list[str]) -> dict:
             "note": get("operating_note"),
         },
         **{kind: [rows[kind][i] for i in sorted(rows[kind])] for kind in PERSON_FIELDS},
+        "general_conditions": get("general_conditions"),
+        "organisation": get("organisation"),
         "measures": get("measures"),
         "information_use": {
-            "other_offences_with_consent": get("other_offences_with_consent"),
-            "public_security": get("public_security"),
             "other_purposes": get("other_purposes"),
+            "consent_conditions": get("consent_conditions"),
             "admissibility": get("admissibility"),
         },
         "confidentiality": get("confidentiality"),
@@ -186,4 +187,5 @@ def raw_from_form(formdata, party_keys: list[str]) -> dict:
             "arrangements": get("evaluation_arrangements"),
         },
         "appendix_i": get("appendix_i"),
+        "time_zone": get("time_zone"),
     }

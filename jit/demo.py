@@ -59,7 +59,11 @@ IRON_MERIDIAN = DemoTeam(
         ),
         teams.PartySpec(country_code="AT", authority="Staatsanwaltschaft Wien"),
         teams.PartySpec(country_code="NL", authority="Landelijk Parket, Openbaar Ministerie"),
-        teams.PartySpec(body="EUROJUST", authority="Eurojust, JITs Network Secretariat"),
+        teams.PartySpec(
+            body="EUROJUST",
+            authority="Eurojust, through the national members for Croatia, Austria and the "
+            "Netherlands",
+        ),
         teams.PartySpec(body="EUROPOL", authority="Europol, Analysis Project Weapons & Explosives"),
     ],
     people=[
