@@ -8,8 +8,8 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from jit.permissions import Permission, Role
 from jit import codes
+from jit.permissions import Permission, Role
 from jit.teams.reference import BODIES, countries
 
 
