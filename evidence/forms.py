@@ -63,7 +63,7 @@ class ItemForm(FlaskForm):
     collected_by = StringField(
         "Collected or seized by *",
         validators=[Length(max=200)],
-        description="Name and service of the officer, e.g. “Insp. T. Babić, PNUSKOK Split”.",
+        description="Name and service of the officer, e.g. “Insp. T. Babić, PNUSKOK Zagreb”.",
     )
     collected_at = BoundedDateTimeLocalField(
         "Collected at *", format=DATETIME_FORMATS, validators=[Optional()]

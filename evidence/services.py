@@ -346,7 +346,13 @@ def create_item(access: TeamAccess, data: ItemInput, uploads: list[Upload]) -> E
             location=item.collected_location,
             details=details,
         )
-    audit.record("evidence.item_created", team=access.team, target=item, new=item.snapshot())
+    audit.record(
+        "evidence.item_created",
+        team=access.team,
+        actor=access.user,
+        target=item,
+        new=item.snapshot(),
+    )
     for upload in uploads:
         _add_file(access, item, upload)
     return item
@@ -398,7 +404,9 @@ def _add_file(access: TeamAccess, item: EvidenceItem, upload: Upload) -> Evidenc
         purpose="File stored in the workspace",
         details=details,
     )
-    audit.record("evidence.file_uploaded", team=access.team, target=stored, new=details)
+    audit.record(
+        "evidence.file_uploaded", team=access.team, actor=access.user, target=stored, new=details
+    )
     return stored
 
 
@@ -422,7 +430,7 @@ def record_view(access: TeamAccess, item: EvidenceItem) -> None:
     custody.append_event(
         item, CustodyEventType.VIEWED, recorded_by=access.user, purpose="Item page opened"
     )
-    audit.record("evidence.item_viewed", team=access.team, target=item)
+    audit.record("evidence.item_viewed", team=access.team, actor=access.user, target=item)
 
 
 def record_download(
@@ -439,7 +447,9 @@ def record_download(
         purpose="File downloaded",
         details=details,
     )
-    audit.record("evidence.file_downloaded", team=access.team, target=stored, new=details)
+    audit.record(
+        "evidence.file_downloaded", team=access.team, actor=access.user, target=stored, new=details
+    )
 
 
 def record_integrity_alert(access: TeamAccess | None, item: EvidenceItem, problem: str) -> None:
@@ -457,6 +467,7 @@ def record_report(access: TeamAccess, item: EvidenceItem) -> None:
     audit.record(
         "evidence.custody_report",
         team=access.team,
+        actor=access.user,
         target=item,
         new={"exhibit_number": item.exhibit_number},
     )
