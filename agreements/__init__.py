@@ -25,8 +25,37 @@ def init_app(app: Flask) -> None:
     signals.agreement_facts.connect(agreement_facts)  # legal requests pre-fill from it
     app.jinja_env.globals["agreement_status"] = _status_for_template
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases
+    _text_helpers(app)
     app.cli.add_command(cli.agreements_command)
     signals.record_visibility.connect(openable_agreement)
+    signals.dashboard_notices.connect(evaluation_notices)
+
+
+def evaluation_notices(user):
+    """Return an overdue mid-term evaluation of each team ``user`` helps to evaluate."""
+    from flask import url_for
+
+    from agreements.evaluations import mid_term_overdue
+    from jit.permissions import Permission
+    from jit.signals import Notice
+    from jit.teams.access import teams_of
+
+    notices = []
+    for access in teams_of(user):
+        if not access.can(Permission.CONTRIBUTE_EVALUATION):
+            continue
+        due = mid_term_overdue(access.team)
+        if due is not None:
+            notices.append(
+                Notice(
+                    access.team.code,
+                    f"Mid-term evaluation: due by {due.isoformat()} under the agreement, "
+                    "not finalised",
+                    url_for("agreements.evaluation_overview", code=access.team.code),
+                    is_overdue=True,
+                )
+            )
+    return notices
 
 
 def _status_for_template(team):
@@ -39,3 +68,16 @@ def _legal_bases() -> dict:
     from agreements.content import LEGAL_BASES
 
     return LEGAL_BASES
+
+
+def _text_helpers(app: Flask) -> None:
+    """Give the agreement's templates its article list, derived facts and fixed text."""
+    from agreements import content
+    from agreements.articles import articles_of
+
+    app.jinja_env.globals["agreement_articles"] = articles_of
+    app.jinja_env.globals["agreement_seconded_text"] = content.seconded_text
+    app.jinja_env.globals["agreement_fixed"] = {
+        "information_uses": content.INFORMATION_USES,
+        "amendment": content.AMENDMENT_TEXT,
+    }

@@ -1,7 +1,8 @@
 """The structured content of a JIT agreement: its shape, checks, hash, text and diff.
 
 The shape follows the EU Model Agreement for setting up a JIT (Council Resolution
-2017/C 18/01, Appendix I as revised in 2021) and works for JITs under UNTOC art. 19.
+2017/C 18/01, Appendix I as revised in 2021, Article 12 as amended in 2026), article by
+article (agreements/articles.py), and works for JITs under UNTOC art. 19 too.
 Free text where the model has free text; structured fields where the software acts
 on them (parties, people, dates, states, roles).
 
@@ -14,10 +15,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from jit.canonical import canonical_json, sha256_hex
-from jit.inputs import DATE_RANGE_MESSAGE, date_in_range
+from babel.core import get_global
 
-SCHEMA = "jit-agreement/1"
+from agreements import articles
+from agreements.articles import Article, cite
+from jit.canonical import canonical_json, sha256_hex
+from jit.inputs import DATE_RANGE_MESSAGE, date_in_range, is_time_zone
+
+SCHEMA = articles.CURRENT
+# Each article's number and title, in the current schema (older ones: articles.ARTICLES).
+ARTICLES = articles.ARTICLES[SCHEMA]
+SCHEMAS = tuple(articles.ARTICLES)  # what an import may be written in
 
 # ◻ as commonly cited (LEGAL.md §2); the keys are stable, the labels are display text.
 LEGAL_BASES = {
@@ -48,39 +56,12 @@ ENTRY_RULES = {
 # The columns of the people lists, in the order they are entered and shown.
 PERSON_FIELDS = {
     "leaders": ("party", "name", "email", "function", "successor_of"),
-    "members": ("party", "name", "email", "function", "is_seconded"),
+    "members": ("party", "name", "email", "function"),
     "participants": ("party", "name", "email", "function", "scope", "may_read_evidence"),
 }
-BOOLEAN_PERSON_FIELDS = {"is_seconded", "may_read_evidence"}
+BOOLEAN_PERSON_FIELDS = {"may_read_evidence"}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class Article:
-    key: str
-    number: str
-    title: str
-
-
-ARTICLES = [
-    Article("parties", "1", "Parties to the agreement"),
-    Article("purpose", "2", "Purpose of the joint investigation team"),
-    Article("period", "3", "Period covered by the agreement"),
-    Article("operating_states", "4", "States in which the team will operate"),
-    Article("leaders", "5", "Leaders of the team"),
-    Article("members", "6", "Members of the team"),
-    Article("participants", "7", "Participants"),
-    Article("measures", "8", "Investigative measures and operational arrangements"),
-    Article("information_use", "9", "Use of information and evidence"),
-    Article("confidentiality", "10", "Confidentiality and data protection"),
-    Article("media", "11", "Communication with the media"),
-    Article("costs_liability", "12", "Costs, insurance and liability"),
-    Article("languages", "13", "Working languages"),
-    Article("workspace", "14", "Use of the JIT Workspace and access rules"),
-    Article("evaluation", "15", "Evaluation"),
-    Article("appendix_i", "Appendix I", "Participation of Union bodies and other participants"),
-]
 
 
 class ContentError(ValueError):
@@ -128,13 +109,10 @@ def new_content(team_name: str, team_code: str, parties: list[PartyInfo], leader
         "leaders": [],
         "members": [],
         "participants": [],
+        "general_conditions": "",
+        "organisation": "",
         "measures": "",
-        "information_use": {
-            "other_offences_with_consent": True,
-            "public_security": True,
-            "other_purposes": "",
-            "admissibility": "",
-        },
+        "information_use": {"other_purposes": "", "consent_conditions": "", "admissibility": ""},
         "confidentiality": "",
         "media": "",
         "costs_liability": "",
@@ -142,6 +120,7 @@ def new_content(team_name: str, team_code: str, parties: list[PartyInfo], leader
         "workspace": {"is_used": True, "access_rules": ""},
         "evaluation": {"mid_term_on": None, "arrangements": ""},
         "appendix_i": "",
+        "time_zone": zone_of_state(signatories[0].key) if signatories else "UTC",
     }
     named = {leader["party"] for leader in leaders}
     content["leaders"] = [dict(blank_person("leaders"), **leader) for leader in leaders]
@@ -149,6 +128,42 @@ def new_content(team_name: str, team_code: str, parties: list[PartyInfo], leader
         dict(blank_person("leaders"), party=p.key) for p in signatories if p.key not in named
     ]
     return content
+
+
+def zone_of_state(country_code: str) -> str:
+    """Return the usual time zone of a state (its European one where it has several)."""
+    zones = get_global("territory_zones").get(country_code, [])
+    european = sorted(zone for zone in zones if zone.startswith("Europe/"))
+    chosen = (european or zones or ["UTC"])[0]
+    return chosen if is_time_zone(chosen) else "UTC"
+
+
+def upgrade(content: dict) -> dict:
+    """Return older content in the current schema (its articles moved to the Model's places).
+
+    A signed version keeps its own content; this is for what is drafted from it (an
+    amendment or extension starts from the text in force) and for comparing the two.
+    """
+    if content.get("schema") != articles.FIRST:
+        return content
+    new = {key: value for key, value in content.items() if key != "measures"}
+    new["schema"] = SCHEMA
+    new["general_conditions"] = ""
+    new["organisation"] = ""
+    new["measures"] = content.get("measures", "")
+    info = content.get("information_use") or {}
+    new["information_use"] = {
+        "other_purposes": info.get("other_purposes", ""),
+        "consent_conditions": "",
+        "admissibility": info.get("admissibility", ""),
+    }
+    new["members"] = [
+        {key: value for key, value in person.items() if key != "is_seconded"}
+        for person in content.get("members") or []
+    ]
+    first = next((row["party"] for row in content["parties"] if row["role"] == "party"), "")
+    new["time_zone"] = zone_of_state(first) if first else "UTC"
+    return new
 
 
 def content_hash(content: dict) -> str:
@@ -252,16 +267,19 @@ def normalise(raw: dict, parties: list[PartyInfo]) -> dict:
     for key in signatories:
         if key not in led:
             problems.append(
-                f"{by_key[key].name} is a party without a leader: name its leader in Article 5 "
+                f"{by_key[key].name} is a party without a leader: name its leader in "
+                f"{cite('leaders')} "
                 "(the model agreement requires one leader per party)."
             )
 
-    content["measures"] = _text(raw.get("measures"))
+    for key in ("general_conditions", "organisation", "measures"):
+        content[key] = _text(raw.get(key))
     info = raw.get("information_use") or {}
+    # Uses (a)-(c) of art. 13(10) of the 2000 Convention are the law, not options; the
+    # parties record only the purposes they agree under (d) and their conditions.
     content["information_use"] = {
-        "other_offences_with_consent": _bool(info.get("other_offences_with_consent")),
-        "public_security": _bool(info.get("public_security")),
         "other_purposes": _text(info.get("other_purposes"), 4000),
+        "consent_conditions": _text(info.get("consent_conditions"), 4000),
         "admissibility": _text(info.get("admissibility"), 8000),
     }
     for key in ("confidentiality", "media", "costs_liability", "appendix_i"):
@@ -283,6 +301,14 @@ def normalise(raw: dict, parties: list[PartyInfo]) -> dict:
         "mid_term_on": mid_term_on,
         "arrangements": _text(evaluation.get("arrangements"), 8000),
     }
+    zone = _text(raw.get("time_zone"), 64) or "UTC"
+    if not is_time_zone(zone):
+        problems.append(
+            f"{zone[:64]!r} is not a time zone; choose one such as Europe/Zagreb (the days "
+            "in force are counted in it)."
+        )
+        zone = "UTC"
+    content["time_zone"] = zone
     if problems:
         raise ContentError(problems)
     return content
@@ -307,7 +333,9 @@ def _normalise_parties(rows, by_key: dict[str, PartyInfo], problems: list[str]) 
     # In the team's order, so that the same choices always give the same content.
     result = [given[key] for key in by_key if key in given and given[key]["role"] != "none"]
     if sum(1 for row in result if row["role"] == "party") < 2:
-        problems.append("An agreement needs at least two parties that sign it (Article 1).")
+        problems.append(
+            f"An agreement needs at least two parties that sign it ({cite('parties')})."
+        )
     return result
 
 
@@ -333,7 +361,7 @@ def _normalise_people(kind, rows, roles, by_key, seen_emails, problems) -> list[
             capacity = "a party to" if wanted_role == "party" else "a participant in"
             problems.append(
                 f"{who} acts for {by_key[key].name}, which is not {capacity} the agreement "
-                "(Article 1)."
+                f"({cite('parties')})."
             )
         if not person["name"]:
             problems.append(f"{who}: give the person's name.")
@@ -356,16 +384,30 @@ def incomplete(content: dict) -> list[str]:
     """Return what must still be filled in before the version can be signed."""
     missing = []
     if not content["legal_basis"] and not content["legal_basis_other"]:
-        missing.append("the legal basis (Article 1)")
+        missing.append(f"the legal basis ({cite('parties')})")
     if not content["purpose"]["text"]:
-        missing.append("the purpose of the team (Article 2)")
+        missing.append(f"the purpose of the team ({cite('purpose')})")
     if not content["period"]["expires_on"]:
-        missing.append("the expiry date (Article 3)")
+        missing.append(f"the expiry date ({cite('period')})")
     if not content["operating_states"]["states"]:
-        missing.append("the states where the team operates (Article 4)")
+        missing.append(f"the states where the team operates ({cite('operating_states')})")
     if not content["languages"]:
-        missing.append("the working languages (Article 13)")
+        missing.append(f"the working languages ({cite('languages')})")
+    workspace = content["workspace"]
+    if workspace["is_used"] and not workspace["access_rules"].strip():
+        # Regulation (EU) 2023/969 art. 13(2): an agreement that provides for the
+        # collaboration space must contain the rules for accessing it.
+        missing.append(f"the access rules for the JIT Workspace ({cite('workspace')})")
     return missing
+
+
+def seconded_in(content: dict, person: dict) -> list[str]:
+    """Return the operating states in which ``person`` acts as a seconded member.
+
+    A member is seconded while the team operates outside the state they act for
+    (art. 13(4) of the 2000 Convention): in every operating state but their own.
+    """
+    return [key for key in content["operating_states"]["states"] if key != person["party"]]
 
 
 def signatory_keys(content: dict) -> list[str]:
@@ -380,12 +422,34 @@ def named_people(content: dict) -> list[tuple[str, dict]]:
 # --- Text of each article: used by the page, the PDF's plain parts and the diff -------
 
 
+# Art. 13(10) of the 2000 Convention (FD 2002/465/JHA art. 1(10)): what the law allows,
+# shown as fixed text, never as options.
+INFORMATION_USES = [
+    "(a) for the purposes for which the team has been set up;",
+    "(b) subject to the prior consent of the State where the information became "
+    "available, for detecting, investigating and prosecuting other criminal offences; "
+    "such consent may be withheld only where its use would endanger criminal "
+    "investigations in that State or where that State could refuse mutual assistance;",
+    "(c) to prevent an immediate and serious threat to public security, without prejudice "
+    "to (b) if subsequently a criminal investigation is opened;",
+]
+AMENDMENT_TEXT = (
+    "This agreement may be amended or extended only by written agreement of the parties, "
+    "signed by each of them."
+)
+
+
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
 def article_lines(content: dict, names: dict[str, str]) -> dict[str, list[str]]:
-    """Return each article's content as lines of plain text, keyed by article key."""
+    """Return each article's content as lines of plain text, keyed by article key.
+
+    Older content is read in the current schema (:func:`upgrade`), so two versions of
+    different schemas compare article by article.
+    """
+    content = upgrade(content)
     name = lambda key: names.get(key, key)  # noqa: E731
     period = content["period"]
     info = content["information_use"]
@@ -419,7 +483,7 @@ def article_lines(content: dict, names: dict[str, str]) -> dict[str, list[str]]:
     ]
     lines["members"] = [
         f"{name(p['party'])}: {p['name']} <{p['email']}>, {p['function']}"
-        + (" — seconded member" if p["is_seconded"] else "")
+        + (f" — seconded member {text}" if (text := seconded_text(content, p, names)) else "")
         for p in content["members"]
     ]
     lines["participants"] = [
@@ -427,18 +491,18 @@ def article_lines(content: dict, names: dict[str, str]) -> dict[str, list[str]]:
         f"may read evidence: {_yes(p['may_read_evidence'])}"
         for p in content["participants"]
     ]
-    lines["measures"] = content["measures"].splitlines()
+    for key in ("general_conditions", "organisation", "measures"):
+        lines[key] = content[key].splitlines()
     lines["information_use"] = [
-        "Information and evidence may be used for the purpose of the team.",
-        "For other offences, with the consent of the state where it was obtained: "
-        + _yes(info["other_offences_with_consent"]),
-        "To prevent an immediate and serious threat to public security: "
-        + _yes(info["public_security"]),
-        f"Other agreed purposes: {info['other_purposes'] or 'none'}",
+        *INFORMATION_USES,
+        f"(d) Other purposes agreed by the parties: {info['other_purposes'] or 'none'}",
+        f"Conditions on (d) and on withholding consent: {info['consent_conditions'] or 'none'}",
         *info["admissibility"].splitlines(),
     ]
     for key in ("confidentiality", "media", "costs_liability", "appendix_i"):
         lines[key] = content[key].splitlines()
+    lines["other_clauses"] = []
+    lines["amendment"] = [AMENDMENT_TEXT]
     lines["languages"] = [", ".join(content["languages"])]
     lines["workspace"] = [
         f"The team uses the JIT Workspace: {_yes(content['workspace']['is_used'])}",
@@ -448,7 +512,16 @@ def article_lines(content: dict, names: dict[str, str]) -> dict[str, list[str]]:
         f"Mid-term evaluation by {content['evaluation']['mid_term_on'] or '(no date set)'}",
         *content["evaluation"]["arrangements"].splitlines(),
     ]
+    lines["period"].append(f"Days are counted in the time zone {content['time_zone']}")
     return lines
+
+
+def seconded_text(content: dict, person: dict, names: dict[str, str]) -> str:
+    """Return "when the team operates in Austria, the Netherlands", or "" if never seconded."""
+    states = seconded_in(content, person)
+    if not states:
+        return ""
+    return "when the team operates in " + ", ".join(names.get(key, key) for key in states)
 
 
 @dataclass

@@ -47,11 +47,13 @@ PURPOSE = (
 def _content(team) -> dict:
     parties = {services.party_key(p): p for p in team.parties}
     return {
-        "schema": "jit-agreement/1",
+        "schema": "jit-agreement/2",
         "reference": "JIT IRON-MERIDIAN / Eurojust 2025/0418",
         "title": "Agreement on the setting up of a joint investigation team between Croatia, "
         "Austria and the Netherlands — Operation Iron Meridian",
-        "legal_basis": ["EU_MLA_2000_ART13", "FD_2002_465_JHA", "UNTOC_ART19"],
+        # An all-EU team: the 2000 Convention and the Framework Decision; UNTOC art. 19
+        # would add nothing between Member States.
+        "legal_basis": ["EU_MLA_2000_ART13", "FD_2002_465_JHA"],
         "legal_basis_other": "",
         "parties": [
             {"party": "HR", "authority": parties["HR"].authority, "role": "party"},
@@ -83,15 +85,14 @@ def _content(team) -> dict:
             _person("nl.leader", "NL", "Officier van justitie, Landelijk Parket"),
         ],
         "members": [
-            _person("hr.member", "HR", "Inspector, PNUSKOK Zagreb", is_seconded=False),
-            _person("at.member", "AT", "Chefinspektor, Bundeskriminalamt", is_seconded=True),
-            _person("nl.member", "NL", "Rechercheur, Landelijke Eenheid", is_seconded=True),
+            _person("hr.member", "HR", "Inspector, PNUSKOK Zagreb"),
+            _person("at.member", "AT", "Chefinspektor, Bundeskriminalamt"),
+            _person("nl.member", "NL", "Rechercheur, Landelijke Eenheid"),
             {
                 "party": "AT",
                 "name": "Johanna Berger",
                 "email": "johanna.berger@bk.demo.example",
                 "function": "Financial investigator, Bundeskriminalamt",
-                "is_seconded": True,
             },
         ],
         "participants": [
@@ -111,19 +112,28 @@ def _content(team) -> dict:
                 may_read_evidence=True,
             ),
         ],
-        "measures": (
+        "general_conditions": (
+            "The team acts under Article 13 of the 2000 Convention and Framework Decision "
+            "2002/465/JHA as implemented in each party: in Croatia the Act on Judicial "
+            "Cooperation in Criminal Matters with EU Member States, in Austria the EU-JZG, "
+            "in the Netherlands the Code of Criminal Procedure (Book 5, Title 2)."
+        ),
+        "organisation": (
             "The leaders agree an operational action plan, kept confidential and outside "
             "this agreement, and review it at coordination meetings at Eurojust at least "
-            "every three months.\n"
+            "every three months. The Croatian leader convenes them."
+        ),
+        "measures": (
             "Seconded members may be present at investigative measures in the state of "
             "operation and may, under the law of that state, be entrusted with measures by "
-            "the leader there. Controlled deliveries along the route are coordinated through "
-            "the leaders of all three parties."
+            "the leader there; they may ask their own authorities to take measures without "
+            "a request for assistance. Controlled deliveries along the route are coordinated "
+            "through the leaders of all three parties."
         ),
         "information_use": {
-            "other_offences_with_consent": True,
-            "public_security": True,
             "other_purposes": "",
+            "consent_conditions": "Consent under (b) is asked of the leader of the state "
+            "where the information became available, in writing through the workspace.",
             "admissibility": "Each party informs the others without delay of any rule of its "
             "law on the admissibility of evidence gathered by the team, and of any obligation "
             "to disclose material to the defence.",
@@ -149,6 +159,7 @@ def _content(team) -> dict:
             "arrangements": "A mid-term evaluation at the coordination meeting of March 2026 "
             "and a final evaluation within three months of expiry, with the JITs Network form.",
         },
+        "time_zone": "Europe/Zagreb",
         "appendix_i": "Eurojust (the national desks of Croatia, Austria and the Netherlands) "
         "supports the coordination, hosts coordination meetings and the coordination centre "
         "on action days, and administers the workspace.\nEuropol (Analysis Project Weapons "
@@ -185,7 +196,14 @@ EVALUATION = {
         "ammunition_seized": 2600,
         "drugs_seized": "",
         "convictions": 0,
-        "assets_eur": "48000.00",
+        "eios_issued": 0,
+        "eaws_issued": 0,
+        "mla_issued": 0,
+        "eurojust_funding_eur": "14200.00",
+        "assets_seized_eur": "48000.00",
+        "assets_recovered_eur": "",
+        "legal_issues": "Austrian law asked for a court authorisation for the controlled "
+        "delivery through Austria; the Staatsanwaltschaft Wien obtained it within a week.",
         "added_value": "Direct exchange of evidence without MLA requests saved months.",
         "lessons_learned": "Involve Europol's weapons experts before the first action day.",
     },
@@ -201,7 +219,14 @@ EVALUATION = {
         "ammunition_seized": 1150,
         "drugs_seized": "Cocaine: 212 kg (Port of Rotterdam, February 2026)",
         "convictions": 0,
-        "assets_eur": "310500.00",
+        "eios_issued": 0,
+        "eaws_issued": 0,
+        "mla_issued": 0,
+        "eurojust_funding_eur": "9850.00",
+        "assets_seized_eur": "310500.00",
+        "assets_recovered_eur": "",
+        "legal_issues": "Whether Croatian intercepts are admissible in the Netherlands "
+        "without a Dutch authorisation; disclosure of the Croatian file to the defence.",
         "added_value": "Eurojust's coordination centre made the joint action day possible.",
         "lessons_learned": "Agree the media line before the action day, not after.",
     },

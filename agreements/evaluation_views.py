@@ -47,6 +47,7 @@ def evaluation_overview(code: str):
         kinds=evaluations.KINDS,
         start_form=forms.StartVersionForm(),
         identification=evaluations.identification(access.team),
+        overdue_since=evaluations.mid_term_overdue(access.team),
     )
 
 
@@ -75,9 +76,14 @@ def evaluation(code: str, kind: str):
     access = load_team(code, Permission.VIEW_DASHBOARD)
     found = _evaluation(access, kind)
     own = evaluations.contribution_of(found, access.party)
-    form = forms.EvaluationForm(
-        data=evaluations.form_data(own.answers) if own and request.method == "GET" else None
-    )
+    issued = evaluations.requests_issued(access.team, access.party)
+    data = None
+    if request.method == "GET":
+        # Counts nobody entered yet start from the requests register, if there is one.
+        answers = own.answers if own else {}
+        data = evaluations.form_data(answers)
+        data |= {key: n for key, n in issued.items() if answers.get(key) is None}
+    form = forms.EvaluationForm(data=data)
     error = None
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -107,6 +113,9 @@ def evaluation(code: str, kind: str):
         totals=evaluations.totals(found),
         sections=evaluations.TEXT_SECTIONS,
         counts=evaluations.COUNTS,
+        money=evaluations.MONEY,
+        old_money=evaluations.OLD_MONEY,
+        issued=issued,
         result_texts=evaluations.RESULT_TEXTS,
     ), (400 if error else 200)
 
@@ -142,6 +151,8 @@ def evaluation_pdf(code: str, kind: str):
         totals=evaluations.totals(found),
         sections=evaluations.TEXT_SECTIONS,
         counts=evaluations.COUNTS,
+        money=evaluations.MONEY,
+        old_money=evaluations.OLD_MONEY,
         result_texts=evaluations.RESULT_TEXTS,
     )
     evaluations.record_export(access, found, "pdf")

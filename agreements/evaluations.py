@@ -1,12 +1,14 @@
 """The team's mid-term and final evaluation, following the JIT evaluation form
 (LEGAL.md §3): each party writes its part; the coordinator finalises it."""
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
 from agreements.models import Evaluation, EvaluationContribution
 from agreements.status import agreement_of, team_status
+from jit import signals
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.extensions import db
@@ -18,6 +20,7 @@ TEXT_SECTIONS = {
     "setting_up": "Setting-up phase",
     "operational": "Operational phase",
     "prosecution": "Prosecution and trial phase",
+    "legal_issues": "Legal issues",
     "added_value": "Added value",
     "lessons_learned": "Lessons learned and best practices",
 }
@@ -27,9 +30,21 @@ COUNTS = {
     "firearms_seized": "Firearms seized",
     "ammunition_seized": "Rounds of ammunition seized",
     "convictions": "Convictions",
+    "eios_issued": "European Investigation Orders issued",
+    "eaws_issued": "European Arrest Warrants issued",
+    "mla_issued": "MLA requests issued",
 }
+# Counts the requests register can fill in (jit.signals.legal_requests_issued).
+REQUEST_COUNTS = {"eios_issued": "eio", "eaws_issued": "eaw", "mla_issued": "mla"}
+MONEY = {
+    "eurojust_funding_eur": "Eurojust funding received (EUR)",
+    "assets_seized_eur": "Assets seized (EUR)",
+    "assets_recovered_eur": "Assets recovered (EUR)",
+}
+# Parts written before seized and recovered assets were asked apart keep their one figure.
+OLD_MONEY = {"assets_eur": "Assets seized or recovered (EUR), one figure as first recorded"}
 RESULT_TEXTS = {"drugs_seized": "Drugs seized", "other_results": "Other results"}
-ANSWER_KEYS = [*TEXT_SECTIONS, *COUNTS, "assets_eur", *RESULT_TEXTS]
+ANSWER_KEYS = [*TEXT_SECTIONS, *COUNTS, *MONEY, *RESULT_TEXTS]
 
 
 class EvaluationError(ValueError):
@@ -86,26 +101,39 @@ def clean_answers(data: dict) -> dict:
         if number < 0:
             raise EvaluationError(f"{label} cannot be negative.")
         answers[key] = number
-    value = data.get("assets_eur")
-    if value in (None, ""):
-        answers["assets_eur"] = None
-    else:
-        try:
-            amount = Decimal(str(value)).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise EvaluationError("Assets: give an amount in euro, e.g. 125000.00.") from None
-        if amount < 0:
-            raise EvaluationError("Assets cannot be negative.")
-        answers["assets_eur"] = str(amount)
+    for key, label in MONEY.items():
+        answers[key] = _amount(data.get(key), label.removesuffix(" (EUR)"))
     return answers
+
+
+def _amount(value, label: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise EvaluationError(f"{label}: give an amount in euro, e.g. 125000.00.") from None
+    if not amount.is_finite() or amount < 0:
+        raise EvaluationError(f"{label}: give an amount of zero or more, in euro.")
+    return str(amount)
 
 
 def form_data(answers: dict) -> dict:
     """Return stored answers as the form's fields expect them (the amount as a Decimal)."""
     data = dict(answers)
-    if data.get("assets_eur") is not None:
-        data["assets_eur"] = Decimal(data["assets_eur"])
+    for key in MONEY:
+        if data.get(key) is not None:
+            data[key] = Decimal(data[key])
     return data
+
+
+def requests_issued(team, party) -> dict:
+    """Return the counts of requests ``party`` issued in the team, as the register knows them.
+
+    Asked through :data:`jit.signals.legal_requests_issued`; empty if no package answers.
+    """
+    found = signals.first_value(signals.legal_requests_issued, team, party=party) or {}
+    return {key: found[kind] for key, kind in REQUEST_COUNTS.items() if kind in found}
 
 
 def save_contribution(access: TeamAccess, evaluation: Evaluation, data: dict):
@@ -160,13 +188,15 @@ def finalise(access: TeamAccess, evaluation: Evaluation) -> None:
 def totals(evaluation: Evaluation) -> dict:
     """Return the results summed over every party's contribution."""
     result = {key: 0 for key in COUNTS}
-    assets = Decimal("0")
+    sums = {key: Decimal("0") for key in MONEY | OLD_MONEY}
     for contribution in evaluation.contributions:
         for key in COUNTS:
             result[key] += contribution.answers.get(key) or 0
-        if contribution.answers.get("assets_eur"):
-            assets += Decimal(contribution.answers["assets_eur"])
-    result["assets_eur"] = f"{assets:,.2f}"
+        for key in sums:
+            if contribution.answers.get(key):
+                sums[key] += Decimal(contribution.answers[key])
+    result |= {key: f"{amount:,.2f}" for key, amount in sums.items()}
+    result["has_old_assets"] = any(c.answers.get("assets_eur") for c in evaluation.contributions)
     return result
 
 
@@ -200,6 +230,23 @@ def identification(team) -> dict:
         "extensions": [v for v in signed if v.kind == "extension"],
         "amendments": [v for v in signed if v.kind == "amendment"],
     }
+
+
+def mid_term_overdue(team) -> date | None:
+    """Return the date the mid-term evaluation was due by, if that day has passed unfinished.
+
+    Due is the date Article 13 of the agreement in force sets; "passed" is counted in the
+    agreement's time zone. An evaluation opened but not finalised is still overdue.
+    """
+    status = team_status(team)
+    governing = status.governing or status.upcoming
+    if governing is None or status.code == "closed":
+        return None
+    due = (governing.content.get("evaluation") or {}).get("mid_term_on")
+    if not due or date.fromisoformat(due) >= status.on:
+        return None
+    found = evaluation_of(team, "mid_term")
+    return None if found is not None and found.is_final else date.fromisoformat(due)
 
 
 def record_export(access: TeamAccess, evaluation: Evaluation, fmt: str) -> None:

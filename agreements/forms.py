@@ -96,6 +96,12 @@ class EvaluationForm(FlaskForm):
         "transfer of proceedings; European Arrest Warrants; asset recovery.",
         validators=[Length(max=20000)],
     )
+    legal_issues = TextAreaField(
+        "Legal issues",
+        description="Legal difficulties met: differences between the parties' laws, "
+        "admissibility, disclosure, data protection, use of information under the agreement.",
+        validators=[Length(max=20000)],
+    )
     arrests = BoundedIntegerField("Arrests", validators=[Optional(), NumberRange(min=0)])
     searches = BoundedIntegerField(
         "House and premises searches", validators=[Optional(), NumberRange(min=0)]
@@ -112,8 +118,28 @@ class EvaluationForm(FlaskForm):
         validators=[Length(max=4000)],
     )
     convictions = BoundedIntegerField("Convictions", validators=[Optional(), NumberRange(min=0)])
-    assets_eur = FiniteDecimalField(
-        "Assets seized or recovered (EUR)", places=2, validators=[Optional(), NumberRange(min=0)]
+    eios_issued = BoundedIntegerField(
+        "European Investigation Orders issued", validators=[Optional(), NumberRange(min=0)]
+    )
+    eaws_issued = BoundedIntegerField(
+        "European Arrest Warrants issued", validators=[Optional(), NumberRange(min=0)]
+    )
+    mla_issued = BoundedIntegerField(
+        "MLA requests issued", validators=[Optional(), NumberRange(min=0)]
+    )
+    eurojust_funding_eur = FiniteDecimalField(
+        "Eurojust funding received (EUR)",
+        places=2,
+        validators=[Optional(), NumberRange(min=0)],
+    )
+    assets_seized_eur = FiniteDecimalField(
+        "Assets seized (EUR)", places=2, validators=[Optional(), NumberRange(min=0)]
+    )
+    assets_recovered_eur = FiniteDecimalField(
+        "Assets recovered (EUR)",
+        places=2,
+        validators=[Optional(), NumberRange(min=0)],
+        description="Confiscated or returned to victims, not only frozen.",
     )
     other_results = TextAreaField("Other results", validators=[Length(max=8000)])
     added_value = TextAreaField(
@@ -166,11 +192,12 @@ def raw_from_form(formdata, party_keys: list[str]) -> dict:
             "note": get("operating_note"),
         },
         **{kind: [rows[kind][i] for i in sorted(rows[kind])] for kind in PERSON_FIELDS},
+        "general_conditions": get("general_conditions"),
+        "organisation": get("organisation"),
         "measures": get("measures"),
         "information_use": {
-            "other_offences_with_consent": get("other_offences_with_consent"),
-            "public_security": get("public_security"),
             "other_purposes": get("other_purposes"),
+            "consent_conditions": get("consent_conditions"),
             "admissibility": get("admissibility"),
         },
         "confidentiality": get("confidentiality"),
@@ -186,4 +213,5 @@ def raw_from_form(formdata, party_keys: list[str]) -> dict:
             "arrangements": get("evaluation_arrangements"),
         },
         "appendix_i": get("appendix_i"),
+        "time_zone": get("time_zone"),
     }

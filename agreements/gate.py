@@ -20,6 +20,7 @@ the agreement in force does not provide for the workspace.
 from flask import current_app, has_app_context
 
 from agreements import status as agreement_status
+from agreements.articles import cite
 from jit.gates import OPEN, Decision
 
 _WHAT = {
@@ -51,7 +52,8 @@ def decide(team, action: str) -> Decision:
             False,
             f"{what} is not possible: the agreement in force (version "
             f"{status.governing.number}) does not provide for the use of the JIT Workspace "
-            "(Article 14). The parties can amend it to do so.",
+            f"({cite('workspace', status.governing.content['schema'])}). The parties can amend "
+            "it to do so.",
         )
     if status.is_in_force:
         return OPEN

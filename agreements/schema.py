@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from jsonschema import Draft202012Validator
 
-from agreements.content import BOOLEAN_PERSON_FIELDS, PERSON_FIELDS, SCHEMA
+from agreements.content import BOOLEAN_PERSON_FIELDS, PERSON_FIELDS, SCHEMA, SCHEMAS
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
@@ -53,9 +53,11 @@ CONTENT_SCHEMA = {
     "type": "object",
     "required": ["schema"],
     "properties": {
-        "schema": {"const": SCHEMA},
+        "schema": {"enum": list(SCHEMAS)},
         **_texts("reference", "title", "legal_basis_other", "measures", "confidentiality"),
-        **_texts("media", "costs_liability", "appendix_i"),
+        **_texts("media", "costs_liability", "appendix_i", "general_conditions"),
+        **_texts("organisation"),
+        **_texts("time_zone", limit=64),
         "legal_basis": {
             "type": ["array", "null"],
             "maxItems": 50,
@@ -100,9 +102,10 @@ CONTENT_SCHEMA = {
         "information_use": {
             "type": ["object", "null"],
             "properties": {
+                # Switches of the first schema; the uses they named are fixed text now.
                 "other_offences_with_consent": _FLAG,
                 "public_security": _FLAG,
-                **_texts("other_purposes", "admissibility"),
+                **_texts("other_purposes", "consent_conditions", "admissibility"),
             },
         },
         "languages": {
@@ -219,7 +222,7 @@ def _message(error) -> str:
             f"{_short(error.message)}: the file is not an agreement export "
             "(expected a JSON object)."
         )
-    if error.validator == "const" and list(error.absolute_path)[-1:] == ["schema"]:
+    if error.validator == "enum" and list(error.absolute_path)[-1:] == ["schema"]:
         return f"{_short(error.message)}: the file is not an agreement in the format {SCHEMA}."
     if error.validator == "pattern":  # only dates have a pattern
         return f"{_short(error.instance, 40)!r} is not a date from 1900-01-01 to 2100-12-31."

@@ -136,7 +136,7 @@ def start_version(access: TeamAccess, kind: str, change_summary: str = "") -> Ag
         write_lock(Agreement, agreement.id)
         db.session.refresh(agreement)
         db.session.expire(agreement, ["versions"])
-    status = status_of(agreement, today())
+    status = status_of(agreement, today(agreement))
     if status.code == CLOSED:
         raise AgreementError("The team is closed; its agreement can no longer change.")
     if status.pending is not None:
@@ -155,7 +155,7 @@ def start_version(access: TeamAccess, kind: str, change_summary: str = "") -> Ag
             )
         previous = agreement.versions[-1] if agreement.versions else None
         content = (
-            dict(previous.content)
+            agreement_content.upgrade(dict(previous.content))
             if previous is not None
             else agreement_content.new_content(
                 team.name, team.code, party_infos(team), _leaders_now(team)
@@ -176,7 +176,8 @@ def start_version(access: TeamAccess, kind: str, change_summary: str = "") -> Ag
                 "The agreement has expired: only an extension can be agreed now. Extend it first; "
                 "amend it once it is in force again."
             )
-        content = dict(base.content)
+        # A text signed in an older schema is carried over in the Model's articles.
+        content = agreement_content.upgrade(dict(base.content))
     version = AgreementVersion(
         agreement=agreement,
         number=(agreement.versions[-1].number + 1) if agreement.versions else 1,
@@ -272,7 +273,7 @@ def save_draft(
 
 
 def _check_extension(version: AgreementVersion, new: dict) -> None:
-    base = version.based_on.content
+    base = agreement_content.upgrade(version.based_on.content)
     others = [k for k in agreement_content.changed_keys(base, new) if k != "period"]
     period_changes = [k for k in new["period"] if new["period"][k] != base["period"][k]]
     if others or [k for k in period_changes if k != "expires_on"]:
@@ -289,7 +290,7 @@ def import_json(access: TeamAccess, version: AgreementVersion, data) -> Agreemen
     if not isinstance(data, dict):
         raise AgreementError("The file is not an agreement export (expected a JSON object).")
     raw = data.get("content") if "content" in data else data
-    if not isinstance(raw, dict) or raw.get("schema") != agreement_content.SCHEMA:
+    if not isinstance(raw, dict) or raw.get("schema") not in agreement_content.SCHEMAS:
         raise AgreementError(
             f"The file is not an agreement in the format {agreement_content.SCHEMA}."
         )

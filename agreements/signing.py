@@ -52,7 +52,7 @@ def refusal_to_sign(access: TeamAccess, version: AgreementVersion) -> str | None
             f"{access.party.name} already signed version {version.number} on "
             f"{existing.signed_on.isoformat()} ({existing.signatory_name}); a party signs once."
         )
-    status = status_of(version.agreement, today())
+    status = status_of(version.agreement, today(version.agreement))
     if status.code == EXPIRED and version.kind != "extension":
         return "The agreement has expired; only an extension can be signed now."
     missing = agreement_content.incomplete(version.content)
@@ -61,7 +61,7 @@ def refusal_to_sign(access: TeamAccess, version: AgreementVersion) -> str | None
     if version.kind != "original" and version.content == version.based_on.content:
         return f"This {version.kind} does not change anything yet."
     expiry = expiry_of(version)
-    if expiry < today():
+    if expiry < today(version.agreement):
         return (
             f"The expiry date {expiry.isoformat()} has already passed; correct the period "
             "before signing."
@@ -155,7 +155,8 @@ def _complete_if_all_signed(version: AgreementVersion, *, actor) -> None:
         return
     now = utcnow()
     version.fully_signed_at = now
-    version.effective_from = _effective_from(version, now.date())
+    # The day of the last signature where the agreement counts its days (Article 3).
+    version.effective_from = _effective_from(version, today(version.agreement))
     audit.record(
         "agreement.signed_by_all",
         team=version.agreement.team,
@@ -168,7 +169,7 @@ def _complete_if_all_signed(version: AgreementVersion, *, actor) -> None:
         },
         actor=actor,
     )
-    if version.effective_from <= today():
+    if version.effective_from <= today(version.agreement):
         membership.apply_version(version, actor=actor)
 
 
@@ -192,7 +193,7 @@ def apply_due(team, *, actor=None) -> int:
         if not (version.is_fully_signed and version.applied_at is None):
             continue
         lock_version(version)  # two requests on the day must not both apply it
-        due = version.effective_from <= today()
+        due = version.effective_from <= today(agreement)
         if version.applied_at is None and not version.is_withdrawn and due:
             membership.apply_version(version, actor=actor)
             applied += 1

@@ -1,12 +1,15 @@
 """Where a team's agreement stands today, and what that lets the team do (DESIGN §4).
 
 draft → signed by all → in force (start ≤ today ≤ expiry) → expired → closed.
-"Today" is the UTC calendar day of :func:`jit.clock.utcnow`; an agreement is in force
-on its start day and on its expiry day.
+"Today" is the calendar day of :func:`jit.clock.utcnow` in the agreement's own time zone
+(Article 3 names it; by default the first party's): an agreement that expires on 31 May
+is in force until midnight of 31 May there, not in UTC. It is in force on its start day
+and on its expiry day.
 """
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from agreements.models import Agreement, AgreementVersion
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import is_time_zone
 
 NONE, DRAFT, SIGNED, IN_FORCE, EXPIRED, CLOSED = (
     "none",
@@ -34,8 +38,19 @@ LABELS = {
 WARNING_DAYS = 30
 
 
-def today() -> date:
-    return utcnow().date()
+def zone_of(agreement: Agreement | None) -> str:
+    """Return the time zone the agreement counts its days in (its latest signed text's)."""
+    if agreement is None or not agreement.versions:
+        return "UTC"
+    signed = [v for v in agreement.versions if v.is_fully_signed and not v.is_withdrawn]
+    content = (signed or agreement.versions)[-1].content
+    zone = content.get("time_zone") or "UTC"  # a first-schema text names none
+    return zone if is_time_zone(zone) else "UTC"
+
+
+def today(agreement: Agreement | None = None) -> date:
+    """Return today's date where the agreement counts its days (UTC without one)."""
+    return utcnow().astimezone(ZoneInfo(zone_of(agreement))).date()
 
 
 def agreement_of(team) -> Agreement | None:
@@ -61,6 +76,7 @@ class TeamStatus:
     started_on: date | None = None
     expires_on: date | None = None
     on: date | None = None
+    time_zone: str = "UTC"
 
     @property
     def label(self) -> str:
@@ -142,8 +158,8 @@ class TeamStatus:
 
 def team_status(team, on: date | None = None) -> TeamStatus:
     """Return the team's agreement status on ``on`` (today by default)."""
-    on = on or today()
     agreement = agreement_of(team)
+    on = on or today(agreement)
     if agreement is None:
         return TeamStatus(NONE, on=on)
     return status_of(agreement, on)
@@ -164,6 +180,7 @@ def status_of(agreement: Agreement, on: date) -> TeamStatus:
         "started_on": signed[0].effective_from if signed else None,
         "expires_on": expiry_of(governing) if governing else None,
         "on": on,
+        "time_zone": zone_of(agreement),
     }
     if agreement.is_closed:
         return TeamStatus(CLOSED, **common)

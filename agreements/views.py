@@ -20,9 +20,10 @@ from flask import (
 from flask_login import login_required
 
 from agreements import content as agreement_content
-from agreements import evaluation_views, exports, forms, membership, services, signing
+from agreements import evaluation_views, evaluations, exports, forms, membership, services, signing
 from agreements import schema as agreement_schema
 from agreements.status import team_status
+from jit.accounts.forms import time_zone_choices
 from jit.extensions import db
 from jit.inputs import query_int
 from jit.pdf import render_pdf
@@ -56,6 +57,7 @@ def overview(code: str):
         "agreements/overview.html",
         access=access,
         status=status,
+        overdue_since=evaluations.mid_term_overdue(access.team),
         shown=shown,
         start_form=forms.StartVersionForm(),
         close_form=forms.CloseForm(),
@@ -125,7 +127,7 @@ def edit(code: str, number: int):
     form = forms.DraftForm()
     problems: list[str] = []
     error = None
-    data = draft.content
+    data = agreement_content.upgrade(draft.content)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -172,6 +174,9 @@ def edit(code: str, number: int):
         party_roles=agreement_content.PARTY_ROLES,
         entry_rules=agreement_content.ENTRY_RULES,
         blank_person=agreement_content.blank_person,
+        headings={a.key: a.heading for a in agreement_content.ARTICLES},
+        information_uses=agreement_content.INFORMATION_USES,
+        time_zones=time_zone_choices(),
         refusal=services.refusal_to_edit(draft),
     ), (400 if error else 200)
 
@@ -191,10 +196,6 @@ def _redisplay(raw: dict) -> dict:
             }
             for row in raw[kind]
         ]
-    info = dict(raw["information_use"])
-    for key in ("other_offences_with_consent", "public_security"):
-        info[key] = ticked(info[key])
-    shaped["information_use"] = info
     shaped["workspace"] = dict(raw["workspace"], is_used=ticked(raw["workspace"]["is_used"]))
     return shaped
 

@@ -13,6 +13,7 @@ from jit import signals
 def init_app(app: Flask) -> None:
     from evidence import access
     from evidence.backup import custody_heads
+    from evidence.bundles.tally import requests_issued
     from evidence.cli import evidence_cli
     from evidence.record import openable_evidence
     from evidence.search_kinds import search_kinds
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(evidence_cli)
     signals.chain_heads.connect(custody_heads)
     signals.record_visibility.connect(openable_evidence)
+    signals.legal_requests_issued.connect(requests_issued)  # the evaluation's counts
     with app.app_context():
         from jit.signing import signing_key
 

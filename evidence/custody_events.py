@@ -118,6 +118,7 @@ def record_event(access: TeamAccess, item: EvidenceItem, data: EventInput):
     audit.record(
         "evidence.custody_recorded",
         team=access.team,
+        actor=access.user,
         target=item,
         new={"exhibit_number": item.exhibit_number, "seq": event.seq, "type": data.event_type},
     )

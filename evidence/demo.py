@@ -124,9 +124,9 @@ def _email() -> bytes:
     message["Subject"] = "Re: Lieferung Dienstag / pošiljka utorak"
     message["Message-ID"] = "<20260227184200.4411@example.net>"
     message.set_content(
-        'Hallo,\n\nthe parts ("Ersatzteile") leave Split on Tuesday with the white van, '
-        "12 boxes as agreed. Payment as last time: the returning load.\n"
-        "Driver will call from Bajakovo.\n\nD.\n"
+        'Hallo,\n\nthe parts ("Ersatzteile") leave Zagreb on Tuesday with the white van, '
+        "12 boxes as agreed, over Macelj and Spielfeld. Payment as last time: the returning "
+        "load.\nDriver will call from Spielfeld.\n\nD.\n"
     )
     return message.as_bytes()
 
@@ -223,27 +223,30 @@ def schedule(timeline) -> None:
         "2026-03-16T11:00:00+01:00",
         lambda: [
             _upload(
-                "PNUSKOK-ST-2026-0314_extraction_report.pdf",
+                "PNUSKOK-ZG-2026-0314_extraction_report.pdf",
                 _pdf(
                     "Forensic extraction report — Samsung Galaxy A54",
                     [
                         "Device: Samsung Galaxy A54, IMEI 35 291611 204857 3, seized from the "
                         "driver of a white Renault Master van (ZG 4471-KP) at Bajakovo on "
                         "14 March 2026.",
-                        "Acquisition: full file system, Cellebrite UFED 7.69 by Insp. T. Babić; "
+                        "Acquisition: 14 March 2026, 13:30–15:10, PNUSKOK forensic laboratory, "
+                        "Zagreb; full file system, Cellebrite UFED 7.69 by Insp. T. Babić; "
                         "the image verified against its SHA-256 after acquisition.",
                         "Findings: Signal and Threema conversations with contacts saved as "
                         "“Beč transport” and “Rotterdam H.”; photographs of crates of "
-                        "“Ersatzteile”; location history Split – Bajakovo.",
+                        "“Ersatzteile”; location history Beograd – Bajakovo (13–14 March, "
+                        "inbound) and Zagreb – Macelj – Spielfeld – Wien (earlier trips).",
                     ],
-                    "PNUSKOK Split · KR-US-14/2026 · 2026-03-16",
+                    "PNUSKOK Zagreb · KR-US-14/2026 · 2026-03-16",
                 ),
             ),
             _upload(
                 "signal_chat_export.txt",
                 (
-                    "2026-03-12 21:04 Beč transport: utorak, 12 kutija\n"
-                    "2026-03-12 21:06 Me: ok. vozač zove s Bajakova\n"
+                    "2026-03-12 21:04 Beč transport: utorak, 12 kutija za Beč\n"
+                    "2026-03-12 21:06 Me: ok. prvo po robu u Srbiju, nazad u subotu preko "
+                    "Bajakova\n"
                     "2026-03-13 07:55 Rotterdam H.: payment same as last time\n"
                     "2026-03-14 08:41 Me: na granici, kontrola\n"
                 ).encode(),
@@ -255,7 +258,7 @@ def schedule(timeline) -> None:
             "Mobile phone seized from the driver at the Bajakovo border crossing; full file "
             "system extraction with report and chat export."
         ),
-        collected_by="Insp. Tomislav Babić, PNUSKOK Split",
+        collected_by="Insp. Tomislav Babić, PNUSKOK Zagreb",
         when="2026-03-14T09:30:00+01:00",
         collected_time_zone="Europe/Zagreb",
         collected_location="Bajakovo border crossing, Croatia",
@@ -266,13 +269,27 @@ def schedule(timeline) -> None:
         information_accuracy="1",
         tags="phone, border, Bajakovo, van",
     )
+    # Seized at Bajakovo at 09:30, driven to Zagreb (about three hours on the A3),
+    # imaged there, then sealed: the events are entered once the item was uploaded.
+    story.event(
+        "handset",
+        "hr.member",
+        "acquired",
+        "2026-03-14T13:30:00+01:00",
+        recorded="2026-03-16T11:15:00+01:00",
+        location="PNUSKOK forensic laboratory, Zagreb",
+        method="Cellebrite UFED 7.69, full file system extraction; SHA-256 of the image "
+        "verified after acquisition",
+        purpose="Forensic image of the handset before analysis",
+        legal_basis="Art. 257 ZKP (search of a mobile device), order of the investigating judge",
+    )
     story.event(
         "handset",
         "hr.member",
         "sealed",
-        "2026-03-14T11:05:00+01:00",
-        recorded="2026-03-16T11:20:00+01:00",  # entered once the item was uploaded
-        location="PNUSKOK evidence room, Split",
+        "2026-03-14T15:25:00+01:00",
+        recorded="2026-03-16T11:20:00+01:00",
+        location="PNUSKOK evidence room, Zagreb",
         seal_number="HR-PNU-0448812",
         purpose="Sealed in an evidence bag after acquisition",
     )
@@ -287,7 +304,8 @@ def schedule(timeline) -> None:
         received_by="Lukas Steiner",
         received_by_party="AT — Bundeskriminalamt",
         purpose="Copy of the extraction handed over for analysis of the Austrian contacts",
-        legal_basis="JIT agreement art. 8 (exchange of information)",
+        legal_basis="JIT agreement Article 11 (information and evidence); art. 13(9)-(10) "
+        "of the 2000 EU MLA Convention",
     )
     story.event(
         "handset",
@@ -311,7 +329,7 @@ def schedule(timeline) -> None:
         received_by="Sanne Jansen",
         received_by_party="NL — Politie Landelijke Eenheid",
         purpose="Rotterdam contact identified; copy to the Dutch investigators",
-        legal_basis="JIT agreement art. 8",
+        legal_basis="JIT agreement Article 11 (information and evidence)",
     )
     story.item(
         "analysis",
@@ -324,7 +342,8 @@ def schedule(timeline) -> None:
                     "Analysis of HR-0001 (handset, Bajakovo)\n\n"
                     "1. 'Beč transport' resolves to a prepaid number active in Wien-Favoriten.\n"
                     "2. 'Rotterdam H.' used a Dutch number also in Dutch case ON-2026-118.\n"
-                    "3. Travel pattern Split – Bajakovo – Wien every 2–3 weeks since Nov 2025.\n"
+                    "3. Travel pattern Zagreb – Macelj – Spielfeld – Wien every 2–3 weeks "
+                    "since Nov 2025; inbound Beograd – Bajakovo on 13–14 March 2026.\n"
                 ).encode(),
             )
         ],
@@ -335,7 +354,8 @@ def schedule(timeline) -> None:
         when="2026-03-24T16:00:00+01:00",
         collected_time_zone="Europe/Vienna",
         collected_location="Bundeskriminalamt, Vienna",
-        legal_basis="§ 109 StPO analysis within the JIT",
+        legal_basis="Use for the team's purpose (JIT agreement Article 11(a)); "
+        "StA Wien 71 St 38/25p",
         parent="handset",
         derivation="analysis",
         source_reliability="B",
@@ -362,7 +382,7 @@ def schedule(timeline) -> None:
         title="Converted Zastava M57 pistol from box 7",
         item_type="firearm",
         description="One of 14 pistols in the van's hidden compartment; tracing request pending.",
-        collected_by="Insp. Tomislav Babić, PNUSKOK Split",
+        collected_by="Insp. Tomislav Babić, PNUSKOK Zagreb",
         when="2026-03-14T10:10:00+01:00",
         collected_time_zone="Europe/Zagreb",
         collected_location="Bajakovo border crossing, Croatia",

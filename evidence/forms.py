@@ -28,6 +28,7 @@ from evidence.models import (
     Visibility,
 )
 from evidence.services import ItemInput, parse_tags, zone_or_error
+from jit import codes
 from jit.accounts.forms import time_zone_choices
 from jit.inputs import BoundedDateField, BoundedDateTimeLocalField, IdSelectField
 from jit.submissions import SubmissionTokenField
@@ -62,7 +63,7 @@ class ItemForm(FlaskForm):
     collected_by = StringField(
         "Collected or seized by *",
         validators=[Length(max=200)],
-        description="Name and service of the officer, e.g. “Insp. T. Babić, PNUSKOK Split”.",
+        description="Name and service of the officer, e.g. “Insp. T. Babić, PNUSKOK Zagreb”.",
     )
     collected_at = BoundedDateTimeLocalField(
         "Collected at *", format=DATETIME_FORMATS, validators=[Optional()]
@@ -99,14 +100,13 @@ class ItemForm(FlaskForm):
     )
     source_reliability = SelectField(
         "Source reliability",
-        choices=_choices(list(SOURCE_RELIABILITY.items())),
-        default="X",
+        choices=_choices(codes.choices(SOURCE_RELIABILITY)),
+        description="Leave it not evaluated unless the source has been assessed (4x4).",
         validate_choice=False,
     )
     information_accuracy = SelectField(
         "Information accuracy",
-        choices=_choices(list(INFORMATION_ACCURACY.items())),
-        default="4",
+        choices=_choices(codes.choices(INFORMATION_ACCURACY)),
         validate_choice=False,
     )
     tags = StringField("Tags", validators=[Length(max=2000)], description="Separated by commas.")
@@ -146,8 +146,8 @@ class ItemForm(FlaskForm):
             visibility=self.visibility.data or "",
             handling_code=(self.handling_code.data or "").strip().upper(),
             handling_conditions=self.handling_conditions.data or "",
-            source_reliability=self.source_reliability.data or "",
-            information_accuracy=self.information_accuracy.data or "",
+            source_reliability=self.source_reliability.data or None,
+            information_accuracy=self.information_accuracy.data or None,
             tags=parse_tags(self.tags.data or ""),
             parent_exhibit=(self.parent_exhibit.data or "").strip().upper(),
             derivation=self.derivation.data or "",

@@ -19,9 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from jit import codes
 from jit.accounts.models import User
 from jit.canonical import canonical_json, sha256_hex
 from jit.clock import utcnow
+from jit.codes import HANDLING, handling_label
 from jit.extensions import db
 from jit.teams.models import Party, Team
 from jit.types import UTCDateTime
@@ -73,7 +75,7 @@ class Visibility(StrEnum):
 
 
 class HandlingCode(StrEnum):
-    """Europol SIENA-style handling codes (DESIGN.md §3)."""
+    """Europol SIENA handling codes; their meaning is :data:`jit.codes.HANDLING`."""
 
     H0 = "H0"
     H1 = "H1"
@@ -85,25 +87,10 @@ class HandlingCode(StrEnum):
         return HANDLING_LABELS[self]
 
 
-HANDLING_LABELS = {
-    HandlingCode.H0: "H0 — no restriction beyond the purpose of the JIT",
-    HandlingCode.H1: "H1 — not for use in judicial proceedings without the provider's permission",
-    HandlingCode.H2: "H2 — not to be disseminated further without the provider's permission",
-    HandlingCode.H3: "H3 — other conditions (see the conditions text)",
-}
-
-SOURCE_RELIABILITY = {
-    "A": "A — completely reliable",
-    "B": "B — mostly reliable",
-    "C": "C — not reliable",
-    "X": "X — reliability cannot be judged",
-}
-INFORMATION_ACCURACY = {
-    "1": "1 — known to be true without reservation",
-    "2": "2 — known personally to the source, not to the official passing it on",
-    "3": "3 — not known personally to the source, corroborated by other information",
-    "4": "4 — not known personally to the source, cannot be corroborated",
-}
+HANDLING_LABELS = {HandlingCode(code): handling_label(code) for code in HANDLING}
+# One definition for the workspace (jit/codes.py); kept here under the names evidence uses.
+SOURCE_RELIABILITY = codes.SOURCE_RELIABILITY
+INFORMATION_ACCURACY = codes.INFORMATION_ACCURACY
 
 
 class Derivation(StrEnum):
@@ -147,8 +134,9 @@ class EvidenceItem(db.Model):
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.TEAM.value)
     handling_code: Mapped[str] = mapped_column(String(2), default=HandlingCode.H0.value)
     handling_conditions: Mapped[str] = mapped_column(Text, default="")
-    source_reliability: Mapped[str] = mapped_column(String(1), default="X")
-    information_accuracy: Mapped[str] = mapped_column(String(1), default="4")
+    # None: not evaluated (a choice of its own, never a silent X/4).
+    source_reliability: Mapped[str | None] = mapped_column(String(1))
+    information_accuracy: Mapped[str | None] = mapped_column(String(1))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"), index=True)
     derivation: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

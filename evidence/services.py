@@ -73,8 +73,8 @@ class ItemInput:
     visibility: str = Visibility.TEAM.value
     handling_code: str = HandlingCode.H0.value
     handling_conditions: str = ""
-    source_reliability: str = "X"
-    information_accuracy: str = "4"
+    source_reliability: str | None = None  # None: not evaluated
+    information_accuracy: str | None = None
     tags: list[str] = field(default_factory=list)
     parent_exhibit: str = ""
     derivation: str = ""
@@ -166,10 +166,17 @@ def _check_item_input(data: ItemInput) -> dict[str, list[str]]:
         errors.setdefault("handling_conditions", []).append(
             "Handling code H3 needs its conditions written out."
         )
-    if data.source_reliability not in SOURCE_RELIABILITY:
-        errors.setdefault("source_reliability", []).append("Use A, B, C or X.")
-    if data.information_accuracy not in INFORMATION_ACCURACY:
-        errors.setdefault("information_accuracy", []).append("Use 1, 2, 3 or 4.")
+    if data.source_reliability is not None and data.source_reliability not in SOURCE_RELIABILITY:
+        errors.setdefault("source_reliability", []).append(
+            "Use A, B, C or X, or leave it not evaluated."
+        )
+    if (
+        data.information_accuracy is not None
+        and data.information_accuracy not in INFORMATION_ACCURACY
+    ):
+        errors.setdefault("information_accuracy", []).append(
+            "Use 1, 2, 3 or 4, or leave it not evaluated."
+        )
     if data.collected_at is not None and data.collected_at > utcnow() + timedelta(minutes=5):
         errors.setdefault("collected_at", []).append("The collection time is in the future.")
     if data.derivation and data.derivation not in Derivation.__members__.values():
@@ -339,7 +346,13 @@ def create_item(access: TeamAccess, data: ItemInput, uploads: list[Upload]) -> E
             location=item.collected_location,
             details=details,
         )
-    audit.record("evidence.item_created", team=access.team, target=item, new=item.snapshot())
+    audit.record(
+        "evidence.item_created",
+        team=access.team,
+        actor=access.user,
+        target=item,
+        new=item.snapshot(),
+    )
     for upload in uploads:
         _add_file(access, item, upload)
     return item
@@ -391,7 +404,9 @@ def _add_file(access: TeamAccess, item: EvidenceItem, upload: Upload) -> Evidenc
         purpose="File stored in the workspace",
         details=details,
     )
-    audit.record("evidence.file_uploaded", team=access.team, target=stored, new=details)
+    audit.record(
+        "evidence.file_uploaded", team=access.team, actor=access.user, target=stored, new=details
+    )
     return stored
 
 
@@ -415,7 +430,7 @@ def record_view(access: TeamAccess, item: EvidenceItem) -> None:
     custody.append_event(
         item, CustodyEventType.VIEWED, recorded_by=access.user, purpose="Item page opened"
     )
-    audit.record("evidence.item_viewed", team=access.team, target=item)
+    audit.record("evidence.item_viewed", team=access.team, actor=access.user, target=item)
 
 
 def record_download(
@@ -432,7 +447,9 @@ def record_download(
         purpose="File downloaded",
         details=details,
     )
-    audit.record("evidence.file_downloaded", team=access.team, target=stored, new=details)
+    audit.record(
+        "evidence.file_downloaded", team=access.team, actor=access.user, target=stored, new=details
+    )
 
 
 def record_integrity_alert(access: TeamAccess | None, item: EvidenceItem, problem: str) -> None:
@@ -450,6 +467,7 @@ def record_report(access: TeamAccess, item: EvidenceItem) -> None:
     audit.record(
         "evidence.custody_report",
         team=access.team,
+        actor=access.user,
         target=item,
         new={"exhibit_number": item.exhibit_number},
     )

@@ -48,8 +48,8 @@ IRON_MERIDIAN = DemoTeam(
     description=(
         "Joint investigation into an organised crime group trafficking converted "
         "firearms and ammunition from Croatia through Austria to the Netherlands, paid for "
-        "with cocaine shipped back along the same route (UNTOC art. 19; Art. 13 EU MLA "
-        "Convention)."
+        "with cocaine shipped back along the same route (Art. 13 of the 2000 EU MLA "
+        "Convention; Framework Decision 2002/465/JHA)."
     ),
     parties=[
         teams.PartySpec(
@@ -59,7 +59,11 @@ IRON_MERIDIAN = DemoTeam(
         ),
         teams.PartySpec(country_code="AT", authority="Staatsanwaltschaft Wien"),
         teams.PartySpec(country_code="NL", authority="Landelijk Parket, Openbaar Ministerie"),
-        teams.PartySpec(body="EUROJUST", authority="Eurojust, JITs Network Secretariat"),
+        teams.PartySpec(
+            body="EUROJUST",
+            authority="Eurojust, through the national members for Croatia, Austria and the "
+            "Netherlands",
+        ),
         teams.PartySpec(body="EUROPOL", authority="Europol, Analysis Project Weapons & Explosives"),
     ],
     people=[

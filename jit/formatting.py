@@ -8,6 +8,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from jit import codes
 from jit.permissions import Permission, Role
 from jit.teams.reference import BODIES, countries
 
@@ -73,5 +74,6 @@ def register(app: Flask) -> None:
             "Permission": Permission,
             "Role": Role,
             "BODIES": BODIES,
+            "codes": codes,
             "countries": countries,
         }

@@ -167,3 +167,14 @@ class Notice:
 
     def __repr__(self) -> str:
         return f"<Notice {self.team_code}: {self.text}>"
+
+
+legal_requests_issued = _hooks.signal(
+    "legal-requests-issued",
+    doc="""Count the legal requests a party of a team has issued, for its evaluation.
+
+    Sender: the team. Keyword ``party``: the party whose requests count. Receivers return
+    ``{"eio": n, "eaw": n, "mla": n}`` (requests finalised, each counted once however
+    often it was corrected), or ``None`` if they keep no such register.
+    """,
+)

@@ -97,7 +97,8 @@ MLA_SERBIA = {
     "proceedings_authority": "USKOK, Zagreb — the prosecution office conducting the investigation",
     "proceedings_reference": "USKOK KR-US-14/2026",
     "facts_summary": (
-        "On 14 March 2026 Croatian police found 14 converted pistols in a van at Bajakovo. "
+        "On 14 March 2026 Croatian police found 14 converted pistols in a van entering Croatia "
+        "from Serbia at the Bajakovo border crossing. "
         "The pistols are Zastava M57 and blank-firing pistols converted to fire live rounds; "
         "markings point to a workshop in Kragujevac."
     ),
@@ -133,8 +134,8 @@ TRACING_PISTOL = {
     "requested_agency": (
         "Ministry of Interior of the Republic of Serbia — national firearms point of contact"
     ),
-    "requesting_agency": "PNUSKOK Split, Croatian police",
-    "reference": "PNUSKOK-ST-2026-0314-TR-1",
+    "requesting_agency": "PNUSKOK Zagreb, Croatian police",
+    "reference": "PNUSKOK-ZG-2026-0314-TR-1",
     "legal_bases": ["iti", "protocol"],
     "is_urgent": "no",
     "illicit_grounds": ["national_law", "unlicensed_transfer"],
@@ -160,7 +161,7 @@ TRACING_PISTOL = {
     "contact_email": "tomislav.babic@policija.example",
     "signatory_name": "Tomislav Babić",
     "signatory_function": "PNUSKOK investigator",
-    "signed_place": "Split",
+    "signed_place": "Zagreb",
     "signed_on": "2026-05-08",
 }
 

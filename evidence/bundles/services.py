@@ -98,6 +98,7 @@ def create_bundle(
     record(
         "bundle.create",
         team=access.team,
+        actor=access.user,
         target=bundle,
         new={"bundle": bundle.label, "type": request_type, "language": bundle.language},
     )
@@ -133,6 +134,7 @@ def save_values(access: TeamAccess, bundle: Bundle, formdata_reader, language: s
     record(
         "bundle.update",
         team=access.team,
+        actor=access.user,
         target=bundle,
         old={"sha256": _digest({key: old.get(key) for key in changed})},
         new={"fields": changed, "sha256": _digest({key: values.get(key) for key in changed})}
@@ -180,6 +182,7 @@ def select_evidence(access: TeamAccess, bundle: Bundle, item_ids: list[int]) -> 
     record(
         "bundle.evidence",
         team=access.team,
+        actor=access.user,
         target=bundle,
         old={"exhibits": before},
         new={"exhibits": [item.exhibit_number for item in chosen]},
@@ -220,6 +223,7 @@ def record_consent(access: TeamAccess, bundle: Bundle, item: EvidenceItem, purpo
     record(
         "bundle.consent",
         team=access.team,
+        actor=access.user,
         target=bundle,
         new={
             "exhibit": item.exhibit_number,
@@ -298,6 +302,7 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
     record(
         "bundle.finalise",
         team=access.team,
+        actor=access.user,
         target=bundle,
         new={
             "bundle": bundle.label,
@@ -339,6 +344,7 @@ def new_version(access: TeamAccess, bundle: Bundle) -> Bundle:
     record(
         "bundle.new_version",
         team=access.team,
+        actor=access.user,
         target=draft,
         new={"bundle": draft.label, "version": draft.version, "previous": bundle.label},
     )
@@ -350,6 +356,7 @@ def record_download(access: TeamAccess, bundle: Bundle, kind: str) -> None:
     record(
         "bundle.download",
         team=access.team,
+        actor=access.user,
         target=bundle,
         new={"bundle": bundle.label, "format": kind, "status": bundle.status},
     )

@@ -300,7 +300,7 @@ def _record_box3() -> None:
             title="Two converted alarm pistols and cartridges from box 3",
             item_type="firearm",
             description="Box 3 of 12 in the van's hidden compartment.",
-            collected_by="Insp. Tomislav Babić, PNUSKOK Split",
+            collected_by="Insp. Tomislav Babić, PNUSKOK Zagreb",
             collected_at=_at("2026-03-14T10:40:00+01:00"),
             collected_time_zone="Europe/Zagreb",
             collected_location="Bajakovo border crossing, Croatia",

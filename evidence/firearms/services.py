@@ -299,6 +299,7 @@ def add_firearm(access: TeamAccess, item: EvidenceItem, data: FirearmInput) -> F
     audit.record(
         "firearms.firearm_recorded",
         team=access.team,
+        actor=access.user,
         target=firearm,
         new={"exhibit": item.exhibit_number, **firearm.snapshot()},
     )
@@ -315,7 +316,12 @@ def update_firearm(access: TeamAccess, firearm: Firearm, data: FirearmInput) -> 
     old, new = audit.diff(before, firearm.snapshot())
     if new:
         audit.record(
-            "firearms.firearm_corrected", team=access.team, target=firearm, old=old, new=new
+            "firearms.firearm_corrected",
+            team=access.team,
+            actor=access.user,
+            target=firearm,
+            old=old,
+            new=new,
         )
     return firearm
 
@@ -362,6 +368,7 @@ def add_ammunition(access: TeamAccess, item: EvidenceItem, data: AmmunitionInput
     audit.record(
         "firearms.ammunition_recorded",
         team=access.team,
+        actor=access.user,
         target=record,
         new={"exhibit": item.exhibit_number, **record.snapshot()},
     )

@@ -167,7 +167,11 @@ def record_incoming(access: TeamAccess, data: IncomingInput) -> TracingRequest:
     db.session.add(request)
     db.session.flush()
     audit.record(
-        "firearms.tracing_received", team=access.team, target=request, new=request.snapshot()
+        "firearms.tracing_received",
+        team=access.team,
+        actor=access.user,
+        target=request,
+        new=request.snapshot(),
     )
     return request
 
@@ -197,7 +201,14 @@ def advance(
     request.status = expected.value
     request.updated_at = utcnow()
     old, new = audit.diff(before, request.snapshot())
-    audit.record("firearms.tracing_status", team=access.team, target=request, old=old, new=new)
+    audit.record(
+        "firearms.tracing_status",
+        team=access.team,
+        actor=access.user,
+        target=request,
+        old=old,
+        new=new,
+    )
     return request
 
 

@@ -115,7 +115,7 @@ CONVERSATION = [
         "H0",
         "",
         "Coordination call tomorrow 10:00 CET — "
-        "agenda: controlled delivery, next EIO to Germany, trial timetable in Split.",
+        "agenda: controlled delivery, next EIO to Germany, trial timetable in Zagreb.",
     ),
 ]
 

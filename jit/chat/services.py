@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jit import gates
+from jit import codes, gates
 from jit.audit import services as audit
 from jit.chat.models import GENERAL_CHANNEL, Channel, Message, MessageRevision, ReadMark
 from jit.clock import utcnow
@@ -23,19 +23,9 @@ from jit.extensions import db
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 
-HANDLING_CODES = {
-    "H0": "No restriction beyond the purpose of the team",
-    "H1": "Not for use in judicial proceedings without the provider's permission",
-    "H2": "Not to be disseminated further without the provider's permission",
-    "H3": "Other conditions (stated with the message)",
-}
-# What fits in the composer's menu; the full meaning above is the option's title.
-HANDLING_LABELS = {
-    "H0": "no restriction",
-    "H1": "not for court without permission",
-    "H2": "no further dissemination",
-    "H3": "other conditions",
-}
+# One definition for the workspace (jit/codes.py), under the names the chat uses.
+HANDLING_CODES = codes.HANDLING
+HANDLING_LABELS = codes.HANDLING_SHORT
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MAX_CONDITIONS = 500
@@ -78,19 +68,8 @@ class ChatBusy(ChatError):
         self.retry_after = retry_after
 
 
-# The 4x4 evaluation used by Europol and national services (DESIGN.md §3).
-SOURCE_RELIABILITY = {
-    "A": "Completely reliable",
-    "B": "Usually reliable",
-    "C": "Not usually reliable",
-    "X": "Reliability cannot be judged",
-}
-INFORMATION_ACCURACY = {
-    "1": "Known to be true without reservation",
-    "2": "Known personally to the source but not to the officer",
-    "3": "Not known personally to the source but corroborated",
-    "4": "Accuracy cannot be judged",
-}
+SOURCE_RELIABILITY = codes.SOURCE_RELIABILITY
+INFORMATION_ACCURACY = codes.INFORMATION_ACCURACY
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,17 @@ from functools import cache
 
 import pycountry
 
-# Bodies that take part in JITs besides states (DESIGN §3, LEGAL.md §2 item 7).
+# Bodies that take part in JITs besides states (DESIGN §3, LEGAL.md §2 item 7; Reg.
+# 2023/969 art. 13(2): representatives of international judicial authorities). The JITs
+# Network Secretariat is not one: it supports teams but does not take part in them
+# (Eurojust takes part through its national members).
 BODIES = {
     "EUROJUST": "Eurojust",
     "EUROPOL": "Europol",
     "OLAF": "OLAF",
     "EPPO": "EPPO",
+    "ICC": "International Criminal Court",
+    "INTL_JUDICIAL": "Other international judicial body",
     "INTERPOL": "INTERPOL",
     "UNODC": "UNODC",
 }

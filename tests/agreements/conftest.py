@@ -37,7 +37,7 @@ def valid_content(team, memberships, **overrides) -> dict:
         if m.role in by_role:
             by_role[m.role].append(m)
     content = {
-        "schema": "jit-agreement/1",
+        "schema": "jit-agreement/2",
         "reference": f"JIT {team.code}",
         "title": f"Agreement setting up {team.name}",
         "legal_basis": ["EU_MLA_2000_ART13", "UNTOC_ART19"],
@@ -61,18 +61,15 @@ def valid_content(team, memberships, **overrides) -> dict:
             "note": "",
         },
         "leaders": [person(m, "Leader") for m in by_role["leader"]],
-        "members": [person(m, "Investigator", is_seconded=False) for m in by_role["member"]],
+        "members": [person(m, "Investigator") for m in by_role["member"]],
         "participants": [
             person(m, "Analyst", scope="Analysis", may_read_evidence=True)
             for m in by_role["participant"]
         ],
-        "measures": "Coordination meetings every month.",
-        "information_use": {
-            "other_offences_with_consent": True,
-            "public_security": True,
-            "other_purposes": "",
-            "admissibility": "",
-        },
+        "general_conditions": "",
+        "organisation": "Coordination meetings every month.",
+        "measures": "",
+        "information_use": {"other_purposes": "", "consent_conditions": "", "admissibility": ""},
         "confidentiality": "Confidential.",
         "media": "No statements without agreement.",
         "costs_liability": "Each party bears its own costs.",
@@ -80,6 +77,7 @@ def valid_content(team, memberships, **overrides) -> dict:
         "workspace": {"is_used": True, "access_rules": "Members see team items."},
         "evaluation": {"mid_term_on": None, "arrangements": ""},
         "appendix_i": "Eurojust supports the coordination.",
+        "time_zone": "Europe/Amsterdam",
     }
     for key, value in overrides.items():
         content[key] = value

@@ -112,11 +112,13 @@ def opened(in_force):
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("assets_eur", "sNaN"),
-        ("assets_eur", "NaN"),
-        ("assets_eur", "Infinity"),
-        ("assets_eur", "-Infinity"),
-        ("assets_eur", "1e999999"),
+        # The one assets figure became seized and recovered apart (and funding came in).
+        ("assets_seized_eur", "sNaN"),
+        ("assets_seized_eur", "NaN"),
+        ("assets_recovered_eur", "Infinity"),
+        ("assets_recovered_eur", "-Infinity"),
+        ("eurojust_funding_eur", "1e999999"),
+        ("eaws_issued", str(2**63)),
         ("arrests", str(2**63)),
         ("arrests", "9" * 5000),
     ],

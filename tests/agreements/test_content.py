@@ -39,7 +39,7 @@ def raw(**overrides) -> dict:
         "members": [],
         "participants": [],
         "languages": "English, German",
-        "workspace": {"is_used": "y"},
+        "workspace": {"is_used": "y", "access_rules": "Members read the team's items."},
     }
     base.update(overrides)
     return base

@@ -1,7 +1,10 @@
 """The demo gives Iron Meridian a signed agreement with one extension, once."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
+from agreements import evaluations
 from agreements.models import AgreementSignature, AgreementVersion
 from agreements.status import team_status
 from jit import gates
@@ -25,6 +28,15 @@ def test_the_demo_agreement_is_in_force_with_one_extension_and_seeding_twice_cha
         ("extension", True),
     ]
     assert db.session.scalar(select(func.count()).select_from(AgreementSignature)) == 6
+    content = versions[-1].content
+    assert content["schema"] == "jit-agreement/2"
+    assert content["legal_basis"] == ["EU_MLA_2000_ART13", "FD_2002_465_JHA"]  # no UNTOC
+    assert content["time_zone"] == "Europe/Zagreb"
+    eurojust = next(p for p in team.parties if p.body == "EUROJUST")
+    assert "Secretariat" not in eurojust.authority
+    with frozen(at("2026-11-29")):
+        # Due on 2026-03-31 and never finalised: the overdue mid-term evaluation is flagged.
+        assert evaluations.mid_term_overdue(team) == date(2026, 3, 31)
     with frozen(at("2026-11-29")):
         status = team_status(team)
         assert status.code == "in_force"

@@ -1,6 +1,7 @@
 """Mid-term and final evaluation: each party writes its part; totals; PDF; finalising."""
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -22,7 +23,7 @@ NL_PART = {
     "ammunition_seized": "1150",
     "drugs_seized": "Cocaine: 212 kg",
     "convictions": "",
-    "assets_eur": "310500.5",
+    "assets_seized_eur": "310500.5",
     "other_results": "",
     "added_value": "Direct exchange without MLA requests.",
     "lessons_learned": "Agree the media line early.",
@@ -49,20 +50,22 @@ def test_each_party_writes_its_own_part(client, auth, opened):
     assert response.status_code == 302
     auth.logout()
     auth.login(jit.de_leader.user)
-    client.post(url(jit), data=NL_PART | {"arrests": "2", "assets_eur": "1000", "drugs_seized": ""})
+    client.post(
+        url(jit), data=NL_PART | {"arrests": "2", "assets_seized_eur": "1000", "drugs_seized": ""}
+    )
     contributions = db.session.scalars(select(EvaluationContribution)).all()
     by_party = {c.party.country_code: c.answers for c in contributions}
     assert by_party["NL"]["arrests"] == 4
-    assert by_party["NL"]["assets_eur"] == "310500.50"
+    assert by_party["NL"]["assets_seized_eur"] == "310500.50"
     assert by_party["NL"]["convictions"] is None
     assert by_party["DE"]["arrests"] == 2
     page = client.get(url(jit)).get_data(as_text=True)  # the DE part, filled in again
-    assert 'name="assets_eur"' in page
+    assert 'name="assets_seized_eur"' in page
     assert 'value="1000.00"' in page
     totals = evaluations.totals(jit.evaluation)
     assert totals["arrests"] == 6
     assert totals["firearms_seized"] == 18
-    assert totals["assets_eur"] == "311,500.50"
+    assert totals["assets_seized_eur"] == "311,500.50"
 
 
 def test_a_member_reads_but_does_not_write_the_evaluation(client, auth, opened):
@@ -79,7 +82,10 @@ def test_a_member_reads_but_does_not_write_the_evaluation(client, auth, opened):
     [
         ("arrests", "-1", "Arrests"),
         ("arrests", "many", "Arrests"),
-        ("assets_eur", "lots", "Assets"),
+        ("assets_seized_eur", "lots", "Assets seized"),
+        ("assets_recovered_eur", "-5", "Assets recovered"),
+        ("eurojust_funding_eur", "NaN", "Eurojust funding"),
+        ("eios_issued", "-1", "European Investigation Orders issued"),
     ],
 )
 def test_bad_numbers_are_refused(client, auth, opened, field, value, message):
@@ -144,3 +150,91 @@ def test_reviewers_do_not_see_the_evaluation(client, auth, opened, make_membersh
     auth.login(judge.user)
     assert client.get(url(opened)).status_code == 403
     assert client.get(url(opened, ".pdf")).status_code == 403
+
+
+def test_seized_and_recovered_assets_and_funding_are_separate_figures(client, auth, opened):
+    jit = opened
+    auth.login(jit.nl_leader.user)
+    part = NL_PART | {
+        "assets_recovered_eur": "12000",
+        "eurojust_funding_eur": "18450.75",
+        "legal_issues": "Dutch disclosure rules reach Croatian intercepts.",
+    }
+    assert client.post(url(jit), data=part).status_code == 302
+    answers = db.session.scalar(select(EvaluationContribution)).answers
+    assert answers["assets_seized_eur"] == "310500.50"
+    assert answers["assets_recovered_eur"] == "12000.00"
+    assert answers["eurojust_funding_eur"] == "18450.75"
+    totals = evaluations.totals(jit.evaluation)
+    assert totals["assets_seized_eur"] == "310,500.50"
+    assert totals["assets_recovered_eur"] == "12,000.00"
+    response = client.get(url(jit, ".pdf"))
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Legal issues" in text
+    assert "Dutch disclosure rules reach Croatian intercepts." in text
+    for label in ("Assets seized (EUR)", "Assets recovered (EUR)", "Eurojust funding received"):
+        assert label in text
+
+
+def test_a_part_written_before_the_split_keeps_its_one_assets_figure(client, auth, opened):
+    jit = opened
+    auth.login(jit.nl_leader.user)
+    client.post(url(jit), data=NL_PART)
+    contribution = db.session.scalar(select(EvaluationContribution))
+    contribution.answers = {
+        k: v for k, v in contribution.answers.items() if k != "assets_seized_eur"
+    } | {"assets_eur": "5000.00"}
+    db.session.commit()
+    page = client.get(url(jit)).get_data(as_text=True)
+    assert evaluations.OLD_MONEY["assets_eur"] in page
+    assert evaluations.totals(jit.evaluation)["assets_eur"] == "5,000.00"
+
+
+def test_request_counts_start_from_the_requests_register(client, auth, opened):
+    from evidence.bundles.models import Bundle
+
+    jit = opened
+    nl = jit.nl_leader.party
+    rows = [
+        ("eio", "final", 1),
+        ("eio", "final", 2),  # a corrected version of the same request
+        ("eio", "draft", 1),  # not issued
+        ("eaw", "final", 1),
+        ("mla", "final", 1),
+        ("mla", "final", 1),
+    ]
+    for number, (kind, status, version) in enumerate(rows, start=1):
+        db.session.add(
+            Bundle(
+                team_id=jit.team.id,
+                party_id=nl.id,
+                number=number,
+                request_type=kind,
+                status=status,
+                version=version,
+            )
+        )
+    db.session.add(
+        Bundle(team_id=jit.team.id, party_id=jit.de_leader.party.id, number=9, request_type="eio")
+    )
+    db.session.commit()
+    assert evaluations.requests_issued(jit.team, nl) == {
+        "eios_issued": 1,
+        "eaws_issued": 1,
+        "mla_issued": 2,
+    }
+    auth.login(jit.nl_leader.user)
+    page = client.get(url(jit)).get_data(as_text=True)
+    assert _input_value(page, "eios_issued") == "1"
+    assert _input_value(page, "eaws_issued") == "1"
+    assert _input_value(page, "mla_issued") == "2"
+    # A figure the party entered itself wins over the register's.
+    client.post(url(jit), data=NL_PART | {"mla_issued": "5"})
+    page = client.get(url(jit)).get_data(as_text=True)
+    assert _input_value(page, "mla_issued") == "5"
+
+
+def _input_value(page: str, name: str) -> str | None:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+    value = re.search(r'value="([^"]*)"', tag)
+    return value.group(1) if value else None

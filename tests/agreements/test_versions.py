@@ -240,7 +240,7 @@ def test_versions_compare_side_by_side(client, auth, in_force):
         )
     auth.login(jit.nl_member.user)
     page = client.get(f"/t/{jit.team.code}/agreement/diff?from=1&to=2").get_data(as_text=True)
-    assert "1 of 16 articles differ" in page
+    assert "1 of 20 articles differ" in page
     assert "<del>Expires on 2027-05-31</del>" in page
     assert "<ins>Expires on 2028-05-31</ins>" in page
     assert services.current_hash(jit.version)[:16] in page

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from evidence.models import CustodyEvent
+from jit import codes
 from jit.extensions import db
 
 
@@ -58,7 +59,7 @@ def test_the_item_page_and_list_show_the_handling_code(client, auth, nl_member, 
     make_item(nl_member, handling_code="H2", handling_conditions="Not beyond the JIT.")
     auth.login(nl_member.user)
     page = client.get(f"/t/{nl_member.team.code}/evidence/NL-0001").get_data(as_text=True)
-    assert "H2 — not to be disseminated further" in page
+    assert codes.handling_label("H2") in page  # the wording of jit/codes.py
     assert "Not beyond the JIT." in page
     listing = client.get(f"/t/{nl_member.team.code}/evidence/").get_data(as_text=True)
     assert "handling--h2" in listing

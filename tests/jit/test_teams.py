@@ -235,3 +235,19 @@ def test_user_text_is_escaped(client, auth, make_user, make_team):
         assert "<b>Bold</b>" not in page, path
         assert "&lt;b&gt;Bold&lt;/b&gt; team" in page or path == "/t/XSS-1/audit"
     assert team.name.startswith("<b>")
+
+
+def test_the_icc_and_other_international_judicial_bodies_can_take_part(client, auth, make_user):
+    admin, coordinator = make_user(is_platform_admin=True), make_user()
+    auth.login(admin)
+    form = client.get("/admin/teams").get_data(as_text=True)
+    assert "International Criminal Court" in form
+    assert "Other international judicial body" in form
+    assert "Secretariat" not in form  # the JITs Network Secretariat does not take part
+    data = _team_form(
+        coordinator_email=coordinator.email,
+        **{"parties-3-party": "body:ICC", "parties-3-authority": "Office of the Prosecutor"},
+    )
+    assert client.post("/admin/teams", data=data).status_code == 302
+    team = db.session.scalar(db.select(Team).where(Team.code == "NORTHERN-LIGHTS"))
+    assert ("ICC", "Office of the Prosecutor") in [(p.body, p.authority) for p in team.parties]
