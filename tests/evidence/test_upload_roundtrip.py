@@ -68,9 +68,7 @@ def test_upload_and_download_round_trip_with_hashes(client, auth, nl_member):
     )
 
 
-def test_item_page_view_is_an_audit_entry_not_a_custody_event(
-    client, auth, nl_member, make_item
-):
+def test_item_page_view_is_an_audit_entry_not_a_custody_event(client, auth, nl_member, make_item):
     item = make_item(nl_member, files=[("a.txt", b"hello")])
     auth.login(nl_member.user)
     page = client.get(f"/t/{nl_member.team.code}/evidence/{item.exhibit_number}")
