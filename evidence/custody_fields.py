@@ -159,6 +159,8 @@ def check_fields(data: EventInput) -> dict[str, list[str]]:
     """Return what is missing or malformed in ``data``, by field."""
     errors: dict[str, list[str]] = {}
     for name, message in REQUIRED_FIELDS[data.event_type].items():
+        if name == "received_by" and data.receiving_member_id is not None:
+            continue  # named by the member chosen to confirm
         if not str(getattr(data, name) or "").strip():
             errors.setdefault(name, []).append(message)
     if data.seal_state and data.seal_state not in SEAL_STATES:
