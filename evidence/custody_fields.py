@@ -106,7 +106,7 @@ DETAIL_LABELS = {
     "receipt_number": "Paper receipt number",
     "receiving_member": "To be acknowledged by",
     "transfer_seq": "Acknowledges custody event",
-    "copy_exhibit": "Copy transferred",
+    "copy_of": "Copy of",
     "late_entry_reason": "Late entry",
     "notes": "Notes",
 }

@@ -34,10 +34,15 @@ def code_legend() -> list[tuple[str, dict[str, str]]]:
 
     The one place the report reads the codes' labels from.
     """
+    sections = [
+        ("Handling codes", HANDLING_LABELS),
+        ("Source reliability", SOURCE_RELIABILITY),
+        ("Information accuracy", INFORMATION_ACCURACY),
+    ]
+    # The labels repeat their code ("H0 — …"); the legend shows it once, in its own column.
     return [
-        ("Handling codes", {str(code): label for code, label in HANDLING_LABELS.items()}),
-        ("Source reliability", dict(SOURCE_RELIABILITY)),
-        ("Information accuracy", dict(INFORMATION_ACCURACY)),
+        (title, {str(code): str(label).removeprefix(f"{code} — ") for code, label in codes.items()})
+        for title, codes in sections
     ]
 
 
