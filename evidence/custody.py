@@ -157,13 +157,14 @@ def closing_event(item: EvidenceItem) -> CustodyEvent | None:
 
 def note_views_moved(item: EvidenceItem) -> None:
     """Append, once, the note that views are no longer custody, to a chain that has views."""
-    if item.id is None:
+    # Read first without the lock: almost every view finds nothing to do, and takes no
+    # write lock on the chain's head for it.
+    if item.id is None or not _needs_views_note(item):
         return
     _note_views_moved(item, HEADS.lock(item.id))
 
 
-def _note_views_moved(item: EvidenceItem, head) -> None:
-    # Called with the head locked, so two first touches cannot both append the note.
+def _needs_views_note(item: EvidenceItem) -> bool:
     # This note is the only one the workspace writes, so any note means it is there.
     kinds = set(
         db.session.scalars(
@@ -177,7 +178,13 @@ def _note_views_moved(item: EvidenceItem, head) -> None:
             .distinct()
         )
     )
-    if CustodyEventType.VIEWED.value not in kinds or CustodyEventType.NOTE.value in kinds:
+    return CustodyEventType.VIEWED.value in kinds and CustodyEventType.NOTE.value not in kinds
+
+
+def _note_views_moved(item: EvidenceItem, head) -> None:
+    # Called with the head locked (asked again under it), so two first touches cannot
+    # both append the note.
+    if not _needs_views_note(item):
         return
     _append(
         item,

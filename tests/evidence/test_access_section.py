@@ -11,6 +11,7 @@ from sqlalchemy import select
 from evidence import custody
 from evidence.models import CustodyEvent
 from jit.extensions import db
+from tests.evidence.conftest import old_view
 
 
 def _types(item) -> list[str]:
@@ -20,29 +21,6 @@ def _types(item) -> list[str]:
             .where(CustodyEvent.item_id == item.id)
             .order_by(CustodyEvent.seq)
         )
-    )
-
-
-def _old_view(item, user) -> None:
-    """Append a view as the workspace did before views left custody."""
-    head = custody.HEADS.lock(item.id)
-    custody._append(
-        item,
-        head,
-        "viewed",
-        recorded_by=user,
-        actor_name=user.display_name,
-        actor_party="NL",
-        occurred_at=None,
-        time_zone="UTC",
-        location="",
-        purpose="Item page opened",
-        legal_basis="",
-        details={},
-        released_by=None,
-        released_by_party=None,
-        received_by=None,
-        received_by_party=None,
     )
 
 
@@ -98,8 +76,8 @@ def test_who_may_not_open_the_item_sees_no_reads_of_it(
 
 def test_an_old_chain_gets_one_note_and_still_verifies(client, auth, nl_member, make_item):
     item = make_item(nl_member, files=[("a.txt", b"x")])
-    _old_view(item, nl_member.user)
-    _old_view(item, nl_member.user)
+    old_view(item, nl_member.user)
+    old_view(item, nl_member.user)
     db.session.commit()
     assert custody.verify_items([item]).is_intact
     auth.login(nl_member.user)
@@ -121,7 +99,7 @@ def test_an_old_chain_gets_its_note_before_the_next_event(nl_member, make_item):
     from jit.teams.access import TeamAccess
 
     item = make_item(nl_member)
-    _old_view(item, nl_member.user)
+    old_view(item, nl_member.user)
     custody_events.record_event(
         TeamAccess(team=nl_member.team, membership=nl_member),
         item,

@@ -71,7 +71,10 @@ def test_no_file_is_added_and_no_copy_made_after_it(client, nl_member, closed):
 
 def test_it_can_still_be_read(client, nl_member, closed):
     code = nl_member.team.code
-    assert client.get(f"/t/{code}/evidence/NL-0001").status_code == 200
+    page = client.get(f"/t/{code}/evidence/NL-0001")
+    assert page.status_code == 200
+    assert "its chain of custody is closed" in page.get_data(as_text=True)
+    assert "Record an event" not in page.get_data(as_text=True)
     assert client.get(f"/t/{code}/evidence/NL-0001/custody-report.pdf").status_code == 200
     reads = db.session.scalar(
         select(func.count(AuditEntry.id)).where(
