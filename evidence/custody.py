@@ -14,7 +14,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from evidence import storage
-from evidence.models import CustodyChainHead, CustodyEvent, EvidenceFile, EvidenceItem
+from evidence.errors import EvidenceError
+from evidence.models import (
+    CLOSING_EVENT_TYPES,
+    CustodyChainHead,
+    CustodyEvent,
+    CustodyEventType,
+    EvidenceFile,
+    EvidenceItem,
+)
 from jit import signals
 from jit.canonical import GENESIS_HASH
 from jit.chains import SignedHeads
@@ -43,6 +51,19 @@ def agreement_version(team) -> str | None:
     return signals.first_value(signals.agreement_version, team)
 
 
+# The note appended once to a chain that holds ``viewed`` events: why they stop there.
+VIEWS_MOVED = "views-in-audit-log"
+VIEWS_MOVED_TEXT = (
+    "From this event on, views of the item are not custody events: they are kept in the "
+    "audit log and shown in the access section of the item page and the custody report. "
+    "The views above were recorded before this change and are left as they were."
+)
+
+
+class ChainClosed(EvidenceError):
+    """The item was destroyed or returned: its chain takes no further event."""
+
+
 def append_event(
     item: EvidenceItem,
     event_type: str,
@@ -64,39 +85,125 @@ def append_event(
     """Append an event to ``item``'s chain in the current transaction and re-sign the head.
 
     ``recorded_by`` is the signed-in person writing it (None for the system); the actor
-    defaults to them. ``actor_party`` defaults to the team party they act for.
+    defaults to them. ``actor_party`` defaults to the team party they act for. Raise
+    :class:`ChainClosed` once the item was destroyed or returned.
     """
     if item.id is None:
         db.session.flush()
-    now = utcnow()
     head = HEADS.lock(item.id)
+    closing = closing_event(item)
+    if closing is not None:
+        raise ChainClosed(
+            f"{item.exhibit_number} was {closing.event_type} (custody event #{closing.seq}, "
+            f"{closing.occurred_at:%Y-%m-%d %H:%M} UTC); its chain of custody is closed and "
+            "nothing more can be recorded on it. It can still be read."
+        )
+    _note_views_moved(item, head)
     if actor_party is None and recorded_by is not None:
         actor_party = _party_label_of(item, recorded_by)
-    event = CustodyEvent(
-        item_id=item.id,
-        seq=head.seq + 1,
-        event_type=event_type,
-        occurred_at=occurred_at or now,
-        actor_time_zone=time_zone or (recorded_by.time_zone if recorded_by else "UTC"),
-        recorded_at=now,
-        recorded_by_id=recorded_by.id if recorded_by else None,
+    return _append(
+        item,
+        head,
+        event_type,
+        recorded_by=recorded_by,
         actor_name=actor_name or (recorded_by.display_name if recorded_by else "JIT Workspace"),
         actor_party=actor_party or "",
-        released_by=released_by,
-        released_by_party=released_by_party,
-        received_by=received_by,
-        received_by_party=received_by_party,
+        occurred_at=occurred_at,
+        time_zone=time_zone or (recorded_by.time_zone if recorded_by else "UTC"),
         location=location,
         purpose=purpose,
         legal_basis=legal_basis,
         details=details or {},
+        released_by=released_by,
+        released_by_party=released_by_party,
+        received_by=received_by,
+        received_by_party=received_by_party,
+    )
+
+
+def _append(item: EvidenceItem, head, event_type: str, **fields) -> CustodyEvent:
+    now = utcnow()
+    recorded_by = fields.pop("recorded_by")
+    event = CustodyEvent(
+        item_id=item.id,
+        seq=head.seq + 1,
+        event_type=str(event_type),
+        occurred_at=fields.pop("occurred_at") or now,
+        actor_time_zone=fields.pop("time_zone"),
+        recorded_at=now,
+        recorded_by_id=recorded_by.id if recorded_by else None,
         agreement_version=agreement_version(item.team),
         prev_hash=head.hash,
+        **fields,
     )
     event.hash = event.compute_hash()
     HEADS.advance(head, event.seq, event.hash, now)
     db.session.add(event)
     return event
+
+
+def closing_event(item: EvidenceItem) -> CustodyEvent | None:
+    """Return the event that closed the item's chain (destroyed, returned), if any."""
+    return db.session.scalar(
+        select(CustodyEvent)
+        .where(
+            CustodyEvent.item_id == item.id,
+            CustodyEvent.event_type.in_([t.value for t in CLOSING_EVENT_TYPES]),
+        )
+        .order_by(CustodyEvent.seq)
+        .limit(1)
+    )
+
+
+def note_views_moved(item: EvidenceItem) -> None:
+    """Append, once, the note that views are no longer custody, to a chain that has views."""
+    # Read first without the lock: almost every view finds nothing to do, and takes no
+    # write lock on the chain's head for it.
+    if item.id is None or not _needs_views_note(item):
+        return
+    _note_views_moved(item, HEADS.lock(item.id))
+
+
+def _needs_views_note(item: EvidenceItem) -> bool:
+    # This note is the only one the workspace writes, so any note means it is there.
+    kinds = set(
+        db.session.scalars(
+            select(CustodyEvent.event_type)
+            .where(
+                CustodyEvent.item_id == item.id,
+                CustodyEvent.event_type.in_(
+                    [CustodyEventType.VIEWED.value, CustodyEventType.NOTE.value]
+                ),
+            )
+            .distinct()
+        )
+    )
+    return CustodyEventType.VIEWED.value in kinds and CustodyEventType.NOTE.value not in kinds
+
+
+def _note_views_moved(item: EvidenceItem, head) -> None:
+    # Called with the head locked (asked again under it), so two first touches cannot
+    # both append the note.
+    if not _needs_views_note(item):
+        return
+    _append(
+        item,
+        head,
+        CustodyEventType.NOTE,
+        recorded_by=None,
+        actor_name="JIT Workspace",
+        actor_party="",
+        occurred_at=None,
+        time_zone="UTC",
+        location="",
+        purpose=VIEWS_MOVED_TEXT,
+        legal_basis="",
+        details={"note": VIEWS_MOVED},
+        released_by=None,
+        released_by_party=None,
+        received_by=None,
+        received_by_party=None,
+    )
 
 
 def _party_label_of(item: EvidenceItem, user) -> str:

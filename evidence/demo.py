@@ -304,6 +304,9 @@ def schedule(timeline) -> None:
         received_by="Lukas Steiner",
         received_by_party="AT — Bundeskriminalamt",
         purpose="Copy of the extraction handed over for analysis of the Austrian contacts",
+        packaging="Encrypted USB drive in sealed bag HR-PNU-0448820",
+        condition="Seal intact; drive undamaged",
+        receipt_number="PNUSKOK-PR-2026-0311",
         legal_basis="JIT agreement Article 11 (information and evidence); art. 13(9)-(10) "
         "of the 2000 EU MLA Convention",
     )
@@ -329,6 +332,9 @@ def schedule(timeline) -> None:
         received_by="Sanne Jansen",
         received_by_party="NL — Politie Landelijke Eenheid",
         purpose="Rotterdam contact identified; copy to the Dutch investigators",
+        packaging="Encrypted USB drive in sealed bag BK-W-77120",
+        condition="Seal intact; drive undamaged",
+        receipt_number="BK-UE-2026-0402",
         legal_basis="JIT agreement Article 11 (information and evidence)",
     )
     story.item(
@@ -473,6 +479,9 @@ def schedule(timeline) -> None:
         received_by="Pieter de Vries",
         received_by_party="NL — Landelijk Parket",
         purpose="Report handed to the prosecutor for the JIT file",
+        packaging="Paper file in a sealed envelope",
+        condition="Complete, 14 pages, envelope sealed",
+        receipt_number="LP-ROT-2026-0410-3",
     )
     story.item(
         "debrief",

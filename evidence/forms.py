@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from evidence.custody_events import MANUAL_EVENT_TYPES, EventInput
+from evidence.custody_fields import HASH_ALGORITHMS, MANUAL_EVENT_TYPES, SEAL_STATES, EventInput
 from evidence.models import (
     INFORMATION_ACCURACY,
     SOURCE_RELIABILITY,
@@ -156,21 +156,36 @@ class ItemForm(FlaskForm):
 
 class EventForm(FlaskForm):
     event_type = SelectField(
-        "What happened",
+        "What happened *",
         choices=_choices([("", "Choose…")] + [(t.value, t.label) for t in MANUAL_EVENT_TYPES]),
         validate_choice=False,
     )
     occurred_at = BoundedDateTimeLocalField(
-        "When", format=DATETIME_FORMATS, validators=[Optional()]
+        "When *", format=DATETIME_FORMATS, validators=[Optional()]
     )
     time_zone = SelectField("Time zone of that time", validate_choice=False)
     location = StringField("Where", validators=[Length(max=300)])
+    late_entry_reason = TextAreaField(
+        "Late entry: why it is entered only now",
+        validators=[Length(max=2000)],
+        description="Needed only for an event dated before the latest one already recorded.",
+    )
     purpose = TextAreaField(
         "Purpose or reason",
         validators=[Length(max=5000)],
         description="Why it happened: the reason for the transfer, the analysis asked for…",
     )
     legal_basis = StringField("Legal basis or authority", validators=[Length(max=300)])
+    is_copy = SelectField(
+        "What was handed over",
+        choices=_choices(
+            [
+                ("", "The item itself"),
+                ("copy", "A copy (recorded as a new derived item with its own chain)"),
+            ]
+        ),
+        validate_choice=False,
+    )
     released_by = StringField("Released by", validators=[Length(max=200)])
     released_by_party = StringField(
         "Released by (service or party)",
@@ -183,21 +198,74 @@ class EventForm(FlaskForm):
         validators=[Length(max=200)],
         render_kw={"list": "party-names"},
     )
+    packaging = StringField(
+        "Packaging", validators=[Length(max=300)], description="E.g. “sealed evidence bag”."
+    )
+    condition = StringField(
+        "Condition", validators=[Length(max=300)], description="As found at the hand-over."
+    )
+    receiving_member = IdSelectField(
+        "Receiver confirms in the workspace",
+        validate_choice=False,
+        description="The member named here confirms the receipt on the item's page.",
+    )
+    receipt_number = StringField(
+        "or paper receipt number",
+        validators=[Length(max=100)],
+        description="For a receiver outside the workspace: the number of the signed receipt.",
+    )
+    storage_location = StringField(
+        "Storage location",
+        validators=[Length(max=300)],
+        description="Facility and place: room, locker, shelf.",
+    )
+    seal_number = StringField("Seal or bag number", validators=[Length(max=100)])
+    seal_state = SelectField(
+        "Seal when opened",
+        choices=_choices([("", "—"), *SEAL_STATES.items()]),
+        validate_choice=False,
+    )
     method = StringField(
         "Method and tool", validators=[Length(max=300)], description="With version, e.g. UFED 7.69."
     )
-    seal_number = StringField("Seal or bag number", validators=[Length(max=100)])
+    tool_hash_algorithm_0 = SelectField("Hash 1: algorithm", validate_choice=False)
+    tool_hash_value_0 = StringField("Hash 1: value from the tool", validators=[Length(max=200)])
+    tool_hash_algorithm_1 = SelectField("Hash 2: algorithm", validate_choice=False)
+    tool_hash_value_1 = StringField("Hash 2: value from the tool", validators=[Length(max=200)])
+    device_make = StringField("Device make", validators=[Length(max=100)])
+    device_model = StringField("Model", validators=[Length(max=100)])
+    device_serial = StringField("Serial number or IMEI", validators=[Length(max=100)])
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
     submission_token = SubmissionTokenField()
 
-    def __init__(self, *args, default_zone: str = "UTC", **kwargs):
+    TOOL_HASH_ROWS = 2
+
+    def __init__(self, *args, default_zone: str = "UTC", members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = time_zone_choices()
         if not self.time_zone.data:
             self.time_zone.data = default_zone
+        self.receiving_member.choices = [SelectChoice("", "Nobody: a paper receipt")] + [
+            SelectChoice(str(user.id), user.display_name) for user in members
+        ]
+        algorithms = [SelectChoice("", "—")]
+        algorithms += [SelectChoice(name, name) for name in HASH_ALGORITHMS]
+        for index in range(self.TOOL_HASH_ROWS):
+            self[f"tool_hash_algorithm_{index}"].choices = algorithms
+
+    def tool_hash_rows(self):
+        """Return the (algorithm, value) field pairs, for the template."""
+        return [
+            (self[f"tool_hash_algorithm_{i}"], self[f"tool_hash_value_{i}"])
+            for i in range(self.TOOL_HASH_ROWS)
+        ]
 
     def to_input(self) -> EventInput:
         zone = self.time_zone.data or "UTC"
+        hashes = []
+        for algorithm, value in self.tool_hash_rows():
+            if (algorithm.data or "").strip() or (value.data or "").strip():
+                hashes.append(((algorithm.data or "").strip(), value.data or ""))
         return EventInput(
             event_type=self.event_type.data or "",
             occurred_at=_aware(self.occurred_at.data, zone, "time_zone"),
@@ -211,7 +279,19 @@ class EventForm(FlaskForm):
             received_by_party=self.received_by_party.data or "",
             method=self.method.data or "",
             seal_number=self.seal_number.data or "",
+            seal_state=self.seal_state.data or "",
             notes=self.notes.data or "",
+            packaging=self.packaging.data or "",
+            condition=self.condition.data or "",
+            storage_location=self.storage_location.data or "",
+            receipt_number=self.receipt_number.data or "",
+            receiving_member_id=self.receiving_member.data,
+            is_copy=self.is_copy.data == "copy",
+            device_make=self.device_make.data or "",
+            device_model=self.device_model.data or "",
+            device_serial=self.device_serial.data or "",
+            tool_hashes=hashes,
+            late_entry_reason=self.late_entry_reason.data or "",
         )
 
 

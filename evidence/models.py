@@ -6,6 +6,7 @@ listeners at the end) and the migration adds database triggers that refuse it to
 
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     JSON,
@@ -265,19 +266,43 @@ class CustodyEventType(StrEnum):
     COLLECTED = "collected"
     ACQUIRED = "acquired"
     UPLOADED = "uploaded"
+    # Written on every page view until views moved to the audit log; kept so old chains
+    # still read and verify. Nothing writes it any more (see NOTE).
     VIEWED = "viewed"
     DOWNLOADED = "downloaded"
     TRANSFERRED = "transferred"
+    ACKNOWLEDGED = "acknowledged"
+    CHECKED_IN = "checked_in"
+    CHECKED_OUT = "checked_out"
     ANALYSED = "analysed"
     COPIED = "copied"
     SEALED = "sealed"
+    UNSEALED = "unsealed"
+    RESEALED = "resealed"
     EXPORTED = "exported"
     RETURNED = "returned"
     DESTROYED = "destroyed"
+    # A note the workspace appends to a chain, e.g. that views are no longer custody.
+    NOTE = "note"
 
     @property
     def label(self) -> str:
-        return "Copied / derived" if self is CustodyEventType.COPIED else self.value.capitalize()
+        return CUSTODY_EVENT_LABELS.get(self, self.value.capitalize())
+
+
+CUSTODY_EVENT_LABELS = {
+    CustodyEventType.COPIED: "Copied / derived",
+    CustodyEventType.ACKNOWLEDGED: "Receipt acknowledged",
+    CustodyEventType.CHECKED_IN: "Checked in to storage",
+    CustodyEventType.CHECKED_OUT: "Checked out of storage",
+    CustodyEventType.UNSEALED: "Unsealed",
+    CustodyEventType.RESEALED: "Resealed",
+    CustodyEventType.VIEWED: "Viewed (before views moved to the access log)",
+    CustodyEventType.NOTE: "Workspace note",
+}
+
+# After one of these, the item has left the team's custody: nothing more is recorded.
+CLOSING_EVENT_TYPES = (CustodyEventType.DESTROYED, CustodyEventType.RETURNED)
 
 
 class CustodyEvent(db.Model):
@@ -322,6 +347,20 @@ class CustodyEvent(db.Model):
     @property
     def type_label(self) -> str:
         return CustodyEventType(self.event_type).label
+
+    @property
+    def late_entry_reason(self) -> str:
+        """Why an event dated before the one before it was recorded late ('' if in order)."""
+        return str((self.details or {}).get("late_entry_reason") or "")
+
+    @property
+    def local_occurred_at(self) -> datetime:
+        """Return when it happened, in the zone the actor works in."""
+        try:
+            zone = ZoneInfo(self.actor_time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return self.occurred_at.astimezone(zone)
 
     def canonical_fields(self) -> dict:
         """Return every recorded field except the event's own hash and row id, as hashed."""

@@ -6,12 +6,14 @@ reader's access where what it returns depends on what that person may see.
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, literal, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy.orm import aliased, joinedload
 
 from evidence.access import visible_items_filter
 from evidence.models import CustodyChainHead, CustodyEvent, EvidenceItem, EvidenceVerification
 from jit import signing
+from jit.audit import visibility
+from jit.audit.models import AuditEntry
 from jit.extensions import db
 from jit.teams.access import TeamAccess
 
@@ -109,3 +111,44 @@ def visible_items(access: TeamAccess) -> list[EvidenceItem]:
             select(EvidenceItem).where(visible_items_filter(access)).order_by(EvidenceItem.id)
         )
     )
+
+
+# Reads of an item kept in the audit log (not custody): the item page and its reports.
+READ_OPERATIONS = ("evidence.item_viewed", "evidence.custody_report")
+
+
+@dataclass(frozen=True)
+class AccessLog:
+    """Who read the item, newest first, as far as the reader may see it in the record."""
+
+    entries: list
+    total: int
+
+
+def access_log(access: TeamAccess, item: EvidenceItem, *, limit: int | None = None) -> AccessLog:
+    """Return the reads of ``item`` from the team's audit log that ``access`` may read.
+
+    Each entry passes the record's own rule (:func:`jit.audit.visibility.openable`), so
+    the access section shows no more than the audit log would show this reader.
+    """
+    condition = (
+        AuditEntry.team_id == access.team.id,
+        AuditEntry.object_type == EvidenceItem.__tablename__,
+        AuditEntry.object_id == str(item.id),
+        AuditEntry.operation.in_(READ_OPERATIONS),
+    )
+    query = (
+        select(AuditEntry)
+        .where(*condition)
+        .options(joinedload(AuditEntry.user))
+        .order_by(AuditEntry.seq.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    entries = list(db.session.scalars(query))
+    opened = visibility.openable(access, entries)
+    entries = [entry for entry in entries if visibility.may_read(entry, opened)]
+    total = db.session.scalar(select(func.count(AuditEntry.id)).where(*condition))
+    if not entries:
+        total = 0
+    return AccessLog(entries, total)

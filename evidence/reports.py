@@ -5,9 +5,14 @@ from pathlib import Path
 
 from flask import current_app
 
-from evidence import custody
-from evidence.models import CustodyChainHead, CustodyEvent, EvidenceItem, EvidenceVerification
-from jit import signing
+from evidence import custody, custody_fields
+from evidence.models import (
+    CustodyChainHead,
+    CustodyEvent,
+    EvidenceItem,
+    EvidenceVerification,
+)
+from jit import codes, signing
 from jit.clock import utcnow
 from jit.pdf import render_pdf
 
@@ -21,9 +26,22 @@ def hash_groups(value: str | None, size: int = 8) -> str:
     return " ".join(value[i : i + size] for i in range(0, len(value), size))
 
 
+def code_legend() -> list[tuple[str, dict[str, str]]]:
+    """Return the handling and evaluation codes with their meanings, for the report's legend.
+
+    The meanings come from :mod:`jit.codes`, the workspace's one definition of them.
+    """
+    return [
+        ("Handling codes", dict(codes.HANDLING)),
+        ("Source reliability", dict(codes.SOURCE_RELIABILITY)),
+        ("Information accuracy", dict(codes.INFORMATION_ACCURACY)),
+    ]
+
+
 def custody_report_pdf(
     item: EvidenceItem,
     *,
+    access_log,
     events: list[CustodyEvent],
     head: CustodyChainHead | None,
     verification: EvidenceVerification,
@@ -44,6 +62,10 @@ def custody_report_pdf(
         generated_at=utcnow(),
         generated_for=generated_for,
         hash_groups=hash_groups,
+        access_log=access_log,
+        legend=code_legend(),
+        detail_rows=custody_fields.detail_rows,
+        detail_text=custody_fields.detail_text,
     )
 
 

@@ -89,6 +89,23 @@ def item_documents(ids: list[int]) -> dict:
     }
 
 
+# What a person wrote into an event's details, found by the case search (a serial
+# number, a receipt number, a seal); digests are left out.
+SEARCHED_DETAILS = (
+    "notes",
+    "method",
+    "seal_number",
+    "packaging",
+    "condition",
+    "storage_location",
+    "receipt_number",
+    "device_make",
+    "device_model",
+    "device_serial",
+    "late_entry_reason",
+)
+
+
 def custody_documents(ids: list[int]) -> dict:
     from search.registry import Document
 
@@ -104,7 +121,7 @@ def custody_documents(ids: list[int]) -> dict:
         # The person's own words (notes, method, seal number); file hashes are left out.
         noted = [
             str(event.details.get(key))
-            for key in ("notes", "method", "seal_number")
+            for key in SEARCHED_DETAILS
             if (event.details or {}).get(key)
         ]
         parts = [event.purpose, *noted, event.location, event.legal_basis, *people]

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from evidence import custody, storage
 from evidence.access import may_add_item, visible_item_by_id
+from evidence.errors import EvidenceError
 from evidence.models import (
     INFORMATION_ACCURACY,
     SOURCE_RELIABILITY,
@@ -42,14 +43,6 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 60
 MAX_FILENAME_LENGTH = 255
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-class EvidenceError(ValueError):
-    """A refused evidence operation, with a message fit to show the person."""
-
-    def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.field_errors = field_errors or {}
 
 
 # ---------------------------------------------------------------------------
@@ -240,6 +233,12 @@ def check_item_input(access: TeamAccess, data: ItemInput) -> EvidenceItem | None
             {"derivation": ["Participants add analysis products only."]},
         )
     parent = _resolve_parent(access, data.parent_exhibit) if data.parent_exhibit else None
+    if parent is not None and data.collected_at < parent.collected_at:
+        raise EvidenceError(
+            f"Nothing was saved: a {data.derivation} cannot be made before its parent "
+            f"{parent.exhibit_number} was collected ({parent.collected_at:%Y-%m-%d %H:%M} UTC).",
+            {"collected_at": [f"Give a time after {parent.exhibit_number} was collected."]},
+        )
     return parent
 
 
@@ -422,14 +421,15 @@ def file_details(stored: EvidenceFile) -> dict:
 
 
 # ---------------------------------------------------------------------------
-# Reading: every view and download is a custody event and an audit entry
+# Reading: a view is an audit entry; a download (a copy leaving) also a custody event
 
 
 def record_view(access: TeamAccess, item: EvidenceItem) -> None:
-    """Record that ``access`` opened the item's page (custody event and audit entry)."""
-    custody.append_event(
-        item, CustodyEventType.VIEWED, recorded_by=access.user, purpose="Item page opened"
-    )
+    """Record that ``access`` opened the item's page, in the audit log (a read, not custody).
+
+    A chain from before views left custody gets its one explanatory note at this first touch.
+    """
+    custody.note_views_moved(item)
     audit.record("evidence.item_viewed", team=access.team, actor=access.user, target=item)
 
 

@@ -22,7 +22,9 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from evidence import (
+    custody,
     custody_events,
+    custody_fields,
     downloads,
     listing,
     queries,
@@ -185,15 +187,25 @@ def create(code: str):
 # One item
 
 
+# How many reads the item page lists; the custody report lists them all.
+ACCESS_ROWS_ON_PAGE = 25
+
+
 def _item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, status=200, error=None):
     ancestors, children = queries.lineage(access, item)
     integrity = queries.integrity_state(item)
+    events = queries.custody_chain(item)
     return (
         render_template(
             "evidence/item.html",
             access=access,
             item=item,
-            events=queries.custody_chain(item),
+            events=events,
+            awaiting=custody_events.awaiting_acknowledgement(item, events, access.user),
+            closed=custody.closing_event(item),
+            access_log=queries.access_log(access, item, limit=ACCESS_ROWS_ON_PAGE),
+            detail_rows=custody_fields.detail_rows,
+            detail_text=custody_fields.detail_text,
             head=integrity.head,
             key=integrity.key,
             verification=integrity.verification,
@@ -202,7 +214,7 @@ def _item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, statu
             event_form=event_form,
             error=error,
             confirm_form=ConfirmForm(),
-            may_upload=_may_upload(access, item),
+            may_upload=_may_upload(access, item) and custody.closing_event(item) is None,
             may_record=access.can(Permission.RECORD_CUSTODY),
             may_derive=may_add_item(access),
             max_upload_bytes=max_upload_bytes(),
@@ -302,7 +314,14 @@ def download(code: str, exhibit: str, file_id: int):
         return render_template(
             "errors/error.html", code=409, title="Integrity check failed", message=message
         ), 409
-    services.record_download(access, item, stored, acknowledged)
+    try:
+        services.record_download(access, item, stored, acknowledged)
+    except custody.ChainClosed as closed:
+        handle.close()
+        db.session.rollback()
+        return render_template(
+            "errors/error.html", code=409, title="Chain of custody closed", message=str(closed)
+        ), 409
     db.session.commit()
     media_type = stored.media_type
     if media_type in _ACTIVE_TYPES or media_type.startswith("text/"):
@@ -329,7 +348,13 @@ def record_event(code: str, exhibit: str):
     access, item = load_team_item(code, exhibit)
     if not access.can(Permission.RECORD_CUSTODY):
         abort(403)
-    form = EventForm(default_zone=current_user.time_zone or "UTC")
+    form = EventForm(
+        default_zone=current_user.time_zone or "UTC",
+        members=sorted(
+            (membership.user for membership in access.team.memberships),
+            key=lambda user: user.display_name,
+        ),
+    )
     if request.method == "GET":
         form.event_type.data = request.args.get("type", "")
     gate = gates.may(access.team, "record_custody")
@@ -354,15 +379,23 @@ def record_event(code: str, exhibit: str):
                     form[name].errors = list(form[name].errors) + messages
             error = str(refused)
         else:
-            submissions.done(
-                claimed,
-                url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number),
+            # A copy handed over is a new item: the answer is its page.
+            target = url_for(
+                "evidence.item", code=access.team.code, exhibit=event.item.exhibit_number
             )
+            submissions.done(claimed, target)
             db.session.commit()
-            flash(f"Custody event #{event.seq} ({event.type_label.lower()}) recorded.", "success")
-            return redirect(
-                url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number), 303
-            )
+            if event.item_id != item.id:
+                flash(
+                    f"{event.item.exhibit_number} is recorded as a copy of {item.exhibit_number},"
+                    f" with its transfer as custody event #{event.seq}.",
+                    "success",
+                )
+            else:
+                flash(
+                    f"Custody event #{event.seq} ({event.type_label.lower()}) recorded.", "success"
+                )
+            return redirect(target, 303)
     return render_template(
         "evidence/record_event.html",
         access=access,
@@ -372,7 +405,25 @@ def record_event(code: str, exhibit: str):
         gate=gate,
         required=custody_events.REQUIRED_FIELDS,
         parties=access.team.parties,
+        latest=custody_events.latest_stated_time(item),
     ), (400 if error else 200)
+
+
+@bp.post("/t/<code>/evidence/<exhibit>/custody/<int:seq>/acknowledge")
+@login_required
+def acknowledge(code: str, exhibit: str, seq: int):
+    access, item = load_team_item(code, exhibit)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        event = custody_events.acknowledge_receipt(access, item, seq)
+    except services.EvidenceError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(f"Your receipt of {item.exhibit_number} is event #{event.seq}.", "success")
+    return redirect(url_for("evidence.item", code=access.team.code, exhibit=item.exhibit_number))
 
 
 @bp.post("/t/<code>/evidence/<exhibit>/verify")
@@ -410,6 +461,7 @@ def report(code: str, exhibit: str):
     db.session.commit()
     pdf = reports.custody_report_pdf(
         item,
+        access_log=queries.access_log(access, item),
         events=queries.custody_chain(item),
         head=queries.chain_head(item),
         verification=run,

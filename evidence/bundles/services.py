@@ -249,6 +249,16 @@ def problems(bundle: Bundle) -> list[Problem]:
     found = checks.check(definition, bundle.values or {}, rule_context(bundle))
     for entry in bundle.items:
         item = entry.item
+        closing = custody.closing_event(item)
+        if closing is not None:
+            found.append(
+                Problem(
+                    checks.EVIDENCE,
+                    checks.EVIDENCE,
+                    f"Exhibit {item.exhibit_number} was {closing.event_type} (custody event "
+                    f"#{closing.seq}); its chain is closed, so it cannot be exported.",
+                )
+            )
         if needs_consent(bundle, item) and bundle.consent_for(item.id) is None:
             found.append(
                 Problem(

@@ -103,3 +103,28 @@ def nl_member(make_team, make_membership):
     """An NL member of a fresh team, signed-in-able, with the team on ``.team``."""
     team = make_team()
     return make_membership(team, "member", "NL")
+
+
+def old_view(item, user) -> None:
+    """Append a view as the workspace did before views left custody."""
+    from evidence import custody
+
+    head = custody.HEADS.lock(item.id)
+    custody._append(
+        item,
+        head,
+        "viewed",
+        recorded_by=user,
+        actor_name=user.display_name,
+        actor_party="NL",
+        occurred_at=None,
+        time_zone="UTC",
+        location="",
+        purpose="Item page opened",
+        legal_basis="",
+        details={},
+        released_by=None,
+        released_by_party=None,
+        received_by=None,
+        received_by_party=None,
+    )

@@ -8,7 +8,7 @@ from evidence import custody
 from evidence.models import CustodyEvent, EvidenceItem
 from jit.extensions import db
 from tests.conftest import DEFAULT_PASSWORD
-from tests.evidence.conftest import item_fields, upload
+from tests.evidence.conftest import item_fields, old_view, upload
 
 
 def _parallel(app, count, work):
@@ -31,22 +31,23 @@ def _parallel(app, count, work):
     return errors
 
 
-def test_simultaneous_views_keep_one_chain(app, nl_member, make_item):
+def test_simultaneous_downloads_keep_one_chain(app, nl_member, make_item):
     item = make_item(nl_member, files=[("a.txt", b"x")])
-    email, path = nl_member.user.email, f"/t/{nl_member.team.code}/evidence/NL-0001"
+    email = nl_member.user.email
+    path = f"/t/{nl_member.team.code}/evidence/NL-0001/files/{item.files[0].id}"
 
-    def view(client, _index):
+    def download(client, _index):
         client.post("/login", data={"email": email, "password": DEFAULT_PASSWORD})
         for _ in range(4):
             assert client.get(path).status_code == 200
 
-    assert _parallel(app, 6, view) == []
-    views = db.session.scalar(
+    assert _parallel(app, 6, download) == []
+    downloads = db.session.scalar(
         select(func.count(CustodyEvent.id)).where(
-            CustodyEvent.item_id == item.id, CustodyEvent.event_type == "viewed"
+            CustodyEvent.item_id == item.id, CustodyEvent.event_type == "downloaded"
         )
     )
-    assert views == 24
+    assert downloads == 24
     assert custody.verify_items([item]).is_intact
 
 
@@ -61,3 +62,23 @@ def test_simultaneous_uploads_get_distinct_exhibit_numbers(app, nl_member):
     assert _parallel(app, 5, add) == []
     numbers = sorted(db.session.scalars(select(EvidenceItem.exhibit_number)))
     assert numbers == [f"NL-000{n}" for n in range(1, 6)]
+
+
+def test_simultaneous_first_views_of_an_old_chain_add_one_note(app, nl_member, make_item):
+    item = make_item(nl_member, files=[("a.txt", b"x")])
+    old_view(item, nl_member.user)
+    db.session.commit()
+    email, path = nl_member.user.email, f"/t/{nl_member.team.code}/evidence/NL-0001"
+
+    def view(client, _index):
+        client.post("/login", data={"email": email, "password": DEFAULT_PASSWORD})
+        assert client.get(path).status_code == 200
+
+    assert _parallel(app, 4, view) == []
+    notes = db.session.scalar(
+        select(func.count(CustodyEvent.id)).where(
+            CustodyEvent.item_id == item.id, CustodyEvent.event_type == "note"
+        )
+    )
+    assert notes == 1
+    assert custody.verify_items([item]).is_intact

@@ -29,6 +29,9 @@ def _post(client, nl_member, **fields):
         "released_by_party": "NL — Politie",
         "received_by": "Pieter de Vries",
         "received_by_party": "NL — OM",
+        "packaging": "Sealed evidence bag NL-4471",
+        "condition": "Seal intact",
+        "receipt_number": "OM-ROT-2026-118",
     } | fields
     return client.post(f"/t/{nl_member.team.code}/evidence/NL-0001/custody", data=data)
 
@@ -59,6 +62,13 @@ def test_a_transfer_names_both_sides(client, auth, nl_member, item):
         ({"event_type": "sealed", "location": "Vault"}, "Give the seal or bag number."),
         ({"event_type": "analysed", "method": ""}, "Name the method or tool used."),
         ({"event_type": "destroyed", "legal_basis": ""}, "Give the decision or legal basis"),
+        ({"packaging": ""}, "Describe the packaging it was handed over in."),
+        ({"condition": ""}, "Describe its condition at the hand-over."),
+        ({"receipt_number": ""}, "or choose the receiving member, who then confirms"),
+        ({"event_type": "checked_in"}, "Name the storage facility and place"),
+        ({"event_type": "checked_out", "storage_location": "Vault 2"}, "Say why it was checked"),
+        ({"event_type": "unsealed", "seal_number": "S-1"}, "Say in what state the seal was"),
+        ({"event_type": "resealed", "location": "Vault"}, "Give the number of the new seal."),
         ({"event_type": "viewed"}, "cannot be recorded by hand"),
         ({"event_type": "collected"}, "cannot be recorded by hand"),
         ({"occurred_at": ""}, "Give the date and time it happened."),

@@ -27,6 +27,9 @@ def _event_form(token) -> dict:
         "released_by_party": "NL — Politie",
         "received_by": "Pieter de Vries",
         "received_by_party": "NL — OM",
+        "packaging": "Sealed evidence bag NL-4471",
+        "condition": "Seal intact",
+        "receipt_number": "OM-ROT-2026-118",
         "submission_token": token,
     }
 

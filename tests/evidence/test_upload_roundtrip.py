@@ -68,13 +68,13 @@ def test_upload_and_download_round_trip_with_hashes(client, auth, nl_member):
     )
 
 
-def test_item_page_view_is_a_custody_event_and_an_audit_entry(client, auth, nl_member, make_item):
+def test_item_page_view_is_an_audit_entry_not_a_custody_event(client, auth, nl_member, make_item):
     item = make_item(nl_member, files=[("a.txt", b"hello")])
     auth.login(nl_member.user)
     page = client.get(f"/t/{nl_member.team.code}/evidence/{item.exhibit_number}")
     assert page.status_code == 200
     assert "a.txt" in page.get_data(as_text=True)
-    assert [e.event_type for e in _events(item)] == ["collected", "uploaded", "viewed"]
+    assert [e.event_type for e in _events(item)] == ["collected", "uploaded"]
     viewed = db.session.scalar(
         select(AuditEntry).where(AuditEntry.operation == "evidence.item_viewed")
     )

@@ -41,10 +41,9 @@ def _tamper(statement: str, **params) -> None:
 @pytest.fixture
 def item(nl_member, make_item):
     item = make_item(nl_member, files=[("a.txt", b"original bytes"), ("b.txt", b"second file")])
-    from evidence import services
-    from jit.teams.access import TeamAccess
+    from evidence import custody
 
-    services.record_view(TeamAccess(nl_member.team, nl_member), item)
+    custody.append_event(item, "sealed", recorded_by=nl_member.user, details={"seal_number": "S-1"})
     db.session.commit()
     return item
 

@@ -114,7 +114,12 @@ def test_a_participant_adds_analysis_products_only(client, auth, app, setting, m
         accepted = upload(
             client,
             url,
-            item_fields(parent_exhibit=parent, derivation="analysis", title="Link chart"),
+            item_fields(
+                parent_exhibit=parent,
+                derivation="analysis",
+                title="Link chart",
+                collected_at="2026-03-20T09:30",  # made after its parent was collected
+            ),
             [("files", "chart.txt", b"links")],
         )
         assert accepted.status_code == 303

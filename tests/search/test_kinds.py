@@ -74,3 +74,44 @@ def test_agreement_text_is_found_per_version(app, case, index, search_as):
     assert body["total"] == 1
     assert body["hits"][0]["kind"] == "agreement"
     assert body["hits"][0]["url"] == f"/t/{case.team.code}/agreement/v{version.number}"
+
+
+def test_a_device_serial_and_a_receipt_number_are_found(case, make_item, index, search_as):
+    from evidence import custody_events
+    from jit.teams.access import TeamAccess
+
+    item = make_item(case.nl_member, title="Handset")
+    access = TeamAccess(team=case.team, membership=case.nl_member)
+    custody_events.record_event(
+        access,
+        item,
+        custody_events.EventInput(
+            event_type="acquired",
+            occurred_at=datetime(2026, 3, 15, 10, 0, tzinfo=UTC),
+            time_zone="UTC",
+            location="Lab",
+            method="UFED 7.69",
+            device_serial="R58N31ABCDE",
+        ),
+    )
+    custody_events.record_event(
+        access,
+        item,
+        custody_events.EventInput(
+            event_type="transferred",
+            occurred_at=datetime(2026, 3, 16, 10, 0, tzinfo=UTC),
+            time_zone="UTC",
+            location="Rotterdam",
+            purpose="To the prosecutor",
+            released_by="A",
+            received_by="B",
+            packaging="Bag",
+            condition="Intact",
+            receipt_number="OMROT2026118",
+        ),
+    )
+    db.session.commit()
+    index()
+    for wanted in ("R58N31ABCDE", "OMROT2026118"):
+        _status, body = search_as(case.nl_member.user, wanted, team=case.team.code)
+        assert body["total"] == 1, wanted
