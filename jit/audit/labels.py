@@ -5,6 +5,8 @@ OPERATIONS = {
     "account.disabled": "Account disabled",
     "account.enabled": "Account enabled",
     "account.mfa_enabled": "Second factor turned on",
+    "account.mfa_reset": "Second factor reset by the administrator",
+    "account.password_reset": "Password reset by the administrator",
     "account.password_change_refused": "Password change refused",
     "account.password_changed": "Password changed",
     "account.recovery_codes_regenerated": "Recovery codes renewed",

@@ -20,7 +20,11 @@ bp = Blueprint("teams", __name__)
 def dashboard():
     user = current_user._get_current_object()
     notices = signals.values(signals.dashboard_notices, user)
-    return render_template("teams/dashboard.html", memberships=teams_of(user), notices=notices)
+    memberships = teams_of(user)
+    if user.is_platform_admin and not memberships and not notices:
+        # An administrator in no team has nothing here: their work is on the admin pages.
+        return redirect(url_for("admin.users"))
+    return render_template("teams/dashboard.html", memberships=memberships, notices=notices)
 
 
 @bp.get("/t/<code>/")
