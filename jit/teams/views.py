@@ -74,6 +74,12 @@ def _members_page(access: TeamAccess, form: MembershipForm, error: str | None = 
         access=access,
         form=form,
         change_forms=change_forms,
+        removable={
+            membership.id
+            for party_roster in services.roster(access.team)
+            for membership in party_roster.memberships
+            if services.may_remove(access, membership)
+        },
         confirm_form=ConfirmForm(),
         rosters=services.roster(access.team),
         error=error,
