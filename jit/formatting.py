@@ -8,6 +8,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from jit.audit import labels
 from jit.permissions import Permission, Role
 from jit.teams.reference import BODIES, countries
 
@@ -36,14 +37,24 @@ def time_tag(value: datetime | None, with_seconds: bool = False) -> Markup:
     )
 
 
+_EMPTY = (None, "", [], {})
+
+
 def audit_value(value) -> str:
-    """Render a recorded value for reading: lists joined, nothing shown as ``None``."""
-    if value is None:
+    """Render a recorded value for reading: in words, lists joined, empty parts left out."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(audit_value(item) for item in value)
+        return ", ".join(audit_value(item) for item in value) or "none"
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {audit_value(item)}" for key, item in value.items())
+        parts = [
+            f"{labels.words(str(key))}: {audit_value(item)}"
+            for key, item in value.items()
+            if item not in _EMPTY
+        ]
+        return "; ".join(parts) or "none"
     return str(value)
 
 
