@@ -1,7 +1,7 @@
 """Jinja helpers: times in the reader's zone, with the zone always shown."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
@@ -32,8 +32,12 @@ def time_tag(value: datetime | None, with_seconds: bool = False) -> Markup:
     if value is None:
         return Markup("")
     utc = value.isoformat(timespec="seconds")
-    return Markup('<time datetime="{0}" title="{0}">{1}</time>').format(
-        escape(utc), local_time(value, with_seconds=with_seconds)
+    shown_utc = value.astimezone(UTC).strftime("%H:%M UTC" if not with_seconds else "%H:%M:%S UTC")
+    if value.astimezone(UTC).date() != value.astimezone(_reader_zone()).date():
+        shown_utc = value.astimezone(UTC).strftime("%Y-%m-%d ") + shown_utc
+    # The title shows UTC on hover; data-utc shows it beside the time on a touch screen.
+    return Markup('<time datetime="{0}" title="{0}" data-utc="{1}">{2}</time>').format(
+        escape(utc), shown_utc, local_time(value, with_seconds=with_seconds)
     )
 
 
