@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from evidence.models import EvidenceItem, Visibility
 from jit import signals
 from jit.extensions import db
-from jit.permissions import Permission
+from jit.permissions import Permission, refusal
 from jit.teams.access import TeamAccess, load_team
 
 
@@ -70,6 +70,13 @@ def visible_items_filter(access: TeamAccess):
 
 def may_add_item(access: TeamAccess) -> bool:
     return access.can(Permission.ADD_EVIDENCE) or access.can(Permission.ADD_ANALYSIS)
+
+
+def why_not_add_item(access: TeamAccess) -> str:
+    """Say why ``access`` may not add an item (its role), for the page and the 403."""
+    return refusal(access.role, Permission.ADD_EVIDENCE) + (
+        " Participants add analysis products of their own."
+    )
 
 
 def load_item(access: TeamAccess, exhibit_number: str) -> EvidenceItem:

@@ -33,8 +33,6 @@ from jit.accounts.forms import time_zone_choices
 from jit.inputs import BoundedDateField, BoundedDateTimeLocalField, IdSelectField
 from jit.submissions import SubmissionTokenField
 
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-
 
 def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
@@ -65,9 +63,7 @@ class ItemForm(FlaskForm):
         validators=[Length(max=200)],
         description="Name and service of the officer, e.g. “Insp. T. Babić, PNUSKOK Zagreb”.",
     )
-    collected_at = BoundedDateTimeLocalField(
-        "Collected at *", format=DATETIME_FORMATS, validators=[Optional()]
-    )
+    collected_at = BoundedDateTimeLocalField("Collected at *", validators=[Optional()])
     collected_time_zone = SelectField("Time zone of that time", validate_choice=False)
     collected_location = StringField("Where *", validators=[Length(max=300)])
     seized_from = StringField(
@@ -160,9 +156,7 @@ class EventForm(FlaskForm):
         choices=_choices([("", "Choose…")] + [(t.value, t.label) for t in MANUAL_EVENT_TYPES]),
         validate_choice=False,
     )
-    occurred_at = BoundedDateTimeLocalField(
-        "When *", format=DATETIME_FORMATS, validators=[Optional()]
-    )
+    occurred_at = BoundedDateTimeLocalField("When *", validators=[Optional()])
     time_zone = SelectField("Time zone of that time", validate_choice=False)
     location = StringField("Where", validators=[Length(max=300)])
     late_entry_reason = TextAreaField(

@@ -33,7 +33,7 @@ from evidence import (
     services,
     verification,
 )
-from evidence.access import load_evidence_team, load_team_item, may_add_item
+from evidence.access import load_evidence_team, load_team_item, may_add_item, why_not_add_item
 from evidence.forms import AcknowledgeForm, EventForm, FilterForm, ItemForm
 from evidence.models import EvidenceItem
 from evidence.receiving import wants_json
@@ -90,6 +90,7 @@ def index(code: str):
         query=query,
         tags=listing.all_tags(access),
         may_add=may_add_item(access),
+        why_not_add=None if may_add_item(access) else why_not_add_item(access),
         gate=gates.may(access.team, "add_evidence"),
         confirm_form=ConfirmForm(),
     )
@@ -132,7 +133,7 @@ def _new_page_for(access: TeamAccess):
 def new(code: str):
     access = load_evidence_team(code)
     if not may_add_item(access):
-        abort(403)
+        abort(403, description=why_not_add_item(access))
     form = _item_form()
     parent = request.args.get("parent", "").strip().upper()
     if parent:
@@ -149,7 +150,7 @@ def create(code: str):
     receiving.check_csrf_early()
     access = load_evidence_team(code)
     if not may_add_item(access):
-        abort(403)
+        abort(403, description=why_not_add_item(access))
     decision = gates.may(access.team, "add_evidence")
     if not decision:
         return receiving.refused(decision.reason, 409, _new_page_for(access))

@@ -2,8 +2,8 @@
 
 import contextlib
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from zoneinfo import available_timezones
+
+from jit.zones import canonical_names
 
 _frozen_at: datetime | None = None
 _offset = timedelta(0)
@@ -40,7 +40,6 @@ def shifted(by: timedelta):
         _offset = previous
 
 
-@cache
 def time_zone_names() -> frozenset[str]:
-    """Return the IANA zone names people may choose (walks the tz database once)."""
-    return frozenset(name for name in available_timezones() if "/" in name or name == "UTC")
+    """Return the IANA zone names people may choose: canonical ones only (jit/zones.py)."""
+    return canonical_names()

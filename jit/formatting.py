@@ -1,7 +1,7 @@
 """Jinja helpers: times in the reader's zone, with the zone always shown."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from jit import codes
+from jit.audit import labels
 from jit.permissions import Permission, Role
 from jit.teams.reference import BODIES, countries
 
@@ -32,19 +33,33 @@ def time_tag(value: datetime | None, with_seconds: bool = False) -> Markup:
     if value is None:
         return Markup("")
     utc = value.isoformat(timespec="seconds")
-    return Markup('<time datetime="{0}" title="{0}">{1}</time>').format(
-        escape(utc), local_time(value, with_seconds=with_seconds)
+    shown_utc = value.astimezone(UTC).strftime("%H:%M UTC" if not with_seconds else "%H:%M:%S UTC")
+    if value.astimezone(UTC).date() != value.astimezone(_reader_zone()).date():
+        shown_utc = value.astimezone(UTC).strftime("%Y-%m-%d ") + shown_utc
+    # The title shows UTC on hover; data-utc shows it beside the time on a touch screen.
+    return Markup('<time datetime="{0}" title="{0}" data-utc="{1}">{2}</time>').format(
+        escape(utc), shown_utc, local_time(value, with_seconds=with_seconds)
     )
 
 
+_EMPTY = (None, "", [], {})
+
+
 def audit_value(value) -> str:
-    """Render a recorded value for reading: lists joined, nothing shown as ``None``."""
-    if value is None:
+    """Render a recorded value for reading: in words, lists joined, empty parts left out."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(audit_value(item) for item in value)
+        return ", ".join(audit_value(item) for item in value) or "none"
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {audit_value(item)}" for key, item in value.items())
+        parts = [
+            f"{labels.words(str(key))}: {audit_value(item)}"
+            for key, item in value.items()
+            if item not in _EMPTY
+        ]
+        return "; ".join(parts) or "none"
     return str(value)
 
 

@@ -7,14 +7,15 @@ instead of the plain WTForms fields and ``request.args.get(..., type=int)``.
 """
 
 import decimal
+import re
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from flask import flash, request
 from werkzeug.routing import IntegerConverter, ValidationError
-from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, SelectField
+from wtforms import DecimalField, Field, IntegerField, SelectField
 from wtforms.validators import StopValidation
-from wtforms.validators import ValidationError as FormValidationError
+from wtforms.widgets import TextInput
 
 from jit.clock import time_zone_names
 
@@ -145,22 +146,106 @@ def date_in_range(value: date | datetime | None) -> bool:
     return EARLIEST_DATE <= day <= LATEST_DATE
 
 
-class BoundedDateField(DateField):
-    """A date form field limited to 1900–2100."""
-
-    def pre_validate(self, form):
-        if not date_in_range(self.data):
-            raise FormValidationError(DATE_RANGE_MESSAGE)
+ISO_DATE_HINT = "YYYY-MM-DD"
+ISO_DATE_TIME_HINT = "YYYY-MM-DD HH:MM"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?")
 
 
-class BoundedDateTimeLocalField(DateTimeLocalField):
-    """A local date-and-time form field limited to 1900–2100 (so any zone shift fits)."""
+def parse_iso_date(text: str) -> date:
+    """Read ``YYYY-MM-DD`` within 1900–2100; ValueError says how to write it."""
+    match = _ISO_DATE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"Write the date as {ISO_DATE_HINT}, e.g. 2026-03-14.")
+    try:
+        day = date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValueError(f"There is no such day as {text.strip()}.") from None
+    if not date_in_range(day):
+        raise ValueError(DATE_RANGE_MESSAGE)
+    return day
+
+
+def parse_iso_date_time(text: str) -> datetime:
+    """Read ``YYYY-MM-DD HH:MM`` (24-hour; a ``T`` and seconds allowed) within 1900–2100."""
+    match = _ISO_DATE_TIME.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(
+            f"Write the date and time as {ISO_DATE_TIME_HINT} on the 24-hour clock, "
+            "e.g. 2026-03-14 09:30."
+        )
+    parts = [int(part) for part in match.groups(default="0")]
+    try:
+        moment = datetime(*parts)
+    except ValueError:
+        raise ValueError(f"There is no such date or time as {text.strip()}.") from None
+    if not date_in_range(moment):
+        raise ValueError(DATE_RANGE_MESSAGE)
+    return moment
+
+
+class _IsoField(Field):
+    """A text input for an ISO date or time: the same on every browser and in every locale.
+
+    Browsers draw ``type=date``/``datetime-local`` in the reader's locale (12/02/2026,
+    2:30 PM), which a European reads wrongly; this field shows and takes ISO only.
+    """
+
+    widget = TextInput()
+    hint = ""
+    display_format = ""
+
+    def __init__(self, label=None, validators=None, *, format=None, **kwargs):
+        # ``format`` was the WTForms field's argument: still accepted from forms written
+        # for it (other branches), ignored because the ISO forms are fixed.
+        render_kw = {
+            "placeholder": self.hint,
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "size": len(self.hint),
+            "maxlength": len(self.hint) + 3,
+        } | (kwargs.pop("render_kw", None) or {})
+        description = kwargs.pop("description", "")
+        format_note = f"Format {self.hint}" + (", 24-hour clock." if "HH" in self.hint else ".")
+        kwargs["description"] = f"{description} {format_note}".strip()
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime(self.display_format) if self.data else ""
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if not date_in_range(self.data):
+        text = valuelist[0] if valuelist else ""
+        if not isinstance(text, str) or not text.strip():
             self.data = None
-            raise ValueError(DATE_RANGE_MESSAGE)
+            return
+        try:
+            self.data = self.parse(text)
+        except ValueError:
+            self.data = None
+            raise
+
+    def parse(self, text: str):
+        raise NotImplementedError
+
+
+class BoundedDateField(_IsoField):
+    """A date as ``YYYY-MM-DD``, 1900–2100."""
+
+    hint, display_format = ISO_DATE_HINT, "%Y-%m-%d"
+
+    def parse(self, text: str) -> date:
+        return parse_iso_date(text)
+
+
+class BoundedDateTimeLocalField(_IsoField):
+    """A local date and time as ``YYYY-MM-DD HH:MM``, 1900–2100 (so any zone shift fits)."""
+
+    hint, display_format = ISO_DATE_TIME_HINT, "%Y-%m-%d %H:%M"
+
+    def parse(self, text: str) -> datetime:
+        return parse_iso_date_time(text)
 
 
 class Submitted:

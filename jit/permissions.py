@@ -90,3 +90,50 @@ def can_manage_memberships(role: str) -> bool:
     return role_allows(role, P.MANAGE_ALL_MEMBERSHIPS) or role_allows(
         role, P.MANAGE_OWN_PARTY_MEMBERSHIPS
     )
+
+
+# What each permission lets a person do, to say why a page or button is not theirs.
+ACTIONS: dict[Permission, str] = {
+    P.VIEW_DASHBOARD: "see the team's overview",
+    P.VIEW_MEMBERS: "see the team's members",
+    P.VIEW_AGREEMENT: "read the agreement",
+    P.MANAGE_ALL_MEMBERSHIPS: "manage the memberships of every party",
+    P.MANAGE_OWN_PARTY_MEMBERSHIPS: "manage your party's memberships",
+    P.DRAFT_AGREEMENT: "draft or amend the agreement",
+    P.SIGN_AGREEMENT: "sign the agreement for a party",
+    P.CONTRIBUTE_EVALUATION: "contribute to the evaluation",
+    P.READ_EVIDENCE: "read evidence",
+    P.READ_EVIDENCE_IF_AGREED: "read evidence the agreement opens to participants",
+    P.READ_LEADERS_EVIDENCE: "read items kept for leaders",
+    P.ADD_EVIDENCE: "add evidence",
+    P.ADD_ANALYSIS: "add analysis products",
+    P.RECORD_CUSTODY: "record custody events",
+    P.CHAT: "use the chat",
+    P.MANAGE_CHANNELS: "manage chat channels",
+    P.VIEW_CHAT_RECORD: "read earlier texts of edited or retracted messages",
+    P.SEARCH: "search the team",
+    P.DRAFT_BUNDLE: "draft legal requests",
+    P.RELEASE_BUNDLE: "finalise and release legal requests",
+    P.REVIEW_BUNDLE: "review requests shared with you",
+    P.VIEW_AUDIT: "read the audit log",
+    P.EXPORT_AUDIT: "export the audit log",
+    P.RECORD_TRACING: "record firearms tracing requests",
+}
+
+
+def holders(permission: Permission) -> list[Role]:
+    """Return the roles that carry ``permission``, in the table's order."""
+    return [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+
+
+def _plural(roles: list[Role]) -> str:
+    names = [f"{role.value}s" for role in roles]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def refusal(role: str, permission: Permission) -> str:
+    """Say, for a person with ``role``, why ``permission``'s action is not theirs."""
+    action = ACTIONS[permission]
+    roles = holders(permission)
+    who = f"only {_plural(roles)} {action}" if roles else "no role does that"
+    return f"As {Role(role).value} you cannot {action}: in a team, {who}."

@@ -120,7 +120,12 @@ def _render_error(code: int, message: str | None = None):
 def register_error_pages(app: Flask) -> None:
     def handle(error):
         code = getattr(error, "code", 500) or 500
-        return _render_error(code if code in ERROR_PAGES else 500)
+        # A 403 raised with its own description says why (the person's role); a 404
+        # never does, so it cannot tell a non-member what exists.
+        reason = error.description if code == 403 else None
+        if reason == type(error).description:
+            reason = None
+        return _render_error(code if code in ERROR_PAGES else 500, reason)
 
     for code in ERROR_PAGES:
         if code != 500:

@@ -8,7 +8,6 @@ says what was wrong.
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -28,6 +27,7 @@ from evidence.firearms.models import (
 )
 from evidence.firearms.services import AmmunitionInput, FirearmInput, SerialInput
 from evidence.firearms.tracing import IncomingInput
+from jit.inputs import BoundedDateField
 from jit.submissions import SubmissionTokenField
 from jit.teams.reference import countries
 
@@ -82,8 +82,8 @@ class FirearmForm(FlaskForm):
         option_widget=widgets.CheckboxInput(),
     )
     licence_reference = StringField("Licence", validators=[Length(max=200)])
-    licence_issued_on = DateField("Licence issued on", validators=[Optional()])
-    licence_expires_on = DateField("Licence expires on", validators=[Optional()])
+    licence_issued_on = BoundedDateField("Licence issued on", validators=[Optional()])
+    licence_expires_on = BoundedDateField("Licence expires on", validators=[Optional()])
     export_country = _select("Country of export", country_choices())
     transit_countries = StringField(
         "Transit states", description="ISO codes separated by semicolons, e.g. RS; HR."
@@ -179,7 +179,7 @@ class IncomingForm(FlaskForm):
     counterpart_country = _select("Requesting state *", country_choices("Choose…"))
     counterpart_authority = StringField("Requesting authority *", validators=[Length(max=300)])
     counterpart_reference = StringField("Their reference", validators=[Length(max=200)])
-    received_on = DateField("Received on *", validators=[Optional()])
+    received_on = BoundedDateField("Received on *", validators=[Optional()])
     manufacturer = StringField("Manufacturer (make)", validators=[Length(max=200)])
     model = StringField("Model", validators=[Length(max=200)])
     firearm_type = _select("Type *", _choices(FirearmType))

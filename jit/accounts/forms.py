@@ -2,12 +2,13 @@
 
 from functools import cache
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from jit.clock import time_zone_names
+from jit.zones import canonical_zones
 
 
 class LoginForm(FlaskForm):
@@ -52,13 +53,22 @@ class PasswordChangeForm(FlaskForm):
 
 
 @cache
-def _time_zone_choices() -> tuple[SelectChoice, ...]:
-    return tuple(SelectChoice(name, name) for name in sorted(time_zone_names()))
+def _grouped_zones() -> tuple[SelectChoice, ...]:
+    return tuple(
+        SelectChoice(zone.name, zone.label, optgroup=zone.region) for zone in canonical_zones()
+    )
 
 
-def time_zone_choices() -> list[SelectChoice]:
-    """Every selectable zone, built once per process (forms only read the choices)."""
-    return list(_time_zone_choices())
+def time_zone_choices(first: str | None = None) -> list[SelectChoice]:
+    """Every selectable zone grouped by region, ``first`` (the reader's) at the top."""
+    choices = list(_grouped_zones())
+    if first is None and current_user and current_user.is_authenticated:
+        first = current_user.time_zone
+    top = [choice for choice in choices if choice.value == first]
+    if not top:
+        return choices
+    mine = SelectChoice(first, top[0].label, optgroup="Your time zone")
+    return [mine, *(choice for choice in choices if choice.value != first)]
 
 
 class TimeZoneForm(FlaskForm):

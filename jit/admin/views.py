@@ -6,10 +6,11 @@ that needs a membership like anyone else.
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
+from jit.accounts import resets
 from jit.accounts import services as accounts
 from jit.accounts.models import User
 from jit.admin.forms import TeamCreateForm, UserCreateForm
@@ -43,10 +44,34 @@ def index():
     return redirect(url_for("admin.users"))
 
 
+SEARCH_MAX = 120
+
+
+def _contains(text: str) -> str:
+    """Return a LIKE pattern for ``text`` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _users_page(form, error=None, status=200):
-    all_users = db.session.scalars(select(User).order_by(User.display_name)).all()
+    # PostgreSQL refuses a NUL in text: drop it rather than answer 500.
+    query = (request.args.get("q") or "").replace("\x00", "").strip()[:SEARCH_MAX]
+    statement = select(User).order_by(User.display_name)
+    if query:
+        pattern = _contains(query.lower())
+        statement = statement.where(
+            or_(
+                func.lower(User.display_name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+            )
+        )
     return render_template(
-        "admin/users.html", form=form, users=all_users, confirm_form=ConfirmForm(), error=error
+        "admin/users.html",
+        form=form,
+        users=db.session.scalars(statement).all(),
+        query=query,
+        confirm_form=ConfirmForm(),
+        error=error,
     ), status
 
 
@@ -87,6 +112,46 @@ def set_user_state(user_id: int, action: str):
     db.session.commit()
     verb = "disabled; their sessions have ended" if action == "disable" else "enabled"
     flash(f"Account {user.email} {verb}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _other_user(user_id: int) -> User:
+    """Return the account a reset is for, after the CSRF check; 400/404 otherwise."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@platform_admin_required
+def reset_password(user_id: int):
+    user = _other_user(user_id)
+    try:
+        password = resets.reset_password(user, actor=current_user)
+    except accounts.AccountError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("admin.users"))
+    db.session.commit()
+    # Shown on this page once, never flashed: the session cookie is signed, not secret.
+    return render_template("admin/password_reset.html", user=user, password=password)
+
+
+@bp.post("/users/<int:user_id>/reset-second-factor")
+@platform_admin_required
+def reset_second_factor(user_id: int):
+    user = _other_user(user_id)
+    try:
+        resets.reset_second_factor(user, actor=current_user)
+    except accounts.AccountError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("admin.users"))
+    db.session.commit()
+    flash(
+        f"Second factor of {user.display_name} ({user.email}) removed and their sessions ended. "
+        "Tell them, by a channel you trust, to sign in with their password and set up "
+        "their authenticator app again under Account → Second factor.",
+        "success",
+    )
     return redirect(url_for("admin.users"))
 
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from jit import signing
 from jit.audit import sealing
-from jit.audit.exports import COLUMNS
+from jit.audit.exports import COLUMNS, EARLIER_COLUMNS, PERSON_COLUMNS
 from jit.canonical import GENESIS_HASH
+from jit.csv_cells import from_cell
 
 INTEGER_COLUMNS = ("format", "seq", "team_id", "user_id")
 MAX_LINE = 16 * 1024 * 1024
@@ -83,7 +84,7 @@ def read_rows(text: str) -> list[dict]:
 
 def _csv(text: str):
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames != COLUMNS:
+    if reader.fieldnames not in (COLUMNS, EARLIER_COLUMNS):
         raise ExportBroken("the file is neither JSONL nor a CSV with this workspace's columns")
     return reader
 
@@ -99,6 +100,8 @@ def _typed(cells: dict, line: int) -> dict:
             if not text.isdigit():
                 raise ExportBroken(f"CSV line {line}: {name} is not a number")
             row[name] = int(text)
+        elif name in PERSON_COLUMNS:
+            row[name] = from_cell(text)
         elif name == "is_redacted":
             row[name] = text == "true"
         elif name in ("old_values", "new_values"):

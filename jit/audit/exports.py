@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from jit.audit import visibility
 from jit.audit.models import AuditChainHead, AuditEntry, team_chain
+from jit.csv_cells import to_cell
 from jit.extensions import db
 
 ENTRY_COLUMNS = [
@@ -28,6 +29,7 @@ ENTRY_COLUMNS = [
     "occurred_at_utc",
     "actor_time_zone",
     "user_id",
+    "user_name",
     "user_email",
     "operation",
     "object_type",
@@ -43,6 +45,12 @@ ENTRY_COLUMNS = [
 ]
 HEAD_COLUMNS = ["key_id", "signed_at", "signature"]
 COLUMNS = ENTRY_COLUMNS + HEAD_COLUMNS
+# Files exported before the person's name was added beside the e-mail still verify.
+EARLIER_COLUMNS = [name for name in COLUMNS if name != "user_name"]
+# Neither name nor address is hashed into an entry: only they may be written for spreadsheets.
+PERSON_COLUMNS = ("user_name", "user_email")
+# Excel reads a CSV without a byte order mark in the machine's legacy code page.
+BYTE_ORDER_MARK = "\ufeff"
 BATCH = 500
 
 
@@ -56,6 +64,7 @@ def _entry_row(entry: AuditEntry, is_redacted: bool) -> dict:
         "occurred_at_utc": entry.occurred_at.isoformat(timespec="microseconds"),
         "actor_time_zone": entry.actor_time_zone,
         "user_id": entry.user_id,
+        "user_name": entry.user.display_name if entry.user else None,
         "user_email": entry.user.email if entry.user else None,
         "operation": entry.operation,
         "object_type": entry.object_type,
@@ -117,6 +126,7 @@ def export_jsonl(team, access=None) -> Iterator[str]:
 
 def export_csv(team, access=None) -> Iterator[str]:
     buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     for row in export_rows(team, access):
@@ -134,6 +144,8 @@ def csv_cells(row: dict) -> dict:
     for name, value in row.items():
         if name in ("old_values", "new_values") and value is not None:
             cells[name] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        elif name in PERSON_COLUMNS:
+            cells[name] = to_cell(value)
         elif isinstance(value, bool):
             cells[name] = "true" if value else "false"
         else:
@@ -141,6 +153,7 @@ def csv_cells(row: dict) -> dict:
     return cells
 
 
+# Full Content-Type values: given as a mimetype, Werkzeug would add a second charset.
 WRITERS = {
     "csv": ("text/csv; charset=utf-8", export_csv),
     "jsonl": ("application/x-ndjson; charset=utf-8", export_jsonl),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from jit.accounts import sessions
 from jit.accounts.models import User
 from jit.extensions import db
-from jit.permissions import Permission, Role, role_allows
+from jit.permissions import Permission, Role, refusal, role_allows
 from jit.teams.models import Membership, Party, Team
 
 
@@ -42,9 +42,9 @@ class TeamAccess:
         return role_allows(self.role, permission)
 
     def require(self, permission: Permission) -> None:
-        """Abort with 403 unless the member holds ``permission``."""
+        """Abort with 403, saying why (the role), unless the member holds ``permission``."""
         if not self.can(permission):
-            abort(403)
+            abort(403, description=refusal(self.role, permission))
 
     def may_manage_party(self, party: Party) -> bool:
         """Return whether this member may change memberships of ``party``."""

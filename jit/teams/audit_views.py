@@ -60,13 +60,13 @@ def export(code: str, fmt: str):
     access = load_team(code, Permission.EXPORT_AUDIT)
     if fmt not in exports.WRITERS:
         abort(404)
-    mimetype, writer = exports.WRITERS[fmt]
+    content_type, writer = exports.WRITERS[fmt]
     services.record_export(access.team, fmt)
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     filename = f"audit-{access.team.code}-{stamp}.{fmt}"
     return Response(
         stream_with_context(writer(access.team, access)),
-        mimetype=mimetype,
+        content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

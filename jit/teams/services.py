@@ -248,9 +248,16 @@ def change_member(
     return membership
 
 
+def may_remove(access: TeamAccess, membership: Membership) -> bool:
+    """Return whether ``access`` may remove ``membership``: never one's own."""
+    return membership.user_id != access.user.id and may_change(access, membership)
+
+
 def remove_member(access: TeamAccess, membership_id: int) -> None:
-    """End a membership; TeamError if refused (e.g. the last coordinator)."""
+    """End a membership; TeamError if refused (one's own, or the last coordinator)."""
     membership = _membership_in_team(access, membership_id)
+    if membership.user_id == access.user.id:
+        raise TeamError("You cannot remove yourself; ask another coordinator or your leader.")
     if not may_change(access, membership):
         raise TeamError("You may not remove this membership.")
     if _would_leave_no_coordinator(access.team, membership):

@@ -20,7 +20,11 @@ bp = Blueprint("teams", __name__)
 def dashboard():
     user = current_user._get_current_object()
     notices = signals.values(signals.dashboard_notices, user)
-    return render_template("teams/dashboard.html", memberships=teams_of(user), notices=notices)
+    memberships = teams_of(user)
+    if user.is_platform_admin and not memberships and not notices:
+        # An administrator in no team has nothing here: their work is on the admin pages.
+        return redirect(url_for("admin.users"))
+    return render_template("teams/dashboard.html", memberships=memberships, notices=notices)
 
 
 @bp.get("/t/<code>/")
@@ -70,6 +74,12 @@ def _members_page(access: TeamAccess, form: MembershipForm, error: str | None = 
         access=access,
         form=form,
         change_forms=change_forms,
+        removable={
+            membership.id
+            for party_roster in services.roster(access.team)
+            for membership in party_roster.memberships
+            if services.may_remove(access, membership)
+        },
         confirm_form=ConfirmForm(),
         rosters=services.roster(access.team),
         error=error,

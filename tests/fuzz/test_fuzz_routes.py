@@ -57,8 +57,16 @@ IDENTITIES = {
     "anonymous": None,
 }
 # Routes whose success ends what the walk needs (the session, the team's being in force,
-# a membership): walked after all the others.
-RUN_LAST = ("/logout", "/close", "/withdraw", "/remove", "able>")
+# a membership, a password): walked after all the others.
+RUN_LAST = (
+    "/logout",
+    "/close",
+    "/withdraw",
+    "/remove",
+    "able>",
+    "/reset-password",
+    "/reset-second-factor",
+)
 # Each input gets this many values of the families it parses (guessed from its type and
 # name) and this many of the rest, dealt in turn (see Dealer); each route gets at least one
 # value of every class (catalogue.KINDS). Up to GROUP inputs of a form or query are made

@@ -264,7 +264,8 @@ def test_coordinator_exports_csv_and_jsonl(client, auth, busy_team):
 
     response = client.get("/t/CHAIN-1/audit/export.csv")
     assert response.mimetype == "text/csv"
-    *table, head_row = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    # The CSV starts with a byte order mark for spreadsheets: read it as utf-8-sig.
+    *table, head_row = csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")))
     assert head_row["record"] == "chain_head"
     assert head_row["signature"]
     assert table[0]["operation"] == "team.created"

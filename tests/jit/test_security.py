@@ -92,7 +92,8 @@ def test_error_pages_are_our_own(app, client, auth, make_user, make_team, make_m
     assert "Not found" in not_found.get_data(as_text=True)
     forbidden = client.get("/t/ERR-1/audit")
     assert forbidden.status_code == 403
-    assert "Your role in this team does not allow this action" in forbidden.get_data(True)
+    # Our page, saying why: the role, and which roles may (issue 17, item 17).
+    assert "As member you cannot read the audit log" in forbidden.get_data(True)
     assert '<p class="error-code">403</p>' in forbidden.get_data(True)
     not_allowed = client.put("/login")
     assert not_allowed.status_code == 405

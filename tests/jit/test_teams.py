@@ -188,8 +188,25 @@ def test_the_last_coordinator_cannot_leave(client, auth, make_team):
     auth.login(coordinator.user)
     response = client.post(f"/t/LAST-1/members/{coordinator.id}/remove")
     assert response.status_code == 400
-    assert "at least one coordinator" in response.get_data(as_text=True)
+    # Nobody removes themselves, so the last coordinator is refused before the count.
+    assert "You cannot remove yourself" in response.get_data(as_text=True)
     assert db.session.get(Membership, coordinator.id) is not None
+
+
+def test_nobody_is_offered_remove_on_their_own_row(client, auth, make_team, make_membership):
+    team = make_team(code="OWN-1")
+    coordinator = team.memberships[0]
+    other = make_membership(team, "member", "NL")
+    auth.login(coordinator.user)
+    page = client.get("/t/OWN-1/members").get_data(as_text=True)
+    assert f"/members/{other.id}/remove" in page
+    assert f"/members/{coordinator.id}/remove" not in page
+    second = make_membership(team, "coordinator", "EUROJUST")
+    response = client.post(f"/t/OWN-1/members/{coordinator.id}/remove")
+    assert response.status_code == 400
+    assert "You cannot remove yourself" in response.get_data(as_text=True)
+    assert db.session.get(Membership, coordinator.id) is not None
+    assert db.session.get(Membership, second.id) is not None
 
 
 def test_membership_of_another_team_is_not_found(client, auth, make_team, make_membership):

@@ -1,0 +1,97 @@
+"""At 390 px (a phone) no demo role's main pages are wider than the screen."""
+
+import pytest
+
+from tests.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "demo password for narrow screens"
+TEAM = "/t/IRON-MERIDIAN"
+# Each demo role and the pages it works in most.
+ROLE_PAGES = {
+    "admin@demo.example": ["/admin/users", "/admin/teams", "/admin/audit", "/admin/directory/"],
+    "coordinator@demo.example": [
+        "/",
+        f"{TEAM}/",
+        f"{TEAM}/members",
+        f"{TEAM}/audit",
+        f"{TEAM}/evidence/",
+        f"{TEAM}/agreement",
+        "/account",
+    ],
+    "hr.member@demo.example": [
+        f"{TEAM}/evidence/",
+        f"{TEAM}/evidence/HR-0001",
+        f"{TEAM}/evidence/HR-0001/custody",
+        f"{TEAM}/evidence/new",
+        f"{TEAM}/firearms/",
+        f"{TEAM}/chat",
+    ],
+    "nl.leader@demo.example": ["/", f"{TEAM}/", f"{TEAM}/requests/", f"{TEAM}/members"],
+    "europol@demo.example": [f"{TEAM}/", f"{TEAM}/evidence/"],
+    "judge@demo.example": ["/", f"{TEAM}/", f"{TEAM}/agreement"],
+}
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "DEMO_PASSWORD": PASSWORD}
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, locale="en-US"
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+
+
+def test_no_main_page_is_wider_than_a_phone(live_server, phone, demo):
+    too_wide = []
+    for email, paths in ROLE_PAGES.items():
+        phone.clear_cookies()  # sign the previous role out
+        page = phone.new_page()
+        page.goto(f"{live_server.url}/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, (email, path, response.status)
+            width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if width[0] > width[1]:
+                too_wide.append((email, path, width))
+                screenshot(page, "too-wide-" + email.split("@")[0] + path.replace("/", "_"))
+        page.close()
+    assert too_wide == []
+
+
+def test_a_phone_shows_utc_beside_times_and_a_scrolling_tab_bar(live_server, phone, demo):
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.fill("#email", "coordinator@demo.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}{TEAM}/audit")
+    # No hover on a touch screen: the UTC time is written beside the local one.
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector('time[data-utc]'), '::after').content"
+    )
+    assert "UTC" in after
+    nav = page.locator(".teamnav")
+    assert "is-scrollable" in nav.get_attribute("class")
+    # Table rows are stacked, each cell named by its column.
+    first_cell = page.locator("table.audit tbody tr td").first
+    assert first_cell.get_attribute("data-label") == "When"
+    assert page.evaluate("getComputedStyle(document.querySelector('table.audit tr')).display") == (
+        "block"
+    )
