@@ -167,3 +167,14 @@ class Notice:
 
     def __repr__(self) -> str:
         return f"<Notice {self.team_code}: {self.text}>"
+
+
+agreement_documents = _hooks.signal(
+    "agreement-documents",
+    doc="""Give the agreement version in force as the files a package carries.
+
+    Sender: the team. Receivers return ``{"version": number, "pdf": bytes, "json":
+    bytes}`` for the version in force, or ``None`` if there is none. A legal request's
+    package puts them under ``data/agreement/`` (evidence/bundles/package.py).
+    """,
+)
