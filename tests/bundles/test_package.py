@@ -186,3 +186,43 @@ def test_a_broken_item_stops_the_finalising(crew, make_bundle, make_item):
         finalise(crew.nl_leader, bundle)
     db.session.rollback()
     assert not db.session.get(Bundle, bundle.id).is_final
+
+
+def test_the_package_is_streamed_to_the_store(crew, make_bundle, make_item, monkeypatch):
+    """The first bytes reach the blob store before the last file is read or report made."""
+    from jit import bags
+
+    items = [
+        make_item(crew.nl_member, files=[(f"f{n}.bin", bytes([n]) * 70_000)]) for n in range(3)
+    ]
+    bundle = make_bundle(crew.nl_member, "eio", COMPLETE["eio"], items=items)
+    log = []
+    real_open, real_report = open, package_module.reports.custody_report_pdf
+    last_file = storage.blob_path(items[-1].files[0].sha256)
+
+    def logged_open(path, *args, **kwargs):
+        if path == last_file:
+            log.append("last file opened")
+        return real_open(path, *args, **kwargs)
+
+    def logged_report(item, **kwargs):
+        log.append(f"report {item.exhibit_number}")
+        return real_report(item, **kwargs)
+
+    class LoggedWriter(storage.BlobWriter):
+        def write(self, chunk):
+            if "first bytes written" not in log:
+                log.append("first bytes written")
+            super().write(chunk)
+
+    monkeypatch.setattr(bags, "open", logged_open, raising=False)
+    monkeypatch.setattr(package_module.reports, "custody_report_pdf", logged_report)
+    monkeypatch.setattr(package_module.storage, "BlobWriter", LoggedWriter)
+    finalise(crew.nl_leader, bundle)
+    assert bundle.package_sha256
+    first = log.index("first bytes written")
+    assert first < log.index("last file opened")
+    assert first < log.index(f"report {items[-1].exhibit_number}")
+    assert [entry for entry in log if entry.startswith("report")] == [
+        f"report {item.exhibit_number}" for item in items
+    ]
