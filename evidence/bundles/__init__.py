@@ -8,13 +8,8 @@ offline check. See docs/bundles.md.
 
 from flask import Flask
 
-from jit import signals
-
 
 def init_app(app: Flask) -> None:
     from evidence.bundles.cli import bundle_cli
-    from evidence.bundles.verify import custody_checks
 
-    # Any bag's custody chains are checked, by `jit bag verify` as by `jit bundle verify`.
-    signals.bag_checks.connect(custody_checks)
     app.cli.add_command(bundle_cli)

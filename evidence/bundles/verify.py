@@ -1,10 +1,10 @@
 """Checking a request's package offline: the bag, and every custody chain inside it.
 
 :func:`verify_package` is what ``jit bundle verify`` and the server's verification page
-run. The bag checks are :func:`jit.bags.verify`'s; :func:`custody_checks` answers the
-``bag_checks`` hook for each ``custody.jsonl`` in a bag (so ``jit bag verify`` checks
-them too): every event's hash recomputed, each linked to the one before, numbered
-without gaps, and the chain's signed head matching the last event under the bag's key.
+run: :func:`jit.bags.verify`'s checks, then :func:`custody_checks` on each
+``data/evidence/<exhibit>/custody.jsonl`` — every event's hash recomputed, each linked
+to the one before, numbered without gaps, and the chain's signed head matching the
+last event under the bag's own key.
 """
 
 import hashlib
@@ -27,17 +27,22 @@ def verify_package(path, expected_fingerprint: str | None = None) -> bags.Verifi
     missing path, an unreadable ZIP, one with entries outside its folder.
     """
     result = bags.verify(Path(path), expected_fingerprint)
-    names = {name for name, _ok, _detail in result.checks}
-    if "bagit.txt" in names and not any(name.startswith("custody ") for name in names):
-        # A bag, but not one of a request with evidence: say so rather than pass quietly.
-        result.add("custody chains", True, "the package holds no custody chain")
+    _name, is_bag, _detail = result.checks[0]  # the BagIt declaration's check
+    if not is_bag:
+        return result
+    with bags.open_bag(Path(path)) as bag:
+        checks = custody_checks(bag, bag.open)
+    for name, ok, detail in checks or [("custody chains", True, "the package holds none")]:
+        result.add(name, ok, detail)
     return result
 
 
-def custody_checks(bag, open_member, **_ignored) -> list[tuple[str, bool, str]]:
-    """Check every ``custody.jsonl`` under ``data/`` of ``bag`` (the ``bag_checks`` hook)."""
+def custody_checks(bag, open_member) -> list[tuple[str, bool, str]]:
+    """Check every ``custody.jsonl`` under ``data/evidence/`` of ``bag``."""
     chains = [
-        name for name in bag.names() if name.startswith("data/") and name.endswith(CUSTODY_FILE)
+        name
+        for name in bag.names()
+        if name.startswith("data/evidence/") and name.endswith(f"/{CUSTODY_FILE}")
     ]
     if not chains:
         return []
