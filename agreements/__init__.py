@@ -13,6 +13,7 @@ from jit import signals
 
 def init_app(app: Flask) -> None:
     from agreements import cli, due, gate
+    from agreements.documents import documents_in_force
     from agreements.record import openable_agreement
     from agreements.requests import agreement_facts
     from agreements.search_kinds import search_kinds
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.before_request(due.bring_due_versions_into_force)
     signals.search_kinds.connect(search_kinds)
     signals.agreement_facts.connect(agreement_facts)  # legal requests pre-fill from it
+    signals.agreement_documents.connect(documents_in_force)  # and carry it in packages
     app.jinja_env.globals["agreement_status"] = _status_for_template
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases
     _text_helpers(app)

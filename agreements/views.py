@@ -5,8 +5,6 @@ The evaluation pages belong to the same blueprint but live in
 :mod:`agreements.evaluation_views`.
 """
 
-import json
-
 from flask import (
     Blueprint,
     Response,
@@ -20,13 +18,21 @@ from flask import (
 from flask_login import login_required
 
 from agreements import content as agreement_content
-from agreements import evaluation_views, evaluations, exports, forms, membership, services, signing
+from agreements import (
+    documents,
+    evaluation_views,
+    evaluations,
+    exports,
+    forms,
+    membership,
+    services,
+    signing,
+)
 from agreements import schema as agreement_schema
 from agreements.status import team_status
 from jit.accounts.forms import time_zone_choices
 from jit.extensions import db
 from jit.inputs import query_int
-from jit.pdf import render_pdf
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess, load_team
 
@@ -326,7 +332,7 @@ def diff(code: str):
 def export_json(code: str, number: int):
     access = load_team(code, Permission.VIEW_AGREEMENT)
     shown = _version(access, number)
-    body = json.dumps(exports.export_data(shown), ensure_ascii=False, indent=2, sort_keys=True)
+    body = documents.version_json(shown)
     exports.record_export(access, shown, "json")
     db.session.commit()
     return Response(
@@ -343,20 +349,7 @@ def export_json(code: str, number: int):
 def export_pdf(code: str, number: int):
     access = load_team(code, Permission.VIEW_AGREEMENT)
     shown = _version(access, number)
-    names = services.party_names(access.team)
-    pdf = render_pdf(
-        "agreements/pdf/agreement.html",
-        team=access.team,
-        shown=shown,
-        status=team_status(access.team),
-        names=names,
-        parties={services.party_key(p): p for p in access.team.parties},
-        lines=agreement_content.article_lines(shown.content, names),
-        version_hash=services.current_hash(shown),
-        legal_bases=agreement_content.LEGAL_BASES,
-        history=[v for v in shown.agreement.versions if v.number <= shown.number],
-        purposes=services.purpose_history(shown),
-    )
+    pdf = documents.version_pdf(shown)
     exports.record_export(access, shown, "pdf")
     db.session.commit()
     return Response(

@@ -70,10 +70,9 @@ def gc_command(grace_minutes):
     from evidence.models import EvidenceFile
 
     referenced = set(db.session.scalars(select(EvidenceFile.sha256).distinct()))
-    # The signed PDFs of final requests live in the blob store too.
-    referenced |= set(
-        db.session.scalars(select(Bundle.pdf_sha256).where(Bundle.pdf_sha256.is_not(None)))
-    )
+    # The signed PDFs and the packages of final requests live in the blob store too.
+    for column in (Bundle.pdf_sha256, Bundle.package_sha256):
+        referenced |= set(db.session.scalars(select(column).where(column.is_not(None))))
     report = storage.collect_garbage(referenced, grace_seconds=grace_minutes * 60)
     for sha256 in report.removed_blobs:
         click.echo(f"removed unreferenced blob {sha256}")

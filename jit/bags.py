@@ -19,6 +19,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path, PurePosixPath
@@ -277,24 +278,34 @@ def _manifest_lines(text: str, label: str, result: Verification) -> dict[str, st
     return entries
 
 
+@contextmanager
+def open_bag(path: Path) -> Iterator["_Folder | _Zip"]:
+    """Open the bag at ``path`` (ZIP or folder) for reading: ``names()`` and ``open(name)``.
+
+    A ZIP is read member by member, never extracted; one with an entry outside its one
+    top folder is refused (:class:`BagError`), as is a path that is neither.
+    """
+    path = Path(path)
+    if path.is_dir():
+        yield _Folder(path)
+    elif path.is_file():
+        bag = _Zip(path)
+        try:
+            yield bag
+        finally:
+            bag.close()
+    else:
+        raise BagError(f"{path}: no such file or folder")
+
+
 def verify(path: Path, expected_fingerprint: str | None = None) -> Verification:
     """Check the bag at ``path`` (ZIP or folder) without the server; name what is wrong."""
     result = Verification()
-    path = Path(path)
-    if path.is_dir():
-        bag = _Folder(path)
-    elif path.is_file():
-        bag = _Zip(path)
-    else:
-        raise BagError(f"{path}: no such file or folder")
-    try:
+    with open_bag(path) as bag:
         _verify(bag, result, expected_fingerprint)
         for _receiver, checks in signals.bag_checks.send(bag, open_member=bag.open):
             for name, ok, detail in checks or []:
                 result.add(name, ok, detail)
-    finally:
-        if isinstance(bag, _Zip):
-            bag.close()
     return result
 
 

@@ -15,7 +15,9 @@ from jit.teams.reference import BODIES, countries
 
 
 def _reader_zone() -> ZoneInfo:
-    name = current_user.time_zone if current_user.is_authenticated else "UTC"
+    # Outside a request (a package written by a command or a test) nobody reads: UTC.
+    reader = current_user._get_current_object() if current_user else None
+    name = reader.time_zone if reader is not None and reader.is_authenticated else "UTC"
     return ZoneInfo(name)
 
 

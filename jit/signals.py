@@ -178,3 +178,14 @@ legal_requests_issued = _hooks.signal(
     often it was corrected), or ``None`` if they keep no such register.
     """,
 )
+
+
+agreement_documents = _hooks.signal(
+    "agreement-documents",
+    doc="""Give the agreement version in force as the files a package carries.
+
+    Sender: the team. Receivers return ``{"version": number, "pdf": bytes, "json":
+    bytes}`` for the version in force, or ``None`` if there is none. A legal request's
+    package puts them under ``data/agreement/`` (evidence/bundles/package.py).
+    """,
+)

@@ -1,6 +1,15 @@
 """Legal requests out of the team (bundles): MLA, EIO, EAW, extradition, firearms tracing.
 
 Each type is defined as data in ``instruments/``; ``services.py`` holds every write,
-``pdf.py`` and ``pades.py`` the signed request PDF, ``document.py`` its JSON. See
-docs/bundles.md.
+``pdf.py`` and ``pades.py`` the signed request PDF, ``document.py`` its JSON,
+``package.py`` the signed BagIt package written at finalising and ``verify.py`` its
+offline check. See docs/bundles.md.
 """
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from evidence.bundles.cli import bundle_cli
+
+    app.cli.add_command(bundle_cli)

@@ -63,3 +63,24 @@ def load_bundle(code: str, number: int) -> tuple[TeamAccess, Bundle]:
 def load_bundles_team(code: str) -> TeamAccess:
     """Load the team for the bundle pages: 404 for non-members, 403 for who drafts none."""
     return load_team(code, Permission.DRAFT_BUNDLE)
+
+
+def version_history(access: TeamAccess, bundle: Bundle, limit: int = 100) -> list[Bundle]:
+    """Return the versions of ``bundle``'s request that ``access`` sees, oldest first."""
+    first, seen = bundle, {bundle.id}
+    while first.previous is not None and first.previous_id not in seen and len(seen) < limit:
+        first = first.previous
+        seen.add(first.id)
+    versions, current = [first], first
+    while len(versions) < limit:
+        current = db.session.scalar(
+            select(Bundle)
+            .where(Bundle.previous_id == current.id)
+            .where(visible_bundles_filter(access))
+            .order_by(Bundle.id)
+            .limit(1)
+        )
+        if current is None:
+            break
+        versions.append(current)
+    return versions

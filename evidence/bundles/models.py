@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     ForeignKey,
     Index,
     String,
@@ -68,6 +69,9 @@ class Bundle(db.Model):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))  # the signed PDF, blob store
     document: Mapped[dict | None] = mapped_column(JSON)  # the request as frozen at finalising
+    # The signed BagIt package written at finalising, kept in the blob store under its hash.
+    package_sha256: Mapped[str | None] = mapped_column(String(64))
+    package_size: Mapped[int | None] = mapped_column(BigInteger)
 
     team: Mapped[Team] = relationship()
     party: Mapped[Party] = relationship()

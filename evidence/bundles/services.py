@@ -273,12 +273,15 @@ def problems(bundle: Bundle) -> list[Problem]:
 
 
 def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
-    """Freeze the request: record the agreement in force, its hash and its signed PDF.
+    """Freeze the request: record the agreement in force, its hash, signed PDF and package.
 
     ``render_signed_pdf(document)`` returns the signed PDF bytes (see pdf.py); the PDF
-    is kept in the blob store. Each item gets an ``exported`` custody event.
+    and the package (package.py) are kept in the blob store. Every item is verified
+    first (a broken one stops the finalising) and gets an ``exported`` custody event
+    naming the package's hash. If anything fails, the package written is removed.
     """
     from evidence import storage
+    from evidence.bundles import package
 
     if bundle.is_final:
         raise BundleError(f"{bundle.label} is already final.")
@@ -287,6 +290,7 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
     _gate(access.team, "release_bundle")
     if problems(bundle):
         raise BundleError("The request is not complete; see what is missing below.")
+    checks = _verify_items(access, bundle)
     now, user = utcnow(), access.user
     agreement_version = custody.agreement_version(access.team)
     # One flush for the whole change: the ORM refuses any later change to a final row.
@@ -299,15 +303,53 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
         document["finalised_by"] = user.display_name
         bundle.document = document
         bundle.content_hash = content_hash(document)
-        bundle.pdf_sha256 = storage.store_bytes(render_signed_pdf(document)).sha256
-    db.session.flush()
+        signed_pdf = render_signed_pdf(document)
+        bundle.pdf_sha256 = storage.store_bytes(signed_pdf).sha256
+        written = package.write_package(bundle, signed_pdf, checks, user)
+        bundle.package_sha256, bundle.package_size = written.sha256, written.size
+    try:
+        db.session.flush()
+        _record_export(access, bundle, written)
+    except BaseException:
+        storage.remove_unused_blob(written.sha256, written.stamp)
+        raise
+    return bundle
+
+
+def _verify_items(access: TeamAccess, bundle: Bundle) -> dict:
+    """Verify each item for its custody report; refuse if any is broken."""
+    from evidence import verification
+
+    checks = {}
+    for entry in bundle.items:
+        result = custody.verify_items([entry.item])
+        if not result.is_intact:
+            raise BundleError(
+                f"Exhibit {entry.item.exhibit_number} fails verification, so it cannot go "
+                f"out: {result.first_problem}"
+            )
+        run = verification.record_verification(
+            access.team, result, item=entry.item, actor=access.user
+        )
+        checks[entry.item_id] = (result, run)
+    return checks
+
+
+def _record_export(access: TeamAccess, bundle: Bundle, written) -> None:
+    """Write the ``exported`` custody event on every item and the finalising's audit entry."""
     for entry in bundle.items:
         custody.append_event(
             entry.item,
             CustodyEventType.EXPORTED.value,
             recorded_by=access.user,
             purpose=f"Annexed to {instrument(bundle.request_type).title} {bundle.label}",
-            details={"bundle": bundle.label, "request_sha256": bundle.content_hash},
+            details={
+                "bundle": bundle.label,
+                "version": bundle.version,
+                "request_sha256": bundle.content_hash,
+                "package_sha256": written.sha256,
+                "package_size": written.size,
+            },
         )
     record(
         "bundle.finalise",
@@ -319,9 +361,11 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
             "content_hash": bundle.content_hash,
             "agreement_version": bundle.agreement_version,
             "pdf_sha256": bundle.pdf_sha256,
+            "package_sha256": written.sha256,
+            "package_size": written.size,
+            "payload_oxum": written.payload_oxum,
         },
     )
-    return bundle
 
 
 def new_version(access: TeamAccess, bundle: Bundle) -> Bundle:
@@ -361,12 +405,11 @@ def new_version(access: TeamAccess, bundle: Bundle) -> Bundle:
     return draft
 
 
-def record_download(access: TeamAccess, bundle: Bundle, kind: str) -> None:
-    """Record that a member took the request's PDF or JSON out of the workspace."""
-    record(
-        "bundle.download",
-        team=access.team,
-        actor=access.user,
-        target=bundle,
-        new={"bundle": bundle.label, "format": kind, "status": bundle.status},
-    )
+def record_download(access: TeamAccess, bundle: Bundle, kind: str, byte_range=None) -> None:
+    """Record that a member took the request's PDF, JSON or package out of the workspace."""
+    new = {"bundle": bundle.label, "format": kind, "status": bundle.status}
+    if kind == "package":
+        new["package_sha256"] = bundle.package_sha256
+    if byte_range:
+        new["range"] = str(byte_range)[:200]
+    record("bundle.download", team=access.team, actor=access.user, target=bundle, new=new)

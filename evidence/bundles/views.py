@@ -6,7 +6,16 @@ a service, commits, and renders. A refused change rolls back and shows why.
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,6 +27,7 @@ from evidence.bundles.access import (
     load_bundles_team,
     may_edit,
     may_finalise,
+    version_history,
     visible_bundles_filter,
 )
 from evidence.bundles.document import display_value, request_document
@@ -25,8 +35,10 @@ from evidence.bundles.importing import RequestImportError, import_document
 from evidence.bundles.instruments import INSTRUMENTS, instrument
 from evidence.bundles.languages import languages_for
 from evidence.bundles.models import Bundle
+from evidence.bundles.package import package_file, package_name
 from evidence.bundles.pdf import document_json, request_pdf
 from evidence.bundles.prefill import proposed_language
+from evidence.bundles.serving import send_package
 from evidence.models import EvidenceItem
 from evidence.reports import hash_groups
 from jit import gates, submissions
@@ -55,6 +67,7 @@ def index(code: str):
         "bundles/index.html",
         access=access,
         bundles=bundles,
+        replaced_by={b.previous_id: b for b in bundles if b.previous_id},
         instruments=INSTRUMENTS,
         gate=gates.may(access.team, "draft_bundle"),
     )
@@ -190,6 +203,7 @@ def show(code: str, number: int):
         release_gate=gates.may(access.team, "release_bundle"),
         display=display_value,
         hash_groups=hash_groups,
+        versions=version_history(access, bundle),
     )
 
 
@@ -314,6 +328,26 @@ def json_document(code: str, number: int):
     services.record_download(access, bundle, "json")
     db.session.commit()
     return _download(bundle, document_json(request_document(bundle)), "application/json", "json")
+
+
+@bp.get("/t/<code>/requests/<int:number>/package.zip")
+@login_required
+def package(code: str, number: int):
+    access, bundle = load_bundle(code, number)
+    path = package_file(bundle)
+    if path is None:
+        abort(404)  # a draft, or finalised before packages were written
+    if not _all_items_visible(access, bundle):
+        abort(403)
+    if not path.is_file() or path.stat().st_size != bundle.package_size:
+        flash(f"The package of {bundle.label} is missing or damaged in the store.", "error")
+        return redirect(url_for("bundles.show", code=code, number=number))
+    # Every request is recorded, each part of a resumed download with its range.
+    services.record_download(access, bundle, "package", request.headers.get("Range"))
+    db.session.commit()
+    return send_package(
+        path, bundle.package_size, bundle.package_sha256, f"{package_name(bundle)}.zip"
+    )
 
 
 @bp.route("/t/<code>/requests/import", methods=["GET", "POST"])

@@ -203,3 +203,6 @@ def finalise(membership, bundle):
     )
     db.session.commit()
     return bundle
+
+
+from tests.bundles.package_fixtures import packaged  # noqa: E402, F401 (a fixture)

@@ -1,0 +1,319 @@
+"""Export benchmark: a request's package of 200 items and 2 GiB, against ``zip -0``.
+
+    .venv/bin/python benchmarks/export/run.py            # 200 items: 1 GiB, then 2 GiB
+    .venv/bin/python benchmarks/export/run.py --small    # 20 items: 64 MiB, then 128 MiB
+
+For each size a child process makes a fresh instance (SQLite, blob store on disk), a
+team and its items (each with one file, together the size asked), drafts an MLA request
+with every item and finalises it as the workspace does: verify every item (chains and
+re-hashed files), render and sign the request PDF, write the package into the blob
+store, record the exported custody events. It reports:
+
+* the time of the finalising, of writing the package alone, and of rendering the
+  custody reports inside it (one WeasyPrint PDF per item: the part that does not
+  depend on the bytes of the evidence);
+* the peak resident memory of the process during the finalising (``VmHWM``, reset just
+  before it, Linux ≥ 4.0);
+* the time ``zip -0`` takes to store the same evidence files, run right after in the
+  same benchmark, and the ratio of writing the package to it.
+
+Then one child renders a signed request PDF whose evidence schedule has 1,000 rows.
+
+Targets (issue 13): peak RSS ≤ 200 MB and flat when the evidence doubles; package time
+within 2x of ``zip -0``; the 1,000-row PDF in under 8 s. The load average is printed:
+the machine these run on is shared.
+"""
+
+# ruff: noqa: S603, S607 (runs this script's own children and zip, found on the PATH)
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MIB = 1024 * 1024
+
+
+def _peak_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def _reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _app(instance: Path):
+    from jit.app import create_app
+    from jit.commands import apply_migrations
+
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "benchmark-secret-key",
+        }
+    )
+    with app.app_context():
+        apply_migrations()
+    return app
+
+
+def _crew():
+    from jit.accounts.services import create_user
+    from jit.extensions import db
+    from jit.permissions import Role
+    from jit.teams import services
+    from jit.teams.access import TeamAccess
+    from jit.teams.models import Membership
+
+    coordinator = create_user("coordinator@bench.example", "Coordinator", "bench password 2026")
+    leader = create_user("leader@bench.example", "Leader", "bench password 2026")
+    team = services.create_team(
+        name="Export benchmark",
+        code="BENCH",
+        description="",
+        parties=[
+            services.PartySpec(country_code="NL", authority="Openbaar Ministerie"),
+            services.PartySpec(body="EUROJUST", authority="Eurojust"),
+        ],
+        coordinator=coordinator,
+        coordinator_party_index=1,
+        actor=None,
+    )
+    services.add_membership(team, leader, team.parties[0], Role.LEADER, actor=None)
+    db.session.commit()
+    membership = db.session.scalar(
+        db.select(Membership).where(Membership.user_id == leader.id, Membership.team_id == team.id)
+    )
+    return TeamAccess(team=team, membership=membership)
+
+
+def _items(access, count: int, total_mib: int) -> list:
+    """Make ``count`` items whose files hold ``total_mib`` MiB together (distinct bytes)."""
+    from datetime import UTC, datetime
+
+    from evidence import services, storage
+    from evidence.sniff import sniff
+    from jit.extensions import db
+
+    block = bytearray(os.urandom(MIB))
+    size = total_mib * MIB // count
+    items = []
+    for number in range(count):
+        writer = storage.BlobWriter()
+        left = size
+        while left:
+            block[:8] = number.to_bytes(4, "big") + left.to_bytes(4, "big")
+            chunk = bytes(block[: min(MIB, left)])
+            writer.write(chunk)
+            left -= len(chunk)
+        blob = writer.finish()
+        item = services.create_item(
+            access,
+            services.ItemInput(
+                title=f"Device image {number + 1}",
+                item_type="device-image",
+                collected_by="Insp. A. Example",
+                collected_at=datetime(2026, 3, 14, 9, 30, tzinfo=UTC),
+                collected_time_zone="Europe/Amsterdam",
+                collected_location="Rotterdam, Waalhaven 12",
+                legal_basis="Art. 94 Sv (seizure)",
+            ),
+            [services.Upload(blob, f"image-{number + 1}.dd", sniff(blob.head))],
+        )
+        db.session.commit()
+        items.append(item)
+    return items
+
+
+def child_package(instance: Path, count: int, total_mib: int) -> dict:
+    from evidence import storage
+    from evidence.bundles import forms, package, services
+    from evidence.bundles.pdf import request_pdf
+    from jit.extensions import db
+    from tests.bundles.conftest import COMPLETE
+
+    app = _app(instance)
+    with app.app_context():
+        access = _crew()
+        items = _items(access, count, total_mib)
+        bundle = services.create_bundle(access, "mla")
+        services.save_values(access, bundle, forms.from_mapping(COMPLETE["mla"]), "en")
+        services.select_evidence(access, bundle, [item.id for item in items])
+        db.session.commit()
+        files = [str(storage.blob_path(item.files[0].sha256)) for item in items]
+        timings = {}
+        real_write = package.write_package
+
+        def timed_write(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return real_write(*args, **kwargs)
+            finally:
+                timings["package"] = time.perf_counter() - started
+
+        real_report = package.reports.custody_report_pdf
+
+        def timed_report(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return real_report(*args, **kwargs)
+            finally:
+                timings["reports"] = timings.get("reports", 0) + time.perf_counter() - started
+
+        package.write_package = timed_write
+        package.reports.custody_report_pdf = timed_report
+        _reset_peak()
+        rss_before = _peak_mb()
+        started = time.perf_counter()
+        services.finalise(access, bundle, lambda document: request_pdf(document, sign=True))
+        db.session.commit()
+        finalise_seconds = time.perf_counter() - started
+        peak = _peak_mb()
+        return {
+            "finalise_s": finalise_seconds,
+            "package_s": timings["package"],
+            "reports_s": timings.get("reports", 0.0),
+            "peak_rss_mb": peak,
+            "rss_before_mb": rss_before,
+            "package_bytes": bundle.package_size,
+            "files": files,
+        }
+
+
+def child_pdf(instance: Path, rows: int) -> dict:
+    from evidence.bundles import forms, services
+    from evidence.bundles.document import request_document
+    from evidence.bundles.pdf import request_pdf
+    from jit.extensions import db
+    from tests.bundles.conftest import COMPLETE
+
+    app = _app(instance)
+    with app.app_context(), app.test_request_context():
+        access = _crew()
+        bundle = services.create_bundle(access, "mla")
+        services.save_values(access, bundle, forms.from_mapping(COMPLETE["mla"]), "en")
+        db.session.commit()
+        document = request_document(bundle)
+        document["evidence"] = [
+            {
+                "exhibit_number": f"NL-{n:04d}",
+                "title": f"Device image {n}",
+                "description": "Forensic image of a seized telephone.",
+                "item_type": "device-image",
+                "party": "NL",
+                "handling_code": "H0",
+                "handling_conditions": "",
+                "collected_at": "2026-03-14T09:30:00+00:00",
+                "collected_location": "Rotterdam, Waalhaven 12",
+                "legal_basis": "Art. 94 Sv (seizure)",
+                "files": [{"name": f"image-{n}.dd", "size_bytes": 10 * MIB, "sha256": f"{n:064x}"}],
+                "custody_events": 3,
+                "last_event": {
+                    "seq": 3,
+                    "type": "analysed",
+                    "occurred_at": "2026-03-20T10:00:00+00:00",
+                    "hash": f"{n:064x}"[::-1],
+                },
+                "consent": None,
+                "needs_consent": False,
+            }
+            for n in range(1, rows + 1)
+        ]
+        started = time.perf_counter()
+        pdf = request_pdf(document, sign=True)
+        return {"pdf_s": time.perf_counter() - started, "pdf_bytes": len(pdf)}
+
+
+def _child(args: list[str], instance: Path) -> dict:
+    env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT))
+    env = {k: v for k, v in env.items() if not k.startswith("JIT_")}
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(instance), *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _zip_seconds(files: list[str], folder: Path) -> float:
+    target = folder / "plain.zip"
+    listing = "\n".join(files).encode()
+    started = time.perf_counter()
+    subprocess.run(["zip", "-0", "-q", "-@", str(target)], input=listing, check=True)
+    seconds = time.perf_counter() - started
+    target.unlink()
+    return seconds
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="20 items, 64 and 128 MiB")
+    parser.add_argument("--items", type=int, help="items per package")
+    parser.add_argument("--sizes", type=int, nargs="+", help="total sizes in MiB")
+    parser.add_argument("--rows", type=int, default=1000, help="schedule rows of the PDF")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        instance, kind, *rest = args.child
+        if kind == "package":
+            result = child_package(Path(instance), int(rest[0]), int(rest[1]))
+        else:
+            result = child_pdf(Path(instance), int(rest[0]))
+        print(json.dumps(result))
+        return
+    if shutil.which("zip") is None:
+        sys.exit("zip is not installed (apt install zip)")
+    items = args.items or (20 if args.small else 200)
+    sizes = args.sizes or ([64, 128] if args.small else [1024, 2048])
+    print(f"load average at start: {_load()} ({os.cpu_count()} CPUs)")
+    peaks = []
+    for size in sizes:
+        folder = Path(tempfile.mkdtemp(prefix="jit-bench-export-"))
+        try:
+            result = _child(["package", str(items), str(size)], folder / "instance")
+            zip_s = _zip_seconds(result["files"], folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        peaks.append(result["peak_rss_mb"])
+        bytes_s = result["package_s"] - result["reports_s"]
+        print(
+            f"{items} items, {size:5d} MiB: finalise {result['finalise_s']:6.1f} s, of which "
+            f"package {result['package_s']:6.1f} s ({result['package_bytes'] / MIB:,.0f} MiB; "
+            f"{result['reports_s']:.1f} s rendering {items} custody reports); "
+            f"zip -0 {zip_s:6.1f} s\n"
+            f"    ratio to zip -0: package {result['package_s'] / zip_s:4.2f}, package "
+            f"without the reports {bytes_s / zip_s:4.2f}, whole finalising "
+            f"{result['finalise_s'] / zip_s:4.2f}\n"
+            f"    peak RSS {result['peak_rss_mb']:6.1f} MB (RSS {result['rss_before_mb']:.1f} MB "
+            f"before finalising); load {_load()}"
+        )
+    if len(peaks) > 1:
+        print(f"peak RSS from {sizes[0]} to {sizes[-1]} MiB: x{peaks[-1] / peaks[0]:.2f}")
+    folder = Path(tempfile.mkdtemp(prefix="jit-bench-export-"))
+    try:
+        result = _child(["pdf", str(args.rows)], folder / "instance")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(
+        f"request PDF with {args.rows} schedule rows (signed): {result['pdf_s']:.1f} s, "
+        f"{result['pdf_bytes'] / MIB:.1f} MiB; load {_load()}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""The package of a final request: a signed BagIt ZIP, written once at finalising.
+
+Layout (docs/bundles.md), under one top folder ``<team>-REQ-<n>-v<version>/``::
+
+    data/README.txt                       how to verify, in plain words
+    data/request/request.pdf, request.json
+    data/evidence/<exhibit>/files/<safe file names>
+    data/evidence/<exhibit>/item.json     the item's metadata and its files' hashes
+    data/evidence/<exhibit>/custody.jsonl the chain as recorded, with its signed head
+    data/evidence/<exhibit>/custody-report.pdf
+    data/agreement/agreement-v<n>.pdf, agreement-v<n>.json
+
+It is written by :func:`jit.bags.write_bag` straight into the blob store, so memory
+does not grow with the evidence and the finished file is served with HTTP Range.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence import queries, reports, storage
+from evidence.bundles.models import Bundle
+from evidence.bundles.pdf import document_json
+from evidence.models import EvidenceItem
+from jit import bags, signals
+
+README = """\
+{title} {reference}
+Package of request {label}, version {version}, of the joint investigation team {team}.
+
+This folder is a BagIt package (RFC 8493). Everything the request relies on is under
+data/: the signed request (request/), each exhibit's files with its metadata, its chain
+of custody (custody.jsonl) and custody report (evidence/<exhibit>/), and the agreement
+in force (agreement/). The files around data/ list the SHA-256 and SHA-512 of every
+file; signature/ holds an Ed25519 signature over that list.
+
+HOW TO CHECK IT
+
+1. With nothing installed (Linux; on macOS use "shasum -a 256 -c" instead), unzip the
+   package, go into its top folder and run:
+
+       sha256sum -c manifest-sha256.txt
+       sha256sum -c tagmanifest-sha256.txt
+
+   Every line must say OK. A changed, missing or renamed file is named.
+
+2. Who signed it: signature/key-fingerprint.txt holds the fingerprint of the key that
+   signed tagmanifest-sha256.txt. Compare it with the fingerprint the sending workspace
+   gave you with the request (by another channel).
+
+3. With JIT Workspace (checks everything above, the signature and every custody chain,
+   without a server):
+
+       jit bundle verify {package}.zip --fingerprint <fingerprint you were given>
+
+4. With any BagIt validator, e.g. the Library of Congress's (pip install bagit):
+
+       bagit.py --validate {package}
+
+The custody chains stop before the "exported" event that records this package: that
+event holds the package's own SHA-256, which the package cannot contain.
+"""
+
+
+@dataclass(frozen=True)
+class WrittenPackage:
+    """Where a package went: its hash (its name in the blob store), size and contents."""
+
+    sha256: str
+    size: int
+    payload_oxum: str
+    stamp: int  # the blob's mtime as written, to remove it again if the finalising fails
+
+
+def package_name(bundle: Bundle) -> str:
+    """Return the package's file name without ``.zip`` (also its top folder)."""
+    return bags.safe_name(f"{bundle.team.code}-{bundle.label}-v{bundle.version}", "package")
+
+
+def package_file(bundle: Bundle) -> Path | None:
+    """Return the written package of a final bundle version (None for a draft)."""
+    if not bundle.is_final or not bundle.package_sha256:
+        return None
+    return storage.blob_path(bundle.package_sha256)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem:
+        stem, suffix = name, ""
+    candidate, number = name, 1
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{stem} ({number}).{suffix}" if suffix else f"{stem} ({number})"
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _item_payload(item: EvidenceItem, check, generated_for) -> list[bags.Payload]:
+    folder = f"evidence/{bags.safe_name(item.exhibit_number, f'item-{item.id}')}"
+    taken: set[str] = set()
+    files, payload = [], []
+    for stored in item.files:
+        path = f"{folder}/files/{_unique(bags.safe_name(stored.original_filename), taken)}"
+        payload.append(bags.Payload(path, storage.blob_path(stored.sha256)))
+        files.append(
+            {
+                "path": f"data/{path}",
+                "original_filename": stored.original_filename,
+                "media_type": stored.media_type,
+                "size_bytes": stored.size_bytes,
+                "sha256": stored.sha256,
+                "uploaded_at": stored.uploaded_at.isoformat(),
+            }
+        )
+    events, head = queries.custody_chain(item), queries.chain_head(item)
+    metadata = item.snapshot() | {
+        "description": item.description,
+        "team": item.team.code,
+        "files": files,
+        "custody": {
+            "events": len(events),
+            "head_seq": head.seq if head else 0,
+            "head_hash": head.hash if head else None,
+        },
+    }
+    result, run = check
+    payload += [
+        bags.Payload(f"{folder}/item.json", document_json(metadata)),
+        bags.Payload(
+            f"{folder}/custody.jsonl", reports.custody_jsonl(item, events, head).encode("utf-8")
+        ),
+        # Rendered when the stream reaches it, so one report is in memory at a time.
+        bags.Payload(
+            f"{folder}/custody-report.pdf",
+            lambda: [
+                reports.custody_report_pdf(
+                    item,
+                    events=events,
+                    head=head,
+                    verification=run,
+                    result=result,
+                    generated_for=generated_for,
+                )
+            ],
+        ),
+    ]
+    return payload
+
+
+def build_payload(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for):
+    """Return the package's payload: README, request, each item, the agreement in force.
+
+    ``checks`` maps each item's id to its verification ``(result, run)``, which its
+    custody report states.
+    """
+    document = bundle.document
+    payload = [
+        bags.Payload(
+            "README.txt",
+            README.format(
+                title=document["title"],
+                reference=document["reference"],
+                label=bundle.label,
+                version=bundle.version,
+                team=bundle.team.code,
+                package=package_name(bundle),
+            ).encode("utf-8"),
+        ),
+        bags.Payload("request/request.pdf", signed_pdf),
+        bags.Payload("request/request.json", document_json(document)),
+    ]
+    for entry in bundle.items:
+        payload += _item_payload(entry.item, checks[entry.item_id], generated_for)
+    agreement = signals.first_value(signals.agreement_documents, bundle.team)
+    if agreement is not None:
+        number = agreement["version"]
+        payload += [
+            bags.Payload(f"agreement/agreement-v{number}.pdf", agreement["pdf"]),
+            bags.Payload(f"agreement/agreement-v{number}.json", agreement["json"]),
+        ]
+    return payload
+
+
+def bag_info(bundle: Bundle) -> dict[str, str]:
+    """Return the bag-info.txt fields that describe the request (Payload-Oxum is added)."""
+    document = bundle.document
+    issuing = document["issuing_party"]
+    return {
+        "Source-Organization": issuing.get("authority") or issuing.get("name") or "",
+        "Contact-Name": document.get("finalised_by") or "",
+        "External-Identifier": document["reference"],
+        "Internal-Sender-Identifier": f"{bundle.team.code}/{bundle.label}/v{bundle.version}",
+        "Bag-Group-Identifier": bundle.team.code,
+        "Internal-Sender-Description": (
+            f"{document['title']} {bundle.label} version {bundle.version} of the joint "
+            f"investigation team {bundle.team.code}, finalised {document.get('finalised_at')}; "
+            f"request content hash SHA-256 {bundle.content_hash}"
+        ),
+    }
+
+
+def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for):
+    """Write the bundle's package into the blob store; on any failure leave nothing."""
+    writer = storage.BlobWriter()
+    try:
+        written = bags.write_bag(
+            writer,
+            name=package_name(bundle),
+            info=bag_info(bundle),
+            payload=build_payload(bundle, signed_pdf, checks, generated_for),
+        )
+    except BaseException:
+        writer.abort()
+        raise
+    stored = writer.finish()
+    if stored.sha256 != written.sha256:  # the store read other bytes than were written
+        storage.remove_unused_blob(stored.sha256, stored.stamp)
+        raise storage.BlobError("the package in the blob store differs from the one written")
+    return WrittenPackage(stored.sha256, stored.size_bytes, written.payload_oxum, stored.stamp)
