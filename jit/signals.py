@@ -167,3 +167,13 @@ class Notice:
 
     def __repr__(self) -> str:
         return f"<Notice {self.team_code}: {self.text}>"
+
+
+shared_evidence = _hooks.signal(
+    "shared-evidence",
+    doc="""Name the evidence items shared with a reviewer (the items of bundles shared with them).
+
+    Sender: the reviewer's ``TeamAccess``. Receivers return a SQL ``select`` of evidence
+    item ids, or ``None``; the evidence loader lets the reviewer read those items only.
+    """,
+)

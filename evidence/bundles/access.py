@@ -2,13 +2,14 @@
 
 Drafts and final bundles are visible to the drafting party's members who may draft
 bundles, and to every leader of the team (who may have to consent to their items
-going out); everyone else gets 404, so a bundle's existence does not leak.
+going out); a reviewer sees the final bundles shared with them (and their items, through
+:func:`shared_evidence`); everyone else gets 404, so a bundle's existence does not leak.
 """
 
 from flask import abort
 from sqlalchemy import and_, false, select
 
-from evidence.bundles.models import Bundle
+from evidence.bundles.models import Bundle, BundleItem, BundleShare
 from jit.extensions import db
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess, load_team
@@ -16,6 +17,8 @@ from jit.teams.access import TeamAccess, load_team
 
 def visible_bundles_filter(access: TeamAccess):
     """Return a SQL condition on :class:`Bundle` for the bundles ``access`` may see."""
+    if access.can(Permission.REVIEW_BUNDLE):
+        return and_(Bundle.team_id == access.team.id, Bundle.id.in_(_shared_bundle_ids(access)))
     if not access.can(Permission.DRAFT_BUNDLE):
         return false()
     in_team = Bundle.team_id == access.team.id
@@ -63,3 +66,35 @@ def load_bundle(code: str, number: int) -> tuple[TeamAccess, Bundle]:
 def load_bundles_team(code: str) -> TeamAccess:
     """Load the team for the bundle pages: 404 for non-members, 403 for who drafts none."""
     return load_team(code, Permission.DRAFT_BUNDLE)
+
+
+def _shared_bundle_ids(access: TeamAccess):
+    return select(BundleShare.bundle_id).where(BundleShare.membership_id == access.membership.id)
+
+
+def shared_evidence(access: TeamAccess):
+    """Return a select of the ids of the items in bundles shared with this reviewer.
+
+    Connected to ``signals.shared_evidence``: the evidence loader asks it.
+    """
+    return select(BundleItem.item_id).where(BundleItem.bundle_id.in_(_shared_bundle_ids(access)))
+
+
+def may_share(access: TeamAccess, bundle: Bundle) -> bool:
+    """Whether the member may share the bundle: the coordinator or the drafting party's leader."""
+    if not bundle.is_final or not access.can(Permission.SHARE_BUNDLE):
+        return False
+    return access.role is Role.COORDINATOR or access.party.id == bundle.party_id
+
+
+def may_track(access: TeamAccess, bundle: Bundle) -> bool:
+    """Whether the member may record what happened to the sent request: its drafting party."""
+    return (
+        bundle.is_final
+        and access.can(Permission.TRACK_BUNDLE)
+        and access.party.id == bundle.party_id
+    )
+
+
+def may_review(access: TeamAccess) -> bool:
+    return access.can(Permission.REVIEW_BUNDLE)
