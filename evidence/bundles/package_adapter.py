@@ -6,8 +6,11 @@ them through. Without that module a bundle has no package yet, and a package is
 checked with :func:`jit.bags.verify`, whose checks are the same kind of list.
 """
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from jit.bags import BagError
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,11 @@ def verify(path: Path) -> list[Check]:
         from evidence.bundles.verify import verify_package
     except ModuleNotFoundError:
         from jit.bags import verify as verify_package
-    result = verify_package(path)
+    try:
+        result = verify_package(path)
+    except (BagError, zipfile.BadZipFile, OSError) as unreadable:
+        # A damaged ZIP (a flipped byte fails its CRC) is a failed check, not a 500.
+        return [Check("package readable", False, str(unreadable))]
     return [_check(entry) for entry in result.checks]
 
 
