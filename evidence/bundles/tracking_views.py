@@ -94,7 +94,8 @@ def register_csv(code: str):
         due = row.deadline
         writer.writerow(
             [
-                to_cell(value)
+                # A number stays a number (-3 days left); text cannot start a formula.
+                to_cell(value) if isinstance(value, str) else value
                 for value in (
                     row.bundle.label,
                     row.bundle.version,

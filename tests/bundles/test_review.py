@@ -50,7 +50,9 @@ def test_sharing_with_a_non_reviewer_or_non_member_is_refused(
     stranger = make_membership(make_team(), "reviewer", "NL")
     auth.login(crew.nl_leader.user)
     base = f"/t/{crew.team.code}/requests/{bundle.number}"
-    page = client.post(f"{base}/share", data={"membership": crew.de_member.id}, follow_redirects=True)
+    page = client.post(
+        f"{base}/share", data={"membership": crew.de_member.id}, follow_redirects=True
+    )
     assert "is a member here, not a reviewer" in page.get_data(as_text=True)
     page = client.post(f"{base}/share", data={"membership": stranger.id}, follow_redirects=True)
     assert "Choose a member of this team" in page.get_data(as_text=True)
