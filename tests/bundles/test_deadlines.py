@@ -79,4 +79,4 @@ def test_the_transitions_table_has_a_label_for_every_status_and_no_way_back_to_d
     assert set(tracking.TRANSITIONS) == set(tracking.LABELS)
     assert all(tracking.DRAFT not in following for following in tracking.TRANSITIONS.values())
     assert tracking.EXECUTED not in tracking.TRANSITIONS[tracking.FINAL]
-    assert tracking.CLOSED == {"executed", "refused", "withdrawn"}
+    assert {"executed", "refused", "withdrawn"} == tracking.CLOSED

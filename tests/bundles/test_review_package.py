@@ -42,7 +42,8 @@ def test_the_reviewer_downloads_and_verifies_the_package(client, auth, crew, pac
     auth.login(judge.user)
     base = f"/t/{crew.team.code}/requests/{bundle.number}"
     page = client.get(f"{base}/").get_data(as_text=True)
-    assert "Download the package" in page and "Verify the package" in page
+    assert "Download the package" in page
+    assert "Verify the package" in page
     download = client.get(f"{base}/package.zip")
     assert download.status_code == 200
     assert download.data == path.read_bytes()
@@ -51,8 +52,10 @@ def test_the_reviewer_downloads_and_verifies_the_package(client, auth, crew, pac
     result = client.post(f"{base}/verify")
     assert result.status_code == 200
     text = result.get_data(as_text=True)
-    assert "intact" in text and "not intact" not in text
-    assert text.count(">passed<") >= 4 and ">failed<" not in text
+    assert "intact" in text
+    assert "not intact" not in text
+    assert text.count(">passed<") >= 4
+    assert ">failed<" not in text
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.operation == "bundle.verify"))
     assert entry.new_values == {"bundle": bundle.label, "intact": True, "failed": []}
 
@@ -67,10 +70,12 @@ def test_a_tampered_package_fails_named_checks(client, auth, crew, packaged):
     text = client.post(f"/t/{crew.team.code}/requests/{bundle.number}/verify").get_data(
         as_text=True
     )
-    assert "not intact" in text and ">failed<" in text
+    assert "not intact" in text
+    assert ">failed<" in text
     assert names  # the package was a readable ZIP before the change
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.operation == "bundle.verify"))
-    assert entry.new_values["intact"] is False and entry.new_values["failed"]
+    assert entry.new_values["intact"] is False
+    assert entry.new_values["failed"]
 
 
 def test_without_a_package_there_is_nothing_to_download_or_verify(

@@ -54,7 +54,8 @@ def test_each_step_is_dated_attributed_and_audited(client, auth, crew, sent_eio)
     assert entries[1].old_values == {"status": "sent"}
     assert entries[1].new_values["reference"] == "StA Köln 12 Js 3/26"
     page = client.get(f"/t/{crew.team.code}/requests/{sent_eio.number}/").get_data(as_text=True)
-    assert "Acknowledged" in page and "StA Köln 12 Js 3/26" in page
+    assert "Acknowledged" in page
+    assert "StA Köln 12 Js 3/26" in page
     assert "execution (Directive 2014/41/EU art. 12(4))" in page
 
 
@@ -121,18 +122,21 @@ def test_the_register_shows_days_left_and_highlights_overdue(client, auth, crew,
     url = f"/t/{crew.team.code}/requests/{sent_eio.number}/status"
     client.post(url, data={"status": "sent", "occurred_on": _today()})
     page = client.get(f"/t/{crew.team.code}/requests/").get_data(as_text=True)
-    assert "decision on recognition" in page and ">30<" in page
+    assert "decision on recognition" in page
+    assert ">30<" in page
     assert "row--overdue" not in page
     with clock.shifted(timedelta(days=33)):
         auth.login(crew.nl_member.user)  # the first sign-in has expired by then
         page = client.get(f"/t/{crew.team.code}/requests/").get_data(as_text=True)
-        assert "row--overdue" in page and "overdue by 3" in page
+        assert "row--overdue" in page
+        assert "overdue by 3" in page
         export = client.get(f"/t/{crew.team.code}/requests/register.csv")
     assert export.data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(export.data.decode("utf-8-sig"))))
     row = next(r for r in rows if r["Request"] == sent_eio.label)
     assert (row["Status"], row["Days left"], row["Overdue"]) == ("Sent", "-3", "yes")
-    assert row["Type"] == "EIO" and row["Deadline"].startswith("decision on recognition")
+    assert row["Type"] == "EIO"
+    assert row["Deadline"].startswith("decision on recognition")
     assert _count(AuditEntry, AuditEntry.operation == "bundle.register_export") == 1
 
 
@@ -155,7 +159,8 @@ def test_the_deadline_counts_days_in_the_request_time_zone(app, client, auth, cr
     with clock.frozen(late_evening):
         auth.login(crew.nl_member.user)
         page = client.get(f"/t/{crew.team.code}/requests/").get_data(as_text=True)
-        assert "row--overdue" not in page and ">0<" in page
+        assert "row--overdue" not in page
+        assert ">0<" in page
 
 
 def test_a_reply_is_kept_as_evidence_and_one_over_the_limit_is_refused(
@@ -186,8 +191,7 @@ def test_a_reply_is_kept_as_evidence_and_one_over_the_limit_is_refused(
     )
     item = db.session.get(EvidenceItem, change.reply_item_id)
     assert item.files[0].original_filename == "Antwort.pdf"
-    assert item.party_id == crew.nl_member.party_id and item.title.startswith(
-        f"Reply to {sent_eio.label}"
-    )
+    assert item.party_id == crew.nl_member.party_id
+    assert item.title.startswith(f"Reply to {sent_eio.label}")
     page = client.get(f"/t/{crew.team.code}/requests/{sent_eio.number}/").get_data(as_text=True)
     assert item.exhibit_number in page

@@ -60,7 +60,8 @@ def test_a_leaders_only_item_is_found_by_leaders_only(app, case, make_item, inde
 def test_a_reviewer_finds_only_the_items_of_requests_shared_with_them(
     app, case, make_item, make_membership, index, search_as
 ):
-    from evidence.bundles import forms, review, services as bundles
+    from evidence.bundles import forms, review
+    from evidence.bundles import services as bundles
     from evidence.bundles.pdf import request_pdf
     from tests.bundles.conftest import COMPLETE
 
@@ -83,7 +84,8 @@ def test_a_reviewer_finds_only_the_items_of_requests_shared_with_them(
     status, body = search_as(reviewer.user, "falcon", team=case.team.code)
     assert status == 200
     assert [hit["title"] for hit in body["hits"]] == ["NL-0001 Ledger"]
-    assert body["total"] == 1 and body["facets"]["kind"] == {"item": 1}
+    assert body["total"] == 1
+    assert body["facets"]["kind"] == {"item": 1}
     _status, everywhere = search_as(reviewer.user, "falcon")
     assert everywhere["total"] == 1
     # The shared item's custody events are found too; the others' are not.
