@@ -2,14 +2,15 @@
 
 Drafts and final bundles are visible to the drafting party's members who may draft
 bundles, and to every leader of the team (who may have to consent to their items
-going out); a reviewer sees the final bundles shared with them (and their items, through
+going out); the coordinator sees final bundles (to share them for review); a reviewer
+sees the final bundles shared with them (and their items, through
 :func:`shared_evidence`); everyone else gets 404, so a bundle's existence does not leak.
 """
 
 from flask import abort
 from sqlalchemy import and_, false, select
 
-from evidence.bundles.models import Bundle, BundleItem, BundleShare
+from evidence.bundles.models import Bundle, BundleItem, BundleShare, BundleStatus
 from jit.extensions import db
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess, load_team
@@ -19,9 +20,11 @@ def visible_bundles_filter(access: TeamAccess):
     """Return a SQL condition on :class:`Bundle` for the bundles ``access`` may see."""
     if access.can(Permission.REVIEW_BUNDLE):
         return and_(Bundle.team_id == access.team.id, Bundle.id.in_(_shared_bundle_ids(access)))
-    if not access.can(Permission.DRAFT_BUNDLE):
-        return false()
     in_team = Bundle.team_id == access.team.id
+    if not access.can(Permission.DRAFT_BUNDLE):
+        if access.can(Permission.SHARE_BUNDLE):  # the coordinator: final ones, to share them
+            return and_(in_team, Bundle.status == BundleStatus.FINAL.value)
+        return false()
     if access.role is Role.LEADER:
         return in_team
     return and_(in_team, Bundle.party_id == access.party.id)
@@ -64,8 +67,14 @@ def load_bundle(code: str, number: int) -> tuple[TeamAccess, Bundle]:
 
 
 def load_bundles_team(code: str) -> TeamAccess:
-    """Load the team for the bundle pages: 404 for non-members, 403 for who drafts none."""
-    return load_team(code, Permission.DRAFT_BUNDLE)
+    """Load the team for the bundle pages: 404 for non-members, 403 for who drafts none.
+
+    The coordinator, who drafts none, reaches the final requests to share them for review.
+    """
+    access = load_team(code)
+    if not (access.can(Permission.DRAFT_BUNDLE) or access.can(Permission.SHARE_BUNDLE)):
+        abort(403)
+    return access
 
 
 def _shared_bundle_ids(access: TeamAccess):
@@ -98,3 +107,8 @@ def may_track(access: TeamAccess, bundle: Bundle) -> bool:
 
 def may_review(access: TeamAccess) -> bool:
     return access.can(Permission.REVIEW_BUNDLE)
+
+
+def load_drafting_team(code: str) -> TeamAccess:
+    """Load the team for starting a request: 404 for non-members, 403 for who drafts none."""
+    return load_team(code, Permission.DRAFT_BUNDLE)

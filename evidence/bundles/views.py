@@ -16,6 +16,7 @@ from evidence.bundles import checks, forms, review, services, tracking, tracking
 from evidence.bundles.access import (
     load_bundle,
     load_bundles_team,
+    load_drafting_team,
     may_edit,
     may_finalise,
     may_review,
@@ -78,7 +79,7 @@ def _picker(access, error=None, errors=None, status=200):
 @bp.route("/t/<code>/requests/new", methods=["GET", "POST"])
 @login_required
 def new(code: str):
-    access = load_bundles_team(code)
+    access = load_drafting_team(code)
     if request.method == "GET":
         return _picker(access)
     try:
@@ -333,7 +334,7 @@ def json_document(code: str, number: int):
 @bp.route("/t/<code>/requests/import", methods=["GET", "POST"])
 @login_required
 def import_json(code: str):
-    access = load_bundles_team(code)
+    access = load_drafting_team(code)
     if request.method == "GET":
         return _page("bundles/import.html", access=access, error=None, errors={})
     upload = request.files.get("document")

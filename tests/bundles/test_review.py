@@ -149,3 +149,26 @@ def test_a_reviewer_records_a_decision_shown_to_the_team(client, auth, crew, sha
     assert "Was the &lt;seal&gt; number checked" in page
     # A member of the drafting party records no decision.
     assert client.post(url, data={"decision": "admissible"}).status_code == 403
+
+
+def test_the_coordinator_reaches_final_requests_to_share_them_but_no_drafts(
+    client, auth, crew, shared_world, make_bundle
+):
+    bundle, _other, _inside, _outside, judge = shared_world
+    draft = make_bundle(crew.nl_member, "mla")
+    coordinator = crew.team.memberships[0]
+    assert coordinator.role == "coordinator"
+    auth.login(coordinator.user)
+    code = crew.team.code
+    listing = client.get(f"/t/{code}/requests/").get_data(as_text=True)
+    assert f">{bundle.label}<" in listing
+    assert f">{draft.label}<" not in listing
+    assert "New request" not in listing
+    assert client.get(f"/t/{code}/requests/{draft.number}/").status_code == 404
+    assert client.get(f"/t/{code}/requests/new").status_code == 403
+    assert client.get(f"/t/{code}/requests/import").status_code == 403
+    base = f"/t/{code}/requests/{bundle.number}"
+    assert client.post(f"{base}/share", data={"membership": judge.id}).status_code == 302
+    assert db.session.scalar(select(BundleShare).where(BundleShare.membership_id == judge.id))
+    # Tracking stays with the drafting party.
+    assert client.post(f"{base}/status", data={"status": "sent"}).status_code == 403
