@@ -8,7 +8,8 @@ Visibility (DESIGN.md §3): ``team`` — every member allowed to read evidence; 
 members of the originating party; ``leaders`` — the team's leaders. The person who
 recorded an item always sees it. Participants read evidence only where the agreement
 grants it; without a grant they see their own party's items (e.g. their analysis
-products). Reviewers see only items in bundles shared with them (none yet).
+products). Reviewers see only the items of bundles shared with them, which the bundles
+package names through ``signals.shared_evidence``.
 """
 
 from flask import abort, url_for
@@ -46,9 +47,19 @@ def reads_evidence_of_the_team(access: TeamAccess) -> bool:
     )
 
 
+def shared_item_ids(access: TeamAccess) -> list:
+    """Return SQL selects of the ids of the items shared with this reviewer (may be empty)."""
+    if not access.can(Permission.READ_SHARED_EVIDENCE):
+        return []
+    return signals.values(signals.shared_evidence, access)
+
+
 def visible_items_filter(access: TeamAccess):
     """Return a SQL condition on :class:`EvidenceItem` for the items ``access`` may see."""
     item = EvidenceItem
+    if access.can(Permission.READ_SHARED_EVIDENCE):
+        shared = [item.id.in_(ids) for ids in shared_item_ids(access)]
+        return and_(item.team_id == access.team.id, or_(*shared)) if shared else false()
     if not may_read_evidence(access):
         return false()
     in_team = item.team_id == access.team.id

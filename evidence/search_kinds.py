@@ -10,14 +10,16 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from evidence.access import may_read_evidence, participants_may_read
+from evidence.access import may_read_evidence, participants_may_read, shared_item_ids
 from evidence.models import CustodyEvent, EvidenceFile, EvidenceItem, EvidenceTag, Visibility
 from jit.extensions import db
-from jit.permissions import Role
+from jit.permissions import Permission, Role
 
 
 def item_readers(item: EvidenceItem) -> tuple[str, ...]:
-    tokens = [f"evidence:by:{item.created_by_id}"] if item.created_by_id else []
+    # The item's own token lets a reviewer find exactly the items shared with them.
+    tokens = [f"evidence:item:{item.id}"]
+    tokens += [f"evidence:by:{item.created_by_id}"] if item.created_by_id else []
     if item.visibility == Visibility.TEAM.value:
         tokens += ["evidence:team", f"evidence:party:{item.party_id}"]
     elif item.visibility == Visibility.PARTY.value:
@@ -29,6 +31,11 @@ def item_readers(item: EvidenceItem) -> tuple[str, ...]:
 
 def reader_tokens(access) -> set[str]:
     """The evidence tokens a member holds (none for who reads no evidence)."""
+    if access.can(Permission.READ_SHARED_EVIDENCE):
+        ids = set()
+        for shared in shared_item_ids(access):
+            ids.update(db.session.scalars(shared))
+        return {f"evidence:item:{item_id}" for item_id in ids}
     if not may_read_evidence(access):
         return set()
     tokens = {f"evidence:by:{access.user.id}", f"evidence:party:{access.party.id}"}

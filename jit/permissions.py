@@ -46,6 +46,10 @@ class Permission(StrEnum):
     DRAFT_BUNDLE = "team:bundles:draft"
     RELEASE_BUNDLE = "team:bundles:release"
     REVIEW_BUNDLE = "team:bundles:review"
+    SHARE_BUNDLE = "team:bundles:share"  # with a reviewer; leaders only for their own party
+    TRACK_BUNDLE = "team:bundles:track"  # record a sent request's answers (own party)
+    # Reviewers read only the items of bundles shared with them (evidence/bundles/access.py).
+    READ_SHARED_EVIDENCE = "team:evidence:read-shared"
     VIEW_AUDIT = "team:audit:view"
     EXPORT_AUDIT = "team:audit:export"
     RECORD_TRACING = "team:tracing:record"  # incoming tracing requests and their answers
@@ -61,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERY_MEMBER
         | {P.MANAGE_ALL_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.CONTRIBUTE_EVALUATION, P.READ_EVIDENCE}
         | {P.VIEW_AUDIT, P.EXPORT_AUDIT, P.MANAGE_CHANNELS, P.VIEW_CHAT_RECORD}
+        | {P.SHARE_BUNDLE}
     ),
     Role.LEADER: frozenset(
         _EVERY_MEMBER
@@ -68,16 +73,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.CONTRIBUTE_EVALUATION}
         | {P.READ_EVIDENCE, P.READ_LEADERS_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS}
         | {P.RECORD_CUSTODY, P.DRAFT_BUNDLE, P.RELEASE_BUNDLE, P.RECORD_TRACING}
+        | {P.SHARE_BUNDLE, P.TRACK_BUNDLE}
     ),
     Role.MEMBER: frozenset(
         _EVERY_MEMBER
         | {P.READ_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS, P.RECORD_CUSTODY, P.DRAFT_BUNDLE}
-        | {P.RECORD_TRACING}
+        | {P.RECORD_TRACING, P.TRACK_BUNDLE}
     ),
     Role.PARTICIPANT: frozenset(
         _EVERY_MEMBER | {P.READ_EVIDENCE_IF_AGREED, P.ADD_ANALYSIS, P.CONTRIBUTE_EVALUATION}
     ),
-    Role.REVIEWER: frozenset({P.VIEW_AGREEMENT, P.REVIEW_BUNDLE}),
+    # A reviewer's search finds only what was shared with them (and the agreement).
+    Role.REVIEWER: frozenset({P.VIEW_AGREEMENT, P.REVIEW_BUNDLE, P.READ_SHARED_EVIDENCE, P.SEARCH}),
 }
 
 

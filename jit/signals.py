@@ -189,3 +189,13 @@ agreement_documents = _hooks.signal(
     package puts them under ``data/agreement/`` (evidence/bundles/package.py).
     """,
 )
+
+
+shared_evidence = _hooks.signal(
+    "shared-evidence",
+    doc="""Name the evidence items shared with a reviewer (the items of bundles shared with them).
+
+    Sender: the reviewer's ``TeamAccess``. Receivers return a SQL ``select`` of evidence
+    item ids, or ``None``; the evidence loader lets the reviewer read those items only.
+    """,
+)

@@ -10,6 +10,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    """Add the ``jit bundle`` commands; let reviewers read the items shared with them."""
+    from evidence.bundles.access import shared_evidence
     from evidence.bundles.cli import bundle_cli
+    from jit import signals
 
     app.cli.add_command(bundle_cli)
+    signals.shared_evidence.connect(shared_evidence)

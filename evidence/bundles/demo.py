@@ -11,11 +11,12 @@ from datetime import datetime
 import click
 from sqlalchemy import select
 
-from evidence.bundles import forms, services
+from evidence.bundles import forms, review, services, tracking, tracking_services
 from evidence.bundles.models import Bundle
 from evidence.bundles.pdf import request_pdf
 from evidence.models import EvidenceItem
 from jit import gates
+from jit.clock import utcnow
 from jit.extensions import db
 from jit.teams.models import Team
 
@@ -229,6 +230,25 @@ class _Requests:
 
         return step
 
+    def share(self, key, person, reviewer):
+        def step():
+            if key in self.bundles:
+                judge = self.access(self.team, reviewer).membership
+                review.share(self.access(self.team, person), self.bundles[key], judge.id)
+
+        return step
+
+    def track(self, key, person, status, reference=""):
+        def step():
+            if key in self.bundles:
+                access, bundle = self.access(self.team, person), self.bundles[key]
+                on = tracking.today(utcnow())  # the timeline freezes the clock at the step
+                tracking_services.change_status(
+                    access, bundle, status, occurred_on=on, reference=reference
+                )
+
+        return step
+
 
 def schedule(timeline) -> None:
     """Add Iron Meridian's requests to the demo, once."""
@@ -241,6 +261,13 @@ def schedule(timeline) -> None:
         story.draft("eio", "nl.member", "eio", "AT", EIO_BANK, ["NL-0001"], language="de"),
     )
     story.at("2026-05-04T11:30:00+02:00", story.finalise("eio", "nl.leader"))
+    # Sent to Vienna, recognised there; its execution is overdue by now. The judge reviews it.
+    story.at("2026-05-05T09:00:00+02:00", story.track("eio", "nl.leader", "sent"))
+    story.at("2026-05-05T09:10:00+02:00", story.share("eio", "nl.leader", "judge"))
+    story.at(
+        "2026-05-20T14:00:00+02:00",
+        story.track("eio", "nl.member", "acknowledged", "StA Wien 12 Js 345/26"),
+    )
     story.at(
         "2026-05-06T10:00:00+02:00",
         story.draft("mla", "hr.member", "mla", "RS", MLA_SERBIA, ["HR-0002"]),

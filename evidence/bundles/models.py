@@ -4,12 +4,13 @@ A final bundle never changes: the ORM refuses to update it (listener at the end)
 change is a new bundle, a new version linked to the one it replaces.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     ForeignKey,
     Index,
     String,
@@ -25,7 +26,7 @@ from evidence.models import EvidenceItem
 from jit.accounts.models import User
 from jit.clock import utcnow
 from jit.extensions import db
-from jit.teams.models import Party, Team
+from jit.teams.models import Membership, Party, Team
 from jit.types import UTCDateTime
 
 
@@ -144,6 +145,84 @@ class BundleConsent(db.Model):
 
     def __repr__(self) -> str:
         return f"<BundleConsent bundle={self.bundle_id} item={self.item_id}>"
+
+
+class BundleShare(db.Model):
+    """A final bundle shared with one reviewer (by membership) for judicial review."""
+
+    __tablename__ = "bundle_shares"
+    __table_args__ = (UniqueConstraint("bundle_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id", ondelete="CASCADE"), index=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"), index=True
+    )
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    bundle: Mapped[Bundle] = relationship()
+    membership: Mapped[Membership] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<BundleShare bundle={self.bundle_id} membership={self.membership_id}>"
+
+
+class ReviewDecision(StrEnum):
+    ADMISSIBLE = "admissible"
+    QUESTIONS = "questions"
+    NOT_ADMISSIBLE = "not_admissible"
+
+    @property
+    def label(self) -> str:
+        return {"admissible": "Admissible", "questions": "Questions"}.get(
+            self.value, "Not admissible"
+        )
+
+
+class BundleReview(db.Model):
+    """A reviewer's decision on a shared bundle, with their note; kept, never changed."""
+
+    __tablename__ = "bundle_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewer_name: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<BundleReview bundle={self.bundle_id} {self.decision}>"
+
+    @property
+    def decision_label(self) -> str:
+        return ReviewDecision(self.decision).label
+
+
+class BundleStatusChange(db.Model):
+    """One step of a sent request's life (sent, acknowledged, …), dated and attributed."""
+
+    __tablename__ = "bundle_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    previous_status: Mapped[str] = mapped_column(String(24))
+    occurred_on: Mapped[date] = mapped_column(Date)  # the day, in the deadline time zone
+    arrested_on: Mapped[date | None] = mapped_column(Date)  # EAW: starts art. 17's time limit
+    reference: Mapped[str] = mapped_column(String(200), default="")  # the other side's
+    note: Mapped[str] = mapped_column(Text, default="")
+    reply_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by_name: Mapped[str] = mapped_column(String(200))
+
+    reply_item: Mapped[EvidenceItem | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<BundleStatusChange bundle={self.bundle_id} {self.status}>"
 
 
 @event.listens_for(Bundle, "before_update")

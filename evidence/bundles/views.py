@@ -21,27 +21,31 @@ from sqlalchemy import select
 
 from evidence import storage
 from evidence.access import visible_item_by_id, visible_items_filter
-from evidence.bundles import checks, forms, services
+from evidence.bundles import checks, forms, review, services, tracking, tracking_services
 from evidence.bundles.access import (
     load_bundle,
     load_bundles_team,
+    load_drafting_team,
     may_edit,
     may_finalise,
+    may_review,
+    may_share,
+    may_track,
     version_history,
-    visible_bundles_filter,
 )
 from evidence.bundles.document import display_value, request_document
 from evidence.bundles.importing import RequestImportError, import_document
 from evidence.bundles.instruments import INSTRUMENTS, instrument
 from evidence.bundles.languages import languages_for
-from evidence.bundles.models import Bundle
 from evidence.bundles.package import package_file, package_name
 from evidence.bundles.pdf import document_json, request_pdf
 from evidence.bundles.prefill import proposed_language
+from evidence.bundles.register import register_rows, row_for
 from evidence.bundles.serving import send_package
 from evidence.models import EvidenceItem
 from evidence.reports import hash_groups
 from jit import gates, submissions
+from jit.clock import utcnow
 from jit.extensions import db
 from jit.i18n import LANGUAGES
 from jit.permissions import Role
@@ -60,14 +64,12 @@ def _page(template: str, status: int = 200, **context):
 @login_required
 def index(code: str):
     access = load_bundles_team(code)
-    bundles = db.session.scalars(
-        select(Bundle).where(visible_bundles_filter(access)).order_by(Bundle.number.desc())
-    ).all()
+    rows = register_rows(access)
     return render_template(
         "bundles/index.html",
         access=access,
-        bundles=bundles,
-        replaced_by={b.previous_id: b for b in bundles if b.previous_id},
+        rows=rows,
+        replaced_by={row.bundle.previous_id: row.bundle for row in rows if row.bundle.previous_id},
         instruments=INSTRUMENTS,
         gate=gates.may(access.team, "draft_bundle"),
     )
@@ -91,7 +93,7 @@ def _picker(access, error=None, errors=None, status=200):
 @bp.route("/t/<code>/requests/new", methods=["GET", "POST"])
 @login_required
 def new(code: str):
-    access = load_bundles_team(code)
+    access = load_drafting_team(code)
     if request.method == "GET":
         return _picker(access)
     try:
@@ -186,8 +188,13 @@ def _rows_for(access, bundle, document):
 def show(code: str, number: int):
     access, bundle = load_bundle(code, number)
     document = request_document(bundle)
+    if may_review(access):
+        from evidence.bundles.review_views import review_page
+
+        return review_page(access, bundle, document)
     definition = instrument(bundle.request_type)
     problems = [] if bundle.is_final else services.problems(bundle)
+    changes = tracking.changes_of(bundle)
     return render_template(
         "bundles/show.html",
         access=access,
@@ -204,6 +211,15 @@ def show(code: str, number: int):
         display=display_value,
         hash_groups=hash_groups,
         versions=version_history(access, bundle),
+        tracking=tracking,
+        changes=changes,
+        tracked=row_for(bundle, changes, tracking.today(utcnow())),
+        may_track=may_track(access, bundle),
+        may_share=may_share(access, bundle),
+        shares=review.shares_of(bundle),
+        reviewers=[m for m in access.team.memberships if m.role == Role.REVIEWER.value],
+        reviews=review.reviews_of(bundle),
+        reply_limit=tracking_services.reply_limit(),
     )
 
 
@@ -353,7 +369,7 @@ def package(code: str, number: int):
 @bp.route("/t/<code>/requests/import", methods=["GET", "POST"])
 @login_required
 def import_json(code: str):
-    access = load_bundles_team(code)
+    access = load_drafting_team(code)
     if request.method == "GET":
         return _page("bundles/import.html", access=access, error=None, errors={})
     upload = request.files.get("document")
@@ -380,3 +396,7 @@ def import_json(code: str):
     db.session.commit()
     flash(f"Imported as the draft {bundle.label}.", "success")
     return redirect(url_for("bundles.edit", code=code, number=bundle.number))
+
+
+# Sharing, review and tracking pages hang on this blueprint too.
+from evidence.bundles import review_views, tracking_views  # noqa: E402, F401

@@ -29,6 +29,16 @@ def test_demo_requests(runner):
     # The pistol is H1: the tracing draft waits for its leader's consent, nothing else.
     assert [p.section for p in services.problems(tracing)] == ["evidence"]
     assert len(services.problems(bundles["eaw"])) > 10
+    # The EIO was sent and recognised, and shared with the judge for review.
+    from evidence.bundles import tracking
+    from evidence.bundles.models import BundleShare
+
+    changes = tracking.changes_of(eio)
+    assert [c.status for c in changes] == ["sent", "acknowledged"]
+    assert changes[1].reference == "StA Wien 12 Js 345/26"
+    share = db.session.scalar(select(BundleShare))
+    assert share.bundle_id == eio.id
+    assert share.membership.user.email == "judge@demo.example"
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     assert db.session.scalar(select(func.count(Bundle.id))) == 4

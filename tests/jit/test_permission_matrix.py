@@ -224,7 +224,8 @@ def test_reviewer_sees_parties_but_not_members_or_activity(client, team_world):
     assert "Parties" in page
     assert "Cora Coordinator" not in page
     assert "Recent activity" not in page
-    assert "No bundle has been shared with you" in page
+    # What is shared (or why nothing is yet) is on the review page this links to.
+    assert "Requests shared with you" in page
 
 
 def test_leader_manages_only_own_party(app, client, team_world, make_membership):

@@ -57,16 +57,42 @@ def test_a_leaders_only_item_is_found_by_leaders_only(app, case, make_item, inde
     assert search_as(case.de_member.user, "falcon", team=case.team.code)[1]["total"] == 0
 
 
-def test_a_reviewer_searches_nothing(app, case, make_item, make_membership, index, search_as):
+def test_a_reviewer_finds_only_the_items_of_requests_shared_with_them(
+    app, case, make_item, make_membership, index, search_as
+):
+    from evidence.bundles import forms, review
+    from evidence.bundles import services as bundles
+    from evidence.bundles.pdf import request_pdf
+    from tests.bundles.conftest import COMPLETE
+
     reviewer = make_membership(case.team, "reviewer", "EUROJUST")
-    make_item(case.nl_member, title="Ledger", description="Falcon shipment")
+    shared = make_item(case.nl_member, title="Ledger", description="Falcon shipment")
+    make_item(case.nl_member, title="Wiretap", description="Falcon call")
+    make_item(case.nl_member, title="Plan", description="Falcon raid", visibility="leaders")
     index()
-    status, _body = search_as(reviewer.user, "falcon", team=case.team.code)
-    assert status == 403
-    status, body = search_as(reviewer.user, "falcon")
+    status, body = search_as(reviewer.user, "falcon", team=case.team.code)
+    assert (status, body["total"]) == (200, 0)  # nothing shared yet: nothing found
+
+    leader = _access(case.nl_leader)
+    bundle = bundles.create_bundle(leader, "eio")
+    bundles.save_values(leader, bundle, forms.from_mapping(COMPLETE["eio"]), "en")
+    bundles.select_evidence(leader, bundle, [shared.id])
+    bundles.finalise(leader, bundle, lambda document: request_pdf(document, sign=True))
+    review.share(leader, bundle, reviewer.id)
+    db.session.commit()
+    index()
+    status, body = search_as(reviewer.user, "falcon", team=case.team.code)
     assert status == 200
-    assert body["total"] == 0
-    assert body["hits"] == []
+    assert [hit["title"] for hit in body["hits"]] == ["NL-0001 Ledger"]
+    assert body["total"] == 1
+    assert body["facets"]["kind"] == {"item": 1}
+    _status, everywhere = search_as(reviewer.user, "falcon")
+    assert everywhere["total"] == 1
+    # The shared item's custody events are found too; the others' are not.
+    _status, own = search_as(reviewer.user, "exhibit:NL-0001", team=case.team.code)
+    assert own["facets"]["kind"].get("custody", 0) >= 2  # collected/uploaded, exported
+    _status, custody = search_as(reviewer.user, "exhibit:NL-0002", team=case.team.code)
+    assert custody["total"] == 0
 
 
 def test_search_tokens_give_the_same_items_as_the_evidence_register(

@@ -1,0 +1,165 @@
+"""Record a step in a sent request's life, with its reply kept as evidence of the team.
+
+Everything is checked before anything is written; the change, the reply item (through
+the evidence service, with its own custody and audit records) and the audit entry of
+the change go into the caller's one transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+
+from evidence import services as evidence_services
+from evidence import storage
+from evidence.bundles import tracking
+from evidence.bundles.access import may_track
+from evidence.bundles.models import Bundle, BundleStatusChange
+from evidence.bundles.services import BundleError
+from evidence.uploads import max_upload_bytes
+from jit.audit.services import record
+from jit.clock import utcnow
+from jit.extensions import db
+from jit.teams.access import TeamAccess
+
+MAX_REFERENCE = 200
+MAX_NOTE = 5000
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply file as received on the form (already read, within the size limit)."""
+
+    filename: str
+    media_type: str
+    data: bytes
+
+
+def reply_limit() -> int:
+    """The largest reply accepted: the upload limit, within the request body limit."""
+    request_limit = current_app.config.get("MAX_CONTENT_LENGTH") or max_upload_bytes()
+    return min(max_upload_bytes(), request_limit)
+
+
+def _text(value: str, name: str, limit: int, label: str) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise BundleError(f"The {label} contains a NUL character; type it again.", name)
+    if len(value) > limit:
+        raise BundleError(f"The {label} is longer than {limit:,} characters.", name)
+    return value
+
+
+def _check_date(value: date | None, name: str, label: str, earliest: date, on: date) -> None:
+    if value is None:
+        return
+    if value > on:
+        raise BundleError(f"The {label} is in the future.", name)
+    if value < earliest:
+        raise BundleError(
+            f"The {label} is before the request was finalised ({earliest.isoformat()}).", name
+        )
+
+
+def change_status(
+    access: TeamAccess,
+    bundle: Bundle,
+    status: str,
+    *,
+    occurred_on: date,
+    reference: str = "",
+    note: str = "",
+    arrested_on: date | None = None,
+    reply: Reply | None = None,
+) -> BundleStatusChange:
+    """Move the sent request to ``status``; refuse a step the table does not allow."""
+    if not may_track(access, bundle):
+        raise BundleError(f"Only {bundle.party.short_label}'s members track {bundle.label}.")
+    changes = tracking.changes_of(bundle)
+    current = tracking.current_status(bundle, changes)
+    if status not in tracking.LABELS:
+        raise BundleError("Choose one of the statuses offered.", "status")
+    if status not in tracking.TRANSITIONS[current]:
+        allowed = ", ".join(
+            tracking.LABELS[s].lower() for s in sorted(tracking.TRANSITIONS[current])
+        )
+        raise BundleError(
+            f"{bundle.label} is {tracking.LABELS[current].lower()}; it cannot become "
+            f"{tracking.LABELS[status].lower()} now"
+            + (f" (next: {allowed})." if allowed else " (no further step)."),
+            "status",
+        )
+    on = tracking.today(utcnow())
+    earliest = tracking.today(bundle.finalised_at)
+    if changes:
+        earliest = max(earliest, changes[-1].occurred_on)
+    _check_date(occurred_on, "occurred_on", "date", earliest, on)
+    _check_date(arrested_on, "arrested_on", "date of arrest", earliest, on)
+    if arrested_on is not None and bundle.request_type != "eaw":
+        raise BundleError(
+            "A date of arrest belongs to a European arrest warrant only.", "arrested_on"
+        )
+    reference = _text(reference, "reference", MAX_REFERENCE, "reference")
+    note = _text(note, "note", MAX_NOTE, "note")
+    reply_item = _store_reply(access, bundle, status, occurred_on, reply) if reply else None
+    change = BundleStatusChange(
+        bundle_id=bundle.id,
+        status=status,
+        previous_status=current,
+        occurred_on=occurred_on,
+        arrested_on=arrested_on,
+        reference=reference,
+        note=note,
+        reply_item_id=reply_item.id if reply_item else None,
+        recorded_by_id=access.user.id,
+        recorded_by_name=access.user.display_name,
+    )
+    db.session.add(change)
+    db.session.flush()
+    record(
+        "bundle.status",
+        team=access.team,
+        target=bundle,
+        old={"status": current},
+        new={
+            "bundle": bundle.label,
+            "status": status,
+            "occurred_on": occurred_on.isoformat(),
+            "reference": reference,
+        }
+        | ({"arrested_on": arrested_on.isoformat()} if arrested_on else {})
+        | ({"reply": reply_item.exhibit_number} if reply_item else {}),
+    )
+    return change
+
+
+def _store_reply(access, bundle, status, occurred_on, reply: Reply):
+    """Keep the other side's reply as an evidence item of the drafting party."""
+    if len(reply.data) > reply_limit():
+        raise BundleError(
+            f"The reply is {len(reply.data) / 2**20:.1f} MiB; at most "
+            f"{reply_limit() / 2**20:.0f} MiB is accepted. Nothing was recorded.",
+            "reply",
+        )
+    if not reply.data:
+        raise BundleError("The reply file is empty.", "reply")
+    data = evidence_services.ItemInput(
+        title=f"Reply to {bundle.label}: {tracking.LABELS[status].lower()}",
+        description=f"Answer received to {bundle.label} ({bundle.request_type.upper()}).",
+        item_type="document",
+        collected_by=access.user.display_name,
+        collected_at=datetime.combine(occurred_on, datetime.min.time(), tracking.deadline_zone()),
+        collected_time_zone=str(tracking.deadline_zone()),
+        collected_location="Received in reply to a request sent from the workspace",
+        legal_basis=f"Reply to {bundle.label}",
+        visibility="party",
+    )
+    upload = evidence_services.Upload(
+        blob=storage.store_bytes(reply.data),
+        original_filename=evidence_services.clean_filename(reply.filename),
+        media_type=reply.media_type or "application/octet-stream",
+    )
+    try:
+        return evidence_services.create_item(access, data, [upload])
+    except evidence_services.EvidenceError as refused:
+        raise BundleError(f"The reply could not be kept as evidence: {refused}", "reply") from None
