@@ -38,6 +38,8 @@ _ALIASES = {
     "application/CDFV2": "application/x-ole-storage",
     "text/x-mail": "message/rfc822",
     "application/x-zip-compressed": "application/zip",
+    # libmagic says inode/x-empty for an empty file on disk, application/x-empty for a buffer.
+    "inode/x-empty": "application/x-empty",
 }
 
 

@@ -387,7 +387,8 @@ def make_item(app):
         uploads = []
         for filename, data in files:
             blob = storage.store_bytes(data)
-            uploads.append(services.Upload(blob, filename, sniff(blob.head)))
+            media_type = sniff(blob.head, storage.blob_path(blob.sha256))
+            uploads.append(services.Upload(blob, filename, media_type))
         access = TeamAccess(team=membership.team, membership=membership)
         item = services.create_item(access, services.ItemInput(**values), uploads)
         db.session.commit()

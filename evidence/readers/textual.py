@@ -108,7 +108,20 @@ def read_pdf(path: Path, out: Collector, depth: int) -> None:
         raise ExtractionError(f"the PDF could not be read ({broken})") from broken
 
 
+def refuse_encrypted(path: Path, out: Collector, depth: int) -> None:
+    raise ExtractionError(
+        "the file is password-protected (an encrypted Office document): its text cannot be "
+        "read without the password"
+    )
+
+
+def refuse_empty(path: Path, out: Collector, depth: int) -> None:
+    raise ExtractionError("the file is empty (0 bytes): there is no text to read")
+
+
 READERS = {
+    "application/encrypted": refuse_encrypted,
+    "application/x-empty": refuse_empty,
     "application/pdf": read_pdf,
     "text/plain": read_text,
     "application/json": read_text,
