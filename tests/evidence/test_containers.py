@@ -12,7 +12,7 @@ from tests.evidence import samples
 from tests.evidence.conftest import item_fields, upload
 
 MEMBERS = {
-    "phone/chat.txt": "Sastanak u Splitu u utorak".encode(),
+    "phone/chat.txt": b"Sastanak u Splitu u utorak",
     "phone/report.docx": samples.docx_bytes(text="Izvještaj o ekstrakciji"),
 }
 

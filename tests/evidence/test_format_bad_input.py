@@ -1,4 +1,4 @@
-"""Bad files: the upload succeeds, extraction records why it could not read them, the worker goes on."""
+"""Bad files: the upload succeeds, extraction records why it cannot read them, nothing crashes."""
 
 import io
 import zipfile

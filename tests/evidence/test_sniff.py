@@ -1,4 +1,4 @@
-"""Media types come from libmagic, with the workspace's own checks where it is wrong for evidence."""
+"""Media types come from libmagic, with own checks only where it is wrong for evidence."""
 
 import io
 
