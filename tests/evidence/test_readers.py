@@ -176,3 +176,30 @@ def test_the_text_bound_cuts_and_says_so(tmp_path):
     found = readers.read(path, "text/plain", max_chars=100)
     assert found.joined().endswith("[text cut at 100 characters]")
     assert len(found.joined()) < 200
+
+
+def test_an_outlook_message_yields_headers_body_and_attachment(tmp_path):
+    from tests.evidence.msg_sample import msg_bytes
+
+    data = msg_bytes(
+        subject="Ugovor o prijevozu",
+        body="Kamion kreće u utorak.",
+        sender="Dragan K. <dk@example.net>",
+        to="transport@example.org",
+        cc="boss@example.net",
+        date="Fri, 27 Feb 2026 18:42:00 +0100",
+        message_id="<abc.1@mail.example.net>",
+        attachment=("ugovor.docx", samples.docx_bytes(text="Ugovor o najmu kamiona")),
+    )
+    media_type, found = _read(tmp_path, "poruka.msg", data)
+    assert media_type == "application/vnd.ms-outlook"
+    text = found.joined()
+    assert "Subject: Ugovor o prijevozu" in text
+    assert "Kamion kreće u utorak." in text
+    assert "--- Attachment: ugovor.docx ---" in text
+    assert "Ugovor o najmu kamiona" in text
+    assert found.metadata["from"] == ["dk@example.net"]
+    assert found.metadata["to"] == ["transport@example.org"]
+    assert found.metadata["cc"] == ["boss@example.net"]
+    assert found.metadata["sent"] == ["2026-02-27T17:42:00+00:00"]
+    assert found.metadata["msgid"] == ["abc.1@mail.example.net"]
