@@ -217,7 +217,7 @@ class WhooshBackend:
             return query.Not(self.compile(node.child, schema_))
         if isinstance(node, q.Field) and node.name in q.IDENTIFIER_FIELDS:
             tokens = q.identifier_tokens(node.name, node.value, query=True)
-            if not tokens:
+            if not tokens or "identifiers" not in schema_:
                 return query.NullQuery
             return query.And([query.Term("identifiers", token) for token in tokens])
         if isinstance(node, q.Field):
