@@ -40,7 +40,7 @@ def extract_file(file_id: int) -> None:
         else:
             stored.extraction_status = ExtractionStatus.DONE.value
             stored.extracted_text = found.joined()[:MAX_TEXT_CHARS]
-            stored.extracted_metadata = found.metadata or None
+            stored.extracted_metadata = found.stored_metadata()
             _list_members(stored, found.members)
         stored.extraction_error = None
     stored.extracted_at = utcnow()

@@ -300,6 +300,9 @@ def identifiers(metadata: dict | None) -> tuple[str, ...]:
     """Return the sorted index tokens of a file's metadata (``{"from": [...], ...}``)."""
     tokens: set[str] = set()
     for name, values in (metadata or {}).items():
+        if isinstance(values, dict):  # "inside": what attachments and members hold
+            tokens.update(identifiers(values))
+            continue
         for value in values if isinstance(values, list) else [values]:
             tokens.update(identifier_tokens(name, value))
     return tuple(sorted(tokens))

@@ -50,9 +50,13 @@ class Collector:
     max_chars: int = MAX_TEXT_CHARS
     parts: list[str] = field(default_factory=list)
     metadata: dict[str, list[str]] = field(default_factory=dict)
+    # Found in attachments and members: kept apart, so a ZIP is never shown with the
+    # author of a document inside it as if it were its own.
+    inner_metadata: dict[str, list[str]] = field(default_factory=dict)
     members: list[Member] = field(default_factory=list)
     workdir: Path | None = None
     is_cut: bool = False
+    nesting: int = 0
     _chars: int = 0
     _deadline: float = 0.0
 
@@ -86,9 +90,17 @@ class Collector:
         """Record a metadata value (kept once, in order of finding)."""
         value = " ".join(str(value or "").split())
         if value and len(value) <= 500:
-            values = self.metadata.setdefault(key, [])
+            found = self.inner_metadata if self.nesting else self.metadata
+            values = found.setdefault(key, [])
             if value not in values and len(values) < 200:
                 values.append(value)
+
+    def stored_metadata(self) -> dict | None:
+        """Return the metadata as stored on the file: its own, and ``inside`` for nested finds."""
+        stored: dict = dict(self.metadata)
+        if self.inner_metadata:
+            stored["inside"] = self.inner_metadata
+        return stored or None
 
     def joined(self) -> str:
         text = "\n".join(part.strip("\n") for part in self.parts).strip().replace("\x00", "")
@@ -146,6 +158,7 @@ def read_nested(name: str, path: Path, out: Collector, depth: int) -> str:
     if reader is None or depth > MAX_DEPTH:
         return media_type
     out.text(f"\n--- {name} ---")
+    out.nesting += 1
     try:
         reader(path, out, depth + 1)
     except ExtractionError as refused:
@@ -154,6 +167,8 @@ def read_nested(name: str, path: Path, out: Collector, depth: int) -> str:
         out.text(f"[{name} could not be read: {refused}]")
     except Exception as failure:  # a broken attachment must not lose the rest
         out.text(f"[{name} could not be read: {type(failure).__name__}: {failure}]")
+    finally:
+        out.nesting -= 1
     return media_type
 
 

@@ -105,8 +105,10 @@ def test_an_email_with_an_attachment_yields_both(tmp_path):
     assert "Attachments: ugovor.docx" in text
     assert "--- Attachment: ugovor.docx ---" in text
     assert "Ugovor o najmu skladišta" in text
-    # The attachment's own properties are found too.
-    assert "T. Babić" in found.metadata["author"]
+    # The attachment's properties are found, kept apart from the message's own.
+    assert found.inner_metadata["author"][0] == "T. Babić"
+    assert "author" not in found.metadata
+    assert found.stored_metadata()["inside"]["author"][0] == "T. Babić"
 
 
 def test_a_zip_lists_its_members_with_their_hashes_and_text_under_their_paths(tmp_path):

@@ -22,6 +22,13 @@ def mails(app, case, make_item, index):
         ),
         make_item(case.nl_member, title="Minutes", files=[("c.docx", samples.docx_bytes())]),
         make_item(
+            case.nl_member,
+            title="Archive",
+            files=[
+                ("e.zip", samples.zip_bytes({"x.docx": samples.docx_bytes(author="Ivo Horvat")}))
+            ],
+        ),
+        make_item(
             case.de_member,
             title="German party only",
             visibility="party",
@@ -56,7 +63,8 @@ def _titles(search_as, user, code, text):
         ("sent:2026-02-27", ["Another mail", "Mail to the haulier"]),
         ("sent:2025", []),
         ("author:babic", ["Minutes"]),
-        ("created:2026-03-14", ["Minutes"]),
+        ("author:horvat", ["Archive"]),  # the author of a document inside the ZIP
+        ("created:2026-03-14", ["Archive", "Minutes"]),
     ],
 )
 def test_a_header_is_one_query(app, case, mails, search_as, text, expected):
