@@ -97,7 +97,7 @@ def _store_member(member: ArchiveMember) -> storage.StoredBlob:
     writer = storage.BlobWriter(max_bytes=max_upload_bytes())
     try:
         path = storage.blob_path(container.sha256)
-        with open_member(path, container.media_type, member.path) as stream:
+        with open_member(path, container.media_type, member.path, member.position) as stream:
             while chunk := stream.read(storage.CHUNK_SIZE):
                 writer.write(chunk)
     except (ExtractionError, KeyError, OSError, EOFError, ValueError) as broken:

@@ -8,6 +8,7 @@ beyond the limits (a zip bomb), or a member path that climbs out of the archive
 """
 
 import hashlib
+import itertools
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -188,21 +189,26 @@ def _tar_members(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
 
 
 @contextmanager
-def open_member(path: Path, media_type: str, member_path: str):
-    """Open one member of a stored container for reading, after the same checks as listing."""
+def open_member(path: Path, media_type: str, member_path: str, position: int):
+    """Open the member listed at ``position`` for reading, after the same checks as listing.
+
+    By position, not by name: an archive may hold two members of the same name.
+    """
     _refuse_traversal(member_path)
     if media_type in ZIP_TYPES:
         with zipfile.ZipFile(path) as archive:
             check_zip_limits(archive, path.stat().st_size)
-            with archive.open(member_path) as stream:
+            infos = archive.infolist()
+            if position >= len(infos) or infos[position].filename != member_path:
+                raise ExtractionError(f"“{member_path}” is not where the listing put it")
+            with archive.open(infos[position]) as stream:
                 yield stream
         return
     with tarfile.open(path, mode="r:*") as archive:
-        info = archive.getmember(member_path)
-        if not info.isfile():
-            raise ExtractionError(f"“{member_path}” is not a file")
-        stream = archive.extractfile(info)
-        yield stream
+        found = next(itertools.islice(_tar_members(archive), position, None), None)
+        if found is None or found.name != member_path or not found.isfile():
+            raise ExtractionError(f"“{member_path}” is not where the listing put it")
+        yield archive.extractfile(found)
 
 
 ZIP_TYPES = {"application/zip", "application/x-zip-compressed"}

@@ -5,7 +5,6 @@ body as text, and every attachment read by the reader of its own type.
 """
 
 import io
-import mailbox
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -13,7 +12,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
-from evidence.readers import Collector, ExtractionError, read_nested
+from evidence.readers import MAX_NESTED_BYTES, Collector, ExtractionError, read_nested
 from evidence.readers.textual import html_to_text
 
 MAX_ATTACHMENTS = 200
@@ -106,22 +105,42 @@ def read_eml(path: Path, out: Collector, depth: int) -> None:
     _message(message, out, depth)
 
 
+def _mbox_messages(path: Path, out: Collector):
+    """Yield each message's bytes; None for one too large to read (streamed, read-only)."""
+    # mailbox.mbox opens its file for writing when it can, and as root it can: evidence
+    # is only ever opened for reading, so the "From " separator lines are found here.
+    current: list[bytes] | None = None
+    size, previous_blank = 0, True
+    with open(path, "rb") as handle:
+        for line in handle:
+            if line.startswith(b"From ") and previous_blank:
+                if current is not None:
+                    yield b"".join(current) if size <= MAX_NESTED_BYTES else None
+                current, size = [], 0
+            elif current is not None:
+                size += len(line)
+                if size <= MAX_NESTED_BYTES:
+                    current.append(line)
+            previous_blank = line in (b"\n", b"\r\n")
+            out.check_time()
+    if current is not None:
+        yield b"".join(current) if size <= MAX_NESTED_BYTES else None
+
+
 def read_mbox(path: Path, out: Collector, depth: int) -> None:
-    box = mailbox.mbox(path, factory=None, create=False)
-    try:
-        count = 0
-        for key in box.iterkeys():
-            count += 1
-            if count > MAX_MESSAGES or out.is_full:
-                out.is_cut = True
-                break
-            message = BytesParser(policy=policy.default).parsebytes(box.get_bytes(key))
-            out.text(f"\n=== Message {count} ===")
-            _message(message, out, depth)
-        if count == 0:
-            raise ExtractionError("the mailbox holds no messages")
-    finally:
-        box.close()
+    count = 0
+    for data in _mbox_messages(path, out):
+        count += 1
+        if count > MAX_MESSAGES or out.is_full:
+            out.is_cut = True
+            break
+        out.text(f"\n=== Message {count} ===")
+        if data is None:
+            out.text(f"[message {count}: too large to read here]")
+            continue
+        _message(BytesParser(policy=policy.default).parsebytes(data), out, depth)
+    if count == 0:
+        raise ExtractionError("the mailbox holds no messages (no “From ” separator line)")
 
 
 def read_msg(path: Path, out: Collector, depth: int) -> None:

@@ -148,3 +148,35 @@ def test_a_member_climbing_out_of_the_archive_is_refused_with_a_message(client, 
     assert "path traversal" in stored.extraction_error
     page = client.get(f"/t/{nl_member.team.code}/evidence/NL-0001").get_data(as_text=True)
     assert re.search(r"the member “../../home/user/.bashrc” points outside the archive", page)
+
+
+def test_two_members_of_one_name_are_told_apart(client, auth, nl_member):
+    import io
+    import warnings
+    import zipfile
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("note.txt", b"first version")
+            archive.writestr("note.txt", b"second version")
+    auth.login(nl_member.user)
+    container = _upload(client, nl_member, "two.zip", buffer.getvalue())
+    first = container.members[0]
+    assert first.sha256 == hashlib.sha256(b"first version").hexdigest()
+    response = client.post(f"/t/{nl_member.team.code}/evidence/NL-0001/members/{first.id}/extract")
+    assert response.status_code == 303
+    child = db.session.scalar(select(EvidenceItem).where(EvidenceItem.exhibit_number == "NL-0002"))
+    assert child.files[0].sha256 == first.sha256
+
+
+def test_a_member_of_a_tar_becomes_an_item(client, auth, nl_member):
+    auth.login(nl_member.user)
+    data = samples.tar_bytes({"export/a.txt": b"alpha", "export/b.txt": b"bravo"})
+    container = _upload(client, nl_member, "export.tar.gz", data)
+    second = container.members[1]
+    response = client.post(f"/t/{nl_member.team.code}/evidence/NL-0001/members/{second.id}/extract")
+    assert response.status_code == 303
+    child = db.session.scalar(select(EvidenceItem).where(EvidenceItem.exhibit_number == "NL-0002"))
+    assert child.files[0].sha256 == hashlib.sha256(b"bravo").hexdigest()
