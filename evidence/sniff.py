@@ -13,6 +13,11 @@ The workspace keeps its own checks only where libmagic's answer is wrong for evi
 - **E-mail without a leading Received/From line**: libmagic wants particular first
   headers; a message exported by a mail client often starts with ``Message-ID:`` or
   ``X-…`` headers, and would be taken for plain text.
+- **truncated or carved files**: libmagic wants more than the signature (a PNG's IHDR
+  chunk, a JPEG's segments) and otherwise says ``application/octet-stream``; a file cut
+  short or carved from unallocated space is still that format, so when libmagic knows
+  nothing, a short table of unambiguous signatures names it (and extraction then says
+  why it cannot be read).
 - **an empty file**: libmagic's ``application/x-empty`` is kept (it is what the bytes are).
 """
 
@@ -25,6 +30,18 @@ import magic
 
 OCTET_STREAM = "application/octet-stream"
 _EWF = b"EVF\x09\x0d\x0a\xff\x00"
+# Only where libmagic says octet-stream: signatures no other format starts with.
+_SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
+    (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
+    (b"SQLite format 3\x00", "application/vnd.sqlite3"),
+]
 _MBOX_FIRST = re.compile(rb"^From \S+ ")
 _HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]")
 _MAIL_HEADER = re.compile(
@@ -96,6 +113,10 @@ def sniff(head: bytes, path: Path | None = None) -> str:
     if head.startswith(_EWF):
         return "application/x-ewf"
     found = _libmagic(head, path)
+    if found == OCTET_STREAM:
+        for signature, media_type in _SIGNATURES:
+            if head.startswith(signature):
+                return media_type
     if found == "text/plain":
         body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
         if _looks_like_mbox(body):

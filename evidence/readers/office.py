@@ -19,7 +19,7 @@ ODT = "application/vnd.oasis.opendocument.text"
 ODP = "application/vnd.oasis.opendocument.presentation"
 
 
-def _open_zip_checked(path: Path, what: str) -> None:
+def open_zip_checked(path: Path, what: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             check_zip_limits(archive, path.stat().st_size)
@@ -27,7 +27,7 @@ def _open_zip_checked(path: Path, what: str) -> None:
         raise ExtractionError(f"not a readable {what} ({broken})") from broken
 
 
-def _dates(out: Collector, created, modified) -> None:
+def record_dates(out: Collector, created, modified) -> None:
     for key, value in (("created", created), ("modified", modified)):
         if isinstance(value, datetime):
             moment = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -38,13 +38,13 @@ def _core(out: Collector, properties) -> None:
     out.meta("author", properties.author)
     out.meta("author", properties.last_modified_by)
     out.meta("title", properties.title)
-    _dates(out, properties.created, properties.modified)
+    record_dates(out, properties.created, properties.modified)
 
 
 def read_docx(path: Path, out: Collector, depth: int) -> None:
     import docx
 
-    _open_zip_checked(path, "Word document")
+    open_zip_checked(path, "Word document")
     try:
         document = docx.Document(str(path))
     except (KeyError, ValueError, zipfile.BadZipFile) as broken:
@@ -65,7 +65,7 @@ def read_pptx(path: Path, out: Collector, depth: int) -> None:
     import pptx
     from pptx.exc import PackageNotFoundError
 
-    _open_zip_checked(path, "PowerPoint presentation")
+    open_zip_checked(path, "PowerPoint presentation")
     try:
         presentation = pptx.Presentation(str(path))
     except (KeyError, ValueError, PackageNotFoundError) as broken:
@@ -87,7 +87,7 @@ def load_opendocument(path: Path, what: str):
     """Open an OpenDocument file with odfpy after the archive limits are checked."""
     from odf import opendocument
 
-    _open_zip_checked(path, what)
+    open_zip_checked(path, what)
     try:
         return opendocument.load(str(path))
     except (KeyError, ValueError, zipfile.BadZipFile) as broken:
@@ -108,7 +108,9 @@ def opendocument_metadata(out: Collector, document) -> None:
                 moment = datetime.fromisoformat(str(found).strip())
             except ValueError:
                 continue
-            _dates(out, moment if key == "created" else None, moment if key == "modified" else None)
+            record_dates(
+                out, moment if key == "created" else None, moment if key == "modified" else None
+            )
 
 
 def paragraphs(node):

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from evidence.readers import Collector, ExtractionError
 from evidence.readers.office import (
-    _dates,
-    _open_zip_checked,
     load_opendocument,
+    open_zip_checked,
     opendocument_metadata,
+    record_dates,
 )
 from evidence.readers.textual import decode, read_bytes
 
@@ -35,7 +35,7 @@ def _row(out: Collector, values) -> None:
 def read_xlsx(path: Path, out: Collector, depth: int) -> None:
     import openpyxl
 
-    _open_zip_checked(path, "Excel workbook")
+    open_zip_checked(path, "Excel workbook")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as broken:
@@ -44,7 +44,7 @@ def read_xlsx(path: Path, out: Collector, depth: int) -> None:
         properties = workbook.properties
         out.meta("author", properties.creator)
         out.meta("author", properties.lastModifiedBy)
-        _dates(out, properties.created, properties.modified)
+        record_dates(out, properties.created, properties.modified)
         for sheet in workbook.worksheets:
             out.text(f"\n--- Sheet {sheet.title} ---")
             for values in sheet.iter_rows(values_only=True):

@@ -33,6 +33,9 @@ def _png() -> bytes:
         ),
         (_png(), "image/png"),
         (b"", "application/x-empty"),
+        # Cut short or carved: libmagic says octet-stream, the signature says what it is.
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "image/png"),
+        (b"\xff\xd8\xff\xe0" + b"\0" * 50, "image/jpeg"),
     ],
 )
 def test_the_type_is_what_the_bytes_are(data, expected):
