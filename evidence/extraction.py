@@ -1,167 +1,25 @@
-"""Text extraction for search: plain text, PDF, DOCX, e-mail and HTML.
+"""Text extraction for search: the worker that runs the readers of :mod:`evidence.readers`.
 
 Extraction runs after the upload has committed, on a background worker, so it never
-delays or endangers an upload. Its outcome is stored on the file row: the text, or why
-there is none (``failed`` with the error, or ``not-applicable`` for media it does not
-read). ``jit evidence extract`` retries what a stopped process left pending.
+delays or endangers an upload. Its outcome is stored on the file row: the text, the
+headers and document properties found, a container's members, or why there is none
+(``failed`` with the reason, or ``not-applicable`` for media it does not read).
+``jit evidence extract`` retries what a stopped process left pending.
 """
 
-import html
-import html.parser
-import re
 import threading
-import warnings
-import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from evidence import storage
-from evidence.models import EvidenceFile, ExtractionStatus
+from evidence import readers, storage
+from evidence.models import ArchiveMember, EvidenceFile, ExtractionStatus
+from evidence.readers import ExtractionError
 from jit.clock import utcnow
 from jit.extensions import db
 
-MAX_INPUT_BYTES = 256 * 1024 * 1024
-MAX_TEXT_BYTES = 32 * 1024 * 1024
-MAX_TEXT_CHARS = 2_000_000
-MAX_DOCX_XML_BYTES = 64 * 1024 * 1024
-
-TEXT_TYPES = {"text/plain", "application/json", "application/xml", "text/csv"}
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class ExtractionError(RuntimeError):
-    """The file could not be read as its media type says."""
-
-
-def extract_text(path: Path, media_type: str) -> str | None:
-    """Return the text of a stored file, or None for a media type without text to extract."""
-    if media_type in TEXT_TYPES:
-        with open(path, "rb") as handle:
-            return _decode(handle.read(MAX_TEXT_BYTES))
-    if media_type == "text/html":
-        with open(path, "rb") as handle:
-            return html_to_text(_decode(handle.read(MAX_TEXT_BYTES)))
-    if media_type == "message/rfc822":
-        return _email_text(path)
-    if media_type == "application/pdf":
-        return _pdf_text(path)
-    if media_type == DOCX:
-        return _docx_text(path)
-    return None
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", "replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
-
-
-class _HtmlText(html.parser.HTMLParser):
-    _SKIP = {"script", "style", "head", "template", "noscript"}
-    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "td"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """Return the visible text of an HTML document (no script, style or tags)."""
-    parser = _HtmlText()
-    parser.feed(markup)
-    parser.close()
-    text = "".join(parser.parts)
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _email_text(path: Path) -> str:
-    with open(path, "rb") as handle:
-        message = BytesParser(policy=policy.default).parse(handle)
-    lines = []
-    for header in ("From", "To", "Cc", "Date", "Subject", "Message-ID"):
-        value = message.get(header)
-        if value:
-            lines.append(f"{header}: {value}")
-    body = message.get_body(preferencelist=("plain", "html"))
-    if body is not None:
-        content = body.get_content()
-        if body.get_content_type() == "text/html":
-            content = html_to_text(content)
-        lines += ["", content.strip()]
-    attachments = [part.get_filename() for part in message.iter_attachments()]
-    if any(attachments):
-        lines += ["", "Attachments: " + ", ".join(name for name in attachments if name)]
-    return "\n".join(lines)
-
-
-def _pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    if path.stat().st_size > MAX_INPUT_BYTES:
-        raise ExtractionError("the PDF is too large to extract text from here")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(path)
-            if reader.is_encrypted:
-                raise ExtractionError("the PDF is encrypted")
-            pages = [page.extract_text() or "" for page in reader.pages]
-    except PdfReadError as broken:
-        raise ExtractionError(f"the PDF could not be read ({broken})") from broken
-    return "\n\n".join(page.strip() for page in pages).strip()
-
-
-_W_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:tab/>|</w:p>|<w:br/>")
-
-
-def _docx_text(path: Path) -> str:
-    # A regular expression over word/document.xml: no XML parser, so no entity tricks.
-    try:
-        with zipfile.ZipFile(path) as archive:
-            info = archive.getinfo("word/document.xml")
-            if info.file_size > MAX_DOCX_XML_BYTES:
-                raise ExtractionError("the document's text part is too large")
-            xml = archive.read(info).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError) as broken:
-        raise ExtractionError(f"not a readable Word document ({broken})") from broken
-    breaks = {"</w:p>": "\n", "<w:br/>": "\n", "<w:tab/>": "\t"}
-    parts = []
-    for match in _W_TEXT.finditer(xml):
-        markup = match.group(0)
-        if markup in breaks:
-            parts.append(breaks[markup])
-        else:
-            parts.append(html.unescape(match.group(1)))
-    return "".join(parts).strip()
+MAX_TEXT_CHARS = readers.MAX_TEXT_CHARS
 
 
 def extract_file(file_id: int) -> None:
@@ -169,21 +27,57 @@ def extract_file(file_id: int) -> None:
     stored = db.session.get(EvidenceFile, file_id)
     if stored is None or stored.extraction_status != ExtractionStatus.PENDING.value:
         return
+    db.session.execute(delete(ArchiveMember).where(ArchiveMember.file_id == stored.id))
     try:
-        text = extract_text(storage.blob_path(stored.sha256), stored.media_type)
+        found = readers.read(storage.blob_path(stored.sha256), stored.media_type)
+    except ExtractionError as refused:
+        _failed(stored, str(refused))
     except Exception as failure:  # any reader error is recorded, never raised
-        stored.extraction_status = ExtractionStatus.FAILED.value
-        stored.extraction_error = f"{type(failure).__name__}: {failure}"[:2000]
-        stored.extracted_text = None
+        _failed(stored, f"{type(failure).__name__}: {failure}")
     else:
-        if text is None:
+        if found is None:
             stored.extraction_status = ExtractionStatus.NOT_APPLICABLE.value
         else:
             stored.extraction_status = ExtractionStatus.DONE.value
-            stored.extracted_text = text[:MAX_TEXT_CHARS].replace("\x00", "")
+            stored.extracted_text = found.joined()[:MAX_TEXT_CHARS]
+            stored.extracted_metadata = found.stored_metadata()
+            _list_members(stored, found.members)
         stored.extraction_error = None
     stored.extracted_at = utcnow()
     db.session.commit()
+
+
+def _failed(stored: EvidenceFile, reason: str) -> None:
+    stored.extraction_status = ExtractionStatus.FAILED.value
+    stored.extraction_error = reason.replace("\x00", "")[:2000]
+    stored.extracted_text = None
+    stored.extracted_metadata = None
+
+
+def _list_members(stored: EvidenceFile, members: list[readers.Member]) -> None:
+    for position, member in enumerate(members):
+        db.session.add(
+            ArchiveMember(
+                file_id=stored.id,
+                position=position,
+                path=member.path.replace("\x00", ""),
+                size_bytes=member.size_bytes,
+                compressed_bytes=member.compressed_bytes,
+                sha256=member.sha256,
+                media_type=member.media_type[:127],
+                note=member.note.replace("\x00", "")[:300],
+            )
+        )
+
+
+def _extract_one(file_id: int) -> None:
+    # One file's trouble (a database hiccup while storing its outcome) must not stop the
+    # worker: the file stays pending for ``jit evidence extract``, the others go on.
+    try:
+        extract_file(file_id)
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("text extraction of file %s could not be stored", file_id)
 
 
 def pending_file_ids() -> list[int]:
@@ -218,7 +112,7 @@ def _run(app: Flask, file_ids: list[int]) -> None:
     with app.app_context():
         try:
             for file_id in file_ids:
-                extract_file(file_id)
+                _extract_one(file_id)
         finally:
             db.session.remove()
 

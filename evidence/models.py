@@ -245,7 +245,9 @@ class EvidenceFile(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     original_filename: Mapped[str] = mapped_column(String(255))
+    # What the bytes are (libmagic, evidence/sniff.py), and what the client said they were.
     media_type: Mapped[str] = mapped_column(String(127))
+    claimed_media_type: Mapped[str | None] = mapped_column(String(127))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     extraction_status: Mapped[str] = mapped_column(
@@ -254,12 +256,52 @@ class EvidenceFile(db.Model):
     extraction_error: Mapped[str | None] = mapped_column(Text)
     extracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extracted_text: Mapped[str | None] = mapped_column(Text)
+    # Headers and document properties: {"from": [...], "sent": [...], "author": [...]}.
+    extracted_metadata: Mapped[dict | None] = mapped_column(JSON)
 
     item: Mapped[EvidenceItem] = relationship(back_populates="files")
     uploaded_by: Mapped[User | None] = relationship()
+    members: Mapped[list["ArchiveMember"]] = relationship(
+        back_populates="file", order_by="ArchiveMember.position"
+    )
 
     def __repr__(self) -> str:
         return f"<EvidenceFile {self.id} {self.sha256[:12]} of item {self.item_id}>"
+
+    @property
+    def is_type_mismatch(self) -> bool:
+        """Whether the bytes contradict the type the client claimed."""
+        from evidence.sniff import is_mismatch
+
+        return is_mismatch(self.media_type, self.claimed_media_type)
+
+
+class ArchiveMember(db.Model):
+    """One entry of a container file as the extraction worker listed it (never unpacked)."""
+
+    __tablename__ = "evidence_archive_members"
+    __table_args__ = (UniqueConstraint("file_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("evidence_files.id"), index=True)
+    position: Mapped[int]
+    path: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    compressed_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(127))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    derived_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"))
+
+    file: Mapped[EvidenceFile] = relationship(back_populates="members")
+    derived_item: Mapped[EvidenceItem | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ArchiveMember {self.position} of file {self.file_id}>"
+
+    @property
+    def is_file(self) -> bool:
+        return self.sha256 is not None
 
 
 class CustodyEventType(StrEnum):

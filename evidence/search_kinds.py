@@ -65,6 +65,15 @@ def _item_text(item: EvidenceItem) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def _item_identifiers(item: EvidenceItem) -> tuple[str, ...]:
+    from search.query import identifiers
+
+    tokens: set[str] = set()
+    for stored in item.files:
+        tokens.update(identifiers(stored.extracted_metadata))
+    return tuple(sorted(tokens))
+
+
 def item_documents(ids: list[int]) -> dict:
     from search.registry import Document
 
@@ -91,6 +100,7 @@ def item_documents(ids: list[int]) -> dict:
             exhibit=item.exhibit_number,
             evidence_type=item.item_type,
             ref=item.exhibit_number,
+            identifiers=_item_identifiers(item),
         )
         for item in items
     }

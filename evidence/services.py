@@ -80,6 +80,7 @@ class Upload:
     blob: storage.StoredBlob
     original_filename: str
     media_type: str
+    claimed_media_type: str = ""
 
 
 def clean_filename(name: str | None) -> str:
@@ -265,8 +266,18 @@ def _party_label(party: Party) -> str:
     return f"{party.short_label} — {party.authority}"
 
 
-def create_item(access: TeamAccess, data: ItemInput, uploads: list[Upload]) -> EvidenceItem:
-    """Create an item with its files, custody events and audit entries."""
+def create_item(
+    access: TeamAccess,
+    data: ItemInput,
+    uploads: list[Upload],
+    *,
+    lineage_details: dict | None = None,
+) -> EvidenceItem:
+    """Create an item with its files, custody events and audit entries.
+
+    ``lineage_details`` adds to what both derivation events record (a container member's
+    path and hashes, see :mod:`evidence.members`).
+    """
     parent = check_item_input(access, data)
     party = access.party
     number, exhibit = _next_exhibit(access.team.id, party)
@@ -321,6 +332,7 @@ def create_item(access: TeamAccess, data: ItemInput, uploads: list[Upload]) -> E
             "derivation": item.derivation,
             "parent_exhibit": parent.exhibit_number,
             "child_exhibit": item.exhibit_number,
+            **(lineage_details or {}),
         }
         custody.append_event(
             parent,
@@ -389,6 +401,7 @@ def _add_file(access: TeamAccess, item: EvidenceItem, upload: Upload) -> Evidenc
         size_bytes=upload.blob.size_bytes,
         original_filename=clean_filename(upload.original_filename),
         media_type=upload.media_type,
+        claimed_media_type=upload.claimed_media_type or None,
         uploaded_at=utcnow(),
         uploaded_by_id=access.user.id,
         extraction_status=ExtractionStatus.PENDING.value,
@@ -403,8 +416,13 @@ def _add_file(access: TeamAccess, item: EvidenceItem, upload: Upload) -> Evidenc
         purpose="File stored in the workspace",
         details=details,
     )
+    claim = {"claimed_media_type": stored.claimed_media_type} if stored.claimed_media_type else {}
     audit.record(
-        "evidence.file_uploaded", team=access.team, actor=access.user, target=stored, new=details
+        "evidence.file_uploaded",
+        team=access.team,
+        actor=access.user,
+        target=stored,
+        new=details | claim,
     )
     return stored
 

@@ -17,7 +17,7 @@ from wtforms import ValidationError
 from evidence import buffers, multipart, storage
 from evidence.models import EvidenceFile
 from evidence.services import Upload
-from evidence.sniff import sniff
+from evidence.sniff import claimed_type, sniff
 from jit.extensions import db
 
 MIB = 1024 * 1024
@@ -89,7 +89,8 @@ class UploadReceiver:
         if blob.created or blob.sha256 in self.created:
             self.created[blob.sha256] = blob.stamp  # the blob as this request last left it
         media_type = sniff(blob.head, storage.blob_path(blob.sha256))
-        self.uploads.append(Upload(blob, start.filename or "", media_type))
+        claim = claimed_type(start.filename or "", start.content_type)
+        self.uploads.append(Upload(blob, start.filename or "", media_type, claim))
 
     def discard(self) -> None:
         """Remove the partial file and every blob this request created and nothing references."""

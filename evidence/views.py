@@ -27,6 +27,7 @@ from evidence import (
     custody_fields,
     downloads,
     listing,
+    members,
     queries,
     receiving,
     reports,
@@ -218,6 +219,8 @@ def _item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, statu
             may_upload=_may_upload(access, item) and custody.closing_event(item) is None,
             may_record=access.can(Permission.RECORD_CUSTODY),
             may_derive=may_add_item(access),
+            may_extract=access.can(Permission.ADD_EVIDENCE)
+            and gates.may(access.team, "add_evidence"),
             max_upload_bytes=max_upload_bytes(),
         ),
         status,
@@ -275,6 +278,29 @@ def add_files(code: str, exhibit: str):
     if wants_json():
         return jsonify(redirect=target, exhibit=item.exhibit_number), 201
     return redirect(target, 303)
+
+
+@bp.post("/t/<code>/evidence/<exhibit>/members/<int:member_id>/extract")
+@login_required
+def extract_member(code: str, exhibit: str, member_id: int):
+    access, item = load_team_item(code, exhibit)
+    member = members.member_of(item, member_id)
+    if member is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        child = members.derive_member(access, item, member)
+    except services.EvidenceError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("evidence.item", code=code, exhibit=item.exhibit_number), 303)
+    db.session.commit()
+    receiving.schedule_extraction([stored.id for stored in child.files])
+    flash(
+        f"“{member.path}” is now item {child.exhibit_number}, an extract of {exhibit}.", "success"
+    )
+    return redirect(url_for("evidence.item", code=code, exhibit=child.exhibit_number), 303)
 
 
 # ---------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Words, "quoted phrases", AND / OR / NOT (or a leading ``-``), parentheses, prefix
 wildcards (``medel*``), fuzzy terms (``medelin~``, ``~2``), field filters
 (``party:NL kind:message exhibit:NL-0007 code:H2 type:document lang:fr``) and date
-ranges (``date:2026-01..2026-03-31``, either end may be left open). Anything else is
+ranges (``date:2026-01..2026-03-31``, either end may be left open), and the headers
+and properties found in files (``from:dk@example.net subject:lieferung author:babic
+sent:2026-02``). Anything else is
 a :class:`QueryError` whose message says what to change.
 """
 
@@ -24,6 +26,25 @@ FIELDS = {
     "lang": "a document language (lang:fr)",
     "date": "a date or range (date:2026-03, date:2026-01-01..2026-03-31)",
 }
+# Headers and document properties found in files (evidence/readers): each value is
+# indexed as "name:value" tokens, so "every mail from this address" is one term.
+ADDRESS_FIELDS = {
+    "from": "a sender's address (from:dk@example.net)",
+    "to": "a recipient's address (to:transport@example.org)",
+    "cc": "a copied recipient's address (cc:ana@example.hr)",
+    "msgid": "an e-mail's Message-ID (msgid:1234@mail.example.net)",
+}
+WORD_FIELDS = {
+    "subject": "a word of an e-mail's subject (subject:lieferung)",
+    "author": "a document's author (author:babic)",
+}
+DATE_FIELDS = {
+    "sent": "the day, month or year an e-mail was sent (sent:2026-02-27)",
+    "created": "when a document was created (created:2026-03)",
+    "modified": "when a document was last changed (modified:2026)",
+}
+IDENTIFIER_FIELDS = ADDRESS_FIELDS | WORD_FIELDS | DATE_FIELDS
+FIELDS |= IDENTIFIER_FIELDS
 _FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -206,7 +227,11 @@ def _term(value: str):
         raw = field.group(2).strip()
         if not raw:
             raise QueryError(f"Say what {name}: should be, e.g. {FIELDS[name]}.")
-        return parse_date_range(raw) if name == "date" else Field(name, raw)
+        if name == "date":
+            return parse_date_range(raw)
+        if name in IDENTIFIER_FIELDS and not identifier_tokens(name, raw, query=True):
+            raise QueryError(f"Say what {name}: should be, e.g. {FIELDS[name]}.")
+        return Field(name, raw)
     if value.endswith("*"):
         stem = value.rstrip("*")
         if "*" in stem or "?" in stem:
@@ -245,6 +270,42 @@ def _day(raw: str, *, end: bool) -> datetime:
     else:
         stop = date(year + 1, 1, 1)
     return datetime.combine(stop, time(), tzinfo=UTC)
+
+
+def identifier_tokens(name: str, value: str, *, query: bool = False) -> list[str]:
+    """Return the index tokens of one metadata value (``query``: as a person typed it)."""
+    from search import languages
+
+    value = " ".join(str(value).split())
+    if name in ADDRESS_FIELDS:
+        value = value.strip("<>").lower()
+        return [f"{name}:{value}"] if value and " " not in value else []
+    if name in WORD_FIELDS:
+        return [f"{name}:{languages.fold(word)}" for word in languages.WORD.findall(value)]
+    if name not in DATE_FIELDS:
+        return []
+    if query:
+        match = _DATE.match(value)
+        if not match:
+            raise QueryError(f"{name}: takes a date: write 2026, 2026-03 or 2026-03-14.")
+        parts = [match.group(1), *(f"{int(part):02d}" for part in match.groups()[1:] if part)]
+        return [f"{name}:{'-'.join(parts)}"]
+    day = value[:10]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        return []
+    return [f"{name}:{day[:4]}", f"{name}:{day[:7]}", f"{name}:{day}"]
+
+
+def identifiers(metadata: dict | None) -> tuple[str, ...]:
+    """Return the sorted index tokens of a file's metadata (``{"from": [...], ...}``)."""
+    tokens: set[str] = set()
+    for name, values in (metadata or {}).items():
+        if isinstance(values, dict):  # "inside": what attachments and members hold
+            tokens.update(identifiers(values))
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            tokens.update(identifier_tokens(name, value))
+    return tuple(sorted(tokens))
 
 
 def parse_date_range(raw: str) -> DateRange:

@@ -34,6 +34,8 @@ class Document:
     language: str = ""
     # What the kind's ``link`` needs to point at the row (exhibit number, "channel/id"…).
     ref: str = ""
+    # "name:value" tokens of headers and properties (search.query.identifiers).
+    identifiers: tuple[str, ...] = ()
 
     @property
     def uid(self) -> str:

@@ -371,7 +371,7 @@ def make_item(app):
     from datetime import UTC, datetime
 
     from evidence import services, storage
-    from evidence.sniff import sniff
+    from evidence.sniff import claimed_type, sniff
     from jit.teams.access import TeamAccess
 
     def factory(membership, *, files=(), **fields):
@@ -387,7 +387,9 @@ def make_item(app):
         uploads = []
         for filename, data in files:
             blob = storage.store_bytes(data)
-            uploads.append(services.Upload(blob, filename, sniff(blob.head)))
+            media_type = sniff(blob.head, storage.blob_path(blob.sha256))
+            claim = claimed_type(filename, None)  # as an upload naming no Content-Type
+            uploads.append(services.Upload(blob, filename, media_type, claim))
         access = TeamAccess(team=membership.team, membership=membership)
         item = services.create_item(access, services.ItemInput(**values), uploads)
         db.session.commit()

@@ -82,6 +82,8 @@ def digest(document: Document) -> str:
     }
     fields["readers"] = sorted(document.readers)
     fields["occurred_at"] = document.occurred_at.isoformat()
+    if document.identifiers:  # left out when empty: older documents keep their digest
+        fields["identifiers"] = sorted(document.identifiers)
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 

@@ -134,6 +134,7 @@ class PostgresBackend:
             "body": body,
             "party": document.party.upper(),
             "readers": list(document.readers),
+            "identifiers": list(document.identifiers),
             "handling_code": document.handling_code.upper(),
             "exhibit": document.exhibit.upper(),
             "evidence_type": document.evidence_type,
@@ -199,6 +200,13 @@ class PostgresBackend:
             return or_(*(self.compile(child, scopes) for child in node.children))
         if isinstance(node, q.Not):
             return not_(self.compile(node.child, scopes))
+        if isinstance(node, q.Field) and node.name in q.IDENTIFIER_FIELDS:
+            tokens = q.identifier_tokens(node.name, node.value, query=True)
+            if not tokens:
+                return false()
+            return D.identifiers.bool_op("@>")(
+                cast(postgresql.array(tokens), postgresql.ARRAY(Text))
+            )
         if isinstance(node, q.Field):
             value = (
                 node.value.upper()

@@ -65,6 +65,7 @@ def schema() -> fields.Schema:
         body=fields.STORED,
         text=fields.TEXT(analyzer=_analyzer(), phrase=True),
         readers=fields.KEYWORD(lowercase=False),
+        identifiers=IDENTIFIERS,
         party=fields.ID(stored=True, sortable=True),
         code=fields.ID(stored=True, sortable=True),
         exhibit=fields.ID(stored=True),
@@ -76,6 +77,10 @@ def schema() -> fields.Schema:
         digest=fields.STORED,
         **stemmed,
     )
+
+
+# Tokens hold no space (search.query.identifier_tokens), so whitespace separates them.
+IDENTIFIERS = fields.KEYWORD(lowercase=False)
 
 
 def _filter_value(name: str, value: str) -> str:
@@ -96,7 +101,14 @@ class WhooshBackend:
     def _open(self, team_id: int, *, create: bool):
         folder = self.team_dir(team_id)
         if index.exists_in(folder):
-            return index.open_dir(folder)
+            ix = index.open_dir(folder)
+            if create and "identifiers" not in ix.schema:
+                # An index made before identifiers existed gains the field in place.
+                writer = ix.writer()
+                writer.add_field("identifiers", IDENTIFIERS)
+                writer.commit()
+                ix = index.open_dir(folder)
+            return ix
         if not create:
             return None
         folder.mkdir(parents=True, exist_ok=True)
@@ -160,6 +172,7 @@ class WhooshBackend:
             "body": document.body,
             "text": text,
             "readers": " ".join(document.readers),
+            "identifiers": " ".join(document.identifiers),
             "party": document.party.upper(),
             "code": document.handling_code.upper(),
             "exhibit": document.exhibit.upper(),
@@ -202,6 +215,11 @@ class WhooshBackend:
             return query.Or([self.compile(child, schema_) for child in node.children])
         if isinstance(node, q.Not):
             return query.Not(self.compile(node.child, schema_))
+        if isinstance(node, q.Field) and node.name in q.IDENTIFIER_FIELDS:
+            tokens = q.identifier_tokens(node.name, node.value, query=True)
+            if not tokens or "identifiers" not in schema_:
+                return query.NullQuery
+            return query.And([query.Term("identifiers", token) for token in tokens])
         if isinstance(node, q.Field):
             name = _FILTER_FIELDS[node.name]
             return query.Term(name, _filter_value(node.name, node.value))

@@ -1,0 +1,207 @@
+"""Each format, generated with the library that reads it, yields its text and metadata."""
+
+import hashlib
+
+import pytest
+
+from evidence import readers
+from evidence.sniff import sniff
+from tests.evidence import samples
+
+
+def _read(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    media_type = sniff(data[:65536], path)
+    return media_type, readers.read(path, media_type)
+
+
+CASES = [
+    (
+        "zapisnik.docx",
+        samples.docx_bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ["Zapisnik o pretrazi vozila", "Bajakovo\t38 kg"],
+        {"author": ["T. Babić"], "created": ["2026-03-14T09:30:00+00:00"]},
+    ),
+    (
+        "transfers.xlsx",
+        samples.xlsx_bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ["--- Sheet Transfers ---", "HR1210010051863000160\t9400\tLučka uprava Split"],
+        {"author": ["FIU Zagreb"]},
+    ),
+    (
+        "route.pptx",
+        samples.pptx_bytes,
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ["Route of the shipment", "Split → Rotterdam", "check the container seal"],
+        {"author": ["Europol analyst"]},
+    ),
+    (
+        "zabiljeska.odt",
+        samples.odt_bytes,
+        "application/vnd.oasis.opendocument.text",
+        ["Službena zabilješka\nVozilo je zaustavljeno na graničnom prijelazu."],
+        {"author": ["Ministarstvo unutarnjih poslova"]},
+    ),
+    (
+        "pozivi.ods",
+        samples.ods_bytes,
+        "application/vnd.oasis.opendocument.spreadsheet",
+        ["--- Sheet Pozivi ---", "+385 91 234 5678\t00:03:12"],
+        {},
+    ),
+    ("uplate.csv", samples.csv_bytes, "text/csv", ["2026-02-27\t9400\tLučka uprava"], {}),
+    ("verklaring.rtf", samples.rtf_bytes, "text/rtf", ["Verklaring van de getuige"], {}),
+    (
+        "mail.eml",
+        samples.eml_bytes,
+        "message/rfc822",
+        ["Subject: Lieferung Dienstag", "Twelve boxes leave Split on Tuesday."],
+        {
+            "from": ["dk@example.net"],
+            "to": ["transport@example.org", "ana@example.hr"],
+            "cc": ["boss@example.net"],
+            "subject": ["Lieferung Dienstag"],
+            "msgid": ["20260227.1842@mail.example.net"],
+            "sent": ["2026-02-27T17:42:00+00:00"],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "media_type", "texts", "metadata"), CASES)
+def test_each_format_yields_its_text_and_metadata(
+    tmp_path, name, make, media_type, texts, metadata
+):
+    found_type, found = _read(tmp_path, name, make())
+    assert found_type == media_type
+    text = found.joined()
+    for expected in texts:
+        assert expected in text
+    for key, values in metadata.items():
+        # A template may add its own last author after the one set here.
+        assert found.metadata.get(key, [])[: len(values)] == values, key
+
+
+def test_a_mailbox_yields_every_message_with_its_headers(tmp_path):
+    data = samples.mbox_bytes(tmp_path / "made.mbox")
+    media_type, found = _read(tmp_path, "seized.mbox", data)
+    assert media_type == "application/mbox"
+    text = found.joined()
+    assert "Body of message 1" in text
+    assert "Body of message 2" in text
+    assert found.metadata["from"] == ["dk@example.net", "mk@example.org"]
+    assert found.metadata["subject"] == ["Message 1", "Message 2"]
+
+
+def test_an_email_with_an_attachment_yields_both(tmp_path):
+    attached = samples.docx_bytes(text="Ugovor o najmu skladišta")
+    data = samples.eml_bytes(attachment=("ugovor.docx", attached))
+    _, found = _read(tmp_path, "with-attachment.eml", data)
+    text = found.joined()
+    assert "Twelve boxes leave Split on Tuesday." in text
+    assert "Attachments: ugovor.docx" in text
+    assert "--- Attachment: ugovor.docx ---" in text
+    assert "Ugovor o najmu skladišta" in text
+    # The attachment's properties are found, kept apart from the message's own.
+    assert found.inner_metadata["author"][0] == "T. Babić"
+    assert "author" not in found.metadata
+    assert found.stored_metadata()["inside"]["author"][0] == "T. Babić"
+
+
+def test_a_zip_lists_its_members_with_their_hashes_and_text_under_their_paths(tmp_path):
+    members = {
+        "notes/a.txt": b"Ledger of the Waalhaven warehouse",
+        "b.docx": samples.docx_bytes(),
+    }
+    _, found = _read(tmp_path, "seized.zip", samples.zip_bytes(members))
+    listed = {member.path: member for member in found.members}
+    assert set(listed) == set(members)
+    for path, data in members.items():
+        assert listed[path].sha256 == hashlib.sha256(data).hexdigest()
+        assert listed[path].size_bytes == len(data)
+    assert listed["b.docx"].media_type.endswith("wordprocessingml.document")
+    text = found.joined()
+    assert "--- notes/a.txt ---\nLedger of the Waalhaven warehouse" in text
+    assert "--- b.docx ---" in text
+    assert "Zapisnik o pretrazi vozila" in text
+
+
+def test_a_compressed_tar_is_listed_member_by_member(tmp_path):
+    members = {"export/calls.csv": samples.csv_bytes(), "export/readme.txt": b"Cellebrite export"}
+    media_type, found = _read(tmp_path, "phone.tar.gz", samples.tar_bytes(members))
+    assert media_type == "application/gzip"
+    assert [(m.path, m.sha256) for m in found.members] == [
+        (path, hashlib.sha256(data).hexdigest()) for path, data in members.items()
+    ]
+    assert "--- export/readme.txt ---\nCellebrite export" in found.joined()
+
+
+def test_a_zip_bomb_is_refused_with_a_message(tmp_path):
+    bomb = samples.zip_bytes({"zeros.bin": b"\0" * (50 * 1024 * 1024)})
+    assert len(bomb) < 100_000
+    with pytest.raises(readers.ExtractionError, match="zip bomb"):
+        _read(tmp_path, "bomb.zip", bomb)
+
+
+def test_too_many_members_are_refused(tmp_path, monkeypatch):
+    from evidence.readers import archives
+
+    monkeypatch.setattr(archives, "MAX_MEMBERS", 5)
+    many = samples.zip_bytes({f"m{n}.txt": b"x" for n in range(6)})
+    with pytest.raises(readers.ExtractionError, match="6 members, more than the limit of 5"):
+        _read(tmp_path, "many.zip", many)
+
+
+@pytest.mark.parametrize("name", ["../../etc/cron.d/x", "/etc/passwd", "C:\\Windows\\x.dll"])
+def test_a_member_outside_the_archive_is_refused_with_a_message(tmp_path, name):
+    archive = samples.zip_bytes({"fine.txt": b"ok", name: b"payload"})
+    with pytest.raises(readers.ExtractionError, match="path traversal"):
+        _read(tmp_path, "evil.zip", archive)
+    tarred = samples.tar_bytes({"fine.txt": b"ok", name.replace("\\", "/"): b"payload"})
+    with pytest.raises(readers.ExtractionError, match="path traversal"):
+        _read(tmp_path, "evil.tar.gz", tarred)
+
+
+def test_the_time_bound_stops_a_slow_file(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"a;b\n" + b"1;2\n" * 10_000)
+    with pytest.raises(readers.ExtractionError, match="time limit"):
+        readers.read(path, "text/csv", seconds=0)
+
+
+def test_the_text_bound_cuts_and_says_so(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_bytes(b"word " * 1000)
+    found = readers.read(path, "text/plain", max_chars=100)
+    assert found.joined().endswith("[text cut at 100 characters]")
+    assert len(found.joined()) < 200
+
+
+def test_an_outlook_message_yields_headers_body_and_attachment(tmp_path):
+    from tests.evidence.msg_sample import msg_bytes
+
+    data = msg_bytes(
+        subject="Ugovor o prijevozu",
+        body="Kamion kreće u utorak.",
+        sender="Dragan K. <dk@example.net>",
+        to="transport@example.org",
+        cc="boss@example.net",
+        date="Fri, 27 Feb 2026 18:42:00 +0100",
+        message_id="<abc.1@mail.example.net>",
+        attachment=("ugovor.docx", samples.docx_bytes(text="Ugovor o najmu kamiona")),
+    )
+    media_type, found = _read(tmp_path, "poruka.msg", data)
+    assert media_type == "application/vnd.ms-outlook"
+    text = found.joined()
+    assert "Subject: Ugovor o prijevozu" in text
+    assert "Kamion kreće u utorak." in text
+    assert "--- Attachment: ugovor.docx ---" in text
+    assert "Ugovor o najmu kamiona" in text
+    assert found.metadata["from"] == ["dk@example.net"]
+    assert found.metadata["to"] == ["transport@example.org"]
+    assert found.metadata["cc"] == ["boss@example.net"]
+    assert found.metadata["sent"] == ["2026-02-27T17:42:00+00:00"]
+    assert found.metadata["msgid"] == ["abc.1@mail.example.net"]
