@@ -36,6 +36,7 @@ class SearchDocument(db.Model):
     __table_args__ = (
         Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),
         Index("ix_search_documents_team_id_occurred_at", "team_id", "occurred_at"),
+        Index("ix_search_documents_identifiers", "identifiers", postgresql_using="gin"),
     )
 
     uid: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -47,6 +48,8 @@ class SearchDocument(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     party: Mapped[str] = mapped_column(String(40), default="")
     readers: Mapped[list] = mapped_column(READERS)
+    # "type:value" tokens (search/identifiers.py): phone:+31612345678, serial:12M5748221.
+    identifiers: Mapped[list] = mapped_column(READERS, default=list)
     handling_code: Mapped[str] = mapped_column(String(2), default="")
     exhibit: Mapped[str] = mapped_column(String(40), default="")
     evidence_type: Mapped[str] = mapped_column(String(32), default="")

@@ -81,6 +81,7 @@ def digest(document: Document) -> str:
         )
     }
     fields["readers"] = sorted(document.readers)
+    fields["identifiers"] = sorted(document.identifiers)
     fields["occurred_at"] = document.occurred_at.isoformat()
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 

@@ -134,6 +134,7 @@ class PostgresBackend:
             "body": body,
             "party": document.party.upper(),
             "readers": list(document.readers),
+            "identifiers": list(document.identifiers),
             "handling_code": document.handling_code.upper(),
             "exhibit": document.exhibit.upper(),
             "evidence_type": document.evidence_type,
@@ -206,6 +207,14 @@ class PostgresBackend:
                 else (node.value.lower())
             )
             return _FILTER_COLUMNS[node.name] == value
+        if isinstance(node, q.Identifier):
+            if "?" in node.token:  # a partly legible serial: ? stands for one character
+                pattern = node.token.replace("_", "\\_").replace("%", "\\%").replace("?", "_")
+                token = func.unnest(D.identifiers).column_valued("token")
+                return select(1).where(token.like(pattern)).exists()
+            return D.identifiers.bool_op("@>")(
+                cast(postgresql.array([node.token]), postgresql.ARRAY(Text))
+            )
         if isinstance(node, q.DateRange):
             conditions = []
             if node.start:

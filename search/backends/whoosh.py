@@ -51,6 +51,10 @@ def _analyzer(language: str | None = None):
     return RegexTokenizer(r"\w+") | FoldFilter()
 
 
+# Identifier tokens hold no spaces (search/identifiers.py); stored for "also appears in".
+IDENTIFIERS = fields.KEYWORD(lowercase=False, stored=True)
+
+
 def schema() -> fields.Schema:
     stemmed = {
         f"text_{code}": fields.TEXT(analyzer=_analyzer(code), phrase=True)
@@ -65,6 +69,7 @@ def schema() -> fields.Schema:
         body=fields.STORED,
         text=fields.TEXT(analyzer=_analyzer(), phrase=True),
         readers=fields.KEYWORD(lowercase=False),
+        identifiers=IDENTIFIERS,
         party=fields.ID(stored=True, sortable=True),
         code=fields.ID(stored=True, sortable=True),
         exhibit=fields.ID(stored=True),
@@ -111,6 +116,9 @@ class WhooshBackend:
             return
         writer = ix.writer()
         try:
+            if "identifiers" not in ix.schema:
+                # An index made before identifiers were indexed gains the field.
+                writer.add_field("identifiers", IDENTIFIERS)
             for uid in deletes:
                 writer.delete_by_term("uid", uid)
             for document in upserts:
@@ -160,6 +168,7 @@ class WhooshBackend:
             "body": document.body,
             "text": text,
             "readers": " ".join(document.readers),
+            "identifiers": " ".join(document.identifiers),
             "party": document.party.upper(),
             "code": document.handling_code.upper(),
             "exhibit": document.exhibit.upper(),
@@ -205,6 +214,12 @@ class WhooshBackend:
         if isinstance(node, q.Field):
             name = _FILTER_FIELDS[node.name]
             return query.Term(name, _filter_value(node.name, node.value))
+        if isinstance(node, q.Identifier):
+            if "identifiers" not in schema_:
+                return query.NullQuery
+            if "?" in node.token:  # a partly legible serial: ? stands for one character
+                return query.Wildcard("identifiers", node.token)
+            return query.Term("identifiers", node.token)
         if isinstance(node, q.DateRange):
             start, end = (
                 moment and moment.replace(tzinfo=None) for moment in (node.start, node.end)
