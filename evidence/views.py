@@ -42,6 +42,7 @@ from jit.inputs import ignore_bad_filters, query_int
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 from jit.teams.forms import ConfirmForm
+from search.related import also_appears_in
 
 bp = Blueprint("evidence", __name__)
 
@@ -206,6 +207,7 @@ def _item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, statu
             may_record=access.can(Permission.RECORD_CUSTODY),
             may_derive=may_add_item(access),
             max_upload_bytes=max_upload_bytes(),
+            appearances=also_appears_in(access, "item", item.id),
         ),
         status,
     )
