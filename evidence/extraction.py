@@ -1,4 +1,4 @@
-"""Text extraction for search: plain text, PDF, DOCX, e-mail and HTML.
+"""Text extraction for search: plain text, PDF, DOCX, e-mail and HTML; OCR of images and scans.
 
 Extraction runs after the upload has committed, on a background worker, so it never
 delays or endangers an upload. Its outcome is stored on the file row: the text, or why
@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from evidence import storage
+from evidence import ocr, storage
 from evidence.models import EvidenceFile, ExtractionStatus
 from jit.clock import utcnow
 from jit.extensions import db
@@ -170,7 +170,12 @@ def extract_file(file_id: int) -> None:
     if stored is None or stored.extraction_status != ExtractionStatus.PENDING.value:
         return
     try:
-        text = extract_text(storage.blob_path(stored.sha256), stored.media_type)
+        path = storage.blob_path(stored.sha256)
+        text = extract_text(path, stored.media_type)
+        if ocr.wanted(stored.media_type, text):
+            states = {party.country_code for party in stored.item.team.parties}
+            text = ocr.recognise(path, stored.media_type, ocr.languages_for(states))
+            stored.is_text_from_ocr = True
     except Exception as failure:  # any reader error is recorded, never raised
         stored.extraction_status = ExtractionStatus.FAILED.value
         stored.extraction_error = f"{type(failure).__name__}: {failure}"[:2000]

@@ -265,6 +265,8 @@ class EvidenceFile(db.Model):
     extraction_error: Mapped[str | None] = mapped_column(Text)
     extracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extracted_text: Mapped[str | None] = mapped_column(Text)
+    # The text was read by OCR (an image, a scanned PDF), not taken from the file.
+    is_text_from_ocr: Mapped[bool] = mapped_column(default=False)
 
     item: Mapped[EvidenceItem] = relationship(back_populates="files")
     uploaded_by: Mapped[User | None] = relationship()
