@@ -1,4 +1,5 @@
-"""Text extraction for search: the worker that runs the readers of :mod:`evidence.readers`.
+"""Text extraction for search: the worker that runs the readers of :mod:`evidence.readers`,
+and OCR (:mod:`evidence.ocr`) for images and scans without a text layer.
 
 Extraction runs after the upload has committed, on a background worker, so it never
 delays or endangers an upload. Its outcome is stored on the file row: the text, the
@@ -13,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask, current_app
 from sqlalchemy import delete, select
 
-from evidence import readers, storage
+from evidence import ocr, readers, storage
 from evidence.models import ArchiveMember, EvidenceFile, ExtractionStatus
 from evidence.readers import ExtractionError
 from jit.clock import utcnow
@@ -28,20 +29,29 @@ def extract_file(file_id: int) -> None:
     if stored is None or stored.extraction_status != ExtractionStatus.PENDING.value:
         return
     db.session.execute(delete(ArchiveMember).where(ArchiveMember.file_id == stored.id))
+    recognised = None
     try:
-        found = readers.read(storage.blob_path(stored.sha256), stored.media_type)
+        path = storage.blob_path(stored.sha256)
+        found = readers.read(path, stored.media_type)
+        if ocr.wanted(stored.media_type, found.joined() if found is not None else None):
+            # An image, or a PDF without a text layer (a scan): Tesseract reads it.
+            states = {party.country_code for party in stored.item.team.parties}
+            recognised = ocr.recognise(path, stored.media_type, ocr.languages_for(states))
     except ExtractionError as refused:
         _failed(stored, str(refused))
     except Exception as failure:  # any reader error is recorded, never raised
         _failed(stored, f"{type(failure).__name__}: {failure}")
     else:
-        if found is None:
+        stored.is_text_from_ocr = recognised is not None
+        if found is None and recognised is None:
             stored.extraction_status = ExtractionStatus.NOT_APPLICABLE.value
         else:
             stored.extraction_status = ExtractionStatus.DONE.value
-            stored.extracted_text = found.joined()[:MAX_TEXT_CHARS]
-            stored.extracted_metadata = found.stored_metadata()
-            _list_members(stored, found.members)
+            text = recognised if recognised is not None else found.joined()
+            stored.extracted_text = text[:MAX_TEXT_CHARS]
+            stored.extracted_metadata = found.stored_metadata() if found is not None else None
+            if found is not None:
+                _list_members(stored, found.members)
         stored.extraction_error = None
     stored.extracted_at = utcnow()
     db.session.commit()
@@ -52,6 +62,7 @@ def _failed(stored: EvidenceFile, reason: str) -> None:
     stored.extraction_error = reason.replace("\x00", "")[:2000]
     stored.extracted_text = None
     stored.extracted_metadata = None
+    stored.is_text_from_ocr = False
 
 
 def _list_members(stored: EvidenceFile, members: list[readers.Member]) -> None:

@@ -258,6 +258,8 @@ class EvidenceFile(db.Model):
     extracted_text: Mapped[str | None] = mapped_column(Text)
     # Headers and document properties: {"from": [...], "sent": [...], "author": [...]}.
     extracted_metadata: Mapped[dict | None] = mapped_column(JSON)
+    # The text was read by OCR (an image, a scanned PDF), not taken from the file.
+    is_text_from_ocr: Mapped[bool] = mapped_column(default=False)
 
     item: Mapped[EvidenceItem] = relationship(back_populates="files")
     uploaded_by: Mapped[User | None] = relationship()

@@ -45,6 +45,7 @@ from jit.inputs import ignore_bad_filters, query_int
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 from jit.teams.forms import ConfirmForm
+from search.related import also_appears_in
 
 bp = Blueprint("evidence", __name__)
 
@@ -222,6 +223,7 @@ def _item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, statu
             may_extract=access.can(Permission.ADD_EVIDENCE)
             and gates.may(access.team, "add_evidence"),
             max_upload_bytes=max_upload_bytes(),
+            appearances=also_appears_in(access, "item", item.id),
         ),
         status,
     )

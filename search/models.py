@@ -35,8 +35,8 @@ class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (
         Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),
-        Index("ix_search_documents_identifiers", "identifiers", postgresql_using="gin"),
         Index("ix_search_documents_team_id_occurred_at", "team_id", "occurred_at"),
+        Index("ix_search_documents_identifiers", "identifiers", postgresql_using="gin"),
     )
 
     uid: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -48,8 +48,10 @@ class SearchDocument(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     party: Mapped[str] = mapped_column(String(40), default="")
     readers: Mapped[list] = mapped_column(READERS)
-    # "name:value" tokens of headers and document properties (from:…, author:…).
-    identifiers: Mapped[list | None] = mapped_column(READERS)
+    # "name:value" tokens, one GIN-indexed list: identifiers found in the text
+    # (search/identifiers.py: phone:+31612345678, serial:12M5748221) and the headers and
+    # properties of files (search.query.identifier_tokens: from:…, author:…, sent:…).
+    identifiers: Mapped[list] = mapped_column(READERS, default=list)
     handling_code: Mapped[str] = mapped_column(String(2), default="")
     exhibit: Mapped[str] = mapped_column(String(40), default="")
     evidence_type: Mapped[str] = mapped_column(String(32), default="")

@@ -19,7 +19,10 @@ MIN_PREFIX_CHARS = 2
 MAX_FUZZY_DISTANCE = 2
 FIELDS = {
     "party": "the party that holds or wrote it (party:NL)",
-    "kind": "the kind of document (kind:item, kind:custody, kind:message, kind:agreement)",
+    "kind": (
+        "the kind of document (kind:item, kind:custody, kind:message, kind:agreement, "
+        "kind:firearm, kind:request)"
+    ),
     "exhibit": "an exhibit number (exhibit:NL-0007)",
     "code": "a handling code (code:H2)",
     "type": "an evidence type (type:document)",
@@ -47,6 +50,10 @@ IDENTIFIER_FIELDS = ADDRESS_FIELDS | WORD_FIELDS | DATE_FIELDS
 FIELDS |= IDENTIFIER_FIELDS
 _FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
+_SPACED_VALUES = {
+    "phone": re.compile(r"[\d()./-]{1,8}"),
+    "iban": re.compile(r"[A-Z0-9]{1,4}"),
+}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -74,6 +81,13 @@ class Prefix:
 class Field:
     name: str
     value: str
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A normalised identifier token (``phone:+31612345678``, ``serial:12M5748221``)."""
+
+    token: str
 
 
 @dataclass(frozen=True)
@@ -132,13 +146,23 @@ def _tokens(text: str) -> list[tuple[str, str]]:
                 tokens.append(("word", text[i:j] + text[j + 1 : end]))
                 i = end + 1
                 continue
+            # phone:+31 6 1234 5678 and iban:NL91 ABNA 0417 1643 00 as written: the
+            # groups after the field belong to it.
+            spaced = _SPACED_VALUES.get(text[i:j].split(":", 1)[0].lower())
+            if spaced and ":" in text[i:j]:
+                while True:
+                    group = re.match(r"\s+(\S+)", text[j:])
+                    if not group or not spaced.fullmatch(group.group(1)):
+                        break
+                    j += group.end()
             tokens.append(("word", text[i:j]))
             i = j
     return tokens
 
 
 class _Parser:
-    def __init__(self, tokens):
+    def __init__(self, tokens, identifiers=None):
+        self.identifiers = identifiers or {}
         self.tokens = tokens
         self.position = 0
         self.terms = 0
@@ -207,7 +231,7 @@ class _Parser:
             return Phrase(value)
         if value in ("AND", "OR"):
             raise QueryError(f"{value} needs a word on each side.")
-        return _term(value)
+        return _term(value, self.identifiers)
 
 
 def _combine(node_type, children):
@@ -217,21 +241,31 @@ def _combine(node_type, children):
     return kept[0] if len(kept) == 1 else node_type(tuple(kept))
 
 
-def _term(value: str):
+def _term(value: str, identifiers: dict | None = None):
+    identifiers = identifiers or {}
     field = _FIELD.match(value)
     if field and not field.group(2).startswith("//"):
         name = field.group(1).lower()
-        if name not in FIELDS:
-            known = ", ".join(f"{key}:" for key in FIELDS)
+        if name not in FIELDS and name not in identifiers:
+            known = ", ".join(f"{key}:" for key in [*FIELDS, *identifiers])
             raise QueryError(f"There is no field {field.group(1)}: here. Use one of {known}")
         raw = field.group(2).strip()
         if not raw:
-            raise QueryError(f"Say what {name}: should be, e.g. {FIELDS[name]}.")
-        if name == "date":
-            return parse_date_range(raw)
-        if name in IDENTIFIER_FIELDS and not identifier_tokens(name, raw, query=True):
-            raise QueryError(f"Say what {name}: should be, e.g. {FIELDS[name]}.")
-        return Field(name, raw)
+            example = FIELDS.get(name, f"{name}:…")
+            raise QueryError(f"Say what {name}: should be, e.g. {example}.")
+        if name in IDENTIFIER_FIELDS:
+            # A header or property: one or more "name:value" tokens, all of which must hold.
+            tokens = identifier_tokens(name, raw, query=True)
+            if not tokens:
+                raise QueryError(f"Say what {name}: should be, e.g. {FIELDS[name]}.")
+            found = tuple(Identifier(token) for token in tokens)
+            return found[0] if len(found) == 1 else And(found)
+        if name in identifiers:
+            try:
+                return Identifier(f"{name}:{identifiers[name](raw)}")
+            except ValueError as wrong:
+                raise QueryError(str(wrong)) from None
+        return parse_date_range(raw) if name == "date" else Field(name, raw)
     if value.endswith("*"):
         stem = value.rstrip("*")
         if "*" in stem or "?" in stem:
@@ -322,13 +356,17 @@ def parse_date_range(raw: str) -> DateRange:
     return DateRange(_day(raw, end=False), _day(raw, end=True))
 
 
-def parse(text: str, filters: dict | None = None):
-    """Parse ``text`` and AND the ``filters`` (field → value) onto it."""
+def parse(text: str, filters: dict | None = None, identifiers: dict | None = None):
+    """Parse ``text`` and AND the ``filters`` (field → value) onto it.
+
+    ``identifiers`` maps identifier fields (``phone``, ``serial``) to the function that
+    normalises a typed value (search/identifiers.py).
+    """
     text = text or ""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is too long: at most {MAX_QUERY_CHARS} characters.")
     tokens = _tokens(text)
-    node = _Parser(tokens).parse() if tokens else None
+    node = _Parser(tokens, identifiers).parse() if tokens else None
     extra = []
     for name, value in (filters or {}).items():
         if value:
@@ -337,7 +375,9 @@ def parse(text: str, filters: dict | None = None):
     if node is None and not extra:
         raise QueryError("Type the words to search for.")
     nodes = ([node] if node is not None else []) + extra
-    if not any(has_positive_text(n) or isinstance(n, Field | DateRange) for n in nodes):
+    if not any(
+        has_positive_text(n) or isinstance(n, Field | DateRange | Identifier) for n in nodes
+    ):
         nodes.insert(0, Everything())
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 

@@ -34,7 +34,9 @@ class Document:
     language: str = ""
     # What the kind's ``link`` needs to point at the row (exhibit number, "channel/id"…).
     ref: str = ""
-    # "name:value" tokens of headers and properties (search.query.identifiers).
+    # "name:value" tokens: the kind's own (a file's headers and properties, from
+    # search.query.identifiers; a weapon's "serial:12M5748221"). Phones, IBANs and e-mail
+    # addresses in the text are added by :func:`load` (search/identifiers.py).
     identifiers: tuple[str, ...] = ()
 
     @property
@@ -53,6 +55,9 @@ class SearchKind:
     - ``link(team_code, ref)`` returns the URL of a hit.
     - ``watch`` maps a model to a function ``(obj) -> ids of this kind`` that a change
       to ``obj`` may alter; the outbox is filled from it on every flush.
+    - ``identifier_fields`` maps a query field (``serial``) to a function normalising
+      what was typed into the value of the kind's ``field:value`` identifier tokens;
+      it raises ``ValueError`` with a message for a value that cannot be one.
     """
 
     name: str
@@ -62,6 +67,7 @@ class SearchKind:
     reader_tokens: Callable[[object], set[str]]
     link: Callable[[str, str], str]
     watch: dict[type, Callable[[object], Iterable[int]]] = field(default_factory=dict)
+    identifier_fields: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
 
 def kinds(app: Flask | None = None) -> dict[str, SearchKind]:
@@ -87,20 +93,35 @@ def collect(app: Flask) -> None:
     app.extensions.pop("search_kinds", None)
 
 
+def identifier_fields(app: Flask | None = None) -> dict[str, Callable[[str], str]]:
+    """Return every identifier query field: the search's own and the kinds'."""
+    from search import identifiers
+
+    merged = dict(identifiers.FIELDS)
+    for kind in kinds(app).values():
+        merged.update(kind.identifier_fields)
+    return merged
+
+
 def load(kind: SearchKind, ids: list[int]) -> dict[int, Document | None]:
-    """Return the kind's documents for ``ids``, each with its language settled."""
-    from search import languages
+    """Return the kind's documents for ``ids``, language settled and identifiers found."""
+    from search import identifiers, languages
 
     found = kind.documents(list(ids))
-    return {
-        object_id: None
-        if document is None
-        else replace(
+    settled = {}
+    for object_id, document in found.items():
+        if document is None:
+            settled[object_id] = None
+            continue
+        text = f"{document.title}\n{document.body}"
+        # A national number ("06 1234 5678") is read as the writing party's.
+        extracted = identifiers.extract(text, document.party)
+        settled[object_id] = replace(
             document,
-            language=languages.normalise(document.language, f"{document.title}\n{document.body}"),
+            language=languages.normalise(document.language, text),
+            identifiers=tuple(dict.fromkeys((*document.identifiers, *extracted))),
         )
-        for object_id, document in found.items()
-    }
+    return settled
 
 
 def reader_tokens(access) -> set[str]:

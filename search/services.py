@@ -14,7 +14,7 @@ from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 from search import query as q
 from search.backends import FACETS, SORTS, Hit, Results, Scope, get_backend
-from search.registry import kinds, reader_tokens
+from search.registry import identifier_fields, kinds, reader_tokens
 
 PER_PAGE = 20
 MAX_PAGE = 500
@@ -124,7 +124,7 @@ def run(accesses: list[TeamAccess], request: SearchRequest) -> Outcome:
     accesses = searchable(accesses)
     outcome.team_codes = {access.team.id: access.team.code for access in accesses}
     try:
-        tree = q.parse(request.text, request.query_filters())
+        tree = q.parse(request.text, request.query_filters(), identifier_fields())
     except q.QueryError as problem:
         outcome.error = str(problem)
         if request.text.strip() or request.filters:
@@ -166,7 +166,7 @@ def suggest(scopes: list[Scope], request: SearchRequest, tree) -> str | None:
         for candidate in candidates[:3]:
             attempt = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", candidate, corrected, count=1)
             try:
-                tree = q.parse(attempt, request.query_filters())
+                tree = q.parse(attempt, request.query_filters(), identifier_fields())
             except q.QueryError:
                 continue
             found = backend.query(scopes, tree, sort="relevance", page=1, per_page=1)

@@ -10,10 +10,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Add the ``jit bundle`` commands; let reviewers read the items shared with them."""
+    """Add the ``jit bundle`` commands, the requests' search kind, and reviewers' reading."""
     from evidence.bundles.access import shared_evidence
     from evidence.bundles.cli import bundle_cli
+    from evidence.bundles.search_kinds import search_kinds
     from jit import signals
 
     app.cli.add_command(bundle_cli)
+    signals.search_kinds.connect(search_kinds)
     signals.shared_evidence.connect(shared_evidence)

@@ -1,5 +1,6 @@
 """What a new request starts with: the facts the workspace already knows."""
 
+from evidence.bundles import addressees
 from evidence.bundles.instruments import Instrument
 from evidence.bundles.instruments.common import OTHER_STATE
 from jit import signals
@@ -28,6 +29,14 @@ def agreement_facts(team) -> dict:
     return signals.first_value(signals.agreement_facts, team) or {}
 
 
+def _executing_authority(instrument: Instrument, state: str | None, party) -> str:
+    # The directory's competent authority first: the team's partner may not be it.
+    listed = addressees.proposed(instrument.code, state)
+    if listed is not None:
+        return addressees.describe(listed)
+    return party.authority if party else ""
+
+
 def workspace_facts(
     access: TeamAccess, instrument: Instrument, number: int, executing_state: str | None
 ) -> dict:
@@ -45,7 +54,7 @@ def workspace_facts(
     return {
         "issuing_authority": party.authority,
         "executing_state": executing_state,
-        "executing_authority": executing_party.authority if executing_party else "",
+        "executing_authority": _executing_authority(instrument, executing_state, executing_party),
         "reference": f"{team.code}/{party.short_label}/REQ-{number}",
         "legal_basis": legal_basis,
         "purpose": agreement.get("purpose", ""),

@@ -65,8 +65,12 @@ def create_bundle(
     *,
     values: dict | None = None,
     language: str | None = None,
+    overrides: dict | None = None,
 ) -> Bundle:
-    """Start a draft of ``request_type``, pre-filled from the workspace (or with ``values``)."""
+    """Start a draft of ``request_type``, pre-filled from the workspace (or with ``values``).
+
+    ``overrides`` replace pre-filled values (a firearm's markings on a tracing request).
+    """
     if not access.can(Permission.DRAFT_BUNDLE):
         raise BundleError("Your role does not draft requests.")
     if request_type not in INSTRUMENTS:
@@ -85,9 +89,12 @@ def create_bundle(
         party_id=access.party.id,
         number=number,
         request_type=request_type,
-        values=values
-        if values is not None
-        else prefill.initial_values(definition, facts, party_states(access.team)),
+        values=(
+            values
+            if values is not None
+            else prefill.initial_values(definition, facts, party_states(access.team))
+        )
+        | (overrides or {}),
         language=language or prefill.proposed_language(executing_state, languages_for(definition)),
         agreement_reference=agreement.get("reference", ""),
         created_by_id=access.user.id,

@@ -21,7 +21,15 @@ from sqlalchemy import select
 
 from evidence import storage
 from evidence.access import visible_item_by_id, visible_items_filter
-from evidence.bundles import checks, forms, review, services, tracking, tracking_services
+from evidence.bundles import (
+    addressees,
+    checks,
+    forms,
+    review,
+    services,
+    tracking,
+    tracking_services,
+)
 from evidence.bundles.access import (
     load_bundle,
     load_bundles_team,
@@ -48,6 +56,7 @@ from jit import gates, submissions
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.i18n import LANGUAGES
+from jit.inputs import query_int
 from jit.permissions import Role
 from jit.teams.reference import countries
 
@@ -132,8 +141,25 @@ def _form_page(access, bundle, values, errors=None, error=None, status=200):
         languages=languages_for(definition),
         all_languages=LANGUAGES,
         proposed=proposed_language(_executing_state(values)),
+        directory_entries=addressees.candidates(_executing_state(values)),
+        authority_field=addressees.authority_field(definition),
         gate=gates.may(access.team, "draft_bundle"),
     )
+
+
+def _with_picked_addressee(bundle, values: dict) -> dict:
+    """Show the directory entry picked (``?addressee=<id>``) in the authority field.
+
+    Nothing is saved until the drafter saves the form.
+    """
+    picked = query_int("addressee")
+    field = addressees.authority_field(instrument(bundle.request_type))
+    if picked is None or field is None:
+        return values
+    entry = next(
+        (e for e in addressees.candidates(_executing_state(values)) if e.id == picked), None
+    )
+    return values | {field.key: addressees.describe(entry)} if entry else values
 
 
 def _executing_state(values) -> str | None:
@@ -151,7 +177,7 @@ def edit(code: str, number: int):
     if not may_edit(access, bundle):
         abort(403)
     if request.method == "GET":
-        return _form_page(access, bundle, bundle.values or {})
+        return _form_page(access, bundle, _with_picked_addressee(bundle, bundle.values or {}))
     try:
         services.save_values(
             access, bundle, forms.from_form(request.form), request.form.get("language", "")

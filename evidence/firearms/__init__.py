@@ -28,6 +28,8 @@ def dashboard_notices(user):
 
 
 def init_app(app: Flask) -> None:
+    from evidence.firearms.search_kinds import search_kinds
     from jit import signals
 
     signals.dashboard_notices.connect(dashboard_notices)
+    signals.search_kinds.connect(search_kinds)

@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from evidence.access import load_item
-from evidence.firearms import chart, register, services, tracing
+from evidence.bundles.services import BundleError
+from evidence.firearms import chart, outgoing, register, services, tracing
 from evidence.firearms.access import (
     load_firearm,
     load_firearms_team,
@@ -319,7 +320,36 @@ def firearm(code: str, firearm_id: int):
         tracing_requests=requests,
         prefill=tracing.outgoing_prefill(record),
         may_write=_may_write(access),
+        may_draft=access.can(Permission.DRAFT_BUNDLE)
+        and bool(gates.may(access.team, "draft_bundle")),
+        submission_token=submissions.new_token(),
     )
+
+
+@bp.post(f"/t/<code>/firearms/<{ID}:firearm_id>/request-tracing")
+@login_required
+def request_tracing(code: str, firearm_id: int):
+    access = load_firearms_team(code)
+    record = load_firearm(access, firearm_id)
+    try:
+        # A double click drafts one request, not two.
+        claimed = submissions.claim(
+            request.form.get("submission_token"), user=current_user, purpose="firearms.tracing"
+        )
+        bundle = outgoing.draft_tracing_request(access, record)
+    except submissions.AlreadySubmitted as repeat:
+        return submissions.answer_repeat(repeat)
+    except BundleError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("firearms.firearm", code=code, firearm_id=record.id)), 303
+    url = url_for("bundles.edit", code=code, number=bundle.number)
+    submissions.done(claimed, url)
+    db.session.commit()
+    flash(
+        f"{bundle.label} drafted from {record.label}: check the values and complete it.", "success"
+    )
+    return redirect(url), 303
 
 
 # ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ whether a reader gets a link is decided per reader (:mod:`jit.chat.exhibits`).
 """
 
 import re
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -66,6 +67,18 @@ def render(text: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     ).strip()
+
+
+_BLOCK_ENDS = re.compile(r"<br\s*/?>|</(?:p|li|pre)>")
+
+
+def plain_text(text: str) -> str:
+    """Return what a reader sees of ``text``, without its Markdown marks or any HTML.
+
+    Search indexes and shows this, so a hit reads "#HR-0001", not "**#HR-0001**".
+    """
+    html = _BLOCK_ENDS.sub("\n", render(text))
+    return re.sub(r"\n{2,}", "\n", unescape(nh3.clean(html, tags=set()))).strip()
 
 
 def exhibit_references(text: str) -> list[str]:

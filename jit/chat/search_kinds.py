@@ -8,6 +8,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from jit.chat.markdown import plain_text
 from jit.chat.models import Channel, Message
 from jit.extensions import db
 from jit.permissions import Permission
@@ -35,7 +36,7 @@ def message_documents(ids: list[int]) -> dict:
             object_id=message.id,
             team_id=message.channel.team_id,
             title=f"#{message.channel.name} — {message.author.display_name}",
-            body=message.body,
+            body=plain_text(message.body),
             occurred_at=message.created_at,
             readers=(READER,),
             party=message.author_party.short_label,

@@ -200,13 +200,6 @@ class PostgresBackend:
             return or_(*(self.compile(child, scopes) for child in node.children))
         if isinstance(node, q.Not):
             return not_(self.compile(node.child, scopes))
-        if isinstance(node, q.Field) and node.name in q.IDENTIFIER_FIELDS:
-            tokens = q.identifier_tokens(node.name, node.value, query=True)
-            if not tokens:
-                return false()
-            return D.identifiers.bool_op("@>")(
-                cast(postgresql.array(tokens), postgresql.ARRAY(Text))
-            )
         if isinstance(node, q.Field):
             value = (
                 node.value.upper()
@@ -214,6 +207,14 @@ class PostgresBackend:
                 else (node.value.lower())
             )
             return _FILTER_COLUMNS[node.name] == value
+        if isinstance(node, q.Identifier):
+            if "?" in node.token:  # a partly legible serial: ? stands for one character
+                pattern = node.token.replace("_", "\\_").replace("%", "\\%").replace("?", "_")
+                token = func.unnest(D.identifiers).column_valued("token")
+                return select(1).where(token.like(pattern)).exists()
+            return D.identifiers.bool_op("@>")(
+                cast(postgresql.array([node.token]), postgresql.ARRAY(Text))
+            )
         if isinstance(node, q.DateRange):
             conditions = []
             if node.start:

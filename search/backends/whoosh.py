@@ -51,6 +51,11 @@ def _analyzer(language: str | None = None):
     return RegexTokenizer(r"\w+") | FoldFilter()
 
 
+# "name:value" tokens (search/identifiers.py, search.query.identifier_tokens) hold no
+# space, so whitespace separates them; stored for "also appears in".
+IDENTIFIERS = fields.KEYWORD(lowercase=False, stored=True)
+
+
 def schema() -> fields.Schema:
     stemmed = {
         f"text_{code}": fields.TEXT(analyzer=_analyzer(code), phrase=True)
@@ -79,10 +84,6 @@ def schema() -> fields.Schema:
     )
 
 
-# Tokens hold no space (search.query.identifier_tokens), so whitespace separates them.
-IDENTIFIERS = fields.KEYWORD(lowercase=False)
-
-
 def _filter_value(name: str, value: str) -> str:
     return value.upper() if name in ("party", "exhibit", "code") else value.lower()
 
@@ -102,12 +103,6 @@ class WhooshBackend:
         folder = self.team_dir(team_id)
         if index.exists_in(folder):
             ix = index.open_dir(folder)
-            if create and "identifiers" not in ix.schema:
-                # An index made before identifiers existed gains the field in place.
-                writer = ix.writer()
-                writer.add_field("identifiers", IDENTIFIERS)
-                writer.commit()
-                ix = index.open_dir(folder)
             return ix
         if not create:
             return None
@@ -123,6 +118,9 @@ class WhooshBackend:
             return
         writer = ix.writer()
         try:
+            if "identifiers" not in ix.schema:
+                # An index made before identifiers were indexed gains the field.
+                writer.add_field("identifiers", IDENTIFIERS)
             for uid in deletes:
                 writer.delete_by_term("uid", uid)
             for document in upserts:
@@ -215,14 +213,15 @@ class WhooshBackend:
             return query.Or([self.compile(child, schema_) for child in node.children])
         if isinstance(node, q.Not):
             return query.Not(self.compile(node.child, schema_))
-        if isinstance(node, q.Field) and node.name in q.IDENTIFIER_FIELDS:
-            tokens = q.identifier_tokens(node.name, node.value, query=True)
-            if not tokens or "identifiers" not in schema_:
-                return query.NullQuery
-            return query.And([query.Term("identifiers", token) for token in tokens])
         if isinstance(node, q.Field):
             name = _FILTER_FIELDS[node.name]
             return query.Term(name, _filter_value(node.name, node.value))
+        if isinstance(node, q.Identifier):
+            if "identifiers" not in schema_:
+                return query.NullQuery
+            if "?" in node.token:  # a partly legible serial: ? stands for one character
+                return query.Wildcard("identifiers", node.token)
+            return query.Term("identifiers", node.token)
         if isinstance(node, q.DateRange):
             start, end = (
                 moment and moment.replace(tzinfo=None) for moment in (node.start, node.end)

@@ -145,9 +145,11 @@
     if (message.pending) {
       delete item.dataset.seq; // pending messages stay below every numbered one
       delete item.dataset.id;
+      item.removeAttribute("id");
     } else {
       item.dataset.seq = message.seq;
       item.dataset.id = message.id;
+      item.id = `message-${message.id}`; // what a search hit links to
     }
     item.dataset.clientId = message.client_id;
     item.classList.toggle("chat-message--mine", message.author.id === myId);
@@ -357,7 +359,30 @@
       renderActive();
       log.scrollTop = before === null ? log.scrollHeight : log.scrollHeight - height + top;
       markRead();
+      seek();
     });
+  }
+
+  // A search hit links to #message-<id>: load older pages until that message is on the
+  // page (or the channel's beginning is reached), then scroll it into view and mark it.
+  const MAX_SEEK_PAGES = 100;
+  let sought = (/^#message-(\d+)$/.exec(window.location.hash) || [])[1] || null;
+  let seekPages = 0;
+  function seek() {
+    if (!sought) return;
+    const target = document.getElementById(`message-${sought}`);
+    if (target) {
+      sought = null;
+      target.classList.add("chat-message--sought");
+      target.scrollIntoView({ block: "center" });
+      return;
+    }
+    if (channelState(active).hasOlder && seekPages < MAX_SEEK_PAGES) {
+      seekPages += 1;
+      setTimeout(loadOlder, 0);
+    } else {
+      sought = null; // retracted, or not in this channel: leave the newest in view
+    }
   }
   older.addEventListener("click", loadOlder);
   log.addEventListener("scroll", () => { if (log.scrollTop < 40 && active) loadOlder(); });

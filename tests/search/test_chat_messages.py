@@ -35,3 +35,18 @@ def test_a_retracted_message_is_not_found_at_all(app, case, chat, index, search_
     assert kept.body in body["hits"][0]["fragment_html"].replace("<mark>", "").replace(
         "</mark>", ""
     )
+
+
+def test_a_message_s_snippet_is_its_text_without_markdown_and_escaped(
+    app, case, chat, index, search_as
+):
+    chat.post(case.de_member, "Seen **#HR-0001** at the `Waalhaven` dock <b>tonight</b>")
+    index()
+    _status, body = search_as(case.nl_member.user, "waalhaven", team=case.team.code)
+    fragment = body["hits"][0]["fragment_html"]
+    assert "**" not in fragment
+    assert "`" not in fragment
+    assert "#HR-0001" in fragment
+    assert "<mark>Waalhaven</mark>" in fragment
+    assert "tonight" in fragment
+    assert "<b>" not in fragment  # typed tags are shown escaped (Whoosh) or dropped (PostgreSQL)

@@ -47,9 +47,17 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_evidence_archive_members_file_id"), ["file_id"], unique=False
         )
+    # One list of "name:value" tokens per search document: a file's headers and properties
+    # here, identifiers found in text (phone:, iban:, email:, serial:) from 5e2c7a9d1b30 on.
+    is_postgresql = op.get_bind().dialect.name == "postgresql"
+    empty = sa.text("'{}'") if is_postgresql else sa.text("'[]'")
     identifiers = sa.JSON().with_variant(postgresql.ARRAY(sa.Text()), "postgresql")
     with op.batch_alter_table("search_documents", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("identifiers", identifiers, nullable=True))
+        batch_op.add_column(
+            sa.Column("identifiers", identifiers, nullable=False, server_default=empty)
+        )
+    with op.batch_alter_table("search_documents", schema=None) as batch_op:
+        batch_op.alter_column("identifiers", server_default=None)
         batch_op.create_index(
             "ix_search_documents_identifiers",
             ["identifiers"],
