@@ -12,7 +12,7 @@ from jit import signals
 
 
 def init_app(app: Flask) -> None:
-    from agreements import cli, due, gate
+    from agreements import cli, closeout, due, gate
     from agreements.record import openable_agreement
     from agreements.requests import agreement_facts
     from agreements.search_kinds import search_kinds
@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["agreement_legal_bases"] = _legal_bases
     app.cli.add_command(cli.agreements_command)
     signals.record_visibility.connect(openable_agreement)
+    signals.team_ended.connect(closeout.team_ended)
+    signals.closeout_payload.connect(closeout.closeout_payload)
 
 
 def _status_for_template(team):

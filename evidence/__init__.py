@@ -11,7 +11,7 @@ from jit import signals
 
 
 def init_app(app: Flask) -> None:
-    from evidence import access
+    from evidence import access, closeout
     from evidence.backup import custody_heads
     from evidence.cli import evidence_cli
     from evidence.record import openable_evidence
@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(evidence_cli)
     signals.chain_heads.connect(custody_heads)
     signals.record_visibility.connect(openable_evidence)
+    signals.closeout_payload.connect(closeout.closeout_payload)
+    signals.retention_inventory.connect(closeout.retention_inventory)
+    signals.blobs_in_use.connect(closeout.blobs_in_use)
     with app.app_context():
         from jit.signing import signing_key
 

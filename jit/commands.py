@@ -71,6 +71,7 @@ def _db_commands() -> click.Group:
 
 
 def register_commands(app: Flask) -> None:
+    from jit.closeout.cli import retention_command
     from jit.operations.cli import (
         backup_command,
         bag_command,
@@ -85,6 +86,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(doctor_command)
     app.cli.add_command(deploy_command)
     app.cli.add_command(bag_command)
+    app.cli.add_command(retention_command)
     app.cli.add_command(run_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users)

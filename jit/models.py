@@ -2,6 +2,7 @@
 
 from jit.accounts.models import LoginThrottle, RecoveryCode, User, UserSession
 from jit.audit.models import AuditChainHead, AuditEntry
+from jit.closeout.models import CloseoutArchive, DeletionCertificate, TeamRetention
 from jit.directory.models import DirectoryEntry
 from jit.submissions import SubmissionToken
 from jit.teams.models import Membership, Party, Team
@@ -9,6 +10,8 @@ from jit.teams.models import Membership, Party, Team
 __all__ = [
     "AuditChainHead",
     "AuditEntry",
+    "CloseoutArchive",
+    "DeletionCertificate",
     "DirectoryEntry",
     "LoginThrottle",
     "Membership",
@@ -16,6 +19,7 @@ __all__ = [
     "RecoveryCode",
     "SubmissionToken",
     "Team",
+    "TeamRetention",
     "User",
     "UserSession",
 ]

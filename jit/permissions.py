@@ -49,6 +49,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "team:audit:view"
     EXPORT_AUDIT = "team:audit:export"
     RECORD_TRACING = "team:tracing:record"  # incoming tracing requests and their answers
+    TAKE_CLOSEOUT = "team:closeout:take-own-party"  # the party's close-out archive
+    MANAGE_RETENTION = "team:retention:manage"  # legal hold on the team's deletion
 
 
 P = Permission
@@ -61,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERY_MEMBER
         | {P.MANAGE_ALL_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.CONTRIBUTE_EVALUATION, P.READ_EVIDENCE}
         | {P.VIEW_AUDIT, P.EXPORT_AUDIT, P.MANAGE_CHANNELS, P.VIEW_CHAT_RECORD}
+        | {P.MANAGE_RETENTION}
     ),
     Role.LEADER: frozenset(
         _EVERY_MEMBER
@@ -68,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.CONTRIBUTE_EVALUATION}
         | {P.READ_EVIDENCE, P.READ_LEADERS_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS}
         | {P.RECORD_CUSTODY, P.DRAFT_BUNDLE, P.RELEASE_BUNDLE, P.RECORD_TRACING}
+        | {P.TAKE_CLOSEOUT}
     ),
     Role.MEMBER: frozenset(
         _EVERY_MEMBER
