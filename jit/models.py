@@ -2,7 +2,12 @@
 
 from jit.accounts.models import LoginThrottle, RecoveryCode, User, UserSession
 from jit.audit.models import AuditChainHead, AuditEntry
-from jit.closeout.models import CloseoutArchive, DeletionCertificate, TeamRetention
+from jit.closeout.models import (
+    CloseoutArchive,
+    CustodyDeletionPermit,
+    DeletionCertificate,
+    TeamRetention,
+)
 from jit.directory.models import DirectoryEntry
 from jit.submissions import SubmissionToken
 from jit.teams.models import Membership, Party, Team
@@ -11,6 +16,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEntry",
     "CloseoutArchive",
+    "CustodyDeletionPermit",
     "DeletionCertificate",
     "DirectoryEntry",
     "LoginThrottle",

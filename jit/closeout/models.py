@@ -75,3 +75,20 @@ class DeletionCertificate(db.Model):
 
     def __repr__(self) -> str:
         return f"<DeletionCertificate {self.id} team={self.team_id} {self.sha256[:12]}>"
+
+
+class CustodyDeletionPermit(db.Model):
+    """Lets retention delete one team's custody events, inside its own transaction only.
+
+    The database refuses every change to a custody event (append-only triggers); the
+    delete trigger lets a row go only while a permit for its item's team exists.
+    :func:`jit.closeout.retention.apply` writes the permit, deletes, and removes the
+    permit before it commits, so no permit is ever visible to anyone else.
+    """
+
+    __tablename__ = "custody_deletion_permits"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<CustodyDeletionPermit team={self.team_id}>"

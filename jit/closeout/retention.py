@@ -25,7 +25,12 @@ from jit.audit import services as audit
 from jit.audit.models import AuditChainHead, AuditEntry, team_chain
 from jit.canonical import canonical_json
 from jit.clock import utcnow
-from jit.closeout.models import CloseoutArchive, DeletionCertificate, TeamRetention
+from jit.closeout.models import (
+    CloseoutArchive,
+    CustodyDeletionPermit,
+    DeletionCertificate,
+    TeamRetention,
+)
 from jit.extensions import db
 from jit.operations.health import blob_root
 
@@ -232,8 +237,14 @@ def apply(team, *, operator: str) -> DeletionCertificate:
     candidates = set(inventory.get("blobs", [])) | set(archives)
     counts = plan(team)
     try:
+        # The one exception to append-only custody, for this team, in this transaction.
+        db.session.add(CustodyDeletionPermit(team_id=team.id))
+        db.session.flush()
         for table, condition in reversed(list(_conditions(team.id).items())):
             db.session.execute(delete(table).where(condition))
+        db.session.execute(
+            delete(CustodyDeletionPermit).where(CustodyDeletionPermit.team_id == team.id)
+        )
         db.session.flush()
     except IntegrityError as refused:
         db.session.rollback()

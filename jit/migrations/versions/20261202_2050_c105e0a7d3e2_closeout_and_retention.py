@@ -7,6 +7,10 @@ Create Date: 2026-12-02 20:50:00
 A party's close-out archive is a signed bag in the blob store, one per party. A team's
 retention row holds its own period and the legal hold. Deletion certificates outlive
 the content they describe (no cascade from teams).
+
+Custody events stay append-only, with one exception: retention's deletion, which holds
+a permit for the team inside its own transaction (custody_deletion_permits) and
+removes it before committing. The delete triggers are re-created to honour it.
 """
 
 from alembic import op
@@ -20,7 +24,39 @@ branch_labels = None
 depends_on = None
 
 
+_REFUSAL = "custody events are append-only: they cannot be changed or removed"
+_PERMITTED = (
+    "EXISTS (SELECT 1 FROM custody_deletion_permits p JOIN evidence_items i "
+    "ON i.team_id = p.team_id WHERE i.id = OLD.item_id)"
+)
+
+
+def _triggers(with_permit: bool):
+    if op.get_bind().dialect.name == "postgresql":
+        allow = f"IF TG_OP = 'DELETE' AND {_PERMITTED} THEN RETURN OLD; END IF; " if with_permit else ""
+        op.execute(
+            "CREATE OR REPLACE FUNCTION custody_events_refuse_change() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            f"{allow}RAISE EXCEPTION '{_REFUSAL}'; "
+            "END $$"
+        )
+        return
+    op.execute("DROP TRIGGER IF EXISTS custody_events_no_delete")
+    when = f"WHEN NOT {_PERMITTED} " if with_permit else ""
+    op.execute(
+        f"CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events {when}"
+        f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END"
+    )
+
+
 def upgrade():
+    op.create_table(
+        "custody_deletion_permits",
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"]),
+        sa.PrimaryKeyConstraint("team_id"),
+    )
+    _triggers(with_permit=True)
     op.create_table(
         "closeout_archives",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,6 +107,8 @@ def upgrade():
 
 
 def downgrade():
+    _triggers(with_permit=False)
+    op.drop_table("custody_deletion_permits")
     op.drop_index(op.f("ix_deletion_certificates_team_id"), table_name="deletion_certificates")
     op.drop_table("deletion_certificates")
     op.drop_table("team_retention")

@@ -22,7 +22,7 @@ def _take(app, membership, tmp_path):
 
 
 def test_the_archive_verifies_and_holds_only_what_the_party_may_take(app, closed, tmp_path):
-    archive, path = _take(app, closed.de_leader, tmp_path)
+    _archive, path = _take(app, closed.de_leader, tmp_path)
     result = bags.verify(path)
     assert result.is_intact, result.problems
     with zipfile.ZipFile(path) as package:
@@ -69,14 +69,15 @@ def test_a_changed_byte_in_the_archive_is_caught(app, closed, tmp_path):
 
 def test_jit_bag_verify_checks_the_archive_against_the_fingerprint(app, runner, closed, tmp_path):
     archive, path = _take(app, closed.nl_leader, tmp_path)
-    good = runner.invoke(args=["bag", "verify", str(path), "--fingerprint", archive.key_fingerprint])
+    fingerprint = archive.key_fingerprint
+    good = runner.invoke(args=["bag", "verify", str(path), "--fingerprint", fingerprint])
     assert good.exit_code == 0, good.output
     wrong = runner.invoke(args=["bag", "verify", str(path), "--fingerprint", "ab" * 32])
     assert wrong.exit_code == 1
 
 
 def test_no_archive_while_the_team_runs(app, in_force):
-    with frozen(at("2026-06-10")), pytest.raises(archives.CloseoutError, match="not ended"):  # noqa: E501
+    with frozen(at("2026-06-10")), pytest.raises(archives.CloseoutError, match="not ended"):
         archives.take(access_of(in_force.nl_leader))
 
 
