@@ -194,8 +194,17 @@ _TITLES = [
     "Bank statements",
     "Shipping manifest",
     "Encrypted chat export",
-    "Cash counting record",
     "CCTV footage",
+    "Photographs of the van",
 ]
-_TYPES = ["firearm", "device-image", "ammunition", "document", "document", "device-image"]
+_TYPES = [
+    "firearm",
+    "device-image",
+    "physical-item",
+    "financial-record",
+    "document",
+    "communication-data",
+    "video",
+    "image",
+]
 _PLACES = ["Zagreb", "Split", "Vienna", "Graz", "Rotterdam", "Amsterdam", "Bajakovo"]
