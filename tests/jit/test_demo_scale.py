@@ -44,3 +44,13 @@ def test_the_demo_command_refuses_a_scale_out_of_range(app, runner):
     result = runner.invoke(args=["demo", "--scale", "0"])
     assert result.exit_code == 2
     assert "--scale" in result.output
+
+
+def test_the_scale_teams_pages_render(app, client, auth):
+    from jit.accounts.services import find_user_by_email
+    from jit.demo import demo_password
+
+    scale.seed(4)
+    auth.login(find_user_by_email("coordinator@demo.example"), password=demo_password())
+    for page in ("/t/SCALE-4/", "/t/SCALE-4/evidence/", "/t/SCALE-4/audit", "/t/SCALE-4/chat"):
+        assert client.get(page).status_code == 200, page
