@@ -10,6 +10,6 @@ from jit.closeout.retention import MAX_REASON
 class HoldForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
-        description="The proceedings, request or order that needs the data kept.",
+        description="What needs the data kept (proceedings, a request, an order), or why not.",
         validators=[DataRequired(message="Give the reason."), Length(max=MAX_REASON)],
     )
