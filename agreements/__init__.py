@@ -12,7 +12,7 @@ from jit import signals
 
 
 def init_app(app: Flask) -> None:
-    from agreements import cli, due, gate
+    from agreements import cli, closeout, due, gate
     from agreements.documents import documents_in_force
     from agreements.record import openable_agreement
     from agreements.requests import agreement_facts
@@ -30,6 +30,8 @@ def init_app(app: Flask) -> None:
     _text_helpers(app)
     app.cli.add_command(cli.agreements_command)
     signals.record_visibility.connect(openable_agreement)
+    signals.team_ended.connect(closeout.team_ended)
+    signals.closeout_payload.connect(closeout.closeout_payload)
     signals.dashboard_notices.connect(evaluation_notices)
 
 

@@ -11,7 +11,7 @@ from jit import signals
 
 
 def init_app(app: Flask) -> None:
-    from evidence import access
+    from evidence import access, closeout
     from evidence.backup import custody_heads
     from evidence.bundles.tally import requests_issued
     from evidence.cli import evidence_cli
@@ -25,6 +25,9 @@ def init_app(app: Flask) -> None:
     signals.chain_heads.connect(custody_heads)
     signals.record_visibility.connect(openable_evidence)
     signals.legal_requests_issued.connect(requests_issued)  # the evaluation's counts
+    signals.closeout_payload.connect(closeout.closeout_payload)
+    signals.retention_inventory.connect(closeout.retention_inventory)
+    signals.blobs_in_use.connect(closeout.blobs_in_use)
     with app.app_context():
         from jit.signing import signing_key
 

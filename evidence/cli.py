@@ -3,8 +3,10 @@
 import sys
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
+from jit import signals
 from jit.extensions import db
 
 
@@ -73,6 +75,11 @@ def gc_command(grace_minutes):
     # The signed PDFs and the packages of final requests live in the blob store too.
     for column in (Bundle.pdf_sha256, Bundle.package_sha256):
         referenced |= set(db.session.scalars(select(column).where(column.is_not(None))))
+    # Blobs other packages keep (close-out archives) are named through the hook.
+    on_disk = {path.name for path in storage.iter_blobs()} - referenced
+    referenced |= set(
+        signals.values(signals.blobs_in_use, current_app._get_current_object(), candidates=on_disk)
+    )
     report = storage.collect_garbage(referenced, grace_seconds=grace_minutes * 60)
     for sha256 in report.removed_blobs:
         click.echo(f"removed unreferenced blob {sha256}")

@@ -140,15 +140,19 @@ def _load_user(session_id: str):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from jit import closeout
     from jit.accounts.views import bp as accounts_bp
     from jit.admin.views import bp as admin_bp
+    from jit.closeout.views import bp as closeout_bp
     from jit.directory.views import bp as directory_bp
     from jit.operations.health import bp as operations_bp
     from jit.teams.audit_views import bp as audit_bp
     from jit.teams.views import bp as teams_bp
 
-    for blueprint in (accounts_bp, admin_bp, directory_bp, teams_bp, audit_bp, operations_bp):
+    core = (accounts_bp, admin_bp, directory_bp, teams_bp, audit_bp, operations_bp, closeout_bp)
+    for blueprint in core:
         app.register_blueprint(blueprint)
+    closeout.init_app(app)
     for package in DOMAIN_PACKAGES:
         views = domain_module(package, "views")
         if views is not None:

@@ -302,10 +302,13 @@ def verify(path: Path, expected_fingerprint: str | None = None) -> Verification:
     """Check the bag at ``path`` (ZIP or folder) without the server; name what is wrong."""
     result = Verification()
     with open_bag(path) as bag:
-        _verify(bag, result, expected_fingerprint)
-        for _receiver, checks in signals.bag_checks.send(bag, open_member=bag.open):
-            for name, ok, detail in checks or []:
-                result.add(name, ok, detail)
+        try:
+            _verify(bag, result, expected_fingerprint)
+            for _receiver, checks in signals.bag_checks.send(bag, open_member=bag.open):
+                for name, ok, detail in checks or []:
+                    result.add(name, ok, detail)
+        except zipfile.BadZipFile as damaged:  # a changed byte fails the member's CRC-32 first
+            result.add("ZIP", False, str(damaged))
     return result
 
 

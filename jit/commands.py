@@ -71,6 +71,7 @@ def _db_commands() -> click.Group:
 
 
 def register_commands(app: Flask) -> None:
+    from jit.closeout.cli import retention_command
     from jit.operations.cli import (
         backup_command,
         bag_command,
@@ -85,6 +86,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(doctor_command)
     app.cli.add_command(deploy_command)
     app.cli.add_command(bag_command)
+    app.cli.add_command(retention_command)
     app.cli.add_command(run_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
@@ -122,12 +124,31 @@ def run_command(host: str, port: int, threads: int, dev: bool):
 
 
 @click.command("demo")
-def demo_command():
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 200_000),
+    default=None,
+    help="Also seed SCALE-N: N items, 10×N custody events, 20×N chat messages.",
+)
+def demo_command(scale):
     """Create (once) the demo teams and accounts and print the demo sign-ins."""
     from jit.demo import seed
 
     apply_migrations()
     logins = seed()
+    if scale:
+        import time
+
+        from jit import scale as scaled
+
+        started = time.perf_counter()
+        counts = scaled.seed(scale)
+        code = scaled.scale_team_code(scale)
+        if counts:
+            made = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
+            click.echo(f"Seeded {code} in {time.perf_counter() - started:.1f} s: {made}.")
+        else:
+            click.echo(f"{code} exists already; nothing added.")
     click.echo("\nDemo sign-ins (the password is the same for every demo account):")
     click.echo(f"  password: {logins.password}")
     for email, who in logins.accounts:

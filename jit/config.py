@@ -137,6 +137,12 @@ SETTINGS = [
         "",
         "Extra origins allowed to open chat sockets (comma-separated)",
     ),
+    Setting(
+        "RETENTION_DAYS",
+        int,
+        1095,
+        "Days a closed team's content is kept before `jit retention run --apply` deletes it",
+    ),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

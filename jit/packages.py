@@ -10,7 +10,8 @@ from types import ModuleType
 
 # Each may have ``models`` (imported so Alembic sees its tables), ``views.bp`` (a
 # blueprint), ``init_app(app)`` in its ``__init__`` (connecting its receivers to the
-# hooks of jit/signals.py, adding commands) and ``demo.schedule(timeline)`` (``jit demo``).
+# hooks of jit/signals.py, adding commands), ``demo.schedule(timeline)`` (``jit demo``)
+# and ``scale.seed(team, memberships, n, start=, span=)`` (``jit demo --scale N``).
 DOMAIN_PACKAGES = [
     "agreements",
     "evidence",

@@ -53,6 +53,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "team:audit:view"
     EXPORT_AUDIT = "team:audit:export"
     RECORD_TRACING = "team:tracing:record"  # incoming tracing requests and their answers
+    TAKE_CLOSEOUT = "team:closeout:take-own-party"  # the party's close-out archive
+    MANAGE_RETENTION = "team:retention:manage"  # legal hold on the team's deletion
 
 
 P = Permission
@@ -66,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.MANAGE_ALL_MEMBERSHIPS, P.DRAFT_AGREEMENT, P.CONTRIBUTE_EVALUATION, P.READ_EVIDENCE}
         | {P.VIEW_AUDIT, P.EXPORT_AUDIT, P.MANAGE_CHANNELS, P.VIEW_CHAT_RECORD}
         | {P.SHARE_BUNDLE}
+        | {P.MANAGE_RETENTION}
     ),
     Role.LEADER: frozenset(
         _EVERY_MEMBER
@@ -74,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.READ_EVIDENCE, P.READ_LEADERS_EVIDENCE, P.ADD_EVIDENCE, P.ADD_ANALYSIS}
         | {P.RECORD_CUSTODY, P.DRAFT_BUNDLE, P.RELEASE_BUNDLE, P.RECORD_TRACING}
         | {P.SHARE_BUNDLE, P.TRACK_BUNDLE}
+        | {P.TAKE_CLOSEOUT}
     ),
     Role.MEMBER: frozenset(
         _EVERY_MEMBER
@@ -122,9 +126,14 @@ ACTIONS: dict[Permission, str] = {
     P.DRAFT_BUNDLE: "draft legal requests",
     P.RELEASE_BUNDLE: "finalise and release legal requests",
     P.REVIEW_BUNDLE: "review requests shared with you",
+    P.SHARE_BUNDLE: "share final requests with a reviewer",
+    P.TRACK_BUNDLE: "record the answers to a sent request",
+    P.READ_SHARED_EVIDENCE: "read the evidence of requests shared with you",
     P.VIEW_AUDIT: "read the audit log",
     P.EXPORT_AUDIT: "export the audit log",
     P.RECORD_TRACING: "record firearms tracing requests",
+    P.TAKE_CLOSEOUT: "take your party's close-out archive",
+    P.MANAGE_RETENTION: "manage the team's retention and legal hold",
 }
 
 

@@ -199,3 +199,52 @@ shared_evidence = _hooks.signal(
     item ids, or ``None``; the evidence loader lets the reviewer read those items only.
     """,
 )
+
+
+team_ended = _hooks.signal(
+    "team-ended",
+    doc="""Say whether and when a team's operational phase ended (DESIGN §4).
+
+    Sender: the team. Receivers return ``{"ended_on": date, "closed_at": datetime or
+    None}`` once the agreement has expired or been closed (``closed_at`` only when the
+    coordinator closed it), else ``None``. Close-out archives wait for the end;
+    retention counts from ``closed_at``.
+    """,
+)
+
+closeout_payload = _hooks.signal(
+    "closeout-payload",
+    doc="""Collect what a party takes away in its close-out archive.
+
+    Sender: the ``TeamAccess`` of the party's leader asking for it. Receivers return a
+    list of ``jit.bags.Payload`` (paths under the package's own folder, e.g.
+    ``evidence/…``) holding only what that reader may read at the source.
+    """,
+)
+
+retention_inventory = _hooks.signal(
+    "retention-inventory",
+    doc="""Describe a team's content before retention deletes it, for the certificate.
+
+    Sender: the team. Receivers return a dict of plain JSON values (item numbers,
+    ``blobs``: the SHA-256 of every stored file, chain heads…); the dicts are merged.
+    """,
+)
+
+blobs_in_use = _hooks.signal(
+    "blobs-in-use",
+    doc="""Ask which of some blob-store hashes are still referenced.
+
+    Sender: the app. Keyword ``candidates``: a set of SHA-256 hex digests. Receivers
+    return the list of those their package still references; a blob nobody names may
+    be removed (retention, ``jit evidence gc``).
+    """,
+)
+
+team_content_deleted = _hooks.signal(
+    "team-content-deleted",
+    doc="""Tell packages that retention deleted a team's content (drop derived data).
+
+    Sender: the team. Receivers return nothing; search clears the team's index.
+    """,
+)

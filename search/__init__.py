@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from jit import signals
     from search import outbox, registry
     from search.backends import backend_name
-    from search.cli import rebuild_after_restore, search_cli
+    from search.cli import clear_team_index, rebuild_after_restore, search_cli
 
     if not app.config.get("SEARCH_INDEX_DIR"):
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search-index")
@@ -23,3 +23,4 @@ def init_app(app: Flask) -> None:
     outbox.install(app)
     app.cli.add_command(search_cli)
     signals.instance_restored.connect(rebuild_after_restore)
+    signals.team_content_deleted.connect(clear_team_index)

@@ -147,3 +147,8 @@ def check_command(code):
             f"{problems} difference(s); `jit search reindex` rebuilds from the database."
         )
     click.echo("The index matches the database.")
+
+
+def clear_team_index(team, **_kwargs) -> None:
+    """Empty a team's index once retention deleted its content (the caller commits)."""
+    get_backend().clear_team(team.id)

@@ -17,7 +17,7 @@ SOCKET_IO_PATH = "socket.io"
 
 def init_app(app: Flask) -> None:
     from jit import signals
-    from jit.chat import events, fanout, watch  # noqa: F401  (watch: session hooks)
+    from jit.chat import closeout, events, fanout, watch  # noqa: F401  (watch: session hooks)
     from jit.chat.presence import MemoryPresence, RedisPresence
     from jit.chat.ratelimit import limiter_for
     from jit.chat.record import openable_chat
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     )
     events.register(socketio)
     signals.record_visibility.connect(openable_chat)
+    signals.closeout_payload.connect(closeout.closeout_payload)
 
     def allow(origin, environ):
         return events.origin_allowed(origin, {**environ, "flask.app": app})

@@ -71,6 +71,7 @@ def test_core_pages_have_no_serious_accessibility_violations(
         "/t/A11Y-1/",
         "/t/A11Y-1/members",
         "/t/A11Y-1/audit",
+        "/t/A11Y-1/closeout",
         "/account",
         "/account/mfa",
         "/admin/users",

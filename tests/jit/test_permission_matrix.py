@@ -156,6 +156,66 @@ def _routes(team, target, party_ids):
                 "anonymous": anon_get,
             },
         ),
+        (
+            "GET",
+            f"/t/{code}/closeout",
+            None,
+            {
+                "coordinator": 200,
+                "leader": 200,
+                "member": 200,
+                "participant": 200,
+                "reviewer": 403,
+                "non-member": 404,
+                "platform-admin": 404,
+                "anonymous": anon_get,
+            },
+        ),
+        (
+            "POST",
+            f"/t/{code}/closeout/archive",
+            {},
+            {
+                "coordinator": 403,
+                "leader": 302,  # refused with a message: the team has not ended
+                "member": 403,
+                "participant": 403,
+                "reviewer": 403,
+                "non-member": 404,
+                "platform-admin": 404,
+                "anonymous": anon_post,
+            },
+        ),
+        (
+            "GET",
+            f"/t/{code}/closeout/archive.zip",
+            None,
+            {
+                "coordinator": 403,
+                "leader": 404,  # no archive taken yet
+                "member": 403,
+                "participant": 403,
+                "reviewer": 403,
+                "non-member": 404,
+                "platform-admin": 404,
+                "anonymous": anon_get,
+            },
+        ),
+        (
+            "POST",
+            f"/t/{code}/closeout/hold",
+            {"reason": "Appeal pending"},
+            {
+                "coordinator": 302,
+                "leader": 403,
+                "member": 403,
+                "participant": 403,
+                "reviewer": 403,
+                "non-member": 404,
+                "platform-admin": 404,
+                "anonymous": anon_post,
+            },
+        ),
     ]
 
 
@@ -168,6 +228,10 @@ ROUTE_NAMES = [
     "audit-verify",
     "audit-csv",
     "audit-jsonl",
+    "closeout",
+    "closeout-take",
+    "closeout-download",
+    "closeout-hold",
 ]
 
 

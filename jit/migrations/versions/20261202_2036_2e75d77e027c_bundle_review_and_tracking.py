@@ -1,7 +1,7 @@
 """bundles: sharing with reviewers, review decisions, status changes after sending
 
 Revision ID: 2e75d77e027c
-Revises: def175f8b424
+Revises: c4a8e2f61b93
 Create Date: 2026-12-02 20:36:05.618627
 
 A final bundle never changes, so what happens to it afterwards lives in its own
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2e75d77e027c'
-down_revision = 'def175f8b424'
+down_revision = 'c4a8e2f61b93'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """bundle packages: the signed BagIt package written at finalising, its hash and size
 
 Revision ID: c4a8e2f61b93
-Revises: def175f8b424
+Revises: c4a1e7b2d915
 Create Date: 2026-12-02 20:40:00
 
 A final bundle version keeps the SHA-256 and size of its package, which lives in the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "c4a8e2f61b93"
-down_revision = "def175f8b424"
+down_revision = "c4a1e7b2d915"
 branch_labels = None
 depends_on = None
 

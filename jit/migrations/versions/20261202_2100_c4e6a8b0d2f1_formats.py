@@ -1,7 +1,7 @@
 """formats: the client's claimed media type, extracted metadata, containers' members
 
 Revision ID: c4e6a8b0d2f1
-Revises: def175f8b424
+Revises: 2e75d77e027c
 Create Date: 2026-12-02 21:00:00
 
 evidence_files keeps the type the client claimed beside the type libmagic found, and
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "c4e6a8b0d2f1"
-down_revision = "def175f8b424"
+down_revision = "2e75d77e027c"
 branch_labels = None
 depends_on = None
 

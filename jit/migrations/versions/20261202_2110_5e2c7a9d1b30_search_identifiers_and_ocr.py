@@ -1,7 +1,7 @@
 """OCR'd text: evidence_files.is_text_from_ocr
 
 Revision ID: 5e2c7a9d1b30
-Revises: def175f8b424
+Revises: c4e6a8b0d2f1
 Create Date: 2026-12-02 21:10:00
 
 evidence_files.is_text_from_ocr says a file's text was recognised by Tesseract. The
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "5e2c7a9d1b30"
-down_revision = "def175f8b424"
+down_revision = "c4e6a8b0d2f1"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,131 @@
+"""Evidence's share of a party's close-out archive, and of a team's deletion certificate."""
+
+import json
+
+from sqlalchemy import select
+
+from evidence import queries, reports, storage, verification
+from evidence.bundles.models import Bundle
+from evidence.models import CustodyChainHead, EvidenceFile, EvidenceItem
+from jit.bags import Payload, safe_name
+from jit.extensions import db
+
+
+def closeout_payload(access) -> list[Payload]:
+    """Answer :data:`jit.signals.closeout_payload`: each item the reader may read.
+
+    Per item: its record, its files, its custody chain (JSONL, re-checkable) and its
+    custody report (PDF, verified now, recorded as any report is).
+    """
+    files = []
+    for item in queries.visible_items(access):
+        folder = f"evidence/{safe_name(item.exhibit_number, f'item-{item.id}')}"
+        files.append(Payload(f"{folder}/item.json", _item_json(item)))
+        for stored in item.files:
+            name = safe_name(stored.original_filename)
+            path = f"{folder}/files/{stored.id}-{name}"
+            files.append(Payload(path, storage.blob_path(stored.sha256)))
+        events, head = queries.custody_chain(item), queries.chain_head(item)
+        chain = reports.custody_jsonl(item, events, head)
+        files.append(Payload(f"{folder}/custody.jsonl", chain.encode("utf-8")))
+        files.append(Payload(f"{folder}/custody-report.pdf", _report(access, item, events, head)))
+    return files
+
+
+def _report(access, item: EvidenceItem, events, head):
+    def render():
+        result, run = verification.prepare_custody_report(access, item, access.user)
+        yield reports.custody_report_pdf(
+            item,
+            events=events,
+            head=head,
+            verification=run,
+            result=result,
+            generated_for=access.user,
+        )
+
+    return render
+
+
+def _item_json(item: EvidenceItem) -> bytes:
+    record = {
+        "exhibit_number": item.exhibit_number,
+        "title": item.title,
+        "description": item.description,
+        "item_type": item.item_type,
+        "party": item.party.short_label,
+        "collected_by": item.collected_by,
+        "collected_at": item.collected_at.isoformat(),
+        "collected_time_zone": item.collected_time_zone,
+        "collected_location": item.collected_location,
+        "seized_from": item.seized_from,
+        "legal_basis": item.legal_basis,
+        "legal_reference": item.legal_reference,
+        "visibility": item.visibility,
+        "handling_code": item.handling_code,
+        "handling_conditions": item.handling_conditions,
+        "source_reliability": item.source_reliability,
+        "information_accuracy": item.information_accuracy,
+        "files": [
+            {
+                "id": stored.id,
+                "original_filename": stored.original_filename,
+                "media_type": stored.media_type,
+                "sha256": stored.sha256,
+                "size_bytes": stored.size_bytes,
+                "uploaded_at": stored.uploaded_at.isoformat(),
+            }
+            for stored in item.files
+        ],
+    }
+    return (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def retention_inventory(team) -> dict:
+    """Answer :data:`jit.signals.retention_inventory`: items, blobs and chain heads."""
+    numbers = list(
+        db.session.scalars(
+            select(EvidenceItem.exhibit_number)
+            .where(EvidenceItem.team_id == team.id)
+            .order_by(EvidenceItem.id)
+        )
+    )
+    blobs = set(
+        db.session.scalars(
+            select(EvidenceFile.sha256)
+            .join(EvidenceItem, EvidenceFile.item_id == EvidenceItem.id)
+            .where(EvidenceItem.team_id == team.id)
+        )
+    )
+    # The signed PDFs and packages of the team's final requests live in the blob store too.
+    for column in (Bundle.pdf_sha256, Bundle.package_sha256):
+        blobs |= set(
+            db.session.scalars(select(column).where(Bundle.team_id == team.id, column.is_not(None)))
+        )
+    heads = db.session.execute(
+        select(EvidenceItem.exhibit_number, CustodyChainHead.seq, CustodyChainHead.hash)
+        .join(CustodyChainHead, CustodyChainHead.item_id == EvidenceItem.id)
+        .where(EvidenceItem.team_id == team.id)
+        .order_by(EvidenceItem.id)
+    )
+    return {
+        "evidence_items": numbers,
+        "blobs": sorted(blobs),
+        "custody_chain_heads": [
+            {"exhibit_number": number, "seq": seq, "hash": digest} for number, seq, digest in heads
+        ],
+    }
+
+
+def blobs_in_use(_app, candidates: set[str], **_kwargs) -> list[str]:
+    """Answer :data:`jit.signals.blobs_in_use`: the candidates a file or request still names."""
+    found: list[str] = []
+    ordered = sorted(candidates)
+    for start in range(0, len(ordered), 500):
+        batch = ordered[start : start + 500]
+        found += db.session.scalars(
+            select(EvidenceFile.sha256).where(EvidenceFile.sha256.in_(batch)).distinct()
+        )
+        for column in (Bundle.pdf_sha256, Bundle.package_sha256):  # a request's PDF, package
+            found += db.session.scalars(select(column).where(column.in_(batch)))
+    return found

@@ -1,0 +1,142 @@
+"""Retention: a dry run by default, deletion with a signed certificate, never under a hold."""
+
+import json
+
+from sqlalchemy import func, select
+
+from jit.clock import frozen
+from jit.closeout import retention
+from jit.closeout.models import DeletionCertificate
+from jit.extensions import db
+from tests.agreements.conftest import at
+from tests.jit.closeout.conftest import access_of
+
+DUE = "2026-10-02"  # closed 1 September, kept 30 days
+
+
+def _count(model, **where) -> int:
+    query = select(func.count()).select_from(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    return db.session.scalar(query)
+
+
+def _with_period(runner, closed, days=30):
+    result = runner.invoke(args=["retention", "period", closed.team.code, str(days)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_dry_run_says_what_is_due_and_deletes_nothing(app, runner, closed):
+    from evidence.models import CustodyEvent, EvidenceItem
+
+    _with_period(runner, closed)
+    before = (_count(EvidenceItem), _count(CustodyEvent))
+    with frozen(at(DUE)):
+        result = runner.invoke(args=["retention", "run"])
+    assert result.exit_code == 0, result.output
+    assert "would delete" in result.output
+    assert "evidence_items" in result.output
+    assert (_count(EvidenceItem), _count(CustodyEvent)) == before
+    assert _count(DeletionCertificate) == 0
+
+
+def test_apply_deletes_the_teams_content_and_nothing_of_another_team(
+    app, runner, closed, make_team, make_membership, make_item
+):
+    from evidence import storage
+    from evidence.models import CustodyEvent, EvidenceFile, EvidenceItem
+    from jit.chat.models import Message
+    from jit.teams.models import Membership
+
+    other = make_team()
+    kept = make_item(make_membership(other, "member", "NL"), files=[("kept.txt", b"other team")])
+    shared = make_item(make_membership(other, "member", "DE"), files=[("same.txt", b"nl shared")])
+    team_blobs = {f.sha256 for f in closed.nl_party_item.files + closed.de_party_item.files}
+    members = _count(Membership, team_id=closed.team.id)
+    numbers = sorted(
+        item.exhibit_number
+        for item in (closed.nl_team_item, closed.nl_party_item, closed.de_party_item)
+    )
+    shared_blob = shared.files[0].sha256
+    _with_period(runner, closed)
+    with frozen(at(DUE)):
+        result = runner.invoke(args=["retention", "run", "--apply"])
+    assert result.exit_code == 0, result.output
+    assert _count(EvidenceItem, team_id=closed.team.id) == 0
+    assert _count(EvidenceItem, team_id=other.id) == 2
+    assert db.session.get(EvidenceItem, kept.id) is not None
+    assert _count(CustodyEvent, item_id=kept.id) > 0
+    assert _count(Message) == 0  # the closed team's one message; the other team has none
+    assert _count(Membership, team_id=closed.team.id) == members  # the frame stays
+    for sha256 in team_blobs:
+        assert not storage.blob_path(sha256).exists()
+    # A blob another team still uses stays, although the deleted team had it too.
+    assert storage.blob_path(shared_blob).exists()
+    assert _count(EvidenceFile, item_id=kept.id) == 1
+    certificate = db.session.scalar(select(DeletionCertificate))
+    body = json.loads(certificate.body)
+    assert body["team"]["code"] == closed.team.code
+    assert body["rows_deleted"]["evidence_items"] == 3
+    assert sorted(body["evidence_items"]) == numbers
+    assert shared_blob not in body["blobs_removed"]
+    assert team_blobs <= set(body["blobs_removed"])
+
+
+def test_the_certificate_is_signed_survives_and_a_changed_one_is_caught(app, runner, closed):
+    _with_period(runner, closed)
+    with frozen(at(DUE)):
+        assert runner.invoke(args=["retention", "run", "--apply"]).exit_code == 0
+    shown = runner.invoke(args=["retention", "certificate", closed.team.code])
+    assert shown.exit_code == 0, shown.output
+    assert "verifies" in shown.output
+    certificate = db.session.scalar(select(DeletionCertificate))
+    assert retention.verify_certificate(certificate) == []
+    certificate.body = certificate.body.replace('"rows_deleted":{', '"rows_deleted":{"x":1,', 1)
+    problems = retention.verify_certificate(certificate)
+    assert any("SHA-256" in problem for problem in problems)
+    db.session.rollback()
+    certificate = db.session.scalar(select(DeletionCertificate))
+    certificate.signature = certificate.signature[::-1]
+    assert any("signature" in problem for problem in retention.verify_certificate(certificate))
+    db.session.rollback()
+
+
+def test_a_legal_hold_blocks_deletion_until_it_is_lifted(app, runner, closed):
+    from evidence.models import EvidenceItem
+
+    _with_period(runner, closed)
+    with frozen(at("2026-09-20")):
+        retention.set_hold(access_of(closed.coordinator), "Trial in Rotterdam, case 10/123456-26")
+        db.session.commit()
+    with frozen(at(DUE)):
+        held = runner.invoke(args=["retention", "run", "--apply", "--team", closed.team.code])
+    assert held.exit_code != 0
+    assert "legal hold" in held.output
+    assert _count(EvidenceItem, team_id=closed.team.id) == 3
+    with frozen(at(DUE)):
+        retention.lift_hold(access_of(closed.coordinator), "Judgment final")
+        db.session.commit()
+        done = runner.invoke(args=["retention", "run", "--apply", "--team", closed.team.code])
+    assert done.exit_code == 0, done.output
+    assert _count(EvidenceItem, team_id=closed.team.id) == 0
+
+
+def test_apply_on_a_team_that_is_not_closed_is_refused_with_a_message(app, runner, in_force):
+    from evidence.models import EvidenceItem
+
+    result = runner.invoke(args=["retention", "run", "--apply", "--team", in_force.team.code])
+    assert result.exit_code != 0
+    assert "not closed" in result.output
+    assert _count(DeletionCertificate) == 0
+    assert _count(EvidenceItem) == 0
+
+
+def test_nothing_can_be_added_after_deletion(app, runner, closed):
+    from jit import gates
+
+    _with_period(runner, closed)
+    with frozen(at(DUE)):
+        assert runner.invoke(args=["retention", "run", "--apply"]).exit_code == 0
+    decision = gates.may(closed.team, "add_evidence")
+    assert not decision
+    assert "deleted" in decision.reason
