@@ -37,6 +37,7 @@ def _report(access, item: EvidenceItem, events, head):
         result, run = verification.prepare_custody_report(access, item, access.user)
         yield reports.custody_report_pdf(
             item,
+            access_log=queries.access_log(access, item),
             events=events,
             head=head,
             verification=run,

@@ -152,11 +152,11 @@ class ItemForm(FlaskForm):
 
 class EventForm(FlaskForm):
     event_type = SelectField(
-        "What happened *",
+        "What happened",
         choices=_choices([("", "Choose…")] + [(t.value, t.label) for t in MANUAL_EVENT_TYPES]),
         validate_choice=False,
     )
-    occurred_at = BoundedDateTimeLocalField("When *", validators=[Optional()])
+    occurred_at = BoundedDateTimeLocalField("When", validators=[Optional()])
     time_zone = SelectField("Time zone of that time", validate_choice=False)
     location = StringField("Where", validators=[Length(max=300)])
     late_entry_reason = TextAreaField(

@@ -6,9 +6,10 @@ longer loop. Every import counts, module level or inside a function, and so does
 dynamic import of a name written in the code (``import_module("evidence.access")``);
 only imports under ``if TYPE_CHECKING:`` are skipped, since they never run.
 
-The one place allowed to compose domain packages is the app factory and the demo,
-and only by name through ``jit.packages.DOMAIN_PACKAGES`` and ``importlib``: they
-import a package whose name they read from that list, never one they spell out.
+The one place allowed to compose domain packages is the app factory and the demo (with
+its case-scale mode, ``jit demo --scale``), and only by name through
+``jit.packages.DOMAIN_PACKAGES`` and ``importlib``: they import a package whose name they
+read from that list, never one they spell out.
 """
 
 import ast
@@ -31,7 +32,7 @@ CORE_SUBPACKAGES_THAT_ARE_DOMAINS = ("jit.chat",)
 FORBIDDEN_FOR_CORE = ("evidence", "agreements", "search")
 # The composition point: these modules import domain packages by a name they read from
 # jit.packages.DOMAIN_PACKAGES (a variable), which no other module may do.
-COMPOSITION_MODULES = ("jit.packages", "jit.app", "jit.demo")
+COMPOSITION_MODULES = ("jit.packages", "jit.app", "jit.demo", "jit.scale")
 DYNAMIC_IMPORTERS = ("import_module", "__import__", "domain_module")
 
 

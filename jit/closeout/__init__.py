@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
 
     signals.gate.connect(hooks.refuse_after_deletion)
     signals.blobs_in_use.connect(hooks.archives_in_use)
+    signals.record_visibility.connect(hooks.openable_archives)

@@ -27,3 +27,28 @@ def archives_in_use(_app, candidates: set[str], **_kwargs) -> list[str]:
             select(CloseoutArchive.sha256).where(CloseoutArchive.sha256.in_(batch))
         )
     return found
+
+
+def openable_archives(access, objects: dict[str, set[str]]) -> dict:
+    """Answer :data:`jit.signals.record_visibility` for close-out archives.
+
+    An archive's entries (written, downloaded) show their content to who may take that
+    archive: the leaders of its party. Everyone else sees the envelope only.
+    """
+    from flask import url_for
+
+    from jit.audit.visibility import numeric_ids
+    from jit.permissions import Permission
+
+    wanted = numeric_ids(objects.get("closeout_archives", ()))
+    if not wanted or not access.can(Permission.TAKE_CLOSEOUT) or access.party is None:
+        return {}
+    own = db.session.scalars(
+        select(CloseoutArchive.id).where(
+            CloseoutArchive.id.in_(wanted),
+            CloseoutArchive.team_id == access.team.id,
+            CloseoutArchive.party_id == access.party.id,
+        )
+    )
+    link = url_for("closeout.page", code=access.team.code)
+    return {("closeout_archives", str(archive_id)): link for archive_id in own}

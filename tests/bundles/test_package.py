@@ -1,11 +1,13 @@
 """The package written at finalising: its layout, its record, and standard validators."""
 
 import hashlib
+import io
 import json
 import zipfile
 
 import bagit
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from evidence import storage
@@ -58,7 +60,13 @@ def test_the_package_has_the_layout_of_the_issue(packaged):
         assert read("data/request/request.pdf") == storage.blob_path(bundle.pdf_sha256).read_bytes()
         assert json.loads(read("data/request/request.json")) == bundle.document
         assert read("data/agreement/agreement-v3.pdf") == AGREEMENT["pdf"]
-        assert read(f"data/evidence/{first}/custody-report.pdf").startswith(b"%PDF")
+        report = read(f"data/evidence/{first}/custody-report.pdf")
+        assert report.startswith(b"%PDF")
+        # The copy that leaves the team names no readers; those stay in the audit log.
+        report_text = " ".join(
+            " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(report)).pages
+        )
+        assert "this copy, made to leave the team, does not list them" in report_text
         metadata = json.loads(read(f"data/evidence/{first}/item.json"))
         assert metadata["exhibit_number"] == first
         assert [f["path"] for f in metadata["files"]] == [

@@ -6,9 +6,10 @@ The package is the one written at finalising by evidence.bundles.package.
 import zipfile
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from evidence.bundles import package, review
+from evidence.bundles.models import Bundle
 from jit.audit.models import AuditEntry
 from jit.extensions import db
 from tests.bundles.conftest import COMPLETE, access_of, finalise
@@ -74,8 +75,13 @@ def test_without_a_package_there_is_nothing_to_download_or_verify(
     client, auth, crew, shared_package
 ):
     bundle, judge, _path = shared_package
-    bundle.package_sha256 = None  # finalised before packages were written
+    # A request finalised before packages were written: the column left empty by the
+    # migration (a direct UPDATE, as a final request's row refuses changes through the ORM).
+    db.session.execute(
+        update(Bundle).where(Bundle.id == bundle.id).values(package_sha256=None, package_size=None)
+    )
     db.session.commit()
+    db.session.expire_all()
     auth.login(judge.user)
     base = f"/t/{crew.team.code}/requests/{bundle.number}"
     assert "has no package yet" in client.get(f"{base}/").get_data(as_text=True)

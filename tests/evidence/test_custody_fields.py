@@ -188,7 +188,10 @@ def test_the_report_has_a_legend_of_the_codes(client, nl_member, item):
     legend = re.sub(r"\s+", " ", text[text.index("5. Codes") :])
     from evidence import reports
 
-    assert "H1 not for use in judicial proceedings without the provider's permission" in legend
+    assert (
+        "H1 Not to be used as evidence in judicial proceedings without the permission of the "
+        "provider" in legend
+    )
     for _title, codes in reports.code_legend():
         for label in codes.values():
             assert re.sub(r"\s+", " ", label) in legend

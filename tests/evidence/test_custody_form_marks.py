@@ -18,8 +18,8 @@ def test_required_fields_are_marked_with_the_events_that_need_them(
     assert labels["event_type"] == "What happened *"
     assert labels["occurred_at"] == "When *"
     assert labels["released_by"] == "Released by * for transferred"
-    assert labels["seal_number"] == "Seal or bag number * for sealed"
-    assert labels["location"] == "Where * for acquired, transferred, sealed"
+    assert labels["seal_number"] == "Seal or bag number * for sealed, unsealed, resealed"
+    assert labels["location"] == "Where * for acquired, transferred, sealed, resealed"
     assert labels["notes"] == "Notes"  # never required: no mark
     assert "Fields marked * are required" in page
     assert '<h2 id="rules-title">What each event needs</h2>' in page

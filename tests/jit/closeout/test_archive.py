@@ -111,3 +111,23 @@ def test_a_post_without_its_csrf_token_is_refused(app, client, auth, closed):
     response = client.post(f"/t/{closed.team.code}/closeout/archive", csrf=False)
     assert response.status_code == 400
     assert archives.archive_of(access_of(closed.nl_leader)) is None
+
+
+def test_the_record_shows_an_archive_s_entries_to_its_party_s_leaders_only(app, closed, tmp_path):
+    from sqlalchemy import select
+
+    from jit.audit import visibility
+    from jit.audit.models import AuditEntry
+
+    _take(app, closed.nl_leader, tmp_path)
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.operation == "closeout_archive_written")
+    )
+    with app.test_request_context():
+        for membership, shown in (
+            (closed.nl_leader, True),  # takes this archive
+            (closed.de_leader, False),  # another party's leader
+            (closed.coordinator, False),  # audits the team, takes no archive
+        ):
+            opened = visibility.openable(access_of(membership), [entry])
+            assert visibility.may_read(entry, opened) is shown, membership.role
