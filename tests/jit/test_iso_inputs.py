@@ -80,3 +80,20 @@ def test_the_inputs_are_text_with_the_format_shown(app):
         assert "datetime-local" not in when
         assert 'type="date"' not in day
         assert form.when.description == "Format YYYY-MM-DD HH:MM, 24-hour clock."
+
+
+def test_no_template_asks_for_a_date_through_the_browser_s_locale_picker():
+    # A native date input shows 03/14/2026 or 14.03.2026 depending on the browser's
+    # locale; every date field is the ISO text input instead.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    native = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if any(
+            kind in path.read_text(encoding="utf-8")
+            for kind in ('type="date"', 'type="datetime-local"', "type='date'")
+        )
+    ]
+    assert native == []
