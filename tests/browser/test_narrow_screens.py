@@ -115,3 +115,45 @@ def test_a_phone_shows_utc_beside_times_and_a_scrolling_tab_bar(live_server, pho
     assert page.evaluate("getComputedStyle(document.querySelector('table.audit tr')).display") == (
         "block"
     )
+
+
+# The width a select needs for an option's text: the text in the select's own font, plus
+# its padding and the arrow (16 px: Chromium's arrow beside the text). Every option of a
+# short menu (codes, sort orders, filters: sentences to read whole) must fit; of a long
+# list (time zones, countries) the option shown.
+_CLIPPED_SELECTS = """() => {
+  const context = document.createElement('canvas').getContext('2d');
+  const clipped = [];
+  for (const select of document.querySelectorAll('main select, .page select')) {
+    const style = getComputedStyle(select);
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = select.clientWidth - parseFloat(style.paddingLeft)
+      - parseFloat(style.paddingRight) - 16;
+    const shown = select.options.length <= 12 ? [...select.options]
+      : [select.options[select.selectedIndex]].filter(Boolean);
+    for (const option of shown) {
+      if (context.measureText(option.text).width > room) {
+        clipped.push(`${select.name}: ${option.text}`);
+      }
+    }
+  }
+  return clipped;
+}"""
+
+
+def test_no_text_is_clipped_on_a_desktop_screen(live_server, browser, demo):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.fill("#email", "eurojust.analyst@demo.example")  # the longest demo address
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/account")
+    address = page.get_by_text("eurojust.analyst@demo.example").first
+    assert address.evaluate("e => e.scrollWidth <= e.clientWidth")
+    clipped = {}
+    for path in (f"{TEAM}/evidence/", f"{TEAM}/evidence/new", f"{TEAM}/search?q=pistol"):
+        page.goto(live_server.url + path)
+        clipped[path] = page.evaluate(_CLIPPED_SELECTS)
+    context.close()
+    assert clipped == {path: [] for path in clipped}
