@@ -8,7 +8,9 @@ paths that climb out of the static folder.
 """
 
 import mimetypes
+import threading
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -43,6 +45,33 @@ def static_fetcher(static_folder: str):
     return StaticOnlyFetcher(allowed_protocols=["https"])
 
 
+_fonts = threading.local()
+
+
+def font_configuration():
+    """Return this thread's WeasyPrint font configuration, made once and then reused.
+
+    Making one loads Fontconfig's configuration and a new Pango font map, whose font and
+    shaping caches start cold; sharing it keeps them warm across documents (a package
+    renders one custody report per item). Pango font maps are not thread-safe, so each
+    thread has its own. Glyphs embedded in a PDF are still those of that PDF only.
+    """
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
+@lru_cache(maxsize=32)
+def _stylesheet(text: str, static_folder: str):
+    """Parse a stylesheet once: layouts pass the same CSS for every document."""
+    from weasyprint import CSS
+
+    return CSS(string=text, base_url=BASE_URL, url_fetcher=static_fetcher(static_folder))
+
+
 def render_pdf(
     template: str,
     *,
@@ -56,14 +85,16 @@ def render_pdf(
     ``variant`` is a WeasyPrint PDF variant (``"pdf/a-3b"``); ``attachments`` are
     ``(name, bytes, description)`` embedded as files (PDF/A-3 allows any).
     """
-    from weasyprint import CSS, HTML, Attachment
+    from weasyprint import HTML, Attachment
 
     fetcher = static_fetcher(current_app.static_folder)
     document = HTML(
         string=render_template(template, **context), base_url=BASE_URL, url_fetcher=fetcher
     )
-    stylesheets = [CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher) for text in css]
-    options = {"pdf_variant": variant} if variant else {}
+    stylesheets = [_stylesheet(text, current_app.static_folder) for text in css]
+    options = {"font_config": font_configuration()}
+    if variant:
+        options["pdf_variant"] = variant
     if attachments:
         options["attachments"] = [
             Attachment(

@@ -160,3 +160,61 @@ def test_signing_works_inside_a_running_event_loop(app, crew, make_bundle):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         assert pool.submit(in_a_thread_with_its_own_loop).result()
+
+
+def _schedule_row(n: int, files: int) -> dict:
+    return {
+        "exhibit_number": f"NL-{n:04d}",
+        "title": f"Device image {n}",
+        "description": "Forensic image of a seized telephone.",
+        "party": "NL",
+        "handling_code": "H0",
+        "handling_conditions": "",
+        "collected_at": "2026-03-14T09:30:00+00:00",
+        "collected_location": "Rotterdam",
+        "files": [
+            {"name": f"image-{n}-{f}.dd", "size_bytes": 1024, "sha256": f"{n:032x}{f:032x}"}
+            for f in range(files)
+        ],
+        "custody_events": 3,
+        "last_event": None,
+        "consent": None,
+    }
+
+
+def test_the_schedule_is_laid_out_without_measuring_each_row(
+    crew, make_bundle, make_item, monkeypatch
+):
+    """A thousand rows must not mean a thousand tables measured word by word.
+
+    WeasyPrint's automatic table layout measures every cell's words before placing a
+    row; the schedule's columns are fixed and an item's files are not a table of their
+    own, so the tables measured are the same for 2 rows as for 40.
+    """
+    from weasyprint.layout import table
+
+    from evidence.bundles.document import request_document
+    from evidence.bundles.pdf import request_pdf
+
+    measured = []
+    real = table.auto_table_layout
+
+    def counted(context, box, containing_block):
+        measured.append(box)
+        return real(context, box, containing_block)
+
+    monkeypatch.setattr(table, "auto_table_layout", counted)
+    bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"])
+    document = request_document(bundle)
+    counts, texts = [], []
+    for rows in (2, 40):
+        measured.clear()
+        document["evidence"] = [_schedule_row(n, files=2) for n in range(1, rows + 1)]
+        texts.append(_flat(_text(request_pdf(document, sign=False))))
+        counts.append(len(measured))
+
+    assert counts[0] == counts[1]
+    for n in range(1, 41):  # and every row, with each of its files, is there
+        assert f"NL-{n:04d}" in texts[1]
+        assert f"image-{n}-1.dd(1,024)" in texts[1]
+        assert f"{n:032x}{1:032x}" in texts[1]
