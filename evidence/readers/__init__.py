@@ -1,7 +1,7 @@
 """Readers that turn a stored file into text, searchable metadata and, for containers, members.
 
 :func:`read` is the one entry point the extraction worker calls. Each format has its
-reader in a module of this package (mail, office, sheets, archives); every reader works
+reader in a module of this package (mail, office, sheets, archives, sevenzip); every reader works
 inside a :class:`Collector`, which bounds the text it keeps and the time it may take
 and gathers metadata (``from``, ``to``, ``author``…) and container members. Nested
 content (an e-mail's attachments, an archive's members) is spooled to a temporary
@@ -129,10 +129,10 @@ Reader = Callable[[Path, Collector, int], None]
 
 
 def _readers() -> dict[str, Reader]:
-    from evidence.readers import archives, mail, office, sheets, textual
+    from evidence.readers import archives, mail, office, sevenzip, sheets, textual
 
     table: dict[str, Reader] = {}
-    for module in (textual, mail, office, sheets, archives):
+    for module in (textual, mail, office, sheets, archives, sevenzip):
         table.update(module.READERS)
     return table
 

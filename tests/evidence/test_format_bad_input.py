@@ -41,6 +41,13 @@ BAD = [
     ("cut.docx", lambda: samples.docx_bytes()[:2000], "failed", "not a readable"),
     ("cut.xlsx", lambda: samples.xlsx_bytes()[:3000], "failed", ""),
     ("cut.zip", lambda: samples.zip_bytes({"a.txt": b"x" * 5000})[:-30], "failed", "ZIP"),
+    (
+        "protected.7z",
+        lambda: samples.sevenzip_bytes({"ledger.txt": b"x" * 40}, password="geheim"),
+        "failed",
+        "password-protected",
+    ),
+    ("cut.7z", lambda: samples.sevenzip_bytes({"a.txt": b"x" * 5000})[:-30], "failed", "7z"),
     ("cut.pdf", lambda: b"%PDF-1.7\n1 0 obj <<", "failed", "PDF"),
     ("empty.docx", lambda: b"", "failed", "the file is empty"),
     # An OLE container libmagic cannot name: no reader claims it, so nothing failed.
