@@ -30,6 +30,10 @@ class ExtractionError(RuntimeError):
     """The file could not be read as its media type says; the message says why."""
 
 
+class NotApplicable(Exception):
+    """The bytes turned out to be a kind the workspace has no reader for (an intact container)."""
+
+
 @dataclass
 class Member:
     """One entry of a container, as listed: never extracted to a path of its own."""
@@ -161,6 +165,8 @@ def read_nested(name: str, path: Path, out: Collector, depth: int) -> str:
     out.nesting += 1
     try:
         reader(path, out, depth + 1)
+    except NotApplicable:
+        pass
     except ExtractionError as refused:
         if "time limit" in str(refused):
             raise
@@ -187,7 +193,10 @@ def read(
     workdir = Path(tempfile.mkdtemp(prefix="jit-extract-"))
     try:
         out = Collector(seconds=seconds, max_chars=max_chars, workdir=workdir)
-        reader(path, out, 0)
+        try:
+            reader(path, out, 0)
+        except NotApplicable:
+            return None
         return out
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

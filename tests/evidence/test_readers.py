@@ -299,3 +299,34 @@ def test_a_link_inside_a_7z_is_listed_as_a_link_and_not_followed(tmp_path):
     link = found.members[1]
     assert (link.path, link.media_type, link.sha256) == ("shadow", "inode/x-link", None)
     assert link.note == "link to /etc/shadow"
+
+
+def test_a_truncated_outlook_message_fails_with_a_reason(tmp_path):
+    from tests.evidence.msg_sample import msg_bytes
+
+    whole = msg_bytes(
+        subject="S",
+        body="B",
+        sender="dk@example.net",
+        to="a@example.org",
+        cc="",
+        date="Fri, 27 Feb 2026 18:42:00 +0100",
+        message_id="<1@x>",
+    )
+    path = tmp_path / "cut.msg"
+    path.write_bytes(whole[: len(whole) // 2])
+    # libmagic cannot walk a cut compound file to its root entry: it is only "CDFV2".
+    media_type = sniff(path.read_bytes()[:65536], path)
+    assert media_type == "application/x-ole-storage"
+    with pytest.raises(readers.ExtractionError, match="truncated or damaged"):
+        readers.read(path, media_type)
+
+
+def test_an_intact_compound_file_of_another_kind_has_nothing_to_read(tmp_path):
+    from tests.evidence.msg_sample import _Entry, compound_file
+
+    root = _Entry("Root Entry")
+    root.add(_Entry("Workbook notes", b"not a message" * 10))
+    path = tmp_path / "thing.bin"
+    path.write_bytes(compound_file(root))
+    assert readers.read(path, "application/x-ole-storage") is None
