@@ -206,12 +206,22 @@ def read_7z(path: Path, out: Collector, depth: int) -> None:
         check_7z_limits(archive, path.stat().st_size)
         entries = list(archive.files)
         base = Path(tempfile.mkdtemp(prefix="7z-", dir=out.workdir))
+        writers: dict[int, object] = {}
         try:
             names = _writer_names(entries, base)
-            writers: dict[int, object] = {}
+
+            read: dict[int, str] = {}
+            pending: list[int] = []
+
+            def read_finished() -> None:
+                # One member is spooled at a time: each is read once py7zr moves past it.
+                while pending:
+                    position = pending.pop()
+                    read[position] = _read_member(writers[position], out, depth)
 
             class Factory(WriterFactory):
                 def create(self, filename: str):
+                    read_finished()
                     position = names.get(filename)
                     if position is None or position in writers:
                         raise ExtractionError(f"the member “{filename}” was not in the listing")
@@ -221,6 +231,7 @@ def read_7z(path: Path, out: Collector, depth: int) -> None:
                         spool = base / f"member-{position}"
                     writer = writer_class(entry, spool, entry.is_symlink, out.check_time)
                     writers[position] = writer
+                    pending.append(position)
                     return writer
 
             try:
@@ -231,13 +242,27 @@ def read_7z(path: Path, out: Collector, depth: int) -> None:
                 raise _protected() from refused
             except Exception as broken:  # damaged data fails in many ways
                 raise _broken(broken) from broken
+            read_finished()
             for position, entry in enumerate(entries):
-                _list(position, entry, writers.get(position), out, depth)
+                _list(entry, writers.get(position), read.get(position), out, depth)
         finally:
+            for writer in writers.values():
+                writer.close()  # a member cut off by an error leaves its spool open
             shutil.rmtree(base, ignore_errors=True)
 
 
-def _list(position: int, entry, writer, out: Collector, depth: int) -> None:
+def _read_member(writer, out: Collector, depth: int) -> str:
+    """Check a decompressed member against its listing and read it; return its media type."""
+    writer.verified()
+    if writer.spool is None:
+        return "application/octet-stream"
+    try:
+        return read_nested(writer.entry.filename, writer.spool, out, depth)
+    finally:
+        writer.spool.unlink(missing_ok=True)
+
+
+def _list(entry, writer, media_type: str | None, out: Collector, depth: int) -> None:
     if entry.is_directory:
         archives.listed(out, depth, Member(entry.filename, 0, None, None, "inode/directory"))
         return
@@ -245,19 +270,17 @@ def _list(position: int, entry, writer, out: Collector, depth: int) -> None:
         note = "special" if entry.is_socket else "not decompressed"
         archives.listed(out, depth, Member(entry.filename, 0, None, None, "inode/x-link", note))
         return
-    sha256 = writer.verified()
     if entry.is_symlink:
         archives.listed(out, depth, _link_member(entry, writer.link))
         return
-    media_type = "application/octet-stream"
-    if writer.spool is not None:
-        try:
-            media_type = read_nested(entry.filename, writer.spool, out, depth)
-        finally:
-            writer.spool.unlink(missing_ok=True)
-    archives.listed(
-        out, depth, Member(entry.filename, writer.count, _packed(entry), sha256, media_type)
+    member = Member(
+        entry.filename,
+        writer.count,
+        _packed(entry),
+        writer.verified(),
+        media_type or "application/octet-stream",
     )
+    archives.listed(out, depth, member)
 
 
 @contextmanager

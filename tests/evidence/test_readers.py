@@ -330,3 +330,29 @@ def test_an_intact_compound_file_of_another_kind_has_nothing_to_read(tmp_path):
     path = tmp_path / "thing.bin"
     path.write_bytes(compound_file(root))
     assert readers.read(path, "application/x-ole-storage") is None
+
+
+def test_7z_members_are_spooled_one_at_a_time(tmp_path, monkeypatch):
+    from evidence.readers import sevenzip
+
+    on_disk = []
+    real = sevenzip.read_nested
+
+    def counting(name, path, out, depth):
+        on_disk.append(len(list(path.parent.iterdir())))
+        return real(name, path, out, depth)
+
+    monkeypatch.setattr(sevenzip, "read_nested", counting)
+    members = {f"m{n}.txt": b"member %d" % n for n in range(4)}
+    _, found = _read(tmp_path, "four.7z", samples.sevenzip_bytes(members))
+    assert on_disk == [1, 1, 1, 1]
+    assert [m.sha256 for m in found.members] == [
+        hashlib.sha256(data).hexdigest() for data in members.values()
+    ]
+
+
+def test_the_time_bound_stops_a_7z(tmp_path):
+    path = tmp_path / "slow.7z"
+    path.write_bytes(samples.sevenzip_bytes({"a.txt": b"alpha" * 1000}))
+    with pytest.raises(readers.ExtractionError, match="time limit"):
+        readers.read(path, "application/x-7z-compressed", seconds=0)
