@@ -18,6 +18,9 @@ The workspace keeps its own checks only where libmagic's answer is wrong for evi
   short or carved from unallocated space is still that format, so when libmagic knows
   nothing, a short table of unambiguous signatures names it (and extraction then says
   why it cannot be read).
+- **truncated OLE files** (Outlook ``.msg``, older Office): libmagic names them only when
+  it can walk their sector tables; a cut one is ``application/CDFV2``, stored as
+  ``application/x-ole-storage``, which ``readers/mail.read_ole`` opens to say why it fails.
 - **an empty file**: libmagic's ``application/x-empty`` is kept (it is what the bytes are).
 """
 

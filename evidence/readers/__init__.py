@@ -1,7 +1,7 @@
 """Readers that turn a stored file into text, searchable metadata and, for containers, members.
 
 :func:`read` is the one entry point the extraction worker calls. Each format has its
-reader in a module of this package (mail, office, sheets, archives); every reader works
+reader in a module of this package (mail, office, sheets, archives, sevenzip); every reader works
 inside a :class:`Collector`, which bounds the text it keeps and the time it may take
 and gathers metadata (``from``, ``to``, ``author``…) and container members. Nested
 content (an e-mail's attachments, an archive's members) is spooled to a temporary
@@ -28,6 +28,10 @@ CHUNK = 1024 * 1024
 
 class ExtractionError(RuntimeError):
     """The file could not be read as its media type says; the message says why."""
+
+
+class NotApplicable(Exception):
+    """The bytes turned out to be a kind the workspace has no reader for (an intact container)."""
 
 
 @dataclass
@@ -129,10 +133,10 @@ Reader = Callable[[Path, Collector, int], None]
 
 
 def _readers() -> dict[str, Reader]:
-    from evidence.readers import archives, mail, office, sheets, textual
+    from evidence.readers import archives, mail, office, sevenzip, sheets, textual
 
     table: dict[str, Reader] = {}
-    for module in (textual, mail, office, sheets, archives):
+    for module in (textual, mail, office, sheets, archives, sevenzip):
         table.update(module.READERS)
     return table
 
@@ -161,6 +165,8 @@ def read_nested(name: str, path: Path, out: Collector, depth: int) -> str:
     out.nesting += 1
     try:
         reader(path, out, depth + 1)
+    except NotApplicable:
+        pass
     except ExtractionError as refused:
         if "time limit" in str(refused):
             raise
@@ -187,7 +193,10 @@ def read(
     workdir = Path(tempfile.mkdtemp(prefix="jit-extract-"))
     try:
         out = Collector(seconds=seconds, max_chars=max_chars, workdir=workdir)
-        reader(path, out, 0)
+        try:
+            reader(path, out, 0)
+        except NotApplicable:
+            return None
         return out
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

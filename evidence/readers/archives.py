@@ -1,4 +1,4 @@
-"""Containers (ZIP, TAR, gzip/bzip2/xz-compressed TAR), listed member by member.
+"""Containers (ZIP, TAR, gzip/bzip2/xz-compressed TAR), listed member by member (7z: sevenzip.py).
 
 A member is hashed as it streams out of the archive and never written under its own
 name, so its path is only ever text. Archives that would flood the worker are refused
@@ -41,7 +41,7 @@ def unsafe_path(name: str) -> bool:
     return ".." in PurePosixPath(posix).parts
 
 
-def _refuse_traversal(name: str) -> None:
+def refuse_traversal(name: str) -> None:
     if unsafe_path(name):
         shown = name if len(name) <= 120 else name[:120] + "…"
         raise ExtractionError(
@@ -59,7 +59,7 @@ def check_zip_limits(archive: zipfile.ZipFile, archive_bytes: int) -> None:
         )
     total = 0
     for info in infos:
-        _refuse_traversal(info.filename)
+        refuse_traversal(info.filename)
         total += info.file_size
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(
             info.compress_size, 1
@@ -125,7 +125,7 @@ def read_zip(path: Path, out: Collector, depth: int) -> None:
             )
         for info in infos:
             if info.is_dir():
-                _listed(out, depth, Member(info.filename, 0, 0, None, "inode/directory"))
+                listed(out, depth, Member(info.filename, 0, 0, None, "inode/directory"))
                 continue
             try:
                 with archive.open(info) as stream:
@@ -136,10 +136,10 @@ def read_zip(path: Path, out: Collector, depth: int) -> None:
                 raise ExtractionError(
                     f"the member “{info.filename}” could not be read ({broken})"
                 ) from broken
-            _listed(out, depth, Member(info.filename, size, info.compress_size, sha256, media_type))
+            listed(out, depth, Member(info.filename, size, info.compress_size, sha256, media_type))
 
 
-def _listed(out: Collector, depth: int, member: Member) -> None:
+def listed(out: Collector, depth: int, member: Member) -> None:
     # Only the uploaded container's own members are listed; nested ones give text only.
     if depth == 0:
         out.members.append(member)
@@ -159,7 +159,7 @@ def read_tar(path: Path, out: Collector, depth: int) -> None:
                     raise ExtractionError(
                         f"refused: the archive holds more than {MAX_MEMBERS} members"
                     )
-                _refuse_traversal(info.name)
+                refuse_traversal(info.name)
                 total += max(info.size, 0)
                 if total > MAX_TOTAL_BYTES or (
                     total > RATIO_FLOOR_BYTES and total > MAX_RATIO * archive_bytes
@@ -168,17 +168,17 @@ def read_tar(path: Path, out: Collector, depth: int) -> None:
                         f"refused: the archive inflates beyond {MAX_RATIO} to 1: a compression bomb"
                     )
                 if info.isdir():
-                    _listed(out, depth, Member(info.name, 0, None, None, "inode/directory"))
+                    listed(out, depth, Member(info.name, 0, None, None, "inode/directory"))
                 elif not info.isfile():
                     # Links and devices are listed as what they are and never followed.
                     note = f"link to {info.linkname}" if info.issym() or info.islnk() else "special"
-                    _listed(out, depth, Member(info.name, 0, None, None, "inode/x-link", note))
+                    listed(out, depth, Member(info.name, 0, None, None, "inode/x-link", note))
                 else:
                     stream = archive.extractfile(info)
                     sha256, size, media_type = _hash_and_read(
                         info.name, stream, info.size, out, depth
                     )
-                    _listed(out, depth, Member(info.name, size, None, sha256, media_type))
+                    listed(out, depth, Member(info.name, size, None, sha256, media_type))
         except (tarfile.TarError, EOFError, OSError) as broken:
             raise ExtractionError(f"the TAR archive could not be read ({broken})") from broken
 
@@ -194,7 +194,13 @@ def open_member(path: Path, media_type: str, member_path: str, position: int):
 
     By position, not by name: an archive may hold two members of the same name.
     """
-    _refuse_traversal(member_path)
+    refuse_traversal(member_path)
+    from evidence.readers import sevenzip
+
+    if media_type in sevenzip.SEVENZIP_TYPES:
+        with sevenzip.open_member(path, member_path, position) as stream:
+            yield stream
+        return
     if media_type in ZIP_TYPES:
         with zipfile.ZipFile(path) as archive:
             check_zip_limits(archive, path.stat().st_size)

@@ -12,7 +12,13 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
-from evidence.readers import MAX_NESTED_BYTES, Collector, ExtractionError, read_nested
+from evidence.readers import (
+    MAX_NESTED_BYTES,
+    Collector,
+    ExtractionError,
+    NotApplicable,
+    read_nested,
+)
 from evidence.readers.textual import html_to_text
 
 MAX_ATTACHMENTS = 200
@@ -149,7 +155,8 @@ def read_msg(path: Path, out: Collector, depth: int) -> None:
 
     try:
         message = extract_msg.openMsg(str(path), delayAttachments=False, strict=False)
-    except ExMsgBaseException as broken:
+    except (ExMsgBaseException, OSError, ValueError) as broken:
+        # olefile's errors (a sector cut off) are OSErrors that extract-msg lets through.
         raise ExtractionError(f"not a readable Outlook message ({broken})") from broken
     with message:
         _headers(
@@ -181,7 +188,36 @@ def read_msg(path: Path, out: Collector, depth: int) -> None:
                 _attachment(out, name, data, depth)
 
 
+def read_ole(path: Path, out: Collector, depth: int) -> None:
+    """An OLE compound file libmagic could not name: most often a damaged .msg or Office file.
+
+    libmagic names an Outlook message only when it can walk the file's sector tables to
+    the root entry; a truncated or damaged one is "CDFV2" (``application/x-ole-storage``),
+    which no reader claimed, so it was recorded as not applicable with no reason. It is
+    opened here: a compound file that cannot be opened fails with olefile's reason; one
+    with Outlook's property streams is read as a message; an intact one of another kind
+    has nothing to read here.
+    """
+    import struct
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as storage:
+            top = {entry[0] for entry in storage.listdir(streams=True, storages=True)}
+    except (OSError, ValueError, IndexError, struct.error) as broken:
+        raise ExtractionError(
+            f"not a readable OLE compound file (as Outlook .msg and older Office files are): "
+            f"{broken}; the file may be truncated or damaged"
+        ) from broken
+    if "__properties_version1.0" in top or any(name.startswith("__substg1.0_") for name in top):
+        read_msg(path, out, depth)
+        return
+    raise NotApplicable("an OLE compound file of a kind without a reader here")
+
+
 READERS = {
+    "application/x-ole-storage": read_ole,
     "message/rfc822": read_eml,
     "application/mbox": read_mbox,
     "application/vnd.ms-outlook": read_msg,

@@ -149,3 +149,17 @@ def tar_bytes(members: dict[str, bytes], mode="w:gz") -> bytes:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
+
+
+def sevenzip_bytes(
+    members: dict[str, bytes], *, password: str | None = None, header_encryption=False
+) -> bytes:
+    import py7zr
+
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(
+        buffer, "w", password=password, header_encryption=header_encryption
+    ) as archive:
+        for name, data in members.items():
+            archive.writestr(data, name)
+    return buffer.getvalue()

@@ -35,16 +35,45 @@ def _encrypted_zip() -> bytes:
     return bytes(data)
 
 
+def _outlook_message() -> bytes:
+    from tests.evidence.msg_sample import msg_bytes
+
+    return msg_bytes(
+        subject="Ugovor",
+        body="Kamion kreće u utorak.",
+        sender="dk@example.net",
+        to="transport@example.org",
+        cc="",
+        date="Fri, 27 Feb 2026 18:42:00 +0100",
+        message_id="<abc.1@mail.example.net>",
+        attachment=("ugovor.docx", samples.docx_bytes()),
+    )
+
+
 BAD = [
     ("protected.docx", _encrypted_docx, "failed", "password-protected"),
     ("protected.zip", _encrypted_zip, "failed", "password-protected"),
     ("cut.docx", lambda: samples.docx_bytes()[:2000], "failed", "not a readable"),
     ("cut.xlsx", lambda: samples.xlsx_bytes()[:3000], "failed", ""),
     ("cut.zip", lambda: samples.zip_bytes({"a.txt": b"x" * 5000})[:-30], "failed", "ZIP"),
+    (
+        "protected.7z",
+        lambda: samples.sevenzip_bytes({"ledger.txt": b"x" * 40}, password="geheim"),
+        "failed",
+        "password-protected",
+    ),
+    ("cut.7z", lambda: samples.sevenzip_bytes({"a.txt": b"x" * 5000})[:-30], "failed", "7z"),
     ("cut.pdf", lambda: b"%PDF-1.7\n1 0 obj <<", "failed", "PDF"),
     ("empty.docx", lambda: b"", "failed", "the file is empty"),
-    # An OLE container libmagic cannot name: no reader claims it, so nothing failed.
-    ("broken.msg", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, None, ""),
+    # An OLE container libmagic cannot name (a damaged or truncated .msg): opened, it fails.
+    (
+        "broken.msg",
+        lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+        "failed",
+        "not a readable OLE compound file",
+    ),
+    ("cut.msg", lambda: _outlook_message()[:-100], "failed", "truncated or damaged"),
+    ("half.msg", lambda: _outlook_message()[:10_000], "failed", "incomplete OLE sector"),
 ]
 
 

@@ -205,3 +205,154 @@ def test_an_outlook_message_yields_headers_body_and_attachment(tmp_path):
     assert found.metadata["cc"] == ["boss@example.net"]
     assert found.metadata["sent"] == ["2026-02-27T17:42:00+00:00"]
     assert found.metadata["msgid"] == ["abc.1@mail.example.net"]
+
+
+def _evil_sevenzip(monkeypatch, members: dict[str, bytes]) -> bytes:
+    import py7zr
+
+    # py7zr refuses to write such names; a hostile tool does not.
+    with monkeypatch.context() as patched:
+        patched.setattr(py7zr.py7zr, "check_archive_path", lambda name: True)
+        return samples.sevenzip_bytes(members)
+
+
+def test_a_7z_lists_its_members_with_their_hashes_and_text_under_their_paths(tmp_path):
+    members = {
+        "notes/a.txt": b"Ledger of the Waalhaven warehouse",
+        "b.docx": samples.docx_bytes(),
+    }
+    media_type, found = _read(tmp_path, "seized.7z", samples.sevenzip_bytes(members))
+    assert media_type == "application/x-7z-compressed"
+    assert [(m.path, m.sha256, m.size_bytes) for m in found.members] == [
+        (path, hashlib.sha256(data).hexdigest(), len(data)) for path, data in members.items()
+    ]
+    assert found.members[1].media_type.endswith("wordprocessingml.document")
+    text = found.joined()
+    assert "--- notes/a.txt ---\nLedger of the Waalhaven warehouse" in text
+    assert "Zapisnik o pretrazi vozila" in text
+
+
+def test_two_7z_members_of_one_name_keep_their_own_hashes(tmp_path):
+    import py7zr
+
+    path = tmp_path / "two.7z"
+    with py7zr.SevenZipFile(path, "w") as archive:
+        archive.writestr(b"first version", "note.txt")
+        archive.writestr(b"", "note.txt")
+        archive.writestr(b"second version", "note.txt")
+    found = readers.read(path, "application/x-7z-compressed")
+    assert [(m.path, m.sha256) for m in found.members] == [
+        ("note.txt", hashlib.sha256(data).hexdigest())
+        for data in (b"first version", b"", b"second version")
+    ]
+
+
+def test_a_7z_bomb_is_refused_with_a_message(tmp_path):
+    bomb = samples.sevenzip_bytes({"zeros.bin": b"\0" * (50 * 1024 * 1024)})
+    assert len(bomb) < 100_000
+    with pytest.raises(readers.ExtractionError, match="compression bomb"):
+        _read(tmp_path, "bomb.7z", bomb)
+
+
+def test_a_7z_with_too_many_members_is_refused(tmp_path, monkeypatch):
+    from evidence.readers import archives
+
+    monkeypatch.setattr(archives, "MAX_MEMBERS", 5)
+    many = samples.sevenzip_bytes({f"m{n}.txt": b"x" for n in range(6)})
+    with pytest.raises(readers.ExtractionError, match="6 members, more than the limit of 5"):
+        _read(tmp_path, "many.7z", many)
+
+
+@pytest.mark.parametrize("name", ["../../etc/cron.d/x", "/etc/passwd", "C:\\Windows\\x.dll"])
+def test_a_7z_member_outside_the_archive_is_refused_with_a_message(tmp_path, monkeypatch, name):
+    archive = _evil_sevenzip(monkeypatch, {"fine.txt": b"ok", name: b"payload"})
+    with pytest.raises(readers.ExtractionError, match="path traversal"):
+        _read(tmp_path, "evil.7z", archive)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.7z"]
+
+
+@pytest.mark.parametrize("names_too", [False, True])
+def test_a_password_protected_7z_is_refused_with_a_message(tmp_path, names_too):
+    protected = samples.sevenzip_bytes(
+        {"ledger.txt": b"secret"}, password="geheim", header_encryption=names_too
+    )
+    with pytest.raises(readers.ExtractionError, match="password-protected"):
+        _read(tmp_path, "protected.7z", protected)
+
+
+def test_a_truncated_7z_is_refused_with_a_message(tmp_path):
+    whole = samples.sevenzip_bytes({"a.txt": b"alpha" * 1000})
+    with pytest.raises(readers.ExtractionError, match="not a readable 7z archive"):
+        _read(tmp_path, "cut.7z", whole[:-30])
+
+
+def test_a_link_inside_a_7z_is_listed_as_a_link_and_not_followed(tmp_path):
+    import py7zr
+
+    (tmp_path / "a.txt").write_bytes(b"alpha")
+    (tmp_path / "shadow").symlink_to("/etc/shadow")
+    path = tmp_path / "links.7z"
+    with py7zr.SevenZipFile(path, "w") as archive:
+        archive.write(tmp_path / "a.txt", "a.txt")
+        archive.write(tmp_path / "shadow", "shadow")
+    found = readers.read(path, "application/x-7z-compressed")
+    link = found.members[1]
+    assert (link.path, link.media_type, link.sha256) == ("shadow", "inode/x-link", None)
+    assert link.note == "link to /etc/shadow"
+
+
+def test_a_truncated_outlook_message_fails_with_a_reason(tmp_path):
+    from tests.evidence.msg_sample import msg_bytes
+
+    whole = msg_bytes(
+        subject="S",
+        body="B",
+        sender="dk@example.net",
+        to="a@example.org",
+        cc="",
+        date="Fri, 27 Feb 2026 18:42:00 +0100",
+        message_id="<1@x>",
+    )
+    path = tmp_path / "cut.msg"
+    path.write_bytes(whole[: len(whole) // 2])
+    # libmagic cannot walk a cut compound file to its root entry: it is only "CDFV2".
+    media_type = sniff(path.read_bytes()[:65536], path)
+    assert media_type == "application/x-ole-storage"
+    with pytest.raises(readers.ExtractionError, match="truncated or damaged"):
+        readers.read(path, media_type)
+
+
+def test_an_intact_compound_file_of_another_kind_has_nothing_to_read(tmp_path):
+    from tests.evidence.msg_sample import _Entry, compound_file
+
+    root = _Entry("Root Entry")
+    root.add(_Entry("Workbook notes", b"not a message" * 10))
+    path = tmp_path / "thing.bin"
+    path.write_bytes(compound_file(root))
+    assert readers.read(path, "application/x-ole-storage") is None
+
+
+def test_7z_members_are_spooled_one_at_a_time(tmp_path, monkeypatch):
+    from evidence.readers import sevenzip
+
+    on_disk = []
+    real = sevenzip.read_nested
+
+    def counting(name, path, out, depth):
+        on_disk.append(len(list(path.parent.iterdir())))
+        return real(name, path, out, depth)
+
+    monkeypatch.setattr(sevenzip, "read_nested", counting)
+    members = {f"m{n}.txt": b"member %d" % n for n in range(4)}
+    _, found = _read(tmp_path, "four.7z", samples.sevenzip_bytes(members))
+    assert on_disk == [1, 1, 1, 1]
+    assert [m.sha256 for m in found.members] == [
+        hashlib.sha256(data).hexdigest() for data in members.values()
+    ]
+
+
+def test_the_time_bound_stops_a_7z(tmp_path):
+    path = tmp_path / "slow.7z"
+    path.write_bytes(samples.sevenzip_bytes({"a.txt": b"alpha" * 1000}))
+    with pytest.raises(readers.ExtractionError, match="time limit"):
+        readers.read(path, "application/x-7z-compressed", seconds=0)

@@ -36,6 +36,8 @@ def _png() -> bytes:
         # Cut short or carved: libmagic says octet-stream, the signature says what it is.
         (b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "image/png"),
         (b"\xff\xd8\xff\xe0" + b"\0" * 50, "image/jpeg"),
+        (samples.sevenzip_bytes({"a.txt": b"alpha"}), "application/x-7z-compressed"),
+        (samples.sevenzip_bytes({"a.txt": b"alpha"})[:8], "application/x-7z-compressed"),
     ],
 )
 def test_the_type_is_what_the_bytes_are(data, expected):
@@ -53,6 +55,9 @@ def test_a_mismatched_extension_is_detected():
 def test_the_client_content_type_is_the_claim_when_it_says_something():
     assert claimed_type("x.bin", "image/jpeg; charset=binary") == "image/jpeg"
     assert claimed_type("x.msg", "application/octet-stream") == "application/vnd.ms-outlook"
+    assert not is_mismatch(
+        sniff(samples.sevenzip_bytes({"a.txt": b"alpha"})), claimed_type("x.7z", None)
+    )
     assert claimed_type("noextension", "") == ""
 
 
