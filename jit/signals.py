@@ -76,6 +76,18 @@ record_visibility = _hooks.signal(
 )
 
 
+bundle_status_changed = _hooks.signal(
+    "bundle-status-changed",
+    doc="""Tell packages that a sent request's tracking recorded a step (sent, executed, …).
+
+    Sender: the bundle. Keywords ``access`` (the ``TeamAccess`` of who recorded it) and
+    ``change`` (the ``BundleStatusChange`` just added). Sent inside the recording
+    transaction: receivers add their own writes (with their audit entries) to it and
+    return nothing. Firearms moves the outgoing tracing request drafted as the bundle.
+    """,
+)
+
+
 def values(signal, sender, **kwargs) -> list:
     """Send ``signal`` and return what its receivers returned, ``None`` left out.
 
