@@ -76,18 +76,6 @@ record_visibility = _hooks.signal(
 )
 
 
-bundle_status_changed = _hooks.signal(
-    "bundle-status-changed",
-    doc="""Tell packages that a sent request's tracking recorded a step (sent, executed, …).
-
-    Sender: the bundle. Keywords ``access`` (the ``TeamAccess`` of who recorded it) and
-    ``change`` (the ``BundleStatusChange`` just added). Sent inside the recording
-    transaction: receivers add their own writes (with their audit entries) to it and
-    return nothing. Firearms moves the outgoing tracing request drafted as the bundle.
-    """,
-)
-
-
 def values(signal, sender, **kwargs) -> list:
     """Send ``signal`` and return what its receivers returned, ``None`` left out.
 
@@ -258,5 +246,16 @@ team_content_deleted = _hooks.signal(
     doc="""Tell packages that retention deleted a team's content (drop derived data).
 
     Sender: the team. Receivers return nothing; search clears the team's index.
+    """,
+)
+
+bundle_status_changed = _hooks.signal(
+    "bundle-status-changed",
+    doc="""Tell packages that a sent request's tracking recorded a step (sent, executed, …).
+
+    Sender: the bundle. Keywords ``access`` (the ``TeamAccess`` of who recorded it) and
+    ``change`` (the ``BundleStatusChange`` just added). Sent inside the recording
+    transaction: receivers add their own writes (with their audit entries) to it and
+    return nothing. Firearms moves the outgoing tracing request drafted as the bundle.
     """,
 )

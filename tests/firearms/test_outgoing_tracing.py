@@ -278,3 +278,26 @@ def test_only_who_sees_both_the_firearm_and_the_bundle_sees_the_outgoing_request
     tab = _outgoing_tab(client, team)
     assert open_row.number in tab
     assert client.get(f"/t/{team.code}/firearms/{closed_firearm.id}").status_code == 404
+
+
+def test_a_new_version_of_the_request_carries_the_row_when_it_is_sent(
+    client, auth, nl, make_firearm_item, make_firearm
+):
+    from evidence.bundles import services
+    from tests.firearms.conftest import access_of
+
+    member, leader = nl["member"], nl["leader"]
+    row = _press_request_tracing(
+        client, auth, member, make_firearm(member, make_firearm_item(member))
+    )
+    first = row.bundle
+    _finalise(leader, first)
+    second = services.new_version(access_of(member.user, member.team), first)
+    db.session.commit()
+    _finalise(leader, second)
+    auth.login(member.user)
+    _step(client, member.team, second, "sent")
+    db.session.refresh(row)
+    assert (row.bundle_id, row.status) == (second.id, "sent")
+    assert count(TracingRequest) == 1
+    assert second.label in _outgoing_tab(client, member.team)
