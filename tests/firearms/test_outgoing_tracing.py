@@ -2,6 +2,8 @@
 firearm and the bundle, moved along by the bundle's tracking, and shown only to who may
 see both the firearm and the bundle."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -272,6 +274,9 @@ def test_only_who_sees_both_the_firearm_and_the_bundle_sees_the_outgoing_request
     assert open_firearm.label not in traced
     untraced = client.get(f"/t/{team.code}/firearms/?traced=no").get_data(as_text=True)
     assert open_firearm.label in untraced
+    exported = client.get(f"/t/{team.code}/firearms/register.csv").get_data(as_text=True)
+    rows = {row["exhibit"]: row for row in csv.DictReader(io.StringIO(exported))}
+    assert rows[open_firearm.item.exhibit_number]["traced"] == "no"
     # DE's leader sees the open request (both visible) and not the NL-only firearm's.
     auth.logout()
     auth.login(de_leader.user)
