@@ -248,3 +248,14 @@ team_content_deleted = _hooks.signal(
     Sender: the team. Receivers return nothing; search clears the team's index.
     """,
 )
+
+bundle_status_changed = _hooks.signal(
+    "bundle-status-changed",
+    doc="""Tell packages that a sent request's tracking recorded a step (sent, executed, …).
+
+    Sender: the bundle. Keywords ``access`` (the ``TeamAccess`` of who recorded it) and
+    ``change`` (the ``BundleStatusChange`` just added). Sent inside the recording
+    transaction: receivers add their own writes (with their audit entries) to it and
+    return nothing. Firearms moves the outgoing tracing request drafted as the bundle.
+    """,
+)

@@ -17,6 +17,7 @@ from evidence.bundles.access import may_track
 from evidence.bundles.models import Bundle, BundleStatusChange
 from evidence.bundles.services import BundleError
 from evidence.uploads import max_upload_bytes
+from jit import signals
 from jit.audit.services import record
 from jit.clock import utcnow
 from jit.extensions import db
@@ -130,6 +131,7 @@ def change_status(
         | ({"arrested_on": arrested_on.isoformat()} if arrested_on else {})
         | ({"reply": reply_item.exhibit_number} if reply_item else {}),
     )
+    signals.bundle_status_changed.send(bundle, access=access, change=change)
     return change
 
 

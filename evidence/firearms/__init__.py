@@ -2,7 +2,9 @@
 matching, and firearms tracing requests (an incoming one is a crime notice).
 
 :func:`init_app` puts overdue tracing answers on the dashboard of the receiving party's
-leaders, through :data:`jit.signals.dashboard_notices`.
+leaders, through :data:`jit.signals.dashboard_notices`, and moves an outgoing tracing
+request along when its request bundle's tracking records a step
+(:data:`jit.signals.bundle_status_changed`).
 """
 
 from flask import Flask
@@ -27,9 +29,17 @@ def dashboard_notices(user):
     ]
 
 
+def bundle_status_changed(bundle, *, access, change):
+    """Let the outgoing tracing request drafted as ``bundle`` follow its tracking."""
+    from evidence.firearms.outgoing import follow_bundle
+
+    follow_bundle(bundle, access=access, change=change)
+
+
 def init_app(app: Flask) -> None:
     from evidence.firearms.search_kinds import search_kinds
     from jit import signals
 
     signals.dashboard_notices.connect(dashboard_notices)
+    signals.bundle_status_changed.connect(bundle_status_changed)
     signals.search_kinds.connect(search_kinds)

@@ -2,15 +2,19 @@
 
 Firearm and ammunition records are part of their evidence item: whoever may not see
 the item does not see them (404), through :func:`evidence.access.visible_items_filter`.
-Tracing requests are read by every member who reads the team's evidence.
+Tracing requests are read by members who read the team's evidence: an incoming one by
+all of them; an outgoing one only by who may see both its firearm (through the item) and
+the request bundle it was drafted as (:func:`evidence.bundles.access.visible_bundles_filter`).
 """
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from evidence.access import load_evidence_team, may_read_evidence, visible_items_filter
-from evidence.firearms.models import Ammunition, Firearm, TracingRequest
+from evidence.bundles.access import visible_bundles_filter
+from evidence.bundles.models import Bundle
+from evidence.firearms.models import Ammunition, Direction, Firearm, TracingRequest
 from evidence.models import EvidenceItem
 from jit.extensions import db
 from jit.teams.access import TeamAccess
@@ -49,9 +53,23 @@ def load_firearm(access: TeamAccess, firearm_id: int) -> Firearm:
     return firearm
 
 
+def visible_tracing_filter(access: TeamAccess):
+    """Return a SQL condition on :class:`TracingRequest` for the requests ``access`` sees."""
+    if not may_read_evidence(access):
+        return false()
+    firearms = visible_firearms(access).with_only_columns(Firearm.id)
+    bundles = select(Bundle.id).where(visible_bundles_filter(access))
+    return and_(
+        TracingRequest.team_id == access.team.id,
+        or_(
+            TracingRequest.direction != Direction.OUTGOING.value,
+            and_(TracingRequest.firearm_id.in_(firearms), TracingRequest.bundle_id.in_(bundles)),
+        ),
+    )
+
+
 def visible_tracing(access: TeamAccess):
-    query = select(TracingRequest).where(TracingRequest.team_id == access.team.id)
-    return query if may_read_evidence(access) else query.where(False)
+    return select(TracingRequest).where(visible_tracing_filter(access))
 
 
 def load_tracing(access: TeamAccess, request_id: int) -> TracingRequest:

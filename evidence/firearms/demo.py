@@ -1,6 +1,8 @@
 """Demo firearms: the converted pistols of Iron Meridian, their ammunition, a serial that
-matches a pistol seized in Blue Harbour, an incoming tracing request from Spain recorded
-as a crime notice in NL, and a filled directory of authorities for the demo states.
+matches a pistol seized in Blue Harbour, the outgoing tracing request to Serbia (the draft
+tracing bundle of the requests demo, registered for the pistol it concerns), an incoming
+tracing request from Spain recorded as a crime notice in NL, and a filled directory of
+authorities for the demo states.
 
 Every record goes through the services on the demo timeline, at the moment it tells of.
 Safe to run again: a part already there is left alone.
@@ -12,7 +14,8 @@ import click
 from sqlalchemy import select
 
 from evidence import services as evidence
-from evidence.firearms import services, tracing
+from evidence.bundles.models import Bundle, BundleItem
+from evidence.firearms import outgoing, services, tracing
 from evidence.firearms.models import Firearm, TracingRequest
 from evidence.models import EvidenceItem
 from jit import gates
@@ -394,6 +397,29 @@ def _incoming_from_spain() -> TracingRequest | None:
     )
 
 
+def _outgoing_to_serbia() -> TracingRequest | None:
+    """Register the requests demo's draft tracing request as the box 7 pistol's."""
+    access = _access(IRON, "hr.member")
+    item = _item(IRON, "Converted Zastava M57 pistol from box 7")
+    if access is None or item is None:
+        return None
+    firearm = db.session.scalar(select(Firearm).where(Firearm.item_id == item.id))
+    bundle = db.session.scalar(
+        select(Bundle)
+        .join(BundleItem, BundleItem.bundle_id == Bundle.id)
+        .where(
+            Bundle.team_id == access.team.id,
+            Bundle.request_type == "tracing",
+            BundleItem.item_id == item.id,
+        )
+        .order_by(Bundle.id)
+        .limit(1)
+    )
+    if firearm is None or bundle is None:
+        return None
+    return outgoing.record_outgoing(access, firearm, bundle)
+
+
 def _advance(status: str) -> None:
     access = _access(IRON, "nl.member")
     record = db.session.scalar(
@@ -416,6 +442,8 @@ def schedule(timeline) -> None:
     timeline.at(_at("2026-03-16T11:50:00+01:00"), _record_box7)
     timeline.at(_at("2026-03-16T12:30:00+01:00"), _record_box3)
     timeline.at(_at("2026-03-27T15:00:00+01:00"), _restore_box7)
+    # One moment after the requests demo drafts the tracing request (REQ, 8 May 09:00).
+    timeline.at(_at("2026-05-08T09:00:30+02:00"), _outgoing_to_serbia)
     timeline.at(_at("2026-10-16T10:00:00+02:00"), _record_algeciras)
     timeline.at(_at("2026-10-21T14:00:00+02:00"), _incoming_from_spain)
     timeline.at(_at("2026-10-22T09:30:00+02:00"), lambda: _advance("acknowledged"))

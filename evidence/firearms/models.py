@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from evidence.bundles.models import Bundle
 from evidence.models import EvidenceFile, EvidenceItem
 from jit.accounts.models import User
 from jit.clock import utcnow
@@ -68,6 +69,11 @@ class RecordKind(_Labelled):
 
 
 class TracingStatus(_Labelled):
+    """Incoming: received → … → closed. Outgoing: draft → sent → answered (→ closed),
+    following its request bundle's tracking."""
+
+    DRAFT = "draft"
+    SENT = "sent"
     RECEIVED = "received"
     ACKNOWLEDGED = "acknowledged"
     BEING_TRACED = "being-traced"
@@ -104,6 +110,8 @@ LABELS = {
     Alteration.RESTORED: "Restored by a laboratory",
     RecordKind.WEAPON: "Weapon",
     RecordKind.PART: "Part",
+    TracingStatus.DRAFT: "Draft",
+    TracingStatus.SENT: "Sent",
     TracingStatus.RECEIVED: "Received",
     TracingStatus.ACKNOWLEDGED: "Acknowledged",
     TracingStatus.BEING_TRACED: "Being traced",
@@ -309,6 +317,9 @@ class TracingRequest(db.Model):
     """A firearms tracing request; an incoming one is the crime notice it opens.
 
     ``party`` is the team's party that received (or sent) it: its leader answers for it.
+    An outgoing one is the tracing request bundle drafted from a firearm record
+    (``bundle``): ``received_on`` is the day it was drafted, ``sent_on`` the day the
+    bundle's tracking recorded it sent, and it has no answer deadline of ours (``due_on``).
     """
 
     __tablename__ = "tracing_requests"
@@ -325,8 +336,9 @@ class TracingRequest(db.Model):
     counterpart_country: Mapped[str] = mapped_column(String(2))
     counterpart_authority: Mapped[str] = mapped_column(String(300))
     counterpart_reference: Mapped[str] = mapped_column(String(200), default="")
-    received_on: Mapped[date] = mapped_column(Date)
-    due_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date)  # outgoing: the day it was drafted
+    due_on: Mapped[date | None] = mapped_column(Date)  # incoming only: our answer's deadline
+    sent_on: Mapped[date | None] = mapped_column(Date)  # outgoing only
     status: Mapped[str] = mapped_column(String(16), default=TracingStatus.RECEIVED.value)
     # The weapon as the request describes it (ITI para. 17(b)).
     manufacturer: Mapped[str] = mapped_column(String(200), default="")
@@ -346,6 +358,8 @@ class TracingRequest(db.Model):
     proposes_new_team: Mapped[bool] = mapped_column(default=False)
     proposal_note: Mapped[str] = mapped_column(Text, default="")
     firearm_id: Mapped[int | None] = mapped_column(ForeignKey("firearms.id"))
+    # Outgoing: the request bundle it was drafted as (its newest version once sent).
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -354,6 +368,7 @@ class TracingRequest(db.Model):
     party: Mapped[Party] = relationship()
     linked_team: Mapped[Team | None] = relationship(foreign_keys=[linked_team_id])
     firearm: Mapped[Firearm | None] = relationship()
+    bundle: Mapped[Bundle | None] = relationship()
     created_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
@@ -372,12 +387,20 @@ class TracingRequest(db.Model):
         return self.status not in (TracingStatus.ANSWERED.value, TracingStatus.CLOSED.value)
 
     @property
+    def is_outgoing(self) -> bool:
+        return self.direction == Direction.OUTGOING.value
+
+    @property
     def counterpart_country_name(self) -> str:
-        return country_name(self.counterpart_country)
+        return country_name(self.counterpart_country) if self.counterpart_country else ""
 
     def is_overdue(self, today: date) -> bool:
-        """Whether the answer is late on ``today`` (a date in the reader's zone)."""
-        return self.is_open and today > self.due_on
+        """Whether our answer is late on ``today`` (a date in the reader's zone)."""
+        return self.is_open and self.due_on is not None and today > self.due_on
+
+    def days_since_sent(self, today: date) -> int | None:
+        """Days from sending an outgoing request to ``today`` (None until it is sent)."""
+        return (today - self.sent_on).days if self.sent_on else None
 
     def snapshot(self) -> dict:
         values = {
@@ -403,9 +426,10 @@ class TracingRequest(db.Model):
                 "proposes_new_team",
                 "proposal_note",
                 "firearm_id",
+                "bundle_id",
             )
         }
-        for column in ("received_on", "due_on", "answered_on"):
+        for column in ("received_on", "due_on", "sent_on", "answered_on"):
             value = getattr(self, column)
             values[column] = value.isoformat() if value else None
         return values

@@ -1,18 +1,55 @@
-"""Drafting an outgoing tracing request (ITI para. 17) from a firearm record in one step.
+"""Drafting an outgoing tracing request (ITI para. 17) from a firearm record in one step,
+and keeping its register row in step with the bundle.
 
 The draft is an ordinary tracing bundle: :func:`evidence.firearms.tracing.outgoing_prefill`
 supplies the markings and the addressee, the bundle service writes it with its audit
-entry, and the firearm's evidence item is selected as the request's evidence.
+entry, and the firearm's evidence item is selected as the request's evidence. A
+:class:`TracingRequest` of direction *outgoing* links the firearm to the bundle, so the
+register lists it and the firearm counts as traced. Its status follows the bundle's
+tracking (:func:`follow_bundle`, connected to ``jit.signals.bundle_status_changed``):
+bundles never import firearms.
 """
 
+from datetime import date
+
+from sqlalchemy import select
+
 from evidence.bundles import services as bundles
+from evidence.bundles import tracking
 from evidence.bundles.instruments.common import OTHER_STATE
-from evidence.bundles.models import Bundle
-from evidence.firearms.models import Alteration, Condition, Firearm, FirearmType, MarkedPart
-from evidence.firearms.tracing import outgoing_prefill
+from evidence.bundles.models import Bundle, BundleStatusChange
+from evidence.firearms.models import (
+    Alteration,
+    Condition,
+    Direction,
+    Firearm,
+    FirearmType,
+    MarkedPart,
+    TracingRequest,
+    TracingStatus,
+)
+from evidence.firearms.serials import normalise_make
+from evidence.firearms.services import local_today
+from evidence.firearms.tracing import _next_number, outgoing_prefill
 from jit.audit import services as audit
+from jit.clock import utcnow
+from jit.extensions import db
 from jit.teams.access import TeamAccess
 from jit.teams.reference import country_name
+
+# The register's status of an outgoing request for each step of the bundle's tracking.
+# Acknowledged or asked for more information, it is still awaiting the answer.
+FOLLOWS = {
+    tracking.SENT: TracingStatus.SENT,
+    tracking.ACKNOWLEDGED: TracingStatus.SENT,
+    tracking.MORE_INFORMATION: TracingStatus.SENT,
+    tracking.EXECUTED: TracingStatus.ANSWERED,
+    tracking.PARTIALLY_EXECUTED: TracingStatus.ANSWERED,
+    tracking.REFUSED: TracingStatus.ANSWERED,
+    tracking.WITHDRAWN: TracingStatus.CLOSED,
+}
+# A step never moves the row back (partially executed, then executed: still answered).
+_ORDER = [TracingStatus.DRAFT, TracingStatus.SENT, TracingStatus.ANSWERED, TracingStatus.CLOSED]
 
 # The firearms register's types, as the tracing form's choices name them.
 WEAPON_TYPES = {
@@ -95,4 +132,114 @@ def draft_tracing_request(access: TeamAccess, firearm: Firearm) -> Bundle:
         target=bundle,
         new={"bundle": bundle.label, "firearm": firearm.label},
     )
+    record_outgoing(access, firearm, bundle)
     return bundle
+
+
+def _addressee(values: dict) -> tuple[str, str]:
+    """Return the requested state and agency a tracing bundle's values name."""
+    state = values.get("executing_state") or ""
+    if state == OTHER_STATE:
+        state = values.get("executing_state_other") or ""
+    return str(state)[:2], str(values.get("requested_agency") or "")[:300]
+
+
+def record_outgoing(access: TeamAccess, firearm: Firearm, bundle: Bundle) -> TracingRequest:
+    """Register ``bundle`` as the outgoing tracing request for ``firearm`` (a draft)."""
+    today = local_today(access.user.time_zone)
+    country, authority = _addressee(bundle.values or {})
+    serial = firearm.serials[0] if firearm.serials else None
+    request = TracingRequest(
+        team_id=access.team.id,
+        party_id=bundle.party_id,
+        number=_next_number(access.team.id, Direction.OUTGOING, today.year),
+        direction=Direction.OUTGOING.value,
+        counterpart_country=country,
+        counterpart_authority=authority,
+        received_on=today,
+        due_on=None,
+        status=TracingStatus.DRAFT.value,
+        manufacturer=firearm.manufacturer,
+        make_key=normalise_make(firearm.manufacturer),
+        model=firearm.model,
+        firearm_type=firearm.firearm_type,
+        calibre=firearm.calibre,
+        serial_as_read=serial.as_read if serial else "",
+        serial_normalised=serial.normalised if serial else "",
+        country_of_manufacture=firearm.country_of_manufacture,
+        other_marks=firearm.other_marks,
+        firearm_id=firearm.id,
+        bundle_id=bundle.id,
+        created_by_id=access.user.id,
+    )
+    request.created_at = request.updated_at = utcnow()
+    db.session.add(request)
+    db.session.flush()
+    audit.record(
+        "firearms.tracing_outgoing",
+        team=access.team,
+        actor=access.user,
+        target=request,
+        new=request.snapshot() | {"bundle": bundle.label, "firearm": firearm.label},
+    )
+    return request
+
+
+def _versions(bundle: Bundle, limit: int = 100) -> list[int]:
+    """Return the ids of ``bundle`` and of the versions it replaces."""
+    ids, current = [bundle.id], bundle
+    while current.previous_id is not None and current.previous_id not in ids and len(ids) < limit:
+        ids.append(current.previous_id)
+        current = current.previous
+    return ids
+
+
+def follow_bundle(bundle: Bundle, *, access: TeamAccess, change: BundleStatusChange) -> None:
+    """Move the outgoing tracing request drafted as ``bundle`` (or an earlier version of
+    it) to the status its tracking step means; audited, in the caller's transaction."""
+    if bundle.request_type != "tracing" or change.status not in FOLLOWS:
+        return None
+    rows = db.session.scalars(
+        select(TracingRequest).where(
+            TracingRequest.direction == Direction.OUTGOING.value,
+            TracingRequest.bundle_id.in_(_versions(bundle)),
+        )
+    ).all()
+    for row in rows:
+        _follow(access, row, bundle, change)
+    return None
+
+
+def _follow(access, row: TracingRequest, bundle: Bundle, change: BundleStatusChange) -> None:
+    before = row.snapshot()
+    target = FOLLOWS[change.status]
+    if _ORDER.index(target) > _ORDER.index(TracingStatus(row.status)):
+        row.status = target.value
+    row.bundle_id = bundle.id  # the version that went out
+    if change.status == tracking.SENT:
+        row.sent_on = change.occurred_on
+        row.counterpart_country, row.counterpart_authority = _addressee(bundle.values or {})
+    if change.reference:
+        row.counterpart_reference = change.reference[:200]
+    if target is TracingStatus.ANSWERED and row.answered_on is None:
+        row.answered_on = change.occurred_on
+        row.answer = _answer(bundle, change, change.occurred_on)
+    old, new = audit.diff(before, row.snapshot())
+    if not new:
+        return
+    row.updated_at = utcnow()
+    audit.record(
+        "firearms.tracing_status",
+        team=access.team,
+        actor=access.user,
+        target=row,
+        old=old,
+        new=new | {"bundle": bundle.label, "bundle_status": change.status},
+    )
+
+
+def _answer(bundle: Bundle, change: BundleStatusChange, on: date) -> str:
+    said = f"{bundle.label} {tracking.LABELS[change.status].lower()} on {on.isoformat()}"
+    if change.reply_item is not None:
+        said += f"; reply kept as {change.reply_item.exhibit_number}"
+    return f"{said}." + (f"\n{change.note}" if change.note else "")

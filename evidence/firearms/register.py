@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from evidence.firearms.access import visible_firearms
+from evidence.firearms.access import visible_firearms, visible_tracing_filter
 from evidence.firearms.matching import Match, matches_for
 from evidence.firearms.models import Firearm, RecordKind, TracingRequest
 from evidence.firearms.serials import normalise_make
@@ -58,8 +58,10 @@ class Result:
     all_rows: list[Firearm] = field(default_factory=list)
 
 
-def _traced():
-    return exists().where(TracingRequest.firearm_id == Firearm.id)
+def _traced(access: TeamAccess):
+    """A tracing request the reader may see is linked (an outgoing one hidden from them
+    does not make the firearm count as traced)."""
+    return exists().where(TracingRequest.firearm_id == Firearm.id, visible_tracing_filter(access))
 
 
 def _query(access: TeamAccess, filters: Filters):
@@ -77,9 +79,9 @@ def _query(access: TeamAccess, filters: Filters):
     if filters.condition:
         query = query.where(Firearm.condition == filters.condition)
     if filters.traced == "yes":
-        query = query.where(_traced())
+        query = query.where(_traced(access))
     elif filters.traced == "no":
-        query = query.where(~_traced())
+        query = query.where(~_traced(access))
     columns = SORTS.get(filters.sort, SORTS["exhibit"])
     order = [column.desc() if filters.descending else column for column in columns]
     return query.order_by(*order, Firearm.id)
@@ -96,7 +98,8 @@ def list_firearms(access: TeamAccess, filters: Filters, page: int) -> Result:
     traced_ids = set(
         db.session.scalars(
             select(TracingRequest.firearm_id).where(
-                TracingRequest.firearm_id.in_([row.id for row in rows])
+                TracingRequest.firearm_id.in_([row.id for row in rows]),
+                visible_tracing_filter(access),
             )
         )
     )

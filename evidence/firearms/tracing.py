@@ -181,6 +181,11 @@ def advance(
 ) -> TracingRequest:
     """Move a tracing request to its next status; answering needs the answer given."""
     _check_writable(access, Permission.RECORD_TRACING)
+    if request.direction == Direction.OUTGOING.value:
+        raise FirearmsError(
+            "An outgoing request follows its request bundle: record the step on the "
+            "request's tracking."
+        )
     current = TracingStatus(request.status)
     expected = NEXT_STATUS.get(current)
     if expected is None or to_status != expected.value:

@@ -309,7 +309,10 @@ def firearm(code: str, firearm_id: int):
     access = load_firearms_team(code)
     record = load_firearm(access, firearm_id)
     requests = db.session.scalars(
-        visible_tracing(access).where(TracingRequest.firearm_id == record.id)
+        visible_tracing(access)
+        .where(TracingRequest.firearm_id == record.id)
+        .options(selectinload(TracingRequest.bundle))
+        .order_by(TracingRequest.received_on, TracingRequest.id)
     ).all()
     return render_template(
         "firearms/firearm.html",
@@ -319,6 +322,7 @@ def firearm(code: str, firearm_id: int):
         matches=matches_for(access.user, [record]).get(record.id, []),
         tracing_requests=requests,
         prefill=tracing.outgoing_prefill(record),
+        today=services.local_today(current_user.time_zone),
         may_write=_may_write(access),
         may_draft=access.can(Permission.DRAFT_BUNDLE)
         and bool(gates.may(access.team, "draft_bundle")),
@@ -367,7 +371,11 @@ def tracing_index(code: str):
     else:
         direction = ""
     rows = db.session.scalars(
-        query.order_by(TracingRequest.received_on.desc(), TracingRequest.id.desc())
+        query.options(
+            selectinload(TracingRequest.bundle),
+            selectinload(TracingRequest.firearm).joinedload(Firearm.item),
+            selectinload(TracingRequest.party),
+        ).order_by(TracingRequest.received_on.desc(), TracingRequest.id.desc())
     ).all()
     return render_template(
         "firearms/tracing_index.html",
@@ -433,7 +441,9 @@ def tracing_new(code: str):
 
 
 def _request_page(access, record, form=None, error=None, status=200):
-    next_status = tracing.NEXT_STATUS.get(record.status and tracing.S(record.status))
+    next_status = None  # an outgoing request follows its bundle's tracking
+    if not record.is_outgoing:
+        next_status = tracing.NEXT_STATUS.get(tracing.S(record.status))
     linked = None
     if record.linked_team_id:
         linked = next(

@@ -58,6 +58,7 @@ OPERATIONS = {
     "firearms.ammunition_recorded": "Ammunition recorded",
     "firearms.firearm_corrected": "Firearm record corrected",
     "firearms.firearm_recorded": "Firearm recorded",
+    "firearms.tracing_outgoing": "Outgoing tracing request registered",
     "firearms.tracing_received": "Tracing request received",
     "firearms.tracing_status": "Tracing request status changed",
     "membership.changed": "Membership changed",

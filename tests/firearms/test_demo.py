@@ -1,8 +1,10 @@
 """`jit demo` tells the firearms story: a restored serial, a cross-team match seen only by
-the analyst in both teams, a crime notice from Spain overdue for NL, a filled directory."""
+the analyst in both teams, the draft tracing request to Serbia in the Outgoing tab, a crime
+notice from Spain overdue for NL, a filled directory."""
 
 from sqlalchemy import select
 
+from evidence.bundles.models import Bundle
 from evidence.firearms.models import Ammunition, Firearm, TracingRequest
 from jit.audit.models import AuditEntry
 from jit.directory.models import DirectoryEntry
@@ -33,7 +35,7 @@ def test_demo_firearms(app, runner, client):
     assert correction.old_values["serials"][0]["as_read"] == "12-M57-4??21"
     assert restored.photos
     assert db.session.query(Ammunition).count() == 1
-    notice = db.session.scalar(select(TracingRequest))
+    notice = db.session.scalar(select(TracingRequest).where(TracingRequest.direction == "incoming"))
     assert (notice.counterpart_country, notice.status) == ("ES", "being-traced")
     assert notice.party.country_code == "NL"
     assert notice.proposes_new_team
@@ -56,7 +58,20 @@ def test_demo_firearms(app, runner, client):
     _login(client, "nl.leader")
     assert notice.number in client.get("/").get_data(as_text=True)
 
+    sent = db.session.scalar(select(TracingRequest).where(TracingRequest.direction == "outgoing"))
+    tracing_bundle = db.session.scalar(select(Bundle).where(Bundle.request_type == "tracing"))
+    assert (sent.firearm_id, sent.bundle_id) == (restored.id, tracing_bundle.id)
+    assert (sent.status, sent.counterpart_country, sent.party.country_code) == ("draft", "RS", "HR")
+    _login(client, "hr.member")
+    page = client.get("/t/IRON-MERIDIAN/tracing/?direction=outgoing").get_data(as_text=True)
+    assert sent.number in page
+    assert tracing_bundle.label in page
+    assert "HR-0002/1" in page
+    page = client.get(f"/t/IRON-MERIDIAN/firearms/{restored.id}").get_data(as_text=True)
+    assert sent.number in page
+    assert notice.number in page  # the firearm's tracing history, both ways
+
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     assert db.session.query(Firearm).count() == 4
-    assert db.session.query(TracingRequest).count() == 1
+    assert db.session.query(TracingRequest).count() == 2
