@@ -2,8 +2,10 @@
 
 A connection belongs to one team (named in the connect ``auth``). The connect and
 every later event load the person's access again through
-:func:`jit.teams.access.team_access_for`, so a membership that ended mid-session stops
-the next event; :mod:`jit.chat.watch` also drops such connections at once. Each event
+:func:`jit.teams.access.team_access_for` (an event may use the answer of one less than
+a second old, until anything changes: :mod:`jit.chat.access_cache`), so a membership
+that ended mid-session stops the next event; :mod:`jit.chat.watch` also drops such
+connections at once. Each event
 answers through its acknowledgement (``{"ok": true, …}`` or ``{"ok": false, "error"}``);
 a refused event also sends ``chat_error`` to that connection only, stores nothing, and
 leaves the connection open.
@@ -18,7 +20,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.exc import IntegrityError
 
 from jit.accounts import sessions
-from jit.chat import exhibits, fanout, reading, services
+from jit.chat import access_cache, exhibits, fanout, reading, services
 from jit.chat.services import ChatError
 from jit.clock import utcnow
 from jit.extensions import db, socketio
@@ -63,14 +65,19 @@ def _reload_person() -> None:
 
 
 def _access() -> TeamAccess:
-    """The person's access for this event, loaded afresh (account and membership, one query)."""
+    """The person's access for this event (account and membership, one query; see
+    :mod:`jit.chat.access_cache` for how long an answer is kept)."""
     _reload_person()
     code = session.get(_SESSION_KEY)
-    access = (
-        team_access_for_session(session.get("_user_id"), session.get(sessions.KEY), code)
-        if isinstance(code, str)
-        else None
-    )
+    access = None
+    if isinstance(code, str):
+        key = (session.get("_user_id"), session.get(sessions.KEY), code)
+        access = access_cache.recall(key)
+        if access is None:
+            started = access_cache.begin()
+            access = team_access_for_session(*key)
+            if access is not None:
+                access = access_cache.remember(key, started, access)
     if access is None or not access.can(Permission.CHAT):
         raise AccessEnded
     g._login_user = access.user  # what current_user answers for the rest of this event

@@ -11,6 +11,7 @@ tells its own connections in ``<room>`` that their access ended and disconnects 
 
 import socketio
 
+from jit.chat import access_cache
 from jit.extensions import socketio as socketio_extension
 
 NAMESPACE = "/chat"
@@ -42,6 +43,7 @@ def sign_in_room(user_session_id: int) -> str:
 
 def revoke(room: str, reason: str) -> None:
     """Tell every connection in ``room``, on every process, that access ended; drop them."""
+    access_cache.forget_all()
     if socketio_extension.server is None:
         return
     socketio_extension.server.manager.close_room(f"{_REVOKE}{reason}|{room}", NAMESPACE)
@@ -58,6 +60,7 @@ class _Revoking:
     """Turn ``close_room("revoke:…")`` into: notify and disconnect this process's sockets."""
 
     def _revoke_here(self, namespace: str, reason: str, room: str) -> None:
+        access_cache.forget_all()  # before anything: the next event loads access afresh
         sids = [sid for sid, _ in self.get_participants(namespace, room)]
         if not sids:
             return

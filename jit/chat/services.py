@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import bindparam, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jit import codes, gates
@@ -262,6 +262,46 @@ def stored_resend(access: TeamAccess, channel: Channel, client_id) -> Message | 
     return None if existing is None else _as_resend(existing, channel)
 
 
+_messages = Message.__table__
+# What a send asks first, in one statement built once: the channel's team (none if it
+# does not exist) and the id of a message already stored under the client id.
+_CHANNEL_AND_RESEND = select(
+    Channel.__table__.c.team_id,
+    select(_messages.c.id)
+    .where(
+        _messages.c.author_id == bindparam("author_id"),
+        _messages.c.client_id == bindparam("client_id"),
+    )
+    .scalar_subquery()
+    .label("stored_id"),
+).where(Channel.__table__.c.id == bindparam("channel_id"))
+
+
+def _channel_and_resend(access: TeamAccess, channel_id, client_id) -> tuple[int, Message | None]:
+    """Return the channel's id and the message stored under ``client_id`` (a resend), or None.
+
+    :func:`channel_for` and :func:`stored_resend` in one query, refusing as they do.
+    """
+    if isinstance(channel_id, bool) or not isinstance(channel_id, int):
+        raise ChatError("Name the channel by its number.")
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        channel_for(access, channel_id)  # an unknown channel is what the sender hears first
+        _check_client_id(client_id)
+    row = db.session.execute(
+        _CHANNEL_AND_RESEND,
+        {"channel_id": channel_id, "author_id": access.user.id, "client_id": client_id},
+    ).first()
+    if row is None or row.team_id != access.team.id:
+        # A channel of another team is answered like one that does not exist.
+        raise ChatError("There is no such channel in this team.")
+    if row.stored_id is None:
+        return channel_id, None
+    existing = db.session.get(Message, row.stored_id)
+    if existing.channel_id != channel_id:
+        raise ChatError("That client id was already used for a message in another channel.")
+    return channel_id, existing
+
+
 def post_message(
     access: TeamAccess, channel: Channel, *, client_id, draft: Draft
 ) -> tuple[Message, bool]:
@@ -341,8 +381,9 @@ SEND_WAIT_SECONDS = 20.0
 def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> tuple[dict, bool]:
     """Store and broadcast a message once per client id; return its payload and whether it is new.
 
-    In order: the channel is checked; a resend is answered with the stored message;
-    the agreement gate and the person's send rate are asked; the text is rendered.
+    In order: the channel is checked and a resend is answered with the stored message
+    (one query); the agreement gate and the person's send rate are asked; the text is
+    rendered.
     Then the send joins this process's group-commit queue (:mod:`jit.chat.writer`),
     holding no database connection while it waits. The writer commits it with the
     other waiting messages and broadcasts it; only then is it answered. Raises
@@ -354,14 +395,13 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     from jit.chat.markdown import render
     from jit.chat.writer import PendingSend
 
-    channel = channel_for(access, channel_id)
-    existing = stored_resend(access, channel, client_id)
+    channel_id, existing = _channel_and_resend(access, channel_id, client_id)
     if existing is not None:
         return reading.message_payload(existing), False
     check_may_write(access)
     check_rate(access)
     send = PendingSend(
-        channel_id=channel.id,
+        channel_id=channel_id,
         author={
             "id": access.user.id,
             "name": access.user.display_name,

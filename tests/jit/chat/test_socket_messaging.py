@@ -205,3 +205,39 @@ def test_presence_tells_who_came_and_went(chat_team, connect):
     assert events(alice, "presence") == []  # still online in the first tab
     bob.disconnect(namespace="/chat")
     assert events(alice, "presence") == [{"user": {"id": chat_team.de.id}, "online": False}]
+
+
+def test_a_send_checks_the_channel_and_looks_for_a_resend_in_one_query(chat_team, connect):
+    from sqlalchemy import event
+
+    alice = _joined(connect, chat_team.nl, chat_team)
+    chat_reads = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "chat_" in statement:
+            chat_reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert _send(alice, chat_team.general.id, "one-query-01")["ok"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    # The send's own query, and the group-commit writer's look for resends in its batch.
+    assert len(chat_reads) == 2
+    assert "chat_channels" in chat_reads[0]
+    assert "chat_messages" in chat_reads[0]
+
+
+def test_a_client_id_used_in_another_channel_is_refused(chat_team, connect):
+    from jit.chat import services
+    from jit.teams.access import team_access_for
+
+    leader = team_access_for(chat_team.leader, chat_team.code)
+    other = services.create_channel(leader, name="ops")
+    db.session.commit()
+    alice = _joined(connect, chat_team.nl, chat_team)
+    assert _send(alice, chat_team.general.id, "used-in-general")["ok"]
+    answer = _send(alice, other.id, "used-in-general")
+    assert answer["ok"] is False
+    assert answer["error"] == "That client id was already used for a message in another channel."
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 1
