@@ -30,7 +30,7 @@ from evidence.firearms.models import (
     TracingRequest,
 )
 from evidence.models import ItemType
-from jit import gates, submissions
+from jit import gates, signals, submissions
 from jit.extensions import db
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess, teams_of
@@ -319,6 +319,10 @@ def firearm(code: str, firearm_id: int):
         access=access,
         firearm=record,
         item=record.item,
+        # The offences the team investigates, as its agreement in force names them.
+        offences=(signals.first_value(signals.agreement_facts, access.team) or {}).get(
+            "offences", ""
+        ),
         matches=matches_for(access.user, [record]).get(record.id, []),
         tracing_requests=requests,
         prefill=tracing.outgoing_prefill(record),

@@ -7,8 +7,10 @@ import pytest
 from evidence import services
 from evidence.firearms.models import Ammunition, Firearm, FirearmSerial
 from jit.audit.models import AuditEntry
+from jit.clock import frozen
 from jit.extensions import db
 from jit.teams.access import team_access_for
+from tests.agreements.conftest import at, in_force, jit  # noqa: F401  (fixtures)
 from tests.firearms.conftest import audit_count, count
 
 
@@ -70,6 +72,8 @@ def test_a_member_records_a_firearm_with_its_markings(client, auth, member, make
     assert "12-M57-4?221" in page
     assert "restored by a laboratory" in page
     assert "Outgoing tracing request" in page
+    # No agreement in force names the team's offences: the seizure context says so.
+    assert "none named: no agreement in force names them" in page
 
 
 def test_several_weapons_on_one_item_get_their_own_numbers(
@@ -267,3 +271,20 @@ def test_sending_the_firearm_form_twice_records_one_firearm(
     assert client.post(url, data=data).status_code == 302
     assert client.post(url, data=data).status_code == 303
     assert count(Firearm) == 1
+
+
+def test_the_seizure_context_links_the_offences_of_the_agreement_in_force(
+    client,
+    auth,
+    in_force,  # noqa: F811  (the fixture imported above)
+    make_firearm_item,
+    make_firearm,
+):
+    with frozen(at("2026-06-10")):
+        item = make_firearm_item(in_force.nl_member)
+        record = make_firearm(in_force.nl_member, item)
+        auth.login(in_force.nl_member.user)
+        page = client.get(f"/t/{in_force.team.code}/firearms/{record.id}").get_data(as_text=True)
+    offences = in_force.version.content["purpose"]["offences"]
+    assert offences
+    assert f"<dt>Linked offences</dt><dd>{offences} " in page
