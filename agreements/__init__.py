@@ -76,12 +76,12 @@ def _legal_bases() -> dict:
 
 def _text_helpers(app: Flask) -> None:
     """Give the agreement's templates its article list, derived facts and fixed text."""
-    from agreements import content
+    from agreements import content_text
     from agreements.articles import articles_of
 
     app.jinja_env.globals["agreement_articles"] = articles_of
-    app.jinja_env.globals["agreement_seconded_text"] = content.seconded_text
+    app.jinja_env.globals["agreement_seconded_text"] = content_text.seconded_text
     app.jinja_env.globals["agreement_fixed"] = {
-        "information_uses": content.INFORMATION_USES,
-        "amendment": content.AMENDMENT_TEXT,
+        "information_uses": content_text.INFORMATION_USES,
+        "amendment": content_text.AMENDMENT_TEXT,
     }

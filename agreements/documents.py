@@ -7,7 +7,7 @@ package holds the version in force) render them here, so both carry the same tex
 import json
 
 from agreements import content as agreement_content
-from agreements import exports, services
+from agreements import content_text, exports, services
 from agreements.models import AgreementVersion
 from agreements.status import team_status, version_in_force
 from jit.pdf import render_pdf
@@ -24,7 +24,7 @@ def version_pdf(version: AgreementVersion) -> bytes:
         status=team_status(team),
         names=names,
         parties={services.party_key(p): p for p in team.parties},
-        lines=agreement_content.article_lines(version.content, names),
+        lines=content_text.article_lines(version.content, names),
         version_hash=services.current_hash(version),
         legal_bases=agreement_content.LEGAL_BASES,
         history=[v for v in version.agreement.versions if v.number <= version.number],

@@ -19,6 +19,7 @@ from flask_login import login_required
 
 from agreements import content as agreement_content
 from agreements import (
+    content_text,
     documents,
     evaluation_views,
     evaluations,
@@ -80,7 +81,7 @@ def _article_context(access: TeamAccess, version) -> dict:
     names = services.party_names(access.team)
     return {
         "names": names,
-        "lines": agreement_content.article_lines(version.content, names),
+        "lines": content_text.article_lines(version.content, names),
         "version_hash": services.current_hash(version),
         "purposes": services.purpose_history(version),
     }
@@ -181,7 +182,7 @@ def edit(code: str, number: int):
         entry_rules=agreement_content.ENTRY_RULES,
         blank_person=agreement_content.blank_person,
         headings={a.key: a.heading for a in agreement_content.ARTICLES},
-        information_uses=agreement_content.INFORMATION_USES,
+        information_uses=content_text.INFORMATION_USES,
         time_zones=time_zone_choices(),
         refusal=services.refusal_to_edit(draft),
     ), (400 if error else 200)
@@ -323,7 +324,7 @@ def diff(code: str):
         right=right,
         left_hash=services.current_hash(left),
         right_hash=services.current_hash(right),
-        articles=agreement_content.diff(left.content, right.content, names),
+        articles=content_text.diff(left.content, right.content, names),
     )
 
 

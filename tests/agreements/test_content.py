@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from agreements import content as agreement_content
+from agreements import content_text
 from agreements.content import ContentError, PartyInfo, content_hash, normalise
 
 PARTIES = [
@@ -169,7 +170,7 @@ def test_the_diff_marks_changed_lines_article_by_article():
         }
     ]
     names = {p.key: p.name for p in PARTIES}
-    articles = {a.article.key: a for a in agreement_content.diff(old, new, names)}
+    articles = {a.article.key: a for a in content_text.diff(old, new, names)}
     assert [key for key, a in articles.items() if a.is_changed] == ["period", "members"]
     period_rows = [r for r in articles["period"].rows if r.change != "equal"]
     assert period_rows[0].left == "Expires on 2027-06-30"
