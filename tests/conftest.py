@@ -8,7 +8,8 @@ starts one). ``JIT_TEST_REQUIRE_POSTGRESQL=1`` turns a missing server into an er
 import itertools
 import os
 import re
-import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,12 @@ def _migrated_sqlite_template(root: Path) -> Path:
 
         apply_migrations()
         db.engine.dispose()
-    return folder / "jit.sqlite3"
+    path = folder / "jit.sqlite3"
+    # The background checkpointer (jit/wal.py) may hold a connection of its own as the
+    # pool closes, so the last commits can still sit in the WAL: fold them in now.
+    with closing(sqlite3.connect(path, timeout=30)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
 
 
 def _test_config(instance: Path, database_url: str) -> dict:
@@ -141,7 +147,10 @@ def database_url(request, db_backend, tmp_path) -> str:
     if db_backend == "sqlite":
         target = tmp_path / "instance" / "jit.sqlite3"
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        # SQLite's backup copies what is committed, WAL included, never a torn file.
+        template = request.getfixturevalue("sqlite_template")
+        with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
         return f"sqlite:///{target}"
     url = request.getfixturevalue("postgresql_url")
     _empty_postgresql(url)
