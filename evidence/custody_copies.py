@@ -6,7 +6,7 @@ original as its parent): its chain opens with its making and records its transfe
 original's chain records only that a copy was made.
 """
 
-from evidence import custody, services
+from evidence import custody, custody_fields, services
 from evidence.custody_fields import EventInput
 from evidence.models import CustodyEvent, Derivation, EvidenceItem
 from jit.audit import services as audit
@@ -45,16 +45,8 @@ def transfer_copy(
         copy,
         data.event_type,
         recorded_by=access.user,
-        occurred_at=data.occurred_at,
-        time_zone=data.time_zone,
-        location=data.location.strip(),
-        purpose=data.purpose.strip(),
-        legal_basis=data.legal_basis.strip(),
-        released_by=data.released_by.strip() or None,
-        released_by_party=data.released_by_party.strip() or None,
-        received_by=receiver or None,
-        received_by_party=data.received_by_party.strip() or None,
         details=details | {"copy_of": original.exhibit_number},
+        **custody_fields.event_columns(data, receiver),
     )
     audit.record(
         "evidence.custody_recorded",

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from evidence import custody
+from evidence import custody, custody_fields
 from evidence.access import visible_item_by_id
 from evidence.custody_copies import transfer_copy
 from evidence.custody_fields import (
@@ -65,16 +65,8 @@ def record_event(access: TeamAccess, item: EvidenceItem, data: EventInput):
         item,
         data.event_type,
         recorded_by=access.user,
-        occurred_at=data.occurred_at,
-        time_zone=data.time_zone,
-        location=data.location.strip(),
-        purpose=data.purpose.strip(),
-        legal_basis=data.legal_basis.strip(),
-        released_by=data.released_by.strip() or None,
-        released_by_party=data.released_by_party.strip() or None,
-        received_by=received_by or None,
-        received_by_party=data.received_by_party.strip() or None,
         details=details,
+        **custody_fields.event_columns(data, received_by),
     )
     audit.record(
         "evidence.custody_recorded",

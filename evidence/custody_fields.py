@@ -155,6 +155,25 @@ class EventInput:
     late_entry_reason: str = ""
 
 
+def event_columns(data: EventInput, received_by: str) -> dict:
+    """Return the custody row's columns from a person's input: text trimmed, blanks None.
+
+    The one mapping of the form to :func:`evidence.custody.append_event`, for an event on
+    the item and for the first event of a copy alike.
+    """
+    return {
+        "occurred_at": data.occurred_at,
+        "time_zone": data.time_zone,
+        "location": data.location.strip(),
+        "purpose": data.purpose.strip(),
+        "legal_basis": data.legal_basis.strip(),
+        "released_by": data.released_by.strip() or None,
+        "released_by_party": data.released_by_party.strip() or None,
+        "received_by": received_by or None,
+        "received_by_party": data.received_by_party.strip() or None,
+    }
+
+
 def check_fields(data: EventInput) -> dict[str, list[str]]:
     """Return what is missing or malformed in ``data``, by field."""
     errors: dict[str, list[str]] = {}
