@@ -140,3 +140,38 @@ def test_nothing_can_be_added_after_deletion(app, runner, closed):
     decision = gates.may(closed.team, "add_evidence")
     assert not decision
     assert "deleted" in decision.reason
+
+
+def _indexed(team_id: int) -> int:
+    """Count the team's documents in whichever search index the app uses."""
+    from search.backends import get_backend
+    from search.models import SearchDocument
+
+    backend = get_backend()
+    if backend.name == "whoosh":
+        index = backend._open(team_id, create=False)
+        if index is None:
+            return 0
+        with index.searcher() as searcher:
+            return searcher.doc_count()
+    return _count(SearchDocument, team_id=team_id)
+
+
+def test_deletion_empties_the_teams_search_index_and_no_other(
+    app, runner, closed, make_team, make_membership, make_item
+):
+    from search import outbox
+
+    other = make_team()
+    make_item(make_membership(other, "member", "NL"), title="Other team's ledger")
+    outbox.drain(app)
+    before_other = _indexed(other.id)
+    assert _indexed(closed.team.id) > 0
+    assert before_other > 0
+    _with_period(runner, closed)
+    with frozen(at(DUE)):
+        result = runner.invoke(args=["retention", "run", "--apply"])
+    assert result.exit_code == 0, result.output
+    outbox.drain(app)
+    assert _indexed(closed.team.id) == 0
+    assert _indexed(other.id) == before_other
