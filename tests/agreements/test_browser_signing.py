@@ -1,6 +1,7 @@
 """Two leaders sign the agreement in a real Chromium; the team comes into force."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD, screenshot
 
@@ -30,13 +31,13 @@ def test_leaders_sign_in_the_browser_and_the_agreement_enters_into_force(
         page.get_by_label("Place of signature").fill("The Hague")
         page.get_by_label("Your password").fill(DEFAULT_PASSWORD)
         page.get_by_role("button", name=f"Sign for {party}").click()
-        assert page.get_by_text("You signed version 1").is_visible()
+        expect(page.get_by_text("You signed version 1")).to_be_visible()
         context.close()
     page = browser.new_page()
     sign_in(page, live_server.url, jit.nl_member.user)
     page.goto(f"{live_server.url}/t/{code}/")
     banner = page.locator(".agreement-banner")
-    assert "In force" in banner.inner_text()
+    expect(banner).to_contain_text("In force")
     path = screenshot(page, f"agreement-in-force-{db_backend}")
     assert path.stat().st_size > 10_000
     page.close()

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD, screenshot
 
@@ -26,7 +27,7 @@ def test_sign_in_with_the_keyboard_only(live_server, page, make_user):
     page.keyboard.type(DEFAULT_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="Your teams").is_visible()
+    expect(page.get_by_role("heading", name="Your teams")).to_be_visible()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")

@@ -4,6 +4,7 @@ import time
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from jit.accounts import services
 from jit.extensions import db
@@ -38,10 +39,10 @@ def test_sign_in_with_totp_and_open_team(live_server, page, make_team, make_memb
     page.get_by_role("link", name="Operation Iron Test").click()
     page.wait_for_url(f"{live_server.url}/t/IRON-TEST/")
     header = page.get_by_label("Current team")
-    assert "IRON-TEST" in header.inner_text()
-    assert "Leader" in header.inner_text()
-    assert "for NL" in header.inner_text()
-    assert page.get_by_role("heading", name="Members").is_visible()
-    assert page.get_by_text(leader.display_name).first.is_visible()
+    expect(header).to_contain_text("IRON-TEST")
+    expect(header).to_contain_text("Leader")
+    expect(header).to_contain_text("for NL")
+    expect(page.get_by_role("heading", name="Members")).to_be_visible()
+    expect(page.get_by_text(leader.display_name).first).to_be_visible()
     path = screenshot(page, f"team-overview-{db_backend}")
     assert path.stat().st_size > 10_000

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from evidence.bundles import pades
@@ -37,8 +38,10 @@ def test_draft_check_complete_finalise_and_open_the_pdf(
     # Save as it stands: the check names what is missing, by section.
     page.get_by_role("button", name="Save and check").click()
     check = page.locator("section", has=page.get_by_role("heading", name="Completeness check"))
-    assert "Art. 18(15)(f) — Purpose for which the evidence" in check.inner_text()
-    assert "Purpose and relevance: Required." in check.inner_text()
+    expect(check).to_contain_text(
+        "Art. 18(15)(f) — Purpose for which the evidence", use_inner_text=True
+    )
+    expect(check).to_contain_text("Purpose and relevance: Required.")
     assert page.get_by_role("button", name="Finalise and sign").is_disabled()
     screenshot(page, f"bundle-missing-{db_backend}")
 
@@ -66,13 +69,13 @@ def test_draft_check_complete_finalise_and_open_the_pdf(
     page.locator("input[name=speciality_undertaking][value=yes]").check()
     page.locator("input[name=assistance_types][value=f]").check()
     page.get_by_role("button", name="Save and check").click()
-    assert page.get_by_text("Complete: every required field is filled").is_visible()
+    expect(page.get_by_text("Complete: every required field is filled")).to_be_visible()
 
     page.get_by_role("link", name="Select evidence").click()
     page.get_by_label(item.exhibit_number).check()
     page.get_by_role("button", name="Save the selection").click()
     page.get_by_role("button", name="Finalise and sign").click()
-    assert page.get_by_text("is final; its signed PDF is ready").is_visible()
+    expect(page.get_by_text("is final; its signed PDF is ready")).to_be_visible()
     screenshot(page, f"bundle-final-{db_backend}")
 
     link = page.get_by_role("link", name="Signed PDF")

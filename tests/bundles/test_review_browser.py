@@ -1,6 +1,7 @@
 """In a real Chromium: a leader finalises and shares a request; the judge verifies and decides."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.bundles.conftest import COMPLETE
 from tests.bundles.test_browser import sign_in
@@ -28,10 +29,12 @@ def test_leader_shares_and_the_judge_verifies_and_decides(
     sign_in(page, url, crew.nl_leader.user)
     page.goto(f"{url}/t/{code}/requests/{bundle.number}/")
     page.get_by_role("button", name="Finalise and sign").click()
-    assert page.get_by_text("is final; its signed PDF is ready").is_visible()
+    expect(page.get_by_text("is final; its signed PDF is ready")).to_be_visible()
     page.get_by_label("Share with").select_option(str(judge.id))
     page.get_by_role("button", name="Share for review").click()
-    assert page.get_by_text(f"{bundle.label} is shared with {judge.user.display_name}").is_visible()
+    expect(
+        page.get_by_text(f"{bundle.label} is shared with {judge.user.display_name}")
+    ).to_be_visible()
 
     for width, height in ((1280, 900), (390, 844)):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
@@ -41,8 +44,8 @@ def test_leader_shares_and_the_judge_verifies_and_decides(
         judge_page.get_by_role("link", name="Requests shared with you").click()
         screenshot(judge_page, f"review-index-{width}-{db_backend}")
         judge_page.get_by_role("link", name=bundle.label).click()
-        assert judge_page.get_by_role("link", name="Read the signed request (PDF)").is_visible()
-        assert judge_page.get_by_role("link", name="Custody report (PDF)").is_visible()
+        expect(judge_page.get_by_role("link", name="Read the signed request (PDF)")).to_be_visible()
+        expect(judge_page.get_by_role("link", name="Custody report (PDF)")).to_be_visible()
         screenshot(judge_page, f"review-request-{width}-{db_backend}")
         pdf = judge_page.request.get(
             url
@@ -52,10 +55,10 @@ def test_leader_shares_and_the_judge_verifies_and_decides(
         )
         assert pdf.headers["content-type"] == "application/pdf"
         judge_page.get_by_role("button", name="Verify the package").click()
-        assert judge_page.get_by_role(
-            "heading", name=f"Package of {bundle.label}: intact"
-        ).is_visible()
-        assert judge_page.get_by_text("passed").first.is_visible()
+        expect(
+            judge_page.get_by_role("heading", name=f"Package of {bundle.label}: intact")
+        ).to_be_visible()
+        expect(judge_page.get_by_text("passed").first).to_be_visible()
         screenshot(judge_page, f"review-verification-{width}-{db_backend}")
         judge_page.get_by_role("link", name=bundle.label).click()
         if width == 1280:
@@ -64,12 +67,14 @@ def test_leader_shares_and_the_judge_verifies_and_decides(
                 "Who held the ledger between seizure and scanning?"
             )
             judge_page.get_by_role("button", name="Record the decision").click()
-            assert judge_page.get_by_text("Your decision on").is_visible()
+            expect(judge_page.get_by_text("Your decision on")).to_be_visible()
         screenshot(judge_page, f"review-decided-{width}-{db_backend}")
         context.close()
 
     page.goto(f"{url}/t/{code}/requests/{bundle.number}/")
     review = page.locator("#review")
-    assert "Questions" in review.inner_text()
-    assert "Who held the ledger between seizure and scanning?" in review.inner_text()
+    expect(review).to_contain_text("Questions")
+    expect(review).to_contain_text(
+        "Who held the ledger between seizure and scanning?", use_inner_text=True
+    )
     leader.close()

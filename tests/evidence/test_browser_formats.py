@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+from playwright.sync_api import expect
 
 from evidence import extraction
 from jit.extensions import db
@@ -53,30 +54,36 @@ def test_a_container_and_an_email_on_the_item_page(
 
         page.goto(f"{live_server.url}/t/EVID-FMT/evidence/NL-0001")
         members = page.locator("table.members")
-        assert "2 members" in members.locator("caption").inner_text()
+        expect(members.locator("caption")).to_contain_text("2 members")
         digest = hashlib.sha256(chat).hexdigest()
-        assert members.locator(f"code.hash[title='SHA-256 {digest}']").is_visible()
+        expect(members.locator(f"code.hash[title='SHA-256 {digest}']")).to_be_visible()
         assert _serious_violations(page) == []
         screenshot(page, "evidence-container")
 
         row = members.locator("tr", has_text="phone/chat.txt")
         row.get_by_role("button", name="Make an item").click()
         page.wait_for_url(f"{live_server.url}/t/EVID-FMT/evidence/NL-0003")
-        assert "“phone/chat.txt” is now item NL-0003" in page.locator(".flash").inner_text()
+        expect(page.locator(".flash")).to_contain_text(
+            "“phone/chat.txt” is now item NL-0003", use_inner_text=True
+        )
         custody = page.locator("#custody-1")
-        assert "Extract of NL-0001" in custody.inner_text()
+        expect(custody).to_contain_text("Extract of NL-0001")
         screenshot(page, "evidence-member-item")
 
         page.goto(f"{live_server.url}/t/EVID-FMT/evidence/NL-0002")
-        assert page.locator(".type-mismatch").first.inner_text() == "claimed image/jpeg"
+        expect(page.locator(".type-mismatch").first).to_have_text(
+            "claimed image/jpeg", use_inner_text=True
+        )
         headers = page.locator("dl.metadata")
-        assert "dk@example.net" in headers.inner_text()
-        assert "Lieferung Dienstag" in headers.inner_text()
+        expect(headers).to_contain_text("dk@example.net")
+        expect(headers).to_contain_text("Lieferung Dienstag")
         assert _serious_violations(page) == []
         screenshot(page, "evidence-email")
         headers.get_by_role("link", name="dk@example.net").click()
         page.wait_for_url("**/search?q=from*")
-        assert "Mail seized from the haulier" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text(
+            "Mail seized from the haulier", use_inner_text=True
+        )
         screenshot(page, "evidence-email-search")
     finally:
         context.close()

@@ -4,6 +4,7 @@ import hashlib
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from evidence.models import EvidenceFile
@@ -58,11 +59,11 @@ def test_upload_with_progress_bar_and_open_the_item(
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
     )
-    assert page.get_by_role("heading", level=1).inner_text().startswith("NL-0001")
-    assert page.get_by_role("link", name="Zapisnik — telefon.bin").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^NL-0001"))
+    expect(page.get_by_role("link", name="Zapisnik — telefon.bin")).to_be_visible()
     digest = hashlib.sha256(data).hexdigest()
-    assert page.locator(f"code.hash[title='SHA-256 {digest}']").first.is_visible()
-    assert page.get_by_text("NL-0001 is recorded with 1 file.").is_visible()
+    expect(page.locator(f"code.hash[title='SHA-256 {digest}']").first).to_be_visible()
+    expect(page.get_by_text("NL-0001 is recorded with 1 file.")).to_be_visible()
     screenshot(page, "evidence-item")
 
     db.session.expire_all()

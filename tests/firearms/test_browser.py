@@ -2,6 +2,7 @@
 pass axe-core's serious checks and the content security policy reports nothing."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import AXE, _serious_violations
 from tests.conftest import DEFAULT_PASSWORD
@@ -42,13 +43,13 @@ def test_record_match_and_chart_in_the_browser(
     page.get_by_label("Condition *").select_option("converted")
     page.get_by_role("button", name="Record").click()
     page.wait_for_url("**/firearms/2")
-    assert page.get_by_role("heading", name="Same serial and make elsewhere").is_visible()
+    expect(page.get_by_role("heading", name="Same serial and make elsewhere")).to_be_visible()
     page.get_by_role("navigation", name="Firearms").get_by_role(
         "link", name="Seizures chart"
     ).click()
     chart = page.get_by_role("img", name="Weapons seized by country of manufacture")
-    assert chart.is_visible()
-    assert page.get_by_role("table").first.is_visible()
+    expect(chart).to_be_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
     assert problems == []  # no CSP violation, no script error
 
 

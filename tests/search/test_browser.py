@@ -1,6 +1,7 @@
 """In a real Chromium: search from the team's navigation, narrow by a facet, open a hit."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD, screenshot
 
@@ -28,7 +29,7 @@ def test_search_click_a_facet_and_open_a_hit(live_server, page, case, make_item,
     box.fill("van")
     box.press("Enter")
     page.wait_for_url(f"**/t/{case.team.code}/search?q=van")
-    assert page.locator("#search-total").inner_text() == "3 results"
+    expect(page.locator("#search-total")).to_have_text("3 results", use_inner_text=True)
     assert page.locator(".hit__fragment mark").first.inner_text().lower() == "van"
     # The message's markup is shown as text, never rendered.
     assert page.locator(".hit__fragment b").count() == 0
@@ -36,13 +37,15 @@ def test_search_click_a_facet_and_open_a_hit(live_server, page, case, make_item,
 
     page.locator('[data-facet="kind"]').get_by_role("link", name="Evidence item").click()
     page.wait_for_url("**kind=item**")
-    assert page.locator("#search-total").inner_text() == "2 results"
-    assert page.locator('[data-facet="kind"] strong').inner_text() == "Evidence item"
+    expect(page.locator("#search-total")).to_have_text("2 results", use_inner_text=True)
+    expect(page.locator('[data-facet="kind"] strong')).to_have_text(
+        "Evidence item", use_inner_text=True
+    )
     screenshot(page, "search-facet")
 
     page.get_by_role("link", name="NL-0001 Harbour surveillance").click()
     page.wait_for_url(f"**/t/{case.team.code}/evidence/NL-0001")
-    assert "Harbour surveillance" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Harbour surveillance")
 
 
 def test_cross_team_search_from_the_dashboard(live_server, page, case, make_item, index):
@@ -55,6 +58,6 @@ def test_cross_team_search_from_the_dashboard(live_server, page, case, make_item
     page.get_by_label("Search all your teams").fill("blue")
     page.get_by_label("Search all your teams").press("Enter")
     page.wait_for_url("**/search?q=blue")
-    assert page.locator("#search-total").inner_text() == "1 result"
-    assert page.locator(".hit .badge.code").inner_text() == case.team.code
+    expect(page.locator("#search-total")).to_have_text("1 result", use_inner_text=True)
+    expect(page.locator(".hit .badge.code")).to_have_text(case.team.code, use_inner_text=True)
     screenshot(page, "search-everywhere")

@@ -1,6 +1,7 @@
 """The chat in a real Chromium: people talking live, and hostile text staying text."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD, screenshot
 from tests.jit.chat.conftest import session_cookie
@@ -54,7 +55,7 @@ def test_two_people_chat_live_without_reloading(app, browser, chat_team, chat_se
         alice.keyboard.press("Enter")
         message = bob.locator(".chat-message", has_text="Truck left Zagreb")
         message.wait_for()
-        assert message.locator("strong").inner_text() == "04:10"
+        expect(message.locator("strong")).to_have_text("04:10", use_inner_text=True)
         assert chat_team.nl.display_name in message.inner_text()
         bob.fill("#chat-body", "Spielfeld team in position")
         bob.select_option("#chat-handling", "H3")
@@ -62,8 +63,8 @@ def test_two_people_chat_live_without_reloading(app, browser, chat_team, chat_se
         bob.click("#chat-send")
         reply = alice.locator(".chat-message", has_text="Spielfeld team in position")
         reply.wait_for()
-        assert reply.locator(".chat-handling").inner_text() == "H3"
-        assert "AT customs officers only" in reply.inner_text()
+        expect(reply.locator(".chat-handling")).to_have_text("H3", use_inner_text=True)
+        expect(reply).to_contain_text("AT customs officers only")
         screenshot(alice, f"chat-two-people-{db_backend}")
         # Bob edits his message; Alice sees the new text and the "edited" mark.
         _edit(bob, "Spielfeld team in position", "Spielfeld team in position since 09:00")
@@ -103,7 +104,9 @@ def test_a_page_that_was_offline_gets_the_edits_made_meanwhile(
         bob.wait_for_selector("#chat-status[data-state=online]", timeout=30_000)
         corrected = bob.locator(".chat-message", has_text="gate 7")
         corrected.wait_for()
-        assert corrected.locator(".chat-message__edited").inner_text() == "edited"
+        expect(corrected.locator(".chat-message__edited")).to_have_text(
+            "edited", use_inner_text=True
+        )
         assert bob.locator(".chat-message", has_text="gate 4").count() == 0
         screenshot(bob, f"chat-edit-after-reconnect-{db_backend}")
     finally:
@@ -152,8 +155,12 @@ def test_an_xss_payload_is_inert_in_the_page(
         assert page.locator(".chat-messages [onerror], .chat-messages [onclick]").count() == 0
         hrefs = [a.get_attribute("href") for a in page.locator(".chat-messages a").all()]
         assert all(href.startswith("https://") for href in hrefs), hrefs
-        assert "<script>window.__xss = 1</script>" in bodies.nth(0).inner_text()
-        assert '<img src=x onerror="window.__xss = 2">' in bodies.nth(1).inner_text()
+        expect(bodies.nth(0)).to_contain_text(
+            "<script>window.__xss = 1</script>", use_inner_text=True
+        )
+        expect(bodies.nth(1)).to_contain_text(
+            '<img src=x onerror="window.__xss = 2">', use_inner_text=True
+        )
         assert page.locator(".chat-message__author").first.inner_text() == (
             '<img src=x onerror="window.__xss = 99">'
         )
@@ -174,7 +181,7 @@ def test_signing_in_and_opening_the_chat_from_the_team_menu(browser, chat_team, 
         page.goto(f"{server.url}/t/{chat_team.code}/")
         page.get_by_role("link", name="Chat").click()
         page.wait_for_selector("#chat-status[data-state=online]")
-        assert page.locator("#chat-title").inner_text() == "#general"
+        expect(page.locator("#chat-title")).to_have_text("#general", use_inner_text=True)
     finally:
         context.close()
 
@@ -249,7 +256,9 @@ def test_signing_out_in_another_tab_ends_the_open_chat(app, browser, chat_team, 
         other_tab.get_by_role("button", name="Sign out").first.click()
         other_tab.wait_for_url("**/login")
         chat.wait_for_selector("#chat-status[data-state=revoked]")
-        assert "session has ended" in chat.locator("#chat-status").inner_text()
+        expect(chat.locator("#chat-status")).to_contain_text(
+            "session has ended", use_inner_text=True
+        )
         screenshot(chat, "chat-signed-out-elsewhere")
     finally:
         context.close()

@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import screenshot
 from tests.jit.chat.test_browser import _open_chat
@@ -27,10 +28,12 @@ def test_the_page_shows_the_limit_and_sends_the_waiting_message_later(
             alice.keyboard.press("Enter")
         error = alice.locator("#chat-error")
         error.wait_for(state="visible")
-        assert "faster than this workspace allows" in error.inner_text()
-        assert "sent again in" in error.inner_text()
+        expect(error).to_contain_text("faster than this workspace allows")
+        expect(error).to_contain_text("sent again in")
         waiting = alice.locator(".chat-message", has_text="Third car")
-        assert "waiting — sent again in" in waiting.locator(".chat-message__pending").inner_text()
+        expect(waiting.locator(".chat-message__pending")).to_contain_text(
+            "waiting — sent again in", use_inner_text=True
+        )
         path = screenshot(alice, "chat-rate-limited")
         shutil.copy(path, "/tmp/chat-rate-limited.png")
         # Not dropped: it goes by itself once the wait is over, and Bob gets it once.

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from jit.extensions import db
 from tests.conftest import screenshot
@@ -44,9 +45,9 @@ def test_a_linked_old_message_is_loaded_and_scrolled_into_view(
         )
         target = page.locator(f"#message-{sought.id}")
         target.wait_for(timeout=30_000)
-        assert "Report 003" in target.inner_text()
+        expect(target).to_contain_text("Report 003")
         page.wait_for_selector(f"#message-{sought.id}.chat-message--sought")
-        assert target.is_visible()
+        expect(target).to_be_visible()
         box, log = target.bounding_box(), page.locator("#chat-log").bounding_box()
         assert log["y"] <= box["y"] <= log["y"] + log["height"]  # in view, not just loaded
         screenshot(page, "chat-sought-message")
