@@ -157,3 +157,21 @@ def test_no_text_is_clipped_on_a_desktop_screen(live_server, browser, demo):
         clipped[path] = page.evaluate(_CLIPPED_SELECTS)
     context.close()
     assert clipped == {path: [] for path in clipped}
+
+
+def test_the_coordinators_whole_tab_bar_fits_a_desktop_screen(live_server, browser, demo):
+    # The coordinator has the most tabs (nine and the search box); at 1280 px none of
+    # them may hide behind the bar's scroll.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.fill("#email", "coordinator@demo.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}{TEAM}/")
+    nav = page.locator(".teamnav")
+    tabs = nav.get_by_role("link").all_inner_texts()
+    widths = nav.evaluate("n => [n.scrollWidth, n.clientWidth]")
+    context.close()
+    assert len(tabs) == 9, tabs
+    assert widths[0] <= widths[1], widths
