@@ -75,6 +75,7 @@ def share(access: TeamAccess, bundle: Bundle, membership_id) -> BundleShare:
     record(
         "bundle.share",
         team=access.team,
+        actor=access.user,
         target=bundle,
         new={"bundle": bundle.label, "reviewer": membership.user.display_name},
     )
@@ -93,6 +94,7 @@ def unshare(access: TeamAccess, bundle: Bundle, membership_id) -> None:
     record(
         "bundle.unshare",
         team=access.team,
+        actor=access.user,
         target=bundle,
         old={"bundle": bundle.label, "reviewer": membership.user.display_name},
     )
@@ -123,6 +125,7 @@ def record_review(access: TeamAccess, bundle: Bundle, decision: str, note: str) 
     record(
         "bundle.review",
         team=access.team,
+        actor=access.user,
         target=bundle,
         new={
             "bundle": bundle.label,
@@ -142,6 +145,7 @@ def verify_package(access: TeamAccess, bundle: Bundle) -> list[package_adapter.C
     record(
         "bundle.verify",
         team=access.team,
+        actor=access.user,
         target=bundle,
         new={
             "bundle": bundle.label,

@@ -120,6 +120,7 @@ def change_status(
     record(
         "bundle.status",
         team=access.team,
+        actor=access.user,
         target=bundle,
         old={"status": current},
         new={

@@ -172,3 +172,37 @@ def test_the_coordinator_reaches_final_requests_to_share_them_but_no_drafts(
     assert db.session.scalar(select(BundleShare).where(BundleShare.membership_id == judge.id))
     # Tracking stays with the drafting party.
     assert client.post(f"{base}/status", data={"status": "sent"}).status_code == 403
+
+
+def test_review_and_tracking_outside_a_request_are_attributed_to_the_acting_member(
+    crew, shared_world
+):
+    # The demo and the command line call the services with no signed-in user: the audit
+    # entries must still name who shared, decided, verified and tracked.
+    from datetime import date
+
+    from evidence.bundles import tracking_services
+
+    bundle, _other, _inside, _outside, judge = shared_world
+    leader, reviewer = access_of(crew.nl_leader), access_of(judge)
+    review.share(leader, bundle, judge.id)
+    review.record_review(reviewer, bundle, "admissible", "")
+    review.verify_package(reviewer, bundle)
+    tracking_services.change_status(leader, bundle, "sent", occurred_on=date.today())
+    review.unshare(leader, bundle, judge.id)
+    db.session.commit()
+    actors = dict(
+        db.session.execute(
+            select(AuditEntry.operation, AuditEntry.user_id).where(
+                AuditEntry.operation.in_(
+                    ("bundle.share", "bundle.review", "bundle.status", "bundle.unshare")
+                )
+            )
+        ).all()
+    )
+    assert actors == {
+        "bundle.share": crew.nl_leader.user.id,
+        "bundle.review": judge.user.id,
+        "bundle.status": crew.nl_leader.user.id,
+        "bundle.unshare": crew.nl_leader.user.id,
+    }
