@@ -53,6 +53,22 @@ def test_a_scan_is_read_by_ocr_and_found(
     assert "text recognised by OCR" in page
 
 
+def test_a_photo_without_text_says_no_text_was_found(app, nl_member, make_item, client, auth):
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 110, 80)).save(buffer, "PNG")  # a plain surface
+    make_item(nl_member, title="Warehouse floor", files=[("floor.png", buffer.getvalue())])
+    extraction.schedule(list(db.session.scalars(select(EvidenceFile.id))))
+    extraction.wait_idle(app, timeout=120)
+    db.session.expire_all()
+    stored = db.session.scalar(select(EvidenceFile))
+    assert (stored.extraction_status, stored.is_text_from_ocr) == ("done", True)
+    auth.login(nl_member.user)
+    page = client.get(f"/t/{nl_member.team.code}/evidence/NL-0001").get_data(as_text=True)
+    assert "no text found by OCR" in page
+    assert "text recognised by OCR" not in page
+    assert "0 characters" not in page
+
+
 def test_a_pdf_with_a_text_layer_is_not_ocred(app, nl_member, make_item):
     from weasyprint import HTML
 
