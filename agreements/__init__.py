@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     signals.record_visibility.connect(openable_agreement)
     signals.team_ended.connect(closeout.team_ended)
     signals.closeout_payload.connect(closeout.closeout_payload)
+    signals.retention_period.connect(closeout.retention_period)  # Article 14.1's years
     signals.dashboard_notices.connect(evaluation_notices)
 
 
@@ -81,6 +82,7 @@ def _text_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["agreement_articles"] = articles_of
     app.jinja_env.globals["agreement_seconded_text"] = content_text.seconded_text
+    app.jinja_env.globals["agreement_retention_text"] = content_text.retention_text
     app.jinja_env.globals["agreement_fixed"] = {
         "information_uses": content_text.INFORMATION_USES,
         "amendment": content_text.AMENDMENT_TEXT,

@@ -3,6 +3,7 @@
 import json
 
 from agreements import status as agreement_status
+from agreements.articles import articles_of
 from jit.bags import Payload
 
 
@@ -15,6 +16,24 @@ def team_ended(team) -> dict | None:
     if status.code == agreement_status.EXPIRED:
         return {"ended_on": status.expires_on, "closed_at": None}
     return None
+
+
+def retention_period(team) -> dict | None:
+    """Answer :data:`jit.signals.retention_period`: the years the agreement keeps the data.
+
+    From the version in force when the team ended (an amendment signed before the end
+    counts; nothing signed after it does), or the one in force now while the team runs.
+    """
+    end = team_ended(team)
+    version = agreement_status.team_status(team, end["ended_on"] if end else None).governing
+    years = version.content.get("retention_years") if version is not None else None
+    if not years:
+        return None
+    article = next(a for a in articles_of(version.content) if a.key == "confidentiality")
+    return {
+        "years": years,
+        "source": f"Article {article.number} of the agreement (version {version.number})",
+    }
 
 
 def closeout_payload(access) -> list[Payload]:

@@ -62,6 +62,9 @@ PERSON_FIELDS = {
 BOOLEAN_PERSON_FIELDS = {"may_read_evidence"}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# How long the team's data may be kept after it closes, when the agreement says (Article
+# 14.1, confidentiality and data protection); the workspace deletes it then (jit/closeout).
+RETENTION_YEARS = range(1, 31)
 
 
 class ContentError(ValueError):
@@ -284,6 +287,9 @@ def normalise(raw: dict, parties: list[PartyInfo]) -> dict:
     }
     for key in ("confidentiality", "media", "costs_liability", "appendix_i"):
         content[key] = _text(raw.get(key))
+    years = _retention_years(raw.get("retention_years"), problems)
+    if years is not None:  # left out when not stated, so older content keeps its hash
+        content["retention_years"] = years
     languages = raw.get("languages") or []
     if isinstance(languages, str):
         languages = languages.split(",")
@@ -312,6 +318,35 @@ def normalise(raw: dict, parties: list[PartyInfo]) -> dict:
     if problems:
         raise ContentError(problems)
     return content
+
+
+def _retention_years(value, problems: list[str]) -> int | None:
+    """Return the years the data is kept after closing, None if not stated; else a problem."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    years = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        years = value
+    elif isinstance(value, str) and text.isascii() and text.isdigit() and len(text) <= 4:
+        years = int(text)
+    if years not in RETENTION_YEARS:
+        problems.append(
+            f"Data kept after the team closes ({cite('confidentiality')}): "
+            f"{text[:20]!r} is not a whole number of years from {RETENTION_YEARS.start} to "
+            f"{RETENTION_YEARS.stop - 1}; leave it empty for the workspace's own period."
+        )
+        return None
+    return years
+
+
+def retention_text(years: int) -> str:
+    """Return the agreement's sentence on how long the team's data is kept after closing."""
+    span = "1 year" if years == 1 else f"{years} years"
+    return (
+        f"The team's data in the JIT Workspace is kept for {span} after the team is closed, "
+        "and then deleted."
+    )
 
 
 def _normalise_parties(rows, by_key: dict[str, PartyInfo], problems: list[str]) -> list[dict]:

@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from agreements.articles import Article
-from agreements.content import ARTICLES, LEGAL_BASES, seconded_in, upgrade
+from agreements.content import ARTICLES, LEGAL_BASES, retention_text, seconded_in, upgrade
 
 # Art. 13(10) of the 2000 Convention (FD 2002/465/JHA art. 1(10)): what the law allows,
 # shown as fixed text, never as options.
@@ -89,6 +89,8 @@ def article_lines(content: dict, names: dict[str, str]) -> dict[str, list[str]]:
     ]
     for key in ("confidentiality", "media", "costs_liability", "appendix_i"):
         lines[key] = content[key].splitlines()
+    if content.get("retention_years"):
+        lines["confidentiality"].append(retention_text(content["retention_years"]))
     lines["other_clauses"] = []
     lines["amendment"] = [AMENDMENT_TEXT]
     lines["languages"] = [", ".join(content["languages"])]

@@ -201,6 +201,7 @@ def raw_from_form(formdata, party_keys: list[str]) -> dict:
             "admissibility": get("admissibility"),
         },
         "confidentiality": get("confidentiality"),
+        "retention_years": get("retention_years"),
         "media": get("media"),
         "costs_liability": get("costs_liability"),
         "languages": get("languages"),

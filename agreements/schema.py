@@ -58,6 +58,7 @@ CONTENT_SCHEMA = {
         **_texts("media", "costs_liability", "appendix_i", "general_conditions"),
         **_texts("organisation"),
         **_texts("time_zone", limit=64),
+        "retention_years": {"type": ["integer", "string", "null"], "maxLength": 10},
         "legal_basis": {
             "type": ["array", "null"],
             "maxItems": 50,

@@ -141,7 +141,8 @@ SETTINGS = [
         "RETENTION_DAYS",
         int,
         1095,
-        "Days a closed team's content is kept before `jit retention run --apply` deletes it",
+        "Days a closed team's content is kept before `jit retention run --apply` deletes it, "
+        "when its agreement states no period (Article 14.1)",
     ),
 ]
 

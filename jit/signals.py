@@ -259,3 +259,15 @@ bundle_status_changed = _hooks.signal(
     return nothing. Firearms moves the outgoing tracing request drafted as the bundle.
     """,
 )
+
+retention_period = _hooks.signal(
+    "retention-period",
+    doc="""Say how long a team's content is kept after it closed, where its agreement says so.
+
+    Sender: the team. Receivers return ``{"years": n, "source": "Article 14.1 of the
+    agreement (version 2)"}`` from the agreement version in force when the team ended
+    (while it runs, the one in force now), or ``None`` if it states no period; the first
+    answer counts. A period set for the team itself (``jit retention period``) wins over
+    it, and it wins over ``JIT_RETENTION_DAYS`` (jit/closeout/retention.py).
+    """,
+)

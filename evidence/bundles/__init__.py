@@ -10,7 +10,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Add the ``jit bundle`` commands, the requests' search kind, and reviewers' reading."""
+    """Add the ``jit bundle`` commands, the requests' search kind, and reviewers' reading.
+
+    A party's close-out archive takes its own requests, with their tracking, from here.
+    """
+    from evidence.bundles import closeout
     from evidence.bundles.access import shared_evidence
     from evidence.bundles.cli import bundle_cli
     from evidence.bundles.search_kinds import search_kinds
@@ -19,3 +23,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(bundle_cli)
     signals.search_kinds.connect(search_kinds)
     signals.shared_evidence.connect(shared_evidence)
+    signals.closeout_payload.connect(closeout.closeout_payload)

@@ -4,7 +4,8 @@ matching, and firearms tracing requests (an incoming one is a crime notice).
 :func:`init_app` puts overdue tracing answers on the dashboard of the receiving party's
 leaders, through :data:`jit.signals.dashboard_notices`, and moves an outgoing tracing
 request along when its request bundle's tracking records a step
-(:data:`jit.signals.bundle_status_changed`).
+(:data:`jit.signals.bundle_status_changed`). A party's close-out archive takes the
+tracing requests it received or sent (``closeout.py``).
 """
 
 from flask import Flask
@@ -37,9 +38,11 @@ def bundle_status_changed(bundle, *, access, change):
 
 
 def init_app(app: Flask) -> None:
+    from evidence.firearms import closeout
     from evidence.firearms.search_kinds import search_kinds
     from jit import signals
 
     signals.dashboard_notices.connect(dashboard_notices)
     signals.bundle_status_changed.connect(bundle_status_changed)
     signals.search_kinds.connect(search_kinds)
+    signals.closeout_payload.connect(closeout.closeout_payload)  # the party's tracing requests

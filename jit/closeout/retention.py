@@ -1,7 +1,9 @@
 """Retention of a closed team's content, legal hold, and deletion with a signed certificate.
 
-A team's content is kept for its retention period (the team's own, else
-``JIT_RETENTION_DAYS``) counted from the day the coordinator closed it. Then
+A team's content is kept for its retention period counted from the day the coordinator
+closed it: the team's own (``jit retention period``), else what the agreement in force
+at the end says (:data:`jit.signals.retention_period`: Article 14.1's years), else
+``JIT_RETENTION_DAYS``; :class:`Period` says which. Then
 :func:`apply` deletes it — every row that belongs to the team through ``team_id`` or
 through a foreign key to such a row, except what the record needs (the team, its
 parties and memberships, its audit log, its retention settings and certificates) —
@@ -47,13 +49,53 @@ class RetentionError(ValueError):
     """A retention step is refused; the message says why and nothing was changed."""
 
 
+@dataclass(frozen=True)
+class Period:
+    """How long a closed team's content is kept, and who said so."""
+
+    days: int | None = None  # a period in days (the team's own, or the workspace's)
+    years: int | None = None  # a period in calendar years (the agreement's)
+    source: str = ""  # "as Article 14.1 of the agreement (version 2) says", …
+
+    def due_on(self, closed_on: date) -> date:
+        """Return the day the content becomes due for deletion, having closed on ``closed_on``."""
+        if self.years is None:
+            return closed_on + timedelta(days=self.days)
+        try:
+            return closed_on.replace(year=closed_on.year + self.years)
+        except ValueError:  # closed on 29 February: kept the whole years, due on 1 March
+            return date(closed_on.year + self.years, 3, 1)
+
+    @property
+    def length(self) -> str:
+        if self.years is not None:
+            return "1 year" if self.years == 1 else f"{self.years} years"
+        return "1 day" if self.days == 1 else f"{self.days} days"
+
+    def __str__(self) -> str:
+        return f"{self.length}, {self.source}"
+
+
+def period_of(team, settings: TeamRetention | None = None) -> Period:
+    """Return the team's retention period: its own, else its agreement's, else the default."""
+    settings = settings if settings is not None else settings_of(team)
+    if settings is not None and settings.retention_days:
+        return Period(days=settings.retention_days, source="set for this team")
+    stated = signals.first_value(signals.retention_period, team)
+    if stated:
+        return Period(years=int(stated["years"]), source=f"as {stated['source']} says")
+    days = current_app.config["RETENTION_DAYS"]
+    return Period(days=days, source="the workspace's default (JIT_RETENTION_DAYS)")
+
+
 @dataclass
 class Standing:
     """Where a team stands in its retention: closed when, due when, held, deleted."""
 
     team: object
     closed_at: object = None
-    retention_days: int = 0
+    period: Period = field(default_factory=Period)
+    retention_days: int = 0  # from the closing to the due day
     due_on: date | None = None
     settings: TeamRetention | None = None
     certificate: DeletionCertificate | None = None
@@ -79,7 +121,7 @@ class Standing:
             return f"{team}: on legal hold since {since}: {self.settings.hold_reason}"
         if self.state == RUNNING:
             return f"{team}: not closed; retention starts when the coordinator closes the team."
-        when = f"closed {self.closed_at:%Y-%m-%d}, kept {self.retention_days} days"
+        when = f"closed {self.closed_at:%Y-%m-%d}, kept {self.period}"
         if self.state == WAITING:
             return f"{team}: {when}; due for deletion on {self.due_on}."
         return f"{team}: {when}; due for deletion since {self.due_on}."
@@ -92,9 +134,10 @@ def settings_of(team) -> TeamRetention | None:
 def standing(team) -> Standing:
     """Return the team's retention standing today."""
     settings = settings_of(team)
-    days = (settings.retention_days if settings else None) or current_app.config["RETENTION_DAYS"]
+    period = period_of(team, settings)
     end = signals.first_value(signals.team_ended, team) or {}
     closed_at = end.get("closed_at")
+    due_on = period.due_on(closed_at.date()) if closed_at else None
     certificate = db.session.scalar(
         select(DeletionCertificate)
         .where(DeletionCertificate.team_id == team.id)
@@ -104,8 +147,9 @@ def standing(team) -> Standing:
     return Standing(
         team=team,
         closed_at=closed_at,
-        retention_days=days,
-        due_on=closed_at.date() + timedelta(days=days) if closed_at else None,
+        period=period,
+        retention_days=(due_on - closed_at.date()).days if closed_at else 0,
+        due_on=due_on,
         settings=settings,
         certificate=certificate,
     )
@@ -264,6 +308,7 @@ def apply(team, *, operator: str) -> DeletionCertificate:
         "team": {"id": team.id, "code": team.code, "name": team.name},
         "closed_at": found.closed_at.isoformat(),
         "retention_days": found.retention_days,
+        "retention_period": str(found.period),
         "due_on": found.due_on.isoformat(),
         "deleted_at": utcnow().isoformat(),
         "deleted_by": operator,

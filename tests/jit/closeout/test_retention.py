@@ -1,14 +1,16 @@
 """Retention: a dry run by default, deletion with a signed certificate, never under a hold."""
 
 import json
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from jit.clock import frozen
 from jit.closeout import retention
 from jit.closeout.models import DeletionCertificate
 from jit.extensions import db
-from tests.agreements.conftest import at
+from tests.agreements.conftest import TODAY, at
 from tests.jit.closeout.conftest import access_of
 
 DUE = "2026-10-02"  # closed 1 September, kept 30 days
@@ -175,3 +177,85 @@ def test_deletion_empties_the_teams_search_index_and_no_other(
     outbox.drain(app)
     assert _indexed(closed.team.id) == 0
     assert _indexed(other.id) == before_other
+
+
+# --- The period: the team's own, else the agreement's (Article 14.1), else the default ---
+
+
+def _close(jit, day="2026-09-01"):
+    from agreements import services
+
+    with frozen(at(day)):
+        services.close(access_of(jit.coordinator), "Operational phase completed.")
+        db.session.commit()
+    return jit
+
+
+@pytest.fixture
+def kept_two_years(jit):
+    """A team whose agreement (version 1) keeps its data 2 years; closed on 1 September 2026."""
+    with frozen(TODAY):
+        jit.version = jit.sign_all(jit.draft(retention_years=2))
+    return _close(jit)
+
+
+def _page(client, auth, jit) -> str:
+    auth.login(jit.coordinator.user)
+    return client.get(f"/t/{jit.team.code}/closeout").get_data(as_text=True)
+
+
+def test_the_agreement_s_years_set_the_period_and_the_page_says_so(
+    app, client, auth, runner, kept_two_years
+):
+    jit = kept_two_years
+    found = retention.standing(jit.team)
+    assert str(found.period) == "2 years, as Article 14.1 of the agreement (version 1) says"
+    assert found.due_on == date(2028, 9, 1)
+    assert "Retention period: 2 years, as Article 14.1 of the agreement (version 1) says." in (
+        _page(client, auth, jit)
+    )
+    with frozen(at("2028-08-31")):
+        early = runner.invoke(args=["retention", "run", "--team", jit.team.code])
+    assert "due for deletion on 2028-09-01" in early.output
+    assert "would delete" not in early.output
+    with frozen(at("2028-09-01")):
+        due = runner.invoke(args=["retention", "run", "--apply", "--team", jit.team.code])
+    assert due.exit_code == 0, due.output
+    body = json.loads(db.session.scalar(select(DeletionCertificate)).body)
+    assert body["retention_period"] == str(found.period)
+    assert body["retention_days"] == 731  # 2026-09-01 to 2028-09-01, through 29 February 2028
+
+
+def test_a_period_set_for_the_team_wins_over_the_agreement(app, runner, kept_two_years):
+    _with_period(runner, kept_two_years)
+    found = retention.standing(kept_two_years.team)
+    assert str(found.period) == "30 days, set for this team"
+    assert found.due_on == date(2026, 10, 1)
+
+
+def test_without_a_period_in_the_agreement_the_default_applies(app, client, auth, closed):
+    found = retention.standing(closed.team)
+    days = app.config["RETENTION_DAYS"]
+    assert str(found.period) == f"{days} days, the workspace's default (JIT_RETENTION_DAYS)"
+    assert found.due_on == date(2026, 9, 1) + timedelta(days=days)
+    assert f"Retention period: {days} days, the workspace&#39;s default" in _page(
+        client, auth, closed
+    )
+
+
+def test_the_version_in_force_when_the_team_closed_counts(app, in_force):
+    jit = in_force
+    with frozen(at("2026-07-01")):
+        amendment = jit.start("amendment", "Keep the data five years for the appeal.")
+        jit.save(amendment, dict(amendment.content, retention_years=5))
+        jit.sign_all(amendment)
+    _close(jit)
+    found = retention.standing(jit.team)
+    assert str(found.period) == "5 years, as Article 14.1 of the agreement (version 2) says"
+    assert found.due_on == date(2031, 9, 1)
+
+
+def test_a_team_closed_on_29_february_keeps_its_data_the_whole_years():
+    assert retention.Period(years=3).due_on(date(2028, 2, 29)) == date(2031, 3, 1)
+    assert retention.Period(years=4).due_on(date(2028, 2, 29)) == date(2032, 2, 29)
+    assert retention.Period(days=30).due_on(date(2028, 2, 29)) == date(2028, 3, 30)

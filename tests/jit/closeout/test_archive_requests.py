@@ -1,0 +1,124 @@
+"""A party's close-out archive holds its own legal requests, their reviews and tracking."""
+
+import json
+import zipfile
+from datetime import date
+
+import bagit
+import pytest
+
+from jit import bags
+from jit.clock import frozen
+from jit.closeout import archives
+from jit.extensions import db
+from tests.agreements.conftest import at
+from tests.bundles.conftest import COMPLETE, finalise
+from tests.jit.closeout.conftest import access_of
+
+
+@pytest.fixture
+def requests(in_force, make_membership):
+    """NL's final, reviewed, sent EIO, draft MLA and incoming tracing; DE's draft EIO; closed."""
+    from agreements import services as agreement_services
+    from evidence.bundles import forms, review, services, tracking_services
+    from evidence.firearms import tracing
+
+    team = in_force
+
+    def draft(membership, request_type):
+        access = access_of(membership)
+        bundle = services.create_bundle(access, request_type)
+        services.save_values(access, bundle, forms.from_mapping(COMPLETE[request_type]), "en")
+        db.session.commit()
+        return bundle
+
+    with frozen(at("2026-06-10")):
+        team.nl_eio = draft(team.nl_member, "eio")
+        finalise(team.nl_leader, team.nl_eio)
+        team.nl_mla = draft(team.nl_member, "mla")
+        team.de_eio = draft(team.de_leader, "eio")
+        judge = make_membership(team.team, "reviewer", "NL")
+        review.share(access_of(team.nl_leader), team.nl_eio, judge.id)
+        review.record_review(access_of(judge), team.nl_eio, "questions", "Which account exactly?")
+        tracking_services.change_status(
+            access_of(team.nl_member),
+            team.nl_eio,
+            "sent",
+            occurred_on=date(2026, 6, 10),
+            reference="Sent through the SPOC",
+        )
+        team.nl_tracing = tracing.record_incoming(
+            access_of(team.nl_member),
+            tracing.IncomingInput(
+                counterpart_country="ES",
+                counterpart_authority="Guardia Civil",
+                received_on=date(2026, 6, 9),
+                firearm_type="pistol",
+                calibre="7.62×25",
+                serial_as_read="12-M57-48221",
+                circumstances="Seized in Algeciras from a courier.",
+            ),
+        )
+        db.session.commit()
+    with frozen(at("2026-09-01")):
+        agreement_services.close(access_of(team.coordinator), "Operational phase completed.")
+        db.session.commit()
+    return team
+
+
+def _unpacked(app, membership, tmp_path):
+    with frozen(at("2026-09-02")), app.test_request_context():
+        archive = archives.take(access_of(membership))
+        db.session.commit()
+    path = archives.archive_path(archive)
+    assert bags.verify(path).is_intact
+    target = tmp_path / membership.party.short_label
+    with zipfile.ZipFile(path) as package:
+        top = package.namelist()[0].split("/")[0]
+        package.extractall(target)
+    bag = bagit.Bag(str(target / top))
+    assert bag.is_valid()
+    return target / top / "data"
+
+
+def test_a_party_takes_its_own_requests_with_pdf_reviews_and_tracking(app, requests, tmp_path):
+    data = _unpacked(app, requests.nl_leader, tmp_path)
+    final = data / "requests" / requests.nl_eio.label
+    document = json.loads((final / "request.json").read_text(encoding="utf-8"))
+    assert document == requests.nl_eio.document
+    assert document["type"] == "eio"
+    assert (final / "request.pdf").read_bytes().startswith(b"%PDF")
+    record = json.loads((final / "record.json").read_text(encoding="utf-8"))
+    assert record["content_hash"] == requests.nl_eio.content_hash
+    assert record["tracking_status"] == "sent"
+    assert [(c["previous_status"], c["status"]) for c in record["tracking"]] == [("final", "sent")]
+    assert record["tracking"][0]["reference"] == "Sent through the SPOC"
+    assert [(r["decision"], r["note"]) for r in record["reviews"]] == [
+        ("questions", "Which account exactly?")
+    ]
+    draft = data / "requests" / requests.nl_mla.label
+    assert json.loads((draft / "request.json").read_text(encoding="utf-8"))["status"] == "draft"
+    assert not (draft / "request.pdf").exists()
+    assert not (data / "requests" / requests.de_eio.label).exists()
+
+
+def test_another_party_does_not_take_a_request_it_did_not_draft(app, requests, tmp_path):
+    data = _unpacked(app, requests.de_leader, tmp_path)
+    taken = {path.name for path in (data / "requests").iterdir()}
+    assert taken == {requests.de_eio.label}
+    assert requests.nl_eio.content_hash not in "".join(
+        path.read_text(encoding="utf-8") for path in (data / "requests").rglob("*.json")
+    )
+
+
+def test_a_party_takes_the_tracing_requests_it_received_and_no_other_party_does(
+    app, requests, tmp_path
+):
+    number = requests.nl_tracing.number
+    nl = _unpacked(app, requests.nl_leader, tmp_path)
+    record = json.loads((nl / "firearms" / "tracing" / f"{number}.json").read_text("utf-8"))
+    assert record["direction"] == "incoming"
+    assert record["party"] == "NL"
+    assert record["counterpart_authority"] == "Guardia Civil"
+    de = _unpacked(app, requests.de_leader, tmp_path)
+    assert not (de / "firearms").exists()
