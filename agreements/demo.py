@@ -141,6 +141,8 @@ def _content(team) -> dict:
         "confidentiality": "Information exchanged in the team is confidential and handled "
         "under each party's data protection law and Directive (EU) 2016/680. Handling codes "
         "H0–H3 set by the providing party bind every member.",
+        # Five years after the team ends: long enough for the trials in four states.
+        "retention_years": 5,
         "media": "No party communicates with the media about the team without the agreement "
         "of the others; press releases after action days are agreed through Eurojust.",
         "costs_liability": "Each party bears the costs of its own members. Funding is sought "
