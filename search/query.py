@@ -28,6 +28,7 @@ FIELDS = {
     "type": "an evidence type (type:document)",
     "lang": "a document language (lang:fr)",
     "date": "a date or range (date:2026-03, date:2026-01-01..2026-03-31)",
+    "has": "holds an identifier of a type (has:phone, has:iban, has:email, has:ip, has:vin)",
 }
 # Headers and document properties found in files (evidence/readers): each value is
 # indexed as "name:value" tokens, so "every mail from this address" is one term.
@@ -88,6 +89,13 @@ class Identifier:
     """A normalised identifier token (``phone:+31612345678``, ``serial:12M5748221``)."""
 
     token: str
+
+
+@dataclass(frozen=True)
+class IdentifierType:
+    """Holds at least one identifier of a type (``has:phone``): any ``phone:…`` token."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -253,6 +261,8 @@ def _term(value: str, identifiers: dict | None = None):
         if not raw:
             example = FIELDS.get(name, f"{name}:…")
             raise QueryError(f"Say what {name}: should be, e.g. {example}.")
+        if name == "has":
+            return _identifier_type(raw, identifiers)
         if name in IDENTIFIER_FIELDS:
             # A header or property: one or more "name:value" tokens, all of which must hold.
             tokens = identifier_tokens(name, raw, query=True)
@@ -284,6 +294,14 @@ def _term(value: str, identifiers: dict | None = None):
             raise QueryError(f"A fuzzy term allows 1 or {MAX_FUZZY_DISTANCE} typos (word~2).")
         return Word(fuzzy.group(1), fuzzy=distance)
     return Word(value)
+
+
+def _identifier_type(raw: str, identifiers: dict) -> IdentifierType:
+    name = raw.lower()
+    if name not in identifiers:
+        known = ", ".join(f"has:{key}" for key in identifiers)
+        raise QueryError(f"There is no identifier type {raw[:20]}. Use one of {known}.")
+    return IdentifierType(name)
 
 
 def _day(raw: str, *, end: bool) -> datetime:
@@ -370,13 +388,14 @@ def parse(text: str, filters: dict | None = None, identifiers: dict | None = Non
     extra = []
     for name, value in (filters or {}).items():
         if value:
-            extra.append(_term(f"{name}:{value}"))
+            extra.append(_term(f"{name}:{value}", identifiers))
     extra = [node for node in extra if node is not None]
     if node is None and not extra:
         raise QueryError("Type the words to search for.")
     nodes = ([node] if node is not None else []) + extra
     if not any(
-        has_positive_text(n) or isinstance(n, Field | DateRange | Identifier) for n in nodes
+        has_positive_text(n) or isinstance(n, Field | DateRange | Identifier | IdentifierType)
+        for n in nodes
     ):
         nodes.insert(0, Everything())
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))

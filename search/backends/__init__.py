@@ -3,7 +3,9 @@
 A backend takes :class:`~search.registry.Document` rows to index (``apply``), forgets
 documents (``apply`` with uids to delete), rebuilds a team (``clear_team``), lists
 what it holds (``indexed``), and answers ``query(scopes, tree, sort, page,
-per_page)`` with hits, an exact total and facet counts over what each scope may read.
+per_page, identifier_types)`` with hits, an exact total and facet counts over what each
+scope may read; ``idtype`` counts the hits holding an identifier of each of
+``identifier_types`` (a hit with a phone number and an IBAN counts once in each).
 """
 
 import hashlib
@@ -16,7 +18,7 @@ from markupsafe import Markup
 
 from search.registry import Document
 
-FACETS = ("kind", "party", "handling", "type", "month")
+FACETS = ("kind", "party", "handling", "type", "idtype", "month")
 SORTS = ("relevance", "date")
 
 

@@ -215,6 +215,9 @@ class PostgresBackend:
             return D.identifiers.bool_op("@>")(
                 cast(postgresql.array([node.token]), postgresql.ARRAY(Text))
             )
+        if isinstance(node, q.IdentifierType):
+            token = func.unnest(D.identifiers).column_valued("token")
+            return select(1).where(token.startswith(f"{node.name}:", autoescape=True)).exists()
         if isinstance(node, q.DateRange):
             conditions = []
             if node.start:
@@ -241,10 +244,21 @@ class PostgresBackend:
         ]
         return or_(*conditions) if conditions else false()
 
-    def query(self, scopes: list[Scope], tree, *, sort: str, page: int, per_page: int) -> Results:
+    def query(
+        self,
+        scopes: list[Scope],
+        tree,
+        *,
+        sort: str,
+        page: int,
+        per_page: int,
+        identifier_types: tuple[str, ...] = (),
+    ) -> Results:
         condition = and_(self._allowed(scopes), self.compile(tree, scopes))
         results = Results()
         results.facets = self._facets(condition)
+        if identifier_types:
+            results.facets["idtype"] = self._identifier_types(condition, identifier_types, scopes)
         results.per_team = {int(k): v for k, v in results.facets.pop("team").items()}
         results.total = sum(results.per_team.values())
         positive = [
@@ -322,6 +336,20 @@ class PostgresBackend:
                     if value or name == "team":
                         facets[name][value] = row.n
         return facets
+
+    def _identifier_types(self, condition, types, scopes) -> dict[str, int]:
+        """How many matching documents hold at least one identifier of each type."""
+        counts = db.session.execute(
+            select(
+                *(
+                    func.count().filter(self.compile(q.IdentifierType(name), scopes))
+                    for name in types
+                )
+            )
+            .select_from(D)
+            .where(condition)
+        ).one()
+        return {name: count for name, count in zip(types, counts, strict=True) if count}
 
     def _lexemes(self, scopes: list[Scope]) -> list[str]:
         """Lexemes of the scopes' documents (candidates for fuzzy terms and suggestions)."""

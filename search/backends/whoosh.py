@@ -222,6 +222,10 @@ class WhooshBackend:
             if "?" in node.token:  # a partly legible serial: ? stands for one character
                 return query.Wildcard("identifiers", node.token)
             return query.Term("identifiers", node.token)
+        if isinstance(node, q.IdentifierType):
+            if "identifiers" not in schema_:
+                return query.NullQuery
+            return query.Prefix("identifiers", f"{node.name}:")
         if isinstance(node, q.DateRange):
             start, end = (
                 moment and moment.replace(tzinfo=None) for moment in (node.start, node.end)
@@ -240,7 +244,16 @@ class WhooshBackend:
             return terms[0] if len(terms) == 1 else query.And(terms)
         return self._text_query(node, schema_)
 
-    def query(self, scopes: list[Scope], tree, *, sort: str, page: int, per_page: int) -> Results:
+    def query(
+        self,
+        scopes: list[Scope],
+        tree,
+        *,
+        sort: str,
+        page: int,
+        per_page: int,
+        identifier_types: tuple[str, ...] = (),
+    ) -> Results:
         results = Results()
         terms = q.positive_terms(tree)
         wanted = page * per_page
@@ -256,6 +269,16 @@ class WhooshBackend:
                 name: sorting.FieldFacet(field, maptype=sorting.Count)
                 for name, field in _FACET_FIELDS.items()
             }
+            if identifier_types and "identifiers" in ix.schema:
+                # A document counts once per type it holds, however many of that type.
+                facets["idtype"] = sorting.QueryFacet(
+                    {
+                        name: self.compile(q.IdentifierType(name), ix.schema)
+                        for name in identifier_types
+                    },
+                    allow_overlap=True,
+                    maptype=sorting.Count,
+                )
             with ix.searcher() as searcher:
                 options = {"limit": wanted, "groupedby": facets}
                 if sort == "date":
