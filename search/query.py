@@ -5,7 +5,8 @@ wildcards (``medel*``), fuzzy terms (``medelin~``, ``~2``), field filters
 (``party:NL kind:message exhibit:NL-0007 code:H2 type:document lang:fr``) and date
 ranges (``date:2026-01..2026-03-31``, either end may be left open), and the headers
 and properties found in files (``from:dk@example.net subject:lieferung author:babic
-sent:2026-02``). Anything else is
+sent:2026-02``), identifiers whatever their writing (``phone:`` ``iban:`` ``email:`` ``ip:``
+``vin:`` and the kinds' ``serial:``) and ``has:phone`` for any of a type. Anything else is
 a :class:`QueryError` whose message says what to change.
 """
 
