@@ -49,7 +49,7 @@ MAX_SCANNED_CHARS = 200_000
 MAX_PER_DOCUMENT = 200
 _INTERNATIONAL = re.compile(r"(?<![\w+])00(?=[1-9])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 MIN_IBAN_CHARS = 15
 # Dotted quads and colon-hex runs standing alone (not inside a longer dotted number).
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
