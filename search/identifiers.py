@@ -272,3 +272,8 @@ def split(token: str) -> tuple[str, str]:
     """Return ``(type, value)`` of an identifier token."""
     kind, _, value = token.partition(":")
     return kind, value
+
+
+def types_of(tokens) -> list[str]:
+    """Return the sorted types of ``tokens`` (``phone``, ``ip``…; ``sent`` for metadata)."""
+    return sorted({split(token)[0] for token in tokens})

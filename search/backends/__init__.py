@@ -16,6 +16,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from search import identifiers
 from search.registry import Document
 
 FACETS = ("kind", "party", "handling", "type", "idtype", "month")
@@ -86,6 +87,9 @@ def digest(document: Document) -> str:
     fields["occurred_at"] = document.occurred_at.isoformat()
     if document.identifiers:  # left out when empty: older documents keep their digest
         fields["identifiers"] = sorted(document.identifiers)
+        # Whoosh indexes the types apart (the identifier-type facet): a document indexed
+        # before that reads as stale in `jit search check` until reindexed.
+        fields["identifier_types"] = identifiers.types_of(document.identifiers)
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
