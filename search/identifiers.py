@@ -29,9 +29,11 @@ What is kept, and why:
   17-character token with a wrong check digit and no such word is not a VIN.
 - **Serial numbers in free text**: only after a word saying so (serial, serial number,
   S/N, Seriennummer, numéro de série, serienummer, serijski broj, número de serie,
-  numero di serie), and only a token holding a digit (a group of it may follow after a
-  space: ``12-M57 48221``); normalised by the ``serial`` field's function, so the token is
-  the one a firearm record of the same weapon carries.
+  numero di serie), and only a token holding a digit; groups after single spaces that hold
+  a digit are joined (``12-M57 48221``, as stamps are spaced) and the first group is kept
+  alone too, since the next may be another number (``S/N 12345 20 rounds``). Normalised by
+  the ``serial`` field's function, so the token is the one a firearm record of the same
+  weapon carries.
 """
 
 import ipaddress
@@ -239,12 +241,16 @@ def _vins(text: str) -> list[str]:
 def _serials(text: str, normalise: Callable[[str], str]) -> list[str]:
     found = []
     for match in _SERIAL.finditer(text):
-        try:
-            value = normalise(match.group("value"))
-        except ValueError:
-            continue
-        if len(value) >= MIN_SERIAL_CHARS:
-            found.append(value)
+        written = match.group("value")
+        # Spaced groups are joined, as a stamp is spaced ("12-M57 48221"); the first
+        # group is kept too, since the next may be another number ("S/N 12345 20 rounds").
+        for candidate in dict.fromkeys((written, written.split(" ", 1)[0])):
+            try:
+                value = normalise(candidate)
+            except ValueError:
+                continue
+            if len(value) >= MIN_SERIAL_CHARS:
+                found.append(value)
     return found
 
 

@@ -84,7 +84,8 @@ def test_a_vin_typed_in_a_query_is_normalised():
 @pytest.mark.parametrize(
     ("text", "found"),
     [
-        ("Pistol, serial number: 12-M57 48221 found", ("serial:12M5748221",)),
+        ("Pistol, serial number: 12-M57 48221 found", ("serial:12M5748221", "serial:12M57")),
+        ("S/N 12345 20 rounds", ("serial:1234520", "serial:12345")),
         ("S/N 12M5748221.", ("serial:12M5748221",)),
         ("numéro de série : XK-9921", ("serial:XK9921",)),
         ("serijski broj 7741-AB", ("serial:7741A8",)),
