@@ -80,3 +80,26 @@ def test_the_results_page_shows_the_facet_with_links(
     html = filtered.get_data(as_text=True)
     assert '<strong aria-current="true">IBAN</strong>' in html
     assert "1 result" in html
+
+
+def test_has_and_the_facet_keep_to_each_team_and_visibility(
+    case, make_team, make_membership, make_item, index, search_as
+):
+    make_item(
+        case.de_member, title="DE car", visibility="party", description="FIN WVWZZZ1JZXW000001"
+    )
+    second = make_team()
+    elsewhere = make_membership(second, "member", "NL", user=case.nl_member.user)
+    make_item(elsewhere, title="Car elsewhere", description="FIN WVWZZZ1JZXW000001")
+    index()
+    user = case.nl_member.user
+    _status, here = search_as(user, "has:vin", team=case.team.code)
+    assert here["total"] == 0
+    assert here["facets"]["idtype"] == {}
+    _status, there = search_as(user, "has:vin", team=second.code)
+    assert [hit["title"] for hit in there["hits"]] == ["NL-0001 Car elsewhere"]
+    _status, both = search_as(user, "", idtype="vin")
+    assert [hit["team"] for hit in both["hits"]] == [second.code]
+    assert both["facets"]["idtype"] == {"vin": 1}
+    _status, de = search_as(case.de_member.user, "has:vin", team=case.team.code)
+    assert de["facets"]["idtype"] == {"vin": 1}
