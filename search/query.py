@@ -5,7 +5,8 @@ wildcards (``medel*``), fuzzy terms (``medelin~``, ``~2``), field filters
 (``party:NL kind:message exhibit:NL-0007 code:H2 type:document lang:fr``) and date
 ranges (``date:2026-01..2026-03-31``, either end may be left open), and the headers
 and properties found in files (``from:dk@example.net subject:lieferung author:babic
-sent:2026-02``). Anything else is
+sent:2026-02``), identifiers whatever their writing (``phone:`` ``iban:`` ``email:`` ``ip:``
+``vin:`` and the kinds' ``serial:``) and ``has:phone`` for any of a type. Anything else is
 a :class:`QueryError` whose message says what to change.
 """
 
@@ -28,6 +29,7 @@ FIELDS = {
     "type": "an evidence type (type:document)",
     "lang": "a document language (lang:fr)",
     "date": "a date or range (date:2026-03, date:2026-01-01..2026-03-31)",
+    "has": "holds an identifier of a type (has:phone, has:iban, has:email, has:ip, has:vin)",
 }
 # Headers and document properties found in files (evidence/readers): each value is
 # indexed as "name:value" tokens, so "every mail from this address" is one term.
@@ -88,6 +90,13 @@ class Identifier:
     """A normalised identifier token (``phone:+31612345678``, ``serial:12M5748221``)."""
 
     token: str
+
+
+@dataclass(frozen=True)
+class IdentifierType:
+    """Holds at least one identifier of a type (``has:phone``): any ``phone:…`` token."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -253,6 +262,8 @@ def _term(value: str, identifiers: dict | None = None):
         if not raw:
             example = FIELDS.get(name, f"{name}:…")
             raise QueryError(f"Say what {name}: should be, e.g. {example}.")
+        if name == "has":
+            return _identifier_type(raw, identifiers)
         if name in IDENTIFIER_FIELDS:
             # A header or property: one or more "name:value" tokens, all of which must hold.
             tokens = identifier_tokens(name, raw, query=True)
@@ -284,6 +295,14 @@ def _term(value: str, identifiers: dict | None = None):
             raise QueryError(f"A fuzzy term allows 1 or {MAX_FUZZY_DISTANCE} typos (word~2).")
         return Word(fuzzy.group(1), fuzzy=distance)
     return Word(value)
+
+
+def _identifier_type(raw: str, identifiers: dict) -> IdentifierType:
+    name = raw.lower()
+    if name not in identifiers:
+        known = ", ".join(f"has:{key}" for key in identifiers)
+        raise QueryError(f"There is no identifier type {raw[:20]}. Use one of {known}.")
+    return IdentifierType(name)
 
 
 def _day(raw: str, *, end: bool) -> datetime:
@@ -370,13 +389,14 @@ def parse(text: str, filters: dict | None = None, identifiers: dict | None = Non
     extra = []
     for name, value in (filters or {}).items():
         if value:
-            extra.append(_term(f"{name}:{value}"))
+            extra.append(_term(f"{name}:{value}", identifiers))
     extra = [node for node in extra if node is not None]
     if node is None and not extra:
         raise QueryError("Type the words to search for.")
     nodes = ([node] if node is not None else []) + extra
     if not any(
-        has_positive_text(n) or isinstance(n, Field | DateRange | Identifier) for n in nodes
+        has_positive_text(n) or isinstance(n, Field | DateRange | Identifier | IdentifierType)
+        for n in nodes
     ):
         nodes.insert(0, Everything())
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))

@@ -35,8 +35,9 @@ class Document:
     # What the kind's ``link`` needs to point at the row (exhibit number, "channel/id"…).
     ref: str = ""
     # "name:value" tokens: the kind's own (a file's headers and properties, from
-    # search.query.identifiers; a weapon's "serial:12M5748221"). Phones, IBANs and e-mail
-    # addresses in the text are added by :func:`load` (search/identifiers.py).
+    # search.query.identifiers; a weapon's "serial:12M5748221"). Phones, IBANs, e-mail
+    # and IP addresses, VINs and serials written as such in the text are added by
+    # :func:`load` (search/identifiers.py).
     identifiers: tuple[str, ...] = ()
 
     @property
@@ -108,6 +109,9 @@ def load(kind: SearchKind, ids: list[int]) -> dict[int, Document | None]:
     from search import identifiers, languages
 
     found = kind.documents(list(ids))
+    # A serial written in text is normalised by the registered serial: field, the
+    # function that made the serial tokens of the kind that owns serials.
+    serial = identifier_fields().get("serial")
     settled = {}
     for object_id, document in found.items():
         if document is None:
@@ -115,7 +119,7 @@ def load(kind: SearchKind, ids: list[int]) -> dict[int, Document | None]:
             continue
         text = f"{document.title}\n{document.body}"
         # A national number ("06 1234 5678") is read as the writing party's.
-        extracted = identifiers.extract(text, document.party)
+        extracted = identifiers.extract(text, document.party, serial)
         settled[object_id] = replace(
             document,
             language=languages.normalise(document.language, text),

@@ -26,6 +26,7 @@ FILTERS = {
     "type": "type",
     "lang": "lang",
     "exhibit": "exhibit",
+    "idtype": "has",  # the identifier-type facet: idtype=phone is has:phone
 }
 MAX_SUGGESTED_WORDS = 3
 
@@ -133,7 +134,12 @@ def run(accesses: list[TeamAccess], request: SearchRequest) -> Outcome:
     scopes = scopes_for(accesses)
     backend = get_backend()
     outcome.results = backend.query(
-        scopes, tree, sort=request.sort, page=request.page, per_page=PER_PAGE
+        scopes,
+        tree,
+        sort=request.sort,
+        page=request.page,
+        per_page=PER_PAGE,
+        identifier_types=tuple(identifier_fields()),
     )
     outcome.ran = True
     registered = kinds()

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from jit.extensions import db
 from jit.permissions import Permission
 from jit.teams.access import load_team, teams_of
-from search import services
+from search import identifiers, services
 from search.registry import kinds
 
 bp = Blueprint("search", __name__)
@@ -30,6 +30,7 @@ def _page(outcome, status, *, access=None, endpoint, url_args):
         endpoint=endpoint,
         url_args=url_args,
         kind_labels={name: kind.label for name, kind in kinds().items()},
+        identifier_labels=identifiers.LABELS,
         per_page=services.PER_PAGE,
     ), status
 

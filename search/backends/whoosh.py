@@ -12,7 +12,7 @@ from pathlib import Path
 from whoosh import fields, index, query, sorting
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter
 
-from search import highlight, languages
+from search import highlight, identifiers, languages
 from search import query as q
 from search.backends import Hit, Results, Scope, digest
 from search.registry import Document
@@ -54,6 +54,10 @@ def _analyzer(language: str | None = None):
 # "name:value" tokens (search/identifiers.py, search.query.identifier_tokens) hold no
 # space, so whitespace separates them; stored for "also appears in".
 IDENTIFIERS = fields.KEYWORD(lowercase=False, stored=True)
+# Their types ("phone ip sent"), for has:phone and the identifier-type facet: a few
+# terms, where a prefix over IDENTIFIERS expands to every phone number of the team.
+IDENTIFIER_TYPES = fields.KEYWORD(lowercase=False)
+ADDED_FIELDS = {"identifiers": IDENTIFIERS, "identifier_types": IDENTIFIER_TYPES}
 
 
 def schema() -> fields.Schema:
@@ -71,6 +75,7 @@ def schema() -> fields.Schema:
         text=fields.TEXT(analyzer=_analyzer(), phrase=True),
         readers=fields.KEYWORD(lowercase=False),
         identifiers=IDENTIFIERS,
+        identifier_types=IDENTIFIER_TYPES,
         party=fields.ID(stored=True, sortable=True),
         code=fields.ID(stored=True, sortable=True),
         exhibit=fields.ID(stored=True),
@@ -118,9 +123,10 @@ class WhooshBackend:
             return
         writer = ix.writer()
         try:
-            if "identifiers" not in ix.schema:
-                # An index made before identifiers were indexed gains the field.
-                writer.add_field("identifiers", IDENTIFIERS)
+            for name, field_type in ADDED_FIELDS.items():
+                if name not in ix.schema:
+                    # An index made before the field existed gains it.
+                    writer.add_field(name, field_type)
             for uid in deletes:
                 writer.delete_by_term("uid", uid)
             for document in upserts:
@@ -171,6 +177,7 @@ class WhooshBackend:
             "text": text,
             "readers": " ".join(document.readers),
             "identifiers": " ".join(document.identifiers),
+            "identifier_types": " ".join(identifiers.types_of(document.identifiers)),
             "party": document.party.upper(),
             "code": document.handling_code.upper(),
             "exhibit": document.exhibit.upper(),
@@ -222,6 +229,10 @@ class WhooshBackend:
             if "?" in node.token:  # a partly legible serial: ? stands for one character
                 return query.Wildcard("identifiers", node.token)
             return query.Term("identifiers", node.token)
+        if isinstance(node, q.IdentifierType):
+            if "identifier_types" not in schema_:
+                return query.NullQuery
+            return query.Term("identifier_types", node.name)
         if isinstance(node, q.DateRange):
             start, end = (
                 moment and moment.replace(tzinfo=None) for moment in (node.start, node.end)
@@ -240,7 +251,16 @@ class WhooshBackend:
             return terms[0] if len(terms) == 1 else query.And(terms)
         return self._text_query(node, schema_)
 
-    def query(self, scopes: list[Scope], tree, *, sort: str, page: int, per_page: int) -> Results:
+    def query(
+        self,
+        scopes: list[Scope],
+        tree,
+        *,
+        sort: str,
+        page: int,
+        per_page: int,
+        identifier_types: tuple[str, ...] = (),
+    ) -> Results:
         results = Results()
         terms = q.positive_terms(tree)
         wanted = page * per_page
@@ -256,6 +276,11 @@ class WhooshBackend:
                 name: sorting.FieldFacet(field, maptype=sorting.Count)
                 for name, field in _FACET_FIELDS.items()
             }
+            if identifier_types and "identifier_types" in ix.schema:
+                # A document counts once per type it holds, however many of that type.
+                facets["idtype"] = sorting.FieldFacet(
+                    "identifier_types", allow_overlap=True, maptype=sorting.Count
+                )
             with ix.searcher() as searcher:
                 options = {"limit": wanted, "groupedby": facets}
                 if sort == "date":
@@ -263,7 +288,14 @@ class WhooshBackend:
                 found = searcher.search(compiled, **options)
                 results.total += len(found)
                 results.per_team[scope.team_id] = len(found)
-                results.add_facets({name: dict(found.groups(name)) for name in facets})
+                counts = {name: dict(found.groups(name)) for name in facets}
+                if "idtype" in counts:  # metadata types (sent, from…) are not facet values
+                    counts["idtype"] = {
+                        name: count
+                        for name, count in counts["idtype"].items()
+                        if name in identifier_types
+                    }
+                results.add_facets(counts)
                 for hit in found:
                     results.hits.append(self._hit(hit, terms))
         if sort == "date":

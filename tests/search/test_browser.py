@@ -61,3 +61,23 @@ def test_cross_team_search_from_the_dashboard(live_server, page, case, make_item
     expect(page.locator("#search-total")).to_have_text("1 result", use_inner_text=True)
     expect(page.locator(".hit .badge.code")).to_have_text(case.team.code, use_inner_text=True)
     screenshot(page, "search-everywhere")
+
+
+def test_narrow_by_identifier_type(live_server, page, case, make_item, index):
+    make_item(case.nl_member, title="Burner phone", description="Van driver: +31 6 1234 5678")
+    make_item(case.nl_member, title="Router", description="The van's hotspot leased 10.0.0.7")
+    make_item(case.nl_member, title="Van photo", description="A blue van")
+    index()
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("E-mail address").fill(case.nl_member.user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/t/{case.team.code}/search?q=van")
+    expect(page.locator("#search-total")).to_have_text("3 results", use_inner_text=True)
+    facet = page.locator('[data-facet="idtype"]')
+    expect(facet.get_by_role("heading", name="Identifier type")).to_be_visible()
+    facet.get_by_role("link", name="IP address").click()
+    page.wait_for_url("**idtype=ip**")
+    expect(page.locator("#search-total")).to_have_text("1 result", use_inner_text=True)
+    expect(page.locator(".hit__title")).to_have_text("NL-0002 Router", use_inner_text=True)
+    expect(facet.locator("strong")).to_have_text("IP address", use_inner_text=True)

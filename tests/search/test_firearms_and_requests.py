@@ -80,3 +80,19 @@ def test_a_legal_request_is_found_by_its_drafters_and_leaders_only(case, index, 
     assert body["hits"][0]["url"] == f"/t/{code}/requests/{bundle.number}/"
     assert search_as(case.nl_leader.user, "kragujevac", team=code)[1]["total"] == 1
     assert search_as(case.de_member.user, "kragujevac", team=code)[1]["total"] == 0
+
+
+def test_a_serial_written_in_a_note_links_to_the_firearm_record(
+    case, add_firearm, make_item, chat, index, search_as
+):
+    firearm = add_firearm(case.nl_member, "I2-M57 4822I")
+    make_item(case.nl_member, title="Lab report", description="Pistol, S/N 12M57-48221, test-fired")
+    chat.post(case.de_member, "Seriennummer: 12 M57 48221 also in our register")
+    make_item(case.nl_member, title="Unrelated", description="12M5748221 with no word before it")
+    index()
+    _status, body = search_as(case.nl_member.user, "serial:12M5748221", team=case.team.code)
+    found = sorted((hit["kind"], hit["title"]) for hit in body["hits"])
+    assert ("firearm", f"{firearm.label} Zastava M57") in found
+    assert ("item", "NL-0002 Lab report") in found
+    assert [kind for kind, _title in found].count("message") == 1
+    assert ("item", "NL-0003 Unrelated") not in found

@@ -80,3 +80,17 @@ def test_identifiers_never_cross_teams_or_visibility(
     )
     _status, body = search_as(case.nl_member.user, "phone:+31612345678")
     assert [hit["title"] for hit in body["hits"]] == ["NL-0001 Party only"]
+
+
+def test_a_long_dotted_run_is_scanned_in_linear_time():
+    import time
+
+    # Before: every position of "1.1.1.…" started an e-mail match that ran to the end
+    # (quadratic: 200,000 such characters took five minutes of the index writer).
+    started = time.perf_counter()
+    assert identifiers._EMAIL.findall("1." * 20_000) == []
+    assert time.perf_counter() - started < 2
+    assert identifiers.extract("a.b+c@mail.example.com, x.y@z.hr") == (
+        "email:a.b+c@mail.example.com",
+        "email:x.y@z.hr",
+    )

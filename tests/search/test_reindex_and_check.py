@@ -72,3 +72,28 @@ def test_a_restored_instance_gets_its_index_rebuilt(app, case, make_item, index,
     _lose_the_index(app, case.team)
     signals.instance_restored.send(app)
     assert search_as(case.nl_member.user, "kingfisher", team=case.team.code)[1]["total"] == 1
+
+
+def test_reindex_brings_a_new_extractor_to_documents_indexed_before(
+    app, runner, monkeypatch, case, make_item, index, search_as
+):
+    from search import identifiers
+
+    current = identifiers.extract
+
+    def before_ip_and_vin(text, region=None, serial=None):
+        return tuple(t for t in current(text, region) if t.split(":")[0] not in ("ip", "vin"))
+
+    monkeypatch.setattr(identifiers, "extract", before_ip_and_vin)
+    item = make_item(case.nl_member, title="Router", description="Lease 10.0.0.7")
+    index()
+    monkeypatch.setattr(identifiers, "extract", current)
+    user, code = case.nl_member.user, case.team.code
+    assert search_as(user, "ip:10.0.0.7", team=code)[1]["total"] == 0
+
+    result = runner.invoke(args=["search", "check", "--team", code])
+    assert result.exit_code == 1
+    assert f"stale: item:{item.id}" in result.output
+    result = runner.invoke(args=["search", "reindex", "--team", code])
+    assert result.exit_code == 0, result.output
+    assert search_as(user, "ip:10.0.0.7", team=code)[1]["total"] == 1

@@ -45,3 +45,40 @@ def test_a_lone_identifier_says_only_here(case, make_item, index, client, auth):
     section = _section(client.get(f"/t/{case.team.code}/evidence/NL-0001").get_data(as_text=True))
     assert "NL91ABNA0417164300" in section
     assert "only here" in section
+
+
+def test_an_ip_address_links_the_custody_note_and_a_vin_the_message(
+    app, case, make_item, chat, index, client, auth
+):
+    from datetime import UTC, datetime
+
+    from evidence import custody_events
+    from jit.extensions import db
+    from jit.teams.access import TeamAccess
+
+    make_item(
+        case.nl_member, title="Router", description="Lease 192.168.1.10; FIN WVWZZZ1JZXW000001"
+    )
+    handset = make_item(case.nl_member, title="Handset")
+    custody_events.record_event(
+        TeamAccess(team=case.team, membership=case.nl_member),
+        handset,
+        custody_events.EventInput(
+            event_type="analysed",
+            occurred_at=datetime(2026, 3, 15, 10, 0, tzinfo=UTC),
+            time_zone="Europe/Amsterdam",
+            purpose="Extraction",
+            method="Cellebrite 7.2",
+            notes="Wi-Fi log shows 192.168.001.010",
+        ),
+    )
+    db.session.commit()
+    message = chat.post(case.de_member, "Chassis wvwzzz1jzxw000001 spotted at the border")
+    index()
+    auth.login(case.nl_member.user)
+    section = _section(client.get(f"/t/{case.team.code}/evidence/NL-0001").get_data(as_text=True))
+    assert "IP address <code>192.168.1.10</code>" in section
+    assert "VIN <code>WVWZZZ1JZXW000001</code>" in section
+    assert "#custody-" in section
+    assert "(custody event)" in section
+    assert f"#message-{message.id}" in section
