@@ -29,6 +29,7 @@ from evidence.bundles import (
     services,
     tracking,
     tracking_services,
+    translations,
 )
 from evidence.bundles.access import (
     load_bundle,
@@ -246,6 +247,9 @@ def show(code: str, number: int):
         reviewers=[m for m in access.team.memberships if m.role == Role.REVIEWER.value],
         reviews=review.reviews_of(bundle),
         reply_limit=tracking_services.reply_limit(),
+        translation_languages=translations.languages(),
+        translation_name=translations.language_name,
+        translation_limit=translations.limit_bytes(),
     )
 
 
@@ -302,6 +306,47 @@ def consent(code: str, number: int, item_id: int):
         db.session.commit()
         flash(f"Consent recorded for {item.exhibit_number}.", "success")
     return redirect(url_for("bundles.show", code=code, number=number))
+
+
+@bp.post("/t/<code>/requests/<int:number>/translations")
+@login_required
+def attach_translation(code: str, number: int):
+    access, bundle = load_bundle(code, number)
+    upload = request.files.get("translation")
+    # One byte over the limit is enough to refuse it; the name is only a label.
+    data = upload.read(translations.limit_bytes() + 1) if upload else b""
+    language = request.form.get("translation_language", "")
+    try:
+        attached = services.attach_translation(
+            access, bundle, language, upload.filename if upload else "", data
+        )
+    except services.BundleError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Translation ({translations.language_name(attached.language)}) attached to "
+            f"{bundle.label}: {attached.filename}.",
+            "success",
+        )
+    return redirect(url_for("bundles.show", code=code, number=number, _anchor="translations"))
+
+
+@bp.post("/t/<code>/requests/<int:number>/translations/remove")
+@login_required
+def remove_translation(code: str, number: int):
+    access, bundle = load_bundle(code, number)
+    language = request.form.get("translation_language", "")
+    try:
+        services.remove_translation(access, bundle, language)
+    except services.BundleError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(f"Translation ({translations.language_name(language)}) removed.", "success")
+    return redirect(url_for("bundles.show", code=code, number=number, _anchor="translations"))
 
 
 @bp.post("/t/<code>/requests/<int:number>/finalise")
