@@ -214,3 +214,42 @@ def test_evidence_gc_keeps_the_translations(runner, crew, draft):
     result = runner.invoke(args=["evidence", "gc"])
     assert result.exit_code == 0, result.output
     assert path.exists()
+
+
+def _zipped(first: tuple[str, str], *members: tuple[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(first[0]), first[1])  # stored, as the formats want
+        for name, text in members:
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+DOCX = _zipped(
+    (
+        "[Content_Types].xml",
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Override PartName="/word/document.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    ),
+    ("_rels/.rels", "<Relationships/>"),
+    ("word/document.xml", "<w:document/>"),
+)
+ODT = _zipped(
+    ("mimetype", "application/vnd.oasis.opendocument.text"),
+    ("content.xml", "<office:document-content/>"),
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "media_type"),
+    [
+        (DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (ODT, "application/vnd.oasis.opendocument.text"),
+        (PDF, "application/pdf"),
+    ],
+    ids=["docx", "odt", "pdf"],
+)
+def test_each_accepted_format_is_attached(crew, draft, data, media_type):
+    attached = services.attach_translation(access_of(crew.nl_member), draft, "nl", "v.bin", data)
+    assert attached.media_type == media_type
