@@ -12,7 +12,7 @@ from flask import current_app
 from jit.bags import safe_name
 
 MIB = 1024 * 1024
-DEFAULT_LIMIT_MB = 20
+DEFAULT_LIMIT_MB = 10
 MAX_FILENAME = 255
 
 # The official languages of the EU, and those of states an MLA or extradition request

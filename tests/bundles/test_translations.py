@@ -253,3 +253,12 @@ ODT = _zipped(
 def test_each_accepted_format_is_attached(crew, draft, data, media_type):
     attached = services.attach_translation(access_of(crew.nl_member), draft, "nl", "v.bin", data)
     assert attached.media_type == media_type
+
+
+def test_the_limit_is_a_setting_within_the_request_limit(app):
+    from evidence.bundles import translations
+
+    assert app.config["MAX_TRANSLATION_MB"] == 10
+    assert translations.limit_bytes() == 10 * 2**20
+    app.config["MAX_TRANSLATION_MB"] = 100
+    assert translations.limit_bytes() == app.config["MAX_CONTENT_LENGTH"]
