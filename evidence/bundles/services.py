@@ -101,7 +101,12 @@ def create_bundle(
             else prefill.initial_values(definition, facts, party_states(access.team))
         )
         | (overrides or {}),
-        language=language or prefill.proposed_language(executing_state, languages_for(definition)),
+        language=language
+        or prefill.proposed_language(
+            executing_state,
+            languages_for(definition),
+            prefill.authority_languages(request_type, executing_state),
+        ),
         agreement_reference=agreement.get("reference", ""),
         created_by_id=access.user.id,
         updated_by_id=access.user.id,

@@ -48,7 +48,7 @@ from evidence.bundles.instruments import INSTRUMENTS, instrument
 from evidence.bundles.languages import languages_for
 from evidence.bundles.package import package_file, package_name
 from evidence.bundles.pdf import document_json, request_pdf
-from evidence.bundles.prefill import proposed_language
+from evidence.bundles.prefill import authority_languages, proposed_language
 from evidence.bundles.register import register_rows, row_for
 from evidence.bundles.serving import send_package
 from evidence.models import EvidenceItem
@@ -141,7 +141,10 @@ def _form_page(access, bundle, values, errors=None, error=None, status=200):
         countries=countries(),
         languages=languages_for(definition),
         all_languages=LANGUAGES,
-        proposed=proposed_language(_executing_state(values)),
+        proposed=proposed_language(
+            _executing_state(values),
+            accepted=authority_languages(bundle.request_type, _executing_state(values)),
+        ),
         directory_entries=addressees.candidates(_executing_state(values)),
         authority_field=addressees.authority_field(definition),
         gate=gates.may(access.team, "draft_bundle"),
