@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from evidence.bundles.document import request_document
 from evidence.bundles.instruments import EIO, INSTRUMENTS
-from evidence.bundles.languages import languages_for, pdf_texts
+from evidence.bundles.languages import FIXED_TEXTS, languages_for, pdf_texts
 from evidence.bundles.pdf import request_pdf
 from jit import i18n
 from jit.i18n import missing_translations, translations_of
@@ -156,9 +156,10 @@ def test_a_request_carries_its_headings_in_its_language(
 
 
 def _marked_texts(path: Path) -> set[str]:
+    method = "jinja2" if path.suffix == ".html" else "python"
     found = set()
     for _line, message, _comments, _context in extract_from_file(
-        "python", path, keywords={"N_": None, "_": None, "gettext": None}
+        method, path, keywords={"N_": None, "_": None, "gettext": None}
     ):
         found.add(message)
     return found
@@ -167,8 +168,15 @@ def _marked_texts(path: Path) -> set[str]:
 def test_every_text_of_every_instrument_is_translated_in_every_catalogue():
     """A field, option or fixed text added without its translations fails here."""
     bundles = Path(__file__).resolve().parents[2] / "evidence" / "bundles"
-    sources = [*sorted((bundles / "instruments").glob("*.py")), bundles / "languages.py"]
+    template = bundles.parents[1] / "templates" / "bundles" / "request_pdf.html"
+    sources = [
+        *sorted((bundles / "instruments").glob("*.py")),
+        bundles / "languages.py",
+        bundles / "pdf.py",
+        template,
+    ]
     texts = set().union(*(_marked_texts(path) for path in sources))
+    assert _marked_texts(template) <= set(FIXED_TEXTS)  # what the PDF shows is offered-checked
     assert "Information regarding the identity of the requested person" in texts
     assert "Firearms tracing request" in texts
     for instrument in INSTRUMENTS.values():
