@@ -32,6 +32,12 @@ SETTINGS = [
     Setting("MAX_REQUEST_MB", int, 16, "Largest request body accepted outside uploads"),
     Setting("MAX_UPLOAD_MB", int, 2048, "Largest evidence upload (all files of one request)"),
     Setting(
+        "MAX_TRANSLATION_MB",
+        int,
+        10,
+        "Largest translation file attached to a legal request (within MAX_REQUEST_MB)",
+    ),
+    Setting(
         "UPLOAD_IDLE_SECONDS",
         int,
         120,

@@ -13,6 +13,7 @@ from evidence.bundles.instruments.common import OTHER_STATE
 from evidence.bundles.models import Bundle
 from evidence.bundles.prefill import agreement_facts
 from evidence.bundles.schedule import schedule_rows
+from evidence.bundles.translations import package_path
 from jit.canonical import canonical_json, sha256_hex
 from jit.teams.reference import country_name
 
@@ -52,6 +53,18 @@ def request_document(bundle: Bundle) -> dict:
             if field.key in values
         },
         "evidence": schedule_rows(bundle),
+        # Translations of the drafter's text, as attached; each file is in the package.
+        "translations": [
+            {
+                "language": attached.language,
+                "filename": attached.filename,
+                "media_type": attached.media_type,
+                "size_bytes": attached.size_bytes,
+                "sha256": attached.sha256,
+                "path": f"data/{package_path(attached.language, attached.filename)}",
+            }
+            for attached in bundle.translations
+        ],
     }
 
 

@@ -85,6 +85,9 @@ class Bundle(db.Model):
     consents: Mapped[list["BundleConsent"]] = relationship(
         back_populates="bundle", order_by="BundleConsent.id", cascade="all, delete-orphan"
     )
+    translations: Mapped[list["BundleTranslation"]] = relationship(
+        back_populates="bundle", order_by="BundleTranslation.language", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Bundle REQ-{self.number} {self.request_type} v{self.version} team={self.team_id}>"
@@ -145,6 +148,33 @@ class BundleConsent(db.Model):
 
     def __repr__(self) -> str:
         return f"<BundleConsent bundle={self.bundle_id} item={self.item_id}>"
+
+
+class BundleTranslation(db.Model):
+    """A translation of the drafter's own text, one file per target language.
+
+    The file sits in the blob store under its SHA-256; it goes out with the request
+    (listed in its PDF and JSON, and in the package).
+    """
+
+    __tablename__ = "bundle_translations"
+    __table_args__ = (UniqueConstraint("bundle_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_by_name: Mapped[str] = mapped_column(String(200))
+
+    bundle: Mapped[Bundle] = relationship(back_populates="translations")
+
+    def __repr__(self) -> str:
+        return f"<BundleTranslation bundle={self.bundle_id} {self.language}>"
 
 
 class BundleShare(db.Model):
@@ -235,7 +265,9 @@ def _refuse_changing_a_final_bundle(_mapper, connection, bundle: Bundle) -> None
         return
     state = inspect(bundle)
     changed = [
-        a.key for a in state.attrs if a.key not in ("items", "consents") and a.history.has_changes()
+        a.key
+        for a in state.attrs
+        if a.key not in ("items", "consents", "translations") and a.history.has_changes()
     ]
     if changed:
         raise FinalBundleError(
@@ -248,9 +280,11 @@ def _refuse_children_of_final(_mapper, connection, target) -> None:
         select(Bundle.__table__.c.status).where(Bundle.__table__.c.id == target.bundle_id)
     )
     if stored == BundleStatus.FINAL.value:
-        raise FinalBundleError("a final bundle's evidence and consents cannot be changed")
+        raise FinalBundleError(
+            "a final bundle's evidence, consents and translations cannot be changed"
+        )
 
 
-for _model in (BundleItem, BundleConsent):
+for _model in (BundleItem, BundleConsent, BundleTranslation):
     for _event in ("before_insert", "before_update", "before_delete"):
         event.listen(_model, _event, _refuse_children_of_final)

@@ -4,6 +4,7 @@ Layout (docs/bundles.md), under one top folder ``<team>-REQ-<n>-v<version>/``::
 
     data/README.txt                       how to verify, in plain words
     data/request/request.pdf, request.json
+    data/request/translations/<language>/<file>   translations of the drafter's text
     data/evidence/<exhibit>/files/<safe file names>
     data/evidence/<exhibit>/item.json     the item's metadata and its files' hashes
     data/evidence/<exhibit>/custody.jsonl the chain as recorded, with its signed head
@@ -28,7 +29,8 @@ README = """\
 Package of request {label}, version {version}, of the joint investigation team {team}.
 
 This folder is a BagIt package (RFC 8493). Everything the request relies on is under
-data/: the signed request (request/), each exhibit's files with its metadata, its chain
+data/: the signed request and any translations of its drafter's text (request/),
+each exhibit's files with its metadata, its chain
 of custody (custody.jsonl) and custody report (evidence/<exhibit>/), and the agreement
 in force (agreement/). The files around data/ list the SHA-256 and SHA-512 of every
 file; signature/ holds an Ed25519 signature over that list.
@@ -169,6 +171,12 @@ def build_payload(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for
         bags.Payload("request/request.pdf", signed_pdf),
         bags.Payload("request/request.json", document_json(document)),
     ]
+    for attached in document.get("translations", []):  # as listed in the frozen request
+        payload.append(
+            bags.Payload(
+                attached["path"].removeprefix("data/"), storage.blob_path(attached["sha256"])
+            )
+        )
     for entry in bundle.items:
         payload += _item_payload(entry.item, checks[entry.item_id], generated_for)
     agreement = signals.first_value(signals.agreement_documents, bundle.team)

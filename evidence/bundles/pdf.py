@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext
 from evidence.bundles import pades
 from evidence.bundles.document import content_hash, display_value, state_name
 from evidence.bundles.instruments import instrument
+from evidence.bundles.translations import language_name
 from evidence.reports import hash_groups
 from jit.i18n import LANGUAGES
 from jit.pdf import render_pdf
@@ -61,6 +62,7 @@ def request_pdf(document: dict, *, sign: bool) -> bytes:
             display_value=display_value,
             country_name=state_name,
             language_name=LANGUAGES.get(document.get("language"), document.get("language")),
+            translation_language=lambda code: language_name(code, document.get("language", "en")),
         )
         if not sign:
             return pdf

@@ -18,10 +18,23 @@ STATE_LANGUAGES = {
 }  # fmt: skip
 
 
-def proposed_language(state: str | None, offered=LANGUAGES) -> str:
-    """Return the language proposed for requests to ``state`` among ``offered``, else English."""
+def proposed_language(state: str | None, offered=LANGUAGES, accepted=()) -> str:
+    """Return the language proposed for a request to ``state``, among ``offered``.
+
+    The first of the languages the executing authority accepts (``accepted``, from the
+    directory) that is offered; else the state's language if offered; else English.
+    """
+    for language in accepted:
+        if language in offered:
+            return language
     language = STATE_LANGUAGES.get(state or "", "en")
     return language if language in offered else "en"
+
+
+def authority_languages(request_type: str, state: str | None) -> list[str]:
+    """Return the languages the directory says the executing authority accepts."""
+    entry = addressees.proposed(request_type, state)
+    return entry.language_list if entry is not None else []
 
 
 def agreement_facts(team) -> dict:

@@ -8,13 +8,19 @@ from sqlalchemy import func, select
 
 from evidence import custody
 from evidence.access import visible_item_by_id
-from evidence.bundles import checks, forms, prefill
+from evidence.bundles import checks, forms, prefill, translations
 from evidence.bundles.access import may_edit, may_finalise
 from evidence.bundles.document import content_hash, request_document
 from evidence.bundles.instruments import INSTRUMENTS, instrument
 from evidence.bundles.instruments.base import Problem, RuleContext
 from evidence.bundles.languages import languages_for
-from evidence.bundles.models import Bundle, BundleConsent, BundleItem, BundleStatus
+from evidence.bundles.models import (
+    Bundle,
+    BundleConsent,
+    BundleItem,
+    BundleStatus,
+    BundleTranslation,
+)
 from evidence.bundles.schedule import needs_consent
 from evidence.models import CustodyEventType, EvidenceItem
 from jit import gates
@@ -95,7 +101,12 @@ def create_bundle(
             else prefill.initial_values(definition, facts, party_states(access.team))
         )
         | (overrides or {}),
-        language=language or prefill.proposed_language(executing_state, languages_for(definition)),
+        language=language
+        or prefill.proposed_language(
+            executing_state,
+            languages_for(definition),
+            prefill.authority_languages(request_type, executing_state),
+        ),
         agreement_reference=agreement.get("reference", ""),
         created_by_id=access.user.id,
         updated_by_id=access.user.id,
@@ -148,6 +159,87 @@ def save_values(access: TeamAccess, bundle: Bundle, formdata_reader, language: s
         | ({"language": language} if "language" in changed else {}),
     )
     return bundle
+
+
+def attach_translation(
+    access: TeamAccess, bundle: Bundle, language: str, filename: str, data: bytes
+) -> BundleTranslation:
+    """Attach ``data`` as the draft's translation into ``language``, replacing any before.
+
+    Everything is checked before a byte is stored: a refused file leaves nothing behind.
+    """
+    from evidence import storage
+    from evidence.sniff import sniff
+
+    _require_editable(access, bundle)
+    if language not in translations.LANGUAGE_CODES:
+        raise BundleError("Choose the language the translation is in.", "translation_language")
+    if not data:
+        raise BundleError("Choose a translation file; nothing was attached.", "translation")
+    limit = translations.limit_bytes()
+    if len(data) > limit:
+        raise BundleError(
+            f"The file is larger than {limit / 2**20:.0f} MiB; nothing was attached.",
+            "translation",
+        )
+    media_type = sniff(data)
+    if media_type not in translations.MEDIA_TYPES:
+        raise BundleError(
+            f"The file is {media_type}, not a PDF, DOCX, ODT or plain text file; "
+            "nothing was attached.",
+            "translation",
+        )
+    blob = storage.store_bytes(data)
+    existing = next((t for t in bundle.translations if t.language == language), None)
+    old = {"sha256": existing.sha256} if existing is not None else {}
+    if existing is not None:
+        bundle.translations.remove(existing)
+        db.session.flush()  # the one row per language goes before its successor comes
+    attached = BundleTranslation(
+        language=language,
+        filename=translations.clean_filename(filename),
+        media_type=media_type,
+        size_bytes=len(data),
+        sha256=blob.sha256,
+        uploaded_by_id=access.user.id,
+        uploaded_by_name=access.user.display_name,
+    )
+    bundle.translations.append(attached)
+    bundle.updated_at, bundle.updated_by_id = utcnow(), access.user.id
+    # Like the values, the audit entry names no text of the request: not the file name.
+    record(
+        "bundle.translation",
+        team=access.team,
+        actor=access.user,
+        target=bundle,
+        old=old,
+        new={
+            "bundle": bundle.label,
+            "language": language,
+            "media_type": media_type,
+            "size_bytes": len(data),
+            "sha256": blob.sha256,
+        },
+    )
+    return attached
+
+
+def remove_translation(access: TeamAccess, bundle: Bundle, language: str) -> None:
+    """Take the draft's translation into ``language`` off it."""
+    _require_editable(access, bundle)
+    existing = next((t for t in bundle.translations if t.language == language), None)
+    if existing is None:
+        raise BundleError("There is no translation in that language.", "translation_language")
+    bundle.translations.remove(existing)
+    bundle.updated_at, bundle.updated_by_id = utcnow(), access.user.id
+    record(
+        "bundle.translation_remove",
+        team=access.team,
+        actor=access.user,
+        target=bundle,
+        old={"language": language, "sha256": existing.sha256},
+        new={"bundle": bundle.label},
+    )
 
 
 def select_evidence(access: TeamAccess, bundle: Bundle, item_ids: list[int]) -> Bundle:
@@ -400,6 +492,19 @@ def new_version(access: TeamAccess, bundle: Bundle) -> Bundle:
             draft.items.append(
                 BundleItem(item_id=entry.item_id, position=position, added_by_id=access.user.id)
             )
+    for attached in bundle.translations:  # the same files, until the drafter changes them
+        draft.translations.append(
+            BundleTranslation(
+                language=attached.language,
+                filename=attached.filename,
+                media_type=attached.media_type,
+                size_bytes=attached.size_bytes,
+                sha256=attached.sha256,
+                uploaded_by_id=attached.uploaded_by_id,
+                uploaded_by_name=attached.uploaded_by_name,
+                uploaded_at=attached.uploaded_at,
+            )
+        )
     db.session.add(draft)
     db.session.flush()
     record(

@@ -29,6 +29,7 @@ from evidence.bundles import (
     services,
     tracking,
     tracking_services,
+    translations,
 )
 from evidence.bundles.access import (
     load_bundle,
@@ -47,7 +48,7 @@ from evidence.bundles.instruments import INSTRUMENTS, instrument
 from evidence.bundles.languages import languages_for
 from evidence.bundles.package import package_file, package_name
 from evidence.bundles.pdf import document_json, request_pdf
-from evidence.bundles.prefill import proposed_language
+from evidence.bundles.prefill import authority_languages, proposed_language
 from evidence.bundles.register import register_rows, row_for
 from evidence.bundles.serving import send_package
 from evidence.models import EvidenceItem
@@ -140,7 +141,10 @@ def _form_page(access, bundle, values, errors=None, error=None, status=200):
         countries=countries(),
         languages=languages_for(definition),
         all_languages=LANGUAGES,
-        proposed=proposed_language(_executing_state(values)),
+        proposed=proposed_language(
+            _executing_state(values),
+            accepted=authority_languages(bundle.request_type, _executing_state(values)),
+        ),
         directory_entries=addressees.candidates(_executing_state(values)),
         authority_field=addressees.authority_field(definition),
         gate=gates.may(access.team, "draft_bundle"),
@@ -246,6 +250,9 @@ def show(code: str, number: int):
         reviewers=[m for m in access.team.memberships if m.role == Role.REVIEWER.value],
         reviews=review.reviews_of(bundle),
         reply_limit=tracking_services.reply_limit(),
+        translation_languages=translations.languages(),
+        translation_name=translations.language_name,
+        translation_limit=translations.limit_bytes(),
     )
 
 
@@ -302,6 +309,47 @@ def consent(code: str, number: int, item_id: int):
         db.session.commit()
         flash(f"Consent recorded for {item.exhibit_number}.", "success")
     return redirect(url_for("bundles.show", code=code, number=number))
+
+
+@bp.post("/t/<code>/requests/<int:number>/translations")
+@login_required
+def attach_translation(code: str, number: int):
+    access, bundle = load_bundle(code, number)
+    upload = request.files.get("translation")
+    # One byte over the limit is enough to refuse it; the name is only a label.
+    data = upload.read(translations.limit_bytes() + 1) if upload else b""
+    language = request.form.get("translation_language", "")
+    try:
+        attached = services.attach_translation(
+            access, bundle, language, upload.filename if upload else "", data
+        )
+    except services.BundleError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Translation ({translations.language_name(attached.language)}) attached to "
+            f"{bundle.label}: {attached.filename}.",
+            "success",
+        )
+    return redirect(url_for("bundles.show", code=code, number=number, _anchor="translations"))
+
+
+@bp.post("/t/<code>/requests/<int:number>/translations/remove")
+@login_required
+def remove_translation(code: str, number: int):
+    access, bundle = load_bundle(code, number)
+    language = request.form.get("translation_language", "")
+    try:
+        services.remove_translation(access, bundle, language)
+    except services.BundleError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(f"Translation ({translations.language_name(language)}) removed.", "success")
+    return redirect(url_for("bundles.show", code=code, number=number, _anchor="translations"))
 
 
 @bp.post("/t/<code>/requests/<int:number>/finalise")

@@ -60,3 +60,32 @@ def test_the_drafter_picks_another_listed_authority(client, auth, agreed):  # no
         assert "GStA" not in re.search(
             r'<input[^>]*id="f-requested_authority"[^>]*>', response.get_data(as_text=True)
         ).group(0)
+
+
+def test_the_language_is_proposed_from_the_authority_the_directory_lists(
+    client,
+    auth,
+    agreed,  # noqa: F811
+):
+    from evidence.bundles.models import Bundle
+
+    # Belgium's language would be Dutch; its listed authority takes French first.
+    directory.create_entry(
+        {
+            "country": "BE",
+            "function": "eio-executing",
+            "name": "Parquet fédéral",
+            "languages": "fr; nl; de",
+        },
+        actor=None,
+    )
+    db.session.commit()
+    auth.login(agreed.nl_member.user)
+    code = agreed.team.code
+    client.post(f"/t/{code}/requests/new", data={"request_type": "eio", "executing_state": "BE"})
+    client.post(f"/t/{code}/requests/new", data={"request_type": "eio", "executing_state": "LU"})
+    first, second = db.session.scalars(db.select(Bundle).order_by(Bundle.number)).all()
+    assert first.language == "fr"
+    assert second.language == "fr"  # no authority listed: Luxembourg's language
+    page = client.get(f"/t/{code}/requests/1/edit").get_data(as_text=True)
+    assert "Français — proposed for the executing authority" in page

@@ -6,8 +6,9 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from evidence.bundles import pades
-from tests.bundles.conftest import COMPLETE
+from evidence.bundles import pades, services
+from jit.extensions import db
+from tests.bundles.conftest import COMPLETE, access_of
 from tests.conftest import DEFAULT_PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
@@ -99,6 +100,11 @@ def test_request_pages_have_no_serious_accessibility_violations(
         raise RuntimeError(f"{AXE} is missing: scripts/test installs axe-core from npm")
     item = make_item(crew.nl_member, handling_code="H1")
     bundle = make_bundle(crew.nl_member, "eio", COMPLETE["eio"], items=[item])
+    # The translations table and its form are checked too.
+    services.attach_translation(
+        access_of(crew.nl_member), bundle, "de", "uebersetzung.txt", b"Sachverhalt.\n"
+    )
+    db.session.commit()
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     sign_in(page, live_server.url, crew.nl_leader.user)

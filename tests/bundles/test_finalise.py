@@ -1,5 +1,7 @@
 """Finalising: the drafting party's leader, a complete request; then nothing changes it."""
 
+import io
+
 import pytest
 from sqlalchemy import select
 
@@ -77,6 +79,7 @@ def _snapshot(bundle_id):
         bundle.pdf_sha256,
         [(e.item_id, e.position) for e in bundle.items],
         [(c.item_id, c.purpose) for c in bundle.consents],
+        [(t.language, t.filename, t.sha256) for t in bundle.translations],
     )
 
 
@@ -84,10 +87,13 @@ def test_no_route_changes_a_final_bundle(app, client, auth, crew, make_bundle, m
     item = make_item(crew.nl_member)
     other = make_item(crew.nl_member, handling_code="H1")
     bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"], items=[item])
+    services.attach_translation(access_of(crew.nl_member), bundle, "sr", "sr.txt", b"Prevod")
     finalise(crew.nl_leader, bundle)
     before = _snapshot(bundle.id)
+    assert before[-1] != []
     data = {
         "language": "de",
+        "translation_language": "sr",
         "purpose": "changed",
         "item": [str(item.id), str(other.id)],
         "then": "edit",
@@ -101,11 +107,14 @@ def test_no_route_changes_a_final_bundle(app, client, auth, crew, make_bundle, m
             url = rule.build(values, append_unknown=False)[1]
             for membership in (crew.nl_leader, crew.nl_member):
                 auth.login(membership.user)
-                client.open(url, method=method, data=data if method == "POST" else None)
+                # A fresh file each time: a translation attached to the final request.
+                upload = {"translation": (io.BytesIO(b"Traduction"), "fr.txt")}
+                client.open(url, method=method, data=data | upload if method == "POST" else None)
                 auth.logout()
             walked.append((rule.endpoint, method))
     assert ("bundles.edit", "POST") in walked
     assert ("bundles.finalise", "POST") in walked
+    assert ("bundles.attach_translation", "POST") in walked
     assert len(walked) >= 10
     assert _snapshot(bundle.id) == before
 

@@ -50,7 +50,7 @@ def test_values_come_from_the_agreement_and_the_party(client, auth, agreed):
     assert f"JIT {agreed.team.code}" in values["legal_basis"]
     assert values["reference"] == f"{agreed.team.code}/NL/REQ-1"
     assert bundle.agreement_reference == f"JIT {agreed.team.code}"
-    assert bundle.language == "en"  # German is proposed for DE, but its MLA form is incomplete
+    assert bundle.language == "de"  # proposed from the executing state (UNTOC art. 18(14))
     page = client.get(f"/t/{agreed.team.code}/requests/1/edit").get_data(as_text=True)
     assert "Firearms trafficking" in page
 

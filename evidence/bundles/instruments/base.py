@@ -5,6 +5,7 @@ built from it. Texts are marked with :func:`N_` for the gettext catalogue and
 translated where they are shown (the PDF in the request's language).
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ TEXT, TEXTAREA, DATE, CHOICE, CHOICES, YESNO, NUMBER, STATE, COUNTRY = (
     "state",
     "country",
 )
+# A section mark that reads the same in every language of the official form.
+_BARE_LETTER = re.compile(r"\(?[A-Za-z]?\)?")
 KINDS = {TEXT, TEXTAREA, DATE, CHOICE, CHOICES, YESNO, NUMBER, STATE, COUNTRY}
 YES_NO = (("yes", N_("Yes")), ("no", N_("No")))
 
@@ -132,11 +135,18 @@ class Instrument:
         """Every text the request PDF shows: what a complete translation must cover.
 
         Help texts and the picker's explanations are interface text, not the request's.
+        Section marks and articles are cited in each language's style ("Art. 8 Abs. 2",
+        "čl. 8. st. 2."), except a mark that is a bare letter ("A", "(a)"): the official
+        forms letter their sections alike in every language.
         """
         found = {self.title, self.legal_basis}
         for section in self.sections:
             found.add(section.title)
+            if not _BARE_LETTER.fullmatch(section.mark):
+                found.add(section.mark)
             for item in section.fields:
                 found.add(item.label)
+                if item.article:
+                    found.add(item.article)
                 found.update(label for _value, label in item.choices)
         return found
