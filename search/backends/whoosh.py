@@ -6,6 +6,7 @@ one writer per index.
 """
 
 import shutil
+import time
 from datetime import UTC
 from pathlib import Path
 
@@ -89,6 +90,30 @@ def schema() -> fields.Schema:
     )
 
 
+# Whoosh opens an index by listing its newest generation, then reading that generation's
+# table of contents. A commit by the index writer (another thread or process) between
+# the two replaces the generation and deletes the old file: the read fails with
+# FileNotFoundError although the index is fine. Listing again finds the new generation.
+OPEN_ATTEMPTS = 5
+
+
+def _raced(attempt: int, error: FileNotFoundError) -> None:
+    """Wait a moment before listing again; give up after the last attempt."""
+    if attempt == OPEN_ATTEMPTS - 1:
+        raise error
+    time.sleep(0.01 * (attempt + 1))
+
+
+def _searcher(ix):
+    """Return a searcher over ``ix``'s newest generation, outliving a concurrent commit."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return ix.searcher()
+        except FileNotFoundError as error:
+            _raced(attempt, error)
+    raise AssertionError("unreachable")
+
+
 def _filter_value(name: str, value: str) -> str:
     return value.upper() if name in ("party", "exhibit", "code") else value.lower()
 
@@ -106,9 +131,13 @@ class WhooshBackend:
 
     def _open(self, team_id: int, *, create: bool):
         folder = self.team_dir(team_id)
-        if index.exists_in(folder):
-            ix = index.open_dir(folder)
-            return ix
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                if index.exists_in(folder):
+                    return index.open_dir(folder)
+                break
+            except FileNotFoundError as error:
+                _raced(attempt, error)
         if not create:
             return None
         folder.mkdir(parents=True, exist_ok=True)
@@ -124,7 +153,7 @@ class WhooshBackend:
         writer = ix.writer()
         try:
             for name, field_type in ADDED_FIELDS.items():
-                if name not in ix.schema:
+                if name not in writer.schema:
                     # An index made before the field existed gains it.
                     writer.add_field(name, field_type)
             for uid in deletes:
@@ -143,7 +172,7 @@ class WhooshBackend:
             ix = self._open(team_id, create=False)
             if ix is None:
                 continue
-            with ix.searcher() as searcher:
+            with _searcher(ix) as searcher:
                 held = [uid for uid in uids if searcher.document_number(uid=uid) is not None]
             self.apply(team_id, [], held)
 
@@ -162,7 +191,7 @@ class WhooshBackend:
         ix = self._open(team_id, create=False)
         if ix is None:
             return {}
-        with ix.searcher() as searcher:
+        with _searcher(ix) as searcher:
             return {stored["uid"]: stored["digest"] for stored in searcher.all_stored_fields()}
 
     def _fields(self, document: Document) -> dict:
@@ -271,17 +300,19 @@ class WhooshBackend:
             if ix is None:
                 continue
             allowed = query.Or([query.Term("readers", token) for token in sorted(scope.tokens)])
-            compiled = query.And([self.compile(tree, ix.schema), allowed])
-            facets = {
-                name: sorting.FieldFacet(field, maptype=sorting.Count)
-                for name, field in _FACET_FIELDS.items()
-            }
-            if identifier_types and "identifier_types" in ix.schema:
-                # A document counts once per type it holds, however many of that type.
-                facets["idtype"] = sorting.FieldFacet(
-                    "identifier_types", allow_overlap=True, maptype=sorting.Count
-                )
-            with ix.searcher() as searcher:
+            # The searcher's schema, not ix.schema: that reads the newest table of
+            # contents again, which a commit may just have replaced.
+            with _searcher(ix) as searcher:
+                compiled = query.And([self.compile(tree, searcher.schema), allowed])
+                facets = {
+                    name: sorting.FieldFacet(field, maptype=sorting.Count)
+                    for name, field in _FACET_FIELDS.items()
+                }
+                if identifier_types and "identifier_types" in searcher.schema:
+                    # A document counts once per type it holds, however many of that type.
+                    facets["idtype"] = sorting.FieldFacet(
+                        "identifier_types", allow_overlap=True, maptype=sorting.Count
+                    )
                 options = {"limit": wanted, "groupedby": facets}
                 if sort == "date":
                     options.update(sortedby="occurred_at", reverse=True)
@@ -331,6 +362,6 @@ class WhooshBackend:
             ix = self._open(scope.team_id, create=False)
             if ix is None:
                 continue
-            with ix.searcher() as searcher:
+            with _searcher(ix) as searcher:
                 found += searcher.corrector("text").suggest(languages.fold(word), limit=limit)
         return list(dict.fromkeys(found))[:limit]
