@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -258,10 +259,35 @@ def scale_out(args, work: Path) -> None:
         postgres.stop()
 
 
+def server_errors(folder: Path) -> Counter:
+    """Count the servers' logged exceptions by their last line of this project's code.
+
+    The instance folder is thrown away with the run, so the cause of an error is printed
+    here or lost.
+    """
+    found: Counter = Counter()
+    for log in sorted(folder.glob("*-*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        for number, line in enumerate(lines):
+            if not line.startswith("Traceback (most recent call last):"):
+                continue
+            end = number + 1
+            while end < len(lines) and (lines[end].startswith(" ") or not lines[end]):
+                end += 1
+            frames = [f for f in lines[number:end] if f.lstrip().startswith("File ")]
+            ours = [f for f in frames if str(ROOT) in f and "/.venv/" not in f] or frames
+            where = ours[-1].strip().replace(str(ROOT) + "/", "") if ours else "?"
+            error = lines[end] if end < len(lines) else "?"
+            found[f"{error[:160]}\n      at {where}"] += 1
+    return found
+
+
 def report(title: str, stats: Path, folder: Path, settings: dict) -> None:
     print(f"\n=== {title}")
     failures = print_stats(stats)
     print(f"errors: {failures} (target 0)")
+    for cause, count in server_errors(folder).most_common():
+        print(f"  server exception ×{count}: {cause}")
     verify(folder, settings)
 
 
