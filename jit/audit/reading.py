@@ -70,21 +70,37 @@ class Choices:
     object_types: list[tuple[str, str]]
 
 
+def _distinct_values(chain: str, column) -> list:
+    """Return the distinct non-null values of ``column`` in a chain, smallest first.
+
+    A loose index scan: each step asks the (chain, column) index for the next value
+    above the last one, so the cost grows with the number of distinct values (a few
+    dozen) rather than with the entries (about ten per exhibit). Neither SQLite nor
+    PostgreSQL skips through an index for SELECT DISTINCT on its own.
+    """
+    table = AuditEntry.__table__
+    first = select(func.min(column)).where(table.c.chain == chain).scalar_subquery()
+    step = select(first.label("value")).cte("step", recursive=True)
+    following = (
+        select(func.min(column))
+        .where(table.c.chain == chain, column > step.c.value)
+        .scalar_subquery()
+    )
+    step = step.union_all(select(following).where(step.c.value.is_not(None)))
+    return list(db.session.scalars(select(step.c.value).where(step.c.value.is_not(None))))
+
+
 def choices(chain: str) -> Choices:
     """Return what a chain's entries can be filtered by, in words."""
-    in_chain = AuditEntry.chain == chain
+    table = AuditEntry.__table__
     users = db.metadata.tables["users"]  # by table: accounts write to the log, not it to them
     people = db.session.execute(
         select(users.c.id, users.c.display_name)
-        .where(users.c.id.in_(select(AuditEntry.user_id).where(in_chain).distinct()))
+        .where(users.c.id.in_(_distinct_values(chain, table.c.user_id)))
         .order_by(users.c.display_name)
     ).all()
-    operations = db.session.scalars(select(AuditEntry.operation).where(in_chain).distinct())
-    object_types = db.session.scalars(
-        select(AuditEntry.object_type)
-        .where(in_chain, AuditEntry.object_type.is_not(None))
-        .distinct()
-    )
+    operations = _distinct_values(chain, table.c.operation)
+    object_types = _distinct_values(chain, table.c.object_type)
     return Choices(
         people=[(user_id, name) for user_id, name in people],
         operations=sorted(((op, labels.operation_label(op)) for op in operations), key=_by_label),

@@ -167,3 +167,24 @@ def test_digests_in_values_are_shortened_and_whole_on_demand(client, auth, log_t
     page = client.get("/t/WORDS-1/audit").get_data(as_text=True)
     assert f'title="{digest}">{digest[:12]}…</span>' in page
     assert f">{digest}<" not in re.sub(r"<details.*?</details>", "", page, flags=re.S)
+
+
+def test_the_filter_menus_offer_what_the_chain_holds_and_nothing_else(
+    log_team, make_team, make_membership
+):
+    """The menus come from a loose index scan of the chain, not a scan of every entry."""
+    other = make_team(code="WORDS-2")
+    stranger = make_membership(other, "member", "DE")
+    chain = f"team:{log_team.id}"
+    entries = list(db.session.scalars(db.select(AuditEntry).where(AuditEntry.chain == chain)))
+    known = reading.choices(chain)
+
+    expected_people = {entry.user_id for entry in entries if entry.user_id is not None}
+    assert {user_id for user_id, _name in known.people} == expected_people
+    assert stranger.user_id not in expected_people  # the other team's chain stays out
+    assert [name for _id, name in known.people] == sorted(name for _id, name in known.people)
+    assert {op for op, _label in known.operations} == {entry.operation for entry in entries}
+    assert {kind for kind, _label in known.object_types} == {
+        entry.object_type for entry in entries if entry.object_type is not None
+    }
+    assert reading.choices("team:999999") == reading.Choices([], [], [])
