@@ -84,6 +84,12 @@ SETTINGS = [
     ),
     Setting("SEARCH_WORKER", bool, True, "Run the index writer thread in server processes"),
     Setting("SEARCH_POLL_SECONDS", int, 2, "How often the index writer looks for outbox rows"),
+    Setting(
+        "SEARCH_GATHER_SECONDS",
+        float,
+        0.5,
+        "How long the index writer, once woken, lets changes gather before one commit",
+    ),
     Setting("LOG_FORMAT", str, "text", "Log lines as text, or json (one object a line)"),
     Setting(
         "PG_DUMP",

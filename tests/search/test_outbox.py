@@ -106,3 +106,54 @@ def test_a_server_process_indexes_by_itself(app_config, make_team, make_membersh
             served.extensions["search"]["worker"].stop()
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_writer_gathers_a_burst_into_one_index_commit(
+    app_config, make_team, make_membership, make_item
+):
+    """Commits in quick succession wake the writer once; their changes share a commit.
+
+    Without the gathering, each wake drained the few rows there were: one index commit
+    (and segment merge) per few chat messages, which took a third of a busy chat
+    server's CPU (docs/search.md).
+    """
+    from jit.app import create_app
+    from search.backends import get_backend
+
+    served = create_app(
+        app_config
+        | {"SEARCH_WORKER": True, "SEARCH_POLL_SECONDS": 30, "SEARCH_GATHER_SECONDS": 3}
+    )
+    with served.app_context():
+        team = make_team()
+        member = make_membership(team, "member", "NL")
+        backend = get_backend(served)
+        applied = []
+        real_apply = backend.apply
+
+        def counting_apply(team_id, documents, gone):
+            applied.append(len(documents))
+            return real_apply(team_id, documents, gone)
+
+        backend.apply = counting_apply
+        worker = outbox.ensure_worker(served)
+        try:
+            deadline = time.monotonic() + 30  # the writer's first round catches up
+            while outbox.pending() and time.monotonic() < deadline:
+                time.sleep(0.1)
+                db.session.rollback()
+            time.sleep(0.5)
+            applied.clear()
+            for number in range(5):  # five commits, each waking the writer
+                make_item(member, title=f"Ledger {number}", description="Kingfisher")
+                worker.wake()
+            deadline = time.monotonic() + 30
+            while outbox.pending() and time.monotonic() < deadline:
+                time.sleep(0.1)
+                db.session.rollback()
+            assert outbox.pending() == 0
+            assert len(applied) == 1, applied  # one index commit for the five
+        finally:
+            worker.stop()
+            db.session.remove()
+            db.engine.dispose()
