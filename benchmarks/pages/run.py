@@ -24,6 +24,7 @@ import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,15 +39,20 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class StatementCounter:
-    """Count (and keep) the SQL statements sent while it is on."""
+    """Count (and keep) the SQL statements this thread sends while it is on.
+
+    Only this thread's: the search index writer drains the outbox on its own thread,
+    and its statements belong to no page.
+    """
 
     def __init__(self, engine):
         self.statements: list[str] = []
         self.on = False
+        self.thread = threading.get_ident()
         event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, _connection, _cursor, statement, _parameters, _context, _executemany):
-        if self.on:
+        if self.on and threading.get_ident() == self.thread:
             self.statements.append(statement)
 
 
@@ -155,8 +161,14 @@ def run_database(name: str, url: str | None, scales: list[int], repeat: int, sho
             seeded = time.perf_counter() - started
             db.session.remove()
         started = time.perf_counter()
-        with app.app_context():  # the items' index entries, as the server's writer would
-            outbox.drain(app, timeout=3600)
+        # The items' index entries, drained by this process's writer thread as the server's
+        # would be. (Not outbox.drain: once the pages of the first N have been requested,
+        # that thread holds the writer lock, and a second drain would wait for it forever.)
+        outbox.ensure_worker(app).wake()
+        with app.app_context():
+            while outbox.pending():
+                db.session.remove()
+                time.sleep(0.2)
             db.session.remove()
         print(f"[{name}] N={n}: seeded in {seeded:.1f} s, indexed in "
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
@@ -178,6 +190,11 @@ def run_database(name: str, url: str | None, scales: list[int], repeat: int, sho
                 print(f"\n[{name}] N={n} {page}: {statements} statements")
                 for statement in sql:
                     print("   ", " ".join(statement.split())[:200])
+    # Stop the writer thread before the interpreter goes: a daemon thread inside SQLite
+    # or Whoosh at exit can crash it.
+    worker = app.extensions["search"].get("worker")
+    if worker is not None:
+        worker.stop()
     _report(name, scales, results)
 
 
