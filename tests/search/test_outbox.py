@@ -121,8 +121,7 @@ def test_the_writer_gathers_a_burst_into_one_index_commit(
     from search.backends import get_backend
 
     served = create_app(
-        app_config
-        | {"SEARCH_WORKER": True, "SEARCH_POLL_SECONDS": 30, "SEARCH_GATHER_SECONDS": 3}
+        app_config | {"SEARCH_WORKER": True, "SEARCH_POLL_SECONDS": 30, "SEARCH_GATHER_SECONDS": 3}
     )
     with served.app_context():
         team = make_team()
