@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from jit.extensions import db
+from search import outbox
 from tests.conftest import DEFAULT_PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
@@ -55,11 +57,15 @@ def _serious_violations(page) -> list[str]:
 
 
 def test_core_pages_have_no_serious_accessibility_violations(
-    live_server, axe_page, make_team, make_membership, make_user, db_backend
+    app, live_server, axe_page, make_team, make_membership, make_user, make_item, db_backend
 ):
     coordinator = make_user(name="Ana Coordinator", is_platform_admin=True)
     team = make_team(code="A11Y-1", coordinator=coordinator)
-    make_membership(team, "leader", "NL")
+    leader = make_membership(team, "leader", "NL")
+    # Something for the evidence list and a search hit, with its facets and highlights.
+    make_item(leader, title="Seized pistol", description="A pistol found in the van")
+    db.session.commit()
+    outbox.drain(app)
     page = axe_page
     page.goto(f"{live_server.url}/login")
     assert _serious_violations(page) == []
@@ -73,6 +79,8 @@ def test_core_pages_have_no_serious_accessibility_violations(
         "/t/A11Y-1/members",
         "/t/A11Y-1/audit",
         "/t/A11Y-1/closeout",
+        "/t/A11Y-1/evidence/",
+        "/t/A11Y-1/search?q=pistol",
         "/account",
         "/account/mfa",
         "/admin/users",
@@ -80,5 +88,7 @@ def test_core_pages_have_no_serious_accessibility_violations(
         "/admin/audit",
     ]:
         page.goto(f"{live_server.url}{path}")
+        if "search" in path:  # the page under check holds a hit, not just the form
+            expect(page.locator("mark").first).to_be_visible()
         assert _serious_violations(page) == [], path
     screenshot(page, f"admin-audit-{db_backend}")
