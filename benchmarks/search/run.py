@@ -24,8 +24,8 @@ here, or a throwaway cluster from benchmarks/common.py) and:
    highlighted, facets and the exact total, as a search page asks for them;
 4. **commit to searchable**: the real writer thread (``search.outbox.Worker``) runs while
    chat messages are committed at a steady rate (20/s for 30 s); a poller searches for
-   them every 50 ms and takes, for each, the start of the first search that found it
-   minus the end of its commit.
+   them every 50 ms (newest first, as many as are still unseen) and takes, for each,
+   the start of the first search that found it minus the end of its commit.
 
 The same documents (title and body) and queries go through SQLite FTS5 (``snippet()``)
 in the same run as the embedded-speed reference, and each backend's p95 ratio to it is
@@ -332,8 +332,12 @@ def commit_to_searchable(instance: Instance, rate: float, seconds: float) -> dic
                     waiting = set(committed) - set(found)
                 if not waiting and not writing.is_set():
                     return
+                # The writer indexes in commit order, so the newest indexed probes are the
+                # ones not seen yet: asking for as many as wait finds every one of them,
+                # even when a late batch makes many searchable at once.
                 began = time.perf_counter()
-                result = backend.query(scope, tree, sort="date", page=1, per_page=POLL_HITS)
+                wanted = max(POLL_HITS, len(waiting))
+                result = backend.query(scope, tree, sort="date", page=1, per_page=wanted)
                 db.session.rollback()
                 with lock:
                     for hit in result.hits:
