@@ -4,6 +4,8 @@ The Whoosh backend highlights here; PostgreSQL uses ``ts_headline`` with marker
 characters that :func:`marked_fragment` turns into the same escaped markup.
 """
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
 from search import languages
@@ -31,8 +33,13 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+@lru_cache(maxsize=50_000)
 def _stem_key(word: str, language: str) -> str:
-    """A word as the stemmed index holds it: stemmed in its language, then folded."""
+    """A word as the stemmed index holds it: stemmed in its language, then folded.
+
+    Cached: Snowball in pure Python is the dearest step of highlighting, and case
+    text repeats its words (names, places, the same phrases) across hits and queries.
+    """
     return languages.fold(languages.stem(word.lower(), language))
 
 
@@ -49,36 +56,58 @@ def matcher(terms: list, language: str):
             exact.update(words)
             stems.update(_stem_key(word, language) for word in languages.WORD.findall(term.text))
 
+    # A document repeats its words: each distinct word is tested once.
+    seen: dict[str, bool] = {}
+
     def matches(original: str) -> bool:
-        word = languages.fold(original)
-        return (
-            word in exact
-            or _stem_key(original, language) in stems
-            or any(word.startswith(prefix) for prefix in prefixes)
-            or any(_distance(word, target, limit) <= limit for target, limit in fuzzy)
-        )
+        answer = seen.get(original)
+        if answer is None:
+            word = languages.fold(original)
+            answer = seen[original] = (
+                word in exact
+                or _stem_key(original, language) in stems
+                or any(word.startswith(prefix) for prefix in prefixes)
+                or any(_distance(word, target, limit) <= limit for target, limit in fuzzy)
+            )
+        return answer
 
     return matches
 
 
 def fragments(text: str, terms: list, language: str) -> Markup:
-    """Return up to two escaped fragments of ``text`` around words the query matched."""
+    """Return up to two escaped fragments of ``text`` around words the query matched.
+
+    Words are read one by one and reading stops once the fragments are settled: both
+    are open and the reader is past the last one's reach (no later match could join
+    it), so a long body costs what its first matches need. The fragments are the ones
+    a scan of all ``MAX_SCAN_CHARS`` would give.
+    """
     text = text[:MAX_SCAN_CHARS]
-    words = list(languages.WORD.finditer(text))
     matches = matcher(terms, language)
-    hits = [i for i, word in enumerate(words) if matches(word.group())]
-    if not hits:
-        return preview(text)
-    marked = set(hits)
-    windows: list[tuple[int, int]] = []
-    for index in hits:
-        low, high = max(0, index - CONTEXT_WORDS), min(len(words) - 1, index + CONTEXT_WORDS)
+    words: list = []
+    marked: set[int] = set()
+    windows: list[list[int]] = []  # [first word, last word] of each fragment
+    for word in languages.WORD.finditer(text):
+        index = len(words)
+        # A match at ``index`` would start its context at index - CONTEXT_WORDS, past
+        # the last fragment's end + 1: it could not join it, nor open a third.
+        if len(windows) == MAX_FRAGMENTS and index - CONTEXT_WORDS > windows[-1][1] + 1:
+            break
+        words.append(word)
+        if not matches(word.group()):
+            continue
+        marked.add(index)
+        low, high = max(0, index - CONTEXT_WORDS), index + CONTEXT_WORDS
         if windows and low <= windows[-1][1] + 1:
-            windows[-1] = (windows[-1][0], high)
+            windows[-1][1] = high
         elif len(windows) < MAX_FRAGMENTS:
-            windows.append((low, high))
+            windows.append([low, high])
+    if not windows:
+        return preview(text)
+    last = len(words) - 1
     pieces = []
     for low, high in windows:
+        high = min(high, last)
         start, end = words[low].start(), words[high].end()
         out, cursor = [], start
         for i in range(low, high + 1):

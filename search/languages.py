@@ -6,7 +6,7 @@ Croatian has none in Whoosh or PostgreSQL: its text is folded and lower-cased on
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = {
@@ -28,10 +28,25 @@ _SPECIAL = str.maketrans(
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# Words up to this long are remembered once folded (the index folds every token).
+FOLD_CACHED_CHARS = 64
+
+
 def fold(text: str) -> str:
     """Return ``text`` lower-cased without accents ("Medellín" → "medellin")."""
+    if text.isascii():  # nothing to translate, decompose or drop
+        return text.lower()
+    if len(text) <= FOLD_CACHED_CHARS:
+        return _fold_word(text)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+_fold_word = lru_cache(maxsize=100_000)(_fold)
 
 
 @cache

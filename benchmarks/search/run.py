@@ -1,22 +1,39 @@
-"""Search benchmark: a reproducible case-like corpus through Whoosh and SQLite FTS5, and OCR.
+"""Search benchmark: a case-like corpus through the outbox into Whoosh and PostgreSQL.
 
-    .venv/bin/python benchmarks/search/run.py                 # 100,000 documents
-    .venv/bin/python benchmarks/search/run.py --docs 5000     # a short run
+    .venv/bin/python benchmarks/search/run.py                       # 100,000 documents
+    .venv/bin/python benchmarks/search/run.py --docs 2000 --postgresql-url URL
+    .venv/bin/python benchmarks/search/run.py --docs 2000 --backends whoosh --steady-seconds 10
 
 The corpus (seeded, so every run has the same documents) mixes English, German, French,
 Dutch, Croatian and Spanish case text — seizures, payments, calls, custody notes, chat —
 with realistic field values; 10 % of documents carry identifiers (phones, IBANs, e-mail
-addresses). It is indexed in batches of 500 as the outbox writer does, straight into the
-backend (no HTTP, no database rows), then 200 mixed queries (words, phrases, prefixes,
-fuzzy terms, field filters, identifiers) are timed with the top 10 highlighted. The same
-documents and queries go through SQLite FTS5 (``snippet()`` for the fragments) in the
-same run as the embedded-speed reference, and the ratio is printed. Finally Tesseract
-reads rendered A4 pages to give the OCR throughput. The load average is printed first
-and last: on a shared machine the figures move with it.
+addresses). For each backend a fresh instance is made (Whoosh: SQLite in a temporary
+folder; PostgreSQL: a database of its own on ``--postgresql-url``, created and dropped
+here, or a throwaway cluster from benchmarks/common.py) and:
 
-Targets (issue 11): Whoosh p95 ≤ 25 ms at 100k; OCR pages/min printed. PostgreSQL and
-commit-to-searchable under a steady 20 items/s are not measured by this script yet
-(see README.md).
+1. **rows**: each document is written as the application writes it — an evidence item
+   (ORM row), a custody event note (``evidence.custody.append_event``, on the newest
+   item of its party; a party's first one becomes that item) or a chat message (ORM
+   row) — committed in batches of 500; the outbox rows come from the search package's
+   own flush hook in the same transactions;
+2. **build, through the outbox**: ``search.outbox.drain`` (the writer's own code: load
+   each row as a document, extract identifiers, detect the language, write the index,
+   delete the outbox rows) drains them all; documents/s is outbox rows drained per second;
+3. **queries**: 200 mixed queries (words, a phrase, a prefix, a fuzzy term, field
+   filters, identifiers) parsed and run through the backend's ``query`` with the top 10
+   highlighted, facets and the exact total, as a search page asks for them;
+4. **commit to searchable**: the real writer thread (``search.outbox.Worker``) runs while
+   chat messages are committed at a steady rate (20/s for 30 s); a poller searches for
+   them every 50 ms (newest first, as many as are still unseen) and takes, for each,
+   the start of the first search that found it minus the end of its commit.
+
+The same documents (title and body) and queries go through SQLite FTS5 (``snippet()``)
+in the same run as the embedded-speed reference, and each backend's p95 ratio to it is
+printed. Finally Tesseract reads rendered A4 pages for the OCR throughput. The load
+average is printed first and last: on a shared machine the figures move with it.
+
+Targets (issue 11): Whoosh p95 ≤ 25 ms at 100k; PostgreSQL p95 ≤ 15 ms; commit to
+searchable p95 ≤ 2 s at 20 items/s; OCR pages/min printed.
 """
 
 import argparse
@@ -29,23 +46,22 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from search import identifiers  # noqa: E402
-from search import query as q  # noqa: E402
-from search.backends import Scope  # noqa: E402
-from search.backends.whoosh import WhooshBackend  # noqa: E402
 from search.registry import Document  # noqa: E402
 
 SEED = 11
 BATCH = 500
 QUERIES = 200
 TEAM = 1
+TEAM_CODE = "SEARCH-BENCH"
 PHRASES = {
     "en": ["the courier left the harbour at night", "payment for converted pistols",
            "the van was searched at the border", "contacts recovered from the handset"],
@@ -70,6 +86,13 @@ QUERY_MIX = [
     "grenze OR border", "kind:message spielfeld", "phone:+31612345678",
     "iban:NL91ABNA0417164300", "courier -harbour", "algeciras date:2026-03",
 ]  # fmt: skip
+# Every reader token the corpus's documents carry (team-visible items and their custody
+# notes, chat messages): the queries see the whole corpus, filtered as a member's are.
+READERS = frozenset({"evidence:team", "chat"})
+PROBE_WORD = "benchprobe"
+POLL_SECONDS = 0.05
+POLL_HITS = 50
+FOLDERS: list[Path] = []
 
 
 def load_average() -> str:
@@ -104,32 +127,328 @@ def corpus(count: int):
             exhibit=f"{party}-{number:05d}",
             language=language,
             ref=str(number),
-            identifiers=identifiers.extract(body, party),
         )
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
-def whoosh_run(documents: list[Document], folder: Path, queries: list[str]) -> dict:
-    backend = WhooshBackend(folder)
-    backend.clear_team(TEAM)
-    started = time.perf_counter()
-    for first in range(0, len(documents), BATCH):
-        backend.apply(TEAM, documents[first : first + BATCH], [])
-    build = time.perf_counter() - started
-    print(f"  whoosh built in {build:.1f} s; querying…", flush=True)
-    scope = [Scope(TEAM, "BENCH", frozenset({"evidence:team"}))]
-    fields = identifiers.FIELDS
-    timings = []
+# --- One backend: rows, outbox, queries, commit to searchable --------------------------
+
+
+class Instance:
+    """A fresh JIT instance on the backend ``name`` with the benchmark's team."""
+
+    def __init__(self, name: str, database_url: str | None, folder: Path):
+        from jit.app import create_app
+
+        config = {
+            "INSTANCE_PATH": str(folder),
+            "SEARCH_BACKEND": name,
+            "SEARCH_WORKER": False,  # started by hand for the commit-to-searchable phase
+            "DEMO_PASSWORD": "search-bench-password",
+        }
+        if database_url:
+            config["DATABASE_URL"] = database_url
+        self.app = create_app(config)
+        with self.app.app_context():
+            from jit.commands import apply_migrations
+            from jit.extensions import db
+
+            apply_migrations()
+            self.team_id = self._team()
+            db.session.remove()
+
+    def _team(self) -> int:
+        from jit.demo import DemoPerson, DemoTeam, _ensure_team, demo_password
+        from jit.extensions import db
+        from jit.permissions import Role
+        from jit.teams.services import PartySpec
+
+        people = [
+            DemoPerson(f"bench.{code.lower()}", f"Investigator {code}", "UTC", code,
+                       Role.COORDINATOR if code == "NL" else Role.LEADER, "Investigator")
+            for code in PARTIES
+        ]  # fmt: skip
+        spec = DemoTeam(
+            code=TEAM_CODE,
+            name="Search benchmark",
+            description="Made by benchmarks/search/run.py.",
+            parties=[
+                PartySpec(authority=f"Prosecution {code}", country_code=code) for code in PARTIES
+            ],
+            people=people,
+            set_up_at=datetime(2024, 12, 1, tzinfo=UTC),
+        )
+        team = _ensure_team(spec, demo_password())
+        db.session.commit()
+        return team.id
+
+    def writers(self) -> dict:
+        """Return ``{party code: membership}`` of the team (one person per party)."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+
+        from jit.extensions import db
+        from jit.teams.models import Membership
+
+        memberships = db.session.scalars(
+            select(Membership)
+            .where(Membership.team_id == self.team_id)
+            .options(selectinload(Membership.user), selectinload(Membership.party))
+        )
+        return {m.party.short_label: m for m in memberships}
+
+
+def write_rows(instance: Instance, documents: list[Document]) -> int:
+    """Write the corpus as items, custody notes and chat messages; return rows written."""
+    from sqlalchemy import select, update
+
+    from evidence import custody
+    from evidence.models import EvidenceItem
+    from jit.chat.models import Channel, Message
+    from jit.extensions import db
+
+    members = instance.writers()
+    channel = db.session.scalar(
+        select(Channel).where(Channel.team_id == instance.team_id, Channel.is_general.is_(True))
+    )
+    if channel is None:
+        from jit.chat.services import new_general_channel
+        from jit.teams.models import Team
+
+        channel = new_general_channel(db.session.get_one(Team, instance.team_id))
+        db.session.add(channel)
+        db.session.flush()
+    seq = channel.last_seq
+    sequences = dict.fromkeys(PARTIES, 0)
+    newest_item: dict[str, EvidenceItem] = {}
+    written = 0
+    for number, document in enumerate(documents):
+        member = members[document.party]
+        kind = document.kind
+        if kind == "custody" and document.party not in newest_item:
+            kind = "item"  # a custody note needs an item of its party: the first one is it
+        if kind == "item":
+            sequences[document.party] += 1
+            item = EvidenceItem(
+                team_id=instance.team_id,
+                party_id=member.party_id,
+                party_sequence=sequences[document.party],
+                exhibit_number=f"{document.party}-{sequences[document.party]:05d}",
+                title=document.title,
+                description=document.body,
+                item_type="document",
+                collected_by=member.user.display_name,
+                collected_at=document.occurred_at,
+                collected_time_zone="UTC",
+                collected_location=PLACES[number % len(PLACES)],
+                legal_basis="Art. 19 UNTOC; national seizure order",
+                visibility="team",
+                handling_code="H0",
+                created_by_id=member.user_id,
+            )
+            db.session.add(item)
+            newest_item[document.party] = item
+        elif kind == "custody":
+            custody.append_event(
+                newest_item[document.party],
+                "analysed",
+                recorded_by=member.user,
+                occurred_at=document.occurred_at,
+                location=PLACES[number % len(PLACES)],
+                purpose="Examined",
+                details={"notes": document.body},
+            )
+        else:
+            seq += 1
+            db.session.add(
+                Message(
+                    channel_id=channel.id,
+                    seq=seq,
+                    author_id=member.user_id,
+                    author_party_id=member.party_id,
+                    client_id=uuid.uuid4().hex,
+                    body=document.body,
+                    created_at=document.occurred_at,
+                )
+            )
+        written += 1
+        if written % BATCH == 0:
+            db.session.execute(update(Channel).where(Channel.id == channel.id).values(last_seq=seq))
+            db.session.commit()
+    db.session.execute(update(Channel).where(Channel.id == channel.id).values(last_seq=seq))
+    db.session.commit()
+    return written
+
+
+def run_queries(instance: Instance, queries: list[str]) -> dict:
+    from jit.extensions import db
+    from search import query as q
+    from search.backends import Scope, get_backend
+    from search.registry import identifier_fields
+
+    scope = [Scope(instance.team_id, TEAM_CODE, READERS)]
+    fields = identifier_fields(instance.app)
+    backend = get_backend(instance.app)
+    timings, per_query = [], {}
     for text in queries:
-        tree = q.parse(text, identifiers=fields)
         began = time.perf_counter()
-        backend.query(scope, tree, sort="relevance", page=1, per_page=10)
-        timings.append((time.perf_counter() - began) * 1000)
-    return {"build": build, "rate": len(documents) / build, "timings": timings}
+        tree = q.parse(text, identifiers=fields)
+        found = backend.query(scope, tree, sort="relevance", page=1, per_page=10,
+                              identifier_types=tuple(fields))  # fmt: skip
+        elapsed = (time.perf_counter() - began) * 1000
+        db.session.rollback()  # end the read transaction, as a request does
+        timings.append(elapsed)
+        per_query.setdefault(text, [found.total, []])[1].append(elapsed)
+    return {"timings": timings, "per_query": per_query}
+
+
+def commit_to_searchable(instance: Instance, rate: float, seconds: float) -> dict:
+    """Commit chat messages at ``rate``/s with the writer thread on; time until found."""
+    from jit.chat.models import Channel, Message
+    from jit.clock import utcnow
+    from jit.extensions import db
+    from search import outbox
+    from search import query as q
+    from search.backends import Scope, get_backend
+
+    app = instance.app
+    backend = get_backend(app)
+    scope = [Scope(instance.team_id, TEAM_CODE, READERS)]
+    tree = q.parse(f"{PROBE_WORD} kind:message")
+    committed: dict[int, float] = {}
+    found: dict[int, float] = {}
+    lock = threading.Lock()
+    writing = threading.Event()
+    writing.set()
+
+    def poll():
+        with app.app_context():
+            while True:
+                with lock:
+                    waiting = set(committed) - set(found)
+                if not waiting and not writing.is_set():
+                    return
+                # The writer indexes in commit order, so the newest indexed probes are the
+                # ones not seen yet: asking for as many as wait finds every one of them,
+                # even when a late batch makes many searchable at once.
+                began = time.perf_counter()
+                wanted = max(POLL_HITS, len(waiting))
+                result = backend.query(scope, tree, sort="date", page=1, per_page=wanted)
+                db.session.rollback()
+                with lock:
+                    for hit in result.hits:
+                        if hit.object_id in committed and hit.object_id not in found:
+                            found[hit.object_id] = began
+                if time.perf_counter() > deadline[0]:
+                    return
+                time.sleep(POLL_SECONDS)
+
+    deadline = [float("inf")]
+    worker = outbox.ensure_worker(app)
+    poller = threading.Thread(target=poll, name="bench-poller", daemon=True)
+    poller.start()
+    rng = random.Random(SEED + 1)  # noqa: S311 - reproducible text, not a secret
+    with app.app_context():
+        members = instance.writers()
+        from sqlalchemy import select
+
+        channel = db.session.scalar(
+            select(Channel).where(Channel.team_id == instance.team_id, Channel.is_general.is_(True))
+        )
+        channel_id, seq = channel.id, channel.last_seq
+        parties = sorted(members)
+        total = int(rate * seconds)
+        started = time.perf_counter()
+        late = 0
+        for number in range(total):
+            due = started + number / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            else:
+                late += 1
+            member = members[parties[number % len(parties)]]
+            language = rng.choice(list(PHRASES))
+            seq += 1
+            message = Message(
+                channel_id=channel_id,
+                seq=seq,
+                author_id=member.user_id,
+                author_party_id=member.party_id,
+                client_id=uuid.uuid4().hex,
+                body=f"{rng.choice(PHRASES[language])} {PROBE_WORD}",
+                created_at=utcnow(),
+            )
+            db.session.add(message)
+            db.session.flush()
+            message_id = message.id
+            db.session.execute(
+                Channel.__table__.update().where(Channel.id == channel_id).values(last_seq=seq)
+            )
+            db.session.commit()  # wakes the writer thread (search.outbox._wake_writer)
+            with lock:
+                committed[message_id] = time.perf_counter()
+        writing_took = time.perf_counter() - started
+        db.session.remove()
+    deadline[0] = time.perf_counter() + 30
+    writing.clear()
+    poller.join()
+    worker.stop()
+    latencies = [(found[i] - committed[i]) * 1000 for i in committed if i in found]
+    return {
+        "written": len(committed),
+        "seconds": writing_took,
+        "late": late,
+        "latencies": latencies,
+        "missing": len(committed) - len(latencies),
+    }
+
+
+def backend_run(name: str, database_url: str | None, documents, queries, args) -> dict:
+    from jit.extensions import db
+    from search import outbox
+
+    # Removed when the run ends: the app's SQLite checkpoint thread outlives this.
+    folder = Path(tempfile.mkdtemp(prefix=f"jit-search-bench-{name}-"))
+    FOLDERS.append(folder)
+    instance = Instance(name, database_url, folder)
+    app = instance.app
+    with app.app_context():
+        pending_before = outbox.pending()
+        started = time.perf_counter()
+        rows = write_rows(instance, documents)
+        written = time.perf_counter() - started
+        queued = outbox.pending() - pending_before
+        db.session.remove()
+    print(f"[{name}] {rows:,} rows written in {written:.1f} s "
+          f"({queued:,} outbox rows besides {pending_before} of the team's set-up); "
+          "draining…", flush=True)  # fmt: skip
+    with app.app_context():
+        started = time.perf_counter()
+        drained = outbox.drain(app, timeout=60)
+        build = time.perf_counter() - started
+        db.session.remove()
+    print(f"[{name}] drained {drained:,} outbox rows in {build:.1f} s "
+          f"({drained / build:.0f} docs/s); querying…", flush=True)  # fmt: skip
+    with app.app_context():
+        measured = run_queries(instance, queries)
+        db.session.remove()
+    result = {"rows": rows, "written": written, "drained": drained, "build": build}
+    result.update(measured)
+    if args.steady_seconds:
+        print(f"[{name}] commit to searchable: {args.steady_rate:g} messages/s for "
+              f"{args.steady_seconds:g} s…", flush=True)  # fmt: skip
+        result["steady"] = commit_to_searchable(instance, args.steady_rate, args.steady_seconds)
+    with app.app_context():
+        db.engine.dispose()
+    return result
+
+
+# --- The embedded-speed reference and OCR ------------------------------------------------
 
 
 def _fts_query(text: str) -> str:
@@ -160,7 +479,9 @@ def fts5_run(documents: list[Document], queries: list[str]) -> dict:
             "WHERE docs MATCH ? ORDER BY rank LIMIT 10",
             (_fts_query(text),),
         ).fetchall()
-        connection.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (_fts_query(text),))
+        connection.execute(
+            "SELECT count(*) FROM docs WHERE docs MATCH ?", (_fts_query(text),)
+        ).fetchall()
         timings.append((time.perf_counter() - began) * 1000)
     return {"build": build, "rate": len(documents) / build, "timings": timings}
 
@@ -196,35 +517,123 @@ def ocr_run(pages: int) -> float | None:
         return pages / ((time.perf_counter() - started) / 60)
 
 
+# --- Running it ----------------------------------------------------------------------------
+
+
+class PostgresDatabase:
+    """A database of its own for the run: on ``server_url``, or on a throwaway cluster."""
+
+    def __init__(self, server_url: str | None):
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        self.cluster = None
+        if not server_url:
+            from benchmarks.common import PostgreSQL
+
+            self.cluster = PostgreSQL(prefix="jit-search-bench-pg-")
+            server_url = self.cluster.url
+        self.server = make_url(server_url)
+        self.name = f"jit_search_bench_{os.getpid()}"
+        self._text = text
+        self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
+            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+        self.url = self.server.set(database=self.name).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(self._text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+        if self.cluster is not None:
+            self.cluster.stop()
+
+
+def report(name: str, result: dict, fts5_p95: float, target: float, args) -> None:
+    p50, p95 = percentiles(result["timings"])
+    print(f"{name:<10} rows {result['rows']:,} written in {result['written']:.1f} s; "
+          f"built through the outbox: {result['drained']:,} documents in "
+          f"{result['build']:.1f} s = {result['drained'] / result['build']:.0f} docs/s"
+    )  # fmt: skip
+    print(f"{'':<10} {QUERIES} queries (top 10 highlighted): p50 {p50:.1f} ms  "
+          f"p95 {p95:.1f} ms  (target p95 ≤ {target:g} ms at 100k)  "
+          f"p95 / fts5 p95: {p95 / fts5_p95:.1f}")  # fmt: skip
+    steady = result.get("steady")
+    if steady:
+        line = (f"{'':<10} commit to searchable, {steady['written']} messages at "
+                f"{args.steady_rate:g}/s over {steady['seconds']:.1f} s "
+                f"({steady['late']} written late): ")  # fmt: skip
+        if steady["latencies"]:
+            s50, s95 = percentiles(steady["latencies"])
+            line += (f"p50 {s50:.0f} ms  p95 {s95:.0f} ms  max {max(steady['latencies']):.0f} ms"
+                     "  (target p95 ≤ 2000 ms)")  # fmt: skip
+        else:
+            line += "none found"
+        if steady["missing"]:
+            line += f"; NOT FOUND within 30 s after the last: {steady['missing']}"
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--backends", nargs="+", choices=["whoosh", "postgresql"],
+                        default=["whoosh", "postgresql"])  # fmt: skip
+    parser.add_argument("--postgresql-url", help="a server to make the run's database on "
+                        "(default: a throwaway cluster)")  # fmt: skip
+    parser.add_argument("--steady-rate", type=float, default=20.0)
+    parser.add_argument("--steady-seconds", type=float, default=30.0,
+                        help="0 skips the commit-to-searchable phase")  # fmt: skip
     parser.add_argument("--ocr-pages", type=int, default=3)
     args = parser.parse_args()
+    try:
+        run(args)
+    finally:
+        for folder in FOLDERS:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(args) -> None:
     print(f"load average at start: {load_average()}  (cores: {os.cpu_count()})")
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; documents: {args.docs:,}; "
+          f"backends: {' '.join(args.backends)}", flush=True)  # fmt: skip
     documents = list(corpus(args.docs))
     rng = random.Random(SEED)  # noqa: S311 - reproducible queries, not a secret
     queries = [rng.choice(QUERY_MIX) for _ in range(QUERIES)]
-    print("corpus ready; indexing with Whoosh…", flush=True)
-    with tempfile.TemporaryDirectory(prefix="jit-search-bench-") as folder:
-        whoosh = whoosh_run(documents, Path(folder), queries)
-    print("… and with SQLite FTS5", flush=True)
+    results = {}
+    for name in args.backends:
+        database = PostgresDatabase(args.postgresql_url) if name == "postgresql" else None
+        try:
+            results[name] = backend_run(
+                name, database.url if database else None, documents, queries, args
+            )
+        finally:
+            if database is not None:
+                database.drop()
+    print("… and SQLite FTS5 over the same documents", flush=True)
     fts5 = fts5_run(documents, queries)
-    w50, w95 = percentiles(whoosh["timings"])
     f50, f95 = percentiles(fts5["timings"])
-    print(f"documents: {args.docs:,}  queries: {QUERIES} (top 10 highlighted)")
-    print(f"whoosh  build {whoosh['build']:.1f} s  {whoosh['rate']:.0f} docs/s  "
-          f"p50 {w50:.1f} ms  p95 {w95:.1f} ms  (target p95 ≤ 25 ms at 100k)")  # fmt: skip
-    print(f"fts5    build {fts5['build']:.1f} s  {fts5['rate']:.0f} docs/s  "
-          f"p50 {f50:.1f} ms  p95 {f95:.1f} ms")  # fmt: skip
-    print(f"whoosh / fts5 p95 ratio: {w95 / f95:.1f}")
+    print(f"\ndocuments: {args.docs:,}  queries: {QUERIES} (top 10 highlighted)")
+    targets = {"whoosh": 25, "postgresql": 15}
+    for name, result in results.items():
+        report(name, result, f95, targets[name], args)
+    print(f"{'fts5':<10} built in {fts5['build']:.1f} s ({fts5['rate']:.0f} docs/s, direct "
+          f"inserts)  p50 {f50:.1f} ms  p95 {f95:.1f} ms")  # fmt: skip
+    print("\nper query: total hits, median ms (" + ", ".join(results) + ")")
+    for text in dict.fromkeys(queries):
+        cells = []
+        for result in results.values():
+            total, timings = result["per_query"][text]
+            cells.append(f"{total:>7,} {statistics.median(timings):>7.1f}")
+        print(f"  {text:<32}" + "   ".join(cells))
     pages_per_minute = ocr_run(args.ocr_pages) if args.ocr_pages else None
     if not args.ocr_pages:
-        print("ocr     not measured (--ocr-pages 0)")
+        print("ocr        not measured (--ocr-pages 0)")
     elif pages_per_minute is None:
-        print("ocr     tesseract not installed")
+        print("ocr        tesseract not installed")
     else:
-        print(f"ocr     {pages_per_minute:.1f} pages/min (A4, 300 dpi, one thread)")
+        print(f"ocr        {pages_per_minute:.1f} pages/min (A4, 300 dpi, one thread)")
     print(f"load average at end: {load_average()}")
 
 

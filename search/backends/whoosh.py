@@ -114,6 +114,31 @@ def _searcher(ix):
     raise AssertionError("unreachable")
 
 
+def _leading(found, wanted: int, sort: str) -> list:
+    """Return the hits of ``found`` that can take one of the first ``wanted`` places.
+
+    Faceting makes Whoosh collect every match (ranked by score, then document number),
+    but only these are turned into hits and highlighted: a common word matching
+    thousands of documents must not highlight them all. Results are ordered by score,
+    then uid (:meth:`WhooshBackend.query`), so hits tied with the last place's score are
+    ordered by uid here too, and the page is the one all the matches would give.
+    """
+    ranked = found.top_n  # (score, docnum), best first; already cut when sorted by date
+    if sort == "date" or len(ranked) <= wanted:
+        return found[:wanted]
+    last = ranked[wanted - 1][0]
+    first_tied = wanted - 1
+    while first_tied > 0 and ranked[first_tied - 1][0] == last:
+        first_tied -= 1
+    end_tied = wanted
+    while end_tied < len(ranked) and ranked[end_tied][0] == last:
+        end_tied += 1
+    if end_tied == wanted:
+        return found[:wanted]
+    tied = sorted(found[first_tied:end_tied], key=lambda hit: hit["uid"])
+    return found[:first_tied] + tied[: wanted - first_tied]
+
+
 def _filter_value(name: str, value: str) -> str:
     return value.upper() if name in ("party", "exhibit", "code") else value.lower()
 
@@ -327,7 +352,7 @@ class WhooshBackend:
                         if name in identifier_types
                     }
                 results.add_facets(counts)
-                for hit in found:
+                for hit in _leading(found, wanted, sort):
                     results.hits.append(self._hit(hit, terms))
         if sort == "date":
             results.hits.sort(key=lambda hit: hit.occurred_at, reverse=True)

@@ -57,3 +57,18 @@ def test_the_language_is_guessed_when_a_row_does_not_say():
     assert languages.detect("Osumnjičeni je uhićen u Splitu i prevezen za Zagreb") == "hr"
     assert languages.detect("The suspects were arrested in the port of Antwerp") == "en"
     assert languages.normalise("pt-BR", "whatever") == "pt"
+
+
+def test_fold_answers_as_the_full_unicode_path_whatever_the_shortcut():
+    import unicodedata
+
+    from search import languages
+
+    def reference(text):
+        decomposed = unicodedata.normalize("NFKD", text.translate(languages._SPECIAL))
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+    samples = ["ZAGREB", "Rotterdam", "Medellín", "Straße", "Đakovo", "ﬁle", "x" * 100,
+               "é" * 100, "Ørsted", "ĳssel", "İstanbul", "", "a1_b2"]  # fmt: skip
+    for text in samples * 2:  # the second time from the cache
+        assert languages.fold(text) == reference(text)
