@@ -9,9 +9,11 @@ with every item and finalises it as the workspace does: verify every item (chain
 re-hashed files), render and sign the request PDF, write the package into the blob
 store, record the exported custody events. It reports:
 
-* the time of the finalising, of writing the package alone, and of rendering the
-  custody reports inside it (one WeasyPrint PDF per item: the part that does not
-  depend on the bytes of the evidence);
+* the time of the finalising, of writing the package alone, and the server's time on
+  the custody reports inside it (one WeasyPrint PDF per item, the part that does not
+  depend on the bytes of the evidence: made by renderer processes, so here the HTML
+  and the waiting; ``--workers 0`` renders them in the server process);
+* the renderer processes' CPU time and the largest one's peak resident memory;
 * the peak resident memory of the process during the finalising (``VmHWM``, reset just
   before it, Linux ≥ 4.0);
 * the time ``zip -0`` takes to store the same evidence files, run right after in the
@@ -185,11 +187,39 @@ def child_package(instance: Path, count: int, total_mib: int, workers: int | Non
         package.write_package = timed_write
         package.CustodyReports.reach = timed(package.CustodyReports.reach)
         package.CustodyReports.pdf_of = timed(package.CustodyReports.pdf_of)
+        # Each renderer process's peak RSS, read from /proc just before the pool ends them.
+        renderer_peaks = []
+        real_close = pdf.PdfPool.close
+
+        def measured_close(self):
+            for pid in list((self._executor._processes or {}) if self._executor else ()):
+                status = Path(f"/proc/{pid}/status").read_text()
+                renderer_peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+            real_close(self)
+
+        pdf.PdfPool.close = measured_close
+        real_pool = package.report_pool
+
+        def timed_pool():
+            started = time.perf_counter()
+            try:
+                return real_pool()
+            finally:
+                timings["pool_start"] = time.perf_counter() - started
+
+        package.report_pool = timed_pool
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         _reset_peak()
         rss_before = _peak_mb()
         started = time.perf_counter()
-        services.finalise(access, bundle, lambda document: request_pdf(document, sign=True))
+
+        def signed_request_pdf(document):
+            try:
+                return request_pdf(document, sign=True)
+            finally:
+                timings["peak_after_request_pdf"] = _peak_mb()
+
+        services.finalise(access, bundle, signed_request_pdf)
         db.session.commit()
         finalise_seconds = time.perf_counter() - started
         peak = _peak_mb()
@@ -200,7 +230,10 @@ def child_package(instance: Path, count: int, total_mib: int, workers: int | Non
             + children.ru_stime
             - children_before.ru_utime
             - children_before.ru_stime,
-            "children_peak_rss_mb": children.ru_maxrss / 1024 if children.ru_maxrss else 0.0,
+            "children_peak_rss_mb": max(renderer_peaks, default=0.0),
+            "pool_start_s": timings.get("pool_start", 0.0),
+            "peak_after_request_pdf_mb": timings["peak_after_request_pdf"],
+            "children": len(renderer_peaks),
             "finalise_s": finalise_seconds,
             "package_s": timings["package"],
             "reports_s": timings.get("reports", 0.0),
@@ -332,14 +365,15 @@ def main() -> None:
             f"{result['reports_s']:.1f} s on {items} custody reports here, "
             f"{result['reports_cpu_s']:.1f} s of CPU); "
             f"zip -0 {zip_s:6.1f} s\n"
-            f"    {result['workers']} renderer processes: {result['children_cpu_s']:.1f} s of "
-            f"CPU, peak RSS "
+            f"    {result['children']} renderer processes: started in "
+            f"{result['pool_start_s']:.1f} s, {result['children_cpu_s']:.1f} s of CPU, peak RSS "
             f"{result['children_peak_rss_mb']:.1f} MB (the largest)\n"
             f"    ratio to zip -0: package {result['package_s'] / zip_s:4.2f}, package "
             f"without the reports {bytes_s / zip_s:4.2f}, whole finalising "
             f"{result['finalise_s'] / zip_s:4.2f}\n"
             f"    peak RSS {result['peak_rss_mb']:6.1f} MB (RSS {result['rss_before_mb']:.1f} MB "
-            f"before finalising); load {_load()}"
+            f"before finalising, peak {result['peak_after_request_pdf_mb']:.1f} MB once the "
+            f"request PDF is made); load {_load()}"
         )
     if len(peaks) > 1:
         print(f"peak RSS from {sizes[0]} to {sizes[-1]} MiB: x{peaks[-1] / peaks[0]:.2f}")
