@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, render_template
 
 from evidence import custody, custody_fields
 from evidence.models import (
@@ -14,7 +14,7 @@ from evidence.models import (
 )
 from jit import codes, signing
 from jit.clock import utcnow
-from jit.pdf import render_pdf
+from jit.pdf import html_pdf
 
 _CSS = Path(__file__).resolve().parent.parent / "templates" / "evidence" / "custody_report.css"
 
@@ -54,14 +54,44 @@ def custody_report_pdf(
     leaves the team in a request's package passes None and says the reads stay in the
     team's audit log, so it names no more people than the custody chain itself.
     """
-    key = signing.signing_key()
-    return render_pdf(
+    html = custody_report_html(
+        item,
+        access_log=access_log,
+        events=events,
+        head=head,
+        verification=verification,
+        result=result,
+        generated_for=generated_for,
+    )
+    return html_pdf(html, css=custody_report_css(), static_folder=current_app.static_folder)
+
+
+def custody_report_css() -> tuple[str, ...]:
+    """Return the report's stylesheets as text (what :func:`jit.pdf.html_pdf` takes)."""
+    return (_CSS.read_text(encoding="utf-8"),)
+
+
+def custody_report_html(
+    item: EvidenceItem,
+    *,
+    access_log=None,
+    events: list[CustodyEvent],
+    head: CustodyChainHead | None,
+    verification: EvidenceVerification,
+    result: custody.VerificationResult,
+    generated_for,
+) -> str:
+    """Return the report as the HTML its PDF is made from (see :func:`custody_report_pdf`).
+
+    Rendered here, in the app and for the reader (their time zone), from the records;
+    turning it into PDF needs nothing else, so a child process can do that part.
+    """
+    return render_template(
         "evidence/custody_report.html",
-        css=(_CSS.read_text(encoding="utf-8"),),
         item=item,
         events=events,
         head=head,
-        key=key,
+        key=signing.signing_key(),
         verification=verification,
         result=result,
         generated_at=utcnow(),

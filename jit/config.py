@@ -110,6 +110,13 @@ SETTINGS = [
         "PEM private key of JIT_REQUEST_SIGNING_CERT (both must be set to take effect)",
     ),
     Setting(
+        "REPORT_WORKERS",
+        int,
+        None,
+        "Child processes that render a request package's custody reports at finalising "
+        "(0: in the server process); min(2, CPUs) when unset",
+    ),
+    Setting(
         "TRACING_ANSWER_DAYS",
         int,
         30,

@@ -1,15 +1,19 @@
 """PDF rendering with WeasyPrint that fetches nothing from outside the app.
 
 Every PDF the workspace writes (agreements, evaluations, custody reports, export
-bundles) goes through :func:`render_pdf`. Layouts link their print CSS and images as
-``/static/...``; the fetcher reads exactly those files from the app's static folder
-and refuses every other URL: ``file://``, ``http(s)://`` to anywhere, ``data:``, and
-paths that climb out of the static folder.
+bundles) goes through :func:`render_pdf`, or :func:`html_pdf` for HTML already rendered
+from a layout (what :class:`PdfPool`'s child processes run). Layouts link their print
+CSS and images as ``/static/...``; the fetcher reads exactly those files from the app's
+static folder and refuses every other URL: ``file://``, ``http(s)://`` to anywhere,
+``data:``, and paths that climb out of the static folder.
 """
 
 import mimetypes
+import multiprocessing
+import os
 import threading
 import warnings
+from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -85,13 +89,33 @@ def render_pdf(
     ``variant`` is a WeasyPrint PDF variant (``"pdf/a-3b"``); ``attachments`` are
     ``(name, bytes, description)`` embedded as files (PDF/A-3 allows any).
     """
+    return html_pdf(
+        render_template(template, **context),
+        css=css,
+        static_folder=current_app.static_folder,
+        variant=variant,
+        attachments=attachments,
+    )
+
+
+def html_pdf(
+    html: str,
+    *,
+    css: tuple[str, ...] = (),
+    static_folder: str,
+    variant: str | None = None,
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
+) -> bytes:
+    """Turn an HTML document (a rendered layout) into PDF bytes, as :func:`render_pdf` does.
+
+    It needs no app: resources come from ``static_folder`` alone, so a child process of a
+    :class:`PdfPool` runs it on plain data and makes the same bytes.
+    """
     from weasyprint import HTML, Attachment
 
-    fetcher = static_fetcher(current_app.static_folder)
-    document = HTML(
-        string=render_template(template, **context), base_url=BASE_URL, url_fetcher=fetcher
-    )
-    stylesheets = [_stylesheet(text, current_app.static_folder) for text in css]
+    fetcher = static_fetcher(static_folder)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    stylesheets = [_stylesheet(text, static_folder) for text in css]
     options = {"font_config": font_configuration()}
     if variant:
         options["pdf_variant"] = variant
@@ -114,3 +138,85 @@ def render_pdf(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         return document.write_pdf(stylesheets=stylesheets, **options)
+
+
+# --- rendering in child processes ------------------------------------------------------
+
+
+class PdfPoolUnavailable(RuntimeError):
+    """The child processes of a :class:`PdfPool` could not be started."""
+
+
+def default_workers() -> int:
+    """The number of renderer processes when ``JIT_REPORT_WORKERS`` is not set."""
+    return min(2, os.cpu_count() or 1)
+
+
+def _warm_up() -> int:
+    """Load WeasyPrint and this process's font configuration; return the process id."""
+    import weasyprint  # noqa: F401
+
+    font_configuration()
+    return os.getpid()
+
+
+def _render_in_child(html: str, css: tuple[str, ...], static_folder: str) -> bytes:
+    """What a child process of a :class:`PdfPool` runs for each document."""
+    return html_pdf(html, css=css, static_folder=static_folder)
+
+
+class PdfPool:
+    """Child processes that turn HTML into PDF (:func:`html_pdf`) beside this process.
+
+    WeasyPrint's memory (a document's boxes and layout, Pango's caches) then grows and
+    is freed in the children, not in the server process, and their renders run while
+    this process does other work (a package's hashing and writing). The children are
+    started with ``spawn``: fresh interpreters that import this module and WeasyPrint,
+    never a copy of the server with its database connections and threads. They get
+    plain data (the HTML, the stylesheets' text, the static folder) and return bytes;
+    each keeps its font configuration and parsed stylesheets across documents.
+
+    Starting waits until one child has loaded WeasyPrint, and raises
+    :class:`PdfPoolUnavailable` if it cannot (no processes or semaphores allowed, a
+    child that dies on start), so the caller can render in-process instead. Close it
+    (or use ``with``) to end the children.
+    """
+
+    START_TIMEOUT = 120  # seconds for a child to start and import WeasyPrint
+
+    def __init__(self, workers: int):
+        from concurrent.futures import ProcessPoolExecutor
+
+        if workers < 1:
+            raise PdfPoolUnavailable("a pool needs at least one worker")
+        self.workers = workers
+        self._executor = None
+        try:
+            self._executor = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            )
+            self._executor.submit(_warm_up).result(timeout=self.START_TIMEOUT)
+        except Exception as error:
+            if self._executor is not None:  # do not wait for a child that hangs on start
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+            raise PdfPoolUnavailable(
+                f"could not start {workers} PDF renderer process(es): {type(error).__name__}: "
+                f"{error}"
+            ) from error
+
+    def submit(self, html: str, css: tuple[str, ...], static_folder: str) -> Future:
+        """Queue one document; the future's result is its PDF bytes (or the child's error)."""
+        return self._executor.submit(_render_in_child, html, tuple(css), static_folder)
+
+    def close(self) -> None:
+        """Cancel what has not started, wait for the documents being rendered, end the children."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> "PdfPool":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()

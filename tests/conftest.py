@@ -88,6 +88,9 @@ def _test_config(instance: Path, database_url: str) -> dict:
         "PASSWORD_HASH_FAST": True,
         # Tests drain the search outbox themselves (search.outbox.drain).
         "SEARCH_WORKER": False,
+        # Custody reports of a package are rendered in the test process, where tests can
+        # watch and break them; tests/bundles/test_report_pool.py runs the child processes.
+        "REPORT_WORKERS": 0,
     }
 
 

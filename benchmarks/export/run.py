@@ -9,9 +9,11 @@ with every item and finalises it as the workspace does: verify every item (chain
 re-hashed files), render and sign the request PDF, write the package into the blob
 store, record the exported custody events. It reports:
 
-* the time of the finalising, of writing the package alone, and of rendering the
-  custody reports inside it (one WeasyPrint PDF per item: the part that does not
-  depend on the bytes of the evidence);
+* the time of the finalising, of writing the package alone, and the server's time on
+  the custody reports inside it (one WeasyPrint PDF per item, the part that does not
+  depend on the bytes of the evidence: made by renderer processes, so here the HTML
+  and the waiting; ``--workers 0`` renders them in the server process);
+* the renderer processes' CPU time and the largest one's peak resident memory;
 * the peak resident memory of the process during the finalising (``VmHWM``, reset just
   before it, Linux ≥ 4.0);
 * the time ``zip -0`` takes to store the same evidence files, run right after in the
@@ -30,6 +32,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -50,16 +53,14 @@ def _reset_peak() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
-def _app(instance: Path):
+def _app(instance: Path, workers: int | None = None):
     from jit.app import create_app
     from jit.commands import apply_migrations
 
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(instance),
-            "SECRET_KEY": "benchmark-secret-key",
-        }
-    )
+    config = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "benchmark-secret-key"}
+    if workers is not None:
+        config["REPORT_WORKERS"] = workers
+    app = create_app(config)
     with app.app_context():
         apply_migrations()
     return app
@@ -133,14 +134,15 @@ def _items(access, count: int, total_mib: int) -> list:
     return items
 
 
-def child_package(instance: Path, count: int, total_mib: int) -> dict:
+def child_package(instance: Path, count: int, total_mib: int, workers: int | None) -> dict:
     from evidence import storage
     from evidence.bundles import forms, package, services
     from evidence.bundles.pdf import request_pdf
+    from jit import pdf
     from jit.extensions import db
     from tests.bundles.conftest import COMPLETE
 
-    app = _app(instance)
+    app = _app(instance, workers)
     with app.app_context():
         access = _crew()
         items = _items(access, count, total_mib)
@@ -159,26 +161,79 @@ def child_package(instance: Path, count: int, total_mib: int) -> dict:
             finally:
                 timings["package"] = time.perf_counter() - started
 
-        real_report = package.reports.custody_report_pdf
+        # The reports' time in this process: rendering their HTML and handing it to the
+        # renderer processes (reach), waiting for each PDF or rendering it here (pdf_of).
+        # reach is also called inside pdf_of: only the outermost call counts.
+        depth = [0]
 
-        def timed_report(*args, **kwargs):
-            started, cpu = time.perf_counter(), time.process_time()
-            try:
-                return real_report(*args, **kwargs)
-            finally:
-                timings["reports"] = timings.get("reports", 0) + time.perf_counter() - started
-                timings["reports_cpu"] = timings.get("reports_cpu", 0) + time.process_time() - cpu
+        def timed(method):
+            def wrapper(*args, **kwargs):
+                depth[0] += 1
+                started, cpu = time.perf_counter(), time.process_time()
+                try:
+                    return method(*args, **kwargs)
+                finally:
+                    depth[0] -= 1
+                    if not depth[0]:
+                        timings["reports"] = timings.get("reports", 0) + (
+                            time.perf_counter() - started
+                        )
+                        timings["reports_cpu"] = timings.get("reports_cpu", 0) + (
+                            time.process_time() - cpu
+                        )
+
+            return wrapper
 
         package.write_package = timed_write
-        package.reports.custody_report_pdf = timed_report
+        package.CustodyReports.reach = timed(package.CustodyReports.reach)
+        package.CustodyReports.pdf_of = timed(package.CustodyReports.pdf_of)
+        # Each renderer process's peak RSS, read from /proc just before the pool ends them.
+        renderer_peaks = []
+        real_close = pdf.PdfPool.close
+
+        def measured_close(self):
+            for pid in list((self._executor._processes or {}) if self._executor else ()):
+                status = Path(f"/proc/{pid}/status").read_text()
+                renderer_peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+            real_close(self)
+
+        pdf.PdfPool.close = measured_close
+        real_pool = package.report_pool
+
+        def timed_pool():
+            started = time.perf_counter()
+            try:
+                return real_pool()
+            finally:
+                timings["pool_start"] = time.perf_counter() - started
+
+        package.report_pool = timed_pool
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         _reset_peak()
         rss_before = _peak_mb()
         started = time.perf_counter()
-        services.finalise(access, bundle, lambda document: request_pdf(document, sign=True))
+
+        def signed_request_pdf(document):
+            try:
+                return request_pdf(document, sign=True)
+            finally:
+                timings["peak_after_request_pdf"] = _peak_mb()
+
+        services.finalise(access, bundle, signed_request_pdf)
         db.session.commit()
         finalise_seconds = time.perf_counter() - started
         peak = _peak_mb()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the renderers, ended
         return {
+            "workers": pdf.default_workers() if workers is None else workers,
+            "children_cpu_s": children.ru_utime
+            + children.ru_stime
+            - children_before.ru_utime
+            - children_before.ru_stime,
+            "children_peak_rss_mb": max(renderer_peaks, default=0.0),
+            "pool_start_s": timings.get("pool_start", 0.0),
+            "peak_after_request_pdf_mb": timings["peak_after_request_pdf"],
+            "children": len(renderer_peaks),
             "finalise_s": finalise_seconds,
             "package_s": timings["package"],
             "reports_s": timings.get("reports", 0.0),
@@ -272,12 +327,18 @@ def main() -> None:
     parser.add_argument("--items", type=int, help="items per package")
     parser.add_argument("--sizes", type=int, nargs="+", help="total sizes in MiB")
     parser.add_argument("--rows", type=int, default=1000, help="schedule rows of the PDF")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="custody report renderer processes (JIT_REPORT_WORKERS; 0: in the server process)",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         instance, kind, *rest = args.child
         if kind == "package":
-            result = child_package(Path(instance), int(rest[0]), int(rest[1]))
+            workers = int(rest[2]) if len(rest) > 2 else None
+            result = child_package(Path(instance), int(rest[0]), int(rest[1]), workers)
         else:
             result = child_pdf(Path(instance), int(rest[0]))
         print(json.dumps(result))
@@ -291,7 +352,8 @@ def main() -> None:
     for size in sizes:
         folder = Path(tempfile.mkdtemp(prefix="jit-bench-export-"))
         try:
-            result = _child(["package", str(items), str(size)], folder / "instance")
+            extra = [] if args.workers is None else [str(args.workers)]
+            result = _child(["package", str(items), str(size), *extra], folder / "instance")
             zip_s = _zip_seconds(result["files"], folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -300,14 +362,18 @@ def main() -> None:
         print(
             f"{items} items, {size:5d} MiB: finalise {result['finalise_s']:6.1f} s, of which "
             f"package {result['package_s']:6.1f} s ({result['package_bytes'] / MIB:,.0f} MiB; "
-            f"{result['reports_s']:.1f} s rendering {items} custody reports, "
+            f"{result['reports_s']:.1f} s on {items} custody reports here, "
             f"{result['reports_cpu_s']:.1f} s of CPU); "
             f"zip -0 {zip_s:6.1f} s\n"
+            f"    {result['children']} renderer processes: started in "
+            f"{result['pool_start_s']:.1f} s, {result['children_cpu_s']:.1f} s of CPU, peak RSS "
+            f"{result['children_peak_rss_mb']:.1f} MB (the largest)\n"
             f"    ratio to zip -0: package {result['package_s'] / zip_s:4.2f}, package "
             f"without the reports {bytes_s / zip_s:4.2f}, whole finalising "
             f"{result['finalise_s'] / zip_s:4.2f}\n"
             f"    peak RSS {result['peak_rss_mb']:6.1f} MB (RSS {result['rss_before_mb']:.1f} MB "
-            f"before finalising); load {_load()}"
+            f"before finalising, peak {result['peak_after_request_pdf_mb']:.1f} MB once the "
+            f"request PDF is made); load {_load()}"
         )
     if len(peaks) > 1:
         print(f"peak RSS from {sizes[0]} to {sizes[-1]} MiB: x{peaks[-1] / peaks[0]:.2f}")

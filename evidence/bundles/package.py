@@ -15,14 +15,17 @@ It is written by :func:`jit.bags.write_bag` straight into the blob store, so mem
 does not grow with the evidence and the finished file is served with HTTP Range.
 """
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+
+from flask import current_app
 
 from evidence import queries, reports, storage
 from evidence.bundles.models import Bundle
 from evidence.bundles.pdf import document_json
 from evidence.models import EvidenceItem
-from jit import bags, signals
+from jit import bags, pdf, signals
 
 README = """\
 {title} {reference}
@@ -97,7 +100,74 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _item_payload(item: EvidenceItem, check, generated_for) -> list[bags.Payload]:
+class ReportError(Exception):
+    """A custody report of the package could not be made; nothing is finalised."""
+
+
+class CustodyReports:
+    """The package's custody reports, one per item, made in the order the stream asks.
+
+    Without a pool each is rendered here when the stream reaches it. With a
+    :class:`jit.pdf.PdfPool`, this process renders only each report's HTML (the
+    template, in this app and for this reader) and a child process makes the PDF; the
+    stream reaching item ``n`` queues the reports of items ``n`` to ``n + ahead - 1``,
+    so the children render while this process hashes and writes the files, and at most
+    ``ahead`` finished or pending reports are held here: memory does not grow with the
+    number of items.
+    """
+
+    def __init__(self, pool: pdf.PdfPool | None = None, ahead: int = 4):
+        self.pool, self.ahead = pool, max(1, ahead)
+        self._jobs: list[tuple[EvidenceItem, dict]] = []
+        self._pending: dict[int, Future] = {}
+        self._queued = 0  # reports 0 .. _queued - 1 have gone to the pool
+
+    def add(self, item: EvidenceItem, **context) -> int:
+        """Register an item's report (``custody_report_pdf``'s arguments); return its index."""
+        self._jobs.append((item, context))
+        return len(self._jobs) - 1
+
+    def reach(self, index: int) -> None:
+        """The stream has reached item ``index``: queue its report and those just after it."""
+        if self.pool is None:
+            return
+        folder = current_app.static_folder
+        while self._queued < min(len(self._jobs), index + self.ahead):
+            item, context = self._jobs[self._queued]
+            html = reports.custody_report_html(item, **context)
+            self._pending[self._queued] = self.pool.submit(
+                html, reports.custody_report_css(), folder
+            )
+            self._queued += 1
+
+    def pdf_of(self, index: int) -> bytes:
+        """Return report ``index``'s PDF bytes; a failure names the exhibit."""
+        item, context = self._jobs[index]
+        if self.pool is None:
+            return reports.custody_report_pdf(item, **context)
+        self.reach(index)
+        try:
+            return self._pending.pop(index).result()
+        except Exception as error:
+            raise ReportError(
+                f"The custody report of exhibit {item.exhibit_number} could not be made "
+                f"({type(error).__name__}: {error})."
+            ) from error
+
+
+def _reaching(reports_: CustodyReports, index: int, entry: bags.Payload) -> bags.Payload:
+    """``entry`` whose bytes, when the stream asks for them, first queue report ``index``."""
+
+    def chunks():
+        reports_.reach(index)
+        yield from entry.chunks()
+
+    return bags.Payload(entry.path, chunks)
+
+
+def _item_payload(
+    item: EvidenceItem, check, generated_for, custody_reports: CustodyReports
+) -> list[bags.Payload]:
     folder = f"evidence/{bags.safe_name(item.exhibit_number, f'item-{item.id}')}"
     taken: set[str] = set()
     files, payload = [], []
@@ -126,35 +196,40 @@ def _item_payload(item: EvidenceItem, check, generated_for) -> list[bags.Payload
         },
     }
     result, run = check
+    report = custody_reports.add(
+        item,
+        events=events,
+        head=head,
+        verification=run,
+        result=result,
+        generated_for=generated_for,
+    )
     payload += [
         bags.Payload(f"{folder}/item.json", document_json(metadata)),
         bags.Payload(
             f"{folder}/custody.jsonl", reports.custody_jsonl(item, events, head).encode("utf-8")
         ),
-        # Rendered when the stream reaches it, so one report is in memory at a time.
-        bags.Payload(
-            f"{folder}/custody-report.pdf",
-            lambda: [
-                reports.custody_report_pdf(
-                    item,
-                    events=events,
-                    head=head,
-                    verification=run,
-                    result=result,
-                    generated_for=generated_for,
-                )
-            ],
-        ),
+        # Made when the stream reaches it (or a few items before, in a child process),
+        # so only a few reports are in memory at a time.
+        bags.Payload(f"{folder}/custody-report.pdf", lambda: [custody_reports.pdf_of(report)]),
     ]
+    payload[0] = _reaching(custody_reports, report, payload[0])
     return payload
 
 
-def build_payload(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for):
+def build_payload(
+    bundle: Bundle,
+    signed_pdf: bytes,
+    checks: dict,
+    generated_for,
+    custody_reports: CustodyReports | None = None,
+):
     """Return the package's payload: README, request, each item, the agreement in force.
 
     ``checks`` maps each item's id to its verification ``(result, run)``, which its
-    custody report states.
+    custody report states; ``custody_reports`` makes the reports (here, by default).
     """
+    custody_reports = custody_reports or CustodyReports()
     document = bundle.document
     payload = [
         bags.Payload(
@@ -178,7 +253,7 @@ def build_payload(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for
             )
         )
     for entry in bundle.items:
-        payload += _item_payload(entry.item, checks[entry.item_id], generated_for)
+        payload += _item_payload(entry.item, checks[entry.item_id], generated_for, custody_reports)
     agreement = signals.first_value(signals.agreement_documents, bundle.team)
     if agreement is not None:
         number = agreement["version"]
@@ -207,19 +282,46 @@ def bag_info(bundle: Bundle) -> dict[str, str]:
     }
 
 
-def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for):
-    """Write the bundle's package into the blob store; on any failure leave nothing."""
-    writer = storage.BlobWriter()
+def report_pool() -> pdf.PdfPool | None:
+    """Start the processes that render custody reports (``JIT_REPORT_WORKERS``).
+
+    None (render in this process) when the setting is 0, or when they cannot start:
+    that is logged, and the package is the same, only slower to make.
+    """
+    configured = current_app.config.get("REPORT_WORKERS")
+    workers = pdf.default_workers() if configured is None else int(configured)
+    if workers < 1:
+        return None
     try:
-        written = bags.write_bag(
-            writer,
-            name=package_name(bundle),
-            info=bag_info(bundle),
-            payload=build_payload(bundle, signed_pdf, checks, generated_for),
-        )
-    except BaseException:
-        writer.abort()
-        raise
+        return pdf.PdfPool(workers)
+    except pdf.PdfPoolUnavailable as error:
+        current_app.logger.warning("custody reports are rendered in the server process: %s", error)
+        return None
+
+
+def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for):
+    """Write the bundle's package into the blob store; on any failure leave nothing.
+
+    A custody report that cannot be made raises :class:`ReportError` (after the
+    partial file is removed).
+    """
+    pool = report_pool()
+    try:
+        custody_reports = CustodyReports(pool, ahead=2 * pool.workers if pool else 1)
+        writer = storage.BlobWriter()
+        try:
+            written = bags.write_bag(
+                writer,
+                name=package_name(bundle),
+                info=bag_info(bundle),
+                payload=build_payload(bundle, signed_pdf, checks, generated_for, custody_reports),
+            )
+        except BaseException:
+            writer.abort()
+            raise
+    finally:
+        if pool is not None:
+            pool.close()
     stored = writer.finish()
     if stored.sha256 != written.sha256:  # the store read other bytes than were written
         storage.remove_unused_blob(stored.sha256, stored.stamp)

@@ -4,6 +4,7 @@ A refused operation raises :class:`BundleError` (with the field it concerns, if 
 before anything is written.
 """
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from evidence import custody
@@ -404,7 +405,16 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
         bundle.content_hash = content_hash(document)
         signed_pdf = render_signed_pdf(document)
         bundle.pdf_sha256 = storage.store_bytes(signed_pdf).sha256
-        written = package.write_package(bundle, signed_pdf, checks, user)
+        try:
+            written = package.write_package(bundle, signed_pdf, checks, user)
+        except package.ReportError as failed:  # a renderer process failed or died
+            current_app.logger.error(
+                "finalising %s failed: %s", bundle.label, failed, exc_info=True
+            )
+            raise BundleError(
+                f"{failed} Nothing was finalised and no package was kept; try again, and tell "
+                "the workspace's administrator if it fails again."
+            ) from failed
         bundle.package_sha256, bundle.package_size = written.sha256, written.size
     try:
         db.session.flush()

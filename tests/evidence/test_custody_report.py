@@ -128,3 +128,26 @@ def test_the_chain_as_json_lines_rechecks_independently(client, nl_member, item)
     key = load_pem_public_key(head["public_key_pem"].encode())
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     key.verify(base64.b64decode(head["signature_ed25519_base64"]), canonical.encode())
+
+
+def test_the_fixed_table_layout_draws_the_report_as_the_automatic_one(app, nl_member, item):
+    """The two-column tables are laid out "fixed" only to save time: the same PDF."""
+    from evidence import custody, queries, verification
+    from jit.pdf import html_pdf
+
+    result = custody.verify_items([item])
+    run = verification.record_verification(nl_member.team, result, item=item)
+    html = reports.custody_report_html(
+        item,
+        events=queries.custody_chain(item),
+        head=queries.chain_head(item),
+        verification=run,
+        result=result,
+        generated_for=nl_member.user,
+    )
+    (css,) = reports.custody_report_css()
+    rule = ".meta, .legend .facts, .signature .facts { table-layout: fixed; }"
+    assert rule in css
+    fixed = html_pdf(html, css=(css,), static_folder=app.static_folder)
+    automatic = html_pdf(html, css=(css.replace(rule, ""),), static_folder=app.static_folder)
+    assert fixed == automatic

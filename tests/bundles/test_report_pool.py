@@ -1,0 +1,204 @@
+"""Custody reports of a package made by child processes (jit.pdf.PdfPool), and without.
+
+The rest of the suite renders them in the test process (``REPORT_WORKERS`` 0 in
+tests/conftest.py); these tests start the children.
+"""
+
+import io
+import json
+import logging
+import zipfile
+from concurrent.futures import Future
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from evidence import custody, queries, reports, storage, verification
+from evidence.bundles import package as package_module
+from evidence.bundles import services
+from evidence.bundles.models import Bundle
+from evidence.bundles.package import package_file
+from evidence.models import CustodyEvent
+from jit import bags, pdf
+from jit.extensions import db
+from tests.bundles import report_pool_helpers
+from tests.bundles.conftest import COMPLETE, finalise
+
+
+def _reports_in(path, items) -> dict:
+    """Return each item's custody report in the package: its text and its chain head."""
+    found = {}
+    with zipfile.ZipFile(path) as archive:
+        (top,) = {name.split("/")[0] for name in archive.namelist()}
+        for item in items:
+            folder = f"{top}/data/evidence/{item.exhibit_number}"
+            report = archive.read(f"{folder}/custody-report.pdf")
+            chain = archive.read(f"{folder}/custody.jsonl").decode().splitlines()
+            text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(report)).pages)
+            head = json.loads(chain[-1])["signed_payload"]
+            found[item.exhibit_number] = (report, " ".join(text.split()), head)
+    return found
+
+
+def _assert_reports_state_item_and_head(path, items):
+    for exhibit, (report, text, head) in _reports_in(path, items).items():
+        assert report.startswith(b"%PDF-")
+        assert f"Exhibit {exhibit}" in text
+        assert "Chain of custody report" in text
+        assert "INTACT" in text
+        # The hash is printed in groups of eight digits, which may wrap.
+        assert f"event #{head['seq']}, hash" in text
+        assert head["hash"] in "".join(text.split())
+
+
+def _not_in_this_process(*_args, **_kwargs):
+    raise AssertionError("a custody report was rendered in the server process")
+
+
+@pytest.fixture
+def two_items(crew, make_bundle, make_item):
+    items = [
+        make_item(crew.nl_member, files=[(f"scan-{n}.pdf", b"%PDF-1.4 scan " * (50 + n))])
+        for n in range(2)
+    ]
+    bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"], items=items)
+    return bundle, items
+
+
+def test_child_processes_render_the_custody_reports(app, crew, two_items, monkeypatch):
+    bundle, items = two_items
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 2)
+    monkeypatch.setattr(package_module.reports, "custody_report_pdf", _not_in_this_process)
+    finalise(crew.nl_leader, bundle)
+    assert bundle.is_final
+    _assert_reports_state_item_and_head(package_file(bundle), items)
+
+
+def test_a_child_makes_the_same_pdf_as_the_server_process(app, crew, make_item):
+    item = make_item(crew.nl_member, files=[("a.txt", b"a" * 5000)])
+    result = custody.verify_items([item])
+    run = verification.record_verification(crew.team, result, item=item, actor=None)
+    html = reports.custody_report_html(
+        item,
+        events=queries.custody_chain(item),
+        head=queries.chain_head(item),
+        verification=run,
+        result=result,
+        generated_for=crew.nl_leader.user,
+    )
+    css = reports.custody_report_css()
+    here = pdf.html_pdf(html, css=css, static_folder=app.static_folder)
+    with pdf.PdfPool(1) as pool:
+        there = pool.submit(html, css, app.static_folder).result()
+    assert there == here
+
+
+def test_without_workers_the_server_process_renders_them(app, crew, two_items, monkeypatch):
+    bundle, items = two_items
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 0)
+    monkeypatch.setattr(pdf, "PdfPool", _not_in_this_process)
+    finalise(crew.nl_leader, bundle)
+    _assert_reports_state_item_and_head(package_file(bundle), items)
+
+
+def test_when_the_children_cannot_start_the_server_process_renders_them(
+    app, crew, two_items, monkeypatch, caplog
+):
+    bundle, items = two_items
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 1)
+    monkeypatch.setattr(pdf, "_warm_up", report_pool_helpers.fail_to_start)
+    with caplog.at_level(logging.WARNING):
+        finalise(crew.nl_leader, bundle)
+    assert "custody reports are rendered in the server process" in caplog.text
+    assert "no WeasyPrint in this child, on purpose" in caplog.text
+    _assert_reports_state_item_and_head(package_file(bundle), items)
+
+
+@pytest.mark.parametrize(
+    ("child", "named"),
+    [
+        (report_pool_helpers.render_fails, "RuntimeError: the renderer failed on purpose"),
+        (report_pool_helpers.render_dies, "BrokenProcessPool"),
+    ],
+    ids=["raises", "dies"],
+)
+def test_a_failing_child_fails_the_finalising_and_leaves_nothing(
+    app, crew, two_items, monkeypatch, child, named
+):
+    bundle, items = two_items
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 1)
+    monkeypatch.setattr(pdf, "_render_in_child", child)
+    before = set(storage.iter_blobs())
+    with pytest.raises(services.BundleError) as refused:
+        finalise(crew.nl_leader, bundle)
+    db.session.rollback()
+    message = str(refused.value)
+    assert f"The custody report of exhibit {items[0].exhibit_number} could not be made" in message
+    assert named in message
+    assert "Nothing was finalised" in message
+    assert list((storage.blob_dir() / "tmp").iterdir()) == []  # the partial file is gone
+    new_blobs = set(storage.iter_blobs()) - before
+    assert not any(blob.read_bytes()[:2] == b"PK" for blob in new_blobs)  # no package
+    assert not db.session.get(Bundle, bundle.id).is_final
+    assert not db.session.scalars(
+        select(CustodyEvent).where(CustodyEvent.event_type == "exported")
+    ).all()
+
+
+class _InlinePool:
+    """A PdfPool without processes that logs what is queued (for the order of events)."""
+
+    log: list[str] = []
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def submit(self, html, css, static_folder) -> Future:
+        exhibit = html.split('<span class="code">', 1)[1].split("<", 1)[0]
+        self.log.append(f"queued {exhibit}")
+        done = Future()
+        done.set_result(pdf.html_pdf(html, css=css, static_folder=static_folder))
+        return done
+
+    def close(self) -> None:
+        self.log.append("closed")
+
+
+def test_reports_are_queued_a_bounded_number_ahead_of_the_stream(
+    app, crew, make_bundle, make_item, monkeypatch
+):
+    items = [make_item(crew.nl_member, files=[(f"f{n}.bin", bytes([n]) * 5000)]) for n in range(6)]
+    bundle = make_bundle(crew.nl_member, "eio", COMPLETE["eio"], items=items)
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 1)  # two reports ahead
+    monkeypatch.setattr(pdf, "PdfPool", _InlinePool)
+    log = _InlinePool.log = []
+    real_open, real_pdf = open, package_module.CustodyReports.pdf_of
+    files = {storage.blob_path(item.files[0].sha256): item.exhibit_number for item in items}
+
+    def logged_open(path, *args, **kwargs):
+        if path in files:
+            log.append(f"files of {files[path]}")
+        return real_open(path, *args, **kwargs)
+
+    def logged_pdf(self, index):
+        log.append(f"written {items[index].exhibit_number}")
+        return real_pdf(self, index)
+
+    monkeypatch.setattr(bags, "open", logged_open, raising=False)
+    monkeypatch.setattr(package_module.CustodyReports, "pdf_of", logged_pdf)
+    finalise(crew.nl_leader, bundle)
+    exhibits = [item.exhibit_number for item in items]
+    # Each report is queued before its item's files are read (so a child renders it while
+    # they are hashed and written), and never more than two are queued and not written.
+    for exhibit in exhibits:
+        assert log.index(f"queued {exhibit}") < log.index(f"files of {exhibit}")
+    assert [entry for entry in log if entry.startswith("queued")] == [
+        f"queued {exhibit}" for exhibit in exhibits
+    ]
+    outstanding = 0
+    for entry in log:
+        outstanding += entry.startswith("queued") - entry.startswith("written")
+        assert 0 <= outstanding <= 2
+    assert log[-1] == "closed"
+    _assert_reports_state_item_and_head(package_file(bundle), items)
