@@ -282,15 +282,23 @@ def bag_info(bundle: Bundle) -> dict[str, str]:
     }
 
 
-def report_pool() -> pdf.PdfPool | None:
+# Starting the renderer processes takes about 2 s (each imports WeasyPrint and loads
+# its fonts): what rendering some eight reports here takes. A smaller package is made
+# faster without them, and its few renders do not lift this process's memory beyond what
+# the request PDF already did (benchmarks/export).
+POOL_FROM_ITEMS = 8
+
+
+def report_pool(items: int) -> pdf.PdfPool | None:
     """Start the processes that render custody reports (``JIT_REPORT_WORKERS``).
 
-    None (render in this process) when the setting is 0, or when they cannot start:
-    that is logged, and the package is the same, only slower to make.
+    None (render in this process) when the setting is 0, when the package holds fewer
+    than ``POOL_FROM_ITEMS`` items, or when they cannot start: that is logged, and the
+    package is the same, only slower to make.
     """
     configured = current_app.config.get("REPORT_WORKERS")
     workers = pdf.default_workers() if configured is None else int(configured)
-    if workers < 1:
+    if workers < 1 or items < POOL_FROM_ITEMS:
         return None
     try:
         return pdf.PdfPool(workers)
@@ -305,7 +313,7 @@ def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for
     A custody report that cannot be made raises :class:`ReportError` (after the
     partial file is removed).
     """
-    pool = report_pool()
+    pool = report_pool(len(checks))
     try:
         custody_reports = CustodyReports(pool, ahead=2 * pool.workers if pool else 1)
         writer = storage.BlobWriter()

@@ -56,6 +56,12 @@ def _not_in_this_process(*_args, **_kwargs):
     raise AssertionError("a custody report was rendered in the server process")
 
 
+@pytest.fixture(autouse=True)
+def pool_for_any_package(monkeypatch):
+    """These tests' packages are small: let them use the renderers all the same."""
+    monkeypatch.setattr(package_module, "POOL_FROM_ITEMS", 1)
+
+
 @pytest.fixture
 def two_items(crew, make_bundle, make_item):
     items = [
@@ -97,6 +103,18 @@ def test_a_child_makes_the_same_pdf_as_the_server_process(app, crew, make_item):
 def test_without_workers_the_server_process_renders_them(app, crew, two_items, monkeypatch):
     bundle, items = two_items
     monkeypatch.setitem(app.config, "REPORT_WORKERS", 0)
+    monkeypatch.setattr(pdf, "PdfPool", _not_in_this_process)
+    finalise(crew.nl_leader, bundle)
+    _assert_reports_state_item_and_head(package_file(bundle), items)
+
+
+def test_a_small_package_renders_its_reports_without_starting_renderers(
+    app, crew, two_items, monkeypatch
+):
+    """Starting the renderers costs more than a few reports take here."""
+    bundle, items = two_items
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 2)
+    monkeypatch.setattr(package_module, "POOL_FROM_ITEMS", 3)
     monkeypatch.setattr(pdf, "PdfPool", _not_in_this_process)
     finalise(crew.nl_leader, bundle)
     _assert_reports_state_item_and_head(package_file(bundle), items)
