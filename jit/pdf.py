@@ -14,6 +14,8 @@ import os
 import threading
 import warnings
 from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,6 +24,8 @@ from flask import current_app, render_template
 
 # A base URL that can never resolve, so relative links in a layout stay inside the app.
 BASE_URL = "https://jit-workspace.invalid/"
+# The renderer processes of the block running (rendering_in), if any.
+_POOL: ContextVar["PdfPool | None"] = ContextVar("jit_pdf_pool", default=None)
 
 
 class RefusedFetch(ValueError):
@@ -89,13 +93,37 @@ def render_pdf(
     ``variant`` is a WeasyPrint PDF variant (``"pdf/a-3b"``); ``attachments`` are
     ``(name, bytes, description)`` embedded as files (PDF/A-3 allows any).
     """
+    html = render_template(template, **context)
+    pool = _POOL.get()
+    if pool is not None:  # inside rendering_in(pool): the layout is made in a child
+        future = pool.submit(
+            html, css, current_app.static_folder, variant=variant, attachments=attachments
+        )
+        try:
+            return future.result()
+        except Exception as error:  # the child's own error, or BrokenProcessPool
+            raise PdfRenderError(f"{type(error).__name__}: {error}") from error
     return html_pdf(
-        render_template(template, **context),
+        html,
         css=css,
         static_folder=current_app.static_folder,
         variant=variant,
         attachments=attachments,
     )
+
+
+@contextmanager
+def rendering_in(pool: "PdfPool | None"):
+    """Within the block, :func:`render_pdf` has ``pool``'s processes make the PDF.
+
+    The template is still rendered here (the app, the reader's locale); only the
+    layout, WeasyPrint's memory and CPU, goes to the child. ``None`` changes nothing.
+    """
+    token = _POOL.set(pool)
+    try:
+        yield
+    finally:
+        _POOL.reset(token)
 
 
 def html_pdf(
@@ -143,6 +171,10 @@ def html_pdf(
 # --- rendering in child processes ------------------------------------------------------
 
 
+class PdfRenderError(RuntimeError):
+    """A renderer process could not make a document (it raised, or it died)."""
+
+
 class PdfPoolUnavailable(RuntimeError):
     """The child processes of a :class:`PdfPool` could not be started."""
 
@@ -160,9 +192,9 @@ def _warm_up() -> int:
     return os.getpid()
 
 
-def _render_in_child(html: str, css: tuple[str, ...], static_folder: str) -> bytes:
+def _render_in_child(html: str, css: tuple[str, ...], static_folder: str, **options) -> bytes:
     """What a child process of a :class:`PdfPool` runs for each document."""
-    return html_pdf(html, css=css, static_folder=static_folder)
+    return html_pdf(html, css=css, static_folder=static_folder, **options)
 
 
 class PdfPool:
@@ -205,9 +237,12 @@ class PdfPool:
                 f"{error}"
             ) from error
 
-    def submit(self, html: str, css: tuple[str, ...], static_folder: str) -> Future:
-        """Queue one document; the future's result is its PDF bytes (or the child's error)."""
-        return self._executor.submit(_render_in_child, html, tuple(css), static_folder)
+    def submit(self, html: str, css: tuple[str, ...], static_folder: str, **options) -> Future:
+        """Queue one document; the future's result is its PDF bytes (or the child's error).
+
+        ``options`` are :func:`html_pdf`'s ``variant`` and ``attachments``.
+        """
+        return self._executor.submit(_render_in_child, html, tuple(css), static_folder, **options)
 
     def close(self) -> None:
         """Cancel what has not started, wait for the documents being rendered, end the children."""

@@ -307,29 +307,25 @@ def report_pool(items: int) -> pdf.PdfPool | None:
         return None
 
 
-def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for):
+def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for, pool=None):
     """Write the bundle's package into the blob store; on any failure leave nothing.
 
-    A custody report that cannot be made raises :class:`ReportError` (after the
-    partial file is removed).
+    ``pool`` (:func:`report_pool`, started and closed by the caller) renders the custody
+    reports; None renders them here. A custody report that cannot be made raises
+    :class:`ReportError` (after the partial file is removed).
     """
-    pool = report_pool(len(checks))
+    custody_reports = CustodyReports(pool, ahead=2 * pool.workers if pool else 1)
+    writer = storage.BlobWriter()
     try:
-        custody_reports = CustodyReports(pool, ahead=2 * pool.workers if pool else 1)
-        writer = storage.BlobWriter()
-        try:
-            written = bags.write_bag(
-                writer,
-                name=package_name(bundle),
-                info=bag_info(bundle),
-                payload=build_payload(bundle, signed_pdf, checks, generated_for, custody_reports),
-            )
-        except BaseException:
-            writer.abort()
-            raise
-    finally:
-        if pool is not None:
-            pool.close()
+        written = bags.write_bag(
+            writer,
+            name=package_name(bundle),
+            info=bag_info(bundle),
+            payload=build_payload(bundle, signed_pdf, checks, generated_for, custody_reports),
+        )
+    except BaseException:
+        writer.abort()
+        raise
     stored = writer.finish()
     if stored.sha256 != written.sha256:  # the store read other bytes than were written
         storage.remove_unused_blob(stored.sha256, stored.stamp)

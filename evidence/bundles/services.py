@@ -24,7 +24,7 @@ from evidence.bundles.models import (
 )
 from evidence.bundles.schedule import needs_consent
 from evidence.models import CustodyEventType, EvidenceItem
-from jit import gates
+from jit import gates, pdf
 from jit.audit.services import record
 from jit.canonical import canonical_json, sha256_hex
 from jit.clock import utcnow
@@ -380,7 +380,6 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
     first (a broken one stops the finalising) and gets an ``exported`` custody event
     naming the package's hash. If anything fails, the package written is removed.
     """
-    from evidence import storage
     from evidence.bundles import package
 
     if bundle.is_final:
@@ -391,6 +390,22 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
     if problems(bundle):
         raise BundleError("The request is not complete; see what is missing below.")
     checks = _verify_items(access, bundle)
+    # The renderer processes make the request PDF and the custody reports, so WeasyPrint's
+    # memory for a large request (its evidence schedule) is not this process's.
+    pool = package.report_pool(len(checks))
+    try:
+        with pdf.rendering_in(pool):
+            return _finalise(access, bundle, render_signed_pdf, checks, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf, checks, pool) -> Bundle:
+    """Finalise with the items verified (``checks``) and the renderers started (``pool``)."""
+    from evidence import storage
+    from evidence.bundles import package
+
     now, user = utcnow(), access.user
     agreement_version = custody.agreement_version(access.team)
     # One flush for the whole change: the ORM refuses any later change to a final row.
@@ -403,10 +418,19 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
         document["finalised_by"] = user.display_name
         bundle.document = document
         bundle.content_hash = content_hash(document)
-        signed_pdf = render_signed_pdf(document)
+        try:
+            signed_pdf = render_signed_pdf(document)
+        except pdf.PdfRenderError as failed:  # its renderer process failed or died
+            current_app.logger.error(
+                "finalising %s failed: %s", bundle.label, failed, exc_info=True
+            )
+            raise BundleError(
+                f"The request PDF could not be made ({failed}). Nothing was finalised; try "
+                "again, and tell the workspace's administrator if it fails again."
+            ) from failed
         bundle.pdf_sha256 = storage.store_bytes(signed_pdf).sha256
         try:
-            written = package.write_package(bundle, signed_pdf, checks, user)
+            written = package.write_package(bundle, signed_pdf, checks, user, pool)
         except package.ReportError as failed:  # a renderer process failed or died
             current_app.logger.error(
                 "finalising %s failed: %s", bundle.label, failed, exc_info=True

@@ -164,6 +164,38 @@ def test_a_failing_child_fails_the_finalising_and_leaves_nothing(
     ).all()
 
 
+def test_the_request_pdf_is_made_by_a_child_process_too(app, crew, two_items, monkeypatch):
+    """A large request's evidence schedule is WeasyPrint's biggest layout at finalising."""
+    bundle, items = two_items
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 1)
+    monkeypatch.setattr(pdf, "html_pdf", _not_in_this_process)  # the children are spawned
+    finalise(crew.nl_leader, bundle)
+    assert bundle.is_final
+    signed = storage.blob_path(bundle.pdf_sha256).read_bytes()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(signed)).pages)
+    assert bundle.document["reference"] in " ".join(text.split())
+    assert b"/ByteRange" in signed  # signed here, after the child laid it out
+    _assert_reports_state_item_and_head(package_file(bundle), items)
+
+
+def test_a_child_failing_on_the_request_pdf_fails_the_finalising_cleanly(
+    app, crew, two_items, monkeypatch
+):
+    bundle, _items = two_items
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 1)
+    monkeypatch.setattr(pdf, "_render_in_child", report_pool_helpers.request_render_fails)
+    before = set(storage.iter_blobs())
+    with pytest.raises(services.BundleError) as refused:
+        finalise(crew.nl_leader, bundle)
+    db.session.rollback()
+    message = str(refused.value)
+    assert "The request PDF could not be made" in message
+    assert "RuntimeError: the request renderer failed on purpose" in message
+    assert "Nothing was finalised" in message
+    assert set(storage.iter_blobs()) == before
+    assert not db.session.get(Bundle, bundle.id).is_final
+
+
 class _InlinePool:
     """A PdfPool without processes that logs what is queued (for the order of events)."""
 
@@ -172,11 +204,14 @@ class _InlinePool:
     def __init__(self, workers: int):
         self.workers = workers
 
-    def submit(self, html, css, static_folder) -> Future:
-        exhibit = html.split('<span class="code">', 1)[1].split("<", 1)[0]
-        self.log.append(f"queued {exhibit}")
+    def submit(self, html, css, static_folder, **options) -> Future:
+        if options.get("variant"):  # the request PDF, made before the package
+            self.log.append("queued the request PDF")
+        else:
+            exhibit = html.split('<span class="code">', 1)[1].split("<", 1)[0]
+            self.log.append(f"queued {exhibit}")
         done = Future()
-        done.set_result(pdf.html_pdf(html, css=css, static_folder=static_folder))
+        done.set_result(pdf.html_pdf(html, css=css, static_folder=static_folder, **options))
         return done
 
     def close(self) -> None:
@@ -212,10 +247,13 @@ def test_reports_are_queued_a_bounded_number_ahead_of_the_stream(
     for exhibit in exhibits:
         assert log.index(f"queued {exhibit}") < log.index(f"files of {exhibit}")
     assert [entry for entry in log if entry.startswith("queued")] == [
-        f"queued {exhibit}" for exhibit in exhibits
+        "queued the request PDF",
+        *(f"queued {exhibit}" for exhibit in exhibits),
     ]
     outstanding = 0
     for entry in log:
+        if entry == "queued the request PDF":  # answered before the package starts
+            continue
         outstanding += entry.startswith("queued") - entry.startswith("written")
         assert 0 <= outstanding <= 2
     assert log[-1] == "closed"
