@@ -200,10 +200,10 @@ def child_package(instance: Path, count: int, total_mib: int, workers: int | Non
         pdf.PdfPool.close = measured_close
         real_pool = package.report_pool
 
-        def timed_pool():
+        def timed_pool(*args, **kwargs):
             started = time.perf_counter()
             try:
-                return real_pool()
+                return real_pool(*args, **kwargs)
             finally:
                 timings["pool_start"] = time.perf_counter() - started
 
