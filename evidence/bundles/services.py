@@ -421,24 +421,14 @@ def _finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf, checks, poo
         try:
             signed_pdf = render_signed_pdf(document)
         except pdf.PdfRenderError as failed:  # its renderer process failed or died
-            current_app.logger.error(
-                "finalising %s failed: %s", bundle.label, failed, exc_info=True
-            )
-            raise BundleError(
-                f"The request PDF could not be made ({failed}). Nothing was finalised; try "
-                "again, and tell the workspace's administrator if it fails again."
+            raise _not_finalised(
+                bundle, f"The request PDF could not be made ({failed})."
             ) from failed
         bundle.pdf_sha256 = storage.store_bytes(signed_pdf).sha256
         try:
             written = package.write_package(bundle, signed_pdf, checks, user, pool)
         except package.ReportError as failed:  # a renderer process failed or died
-            current_app.logger.error(
-                "finalising %s failed: %s", bundle.label, failed, exc_info=True
-            )
-            raise BundleError(
-                f"{failed} Nothing was finalised and no package was kept; try again, and tell "
-                "the workspace's administrator if it fails again."
-            ) from failed
+            raise _not_finalised(bundle, f"{failed}") from failed
         bundle.package_sha256, bundle.package_size = written.sha256, written.size
     try:
         db.session.flush()
@@ -447,6 +437,15 @@ def _finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf, checks, poo
         storage.remove_unused_blob(written.sha256, written.stamp)
         raise
     return bundle
+
+
+def _not_finalised(bundle: Bundle, what: str) -> BundleError:
+    """Log a renderer's failure with its traceback; return the refusal the leader reads."""
+    current_app.logger.error("finalising %s failed: %s", bundle.label, what, exc_info=True)
+    return BundleError(
+        f"{what} Nothing was finalised and no package was kept; try again, and tell the "
+        "workspace's administrator if it fails again."
+    )
 
 
 def _verify_items(access: TeamAccess, bundle: Bundle) -> dict:

@@ -98,11 +98,7 @@ def _weighted(config, plain, text: str, weight):
 
 def _in_every_language(build):
     """OR the tsquery ``build(config)`` makes in each language's configuration."""
-    parts = [build(_regconfig(name)) for name in CONFIGURATIONS]
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined.op("||", return_type=TSQUERY)(part)
-    return combined
+    return _either([build(_regconfig(name)) for name in CONFIGURATIONS])
 
 
 class PostgresBackend:
