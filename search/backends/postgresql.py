@@ -9,6 +9,7 @@ transaction: the outbox rows are deleted in the same commit.
 """
 
 import difflib
+import re
 
 from sqlalchemy import (
     Text,
@@ -59,6 +60,7 @@ _FACET_COLUMNS = {
     "month": D.month,
     "team": D.team_id,
 }
+_CONFIGURATION_NAME = re.compile(r"[a-z_]+")
 _WEIGHT_A = literal_column("'A'::\"char\"")
 _WEIGHT_B = literal_column("'B'::\"char\"")
 
@@ -84,7 +86,17 @@ CONFIGURATIONS = [
 
 
 def _regconfig(name: str):
-    return cast(literal(name), REGCONFIG)
+    """A configuration as a constant of the statement (``'jit_dutch'::regconfig``).
+
+    Not a bound parameter cast to regconfig: that cast (a name looked up on the search
+    path) is only stable, so PostgreSQL would not fold ``websearch_to_tsquery(config,
+    text)`` into a constant; it evaluated it again for every row, in a sequential scan,
+    instead of searching the GIN index (benchmarks/search). The names are ours
+    (:data:`CONFIGURATIONS`), never the user's.
+    """
+    if not _CONFIGURATION_NAME.fullmatch(name):
+        raise ValueError(f"not a text search configuration name: {name!r}")
+    return literal_column(f"'{name}'::regconfig", REGCONFIG)
 
 
 def _words_only(text: str) -> str:
@@ -96,9 +108,28 @@ def _weighted(config, plain, text: str, weight):
     return func.setweight(vector, weight)
 
 
-def _in_every_language(build):
-    """OR the tsquery ``build(config)`` makes in each language's configuration."""
-    return _either([build(_regconfig(name)) for name in CONFIGURATIONS])
+def _in_every_language(text: str):
+    """``text`` parsed by ``websearch_to_tsquery`` in every configuration, ORed, as a constant.
+
+    The fifteen readings are mostly the same (a name, a number, a word no stemmer
+    changes), so they are parsed in one round trip and only the distinct ones are ORed:
+    a phrase is then matched, ranked and highlighted once or twice a row, not fifteen
+    times. The result is a tsquery literal, which PostgreSQL plans as the constant it is.
+    """
+    known = db.session.info.setdefault("search_readings", {})  # this query's, by text
+    if text in known:
+        return known[text]
+    configurations = ", ".join(f"'{name}'" for name in CONFIGURATIONS)
+    config = literal_column(f"unnest(ARRAY[{configurations}]::regconfig[])").label("config")
+    parsed = select(config).subquery()
+    readings = db.session.scalars(
+        select(cast(func.websearch_to_tsquery(parsed.c.config, text), Text)).distinct()
+    )
+    alternatives = sorted(reading for reading in readings if reading)
+    # Stop words or signs only read as the empty query, which matches nothing.
+    combined = " | ".join(f"( {reading} )" for reading in alternatives)
+    known[text] = cast(literal(combined), TSQUERY)
+    return known[text]
 
 
 class PostgresBackend:
@@ -171,7 +202,7 @@ class PostgresBackend:
         text = f'"{" ".join(words)}"' if len(words) > 1 else " ".join(words)
         if config is not None:
             return func.websearch_to_tsquery(config, text)
-        return _in_every_language(lambda config: func.websearch_to_tsquery(config, text))
+        return _in_every_language(text)
 
     def _fuzzy(self, node, scopes):
         words = [languages.fold(w) for w in languages.WORD.findall(node.text)]
@@ -253,6 +284,7 @@ class PostgresBackend:
         per_page: int,
         identifier_types: tuple[str, ...] = (),
     ) -> Results:
+        db.session.info["search_readings"] = {}  # each term parsed once per query
         condition = and_(self._allowed(scopes), self.compile(tree, scopes))
         results = Results()
         results.facets = self._facets(condition)
