@@ -310,6 +310,11 @@ class Worker:
         with self.app.app_context():
             pool = None
             try:
+                # Most commits touch items of no draft (uploads, events): start nothing.
+                batch = [item_id for item_id in batch if draft_bundles(item_id)]
+                db.session.rollback()
+                if not batch:
+                    return
                 configured = current_app.config.get("REPORT_WORKERS")
                 workers = pdf.default_workers() if configured is None else int(configured)
                 if workers >= 1:
