@@ -7,7 +7,11 @@ For each size a child process makes a fresh instance (SQLite, blob store on disk
 team and its items (each with one file, together the size asked), drafts an MLA request
 with every item and finalises it as the workspace does: verify every item (chains and
 re-hashed files), render and sign the request PDF, write the package into the blob
-store, record the exported custody events. It reports:
+store, record the exported custody events ("cold": no custody report made ahead).
+Then it drafts a second request of the same items with ``REPORT_PRERENDER`` on, waits
+for the background worker to make their custody reports (timed, with its CPU and the
+renderer processes'), and finalises it ("warm": the reports come from the cache).
+For each finalising it reports:
 
 * the time of the finalising, of writing the package alone, and the server's time on
   the custody reports inside it (one WeasyPrint PDF per item, the part that does not
