@@ -177,13 +177,18 @@ def child_package(instance: Path, count: int, total_mib: int, workers: int | Non
             children.ru_utime + children.ru_stime - children_before.ru_utime
         ) - children_before.ru_stime
         rendered = [0]
-        real_html = package.CustodyReports._html
+        real_html, real_pdf = package.CustodyReports._html, package.reports.custody_report_pdf
 
-        def counted(self, index):
-            rendered[0] += 1
-            return real_html(self, index)
+        def counted(method):
+            def wrapper(*args, **kwargs):
+                rendered[0] += 1
+                return method(*args, **kwargs)
 
-        package.CustodyReports._html = counted
+            return wrapper
+
+        # A report rendered at finalising: its HTML for a renderer, or its PDF made here.
+        package.CustodyReports._html = counted(real_html)
+        package.reports.custody_report_pdf = counted(real_pdf)
         warm = _finalise_measured(access, bundle)
         warm["rendered_at_finalising"] = rendered[0]
         return {

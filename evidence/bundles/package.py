@@ -132,7 +132,6 @@ class CustodyReports:
         self._jobs: list[tuple[EvidenceItem, dict, prerender.CachedReport | None]] = []
         self._pending: dict[int, Future] = {}
         self._queued = 0  # reports 0 .. _queued - 1 have gone to the pool (or are cached)
-        self.rendered = 0  # reports rendered for this package (not taken from the cache)
 
     def add(self, item: EvidenceItem, *, events, head, verification, result) -> int:
         """Register an item's report with its fresh check; return its index.
@@ -163,7 +162,6 @@ class CustodyReports:
         }
 
     def _html(self, index: int) -> str:
-        self.rendered += 1
         item = self._jobs[index][0]
         return reports.custody_report_html(item, **self._report_arguments(index))
 
@@ -186,15 +184,15 @@ class CustodyReports:
             data = cached.pdf()
             if data is not None:
                 return data
-            # The blob went missing since the lookup: render it after all.
-            self._jobs[index] = (item, _context, None)
+            # The blob went missing since the lookup: render it after all, stating the
+            # same check as item.json does (the one made ahead, which did happen).
+            self._jobs[index] = (item, _context | {"checked_at": cached.checked_at}, None)
             self._pending.pop(index, None)
             if self.pool is not None:
                 self._pending[index] = self.pool.submit(
                     self._html(index), reports.custody_report_css(), current_app.static_folder
                 )
         if self.pool is None:
-            self.rendered += 1
             return reports.custody_report_pdf(item, **self._report_arguments(index))
         self.reach(index)
         try:

@@ -145,7 +145,9 @@ def cached_report(item, bundle, *, events, head, result) -> CachedReport | None:
             PackageReport.fingerprint == key,
         )
     )
-    return CachedReport(row.pdf_sha256, row.checked_at) if row is not None else None
+    if row is None or not storage.blob_path(row.pdf_sha256).is_file():
+        return None
+    return CachedReport(row.pdf_sha256, row.checked_at)
 
 
 def draft_bundles(item_id: int) -> list[Bundle]:

@@ -204,3 +204,34 @@ def test_two_workers_racing_leave_one_row(app, crew, make_item, make_bundle, ahe
         prerender.pdf.html_pdf = real_html_pdf
     db.session.expire_all()
     assert _rows(item) == 1
+
+
+def test_a_report_whose_blob_is_gone_is_rendered_again(app, crew, make_item, make_bundle, ahead):
+    items = _items(crew, make_item)
+    bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"], items=items)
+    _drain(app)
+    row = db.session.scalar(select(PackageReport).where(PackageReport.item_id == items[0].id))
+    storage.blob_path(row.pdf_sha256).unlink()
+    del ahead[:]
+    finalise(crew.nl_leader, bundle)
+    assert len(ahead) == 1
+    _report, text, metadata = _package(bundle, items[0])
+    assert "INTACT" in text
+    stated = metadata["verification"]["custody_report_checked_at"]
+    assert stated == metadata["verification"]["checked_at"]
+
+
+def test_a_report_whose_blob_goes_while_the_package_is_written_states_the_same_check(
+    app, crew, make_item, make_bundle, ahead, monkeypatch
+):
+    items = _items(crew, make_item, 1)
+    bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"], items=items)
+    _drain(app)
+    row = db.session.scalar(select(PackageReport))
+    monkeypatch.setattr(prerender.CachedReport, "pdf", lambda self: None)  # gone meanwhile
+    del ahead[:]
+    finalise(crew.nl_leader, bundle)
+    assert len(ahead) == 1
+    _report, text, metadata = _package(bundle, items[0])
+    assert metadata["verification"]["custody_report_checked_at"] == row.checked_at.isoformat()
+    assert f"checked {row.checked_at:%Y-%m-%d %H:%M:%S} UTC" in text
