@@ -161,7 +161,6 @@ def write_bag(
     if len(set(paths)) != len(paths):
         raise BagError("two payload files have the same path")
     digests = _Digests()
-    hashing = _Hashing()
     finished: dict[str, dict] = {}  # path -> its hashers, read once the hashing is done
     stream = ZipStream(compress_type=ZIP_STORED)
 
@@ -220,6 +219,7 @@ def write_bag(
         stream.add(tag(tag_name, build), f"{base}/{tag_name}")
 
     whole, size = hashlib.sha256(), 0
+    hashing = _Hashing()  # started last: nothing above can leave it running
     try:
         for chunk in stream:
             target.write(chunk)
