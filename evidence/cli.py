@@ -68,13 +68,14 @@ def verify_command(team_code, no_files):
 def gc_command(grace_minutes):
     """Remove blobs no evidence file references (left by a crash) and stale temp files."""
     from evidence import storage
-    from evidence.bundles.models import Bundle, BundleTranslation
+    from evidence.bundles.models import Bundle, BundleTranslation, PackageReport
     from evidence.models import EvidenceFile
 
     referenced = set(db.session.scalars(select(EvidenceFile.sha256).distinct()))
     referenced |= set(db.session.scalars(select(BundleTranslation.sha256).distinct()))
-    # The signed PDFs and the packages of final requests live in the blob store too.
-    for column in (Bundle.pdf_sha256, Bundle.package_sha256):
+    # The signed PDFs and the packages of final requests live in the blob store too, and
+    # the custody reports made ahead for packages.
+    for column in (Bundle.pdf_sha256, Bundle.package_sha256, PackageReport.pdf_sha256):
         referenced |= set(db.session.scalars(select(column).where(column.is_not(None))))
     # Blobs other packages keep (close-out archives) are named through the hook.
     on_disk = {path.name for path in storage.iter_blobs()} - referenced

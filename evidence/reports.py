@@ -80,11 +80,13 @@ def custody_report_html(
     verification: EvidenceVerification,
     result: custody.VerificationResult,
     generated_for,
+    generated_at=None,
 ) -> str:
     """Return the report as the HTML its PDF is made from (see :func:`custody_report_pdf`).
 
     Rendered here, in the app and for the reader (their time zone), from the records;
     turning it into PDF needs nothing else, so a child process can do that part.
+    ``generated_at`` defaults to now.
     """
     return render_template(
         "evidence/custody_report.html",
@@ -94,7 +96,7 @@ def custody_report_html(
         key=signing.signing_key(),
         verification=verification,
         result=result,
-        generated_at=utcnow(),
+        generated_at=generated_at or utcnow(),
         generated_for=generated_for,
         hash_groups=hash_groups,
         access_log=access_log,

@@ -11,11 +11,15 @@ without the server.
 :func:`write_bag` streams the ZIP (entries stored, not deflated) with zipstream-ng: a
 payload file is read in chunks once, hashed on the way, and never held in memory; the
 manifests are written after the payload, from the digests taken while it streamed.
+The payload's SHA-256 and SHA-512 are taken on a helper thread (:class:`_Hashing`)
+while this one reads, CRC-32s and writes the next chunks.
 """
 
 import base64
 import hashlib
+import queue
 import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +33,9 @@ from jit import signals, signing
 from jit.clock import utcnow
 
 CHUNK = 1024 * 1024
+# Payload chunks waiting for the hashing thread: at most this many chunks (4 MiB) are
+# held beyond the one being read, however large the evidence.
+HASH_QUEUE = 4
 ALGORITHMS = ("sha256", "sha512")
 SIGNATURE_FILE = "signature/tagmanifest-sha256.txt.sig"
 PUBLIC_KEY_FILE = "signature/public-key.pem"
@@ -89,6 +96,47 @@ class _Digests:
     octets: int = 0
 
 
+class _Hashing:
+    """A thread that takes the SHA-256 and SHA-512 of the payload's chunks.
+
+    Why a thread: the two payload hashes are most of :func:`write_bag`'s CPU (SHA-512
+    alone is slower than reading, CRC-32 and the whole ZIP's SHA-256 together), and
+    hashlib releases the GIL on large buffers; so this thread hashes chunk ``n`` while
+    the writing thread CRC-32s and writes chunk ``n + 1`` (zlib releases it too). The
+    queue holds at most :data:`HASH_QUEUE` chunks: the writer waits when the hashing is
+    behind, so memory stays flat. Chunks are ``bytes`` (immutable), safe to share.
+    """
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue(maxsize=HASH_QUEUE)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="bag-hash", daemon=True)
+        self._thread.start()
+        self._open = True
+
+    def _loop(self) -> None:
+        while (job := self._queue.get()) is not None:
+            hashers, chunk = job
+            try:
+                if self.error is None:
+                    for hasher in hashers:
+                        hasher.update(chunk)
+            except BaseException as failure:  # raised to the writer by finish()
+                self.error = failure
+
+    def put(self, hashers, chunk: bytes) -> None:
+        self._queue.put((hashers, chunk))
+
+    def finish(self, *, check: bool = True) -> None:
+        """Wait until every chunk put is hashed and stop the thread; raise its error."""
+        if self._open:
+            self._open = False
+            self._queue.put(None)
+            self._thread.join()
+        if check and self.error is not None:
+            raise BagError(f"could not hash the payload: {self.error}") from self.error
+
+
 def _check_payload_path(path: str) -> str:
     parts = path.split("/")
     if any(part in ("", ".", "..") for part in parts):
@@ -113,16 +161,24 @@ def write_bag(
     if len(set(paths)) != len(paths):
         raise BagError("two payload files have the same path")
     digests = _Digests()
+    finished: dict[str, dict] = {}  # path -> its hashers, read once the hashing is done
     stream = ZipStream(compress_type=ZIP_STORED)
 
     def hashed(path: str, entry: Payload) -> Iterator[bytes]:
         hashers = {algorithm: hashlib.new(algorithm) for algorithm in ALGORITHMS}
         for chunk in entry.chunks():
-            for hasher in hashers.values():
-                hasher.update(chunk)
+            chunk = bytes(chunk)  # the thread hashes it later: never a view of a reused buffer
+            hashing.put(hashers.values(), chunk)
             digests.octets += len(chunk)
             yield chunk
-        digests.by_path[path] = {a: h.hexdigest() for a, h in hashers.items()}
+        finished[path] = hashers
+
+    def payload_digests() -> None:
+        """Wait for the hashing thread; the manifests and bag-info need its digests."""
+        hashing.finish()
+        for path, hashers in finished.items():
+            digests.by_path[path] = {a: h.hexdigest() for a, h in hashers.items()}
+        finished.clear()
 
     for path, entry in zip(paths, payload, strict=True):
         stream.add(hashed(path, entry), f"{base}/{path}")
@@ -135,6 +191,7 @@ def write_bag(
         yield tags[name]
 
     def bag_info() -> bytes:
+        payload_digests()  # bag-info.txt is the first tag file after the payload
         fields = dict(info)
         fields["Payload-Oxum"] = f"{digests.octets}.{len(paths)}"
         fields.setdefault("Bagging-Date", utcnow().astimezone(UTC).date().isoformat())
@@ -162,10 +219,14 @@ def write_bag(
         stream.add(tag(tag_name, build), f"{base}/{tag_name}")
 
     whole, size = hashlib.sha256(), 0
-    for chunk in stream:
-        target.write(chunk)
-        whole.update(chunk)
-        size += len(chunk)
+    hashing = _Hashing()  # started last: nothing above can leave it running
+    try:
+        for chunk in stream:
+            target.write(chunk)
+            whole.update(chunk)
+            size += len(chunk)
+    finally:
+        hashing.finish(check=False)  # when writing failed too: no thread is left behind
     return BagResult(
         sha256=whole.hexdigest(),
         size=size,

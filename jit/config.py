@@ -117,6 +117,13 @@ SETTINGS = [
         "(0: in the server process); min(2, CPUs) when unset",
     ),
     Setting(
+        "REPORT_PRERENDER",
+        bool,
+        True,
+        "Render the custody reports of draft requests' items ahead, in a background thread "
+        "of server processes, so finalising reuses them",
+    ),
+    Setting(
         "TRACING_ANSWER_DAYS",
         int,
         30,

@@ -91,6 +91,8 @@ def _test_config(instance: Path, database_url: str) -> dict:
         # Custody reports of a package are rendered in the test process, where tests can
         # watch and break them; tests/bundles/test_report_pool.py runs the child processes.
         "REPORT_WORKERS": 0,
+        # Custody reports made ahead for drafts: tests/bundles/test_prerender.py turns it on.
+        "REPORT_PRERENDER": False,
     }
 
 

@@ -7,7 +7,11 @@ For each size a child process makes a fresh instance (SQLite, blob store on disk
 team and its items (each with one file, together the size asked), drafts an MLA request
 with every item and finalises it as the workspace does: verify every item (chains and
 re-hashed files), render and sign the request PDF, write the package into the blob
-store, record the exported custody events. It reports:
+store, record the exported custody events ("cold": no custody report made ahead).
+Then it drafts a second request of the same items with ``REPORT_PRERENDER`` on, waits
+for the background worker to make their custody reports (timed, with its CPU and the
+renderer processes'), and finalises it ("warm": the reports come from the cache).
+For each finalising it reports:
 
 * the time of the finalising, of writing the package alone, and the server's time on
   the custody reports inside it (one WeasyPrint PDF per item, the part that does not
@@ -135,114 +139,182 @@ def _items(access, count: int, total_mib: int) -> list:
 
 
 def child_package(instance: Path, count: int, total_mib: int, workers: int | None) -> dict:
+    """Finalise a draft of every item twice: "cold" (no report made ahead), then "warm".
+
+    Warm: a second draft of the same items is made with ``REPORT_PRERENDER`` on; the
+    background worker renders its custody reports (timed, with its CPU and the renderer
+    processes'), then it is finalised, taking them from the cache.
+    """
     from evidence import storage
-    from evidence.bundles import forms, package, services
-    from evidence.bundles.pdf import request_pdf
-    from jit import pdf
+    from evidence.bundles import forms, package, prerender, services
     from jit.extensions import db
     from tests.bundles.conftest import COMPLETE
 
     app = _app(instance, workers)
+    app.config["REPORT_PRERENDER"] = False
     with app.app_context():
         access = _crew()
         items = _items(access, count, total_mib)
-        bundle = services.create_bundle(access, "mla")
-        services.save_values(access, bundle, forms.from_mapping(COMPLETE["mla"]), "en")
-        services.select_evidence(access, bundle, [item.id for item in items])
-        db.session.commit()
         files = [str(storage.blob_path(item.files[0].sha256)) for item in items]
-        timings = {}
-        real_write = package.write_package
+        _measure_packages()
 
-        def timed_write(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return real_write(*args, **kwargs)
-            finally:
-                timings["package"] = time.perf_counter() - started
+        def draft():
+            bundle = services.create_bundle(access, "mla")
+            services.save_values(access, bundle, forms.from_mapping(COMPLETE["mla"]), "en")
+            services.select_evidence(access, bundle, [item.id for item in items])
+            db.session.commit()  # with REPORT_PRERENDER on, this hands the items to the worker
+            return bundle
 
-        # The reports' time in this process: rendering their HTML and handing it to the
-        # renderer processes (reach), waiting for each PDF or rendering it here (pdf_of).
-        # reach is also called inside pdf_of: only the outermost call counts.
-        depth = [0]
+        cold = _finalise_measured(access, draft())
+        app.config["REPORT_PRERENDER"] = True
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started, cpu = time.perf_counter(), time.process_time()
+        bundle = draft()
+        prerender.worker(app).wait_idle()
+        ahead_s, ahead_cpu = time.perf_counter() - started, time.process_time() - cpu
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        ahead_children_cpu = (
+            children.ru_utime + children.ru_stime - children_before.ru_utime
+        ) - children_before.ru_stime
+        rendered = [0]
+        real_html, real_pdf = package.CustodyReports._html, package.reports.custody_report_pdf
 
-        def timed(method):
+        def counted(method):
             def wrapper(*args, **kwargs):
-                depth[0] += 1
-                started, cpu = time.perf_counter(), time.process_time()
-                try:
-                    return method(*args, **kwargs)
-                finally:
-                    depth[0] -= 1
-                    if not depth[0]:
-                        timings["reports"] = timings.get("reports", 0) + (
-                            time.perf_counter() - started
-                        )
-                        timings["reports_cpu"] = timings.get("reports_cpu", 0) + (
-                            time.process_time() - cpu
-                        )
+                rendered[0] += 1
+                return method(*args, **kwargs)
 
             return wrapper
 
-        package.write_package = timed_write
-        package.CustodyReports.reach = timed(package.CustodyReports.reach)
-        package.CustodyReports.pdf_of = timed(package.CustodyReports.pdf_of)
-        # Each renderer process's peak RSS, read from /proc just before the pool ends them.
-        renderer_peaks = []
-        real_close = pdf.PdfPool.close
-
-        def measured_close(self):
-            for pid in list((self._executor._processes or {}) if self._executor else ()):
-                status = Path(f"/proc/{pid}/status").read_text()
-                renderer_peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-            real_close(self)
-
-        pdf.PdfPool.close = measured_close
-        real_pool = package.report_pool
-
-        def timed_pool(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return real_pool(*args, **kwargs)
-            finally:
-                timings["pool_start"] = time.perf_counter() - started
-
-        package.report_pool = timed_pool
-        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        _reset_peak()
-        rss_before = _peak_mb()
-        started = time.perf_counter()
-
-        def signed_request_pdf(document):
-            try:
-                return request_pdf(document, sign=True)
-            finally:
-                timings["peak_after_request_pdf"] = _peak_mb()
-
-        services.finalise(access, bundle, signed_request_pdf)
-        db.session.commit()
-        finalise_seconds = time.perf_counter() - started
-        peak = _peak_mb()
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the renderers, ended
+        # A report rendered at finalising: its HTML for a renderer, or its PDF made here.
+        package.CustodyReports._html = counted(real_html)
+        package.reports.custody_report_pdf = counted(real_pdf)
+        warm = _finalise_measured(access, bundle)
+        warm["rendered_at_finalising"] = rendered[0]
         return {
-            "workers": pdf.default_workers() if workers is None else workers,
-            "children_cpu_s": children.ru_utime
-            + children.ru_stime
-            - children_before.ru_utime
-            - children_before.ru_stime,
-            "children_peak_rss_mb": max(renderer_peaks, default=0.0),
-            "pool_start_s": timings.get("pool_start", 0.0),
-            "peak_after_request_pdf_mb": timings["peak_after_request_pdf"],
-            "children": len(renderer_peaks),
-            "finalise_s": finalise_seconds,
-            "package_s": timings["package"],
-            "reports_s": timings.get("reports", 0.0),
-            "reports_cpu_s": timings.get("reports_cpu", 0.0),
-            "peak_rss_mb": peak,
-            "rss_before_mb": rss_before,
-            "package_bytes": bundle.package_size,
+            "workers": _workers(workers),
+            "cold": cold,
+            "warm": warm,
+            "ahead_s": ahead_s,
+            "ahead_cpu_s": ahead_cpu,
+            "ahead_children_cpu_s": ahead_children_cpu,
             "files": files,
         }
+
+
+_timings: dict = {}
+_renderer_peaks: list = []
+
+
+def _workers(workers):
+    from jit import pdf
+
+    return pdf.default_workers() if workers is None else workers
+
+
+def _measure_packages() -> None:
+    """Wrap the finalising's parts to time them (into ``_timings``)."""
+    from evidence.bundles import package
+    from jit import pdf
+
+    real_write = package.write_package
+
+    def timed_write(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return real_write(*args, **kwargs)
+        finally:
+            _timings["package"] = time.perf_counter() - started
+
+    # The reports' time in this process: looking each up in the cache (add), rendering
+    # their HTML and handing it to the renderer processes (reach), waiting for each PDF,
+    # reading a cached one or rendering it here (pdf_of). reach is also called inside
+    # pdf_of: only the outermost call counts.
+    depth = [0]
+
+    def timed(method):
+        def wrapper(*args, **kwargs):
+            depth[0] += 1
+            started, cpu = time.perf_counter(), time.process_time()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if not depth[0]:
+                    _timings["reports"] = _timings.get("reports", 0) + (
+                        time.perf_counter() - started
+                    )
+                    _timings["reports_cpu"] = _timings.get("reports_cpu", 0) + (
+                        time.process_time() - cpu
+                    )
+
+        return wrapper
+
+    package.write_package = timed_write
+    for name in ("add", "reach", "pdf_of"):
+        setattr(package.CustodyReports, name, timed(getattr(package.CustodyReports, name)))
+    # Each renderer process's peak RSS, read from /proc just before the pool ends them.
+    real_close = pdf.PdfPool.close
+
+    def measured_close(self):
+        for pid in list((self._executor._processes or {}) if self._executor else ()):
+            status = Path(f"/proc/{pid}/status").read_text()
+            _renderer_peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+        real_close(self)
+
+    pdf.PdfPool.close = measured_close
+    real_pool = package.report_pool
+
+    def timed_pool(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return real_pool(*args, **kwargs)
+        finally:
+            _timings["pool_start"] = time.perf_counter() - started
+
+    package.report_pool = timed_pool
+
+
+def _finalise_measured(access, bundle) -> dict:
+    from evidence.bundles import services
+    from evidence.bundles.pdf import request_pdf
+    from jit.extensions import db
+
+    _timings.clear()
+    del _renderer_peaks[:]
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _reset_peak()
+    rss_before = _peak_mb()
+    started = time.perf_counter()
+
+    def signed_request_pdf(document):
+        try:
+            return request_pdf(document, sign=True)
+        finally:
+            _timings["peak_after_request_pdf"] = _peak_mb()
+
+    services.finalise(access, bundle, signed_request_pdf)
+    db.session.commit()
+    finalise_seconds = time.perf_counter() - started
+    peak = _peak_mb()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the renderers, ended
+    return {
+        "children_cpu_s": children.ru_utime
+        + children.ru_stime
+        - children_before.ru_utime
+        - children_before.ru_stime,
+        "children_peak_rss_mb": max(_renderer_peaks, default=0.0),
+        "pool_start_s": _timings.get("pool_start", 0.0),
+        "peak_after_request_pdf_mb": _timings["peak_after_request_pdf"],
+        "children": len(_renderer_peaks),
+        "finalise_s": finalise_seconds,
+        "package_s": _timings["package"],
+        "reports_s": _timings.get("reports", 0.0),
+        "reports_cpu_s": _timings.get("reports_cpu", 0.0),
+        "peak_rss_mb": peak,
+        "rss_before_mb": rss_before,
+        "package_bytes": bundle.package_size,
+    }
 
 
 def child_pdf(instance: Path, rows: int) -> dict:
@@ -317,6 +389,27 @@ def _zip_seconds(files: list[str], folder: Path) -> float:
     return seconds
 
 
+def _print_finalising(label: str, result: dict, items: int, zip_s: float) -> None:
+    bytes_s = result["package_s"] - result["reports_s"]
+    rendered = result.get("rendered_at_finalising")
+    rendered = "" if rendered is None else f", {rendered} rendered at finalising"
+    print(
+        f"  {label}: finalise {result['finalise_s']:6.1f} s, of which package "
+        f"{result['package_s']:6.1f} s ({result['package_bytes'] / MIB:,.0f} MiB; "
+        f"{result['reports_s']:.1f} s on {items} custody reports here, "
+        f"{result['reports_cpu_s']:.1f} s of CPU{rendered})\n"
+        f"    {result['children']} renderer processes: started in "
+        f"{result['pool_start_s']:.1f} s, {result['children_cpu_s']:.1f} s of CPU, peak RSS "
+        f"{result['children_peak_rss_mb']:.1f} MB (the largest)\n"
+        f"    ratio to zip -0: package {result['package_s'] / zip_s:4.2f}, package "
+        f"without the reports {bytes_s / zip_s:4.2f}, whole finalising "
+        f"{result['finalise_s'] / zip_s:4.2f}\n"
+        f"    peak RSS {result['peak_rss_mb']:6.1f} MB (RSS {result['rss_before_mb']:.1f} MB "
+        f"before finalising, peak {result['peak_after_request_pdf_mb']:.1f} MB once the "
+        f"request PDF is made); load {_load()}"
+    )
+
+
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -357,26 +450,23 @@ def main() -> None:
             zip_s = _zip_seconds(result["files"], folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        peaks.append(result["peak_rss_mb"])
-        bytes_s = result["package_s"] - result["reports_s"]
+        peaks.append((result["cold"]["peak_rss_mb"], result["warm"]["peak_rss_mb"]))
         print(
-            f"{items} items, {size:5d} MiB: finalise {result['finalise_s']:6.1f} s, of which "
-            f"package {result['package_s']:6.1f} s ({result['package_bytes'] / MIB:,.0f} MiB; "
-            f"{result['reports_s']:.1f} s on {items} custody reports here, "
-            f"{result['reports_cpu_s']:.1f} s of CPU); "
-            f"zip -0 {zip_s:6.1f} s\n"
-            f"    {result['children']} renderer processes: started in "
-            f"{result['pool_start_s']:.1f} s, {result['children_cpu_s']:.1f} s of CPU, peak RSS "
-            f"{result['children_peak_rss_mb']:.1f} MB (the largest)\n"
-            f"    ratio to zip -0: package {result['package_s'] / zip_s:4.2f}, package "
-            f"without the reports {bytes_s / zip_s:4.2f}, whole finalising "
-            f"{result['finalise_s'] / zip_s:4.2f}\n"
-            f"    peak RSS {result['peak_rss_mb']:6.1f} MB (RSS {result['rss_before_mb']:.1f} MB "
-            f"before finalising, peak {result['peak_after_request_pdf_mb']:.1f} MB once the "
-            f"request PDF is made); load {_load()}"
+            f"{items} items, {size:5d} MiB: zip -0 {zip_s:6.1f} s; "
+            f"{result['workers']} renderer processes"
         )
+        _print_finalising("cold", result["cold"], items, zip_s)
+        print(
+            f"  reports made ahead for a second draft of the same items: "
+            f"{result['ahead_s']:.1f} s ({result['ahead_cpu_s']:.1f} s of CPU here, "
+            f"{result['ahead_children_cpu_s']:.1f} s in renderer processes)"
+        )
+        _print_finalising("warm", result["warm"], items, zip_s)
     if len(peaks) > 1:
-        print(f"peak RSS from {sizes[0]} to {sizes[-1]} MiB: x{peaks[-1] / peaks[0]:.2f}")
+        print(
+            f"peak RSS from {sizes[0]} to {sizes[-1]} MiB: cold x{peaks[-1][0] / peaks[0][0]:.2f}, "
+            f"warm x{peaks[-1][1] / peaks[0][1]:.2f}"
+        )
     folder = Path(tempfile.mkdtemp(prefix="jit-bench-export-"))
     try:
         result = _child(["pdf", str(args.rows)], folder / "instance")

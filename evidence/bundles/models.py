@@ -7,6 +7,7 @@ change is a new bundle, a new version linked to the one it replaces.
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask import current_app, has_app_context
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -20,9 +21,9 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from evidence.models import EvidenceItem
+from evidence.models import CustodyEvent, EvidenceItem
 from jit.accounts.models import User
 from jit.clock import utcnow
 from jit.extensions import db
@@ -122,6 +123,30 @@ class BundleItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<BundleItem bundle={self.bundle_id} item={self.item_id}>"
+
+
+class PackageReport(db.Model):
+    """A custody report rendered ahead for a draft request's package (prerender.py).
+
+    Keyed by the item, the chain head it was made for, and a fingerprint of everything
+    else its HTML depends on except the two times it states (when it was generated and
+    when the item was checked); ``checked_at`` is that check. Finalising reuses it only
+    when its own fresh check gives the same key (docs/bundles.md).
+    """
+
+    __tablename__ = "package_reports"
+    __table_args__ = (UniqueConstraint("item_id", "head_seq", "head_hash", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_items.id", ondelete="CASCADE"), index=True
+    )
+    head_seq: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class BundleConsent(db.Model):
@@ -288,3 +313,35 @@ def _refuse_children_of_final(_mapper, connection, target) -> None:
 for _model in (BundleItem, BundleConsent, BundleTranslation):
     for _event in ("before_insert", "before_update", "before_delete"):
         event.listen(_model, _event, _refuse_children_of_final)
+
+
+# --- scheduling the custody reports made ahead (prerender.py) --------------------------
+
+_PRERENDER = "bundle_report_prerender"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_items_to_prerender(session, _flush_context) -> None:
+    """Note items added to a bundle or given a custody event: their reports may change."""
+    ids = {
+        target.item_id
+        for target in session.new
+        if isinstance(target, BundleItem | CustodyEvent) and target.item_id is not None
+    }
+    if ids:
+        session.info.setdefault(_PRERENDER, set()).update(ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _prerender_after_commit(session) -> None:
+    """Hand the noted items to the background worker once their change is committed."""
+    ids = session.info.pop(_PRERENDER, None)
+    if ids and has_app_context() and current_app.config.get("REPORT_PRERENDER"):
+        from evidence.bundles import prerender
+
+        prerender.worker(current_app._get_current_object()).schedule(ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_items_to_prerender(session) -> None:
+    session.info.pop(_PRERENDER, None)

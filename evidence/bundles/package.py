@@ -22,6 +22,7 @@ from pathlib import Path
 from flask import current_app
 
 from evidence import queries, reports, storage
+from evidence.bundles import prerender
 from evidence.bundles.models import Bundle
 from evidence.bundles.pdf import document_json
 from evidence.models import EvidenceItem
@@ -63,6 +64,14 @@ HOW TO CHECK IT
 
 The custody chains stop before the "exported" event that records this package: that
 event holds the package's own SHA-256, which the package cannot contain.
+
+WHEN THE ITEMS WERE CHECKED
+
+Every item was checked again (its chain re-hashed, its head signature checked, its
+files re-hashed) when the request was finalised: "verification" in each item.json says
+when ("checked_at") and what it found. A custody report may have been made earlier,
+while the request was a draft; it states the time of its own check
+("custody_report_checked_at"), which found the same chain head and the same files.
 """
 
 
@@ -107,25 +116,54 @@ class ReportError(Exception):
 class CustodyReports:
     """The package's custody reports, one per item, made in the order the stream asks.
 
-    Without a pool each is rendered here when the stream reaches it. With a
-    :class:`jit.pdf.PdfPool`, this process renders only each report's HTML (the
-    template, in this app and for this reader) and a child process makes the PDF; the
+    A report made ahead for this very state of the item (prerender.py) is taken from
+    the blob store as it is. Others are rendered: without a pool each here when the
+    stream reaches it; with a :class:`jit.pdf.PdfPool`, this process renders only each
+    report's HTML (the template, in this app) and a child process makes the PDF; the
     stream reaching item ``n`` queues the reports of items ``n`` to ``n + ahead - 1``,
     so the children render while this process hashes and writes the files, and at most
     ``ahead`` finished or pending reports are held here: memory does not grow with the
     number of items.
     """
 
-    def __init__(self, pool: pdf.PdfPool | None = None, ahead: int = 4):
+    def __init__(self, bundle: Bundle, pool: pdf.PdfPool | None = None, ahead: int = 4):
+        self.bundle = bundle
         self.pool, self.ahead = pool, max(1, ahead)
-        self._jobs: list[tuple[EvidenceItem, dict]] = []
+        self._jobs: list[tuple[EvidenceItem, dict, prerender.CachedReport | None]] = []
         self._pending: dict[int, Future] = {}
-        self._queued = 0  # reports 0 .. _queued - 1 have gone to the pool
+        self._queued = 0  # reports 0 .. _queued - 1 have gone to the pool (or are cached)
 
-    def add(self, item: EvidenceItem, **context) -> int:
-        """Register an item's report (``custody_report_pdf``'s arguments); return its index."""
-        self._jobs.append((item, context))
+    def add(self, item: EvidenceItem, *, events, head, verification, result) -> int:
+        """Register an item's report with its fresh check; return its index.
+
+        Looks for the report made ahead (:func:`prerender.cached_report`); it is taken
+        only if its key, from this check, is the same.
+        """
+        context = {"events": events, "head": head, "result": result}
+        cached = prerender.cached_report(item, self.bundle, **context)
+        self._jobs.append((item, context | {"checked_at": verification.verified_at}, cached))
         return len(self._jobs) - 1
+
+    def checked_at(self, index: int):
+        """When the check the report of ``index`` states ran (made ahead: before this one)."""
+        _item, context, cached = self._jobs[index]
+        return cached.checked_at if cached is not None else context["checked_at"]
+
+    def _report_arguments(self, index: int) -> dict:
+        """``reports.custody_report_html``'s arguments for the package copy of ``index``."""
+        _item, context, _cached = self._jobs[index]
+        return {
+            "access_log": None,  # a copy that leaves the team names no readers
+            "events": context["events"],
+            "head": context["head"],
+            "verification": prerender.Checked(context["checked_at"]),
+            "result": context["result"],
+            "generated_for": prerender.ForRequest(prerender.request_reference(self.bundle)),
+        }
+
+    def _html(self, index: int) -> str:
+        item = self._jobs[index][0]
+        return reports.custody_report_html(item, **self._report_arguments(index))
 
     def reach(self, index: int) -> None:
         """The stream has reached item ``index``: queue its report and those just after it."""
@@ -133,18 +171,29 @@ class CustodyReports:
             return
         folder = current_app.static_folder
         while self._queued < min(len(self._jobs), index + self.ahead):
-            item, context = self._jobs[self._queued]
-            html = reports.custody_report_html(item, **context)
-            self._pending[self._queued] = self.pool.submit(
-                html, reports.custody_report_css(), folder
-            )
+            if self._jobs[self._queued][2] is None:
+                self._pending[self._queued] = self.pool.submit(
+                    self._html(self._queued), reports.custody_report_css(), folder
+                )
             self._queued += 1
 
     def pdf_of(self, index: int) -> bytes:
         """Return report ``index``'s PDF bytes; a failure names the exhibit."""
-        item, context = self._jobs[index]
+        item, _context, cached = self._jobs[index]
+        if cached is not None:
+            data = cached.pdf()
+            if data is not None:
+                return data
+            # The blob went missing since the lookup: render it after all, stating the
+            # same check as item.json does (the one made ahead, which did happen).
+            self._jobs[index] = (item, _context | {"checked_at": cached.checked_at}, None)
+            self._pending.pop(index, None)
+            if self.pool is not None:
+                self._pending[index] = self.pool.submit(
+                    self._html(index), reports.custody_report_css(), current_app.static_folder
+                )
         if self.pool is None:
-            return reports.custody_report_pdf(item, **context)
+            return reports.custody_report_pdf(item, **self._report_arguments(index))
         self.reach(index)
         try:
             return self._pending.pop(index).result()
@@ -165,9 +214,7 @@ def _reaching(reports_: CustodyReports, index: int, entry: bags.Payload) -> bags
     return bags.Payload(entry.path, chunks)
 
 
-def _item_payload(
-    item: EvidenceItem, check, generated_for, custody_reports: CustodyReports
-) -> list[bags.Payload]:
+def _item_payload(item: EvidenceItem, check, custody_reports: CustodyReports) -> list[bags.Payload]:
     folder = f"evidence/{bags.safe_name(item.exhibit_number, f'item-{item.id}')}"
     taken: set[str] = set()
     files, payload = [], []
@@ -196,14 +243,16 @@ def _item_payload(
         },
     }
     result, run = check
-    report = custody_reports.add(
-        item,
-        events=events,
-        head=head,
-        verification=run,
-        result=result,
-        generated_for=generated_for,
-    )
+    report = custody_reports.add(item, events=events, head=head, verification=run, result=result)
+    # The export's own check ran at finalising; a report made ahead states its own, earlier
+    # check, which found the same chain head and files (prerender.py, docs/bundles.md).
+    metadata["verification"] = {
+        "result": "intact" if result.is_intact else "broken",
+        "checked_at": run.verified_at.isoformat(),
+        "events_checked": result.events_checked,
+        "files_checked": result.files_checked,
+        "custody_report_checked_at": custody_reports.checked_at(report).isoformat(),
+    }
     payload += [
         bags.Payload(f"{folder}/item.json", document_json(metadata)),
         bags.Payload(
@@ -221,7 +270,6 @@ def build_payload(
     bundle: Bundle,
     signed_pdf: bytes,
     checks: dict,
-    generated_for,
     custody_reports: CustodyReports | None = None,
 ):
     """Return the package's payload: README, request, each item, the agreement in force.
@@ -229,7 +277,7 @@ def build_payload(
     ``checks`` maps each item's id to its verification ``(result, run)``, which its
     custody report states; ``custody_reports`` makes the reports (here, by default).
     """
-    custody_reports = custody_reports or CustodyReports()
+    custody_reports = custody_reports or CustodyReports(bundle)
     document = bundle.document
     payload = [
         bags.Payload(
@@ -253,7 +301,7 @@ def build_payload(
             )
         )
     for entry in bundle.items:
-        payload += _item_payload(entry.item, checks[entry.item_id], generated_for, custody_reports)
+        payload += _item_payload(entry.item, checks[entry.item_id], custody_reports)
     agreement = signals.first_value(signals.agreement_documents, bundle.team)
     if agreement is not None:
         number = agreement["version"]
@@ -307,21 +355,21 @@ def report_pool(items: int) -> pdf.PdfPool | None:
         return None
 
 
-def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, generated_for, pool=None):
+def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, pool=None):
     """Write the bundle's package into the blob store; on any failure leave nothing.
 
     ``pool`` (:func:`report_pool`, started and closed by the caller) renders the custody
     reports; None renders them here. A custody report that cannot be made raises
     :class:`ReportError` (after the partial file is removed).
     """
-    custody_reports = CustodyReports(pool, ahead=2 * pool.workers if pool else 1)
+    custody_reports = CustodyReports(bundle, pool, ahead=2 * pool.workers if pool else 1)
     writer = storage.BlobWriter()
     try:
         written = bags.write_bag(
             writer,
             name=package_name(bundle),
             info=bag_info(bundle),
-            payload=build_payload(bundle, signed_pdf, checks, generated_for, custody_reports),
+            payload=build_payload(bundle, signed_pdf, checks, custody_reports),
         )
     except BaseException:
         writer.abort()

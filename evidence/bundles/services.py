@@ -426,7 +426,7 @@ def _finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf, checks, poo
             ) from failed
         bundle.pdf_sha256 = storage.store_bytes(signed_pdf).sha256
         try:
-            written = package.write_package(bundle, signed_pdf, checks, user, pool)
+            written = package.write_package(bundle, signed_pdf, checks, pool)
         except package.ReportError as failed:  # a renderer process failed or died
             raise _not_finalised(bundle, f"{failed}") from failed
         bundle.package_sha256, bundle.package_size = written.sha256, written.size

@@ -193,3 +193,107 @@ def test_safe_name_keeps_a_readable_file_name():
     assert bags.safe_name("..\\..\\boot.ini") == "_.._boot.ini"
     assert bags.safe_name("") == bags.safe_name("...") == "file"
     assert len(bags.safe_name("é" * 300 + ".pdf").encode()) <= 200
+
+
+class _CountingHasher:
+    """A hashlib object that records the threads it ran on."""
+
+    def __init__(self, hasher, threads):
+        self._hasher = hasher
+        self._threads = threads
+
+    def update(self, chunk):
+        import threading
+
+        self._threads.add(threading.current_thread().name)
+        self._hasher.update(chunk)
+
+    def hexdigest(self):
+        return self._hasher.hexdigest()
+
+
+def test_the_payload_is_hashed_on_a_helper_thread_and_the_manifests_hold(
+    app, tmp_path, monkeypatch
+):
+    import threading
+
+    threads: set[str] = set()
+    real_new = hashlib.new
+
+    def new(algorithm, *args, **kwargs):
+        if algorithm in bags.ALGORITHMS and not args and not kwargs:
+            return _CountingHasher(real_new(algorithm), threads)
+        return real_new(algorithm, *args, **kwargs)
+
+    monkeypatch.setattr(bags.hashlib, "new", new)
+    archive, _result = _write(tmp_path)
+    assert threads == {"bag-hash"}, "the payload's SHA-256/SHA-512 run off the writing thread"
+    assert threading.current_thread().name not in threads
+    assert not [t for t in threading.enumerate() if t.name == "bag-hash"]
+    monkeypatch.undo()
+    assert bags.verify(archive).is_intact
+
+
+def test_the_hashing_queue_is_bounded(app, tmp_path, monkeypatch):
+    """The writer waits for the hashing thread: at most HASH_QUEUE chunks are held."""
+    import threading
+
+    release, most = threading.Event(), [0]
+    real_put = bags._Hashing.put
+
+    def put(self, hashers, chunk):
+        most[0] = max(most[0], self._queue.qsize())
+        real_put(self, hashers, chunk)
+
+    class SlowHasher:
+        def __init__(self):
+            self._hasher = real_new("sha256")
+
+        def update(self, chunk):
+            release.wait(0.01)  # slower than the writer
+            self._hasher.update(chunk)
+
+        def hexdigest(self):
+            return self._hasher.hexdigest()
+
+    real_new = hashlib.new
+    monkeypatch.setattr(bags._Hashing, "put", put)
+    monkeypatch.setattr(
+        bags.hashlib, "new", lambda name, *a: SlowHasher() if not a else real_new(name, *a)
+    )
+    chunks = [bytes([n]) * 1000 for n in range(40)]
+    bags.write_bag(
+        io.BytesIO(), name="bounded", info={}, payload=[bags.Payload("a.bin", lambda: chunks)]
+    )
+    assert 0 < most[0] <= bags.HASH_QUEUE
+
+
+def test_a_failing_hash_or_write_leaves_no_thread_and_is_raised(app, tmp_path, monkeypatch):
+    import threading
+
+    class Broken:
+        def update(self, chunk):
+            raise OSError("no more memory")
+
+        def hexdigest(self):  # pragma: no cover - never reached
+            return ""
+
+    real_new = hashlib.new
+    monkeypatch.setattr(
+        bags.hashlib, "new", lambda name, *a: Broken() if not a else real_new(name, *a)
+    )
+    with pytest.raises(bags.BagError, match="could not hash the payload: no more memory"):
+        bags.write_bag(io.BytesIO(), name="broken", info={}, payload=_payload(tmp_path))
+    assert not [t for t in threading.enumerate() if t.name == "bag-hash"]
+    monkeypatch.undo()
+
+    class Full(io.RawIOBase):
+        def writable(self):
+            return True
+
+        def write(self, data):
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        bags.write_bag(Full(), name="full", info={}, payload=_payload(tmp_path))
+    assert not [t for t in threading.enumerate() if t.name == "bag-hash"]
