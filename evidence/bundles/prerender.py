@@ -179,7 +179,12 @@ def _jobs(item_id: int, render) -> list[_Job]:
         return []
     head = queries.chain_head(item)
     result = custody.verify_items([item])
-    checked_at = utcnow()
+    # Kept like every check (a run by the workspace, by no person, in the audit log), so
+    # the time a report made from it states is one the item's verification history shows.
+    from evidence.verification import record_verification
+
+    checked_at = record_verification(item.team, result, item=item).verified_at
+    db.session.commit()
     if head is None or not result.is_intact:
         return []  # never a cached INTACT report for a broken item
     events = queries.custody_chain(item)

@@ -97,6 +97,34 @@ def test_a_drafts_items_get_their_reports_from_the_background_worker(
     assert len(ahead) == 2
 
 
+def test_the_check_a_report_made_ahead_states_is_a_recorded_run(
+    app, crew, make_item, make_bundle, ahead
+):
+    from evidence.models import EvidenceVerification
+    from jit.audit.models import AuditEntry
+
+    items = _items(crew, make_item)
+    make_bundle(crew.nl_member, "mla", COMPLETE["mla"], items=items)
+    _drain(app)
+    for item in items:
+        (row,) = db.session.scalars(select(PackageReport).where(PackageReport.item_id == item.id))
+        (run,) = db.session.scalars(
+            select(EvidenceVerification).where(EvidenceVerification.item_id == item.id)
+        )
+        assert run.is_intact
+        assert run.verified_by_id is None  # the workspace's check, not a person's
+        assert run.verified_at == row.checked_at
+        entry = db.session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.operation == "evidence.verified",
+                AuditEntry.object_type == "evidence_items",
+                AuditEntry.object_id == str(item.id),
+            )
+        )
+        assert entry is not None
+        assert entry.user_id is None
+
+
 def test_finalising_reuses_them_and_the_package_verifies(
     app, crew, make_item, make_bundle, ahead, runner, tmp_path
 ):
