@@ -424,8 +424,12 @@ class ProcessWorker:
                 daemon=True,
             )
             started = time.monotonic()
-            self.process.start()
-            self.process.join()
+            try:
+                self.process.start()
+            except Exception:
+                self.app.logger.exception("search: the index writer process did not start")
+            else:
+                self.process.join()
             if self.stopped.is_set():
                 return
             if time.monotonic() - started > self.HEALTHY_AFTER:
