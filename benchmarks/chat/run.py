@@ -375,6 +375,9 @@ def read_gc_stats(folder: Path) -> dict:
         except (OSError, ValueError):
             continue
         if data["role"] == "server":
+            pauses = path.with_suffix(".pauses")
+            lines = pauses.read_text().splitlines() if pauses.exists() else []
+            data["pauses"] = [(float(a), int(g), float(t)) for a, g, t in map(str.split, lines)]
             stats[path.stem] = data
     return stats
 

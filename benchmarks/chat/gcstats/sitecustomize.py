@@ -3,9 +3,10 @@
 Python imports ``sitecustomize`` at start when it is on the path. With
 ``JIT_BENCH_GC_DIR`` set, every collection is timed through ``gc.callbacks`` (the
 collection holds the GIL: every thread of the process waits that long), and a thread
-writes ``<dir>/gc-<pid>.json`` every second: collections and seconds per generation,
-and each pause of 1 ms or more with its ``time.monotonic()``, so run.py can tell which
-pauses fell in which step. A forked process (gunicorn's worker) starts afresh.
+writes ``<dir>/gc-<pid>.json`` every second (collections and seconds per generation)
+and appends to ``<dir>/gc-<pid>.pauses`` each new pause of 1 ms or more with its
+``time.monotonic()``, so run.py can tell which pauses fell in which step. A forked
+process (gunicorn's worker) starts afresh.
 """
 
 import gc
@@ -33,12 +34,17 @@ def _reset():
 
 def _dump():
     path = os.path.join(FOLDER, f"gc-{os.getpid()}.json")
+    pauses_path = os.path.join(FOLDER, f"gc-{os.getpid()}.pauses")
+    written = 0
     while True:
         time.sleep(1)
+        pauses = _state["pauses"]
+        new, written = pauses[written:], len(pauses)
+        if new:  # only what is new: the dump must not itself become a pause
+            with open(pauses_path, "a") as handle:
+                handle.writelines(f"{at} {generation} {took}\n" for at, generation, took in new)
         data = {key: _state[key] for key in ("counts", "seconds", "role")}
-        data["pauses"] = list(_state["pauses"])
         data["frozen"] = gc.get_freeze_count()
-        data["tracked"] = sum(gc.get_count())
         data["threshold"] = gc.get_threshold()
         temporary = f"{path}.tmp"
         with open(temporary, "w") as handle:
