@@ -36,18 +36,19 @@ def gc_hooks(warm_seconds: float = GC_WARM_SECONDS) -> dict:
 
     ``gc.freeze()`` before the fork moves the app's objects out of the collector's
     reach; the worker then builds more that live as long (caches, templates, modules
-    imported on first use). Once it has served for ``warm_seconds``, one full
-    collection (then nothing is garbage) and a freeze put those out of reach too, so
-    full collections walk only what is young. Frozen objects are still freed when no
-    longer referenced; one that ends in a reference cycle afterwards is not collected,
-    which freezing once bounds to what was alive then.
+    imported on first use). Once it has served for ``warm_seconds``, a freeze puts
+    those out of reach too, so full collections walk only what is young. Frozen objects
+    are still freed when no longer referenced; one that is, or later ends, in a
+    reference cycle is not collected, which freezing once bounds to what was alive then.
     """
     first_request = threading.Event()
 
     def freeze_when_warm() -> None:
         first_request.wait()
         time.sleep(warm_seconds)
-        gc.collect()
+        # No full collection first: with clients connected it was a 76-88 ms pause of
+        # every thread (benchmarks/chat). What is garbage in a cycle right now stays
+        # allocated, once.
         gc.freeze()
 
     def post_worker_init(_worker) -> None:
