@@ -72,12 +72,6 @@ SETTINGS = [
         1,
         "SQLite: checkpoint the WAL in the background this often (0: inside commits)",
     ),
-    Setting(
-        "SERVER_GC_TUNED",
-        bool,
-        True,
-        "Tune the garbage collector in the server: young objects die young, the warm app frozen",
-    ),
     Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
     Setting(
         "SEARCH_BACKEND",

@@ -10,8 +10,6 @@ more, run several behind a proxy with sticky sessions and ``JIT_REDIS_URL`` set
 
 import gc
 import sys
-import threading
-import time
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -20,46 +18,6 @@ from jit.operations.logs import gunicorn_logging
 
 # Seconds a thread may hold the GIL while others wait for it (Python's default: 0.005).
 GIL_SWITCH_INTERVAL = 0.001
-# The cyclic collector's generation thresholds in the server (Python's: 700, 10, 10).
-# A collection of the youngest generation runs whenever 700 more container objects are
-# alive than at the last one; at a busy chat's rate that caught every message's
-# in-flight objects, which then survived into the older generations and made the full
-# collections (every object not frozen) come often. With 10,000 they die young.
-GC_THRESHOLD = (10_000, 10, 10)
-# Seconds after the first request before what the worker has built since the fork (its
-# caches, compiled templates, lazily imported modules, the first connections) is frozen.
-GC_WARM_SECONDS = 10.0
-
-
-def gc_hooks(warm_seconds: float = GC_WARM_SECONDS) -> dict:
-    """gunicorn hooks that tune the collector in the worker process, and freeze it once warm.
-
-    ``gc.freeze()`` before the fork moves the app's objects out of the collector's
-    reach; the worker then builds more that live as long (caches, templates, modules
-    imported on first use). Once it has served for ``warm_seconds``, a freeze puts
-    those out of reach too, so full collections walk only what is young. Frozen objects
-    are still freed when no longer referenced; one that is, or later ends, in a
-    reference cycle is not collected, which freezing once bounds to what was alive then.
-    """
-    first_request = threading.Event()
-
-    def freeze_when_warm() -> None:
-        first_request.wait()
-        time.sleep(warm_seconds)
-        # No full collection first: with clients connected it was a 76-88 ms pause of
-        # every thread (benchmarks/chat). What is garbage in a cycle right now stays
-        # allocated, once.
-        gc.freeze()
-
-    def post_worker_init(_worker) -> None:
-        gc.set_threshold(*GC_THRESHOLD)
-        threading.Thread(target=freeze_when_warm, name="gc-freeze", daemon=True).start()
-
-    def pre_request(_worker, _request) -> None:
-        if not first_request.is_set():
-            first_request.set()
-
-    return {"post_worker_init": post_worker_init, "pre_request": pre_request}
 
 
 class _Gunicorn(BaseApplication):
@@ -78,30 +36,26 @@ class _Gunicorn(BaseApplication):
 
 
 def gunicorn_options(app: Flask, *, host: str, port: int, threads: int) -> dict:
-    return (
-        {
-            "bind": f"{host}:{port}",
-            # Socket.IO needs every request of a client in one process: one worker here,
-            # more processes only behind a sticky proxy.
-            "workers": 1,
-            "worker_class": "gthread",
-            "threads": threads,
-            # A WebSocket is one long request; the worker's liveness is checked apart from it.
-            "timeout": 300,
-            "graceful_timeout": 10,
-            # Longer than a person's pause between clicks: a client reusing a connection the
-            # server is closing that instant gets a reset (6 of 11,459 requests in the 50-user
-            # load run at 5 s). 75 s is nginx's own default; idle connections hold no thread.
-            "keepalive": 75,
-            "loglevel": "info",
-            "forwarded_allow_ips": "127.0.0.1" if app.config["TRUSTED_PROXIES"] else "",
-            # gunicorn 24+ opens a control socket at one fixed path per user; several
-            # `jit run` processes on one machine would fight over it, and nothing uses it.
-            "control_socket_disable": True,
-        }
-        | gunicorn_logging(app.config.get("LOG_FORMAT", "text"))
-        | (gc_hooks() if app.config.get("SERVER_GC_TUNED", True) else {})
-    )
+    return {
+        "bind": f"{host}:{port}",
+        # Socket.IO needs every request of a client in one process: one worker here,
+        # more processes only behind a sticky proxy.
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": threads,
+        # A WebSocket is one long request; the worker's liveness is checked apart from it.
+        "timeout": 300,
+        "graceful_timeout": 10,
+        # Longer than a person's pause between clicks: a client reusing a connection the
+        # server is closing that instant gets a reset (6 of 11,459 requests in the 50-user
+        # load run at 5 s). 75 s is nginx's own default; idle connections hold no thread.
+        "keepalive": 75,
+        "loglevel": "info",
+        "forwarded_allow_ips": "127.0.0.1" if app.config["TRUSTED_PROXIES"] else "",
+        # gunicorn 24+ opens a control socket at one fixed path per user; several
+        # `jit run` processes on one machine would fight over it, and nothing uses it.
+        "control_socket_disable": True,
+    } | gunicorn_logging(app.config.get("LOG_FORMAT", "text"))
 
 
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
