@@ -383,20 +383,19 @@ def read_gc_stats(folder: Path) -> dict:
 
 
 def gc_summary(before: dict, after: dict, start: float, end: float) -> str:
-    counts, seconds, pauses, frozen = [0, 0, 0], [0.0, 0.0, 0.0], [], 0
+    counts, seconds, pauses = [0, 0, 0], [0.0, 0.0, 0.0], []
     for key, data in after.items():
         earlier = before.get(key, {"counts": [0, 0, 0], "seconds": [0.0, 0.0, 0.0]})
         for generation in range(3):
             counts[generation] += data["counts"][generation] - earlier["counts"][generation]
             seconds[generation] += data["seconds"][generation] - earlier["seconds"][generation]
         pauses += [p for p in data["pauses"] if start <= p[0] <= end]
-        frozen = max(frozen, data["frozen"])
     worst = max(pauses, key=lambda p: p[2], default=(0, 0, 0.0))
     return (
         f"gc: collections gen0/1/2 {counts[0]}/{counts[1]}/{counts[2]}, "
         f"{sum(seconds) * 1000:.0f} ms in all (gen2 {seconds[2] * 1000:.0f} ms); "
         f"pauses >= 10 ms: {sum(1 for p in pauses if p[2] >= 0.01)}, longest "
-        f"{worst[2] * 1000:.1f} ms (gen{worst[1]}); {frozen} objects frozen"
+        f"{worst[2] * 1000:.1f} ms (gen{worst[1]})"
     )
 
 
