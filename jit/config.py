@@ -82,7 +82,13 @@ SETTINGS = [
     Setting(
         "SEARCH_INDEX_DIR", str, None, "Folder of the Whoosh indexes (<instance>/search-index)"
     ),
-    Setting("SEARCH_WORKER", bool, True, "Run the index writer thread in server processes"),
+    Setting("SEARCH_WORKER", bool, True, "Run the index writer in server processes"),
+    Setting(
+        "SEARCH_WRITER",
+        str,
+        "process",
+        "Whoosh: the index writer in a child process (process) or a server thread (thread)",
+    ),
     Setting("SEARCH_POLL_SECONDS", int, 2, "How often the index writer looks for outbox rows"),
     Setting(
         "SEARCH_GATHER_SECONDS",

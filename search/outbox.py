@@ -2,14 +2,19 @@
 
 Every flush that touches a model a kind watches writes outbox rows on the same
 connection, so they commit or roll back with the change. One drainer turns them into
-index writes: a background thread in the one process that holds the writer lock
-(Whoosh: an ``flock`` on ``<index dir>/writer.lock``; PostgreSQL: an advisory lock per
-batch). Rows a dead process left behind are drained when a writer next starts, and
-draining twice is harmless (documents are replaced, not appended).
+index writes: with Whoosh, the writer process (or thread, ``JIT_SEARCH_WRITER``) that
+holds an ``flock`` on ``<index dir>/writer.lock``; with PostgreSQL, a thread in any
+process, under an advisory lock per batch. Rows a dead process left behind are drained
+when a writer next starts, and draining twice is harmless (documents are replaced, not appended).
 """
 
+import atexit
+import contextlib
 import fcntl
+import gc
+import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import defaultdict
@@ -34,6 +39,7 @@ ADVISORY_LOCK_KEY = 0x5EA4C4
 def install(app: Flask) -> None:
     """Prepare the app's search state; the worker starts with the first request."""
     app.extensions["search"] = {"worker": None, "lock": threading.Lock()}
+    _mode(app)  # refuse a misspelt JIT_SEARCH_WRITER at start
     if app.config.get("SEARCH_WORKER"):
 
         @app.before_request
@@ -231,8 +237,24 @@ def pending() -> int:
     return db.session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
 
 
+def drain_logged(app: Flask) -> None:
+    """One writer round: drain the outbox, logging (not raising) a failure."""
+    with app.app_context():
+        try:
+            drain_held(app)
+        except Exception:
+            app.logger.exception("search: draining the outbox failed")
+            db.session.rollback()
+        finally:
+            db.session.remove()
+
+
 class Worker:
-    """The background thread that owns the index writer in this process."""
+    """The background thread that owns the index writer in this process.
+
+    ``JIT_SEARCH_WRITER=thread``, and always with PostgreSQL (its index is a table:
+    draining is database work, and any process may do it).
+    """
 
     def __init__(self, app: Flask):
         self.app = app
@@ -242,6 +264,9 @@ class Worker:
         self.lock = WriterLock(app.config["SEARCH_INDEX_DIR"]) if _needs_file_lock(app) else None
         self.owns = self.lock is None
         self.thread = threading.Thread(target=self.run, name="search-writer", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
 
     def wake(self) -> None:
         self.event.set()
@@ -261,14 +286,7 @@ class Worker:
             if not self.owns:
                 self.owns = self.lock.acquire(0)
             if self.owns:
-                with self.app.app_context():
-                    try:
-                        drain_held(self.app)
-                    except Exception:
-                        self.app.logger.exception("search: draining the outbox failed")
-                        db.session.rollback()
-                    finally:
-                        db.session.remove()
+                drain_logged(self.app)
             woken = self.event.wait(poll)
             self.event.clear()
             if woken and gather > 0 and not self.stopped:
@@ -278,13 +296,175 @@ class Worker:
                 time.sleep(gather)
 
 
-def ensure_worker(app: Flask) -> "Worker":
-    """Start this process's writer thread once (again in a forked child)."""
+def _plain(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_plain(item) for item in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def child_config(app: Flask) -> dict:
+    """The settings a writer process builds its own app with: this app's, as plain data."""
+    config = {key: value for key, value in app.config.items() if key.isupper() and _plain(value)}
+    # The child serves no requests and renders no reports: no writer of its own in it.
+    return config | {"SEARCH_WORKER": False, "REPORT_WORKERS": 0}
+
+
+def _wait(wakes, seconds: float, parent_pid: int) -> bool:
+    """Wait for a byte (or end of file) on ``wakes``, looking at the parent every second."""
+    deadline = time.monotonic() + seconds
+    while os.getppid() == parent_pid:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        if wakes.poll(min(left, 1)):
+            return True
+    return False
+
+
+def _writer_process(config: dict, wakes, parent_pid: int) -> None:
+    """The writer process: hold the writer lock, drain the outbox when woken or polled.
+
+    ``wakes`` is the read end of a pipe whose only write end the parent holds: a byte
+    is a wake-up, end of file a stop (a clean one, or the parent's death, since the
+    kernel closes a dead process's files). The parent's pid is checked too.
+    """
+    # Ctrl-C in a terminal reaches the whole process group; the server stops this
+    # process itself (end of file), after the drain under way has committed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from jit.app import create_app
+
+    app = create_app(config)
+    gc.collect()
+    gc.freeze()
+    lock = WriterLock(app.config["SEARCH_INDEX_DIR"])
+    poll = app.config.get("SEARCH_POLL_SECONDS", 2)
+    gather = app.config.get("SEARCH_GATHER_SECONDS", 0.5)
+    owns = False
+    try:
+        while os.getppid() == parent_pid:
+            # Another server's writer may own the index: keep trying, take over when it exits.
+            if not owns:
+                owns = lock.acquire(0)
+            if owns:
+                drain_logged(app)
+            if _wait(wakes, poll, parent_pid):
+                if not os.read(wakes.fileno(), 65536):
+                    return  # the parent stopped us, or died
+                if gather > 0:
+                    time.sleep(gather)  # let the burst gather (see Worker.run)
+    finally:
+        lock.release()
+
+
+class ProcessWorker:
+    """The index writer in a child process of its own (Whoosh, ``JIT_SEARCH_WRITER=process``).
+
+    Whoosh indexing is pure Python: in a thread of the server it held the GIL for 43 %
+    of a busy chat server's samples (benchmarks/chat). The child is started with
+    ``spawn`` (never a fork of a process with threads) and builds its own app. This
+    process keeps only a supervising thread, which restarts a child that died (after 1,
+    2, 4… up to 30 s, logged), and the write end of the wake-up pipe: a commit that
+    wrote outbox rows writes a byte. The writer lock is the child's, so across processes
+    there is still one writer per index; a child that did not get it keeps trying.
+    """
+
+    BACKOFF_FIRST, BACKOFF_MAX, HEALTHY_AFTER = 1.0, 30.0, 60.0
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.pid = os.getpid()
+        self.stopped = threading.Event()
+        self.process = None
+        self.restarts = 0
+        self._guard = threading.Lock()
+        self._context = multiprocessing.get_context("spawn")
+        self._reader, self._writer = self._context.Pipe(duplex=False)
+        os.set_blocking(self._writer.fileno(), False)
+        self.thread = threading.Thread(target=self._supervise, name="search-writer", daemon=True)
+
+    @property
+    def child_pid(self) -> int | None:
+        process = self.process
+        return process.pid if process is not None and process.is_alive() else None
+
+    def start(self) -> None:
+        atexit.register(self.stop)
+        self.thread.start()
+
+    def wake(self) -> None:
+        with self._guard:
+            if self._writer is None:
+                return
+            # A full pipe holds wake-ups enough: the child has not read them yet.
+            with contextlib.suppress(BlockingIOError):
+                os.write(self._writer.fileno(), b"w")
+
+    def stop(self, timeout: float = 10) -> None:
+        """End the child (after the drain under way) and the supervising thread."""
+        atexit.unregister(self.stop)
+        self.stopped.set()
+        with self._guard:
+            if self._writer is not None:
+                self._writer.close()  # end of file: the child returns
+                self._writer = None
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(timeout)
+        process = self.process
+        if process is not None:
+            process.join(timeout)
+        self._reader.close()
+
+    def _supervise(self) -> None:
+        backoff = self.BACKOFF_FIRST
+        while not self.stopped.is_set():
+            self.process = self._context.Process(
+                target=_writer_process,
+                args=(child_config(self.app), self._reader, self.pid),
+                name="jit-search-writer",
+                daemon=True,
+            )
+            started = time.monotonic()
+            try:
+                self.process.start()
+            except Exception:
+                self.app.logger.exception("search: the index writer process did not start")
+            else:
+                self.process.join()
+            if self.stopped.is_set():
+                return
+            if time.monotonic() - started > self.HEALTHY_AFTER:
+                backoff = self.BACKOFF_FIRST
+            self.app.logger.warning(
+                "search: the index writer process %s exited (code %s); restarting in %.0f s",
+                self.process.pid,
+                self.process.exitcode,
+                backoff,
+            )
+            if self.stopped.wait(backoff):
+                return
+            self.restarts += 1
+            backoff = min(backoff * 2, self.BACKOFF_MAX)
+
+
+def _mode(app: Flask) -> str:
+    mode = (app.config.get("SEARCH_WRITER") or "process").strip().lower()
+    if mode not in ("process", "thread"):
+        raise RuntimeError("JIT_SEARCH_WRITER must be process or thread")
+    return mode
+
+
+def writer_mode(app: Flask) -> str:
+    """``process`` or ``thread`` (JIT_SEARCH_WRITER); PostgreSQL always drains in a thread."""
+    return _mode(app) if _needs_file_lock(app) else "thread"
+
+
+def ensure_worker(app: Flask) -> "Worker | ProcessWorker":
+    """Start this process's index writer once (again in a forked child)."""
     state = app.extensions["search"]
     with state["lock"]:
         worker = state.get("worker")
         if worker is None or worker.pid != os.getpid():
-            worker = Worker(app)
+            worker = ProcessWorker(app) if writer_mode(app) == "process" else Worker(app)
             state["worker"] = worker
-            worker.thread.start()
+            worker.start()
         return worker

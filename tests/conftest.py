@@ -88,6 +88,9 @@ def _test_config(instance: Path, database_url: str) -> dict:
         "PASSWORD_HASH_FAST": True,
         # Tests drain the search outbox themselves (search.outbox.drain).
         "SEARCH_WORKER": False,
+        # A test that starts the writer gets it as a thread it can watch; the writer
+        # process has its own tests (tests/search/test_writer_process.py).
+        "SEARCH_WRITER": "thread",
         # Custody reports of a package are rendered in the test process, where tests can
         # watch and break them; tests/bundles/test_report_pool.py runs the child processes.
         "REPORT_WORKERS": 0,

@@ -38,6 +38,7 @@ from pathlib import Path
 import socketio
 
 ROOT = Path(__file__).resolve().parents[2]
+GC_STATS = Path(__file__).resolve().parent / "gcstats"
 NAMESPACE = "/chat"
 PASSWORD = "benchmark password, never used to sign in"  # noqa: S105
 
@@ -99,7 +100,16 @@ def prepare_instance(folder: Path, members: int, database_url: str | None):
 
 
 class Server:
-    def __init__(self, folder, secret, threads, redis_url=None, database_url=None, extra_env=()):
+    def __init__(
+        self,
+        folder,
+        secret,
+        threads,
+        redis_url=None,
+        database_url=None,
+        extra_env=(),
+        gc_dir=None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -114,6 +124,10 @@ class Server:
             ),
             **dict(extra_env),
         }
+        if gc_dir is not None:
+            # benchmarks/chat/gcstats/sitecustomize.py times every collection.
+            env["PYTHONPATH"] = os.pathsep.join([str(GC_STATS), env["PYTHONPATH"]])
+            env["JIT_BENCH_GC_DIR"] = str(gc_dir)
         env.pop("JIT_DATABASE_URL", None)
         if database_url:
             env["JIT_DATABASE_URL"] = database_url
@@ -303,8 +317,23 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready
             client.disconnect()
 
 
+def children_of(pid: int) -> list[int]:
+    """A process's children, whichever of its threads started them."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process and its children have used so far, in seconds."""
+    """CPU time (user + system) a process and its children have used so far, in seconds.
+
+    The children of every thread count: the search writer process is started by a
+    thread of the server, not its main thread.
+    """
     total = 0.0
     pids = [pid]
     while pids:
@@ -312,11 +341,62 @@ def cpu_seconds(pid: int) -> float:
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        pids.extend(int(child) for child in children)
+        pids.extend(children_of(current))
     return total
+
+
+def writer_pids(pid: int) -> list[int]:
+    """The search writer processes (spawned children) below a server process."""
+    found, pids = [], [pid]
+    while pids:
+        current = pids.pop()
+        for child in children_of(current):
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if b"--multiprocessing-fork" in command:
+                found.append(child)
+            else:
+                pids.append(child)
+    return found
+
+
+def read_gc_stats(folder: Path) -> dict:
+    """What benchmarks/chat/gcstats wrote, per server process (the writer left out)."""
+    import json
+
+    stats = {}
+    for path in folder.glob("gc-*.json"):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if data["role"] == "server":
+            pauses = path.with_suffix(".pauses")
+            lines = pauses.read_text().splitlines() if pauses.exists() else []
+            data["pauses"] = [(float(a), int(g), float(t)) for a, g, t in map(str.split, lines)]
+            stats[path.stem] = data
+    return stats
+
+
+def gc_summary(before: dict, after: dict, start: float, end: float) -> str:
+    counts, seconds, pauses = [0, 0, 0], [0.0, 0.0, 0.0], []
+    for key, data in after.items():
+        earlier = before.get(key, {"counts": [0, 0, 0], "seconds": [0.0, 0.0, 0.0]})
+        for generation in range(3):
+            counts[generation] += data["counts"][generation] - earlier["counts"][generation]
+            seconds[generation] += data["seconds"][generation] - earlier["seconds"][generation]
+        pauses += [p for p in data["pauses"] if start <= p[0] <= end]
+    worst = max(pauses, key=lambda p: p[2], default=(0, 0, 0.0))
+    return (
+        f"gc: collections gen0/1/2 {counts[0]}/{counts[1]}/{counts[2]}, "
+        f"{sum(seconds) * 1000:.0f} ms in all (gen2 {seconds[2] * 1000:.0f} ms); "
+        f"pauses >= 10 ms: {sum(1 for p in pauses if p[2] >= 0.01)}, longest "
+        f"{worst[2] * 1000:.1f} ms (gen{worst[1]})"
+    )
 
 
 class MachineProbe:
@@ -381,11 +461,14 @@ class MachineProbe:
 class Scenario:
     """Fresh servers and N connected clients, measured at one send rate after another."""
 
-    def __init__(self, name, members, processes, *, workers, postgresql, server_env, probe):
+    def __init__(
+        self, name, members, processes, *, workers, postgresql, server_env, probe, gc_stats=False
+    ):
         import multiprocessing
 
         self.name, self.members, self.probe_machine = name, members, probe
         self.folder = Path(tempfile.mkdtemp(prefix="jit-chat-bench-"))
+        self.gc_dir = self.folder / "gc" if gc_stats else None
         self.redis = self.database = None
         self.servers, self.pool, self.step = [], [], 0
         try:
@@ -401,9 +484,12 @@ class Scenario:
                     redis_url=self.redis.url if self.redis else None,
                     database_url=database_url,
                     extra_env=server_env,
+                    gc_dir=self.gc_dir,
                 )
                 for _ in range(processes)
             ]
+            if not postgresql:
+                self._wait_for_the_search_writer()
             context = multiprocessing.get_context("spawn")
             ready, self.results = context.Queue(), context.Queue()
             self.plans = [context.Queue() for _ in range(workers)]
@@ -433,6 +519,20 @@ class Scenario:
             self.close()
             raise
 
+    def _wait_for_the_search_writer(self):
+        """Let the Whoosh writer start (a process of its own builds its app: ~2 s of CPU).
+
+        It takes the writer lock once it is ready, so the first step does not pay for it.
+        """
+        lock = self.folder / "search-index" / "writer.lock"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):
+                if Path(f"/proc/{int(lock.read_text())}").exists():
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("the search writer did not start")
+
     def measure(self, deliveries_per_second: float, seconds: float) -> dict:
         """Send at a rate for ``seconds``; print and return what the clients saw."""
         self.step += 1
@@ -441,6 +541,9 @@ class Scenario:
         start = time.monotonic() + 0.5
         for plan in self.plans:
             plan.put((f"s{self.step}", start, 1 / messages_per_second, total))
+        writers = [w for s in self.servers for w in writer_pids(s.process.pid)]
+        writers_before = sum(cpu_seconds(w) for w in writers)
+        gc_before = read_gc_stats(self.gc_dir) if self.gc_dir else {}
         servers_before = sum(cpu_seconds(s.process.pid) for s in self.servers)
         clients_before = sum(cpu_seconds(p.pid) for p in self.pool)
         latencies, distinct, duplicated, refused = [], 0, 0, 0
@@ -460,6 +563,12 @@ class Scenario:
         client_share = (sum(cpu_seconds(p.pid) for p in self.pool) - clients_before) / (
             wall * cores
         )
+        writer_share = (sum(cpu_seconds(w) for w in writers) - writers_before) / (wall * cores)
+        gc_line = ""
+        if self.gc_dir:
+            time.sleep(1.2)  # the stats are written every second
+            gc_after = read_gc_stats(self.gc_dir)
+            gc_line = f"\n{'':<32} " + gc_summary(gc_before, gc_after, start, start + wall)
         latencies.sort()
         if not latencies:
             latencies.append(float("inf"))
@@ -473,13 +582,17 @@ class Scenario:
             "refused": refused,
             "server_cpu": server_share,
             "client_cpu": client_share,
+            "writer_cpu": writer_share,
         }
         print(
             f"{self.name:<32} N={self.members:<4} rate={deliveries_per_second:6.0f}/s  "
             f"messages={total:<5} p50={result['p50']:7.1f} ms  p99={result['p99']:7.1f} ms  "
             f"max={result['max']:7.1f} ms  lost={result['lost']} duplicated={duplicated} "
-            f"refused={refused}  CPU: server {server_share:.0%}, clients {client_share:.0%} "
-            f"of the machine" + (f"\n{'':<32} {probe.summary()}" if self.probe_machine else ""),
+            f"refused={refused}  CPU: server {server_share:.0%}"
+            + (f" (search writer process {writer_share:.0%})" if writers else "")
+            + f", clients {client_share:.0%} of the machine"
+            + (f"\n{'':<32} {probe.summary()}" if self.probe_machine else "")
+            + gc_line,
             flush=True,
         )
         return result
@@ -558,6 +671,11 @@ def main():
         help="a setting for the servers, e.g. JIT_SQLITE_CHECKPOINT_SECONDS=0 (repeatable)",
     )
     parser.add_argument(
+        "--gc-stats",
+        action="store_true",
+        help="time the servers' garbage collections (benchmarks/chat/gcstats) and print them",
+    )
+    parser.add_argument(
         "--no-probe",
         action="store_true",
         help="do not watch the disk and the CPUs during the runs",
@@ -581,6 +699,7 @@ def main():
                 postgresql=postgresql,
                 server_env=server_env,
                 probe=not options.no_probe,
+                gc_stats=options.gc_stats,
             )
 
         if options.rate:
