@@ -128,6 +128,18 @@ class CachedReport:
         return data if hashlib.sha256(data).hexdigest() == self.pdf_sha256 else None
 
 
+def _kept(item, head, key: str) -> PackageReport | None:
+    """The row of the report kept for ``item`` at chain ``head`` with fingerprint ``key``."""
+    return db.session.scalar(
+        select(PackageReport).where(
+            PackageReport.item_id == item.id,
+            PackageReport.head_seq == head.seq,
+            PackageReport.head_hash == head.hash,
+            PackageReport.fingerprint == key,
+        )
+    )
+
+
 def cached_report(item, bundle, *, events, head, result) -> CachedReport | None:
     """The report made ahead for this very state of ``item`` in ``bundle``, if any.
 
@@ -137,14 +149,7 @@ def cached_report(item, bundle, *, events, head, result) -> CachedReport | None:
     if head is None or not result.is_intact:
         return None
     key = fingerprint(item, bundle, events=events, head=head, result=result)
-    row = db.session.scalar(
-        select(PackageReport).where(
-            PackageReport.item_id == item.id,
-            PackageReport.head_seq == head.seq,
-            PackageReport.head_hash == head.hash,
-            PackageReport.fingerprint == key,
-        )
-    )
+    row = _kept(item, head, key)
     if row is None or not storage.blob_path(row.pdf_sha256).is_file():
         return None
     return CachedReport(row.pdf_sha256, row.checked_at)
@@ -193,15 +198,7 @@ def _jobs(item_id: int, render) -> list[_Job]:
     jobs = []
     for bundle in drafts:
         key = fingerprint(item, bundle, events=events, head=head, result=result)
-        exists = db.session.scalar(
-            select(PackageReport.id).where(
-                PackageReport.item_id == item.id,
-                PackageReport.head_seq == head.seq,
-                PackageReport.head_hash == head.hash,
-                PackageReport.fingerprint == key,
-            )
-        )
-        if exists is not None:
+        if _kept(item, head, key) is not None:
             continue
         html = report_html(
             item,
