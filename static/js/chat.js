@@ -488,7 +488,7 @@
       }
       clearInterval(holdTimer);
       holdTimer = null;
-      for (const clientId of pending.keys()) transmit(clientId);
+      sendNext();
     };
     holdTimer = setInterval(tick, 250);
   }
@@ -496,6 +496,16 @@
   function markWaiting(clientId, seconds) {
     const label = list.querySelector(`[data-client-id="${CSS.escape(clientId)}"] .chat-message__pending`);
     if (label) label.textContent = `waiting — sent again in ${Math.ceil(seconds)} s`;
+  }
+
+  // One send in flight at a time, oldest first. The server answers events of one
+  // connection concurrently, so two sends in flight together could be stored (or one
+  // refused by the rate limit) in another order than they were written.
+  function sendNext() {
+    if (!socket.connected || Date.now() < holdUntil) return;
+    for (const draft of pending.values()) if (draft.inFlight) return;
+    const oldest = pending.keys().next();
+    if (!oldest.done) transmit(oldest.value);
   }
 
   function transmit(clientId) {
@@ -506,22 +516,28 @@
     const { inFlight, ...fields } = draft;
     socket.timeout(15000).emit("send", { client_id: clientId, ...fields }, (err, answer) => {
       draft.inFlight = false;
-      if (err) return; // no answer: it is sent again (same client id) after reconnecting
-      if (!pending.has(clientId)) return;
+      if (err) {
+        // No answer in time: the same client id goes again, so it is never stored twice.
+        setTimeout(sendNext, 1000);
+        return;
+      }
       if (answer && !answer.ok && answer.retry_after) {
         markWaiting(clientId, answer.retry_after);
         holdSending(answer.retry_after);
         return;
       }
-      pending.delete(clientId);
-      if (answer && answer.ok) {
-        store(answer.message);
-        insertLive(answer.message);
-        markRead();
-      } else {
-        list.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`)?.remove();
-        if (!body.value) body.value = draft.body;
+      if (pending.has(clientId)) {
+        pending.delete(clientId);
+        if (answer && answer.ok) {
+          store(answer.message);
+          insertLive(answer.message);
+          markRead();
+        } else {
+          list.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`)?.remove();
+          if (!body.value) body.value = draft.body;
+        }
       }
+      sendNext();
     });
   }
 
@@ -562,7 +578,7 @@
     body.value = "";
     conditions.value = "";
     updateCount();
-    transmit(clientId);
+    sendNext();
   });
 
   body.addEventListener("keydown", (event) => {
@@ -670,7 +686,7 @@
     for (const info of hello.channels) join(info.id);
     // A new connection: answers to sends over the old one will never come.
     for (const draft of pending.values()) draft.inFlight = false;
-    for (const clientId of pending.keys()) transmit(clientId);
+    sendNext();
   });
 
   socket.on("message", (message) => {

@@ -1,11 +1,14 @@
 """A person sending too fast sees why and when their message goes; nothing is dropped."""
 
+import json
+import re
 import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import screenshot
+from tests.jit.chat.conftest import session_cookie
 from tests.jit.chat.test_browser import _open_chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -41,6 +44,65 @@ def test_the_page_shows_the_limit_and_sends_the_waiting_message_later(
         waiting.locator(".chat-message__pending").wait_for(state="hidden", timeout=20_000)
         assert bob.locator(".chat-message", has_text="Third car").count() == 1
         assert bob.locator(".chat-message", has_text="Convoy at border").count() == 1
+        # Stored in the order they were written (one send in flight at a time).
+        texts = bob.locator(".chat-message").all_inner_texts()
+        order = [
+            next(i for i, text in enumerate(texts) if needle in text)
+            for needle in ("Convoy at border", "Second car seen", "Third car")
+        ]
+        assert order == sorted(order)
     finally:
         alice_context.close()
         bob_context.close()
+
+
+def test_the_page_sends_one_message_at_a_time_in_the_order_written(
+    app, browser, chat_team, chat_server
+):
+    """The server answers one connection's events concurrently: a page with two sends in
+    flight could see them stored, or refused by the rate limit, out of order."""
+    server = chat_server()
+    frames = []  # every WebSocket frame of the page, in order
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.add_cookies(
+        [{"name": "jit_session", "value": session_cookie(app, chat_team.nl), "url": server.url}]
+    )
+    page = context.new_page()
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: frames.append(("out", f))))
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(("in", f))))
+    try:
+        page.goto(f"{server.url}/t/{chat_team.code}/chat")
+        page.wait_for_selector("#chat-status[data-state=online]")
+        texts = [f"Observation {n} at the depot" for n in range(1, 6)]
+        # All five written within one task of the page, before any answer can arrive.
+        page.evaluate(
+            """(texts) => {
+                const form = document.querySelector("#chat-body").form;
+                for (const text of texts) {
+                    document.querySelector("#chat-body").value = text;
+                    form.requestSubmit();
+                }
+            }""",
+            texts,
+        )
+        for text in texts:  # each stored: numbered, no longer pending
+            page.locator(".chat-message[data-seq]", has_text=text).wait_for(timeout=20_000)
+        in_flight, most, sent_order = set(), 0, []
+        for direction, frame in frames:
+            match = re.match(r"^4([23])/chat,(\d+)(.*)$", frame if isinstance(frame, str) else "")
+            if not match:
+                continue
+            kind, ack_id, rest = match.groups()
+            if kind == "2" and rest.startswith('["send"') and direction == "out":
+                in_flight.add(ack_id)
+                most = max(most, len(in_flight))
+                sent_order.append(json.loads(rest)[1]["body"])
+            elif kind == "3" and direction == "in":
+                in_flight.discard(ack_id)
+        assert most == 1
+        assert sent_order == texts
+        shown = page.locator(".chat-message").all_inner_texts()
+        places = [next(i for i, t in enumerate(shown) if text in t) for text in texts]
+        assert places == sorted(places)
+    finally:
+        context.close()

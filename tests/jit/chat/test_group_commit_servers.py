@@ -173,7 +173,10 @@ def test_a_killed_process_loses_no_acknowledged_message_and_acknowledges_none_un
                 namespace="/chat",
                 callback=lambda *answer: answers.append(answer),
             )
-        lock.wait_for_the_writer()  # the batch is in the writer's transaction, waiting
+        try:
+            lock.wait_for_the_writer()  # the batch is in the writer's transaction, waiting
+        except AssertionError as error:  # say what the sends got instead
+            raise AssertionError(f"{error}; answers meanwhile: {answers}") from error
         server.kill()
     finally:
         lock.release()
