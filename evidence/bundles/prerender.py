@@ -186,9 +186,14 @@ def _jobs(item_id: int, render) -> list[_Job]:
     result = custody.verify_items([item])
     # Kept like every check (a run by the workspace, by no person, in the audit log), so
     # the time a report made from it states is one the item's verification history shows.
+    from evidence.services import record_integrity_alert
     from evidence.verification import record_verification
 
     checked_at = record_verification(item.team, result, item=item).verified_at
+    if not result.is_intact:
+        # Found by the workspace, not a person, but an alert all the same: the team
+        # learns of a broken item when it happens, not when someone finalises.
+        record_integrity_alert(None, item, result.first_problem)
     db.session.commit()
     if head is None or not result.is_intact:
         return []  # never a cached INTACT report for a broken item

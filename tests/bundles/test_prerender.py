@@ -203,6 +203,14 @@ def test_a_broken_item_is_never_given_a_report_made_ahead(app, crew, make_item, 
     bundle = make_bundle(crew.nl_member, "mla", COMPLETE["mla"], items=items)
     _drain(app)
     assert (_rows(items[0]), _rows(items[1])) == (0, 1)
+    # The background check found it broken: an integrity alert, by no person.
+    from jit.audit.models import AuditEntry
+
+    (alert,) = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.operation == "evidence.integrity_alert")
+    )
+    assert alert.object_id == str(items[0].id)
+    assert alert.user_id is None
     # Broken after its report was made: the fresh check at finalising refuses it.
     _tamper(items[1])
     with pytest.raises(BundleError, match="fails verification"):
