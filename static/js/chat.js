@@ -155,7 +155,9 @@
     item.classList.toggle("chat-message--mine", message.author.id === myId);
     item.classList.toggle("chat-message--retracted", message.retracted);
     item.querySelector(".chat-message__author").textContent = message.author.name;
-    item.querySelector(".chat-message__party").textContent = message.author.party;
+    const party = item.querySelector(".chat-message__party");
+    party.textContent = message.author.party;
+    party.hidden = !message.author.party; // a message still being sent shows "You" alone
     const badge = item.querySelector(".chat-handling");
     badge.textContent = message.handling_code;
     badge.className = `chat-handling badge chat-handling--${message.handling_code.toLowerCase()}`;

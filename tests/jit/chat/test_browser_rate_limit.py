@@ -37,6 +37,7 @@ def test_the_page_shows_the_limit_and_sends_the_waiting_message_later(
         expect(waiting.locator(".chat-message__pending")).to_contain_text(
             "waiting — sent again in", use_inner_text=True
         )
+        expect(waiting.locator(".chat-message__party")).to_be_hidden()  # "You", no empty badge
         path = screenshot(alice, "chat-rate-limited")
         shutil.copy(path, "/tmp/chat-rate-limited.png")
         # Not dropped: it goes by itself once the wait is over, and Bob gets it once.
