@@ -11,8 +11,9 @@ the wrong member. The archive is given to py7zr as an open file, which keeps its
 decompression on this thread (the time bound is checked as the bytes arrive).
 
 The listing itself is read before these checks can run, and a 7z header may be
-compressed: py7zr (1.1.4 and later, as pyproject requires) refuses a header that would decode to more than
-``py7zr.archiveinfo.MAX_HEADER_SIZE`` (256 MiB), which bounds that read.
+compressed: py7zr (1.1.4 and later, as pyproject requires) refuses a header that would
+decode to more than ``py7zr.archiveinfo.MAX_HEADER_SIZE`` (256 MiB), which bounds that
+read.
 """
 
 import hashlib
