@@ -2,11 +2,13 @@
 
 import json
 
+from flask import current_app
 from sqlalchemy import select
 
 from evidence import queries, reports, storage, verification
 from evidence.bundles.models import Bundle
 from evidence.models import CustodyChainHead, EvidenceFile, EvidenceItem
+from jit import pdf
 from jit.bags import Payload, safe_name
 from jit.extensions import db
 
@@ -18,6 +20,7 @@ def closeout_payload(access) -> list[Payload]:
     custody report (PDF, verified now, recorded as any report is).
     """
     files = []
+    made = _Reports(access)
     for item in queries.visible_items(access):
         folder = f"evidence/{safe_name(item.exhibit_number, f'item-{item.id}')}"
         files.append(Payload(f"{folder}/item.json", _item_json(item)))
@@ -28,24 +31,70 @@ def closeout_payload(access) -> list[Payload]:
         events, head = queries.custody_chain(item), queries.chain_head(item)
         chain = reports.custody_jsonl(item, events, head)
         files.append(Payload(f"{folder}/custody.jsonl", chain.encode("utf-8")))
-        files.append(Payload(f"{folder}/custody-report.pdf", _report(access, item, events, head)))
+        files.append(Payload(f"{folder}/custody-report.pdf", made.add(item, events, head)))
     return files
 
 
-def _report(access, item: EvidenceItem, events, head):
-    def render():
-        result, run = verification.prepare_custody_report(access, item, access.user)
-        yield reports.custody_report_pdf(
-            item,
-            access_log=queries.access_log(access, item),
-            events=events,
-            head=head,
-            verification=run,
-            result=result,
-            generated_for=access.user,
-        )
+class _Reports:
+    """The archive's custody reports, each checked and rendered as the writer nears it.
 
-    return render
+    Inside :func:`jit.pdf.rendering_in` (the close-out starts renderer processes) the
+    writer reaching item ``n`` checks items ``n`` to ``n + AHEAD - 1`` here, in order,
+    and hands their layout to the children, which render while this process hashes and
+    writes files; at most ``AHEAD`` reports are held at once, whatever the team's size.
+    Without a pool each report is made here when the writer reaches it.
+    """
+
+    AHEAD = 4
+
+    def __init__(self, access):
+        self.access = access
+        self.pool = pdf.current_pool()
+        self._items: list[tuple[EvidenceItem, list, object]] = []
+        self._pending: dict[int, object] = {}  # index -> Future of the PDF bytes
+        self._started = 0  # reports 0 .. _started - 1 are checked and handed out
+
+    def add(self, item: EvidenceItem, events, head):
+        """Register the item's report; return what the archive's writer calls for it."""
+        index = len(self._items)
+        self._items.append((item, events, head))
+
+        def report():
+            yield self._pdf_of(index)
+
+        return report
+
+    def _arguments(self, index: int) -> dict:
+        """Check the item now (a recorded run and report) and return the report's inputs."""
+        item, events, head = self._items[index]
+        result, run = verification.prepare_custody_report(self.access, item, self.access.user)
+        return {
+            "access_log": queries.access_log(self.access, item),
+            "events": events,
+            "head": head,
+            "verification": run,
+            "result": result,
+            "generated_for": self.access.user,
+        }
+
+    def _pdf_of(self, index: int) -> bytes:
+        item = self._items[index][0]
+        if self.pool is None:
+            return reports.custody_report_pdf(item, **self._arguments(index))
+        while self._started < min(len(self._items), index + self.AHEAD):
+            html = reports.custody_report_html(
+                self._items[self._started][0], **self._arguments(self._started)
+            )
+            self._pending[self._started] = self.pool.submit(
+                html, reports.custody_report_css(), current_app.static_folder
+            )
+            self._started += 1
+        try:
+            return self._pending.pop(index).result()
+        except Exception as error:  # the child's own error, or a renderer that died
+            raise pdf.PdfRenderError(
+                f"the custody report of {item.exhibit_number}: {type(error).__name__}: {error}"
+            ) from error
 
 
 def _item_json(item: EvidenceItem) -> bytes:

@@ -94,7 +94,7 @@ def render_pdf(
     ``(name, bytes, description)`` embedded as files (PDF/A-3 allows any).
     """
     html = render_template(template, **context)
-    pool = _POOL.get()
+    pool = current_pool()
     if pool is not None:  # inside rendering_in(pool): the layout is made in a child
         future = pool.submit(
             html, css, current_app.static_folder, variant=variant, attachments=attachments
@@ -110,6 +110,11 @@ def render_pdf(
         variant=variant,
         attachments=attachments,
     )
+
+
+def current_pool() -> "PdfPool | None":
+    """The renderer processes of the :func:`rendering_in` block running, if any."""
+    return _POOL.get()
 
 
 @contextmanager
@@ -182,6 +187,23 @@ class PdfPoolUnavailable(RuntimeError):
 def default_workers() -> int:
     """The number of renderer processes when ``JIT_REPORT_WORKERS`` is not set."""
     return min(2, os.cpu_count() or 1)
+
+
+def configured_pool() -> "PdfPool | None":
+    """Start the renderer processes ``JIT_REPORT_WORKERS`` asks for (default: up to 2).
+
+    None (render in this process) when the setting is 0 or when they cannot start; that
+    is logged, and the documents are the same, only made here.
+    """
+    configured = current_app.config.get("REPORT_WORKERS")
+    workers = default_workers() if configured is None else int(configured)
+    if workers < 1:
+        return None
+    try:
+        return PdfPool(workers)
+    except PdfPoolUnavailable as error:
+        current_app.logger.warning("PDFs are rendered in the server process: %s", error)
+        return None
 
 
 def _warm_up() -> int:

@@ -344,15 +344,9 @@ def report_pool(items: int) -> pdf.PdfPool | None:
     than ``POOL_FROM_ITEMS`` items, or when they cannot start: that is logged, and the
     package is the same, only slower to make.
     """
-    configured = current_app.config.get("REPORT_WORKERS")
-    workers = pdf.default_workers() if configured is None else int(configured)
-    if workers < 1 or items < POOL_FROM_ITEMS:
+    if items < POOL_FROM_ITEMS:
         return None
-    try:
-        return pdf.PdfPool(workers)
-    except pdf.PdfPoolUnavailable as error:
-        current_app.logger.warning("custody reports are rendered in the server process: %s", error)
-        return None
+    return pdf.configured_pool()
 
 
 def write_package(bundle: Bundle, signed_pdf: bytes, checks: dict, pool=None):

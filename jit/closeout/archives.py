@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from jit import bags, signals
+from jit import bags, pdf, signals
 from jit.audit import services as audit
 from jit.audit.exports import export_jsonl
 from jit.closeout.models import CloseoutArchive
@@ -84,8 +84,11 @@ def take(access: TeamAccess) -> CloseoutArchive:
     tmp = blob_root() / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     partial = tmp / f"closeout-{secrets.token_hex(8)}.zip"
+    # The parts' PDFs (an item's custody report) are laid out by renderer processes,
+    # a few ahead of the writer, while this process hashes and writes the files.
+    pool = pdf.configured_pool()
     try:
-        with open(partial, "wb") as target:
+        with open(partial, "wb") as target, pdf.rendering_in(pool):
             result = bags.write_bag(
                 target,
                 name=download_name(access).removesuffix(".zip"),
@@ -97,7 +100,14 @@ def take(access: TeamAccess) -> CloseoutArchive:
         final = blob_root() / result.sha256[:2] / result.sha256[2:4] / result.sha256
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, final)
+    except pdf.PdfRenderError as failed:
+        raise CloseoutError(
+            f"The archive could not be written ({failed}). Nothing was kept: try again, and "
+            "tell the workspace's operator if it happens again."
+        ) from failed
     finally:
+        if pool is not None:
+            pool.close()
         partial.unlink(missing_ok=True)
     if existing is not None:  # the row outlived its file (a lost disk): write it again
         db.session.delete(existing)

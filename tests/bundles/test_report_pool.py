@@ -128,7 +128,7 @@ def test_when_the_children_cannot_start_the_server_process_renders_them(
     monkeypatch.setattr(pdf, "_warm_up", report_pool_helpers.fail_to_start)
     with caplog.at_level(logging.WARNING):
         finalise(crew.nl_leader, bundle)
-    assert "custody reports are rendered in the server process" in caplog.text
+    assert "PDFs are rendered in the server process" in caplog.text
     assert "no WeasyPrint in this child, on purpose" in caplog.text
     _assert_reports_state_item_and_head(package_file(bundle), items)
 
