@@ -112,6 +112,74 @@ def render_pdf(
     )
 
 
+def render_pdfs(
+    template: str,
+    contexts: list[dict],
+    *,
+    css: tuple[str, ...] = (),
+    variant: str | None = None,
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
+) -> list[bytes]:
+    """Render ``template`` once per context, the documents side by side; ``attachments``
+    go into the first document only.
+
+    WeasyPrint lays out one document in one process, so a long document made of parts
+    is made faster by laying them out at once, each in a renderer process: those of the
+    block running (:func:`rendering_in`), or, without one, processes started for this
+    call (see :func:`parallel_workers`); with none, one after the other here.
+    """
+    htmls = [render_template(template, **context) for context in contexts]
+    static_folder = current_app.static_folder
+    pool, own = _POOL.get(), None
+    if pool is None and len(htmls) > 1 and parallel_workers() > 1:
+        try:
+            pool = own = PdfPool(min(parallel_workers(), len(htmls)))
+        except PdfPoolUnavailable as error:
+            current_app.logger.warning("a long PDF is rendered in the server process: %s", error)
+    try:
+        if pool is None:
+            return [
+                html_pdf(
+                    html,
+                    css=css,
+                    static_folder=static_folder,
+                    variant=variant,
+                    attachments=attachments if number == 0 else (),
+                )
+                for number, html in enumerate(htmls)
+            ]
+        futures = [
+            pool.submit(
+                html,
+                css,
+                static_folder,
+                variant=variant,
+                attachments=attachments if number == 0 else (),
+            )
+            for number, html in enumerate(htmls)
+        ]
+        try:
+            return [future.result() for future in futures]
+        except Exception as error:  # a child's own error, or BrokenProcessPool
+            raise PdfRenderError(f"{type(error).__name__}: {error}") from error
+    finally:
+        if own is not None:
+            own.close()
+
+
+def parallel_workers() -> int:
+    """How many renderer processes :func:`render_pdfs` would use here (1: none).
+
+    Those of the block running, if any; otherwise ``JIT_REPORT_WORKERS`` (0: render in
+    this process), by default :func:`default_workers`.
+    """
+    pool = _POOL.get()
+    if pool is not None:
+        return pool.workers
+    configured = current_app.config.get("REPORT_WORKERS")
+    return max(1, default_workers() if configured is None else int(configured))
+
+
 @contextmanager
 def rendering_in(pool: "PdfPool | None"):
     """Within the block, :func:`render_pdf` has ``pool``'s processes make the PDF.
