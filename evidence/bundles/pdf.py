@@ -8,7 +8,7 @@ import io
 import json
 from pathlib import Path
 
-from flask import current_app
+from flask import render_template
 from flask_babel import force_locale, gettext
 
 from evidence.bundles import pades
@@ -95,14 +95,12 @@ def request_pdf(document: dict, *, sign: bool) -> bytes:
                 **contexts[0],
             )
         else:
-            parts = jit_pdf.render_pdfs(
-                _TEMPLATE,
+            pdf = _render_in_parts(
                 contexts,
                 css=(css, _page_css(digest, numbers=False)),
-                variant="pdf/a-3b",
+                numbers_css=(css, _page_css(digest, label=False)),
                 attachments=attachments,
             )
-            pdf = join_parts(parts, css=(css, _page_css(digest, label=False)))
         if not sign:
             return pdf
         reason = f"{gettext(definition.title)} {document['reference']}"
@@ -125,25 +123,59 @@ def part_bounds(rows: int, workers: int) -> list[tuple[int, int]]:
     return list(zip(cuts, [*cuts[1:], rows], strict=True))
 
 
-def join_parts(parts: list[bytes], *, css: tuple[str, ...]) -> bytes:
-    """Join the parts' pages into one PDF and number them: "Page X of Y" on every page.
+def _render_in_parts(
+    contexts: list[dict],
+    *,
+    css: tuple[str, ...],
+    numbers_css: tuple[str, ...],
+    attachments: tuple,
+) -> bytes:
+    """Render the parts side by side, join their pages and number them: one PDF.
 
-    The parts are rendered without page numbers (each part counts its own pages); the
+    The parts are rendered without page numbers (each would count its own pages); the
     numbers are laid out by WeasyPrint in a document of as many empty pages with the
-    same page rules (``css``: only the numbers' margin box), and each page of it is laid
-    over the part's page at the same place. The first part's document catalogue stays
-    (its PDF/A metadata and output intent, the attached request JSON); the outlines of
-    the parts are joined under it. Made with pypdf, already a dependency; it copies
-    pages and their resources, it does not rewrite them.
+    same page rules (``numbers_css``: only the numbers' margin box), rendered by a
+    renderer process while this one joins the parts, and each of its pages is laid
+    over the joined page at the same place.
     """
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
+
+    with jit_pdf.renderers(len(contexts)) as submit:
+        futures = [  # each part starts as soon as its HTML is ready
+            submit(
+                render_template(_TEMPLATE, **context),
+                css,
+                variant="pdf/a-3b",
+                attachments=attachments if number == 0 else (),
+            )
+            for number, context in enumerate(contexts)
+        ]
+        readers = [PdfReader(io.BytesIO(jit_pdf.pdf_result(future))) for future in futures]
+        total = sum(len(reader.pages) for reader in readers)
+        numbers = submit(_numbered_pages_html(total), numbers_css)
+        writer = join_parts(readers)
+        number_pages = PdfReader(io.BytesIO(jit_pdf.pdf_result(numbers))).pages
+    if len(number_pages) != total:  # a guard: never a page numbered wrongly
+        raise RuntimeError(f"{len(number_pages)} numbered pages for {total} pages")
+    for page, number in zip(writer.pages, number_pages, strict=True):
+        page.merge_page(number)
+        page.compress_content_streams()  # merging leaves the page's content uncompressed
+    writer.compress_identical_objects()  # drops the first part's outline, now unused
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def join_parts(readers: list):
+    """A pypdf writer with the parts' pages in order, their outlines made one.
+
+    The first part's document catalogue stays (its PDF/A metadata and output intent,
+    the attached request JSON). Made with pypdf, already a dependency: it copies pages
+    and their resources, it does not rewrite them.
+    """
+    from pypdf import PdfWriter
     from pypdf.generic import Fit
 
-    readers = [PdfReader(io.BytesIO(part)) for part in parts]
-    total = sum(len(reader.pages) for reader in readers)
-    numbers = PdfReader(io.BytesIO(_numbered_pages(total, css)))
-    if len(numbers.pages) != total:  # a guard: never a page numbered wrongly
-        raise RuntimeError(f"{len(numbers.pages)} numbered pages for {total} pages")
     writer = PdfWriter(clone_from=readers[0])
     for reader in readers[1:]:
         writer.append(reader, import_outline=False)
@@ -163,13 +195,7 @@ def join_parts(parts: list[bytes], *, css: tuple[str, ...]) -> bytes:
             )
             open_items[depth:] = [added]
         offset += len(reader.pages)
-    for page, number in zip(writer.pages, numbers.pages, strict=True):
-        page.merge_page(number)
-        page.compress_content_streams()  # merging leaves the page's content uncompressed
-    writer.compress_identical_objects()  # drops the first part's outline, now unused
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+    return writer
 
 
 def _outline_items(outline, depth: int = 0):
@@ -181,12 +207,11 @@ def _outline_items(outline, depth: int = 0):
             yield depth, item
 
 
-def _numbered_pages(pages: int, css: tuple[str, ...]) -> bytes:
-    """A PDF of ``pages`` empty pages with only their margin boxes (the page numbers)."""
-    html = (
+def _numbered_pages_html(pages: int) -> str:
+    """A document of ``pages`` empty pages: with the page rules, only their margin boxes."""
+    return (
         "<!doctype html><html><head><meta charset='utf-8'><style>"
         "body { margin: 0 } div + div { break-before: page }</style></head><body>"
         + "<div></div>" * pages
         + "</body></html>"
     )
-    return jit_pdf.html_pdf(html, css=css, static_folder=current_app.static_folder)

@@ -32,15 +32,15 @@ def long_document(crew, make_bundle):
 
 @pytest.fixture
 def parts_made(monkeypatch):
-    """Record how many parts each call of ``render_pdfs`` renders."""
+    """Record how many documents each block of renderers is started for."""
     calls = []
-    real = pdf.render_pdfs
+    real = pdf.renderers
 
-    def counted(template, contexts, **options):
-        calls.append(len(contexts))
-        return real(template, contexts, **options)
+    def counted(documents):
+        calls.append(documents)
+        return real(documents)
 
-    monkeypatch.setattr(pdf, "render_pdfs", counted)
+    monkeypatch.setattr(pdf, "renderers", counted)
     return calls
 
 
