@@ -374,10 +374,13 @@ def child_pdf(instance: Path, rows: int, in_pool: bool = False) -> dict:
             pool = jit_pdf.PdfPool(jit_pdf.default_workers())
             pool_s = time.perf_counter() - started
         try:
+            _reset_peak()
+            rss_before = _peak_mb()
             started, cpu = time.perf_counter(), _cpu_with_children()
             with jit_pdf.rendering_in(pool):
                 pdf = request_pdf(document, sign=True)
             seconds = time.perf_counter() - started
+            peak = _peak_mb()
         finally:
             if pool is not None:
                 pool.close()
@@ -388,6 +391,8 @@ def child_pdf(instance: Path, rows: int, in_pool: bool = False) -> dict:
             "pool_s": pool_s,
             "pdf_bytes": len(pdf),
             "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+            "peak_rss_mb": peak,
+            "rss_before_mb": rss_before,
         }
 
 
@@ -523,8 +528,9 @@ def main() -> None:
     print(
         f"request PDF with {args.rows} schedule rows (signed{where}): {result['pdf_s']:.1f} s "
         f"({result['pdf_cpu_s']:.1f} s of CPU with its renderers{started}), "
-        f"{result['pages']} pages, "
-        f"{result['pdf_bytes'] / MIB:.1f} MiB; load {_load()}"
+        f"{result['pages']} pages, {result['pdf_bytes'] / MIB:.1f} MiB; this process's peak RSS "
+        f"{result['peak_rss_mb']:.1f} MB (RSS {result['rss_before_mb']:.1f} MB before); "
+        f"load {_load()}"
     )
 
 
