@@ -123,6 +123,22 @@ def test_the_parts_go_to_the_renderer_processes_already_running(
     _check_one_document(signed, long_document, tmp_path)
 
 
+def test_without_renderer_processes_the_parts_are_rendered_here(
+    app, long_document, parts_made, monkeypatch, tmp_path
+):
+    """Processes that cannot start (none allowed, no semaphores): the same PDF, made here."""
+    monkeypatch.setattr(request_pdfs, "SPLIT_FROM_ROWS", 30)
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 2)
+
+    def unavailable(workers):
+        raise pdf.PdfPoolUnavailable("no processes here")
+
+    monkeypatch.setattr(pdf, "PdfPool", unavailable)
+    signed = request_pdfs.request_pdf(long_document, sign=True)
+    assert parts_made == [2]
+    _check_one_document(signed, long_document, tmp_path)
+
+
 def test_a_short_schedule_is_one_document_and_starts_no_process(
     app, crew, make_bundle, parts_made, monkeypatch
 ):
