@@ -4,8 +4,10 @@ Rendered in the request's language through :mod:`jit.pdf` (which fetches nothing
 outside the app) as PDF/A-3b with the request JSON attached, then signed (PAdES).
 """
 
+import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 from flask import render_template
@@ -163,6 +165,7 @@ def _render_in_parts(
         page.merge_page(number)
         page.compress_content_streams()  # merging leaves the page's content uncompressed
     writer.compress_identical_objects()  # drops the first part's outline, now unused
+    distinct_subset_tags(writer)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
@@ -198,6 +201,57 @@ def join_parts(readers: list):
             open_items[depth:] = [added]
         offset += len(reader.pages)
     return writer
+
+
+_SUBSET_NAME = re.compile(r"^/([A-Z]{6})\+(.+)$")
+
+
+def distinct_subset_tags(writer) -> None:
+    """Give each embedded font subset of the joined PDF a tag of its own.
+
+    WeasyPrint derives a subset's tag (``ABCDEF+DejaVuSans``) from the font's
+    description, not from the glyphs it holds, so each part, and the page numbers'
+    document, names its own different subset of one font alike. ISO 32000-1 (9.6.4)
+    says different subsets in one file shall have different tags: every subset after
+    the first of a name gets a new one (from the font object's number, so the same
+    input gives the same file), in its font dictionary, its descendant font and its
+    font descriptor.
+    """
+    from pypdf.generic import NameObject
+
+    owners: dict[str, int] = {}  # tag -> the font object that has it
+    done: set[int] = set()
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {}).get_object()
+        for reference in fonts.values():
+            number = getattr(reference, "idnum", None)
+            font = reference.get_object()
+            match = _SUBSET_NAME.match(str(font.get("/BaseFont", "")))
+            if number is None or number in done or match is None:
+                continue
+            done.add(number)
+            tag, name = match.groups()
+            if owners.setdefault(tag, number) == number:
+                continue
+            seed = number
+            while tag in owners:  # six letters from the object's number, not yet used
+                digest = hashlib.sha256(f"{seed}".encode()).digest()
+                tag, seed = "".join(chr(65 + byte % 26) for byte in digest[:6]), seed + 1
+            owners[tag] = number
+            renamed = NameObject(f"/{tag}+{name}")
+            font[NameObject("/BaseFont")] = renamed
+            for descendant in font.get("/DescendantFonts", []):
+                descendant = descendant.get_object()
+                descendant[NameObject("/BaseFont")] = renamed
+                _rename_descriptor(descendant, renamed)
+            _rename_descriptor(font, renamed)
+
+
+def _rename_descriptor(font, renamed) -> None:
+    from pypdf.generic import NameObject
+
+    if "/FontDescriptor" in font:
+        font["/FontDescriptor"].get_object()[NameObject("/FontName")] = renamed
 
 
 def _outline_items(outline, depth: int = 0):

@@ -81,6 +81,12 @@ def _check_one_document(signed: bytes, document: dict, tmp_path) -> PdfReader:
     ).stdout.splitlines()[2:]
     assert fonts
     assert all(line.split()[-5] == "yes" for line in fonts)  # embedded
+    # Each subset its own tag (ISO 32000-1, 9.6.4), though each part named its own alike.
+    names = {}
+    for page in reader.pages:
+        for reference in page["/Resources"]["/Font"].values():
+            names[reference.idnum] = str(reference.get_object()["/BaseFont"])
+    assert len(set(names.values())) == len(names), names
     status = pades.validate(signed)
     assert status.bottom_line, status.pretty_print_details()
     return reader
