@@ -118,6 +118,64 @@ def current_pool() -> "PdfPool | None":
 
 
 @contextmanager
+def renderers(documents: int):
+    """Within the block, ``submit(html, css, **options)`` starts one PDF (a :class:`Future`).
+
+    WeasyPrint lays out one document in one process, so a long document made of parts
+    is made faster by laying them out at once, each in a renderer process: those of the
+    block running (:func:`rendering_in`), or, when ``documents`` are more than one and
+    :func:`parallel_workers` allows, processes started for this block and ended after
+    it. Otherwise each is rendered here, when submitted. ``options`` are
+    :func:`html_pdf`'s ``variant`` and ``attachments``; the futures' errors are the
+    renderer's own (see :func:`pdf_result`).
+    """
+    static_folder = current_app.static_folder
+    pool, own = current_pool(), None
+    if pool is None and documents > 1 and parallel_workers() > 1:
+        try:
+            pool = own = PdfPool(min(parallel_workers(), documents))
+        except PdfPoolUnavailable as error:
+            current_app.logger.warning("a long PDF is rendered in the server process: %s", error)
+
+    def submit(html: str, css: tuple[str, ...], **options) -> Future:
+        if pool is not None:
+            return pool.submit(html, css, static_folder, **options)
+        future = Future()
+        try:
+            future.set_result(html_pdf(html, css=css, static_folder=static_folder, **options))
+        except Exception as error:
+            future.set_exception(error)
+        return future
+
+    try:
+        yield submit
+    finally:
+        if own is not None:
+            own.close()
+
+
+def pdf_result(future: Future) -> bytes:
+    """The PDF of a document submitted in :func:`renderers`, or :class:`PdfRenderError`."""
+    try:
+        return future.result()
+    except Exception as error:  # the renderer's own error, or BrokenProcessPool
+        raise PdfRenderError(f"{type(error).__name__}: {error}") from error
+
+
+def parallel_workers() -> int:
+    """How many renderer processes :func:`renderers` would use here (1: none).
+
+    Those of the block running, if any; otherwise ``JIT_REPORT_WORKERS`` (0: render in
+    this process), by default :func:`default_workers`.
+    """
+    pool = current_pool()
+    if pool is not None:
+        return pool.workers
+    configured = current_app.config.get("REPORT_WORKERS")
+    return max(1, default_workers() if configured is None else int(configured))
+
+
+@contextmanager
 def rendering_in(pool: "PdfPool | None"):
     """Within the block, :func:`render_pdf` has ``pool``'s processes make the PDF.
 

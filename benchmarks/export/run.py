@@ -33,6 +33,7 @@ the machine these run on is shared.
 # ruff: noqa: S603, S607 (runs this script's own children and zip, found on the PATH)
 
 import argparse
+import io
 import json
 import os
 import re
@@ -317,10 +318,20 @@ def _finalise_measured(access, bundle) -> dict:
     }
 
 
-def child_pdf(instance: Path, rows: int) -> dict:
+def child_pdf(instance: Path, rows: int, in_pool: bool = False) -> dict:
+    """Render and sign the request PDF of ``rows`` schedule rows; its time and CPU.
+
+    The CPU is this process's and its renderer processes' (ended, so counted). With
+    ``in_pool`` it is rendered as at finalising, in renderer processes started before
+    (their start is timed apart); otherwise as a draft's download, which starts them
+    itself when the schedule is split.
+    """
+    from pypdf import PdfReader
+
     from evidence.bundles import forms, services
     from evidence.bundles.document import request_document
     from evidence.bundles.pdf import request_pdf
+    from jit import pdf as jit_pdf
     from jit.extensions import db
     from tests.bundles.conftest import COMPLETE
 
@@ -356,13 +367,40 @@ def child_pdf(instance: Path, rows: int) -> dict:
             }
             for n in range(1, rows + 1)
         ]
-        started, cpu = time.perf_counter(), time.process_time()
-        pdf = request_pdf(document, sign=True)
+        pool, pool_s = None, 0.0
+        cpu_before = _cpu_with_children()
+        if in_pool:
+            started = time.perf_counter()
+            pool = jit_pdf.PdfPool(jit_pdf.default_workers())
+            pool_s = time.perf_counter() - started
+        try:
+            _reset_peak()
+            rss_before = _peak_mb()
+            started, cpu = time.perf_counter(), _cpu_with_children()
+            with jit_pdf.rendering_in(pool):
+                pdf = request_pdf(document, sign=True)
+            seconds = time.perf_counter() - started
+            peak = _peak_mb()
+        finally:
+            if pool is not None:
+                pool.close()
+        # The renderers' CPU is counted once they have ended: the pool's (closed) too.
         return {
-            "pdf_s": time.perf_counter() - started,
-            "pdf_cpu_s": time.process_time() - cpu,
+            "pdf_s": seconds,
+            "pdf_cpu_s": _cpu_with_children() - (cpu_before if in_pool else cpu),
+            "pool_s": pool_s,
             "pdf_bytes": len(pdf),
+            "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+            "peak_rss_mb": peak,
+            "rss_before_mb": rss_before,
         }
+
+
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its ended children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _child(args: list[str], instance: Path) -> dict:
@@ -425,6 +463,14 @@ def main() -> None:
         type=int,
         help="custody report renderer processes (JIT_REPORT_WORKERS; 0: in the server process)",
     )
+    parser.add_argument(
+        "--only-pdf", action="store_true", help="only the request PDF of --rows schedule rows"
+    )
+    parser.add_argument(
+        "--pdf-pool",
+        action="store_true",
+        help="render the PDF as at finalising, in renderer processes started before",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -433,13 +479,13 @@ def main() -> None:
             workers = int(rest[2]) if len(rest) > 2 else None
             result = child_package(Path(instance), int(rest[0]), int(rest[1]), workers)
         else:
-            result = child_pdf(Path(instance), int(rest[0]))
+            result = child_pdf(Path(instance), int(rest[0]), in_pool=rest[1:] == ["pool"])
         print(json.dumps(result))
         return
     if shutil.which("zip") is None:
         sys.exit("zip is not installed (apt install zip)")
     items = args.items or (20 if args.small else 200)
-    sizes = args.sizes or ([64, 128] if args.small else [1024, 2048])
+    sizes = [] if args.only_pdf else args.sizes or ([64, 128] if args.small else [1024, 2048])
     print(f"load average at start: {_load()} ({os.cpu_count()} CPUs)")
     peaks = []
     for size in sizes:
@@ -469,12 +515,21 @@ def main() -> None:
         )
     folder = Path(tempfile.mkdtemp(prefix="jit-bench-export-"))
     try:
-        result = _child(["pdf", str(args.rows)], folder / "instance")
+        pool = ["pool"] if args.pdf_pool else []
+        result = _child(["pdf", str(args.rows), *pool], folder / "instance")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    where = (
+        f", in renderer processes started before in {result['pool_s']:.1f} s"
+        if args.pdf_pool
+        else ""
+    )
+    started = " and their start" if args.pdf_pool else ""
     print(
-        f"request PDF with {args.rows} schedule rows (signed): {result['pdf_s']:.1f} s "
-        f"({result['pdf_cpu_s']:.1f} s of CPU), {result['pdf_bytes'] / MIB:.1f} MiB; "
+        f"request PDF with {args.rows} schedule rows (signed{where}): {result['pdf_s']:.1f} s "
+        f"({result['pdf_cpu_s']:.1f} s of CPU with its renderers{started}), "
+        f"{result['pages']} pages, {result['pdf_bytes'] / MIB:.1f} MiB; this process's peak RSS "
+        f"{result['peak_rss_mb']:.1f} MB (RSS {result['rss_before_mb']:.1f} MB before); "
         f"load {_load()}"
     )
 
