@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/search/run.py                       # 100,000 documents
     .venv/bin/python benchmarks/search/run.py --docs 2000 --postgresql-url URL
     .venv/bin/python benchmarks/search/run.py --docs 2000 --backends whoosh --steady-seconds 10
+    .venv/bin/python benchmarks/search/run.py --backends whoosh --keep /tmp/w100k   # kept…
+    .venv/bin/python benchmarks/search/run.py --backends whoosh --reuse /tmp/w100k \
+        --steady-seconds 0 --ocr-pages 0                          # …and queried again
 
 The corpus (seeded, so every run has the same documents) mixes English, German, French,
 Dutch, Croatian and Spanish case text — seizures, payments, calls, custody notes, chat —
@@ -26,6 +29,10 @@ here, or a throwaway cluster from benchmarks/common.py) and:
    chat messages are committed at a steady rate (20/s for 30 s); a poller searches for
    them every 50 ms (newest first, as many as are still unseen) and takes, for each,
    the start of the first search that found it minus the end of its commit.
+
+``--keep DIR`` makes the Whoosh instance in DIR and leaves it there; ``--reuse DIR``
+(with the same ``--docs``, for the FTS5 reference) skips steps 1–2 and queries it again.
+The Whoosh index's segment count is printed before the queries.
 
 The same documents (title and body) and queries go through SQLite FTS5 (``snippet()``)
 in the same run as the embedded-speed reference, and each backend's p95 ratio to it is
@@ -303,6 +310,10 @@ def run_queries(instance: Instance, queries: list[str]) -> dict:
         db.session.rollback()  # end the read transaction, as a request does
         timings.append(elapsed)
         per_query.setdefault(text, [found.total, []])[1].append(elapsed)
+        if len(timings) % 50 == 0 and len(timings) < len(queries):
+            # A long run shows how it goes (and what it had, were it stopped).
+            p50, p95 = percentiles(timings)
+            print(f"  {len(timings)} queries: p50 {p50:.1f} ms  p95 {p95:.1f} ms", flush=True)
     return {"timings": timings, "per_query": per_query}
 
 
@@ -408,36 +419,71 @@ def commit_to_searchable(instance: Instance, rate: float, seconds: float) -> dic
     }
 
 
+def whoosh_segments(instance: Instance) -> int | None:
+    """Return how many segments the team's Whoosh index has (each search opens them all)."""
+    from search.backends import get_backend
+
+    backend = get_backend(instance.app)
+    if backend.name != "whoosh":
+        return None
+    ix = backend._open(instance.team_id, create=False)
+    return None if ix is None else len(ix._segments())
+
+
+def instance_folder(name: str, args) -> Path:
+    """The Whoosh instance's folder: kept (--keep, --reuse) or a temporary one."""
+    kept = args.reuse or args.keep
+    if name == "whoosh" and kept:
+        folder = Path(kept).resolve()
+        if args.keep and folder.exists() and any(folder.iterdir()):
+            raise SystemExit(f"--keep {folder}: the folder is not empty (--reuse it?)")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    # Removed when the run ends: the app's SQLite checkpoint thread outlives this.
+    folder = Path(tempfile.mkdtemp(prefix=f"jit-search-bench-{name}-"))
+    FOLDERS.append(folder)
+    return folder
+
+
 def backend_run(name: str, database_url: str | None, documents, queries, args) -> dict:
     from jit.extensions import db
     from search import outbox
 
-    # Removed when the run ends: the app's SQLite checkpoint thread outlives this.
-    folder = Path(tempfile.mkdtemp(prefix=f"jit-search-bench-{name}-"))
-    FOLDERS.append(folder)
+    folder = instance_folder(name, args)
     instance = Instance(name, database_url, folder)
     app = instance.app
+    if name == "whoosh" and args.reuse:
+        # The kept instance's rows and index, as its run left them: queries only.
+        result = {"rows": 0, "written": 0.0, "drained": 0, "build": 0.0, "reused": str(folder)}
+        print(f"[{name}] reusing the instance in {folder}; querying…", flush=True)
+    else:
+        with app.app_context():
+            pending_before = outbox.pending()
+            started = time.perf_counter()
+            rows = write_rows(instance, documents)
+            written = time.perf_counter() - started
+            queued = outbox.pending() - pending_before
+            db.session.remove()
+        print(f"[{name}] {rows:,} rows written in {written:.1f} s "
+              f"({queued:,} outbox rows besides {pending_before} of the team's set-up); "
+              "draining…", flush=True)  # fmt: skip
+        with app.app_context():
+            started = time.perf_counter()
+            drained = outbox.drain(app, timeout=60)
+            build = time.perf_counter() - started
+            db.session.remove()
+        print(f"[{name}] drained {drained:,} outbox rows in {build:.1f} s "
+              f"({drained / build:.0f} docs/s); querying…", flush=True)  # fmt: skip
+        result = {"rows": rows, "written": written, "drained": drained, "build": build}
+    result["segments"] = whoosh_segments(instance)
+    if result["segments"] is not None:
+        print(f"[{name}] the index has {result['segments']} segments", flush=True)
     with app.app_context():
-        pending_before = outbox.pending()
         started = time.perf_counter()
-        rows = write_rows(instance, documents)
-        written = time.perf_counter() - started
-        queued = outbox.pending() - pending_before
-        db.session.remove()
-    print(f"[{name}] {rows:,} rows written in {written:.1f} s "
-          f"({queued:,} outbox rows besides {pending_before} of the team's set-up); "
-          "draining…", flush=True)  # fmt: skip
-    with app.app_context():
-        started = time.perf_counter()
-        drained = outbox.drain(app, timeout=60)
-        build = time.perf_counter() - started
-        db.session.remove()
-    print(f"[{name}] drained {drained:,} outbox rows in {build:.1f} s "
-          f"({drained / build:.0f} docs/s); querying…", flush=True)  # fmt: skip
-    with app.app_context():
         measured = run_queries(instance, queries)
         db.session.remove()
-    result = {"rows": rows, "written": written, "drained": drained, "build": build}
+    print(f"[{name}] {len(queries)} queries in {time.perf_counter() - started:.1f} s",
+          flush=True)  # fmt: skip
     result.update(measured)
     if args.steady_seconds:
         print(f"[{name}] commit to searchable: {args.steady_rate:g} messages/s for "
@@ -552,10 +598,15 @@ class PostgresDatabase:
 
 def report(name: str, result: dict, fts5_p95: float, target: float, args) -> None:
     p50, p95 = percentiles(result["timings"])
-    print(f"{name:<10} rows {result['rows']:,} written in {result['written']:.1f} s; "
-          f"built through the outbox: {result['drained']:,} documents in "
-          f"{result['build']:.1f} s = {result['drained'] / result['build']:.0f} docs/s"
-    )  # fmt: skip
+    if result.get("reused"):
+        print(f"{name:<10} the instance kept in {result['reused']} (not built in this run)")
+    else:
+        print(f"{name:<10} rows {result['rows']:,} written in {result['written']:.1f} s; "
+              f"built through the outbox: {result['drained']:,} documents in "
+              f"{result['build']:.1f} s = {result['drained'] / result['build']:.0f} docs/s"
+        )  # fmt: skip
+    if result.get("segments") is not None:
+        print(f"{'':<10} index segments before the queries: {result['segments']}")
     print(f"{'':<10} {QUERIES} queries (top 10 highlighted): p50 {p50:.1f} ms  "
           f"p95 {p95:.1f} ms  (target p95 ≤ {target:g} ms at 100k)  "
           f"p95 / fts5 p95: {p95 / fts5_p95:.1f}")  # fmt: skip
@@ -586,7 +637,17 @@ def main() -> None:
     parser.add_argument("--steady-seconds", type=float, default=30.0,
                         help="0 skips the commit-to-searchable phase")  # fmt: skip
     parser.add_argument("--ocr-pages", type=int, default=3)
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", metavar="DIR", help="make the Whoosh instance (SQLite "
+                      "database and index) in DIR, an empty folder, and leave it")  # fmt: skip
+    kept.add_argument("--reuse", metavar="DIR", help="run the queries (and the steady "
+                      "phase, which adds its messages) against the Whoosh instance a "
+                      "--keep run left in DIR, without writing rows or building")  # fmt: skip
     args = parser.parse_args()
+    if (args.keep or args.reuse) and "whoosh" not in args.backends:
+        parser.error("--keep and --reuse are for the Whoosh instance")
+    if args.reuse and not Path(args.reuse).is_dir():
+        parser.error(f"--reuse {args.reuse}: no such folder")
     try:
         run(args)
     finally:
