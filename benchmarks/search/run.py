@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/search/run.py                       # 100,000 documents
     .venv/bin/python benchmarks/search/run.py --docs 2000 --postgresql-url URL
     .venv/bin/python benchmarks/search/run.py --docs 2000 --backends whoosh --steady-seconds 10
+    .venv/bin/python benchmarks/search/run.py --backends whoosh --keep /tmp/w100k   # kept…
+    .venv/bin/python benchmarks/search/run.py --backends whoosh --reuse /tmp/w100k \
+        --steady-seconds 0 --ocr-pages 0                          # …and queried again
 
 The corpus (seeded, so every run has the same documents) mixes English, German, French,
 Dutch, Croatian and Spanish case text — seizures, payments, calls, custody notes, chat —
@@ -22,10 +25,15 @@ here, or a throwaway cluster from benchmarks/common.py) and:
 3. **queries**: 200 mixed queries (words, a phrase, a prefix, a fuzzy term, field
    filters, identifiers) parsed and run through the backend's ``query`` with the top 10
    highlighted, facets and the exact total, as a search page asks for them;
-4. **commit to searchable**: the real writer thread (``search.outbox.Worker``) runs while
+4. **commit to searchable**: the real writer (``search.outbox.ensure_worker``; a
+   process of its own with Whoosh, waited for until it has drained a first message) runs while
    chat messages are committed at a steady rate (20/s for 30 s); a poller searches for
    them every 50 ms (newest first, as many as are still unseen) and takes, for each,
    the start of the first search that found it minus the end of its commit.
+
+``--keep DIR`` makes the Whoosh instance in DIR and leaves it there; ``--reuse DIR``
+(with the same ``--docs``, for the FTS5 reference) skips steps 1–2 and queries it again.
+The Whoosh index's segment count is printed before the queries.
 
 The same documents (title and body) and queries go through SQLite FTS5 (``snippet()``)
 in the same run as the embedded-speed reference, and each backend's p95 ratio to it is
@@ -303,7 +311,40 @@ def run_queries(instance: Instance, queries: list[str]) -> dict:
         db.session.rollback()  # end the read transaction, as a request does
         timings.append(elapsed)
         per_query.setdefault(text, [found.total, []])[1].append(elapsed)
+        if len(timings) % 50 == 0 and len(timings) < len(queries):
+            # A long run shows how it goes (and what it had, were it stopped).
+            p50, p95 = percentiles(timings)
+            print(f"  {len(timings)} queries: p50 {p50:.1f} ms  p95 {p95:.1f} ms", flush=True)
     return {"timings": timings, "per_query": per_query}
+
+
+def warm_up(instance: Instance, outbox) -> None:
+    """Wait until the writer (a process of its own: an interpreter and an app to start)
+    has drained a first message, as a server's has long before: its start-up is not a
+    commit's wait."""
+    from jit.chat.models import Channel, Message
+    from jit.clock import utcnow
+    from jit.extensions import db
+
+    with instance.app.app_context():
+        from sqlalchemy import select
+
+        member = next(iter(instance.writers().values()))
+        channel = db.session.scalar(
+            select(Channel).where(Channel.team_id == instance.team_id, Channel.is_general.is_(True))
+        )
+        channel.last_seq += 1
+        db.session.add(
+            Message(channel_id=channel.id, seq=channel.last_seq, author_id=member.user_id,
+                    author_party_id=member.party_id, client_id=uuid.uuid4().hex,
+                    body="warm-up", created_at=utcnow())
+        )  # fmt: skip
+        db.session.commit()
+        deadline = time.monotonic() + 120
+        while outbox.pending() and time.monotonic() < deadline:
+            db.session.rollback()
+            time.sleep(0.05)
+        db.session.remove()
 
 
 def commit_to_searchable(instance: Instance, rate: float, seconds: float) -> dict:
@@ -349,6 +390,7 @@ def commit_to_searchable(instance: Instance, rate: float, seconds: float) -> dic
 
     deadline = [float("inf")]
     worker = outbox.ensure_worker(app)
+    warm_up(instance, outbox)
     poller = threading.Thread(target=poll, name="bench-poller", daemon=True)
     poller.start()
     rng = random.Random(SEED + 1)  # noqa: S311 - reproducible text, not a secret
@@ -408,41 +450,77 @@ def commit_to_searchable(instance: Instance, rate: float, seconds: float) -> dic
     }
 
 
+def whoosh_segments(instance: Instance) -> int | None:
+    """Return how many segments the team's Whoosh index has (each search opens them all)."""
+    from search.backends import get_backend
+
+    backend = get_backend(instance.app)
+    if backend.name != "whoosh":
+        return None
+    ix = backend._open(instance.team_id, create=False)
+    return None if ix is None else len(ix._segments())
+
+
+def instance_folder(name: str, args) -> Path:
+    """The Whoosh instance's folder: kept (--keep, --reuse) or a temporary one."""
+    kept = args.reuse or args.keep
+    if name == "whoosh" and kept:
+        folder = Path(kept).resolve()
+        if args.keep and folder.exists() and any(folder.iterdir()):
+            raise SystemExit(f"--keep {folder}: the folder is not empty (--reuse it?)")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    # Removed when the run ends: the app's SQLite checkpoint thread outlives this.
+    folder = Path(tempfile.mkdtemp(prefix=f"jit-search-bench-{name}-"))
+    FOLDERS.append(folder)
+    return folder
+
+
 def backend_run(name: str, database_url: str | None, documents, queries, args) -> dict:
     from jit.extensions import db
     from search import outbox
 
-    # Removed when the run ends: the app's SQLite checkpoint thread outlives this.
-    folder = Path(tempfile.mkdtemp(prefix=f"jit-search-bench-{name}-"))
-    FOLDERS.append(folder)
+    folder = instance_folder(name, args)
     instance = Instance(name, database_url, folder)
     app = instance.app
-    with app.app_context():
-        pending_before = outbox.pending()
-        started = time.perf_counter()
-        rows = write_rows(instance, documents)
-        written = time.perf_counter() - started
-        queued = outbox.pending() - pending_before
-        db.session.remove()
-    print(f"[{name}] {rows:,} rows written in {written:.1f} s "
-          f"({queued:,} outbox rows besides {pending_before} of the team's set-up); "
-          "draining…", flush=True)  # fmt: skip
-    with app.app_context():
-        started = time.perf_counter()
-        drained = outbox.drain(app, timeout=60)
-        build = time.perf_counter() - started
-        db.session.remove()
-    print(f"[{name}] drained {drained:,} outbox rows in {build:.1f} s "
-          f"({drained / build:.0f} docs/s); querying…", flush=True)  # fmt: skip
-    with app.app_context():
-        measured = run_queries(instance, queries)
-        db.session.remove()
-    result = {"rows": rows, "written": written, "drained": drained, "build": build}
-    result.update(measured)
+    if name == "whoosh" and args.reuse:
+        # The kept instance's rows and index, as its run left them: queries only.
+        result = {"rows": 0, "written": 0.0, "drained": 0, "build": 0.0, "reused": str(folder)}
+        print(f"[{name}] reusing the instance in {folder}", flush=True)
+    else:
+        with app.app_context():
+            pending_before = outbox.pending()
+            started = time.perf_counter()
+            rows = write_rows(instance, documents)
+            written = time.perf_counter() - started
+            queued = outbox.pending() - pending_before
+            db.session.remove()
+        print(f"[{name}] {rows:,} rows written in {written:.1f} s "
+              f"({queued:,} outbox rows besides {pending_before} of the team's set-up); "
+              "draining…", flush=True)  # fmt: skip
+        with app.app_context():
+            started = time.perf_counter()
+            drained = outbox.drain(app, timeout=60)
+            build = time.perf_counter() - started
+            db.session.remove()
+        print(f"[{name}] drained {drained:,} outbox rows in {build:.1f} s "
+              f"({drained / build:.0f} docs/s); querying…", flush=True)  # fmt: skip
+        result = {"rows": rows, "written": written, "drained": drained, "build": build}
+    result["segments"] = whoosh_segments(instance)
+    if result["segments"] is not None:
+        print(f"[{name}] the index has {result['segments']} segments", flush=True)
+    if queries:
+        with app.app_context():
+            started = time.perf_counter()
+            result.update(run_queries(instance, queries))
+            db.session.remove()
+        print(f"[{name}] {len(queries)} queries in {time.perf_counter() - started:.1f} s",
+              flush=True)  # fmt: skip
     if args.steady_seconds:
         print(f"[{name}] commit to searchable: {args.steady_rate:g} messages/s for "
               f"{args.steady_seconds:g} s…", flush=True)  # fmt: skip
         result["steady"] = commit_to_searchable(instance, args.steady_rate, args.steady_seconds)
+        result["segments_after"] = whoosh_segments(instance)
     with app.app_context():
         db.engine.dispose()
     return result
@@ -550,15 +628,21 @@ class PostgresDatabase:
             self.cluster.stop()
 
 
-def report(name: str, result: dict, fts5_p95: float, target: float, args) -> None:
-    p50, p95 = percentiles(result["timings"])
-    print(f"{name:<10} rows {result['rows']:,} written in {result['written']:.1f} s; "
-          f"built through the outbox: {result['drained']:,} documents in "
-          f"{result['build']:.1f} s = {result['drained'] / result['build']:.0f} docs/s"
-    )  # fmt: skip
-    print(f"{'':<10} {QUERIES} queries (top 10 highlighted): p50 {p50:.1f} ms  "
-          f"p95 {p95:.1f} ms  (target p95 ≤ {target:g} ms at 100k)  "
-          f"p95 / fts5 p95: {p95 / fts5_p95:.1f}")  # fmt: skip
+def report(name: str, result: dict, fts5_p95: float | None, target: float, args) -> None:
+    if result.get("reused"):
+        print(f"{name:<10} the instance kept in {result['reused']} (not built in this run)")
+    else:
+        print(f"{name:<10} rows {result['rows']:,} written in {result['written']:.1f} s; "
+              f"built through the outbox: {result['drained']:,} documents in "
+              f"{result['build']:.1f} s = {result['drained'] / result['build']:.0f} docs/s"
+        )  # fmt: skip
+    if result.get("segments") is not None:
+        print(f"{'':<10} index segments before the queries: {result['segments']}")
+    if result.get("timings"):
+        p50, p95 = percentiles(result["timings"])
+        print(f"{'':<10} {len(result['timings'])} queries (top 10 highlighted): p50 {p50:.1f} ms"
+              f"  p95 {p95:.1f} ms  (target p95 ≤ {target:g} ms at 100k)  "
+              f"p95 / fts5 p95: {p95 / fts5_p95:.1f}")  # fmt: skip
     steady = result.get("steady")
     if steady:
         line = (f"{'':<10} commit to searchable, {steady['written']} messages at "
@@ -573,6 +657,8 @@ def report(name: str, result: dict, fts5_p95: float, target: float, args) -> Non
         if steady["missing"]:
             line += f"; NOT FOUND within 30 s after the last: {steady['missing']}"
         print(line)
+        if result.get("segments_after") is not None:
+            print(f"{'':<10} index segments after it: {result['segments_after']}")
 
 
 def main() -> None:
@@ -586,7 +672,19 @@ def main() -> None:
     parser.add_argument("--steady-seconds", type=float, default=30.0,
                         help="0 skips the commit-to-searchable phase")  # fmt: skip
     parser.add_argument("--ocr-pages", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=QUERIES,
+                        help="how many of the mixed queries to time (0 skips them)")  # fmt: skip
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", metavar="DIR", help="make the Whoosh instance (SQLite "
+                      "database and index) in DIR, an empty folder, and leave it")  # fmt: skip
+    kept.add_argument("--reuse", metavar="DIR", help="run the queries (and the steady "
+                      "phase, which adds its messages) against the Whoosh instance a "
+                      "--keep run left in DIR, without writing rows or building")  # fmt: skip
     args = parser.parse_args()
+    if (args.keep or args.reuse) and "whoosh" not in args.backends:
+        parser.error("--keep and --reuse are for the Whoosh instance")
+    if args.reuse and not Path(args.reuse).is_dir():
+        parser.error(f"--reuse {args.reuse}: no such folder")
     try:
         run(args)
     finally:
@@ -600,7 +698,7 @@ def run(args) -> None:
           f"backends: {' '.join(args.backends)}", flush=True)  # fmt: skip
     documents = list(corpus(args.docs))
     rng = random.Random(SEED)  # noqa: S311 - reproducible queries, not a secret
-    queries = [rng.choice(QUERY_MIX) for _ in range(QUERIES)]
+    queries = [rng.choice(QUERY_MIX) for _ in range(args.queries)]
     results = {}
     for name in args.backends:
         database = PostgresDatabase(args.postgresql_url) if name == "postgresql" else None
@@ -611,16 +709,19 @@ def run(args) -> None:
         finally:
             if database is not None:
                 database.drop()
-    print("… and SQLite FTS5 over the same documents", flush=True)
-    fts5 = fts5_run(documents, queries)
-    f50, f95 = percentiles(fts5["timings"])
-    print(f"\ndocuments: {args.docs:,}  queries: {QUERIES} (top 10 highlighted)")
+    f95 = None
+    if queries:
+        print("… and SQLite FTS5 over the same documents", flush=True)
+        fts5 = fts5_run(documents, queries)
+        f50, f95 = percentiles(fts5["timings"])
+    print(f"\ndocuments: {args.docs:,}  queries: {len(queries)} (top 10 highlighted)")
     targets = {"whoosh": 25, "postgresql": 15}
     for name, result in results.items():
         report(name, result, f95, targets[name], args)
-    print(f"{'fts5':<10} built in {fts5['build']:.1f} s ({fts5['rate']:.0f} docs/s, direct "
-          f"inserts)  p50 {f50:.1f} ms  p95 {f95:.1f} ms")  # fmt: skip
-    print("\nper query: total hits, median ms (" + ", ".join(results) + ")")
+    if queries:
+        print(f"{'fts5':<10} built in {fts5['build']:.1f} s ({fts5['rate']:.0f} docs/s, direct "
+              f"inserts)  p50 {f50:.1f} ms  p95 {f95:.1f} ms")  # fmt: skip
+        print("\nper query: total hits, median ms (" + ", ".join(results) + ")")
     for text in dict.fromkeys(queries):
         cells = []
         for result in results.values():

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 
 def _corpus(case, make_team, make_membership, make_item, chat):
     make_item(
@@ -103,3 +105,21 @@ def test_has_and_the_facet_keep_to_each_team_and_visibility(
     assert both["facets"]["idtype"] == {"vin": 1}
     _status, de = search_as(case.de_member.user, "has:vin", team=case.team.code)
     assert de["facets"]["idtype"] == {"vin": 1}
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_whoosh_counts_the_types_without_a_list_per_document_of_the_index(
+    case, make_team, make_membership, make_item, chat, index, search_as, monkeypatch
+):
+    """Whoosh's overlapping facet made a list for every document of the index at each
+    query: ~140 ms a query at 100,000 documents, whatever it matched."""
+    from whoosh import sorting
+
+    def every_document(*_args, **_kwargs):
+        raise AssertionError("a list for every document of the index")
+
+    monkeypatch.setattr(sorting.OverlappingCategorizer, "set_searcher", every_document)
+    _corpus(case, make_team, make_membership, make_item, chat)
+    index()
+    _status, nl = search_as(case.nl_member.user, "kind:item OR kind:message", team=case.team.code)
+    assert nl["facets"]["idtype"] == {"phone": 2, "iban": 1, "ip": 1, "email": 1}
