@@ -96,13 +96,11 @@ def render_pdf(
     html = render_template(template, **context)
     pool = current_pool()
     if pool is not None:  # inside rendering_in(pool): the layout is made in a child
-        future = pool.submit(
-            html, css, current_app.static_folder, variant=variant, attachments=attachments
+        return pdf_result(
+            pool.submit(
+                html, css, current_app.static_folder, variant=variant, attachments=attachments
+            )
         )
-        try:
-            return future.result()
-        except Exception as error:  # the child's own error, or BrokenProcessPool
-            raise PdfRenderError(f"{type(error).__name__}: {error}") from error
     return html_pdf(
         html,
         css=css,
