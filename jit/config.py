@@ -160,8 +160,8 @@ SETTINGS = [
     Setting(
         "CHAT_SEND_QUEUE",
         int,
-        1000,
-        "Chat messages a process holds waiting for the database before refusing more",
+        100,
+        "Chat sends a process takes in at once (checked, queued, written) before refusing more",
     ),
     Setting(
         "CHAT_ALLOWED_ORIGINS",

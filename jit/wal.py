@@ -103,8 +103,19 @@ def init_app(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
-    checkpointer = Checkpointer(engine.url.database, seconds)
-    app.extensions["jit_wal_checkpointer"] = checkpointer
+    app.extensions["jit_wal_checkpointer"] = Checkpointer(engine.url.database, seconds)
+    watch_engine(app, engine)
+
+
+def watch_engine(app: Flask, engine) -> None:
+    """Give ``engine``'s connections the large automatic checkpoint, and follow its commits.
+
+    For the app's engine, and any other engine on the same database (the chat writer's).
+    Nothing to do where the app has no background checkpointer.
+    """
+    checkpointer = app.extensions.get("jit_wal_checkpointer")
+    if checkpointer is None:
+        return
 
     @event.listens_for(engine, "connect")
     def _large_autocheckpoint(dbapi_connection, _record):

@@ -11,6 +11,7 @@ a refused event also sends ``chat_error`` to that connection only, stores nothin
 leaves the connection open.
 """
 
+import contextlib
 import functools
 import logging
 
@@ -101,17 +102,24 @@ def broadcast_message(payload: dict) -> None:
     _broadcast("message", payload, fanout.channel_room(payload["channel"]))
 
 
-def chat_event(handler):
-    """Authorise, parse, run and answer one event; refuse with a reason, never half-write."""
+def chat_event(handler=None, *, gate=None):
+    """Authorise, parse, run and answer one event; refuse with a reason, never half-write.
+
+    ``gate``, if given, is a context manager factory entered first, before the event
+    touches the database; it may refuse the event (:class:`ChatError`).
+    """
+    if handler is None:
+        return functools.partial(chat_event, gate=gate)
     event = handler.__name__.removeprefix("on_")
 
     @functools.wraps(handler)
     def wrapper(self, *args):
         try:
-            if len(args) != 1 or not isinstance(args[0], dict):
-                raise ChatError(f"The {event} event takes one object with its fields.")
-            access = _access()
-            return {"ok": True, **(handler(self, access, args[0]) or {})}
+            with gate() if gate is not None else contextlib.nullcontext():
+                if len(args) != 1 or not isinstance(args[0], dict):
+                    raise ChatError(f"The {event} event takes one object with its fields.")
+                access = _access()
+                return {"ok": True, **(handler(self, access, args[0]) or {})}
         except AccessEnded:
             db.session.rollback()
             _drop_this_connection()
@@ -125,6 +133,11 @@ def chat_event(handler):
             return _refuse(event, "The server could not handle this; nothing was saved.")
 
     return wrapper
+
+
+def _admitted_send():
+    """A send counts against this process's bound from its arrival (jit/chat/writer.py)."""
+    return current_app.extensions["jit_chat_writer"].admitted()
 
 
 def _drop_this_connection() -> None:
@@ -249,7 +262,7 @@ class ChatNamespace(Namespace):
         )
         return {"messages": [reading.message_payload(m) for m in messages], "has_more": has_more}
 
-    @chat_event
+    @chat_event(gate=_admitted_send)
     def on_send(self, access, data):
         payload, is_new = services.send_message(
             access,

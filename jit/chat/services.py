@@ -387,8 +387,9 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     Then the send joins this process's group-commit queue (:mod:`jit.chat.writer`),
     holding no database connection while it waits. The writer commits it with the
     other waiting messages and broadcasts it; only then is it answered. Raises
-    :class:`ChatBusy` (with ``retry_after``) when the person sends too fast or the
-    queue is full, :class:`ChatError` for anything else refused.
+    :class:`ChatBusy` (with ``retry_after``) when the person sends too fast (the
+    process's bound on sends is applied before, as the event arrives),
+    :class:`ChatError` for anything else refused.
     """
     # Imported here: both modules import this one.
     from jit.chat import reading

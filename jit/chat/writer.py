@@ -7,20 +7,31 @@ channel row's lock, taken once per channel per batch, orders the processes), ins
 them and commits once. Only then does it broadcast each message, in number order, and
 wake the senders to acknowledge. A process killed mid-batch has committed nothing of
 it and acknowledged nothing of it; the clients send again under the same client ids.
+
+The writer has a database connection of its own, beside the request pool: queued
+behind the senders for a pooled one, it waited longest exactly when the most sends were
+waiting for it (benchmarks/chat/README.md). And a process takes in at most
+``capacity`` sends at once, counted from the event's arrival, before anything else:
+each is a thread, and past the bound one is refused at once with a ``retry_after``
+instead of joining a crowd that makes every send slower.
 """
 
+import contextlib
 import logging
 import os
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from jit import wal
 from jit.chat import reading
 from jit.chat.models import Channel, Message
 from jit.chat.services import ChatBusy, Draft, recorded, serialised_writes
@@ -33,7 +44,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500
 # A writer thread with nothing to do for this long ends; the next send starts another.
 IDLE_SECONDS = 5.0
-# Seconds to wait before sending again when the queue is full.
+# Seconds to wait before sending again when the process has as many sends as it takes.
 QUEUE_FULL_RETRY_SECONDS = 1.0
 
 
@@ -61,6 +72,7 @@ class GroupWriter:
         self._app = app
         self._capacity = capacity
         self._deliver = deliver
+        self._engine: Engine | None = None
         self._reset()
         # A forked server process inherits this object but not the thread, and maybe a
         # lock copied while held: start afresh there. (Weakly: tests build many apps.)
@@ -71,17 +83,37 @@ class GroupWriter:
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)
         self._pending: list[PendingSend] = []
+        self._admitted = 0
         self._thread: threading.Thread | None = None
+        if self._engine is not None:
+            # The parent's connection stays the parent's; this process opens its own.
+            self._engine.dispose(close=False)
+            self._engine = None
 
-    def submit(self, send: PendingSend) -> None:
-        """Queue ``send``; raise :class:`ChatBusy` at once when the queue is full."""
+    @contextlib.contextmanager
+    def admitted(self) -> Iterator[None]:
+        """Count one send in this process while it is checked, queued and written.
+
+        Raises :class:`ChatBusy` at once, before the send uses a database connection,
+        when ``capacity`` sends are already in.
+        """
         with self._lock:
-            if len(self._pending) >= self._capacity:
+            if self._admitted >= self._capacity:
                 raise ChatBusy(
                     "The chat is very busy right now; your message was not stored. "
                     "It is sent again in a moment.",
                     retry_after=QUEUE_FULL_RETRY_SECONDS,
                 )
+            self._admitted += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._admitted -= 1
+
+    def submit(self, send: PendingSend) -> None:
+        """Queue ``send`` for the writer (a send admitted by :meth:`admitted`)."""
+        with self._lock:
             self._pending.append(send)
             self._start_if_needed()
             self._work.notify()
@@ -89,6 +121,21 @@ class GroupWriter:
     def waiting(self) -> int:
         with self._lock:
             return len(self._pending)
+
+    def in_progress(self) -> int:
+        with self._lock:
+            return self._admitted
+
+    def engine(self) -> Engine:
+        """The writer's engine: one connection to the app's database, outside its pool."""
+        if self._engine is None:
+            shared = db.engine
+            options = {"pool_size": 1, "max_overflow": 0}
+            if shared.dialect.name != "sqlite":
+                options["pool_pre_ping"] = True  # as the app's (jit/app.py)
+            self._engine = create_engine(shared.url, **options)
+            wal.watch_engine(self._app, self._engine)
+        return self._engine
 
     def _start_if_needed(self) -> None:
         if self._thread is None:
@@ -108,6 +155,9 @@ class GroupWriter:
     def _write_and_deliver(self, batch: list[PendingSend]) -> None:
         try:
             with self._app.app_context():
+                # db.session is this app context's own: bound to the writer's connection.
+                # (Flask-SQLAlchemy closes it when the context ends.)
+                db.session.registry.set(Session(bind=self.engine()))
                 try:
                     write_batch(batch)
                 except IntegrityError:

@@ -1,7 +1,7 @@
 """Group commit: concurrent sends share one transaction, numbered without gaps, in order.
 
 Through the Socket.IO test client, on both databases: eight senders at once, a batch
-held back until others queue behind it, and a full queue.
+held back until others queue behind it, and the bound on sends a process takes in.
 """
 
 import os
@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 
 from jit.chat import writer
 from jit.chat.models import Channel, Message
-from jit.chat.services import ChatBusy, check_draft
+from jit.chat.services import ChatBusy
 from jit.extensions import db
 from tests.jit.chat.conftest import NAMESPACE
 
@@ -116,7 +116,9 @@ def test_sends_waiting_behind_a_batch_are_committed_together_once(
     def committed(connection):
         commits.append(1)
 
-    event.listen(db.engine, "commit", committed)
+    # The writer commits on a connection of its own, not the request pool's.
+    own = group.engine()
+    event.listen(own, "commit", committed)
     try:
         results = {}
 
@@ -145,44 +147,64 @@ def test_sends_waiting_behind_a_batch_are_committed_together_once(
         for thread in [first, *others]:
             thread.join(20)
     finally:
-        event.remove(db.engine, "commit", committed)
+        event.remove(own, "commit", committed)
     assert batch_sizes == [1, SENDERS - 1]
     assert len(commits) == 2  # the held batch, then the seven that queued behind it
     assert sorted(r["seq"] for r in results.values()) == list(range(1, SENDERS + 1))
 
 
-def test_a_full_queue_refuses_at_once_with_a_retry_time(app, chat_team, monkeypatch):
-    started, release = threading.Event(), threading.Event()
-
-    def stalled(batch):
-        started.set()
-        release.wait(20)
-        for send in batch:
-            send.error = "released by the test"
-
-    monkeypatch.setattr(writer, "write_batch", stalled)
+def test_a_process_takes_in_at_most_its_bound_of_sends(app):
     group = writer.GroupWriter(app, capacity=2, deliver=lambda payload: None)
+    with group.admitted(), group.admitted():
+        assert group.in_progress() == 2
+        with pytest.raises(ChatBusy) as refused, group.admitted():
+            pass
+        assert refused.value.retry_after > 0
+        assert group.in_progress() == 2  # the refused one was never counted
+    assert group.in_progress() == 0
+    with group.admitted():  # a place is free again once a send is through
+        assert group.in_progress() == 1
 
-    def pending(number):
-        return writer.PendingSend(
-            channel_id=chat_team.general.id,
-            author={"id": chat_team.nl.id, "name": "NL", "party": "NL"},
-            author_party_id=1,
-            client_id=f"full-{number:04d}",
-            draft=check_draft("x"),
-            html="<p>x</p>",
+
+def test_a_send_beyond_the_bound_is_refused_before_it_touches_the_database(app, chat_team, senders):
+    """Each send is a thread: past the bound it must cost no connection and no query."""
+    group = app.extensions["jit_chat_writer"]
+    channel_id = chat_team.general.id
+    statements = []
+
+    def executed(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    held = [group.admitted() for _ in range(app.config["CHAT_SEND_QUEUE"])]
+    for slot in held:
+        slot.__enter__()
+    event.listen(db.engine, "before_cursor_execute", executed)
+    try:
+        answer = senders[0].emit(
+            "send",
+            {"channel": channel_id, "client_id": "beyond-0001", "body": "x"},
+            namespace=NAMESPACE,
+            callback=True,
         )
-
-    sends = [pending(n) for n in range(3)]
-    group.submit(sends[0])  # taken by the writer, which stalls
-    assert started.wait(10)
-    group.submit(sends[1])
-    group.submit(sends[2])
-    with pytest.raises(ChatBusy) as refused:
-        group.submit(pending(99))
-    assert refused.value.retry_after > 0
-    release.set()
-    assert all(send.done.wait(10) for send in sends)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", executed)
+        for slot in held:
+            slot.__exit__(None, None, None)
+    assert answer["ok"] is False
+    assert answer["retry_after"] > 0
+    assert statements == []
+    errors = [e for e in senders[0].get_received(NAMESPACE) if e["name"] == "chat_error"]
+    assert errors
+    assert errors[-1]["args"][0]["retry_after"] > 0
+    # Once the others are through, the same send goes (the client sends it again).
+    again = senders[0].emit(
+        "send",
+        {"channel": channel_id, "client_id": "beyond-0001", "body": "x"},
+        namespace=NAMESPACE,
+        callback=True,
+    )
+    assert again["ok"]
+    assert again["duplicate"] is False
 
 
 def test_a_forked_process_starts_with_a_fresh_queue(app):

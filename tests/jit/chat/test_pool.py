@@ -1,11 +1,16 @@
-"""Senders waiting for the writer hold no pooled connection: a pool of two serves twenty."""
+"""Senders waiting for the writer hold no pooled connection: a pool of two serves twenty.
+
+And the writer never waits for the pool: it has a connection of its own.
+"""
 
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
+from jit.chat import writer
 from jit.chat.models import Message
+from jit.chat.services import check_draft
 from jit.extensions import db
 from tests.jit.chat.conftest import NAMESPACE
 
@@ -51,3 +56,33 @@ def test_a_pool_of_two_serves_twenty_concurrent_sends(app, chat_team, connect):
     assert all(answers[n]["ok"] for n in range(SENDS)), answers
     assert sorted(a["seq"] for a in answers.values()) == list(range(1, SENDS + 1))
     assert db.session.scalar(select(func.count()).select_from(Message)) == SENDS
+
+
+def test_the_writer_commits_while_the_request_pool_is_used_up(app, chat_team, connect):
+    """Queued behind the senders for a pooled connection, the writer was slowest exactly
+    when most sends waited for it (benchmarks/chat/README.md); it has its own."""
+    sender = connect(chat_team.nl, chat_team.code)
+    channel_id = chat_team.general.id
+    author_id, party_id = chat_team.nl.id, chat_team.nl_membership.party_id
+    db.session.commit()
+    db.session.close()
+    group = app.extensions["jit_chat_writer"]
+    pending = writer.PendingSend(
+        channel_id=channel_id,
+        author={"id": author_id, "name": "NL", "party": "NL"},
+        author_party_id=party_id,
+        client_id="pool-used-up-0001",
+        draft=check_draft("written without a pooled connection"),
+        html="<p>written without a pooled connection</p>",
+    )
+    taken = [db.engine.connect() for _ in range(2)]  # the whole pool: size 2, no overflow
+    try:
+        group.submit(pending)
+        assert pending.done.wait(10), "the writer waited for the request pool"
+    finally:
+        for connection in taken:
+            connection.close()
+    assert pending.error is None
+    assert pending.payload["seq"] == 1
+    assert db.session.scalar(select(Message.body).where(Message.client_id == "pool-used-up-0001"))
+    assert sender.connected

@@ -208,6 +208,7 @@ def test_presence_tells_who_came_and_went(chat_team, connect):
 
 
 def test_a_send_checks_the_channel_and_looks_for_a_resend_in_one_query(chat_team, connect):
+    from flask import current_app
     from sqlalchemy import event
 
     alice = _joined(connect, chat_team.nl, chat_team)
@@ -217,11 +218,15 @@ def test_a_send_checks_the_channel_and_looks_for_a_resend_in_one_query(chat_team
         if statement.lstrip().upper().startswith("SELECT") and "chat_" in statement:
             chat_reads.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", note)
+    # The group-commit writer reads on a connection of its own.
+    engines = [db.engine, current_app.extensions["jit_chat_writer"].engine()]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", note)
     try:
         assert _send(alice, chat_team.general.id, "one-query-01")["ok"]
     finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", note)
     # The send's own query, and the group-commit writer's look for resends in its batch.
     assert len(chat_reads) == 2
     assert "chat_channels" in chat_reads[0]
