@@ -24,6 +24,7 @@ servers and the clients took.
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -334,6 +335,51 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready
             client.disconnect()
 
 
+NODE_CLIENTS = Path(__file__).resolve().parent / "node"
+
+
+def node_client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready, results):
+    """:func:`client_worker`'s part played by ``node node/client.js`` (the official client).
+
+    This process only passes the plans and the results along, as JSON lines; the
+    clients, their sends and their clock are Node's (node/client.js says how).
+    """
+    config = {
+        "urls": urls,
+        "cookies": cookies,
+        "offset": offset,
+        "team": team,
+        "channel": channel_id,
+        "senders": senders,
+        "namespace": NAMESPACE,
+    }
+    node = subprocess.Popen(
+        [shutil.which("node") or "node", str(NODE_CLIENTS / "client.js"), json.dumps(config)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+
+    def answer(key):
+        line = node.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the Node.js clients ended (exit status {node.wait()})")
+        return json.loads(line)[key]
+
+    try:
+        ready.put(answer("ready"))
+        while (plan := plans.get()) is not None:
+            node.stdin.write(json.dumps({"plan": list(plan)}) + "\n")
+            latencies, distinct, duplicated, refused = answer("result")
+            results.put((latencies, distinct, duplicated, refused))
+        node.stdin.write(json.dumps({"end": True}) + "\n")
+        node.wait(timeout=60)
+    finally:
+        if node.poll() is None:
+            node.kill()
+
+
 def children_of(pid: int) -> list[int]:
     """A process's children, whichever of its threads started them."""
     found = []
@@ -479,7 +525,17 @@ class Scenario:
     """Fresh servers and N connected clients, measured at one send rate after another."""
 
     def __init__(
-        self, name, members, processes, *, workers, postgresql, server_env, probe, gc_stats=False
+        self,
+        name,
+        members,
+        processes,
+        *,
+        workers,
+        postgresql,
+        server_env,
+        probe,
+        gc_stats=False,
+        clients="python",
     ):
         import multiprocessing
 
@@ -518,7 +574,7 @@ class Scenario:
             for worker in range(workers):
                 part = cookies[worker * share : (worker + 1) * share]
                 process = context.Process(
-                    target=client_worker,
+                    target=node_client_worker if clients == "node" else client_worker,
                     args=(
                         [s.url for s in self.servers],
                         part,
@@ -672,6 +728,13 @@ def main():
         "--client-processes", type=int, default=2, help="processes hosting the clients"
     )
     parser.add_argument(
+        "--clients",
+        choices=["python", "node"],
+        default="python",
+        help="python-socketio clients, or the official JS client under Node.js "
+        "(benchmarks/chat/node: npm install there first), which takes less of the machine",
+    )
+    parser.add_argument(
         "--runs",
         type=int,
         default=1,
@@ -716,6 +779,7 @@ def main():
                 members,
                 processes,
                 workers=options.client_processes,
+                clients=options.clients,
                 postgresql=postgresql,
                 server_env=server_env,
                 probe=not options.no_probe,
