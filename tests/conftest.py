@@ -179,6 +179,9 @@ def app(app_config):
         yield application
         db.session.remove()
         db.engine.dispose()
+        # The chat's group-commit writer has a connection of its own (jit/chat/writer.py).
+        if "jit_chat_writer" in application.extensions:
+            application.extensions["jit_chat_writer"].close()
 
 
 @pytest.fixture

@@ -148,9 +148,17 @@ class GroupWriter:
                 while not self._pending:
                     if not self._work.wait(IDLE_SECONDS) and not self._pending:
                         self._thread = None
+                        # The connection goes with the thread; the next one opens another.
+                        self.close()
                         return
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             self._write_and_deliver(batch)
+
+    def close(self) -> None:
+        """Close the writer's own connection (it opens again when next needed)."""
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.dispose()
 
     def _write_and_deliver(self, batch: list[PendingSend]) -> None:
         try:

@@ -4,6 +4,7 @@ And the writer never waits for the pool: it has a connection of its own.
 """
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -86,3 +87,30 @@ def test_the_writer_commits_while_the_request_pool_is_used_up(app, chat_team, co
     assert pending.payload["seq"] == 1
     assert db.session.scalar(select(Message.body).where(Message.client_id == "pool-used-up-0001"))
     assert sender.connected
+
+
+def test_an_idle_writer_closes_its_own_connection(app, chat_team, monkeypatch):
+    """A quiet process keeps no connection open for the chat writer."""
+    monkeypatch.setattr(writer, "IDLE_SECONDS", 0.2)
+    channel_id = chat_team.general.id
+    author_id, party_id = chat_team.nl.id, chat_team.nl_membership.party_id
+    db.session.commit()
+    group = app.extensions["jit_chat_writer"]
+    pending = writer.PendingSend(
+        channel_id=channel_id,
+        author={"id": author_id, "name": "NL", "party": "NL"},
+        author_party_id=party_id,
+        client_id="idle-writer-0001",
+        draft=check_draft("x"),
+        html="<p>x</p>",
+    )
+    group.submit(pending)
+    assert pending.done.wait(10)
+    engine = group._engine
+    assert engine is not None
+    assert engine.pool.checkedin() == 1  # opened, and back in its pool of one
+    deadline = time.monotonic() + 10
+    while group._engine is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert group._engine is None
+    assert engine.pool.checkedin() == 0  # closed with the thread
