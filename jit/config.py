@@ -89,6 +89,12 @@ SETTINGS = [
         "process",
         "Whoosh: the index writer in a child process (process) or a server thread (thread)",
     ),
+    Setting(
+        "SEARCH_WRITER_NICE",
+        int,
+        10,
+        "Whoosh: how much lower the writer process's CPU priority is than the server's",
+    ),
     Setting("SEARCH_POLL_SECONDS", int, 2, "How often the index writer looks for outbox rows"),
     Setting(
         "SEARCH_GATHER_SECONDS",

@@ -321,10 +321,6 @@ def _wait(wakes, seconds: float, parent_pid: int) -> bool:
     return False
 
 
-# How much lower the writer process's CPU priority is than the server's (nice(2)).
-WRITER_NICENESS = 10
-
-
 def _writer_process(config: dict, wakes, parent_pid: int) -> None:
     """The writer process: hold the writer lock, drain the outbox when woken or polled.
 
@@ -335,12 +331,12 @@ def _writer_process(config: dict, wakes, parent_pid: int) -> None:
     # Ctrl-C in a terminal reaches the whole process group; the server stops this
     # process itself (end of file), after the drain under way has committed.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Indexing is background work: when the machine is busy, the server's answers (a
-    # chat message's broadcast, a page) go first and the index catches up in between.
-    os.nice(WRITER_NICENESS)
     from jit.app import create_app
 
     app = create_app(config)
+    # Indexing is background work: when the machine is busy, the server's answers (a
+    # chat message's broadcast, a page) go first and the index catches up in between.
+    os.nice(app.config["SEARCH_WRITER_NICE"])
     gc.collect()
     gc.freeze()
     lock = WriterLock(app.config["SEARCH_INDEX_DIR"])

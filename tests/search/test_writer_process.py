@@ -87,7 +87,7 @@ def test_the_writer_runs_in_its_own_process_is_woken_and_restarted(
         _until(
             lambda: (
                 os.getpriority(os.PRIO_PROCESS, first)
-                == min(19, os.getpriority(os.PRIO_PROCESS, 0) + outbox.WRITER_NICENESS)
+                == min(19, os.getpriority(os.PRIO_PROCESS, 0) + served.config["SEARCH_WRITER_NICE"])
             ),
             what="the writer to lower its priority",
         )
