@@ -137,6 +137,13 @@ def check_command(code):
             f"{team.code}: {len(expected)} expected, {len(indexed)} indexed, "
             f"{len(missing)} missing, {len(stale)} stale, {len(extra)} extra"
         )
+        # PostgreSQL's fuzzy candidates (search_vocabulary): words of deleted documents
+        # may stay there, but every word of an indexed one must be held.
+        words_missing = getattr(backend, "missing_words", None)
+        lacking = words_missing(team.id) if words_missing else 0
+        if lacking:
+            problems += lacking
+            click.echo(f"  {lacking} word(s) missing from the vocabulary of fuzzy terms")
         for label, uids in (("missing", missing), ("stale", stale), ("extra", extra)):
             for uid in uids[:50]:
                 click.echo(f"  {label}: {uid}")

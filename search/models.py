@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,3 +64,28 @@ class SearchDocument(db.Model):
 
     def __repr__(self) -> str:
         return f"<SearchDocument {self.uid} of team {self.team_id}>"
+
+
+class SearchWord(db.Model):
+    """A word of a team's PostgreSQL index: the candidates of fuzzy terms and suggestions.
+
+    Every lexeme the team's ``search_documents.tsv`` holds, written by the search writer
+    in the transaction that writes the documents (``PostgresBackend.apply``). Words of
+    deleted documents stay until the team is reindexed (a candidate only widens a query
+    whose matches are still filtered by permission). ``length`` (characters) lets a
+    fuzzy term read only the words whose length is within its distance. Empty on SQLite.
+    """
+
+    __tablename__ = "search_vocabulary"
+    __table_args__ = (
+        Index("ix_search_vocabulary_team_id_length_word", "team_id", "length", "word"),
+    )
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+    length: Mapped[int] = mapped_column(SmallInteger)
+
+    def __repr__(self) -> str:
+        return f"<SearchWord {self.word!r} of team {self.team_id}>"

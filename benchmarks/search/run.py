@@ -6,6 +6,8 @@
     .venv/bin/python benchmarks/search/run.py --backends whoosh --keep /tmp/w100k   # kept…
     .venv/bin/python benchmarks/search/run.py --backends whoosh --reuse /tmp/w100k \
         --steady-seconds 0 --ocr-pages 0                          # …and queried again
+    .venv/bin/python benchmarks/search/run.py --backends postgresql --postgresql-url URL \
+        --keep-database jit_bench_100k                            # the same, PostgreSQL
 
 The corpus (seeded, so every run has the same documents) mixes English, German, French,
 Dutch, Croatian and Spanish case text — seizures, payments, calls, custody notes, chat —
@@ -33,7 +35,10 @@ here, or a throwaway cluster from benchmarks/common.py) and:
 
 ``--keep DIR`` makes the Whoosh instance in DIR and leaves it there; ``--reuse DIR``
 (with the same ``--docs``, for the FTS5 reference) skips steps 1–2 and queries it again.
-The Whoosh index's segment count is printed before the queries.
+The Whoosh index's segment count is printed before the queries. ``--keep-database
+NAME`` and ``--reuse-database NAME`` do the same for PostgreSQL: the database NAME on
+``--postgresql-url`` is made (it must not exist) and left, or queried again as a
+``--keep-database`` run left it (its migrations are applied first, as at any start).
 
 The same documents (title and body) and queries go through SQLite FTS5 (``snippet()``)
 in the same run as the embedded-speed reference, and each backend's p95 ratio to it is
@@ -483,10 +488,12 @@ def backend_run(name: str, database_url: str | None, documents, queries, args) -
     folder = instance_folder(name, args)
     instance = Instance(name, database_url, folder)
     app = instance.app
-    if name == "whoosh" and args.reuse:
+    reused = args.reuse if name == "whoosh" else args.reuse_database
+    if reused:
         # The kept instance's rows and index, as its run left them: queries only.
-        result = {"rows": 0, "written": 0.0, "drained": 0, "build": 0.0, "reused": str(folder)}
-        print(f"[{name}] reusing the instance in {folder}", flush=True)
+        where = str(folder) if name == "whoosh" else f"the database {reused}"
+        result = {"rows": 0, "written": 0.0, "drained": 0, "build": 0.0, "reused": where}
+        print(f"[{name}] reusing the instance in {where}", flush=True)
     else:
         with app.app_context():
             pending_before = outbox.pending()
@@ -601,7 +608,7 @@ def ocr_run(pages: int) -> float | None:
 class PostgresDatabase:
     """A database of its own for the run: on ``server_url``, or on a throwaway cluster."""
 
-    def __init__(self, server_url: str | None):
+    def __init__(self, server_url: str | None, keep: str | None = None, reuse: str | None = None):
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
@@ -612,17 +619,31 @@ class PostgresDatabase:
             self.cluster = PostgreSQL(prefix="jit-search-bench-pg-")
             server_url = self.cluster.url
         self.server = make_url(server_url)
-        self.name = f"jit_search_bench_{os.getpid()}"
+        self.kept = keep or reuse
+        self.name = self.kept or f"jit_search_bench_{os.getpid()}"
         self._text = text
         self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
         with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
-            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": self.name}
+            ).scalar()
+            if keep and exists:
+                raise SystemExit(f"--keep-database {keep}: it exists (--reuse-database it?)")
+            if reuse and not exists:
+                raise SystemExit(f"--reuse-database {reuse}: no such database")
+            if not self.kept:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
+            if not reuse:
+                connection.execute(text(f'CREATE DATABASE "{self.name}"'))
         self.url = self.server.set(database=self.name).render_as_string(hide_password=False)
 
     def drop(self) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(self._text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        """Drop the run's database, unless it is kept (--keep-database, --reuse-database)."""
+        if not self.kept:
+            with self.admin.connect() as connection:
+                connection.execute(
+                    self._text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                )
         self.admin.dispose()
         if self.cluster is not None:
             self.cluster.stop()
@@ -680,9 +701,22 @@ def main() -> None:
     kept.add_argument("--reuse", metavar="DIR", help="run the queries (and the steady "
                       "phase, which adds its messages) against the Whoosh instance a "
                       "--keep run left in DIR, without writing rows or building")  # fmt: skip
+    kept_database = parser.add_mutually_exclusive_group()
+    kept_database.add_argument("--keep-database", metavar="NAME", help="make the PostgreSQL "
+                               "instance in the database NAME on --postgresql-url (it must "
+                               "not exist) and leave it")  # fmt: skip
+    kept_database.add_argument("--reuse-database", metavar="NAME", help="run the queries "
+                               "(and the steady phase) against the database NAME a "
+                               "--keep-database run left, without writing rows or "
+                               "building")  # fmt: skip
     args = parser.parse_args()
     if (args.keep or args.reuse) and "whoosh" not in args.backends:
         parser.error("--keep and --reuse are for the Whoosh instance")
+    if args.keep_database or args.reuse_database:
+        if "postgresql" not in args.backends:
+            parser.error("--keep-database and --reuse-database are for PostgreSQL")
+        if not args.postgresql_url:
+            parser.error("--keep-database and --reuse-database need --postgresql-url")
     if args.reuse and not Path(args.reuse).is_dir():
         parser.error(f"--reuse {args.reuse}: no such folder")
     try:
@@ -701,7 +735,11 @@ def run(args) -> None:
     queries = [rng.choice(QUERY_MIX) for _ in range(args.queries)]
     results = {}
     for name in args.backends:
-        database = PostgresDatabase(args.postgresql_url) if name == "postgresql" else None
+        database = (
+            PostgresDatabase(args.postgresql_url, args.keep_database, args.reuse_database)
+            if name == "postgresql"
+            else None
+        )
         try:
             results[name] = backend_run(
                 name, database.url if database else None, documents, queries, args

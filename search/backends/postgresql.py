@@ -6,6 +6,9 @@ migration), indexed with GIN. A query word is parsed with ``websearch_to_tsquery
 every configuration and the alternatives ORed, so it finds its stem in any language.
 Ranking is ``ts_rank_cd``, fragments ``ts_headline``. Writes share the caller's
 transaction: the outbox rows are deleted in the same commit.
+
+Fuzzy terms and "did you mean" take their candidates from ``search_vocabulary``, the
+team's lexemes, which ``apply`` keeps in the same transaction (see ``_words_near``).
 """
 
 import difflib
@@ -36,10 +39,17 @@ from jit.extensions import db
 from search import highlight, languages
 from search import query as q
 from search.backends import Hit, Results, Scope, digest
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchWord
 from search.registry import Document
 
 D = SearchDocument
+V = SearchWord
+# Candidates of one fuzzy word ORed into its tsquery, nearest first.
+MAX_FUZZY_CANDIDATES = 20
+# The edit distance "did you mean" looks within (as Whoosh's corrector does).
+SUGGESTION_DISTANCE = 2
+# fuzzystrmatch's levenshtein functions refuse strings longer than this.
+LEVENSHTEIN_MAX_CHARS = 255
 MAX_TSV_CHARS = 400_000
 MAX_BODY_CHARS = 1_000_000
 HEADLINE_OPTIONS = (
@@ -144,6 +154,28 @@ class PostgresBackend:
             db.session.execute(delete(D).where(D.uid.in_(deletes)))
         for document in upserts:
             self._upsert(document)
+        if upserts:
+            self._add_words([document.uid for document in upserts])
+
+    def _add_words(self, uids: list[str]) -> None:
+        """Add the lexemes of the documents just written to their team's vocabulary.
+
+        Read back from the rows' ``tsv``, so the vocabulary holds exactly what a
+        document's words were indexed as (each language's folded and accented stems),
+        the words ``ts_stat`` listed before. Words are never removed here: a deleted
+        document's words stay candidates until ``clear_team`` (reindex).
+        """
+        lexeme = func.unnest(func.tsvector_to_array(D.tsv)).table_valued("lexeme")
+        lexeme = lexeme.render_derived(name="lexemes")
+        words = (
+            select(D.team_id, lexeme.c.lexeme, func.char_length(lexeme.c.lexeme))
+            .select_from(D)
+            .join(lexeme, true())
+            .where(D.uid.in_(uids), D.tsv.is_not(None))
+            .distinct()
+        )
+        statement = postgresql.insert(V).from_select(["team_id", "word", "length"], words)
+        db.session.execute(statement.on_conflict_do_nothing(index_elements=[V.team_id, V.word]))
 
     def _upsert(self, document: Document) -> None:
         config = _regconfig(configuration(document.language))
@@ -184,6 +216,26 @@ class PostgresBackend:
 
     def clear_team(self, team_id: int) -> None:
         db.session.execute(delete(D).where(D.team_id == team_id))
+        db.session.execute(delete(V).where(V.team_id == team_id))
+
+    def missing_words(self, team_id: int) -> int:
+        """How many lexemes of the team's documents its vocabulary lacks (``jit search check``).
+
+        Reads every document of the team, as the fuzzy terms once did at each query: a
+        check, not a search.
+        """
+        lexeme = func.unnest(func.tsvector_to_array(D.tsv)).table_valued("lexeme")
+        lexeme = lexeme.render_derived(name="lexemes")
+        held = select(V.word).where(V.team_id == team_id, V.word == lexeme.c.lexeme).exists()
+        words = (
+            select(lexeme.c.lexeme)
+            .select_from(D)
+            .join(lexeme, true())
+            .where(D.team_id == team_id, ~held)
+            .distinct()
+            .subquery()
+        )
+        return db.session.scalar(select(func.count()).select_from(words)) or 0
 
     def optimize(self, team_id: int) -> None:
         """PostgreSQL merges GIN pending lists itself (autovacuum)."""
@@ -210,12 +262,8 @@ class PostgresBackend:
         words = [languages.fold(w) for w in languages.WORD.findall(node.text)]
         conditions = []
         for word in words:
-            near = [
-                candidate
-                for candidate in self._lexemes(scopes)
-                if highlight._distance(word, candidate, node.fuzzy) <= node.fuzzy
-            ]
-            alternatives = [word, *near[:20]]
+            near = self._words_near(scopes, word, node.fuzzy)
+            alternatives = [word, *near[:MAX_FUZZY_CANDIDATES]]
             expression = " | ".join(alternatives)
             conditions.append(
                 D.tsv.bool_op("@@")(func.to_tsquery(_regconfig("jit_simple"), expression))
@@ -400,21 +448,57 @@ class PostgresBackend:
             )
         return hits
 
-    def _lexemes(self, scopes: list[Scope]) -> list[str]:
-        """Lexemes of the scopes' documents (candidates for fuzzy terms and suggestions)."""
-        if not scopes:
+    def _words_near(self, scopes: list[Scope], word: str, distance: int) -> list[str]:
+        """The scopes' vocabulary words within ``distance`` edits of ``word``, nearest first.
+
+        The rule is ``highlight._distance`` (Levenshtein: insert, delete, substitute),
+        which fuzzystrmatch's ``levenshtein_less_equal`` computes in the database; only
+        the words whose length is within ``distance`` of the word's are read, from the
+        (team_id, length, word) index. Ties are broken by the word, so the same data
+        gives the same candidates.
+        """
+        team_ids = sorted({scope.team_id for scope in scopes})
+        if not team_ids or not word:
             return []
-        team_ids = ",".join(str(int(scope.team_id)) for scope in scopes)
-        # ts_stat takes its query as text; it is built from integers only.
-        inner = f"SELECT tsv FROM search_documents WHERE team_id IN ({team_ids})"  # noqa: S608
-        return list(
-            db.session.scalars(
-                select(func.ts_stat(inner).table_valued("word").c.word).limit(200_000)
-            )
+        length = len(word)
+        band = and_(
+            V.team_id.in_(team_ids),
+            V.length.between(max(1, length - distance), length + distance),
         )
+        if length + distance <= LEVENSHTEIN_MAX_CHARS:
+            edits = func.levenshtein_less_equal(V.word, word, distance)
+            rows = db.session.execute(
+                select(V.word, func.min(edits).label("edits"))
+                .where(band, edits <= distance)
+                .group_by(V.word)
+                .order_by("edits", V.word)
+            ).all()
+            return [candidate for candidate, _edits in rows]
+        # Past fuzzystrmatch's limit (a word of some 250 characters): the same rule in
+        # Python, over the words of that length band only.
+        words = db.session.scalars(select(V.word).where(band).distinct())
+        scored = sorted(
+            (highlight._distance(word, candidate, distance), candidate) for candidate in words
+        )
+        return [candidate for edits, candidate in scored if edits <= distance]
 
     def vocabulary(self, scopes: list[Scope], word: str, limit: int = 5) -> list[str]:
-        return difflib.get_close_matches(languages.fold(word), self._lexemes(scopes), n=limit)
+        """Words within two edits of ``word`` ("did you mean"): nearest, then likest, first.
+
+        Two edits, as Whoosh's corrector; before the vocabulary table this ranked every
+        lexeme of the team with difflib, which read them all at each no-hit search.
+        """
+        folded = languages.fold(word)
+        near = self._words_near(scopes, folded, SUGGESTION_DISTANCE)
+        like = difflib.SequenceMatcher()
+        like.set_seq2(folded)  # as difflib.get_close_matches compares
+
+        def rank(candidate: str) -> tuple:
+            like.set_seq1(candidate)
+            edits = highlight._distance(folded, candidate, SUGGESTION_DISTANCE)
+            return (edits, -like.ratio(), candidate)
+
+        return sorted(near, key=rank)[:limit]
 
 
 def _facet_part(matches):
