@@ -621,10 +621,12 @@ class WhooshBackend:
     def _query_team(self, scope: Scope, tree, sort, wanted, identifier_types, terms):
         """One team's total, facet counts and the hits that can be on the page.
 
-        One Whoosh search of the query ANDed with the reader tokens, as before, keeping
-        the page's best (:class:`_TopWithTies`) and the document numbers of all the
-        matches, which are counted against kept masks of each facet value (bit masks,
-        :func:`_combined`) instead of by Whoosh's facet collector per match.
+        By relevance: one Whoosh search of the query's text, whose collector
+        (:class:`_TopWithTies`) applies the reader tokens from a kept table per segment
+        (:func:`_reader_scores`) and keeps the page's best and the document numbers of
+        all the readable matches; by date: Whoosh's sorted search of the text ANDed
+        with the tokens. The matches are counted against kept bit masks of each facet
+        value (:func:`_combined`), not by Whoosh's facet collector per match.
         """
         with self._reading(scope.team_id) as (searcher, kept):
             if searcher is None:
