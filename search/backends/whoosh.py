@@ -5,12 +5,17 @@ search/outbox.py) and ``jit search reindex`` call the writing methods; Whoosh al
 one writer per index.
 """
 
+import heapq
 import shutil
+import threading
 import time
+from array import array
+from contextlib import contextmanager
 from datetime import UTC
+from functools import partial
 from pathlib import Path
 
-from whoosh import fields, index, query, sorting
+from whoosh import collectors, fields, index, query, sorting
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter
 
 from search import highlight, identifiers, languages
@@ -114,51 +119,240 @@ def _searcher(ix):
     raise AssertionError("unreachable")
 
 
-def _leading(found, wanted: int, sort: str) -> list:
-    """Return the hits of ``found`` that can take one of the first ``wanted`` places.
+class _TopWithTies(collectors.TopCollector):
+    """Whoosh's top-N collector that also keeps every match tied with the last place.
 
-    Faceting makes Whoosh collect every match (ranked by score, then document number),
-    but only these are turned into hits and highlighted: a common word matching
-    thousands of documents must not highlight them all. Results are ordered by score,
-    then uid (:meth:`WhooshBackend.query`), so hits tied with the last place's score are
-    ordered by uid here too, and the page is the one all the matches would give.
+    Results are ordered by score, then uid: the page needs all the documents that score
+    what the last place scores, to take the lowest uids among them (Whoosh's collector
+    keeps the first of a tie by document number). Every match is scored, as by the
+    collector of all matches used before: Whoosh's block-quality skipping (``minscore``
+    above 0, which also lets it drop whole branches of the query) missed documents of
+    the first page and scored others lower on a 60-document index, so its bounds are
+    not safe here; ``minscore`` stays 0 and quality is not used.
     """
-    ranked = found.top_n  # (score, docnum), best first; already cut when sorted by date
-    if sort == "date" or len(ranked) <= wanted:
-        return found[:wanted]
+
+    def __init__(self, limit, readers: dict[int, object]):
+        super().__init__(limit, usequality=False)
+        self.readers = readers  # {segment offset: the reader tokens' score per document}
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self.readers_here = self.readers[offset]
+
+    def collect(self, sub_docnum):
+        # The query is the text alone; the reader tokens are applied here, as the
+        # filter they are, and their score added as Whoosh's AND of the two adds it
+        # (IntersectionMatcher.score: a.score() + b.score()), so scores stay the same.
+        readers = self.readers_here[sub_docnum]
+        if not readers:
+            return 0
+        return self._collect(self.offset + sub_docnum, self.matcher.score() + readers)
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.tied = []  # (score, -docnum) scoring exactly what the last place scores
+        self.matched = []  # every match's document number, for the total and the facets
+
+    def _collect(self, global_docnum, score):
+        items = self.items
+        self.matched.append(global_docnum)
+        entry = (score, 0 - global_docnum)
+        if len(items) < self.limit:
+            heapq.heappush(items, entry)
+        elif score > items[0][0]:
+            pushed_out = heapq.heapreplace(items, entry)
+            last = items[0][0]
+            if self.tied and self.tied[0][0] < last:
+                self.tied = []
+            if pushed_out[0] == last:
+                self.tied.append(pushed_out)
+        elif score == items[0][0]:
+            self.tied.append(entry)
+        else:
+            return 0
+        return 0 - score
+
+    def ranked(self) -> list[tuple[float, int]]:
+        """``(score, docnum)`` of the top N and their ties, best first."""
+        return [
+            (score, -negated) for score, negated in sorted(self.items + self.tied, reverse=True)
+        ]
+
+
+def _leading(searcher, ranked: list[tuple[float, int]], wanted: int) -> list[tuple[float, int]]:
+    """Return the ``(score, docnum)`` of ``ranked`` that take the first ``wanted`` places.
+
+    Results are ordered by score, then uid (:meth:`WhooshBackend.query`), so the hits
+    tied with the last place's score are ordered by uid here too, and the page is the
+    one all the matches would give. Only these are turned into hits and highlighted: a
+    common word matching thousands of documents must not highlight them all.
+    """
+    if len(ranked) <= wanted:
+        return ranked
     last = ranked[wanted - 1][0]
-    first_tied = wanted - 1
-    while first_tied > 0 and ranked[first_tied - 1][0] == last:
-        first_tied -= 1
-    end_tied = wanted
-    while end_tied < len(ranked) and ranked[end_tied][0] == last:
-        end_tied += 1
-    if end_tied == wanted:
-        return found[:wanted]
-    tied = sorted(found[first_tied:end_tied], key=lambda hit: hit["uid"])
-    return found[:first_tied] + tied[: wanted - first_tied]
+    above = [entry for entry in ranked if entry[0] > last]
+    tied = [entry for entry in ranked if entry[0] == last]
+    if len(above) + len(tied) == wanted:
+        return above + tied
+    tied.sort(key=lambda entry: searcher.stored_fields(entry[1])["uid"])
+    return above + tied[: wanted - len(above)]
 
 
-def _type_counts(searcher, matched: set[int], types: tuple[str, ...]) -> dict[str, int]:
-    """How many of the ``matched`` documents hold an identifier of each of ``types``.
+def _bits(docnums) -> int:
+    """A set of document numbers as an int whose bit n is set for document n.
 
-    A document counts once per type it holds, however many of that type; metadata
-    types (sent, from…) are not asked for. Read from each type's postings: Whoosh's
-    overlapping facet over the field (which has no column) made a list for every
-    document of the index at each query, ~140 ms a query at 100,000 documents
-    whatever it matched (benchmarks/search/README.md).
+    The matches are counted per facet value as bit masks: ``&`` and ``int.bit_count``
+    run in C over 100,000 documents in microseconds, where Whoosh's facet collector
+    works out each match's values one by one in Python.
     """
-    counts = {}
-    if not matched:
-        return counts
-    for name in types:
-        held = sum(
-            1 for docnum in searcher.docs_for_query(query.Term("identifier_types", name))
-            if docnum in matched
-        )  # fmt: skip
-        if held:
-            counts[name] = held
-    return counts
+    docnums = list(docnums)
+    if not docnums:
+        return 0
+    buffer = bytearray(max(docnums) // 8 + 1)
+    for docnum in docnums:
+        buffer[docnum >> 3] |= 1 << (docnum & 7)
+    return int.from_bytes(buffer, "little")
+
+
+class _Kept:
+    """What the searches of one index share between queries.
+
+    Opening a searcher opens every segment's files and reads their tables (0.2 s at
+    100,000 documents, 17 segments), so searchers are kept open: each is used by one
+    query at a time, taken from the backend's idle ones and given back. A searcher is
+    only taken again while its generation is still the index's newest (checked at each
+    query: the writer is another process, and a commit must be searchable at once); a
+    newer generation gets a new searcher. (Whoosh's own ``Searcher.refresh()`` is not used:
+    in whoosh3 3.54.0 it keeps the readers of segments that a merge replaced and the
+    deleted-documents list a segment had before the commit.)
+
+    Besides, per segment (a segment's documents never change; only deletions are
+    added), bit masks of each facet value's documents and each identifier type's.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.index = None  # the FileIndex, kept to list the newest generation
+        self.segments: dict[str, dict] = {}  # segment id -> its masks
+        self.content: tuple | None = None  # the segments ``combined`` describes
+        self.combined: dict = {}  # the masks over all those segments
+
+
+# Searchers kept open, all indexes together: each holds its segments' files open.
+IDLE_SEARCHERS = 8
+# Masks remembered per segment (facet fields, identifier types): a mask of a segment
+# of 100,000 documents is 12.5 kB.
+CACHED_PER_SEGMENT = 64
+
+
+def _version(folder: Path, generation: int) -> tuple | None:
+    """Identify one generation of the index in ``folder``, or None if it is gone.
+
+    The number alone is not enough: ``jit search reindex`` starts an index afresh and
+    counts its generations again from the start.
+    """
+    try:
+        status = (folder / f"_MAIN_{generation}.toc").stat()
+    except FileNotFoundError:
+        return None
+    return (generation, status.st_ino, status.st_mtime_ns, status.st_size)
+
+
+def _segment_id(reader) -> str | None:
+    """The reader's segment, or None for a reader of no segment (an empty index)."""
+    segment = getattr(reader, "segment", lambda: None)()
+    return None if segment is None else segment.segment_id()
+
+
+def _per_segment(kept: _Kept, searcher, what, compute) -> list[tuple[int, object]]:
+    """Return ``[(offset, compute(segment searcher, offset))]`` for the index's segments.
+
+    ``compute`` answers in the segment's own document numbers, deleted documents
+    included (what it answers is only ever applied to matches, which never are): a
+    segment's documents never change, so neither does its answer, kept while the
+    segment is in the index.
+    """
+    leaves = searcher.leaf_searchers()
+    content = tuple(_segment_id(sub.reader()) for sub, _offset in leaves)
+    with kept.lock:
+        if kept.content != content:
+            # Forget what belongs to segments the index no longer has (merged away).
+            kept.segments = {key: kept.segments[key] for key in content if key in kept.segments}
+            kept.content, kept.combined = content, {}
+    answers = []
+    for (sub, offset), key in zip(leaves, content, strict=True):
+        with kept.lock:
+            store = None if key is None else kept.segments.setdefault(key, {})
+            local = None if store is None else store.get(what)
+        if local is None:
+            local = compute(sub, offset)
+            if store is not None:
+                with kept.lock:
+                    if len(store) > CACHED_PER_SEGMENT:
+                        store.clear()
+                    store[what] = local
+        answers.append((offset, local))
+    return answers
+
+
+def _combined(kept: _Kept, searcher, what, compute):
+    """Return :func:`_per_segment`'s bit masks (or ``{name: mask}``) over the whole index.
+
+    The segments' masks shifted to their offsets and ORed, once per set of segments.
+    """
+    content = tuple(_segment_id(sub.reader()) for sub, _offset in searcher.leaf_searchers())
+    with kept.lock:
+        cached = kept.combined.get(what) if kept.content == content else None
+    if cached is not None:
+        return cached
+    answers = _per_segment(kept, searcher, what, compute)
+    combined = None
+    for offset, local in answers:
+        if isinstance(local, dict):
+            combined = {} if combined is None else combined
+            for name, mask in local.items():
+                combined[name] = combined.get(name, 0) | (mask << offset)
+        else:
+            combined = (combined or 0) | (local << offset)
+    with kept.lock:
+        if kept.content == content:
+            if len(kept.combined) > CACHED_PER_SEGMENT:
+                kept.combined.clear()
+            kept.combined[what] = combined
+    return combined
+
+
+def _reader_scores(allowed, segment, _offset):
+    """What ``allowed`` (the reader tokens' OR) scores for each document of a segment.
+
+    0 for a document none of the tokens opens. Whoosh's own matcher for the tokens,
+    in the context a search gives it, so the score added to the text's is the one
+    an AND of the two gave. Small whole numbers (one per token a document holds) fit
+    a byte each: 100 kB for 100,000 documents.
+    """
+    scores = array("d", bytes(8 * segment.reader().doc_count_all()))
+    matcher = allowed.matcher(segment, segment.context())
+    while matcher.is_active():
+        scores[matcher.id()] = matcher.score()
+        matcher.next()
+    if all(score.is_integer() and score < 256 for score in scores):
+        return bytearray(int(score) for score in scores)
+    return scores
+
+
+def _facet_masks(searcher, field: str, segment, offset: int) -> dict:
+    """``{value: mask}`` of one segment's documents for a facet field, deleted included.
+
+    The values are the ones Whoosh's ``FieldFacet`` groups by (its own categorizer
+    reads them: the field's column), read once per segment.
+    """
+    categorizer = sorting.FieldFacet(field).categorizer(searcher)
+    categorizer.set_searcher(segment, offset)
+    groups: dict = {}
+    for docnum in range(segment.reader().doc_count_all()):
+        name = categorizer.key_to_name(categorizer.key_for(None, docnum))
+        groups.setdefault(name, []).append(docnum)
+    return {name: _bits(docnums) for name, docnums in groups.items()}
 
 
 def _filter_value(name: str, value: str) -> str:
@@ -170,6 +364,9 @@ class WhooshBackend:
 
     def __init__(self, root):
         self.root = Path(root)
+        self._lock = threading.Lock()
+        self._kept: dict[Path, _Kept] = {}
+        self._idle: list[tuple[Path, tuple, object]] = []  # (folder, version, searcher)
 
     # --- the writer's side ---------------------------------------------------------
 
@@ -327,6 +524,60 @@ class WhooshBackend:
             return terms[0] if len(terms) == 1 else query.And(terms)
         return self._text_query(node, schema_)
 
+    @contextmanager
+    def _reading(self, team_id: int):
+        """Yield a searcher over the team's newest generation (None: no index) and its _Kept.
+
+        The searcher is one kept from an earlier query if its generation is still the
+        newest, else a new one; it is kept for the next query unless the body raised.
+        """
+        folder = self.team_dir(team_id)
+        with self._lock:
+            kept = self._kept.setdefault(folder, _Kept())
+        ix = kept.index if kept.index is not None else self._open(team_id, create=False)
+        if ix is None:
+            yield None, kept
+            return
+        kept.index = ix
+        try:
+            current = _version(folder, ix.latest_generation())
+        except OSError:  # the folder is gone
+            current = None
+        searcher = version = None
+        with self._lock:
+            stale = [entry for entry in self._idle if entry[0] == folder and entry[1] != current]
+            for entry in reversed(self._idle):
+                if current is not None and entry[0] == folder and entry[1] == current:
+                    _folder, version, searcher = entry
+                    break
+            self._idle = [
+                entry
+                for entry in self._idle
+                if entry not in stale and (searcher is None or entry[2] is not searcher)
+            ]
+        for entry in stale:
+            entry[2].close()
+        if searcher is None:
+            if current is None and not index.exists_in(folder):
+                kept.index = None
+                yield None, kept
+                return
+            searcher = _searcher(ix)
+            version = _version(folder, searcher.reader().generation())
+        answered = False
+        try:
+            yield searcher, kept
+            answered = True
+        finally:
+            evicted = [searcher]
+            if answered and version is not None:
+                with self._lock:
+                    self._idle.append((folder, version, searcher))
+                    evicted = [entry[2] for entry in self._idle[:-IDLE_SEARCHERS]]
+                    self._idle = self._idle[-IDLE_SEARCHERS:]
+            for old in evicted:
+                old.close()
+
     def query(
         self,
         scopes: list[Scope],
@@ -343,30 +594,22 @@ class WhooshBackend:
         for scope in scopes:
             if not scope.tokens:
                 continue
-            ix = self._open(scope.team_id, create=False)
-            if ix is None:
+            for attempt in range(2):
+                try:
+                    found = self._query_team(scope, tree, sort, wanted, identifier_types, terms)
+                    break
+                except FileNotFoundError:
+                    # A kept searcher read a file a commit had just removed: once more
+                    # with a new searcher (the failed one is not kept).
+                    if attempt:
+                        raise
+            if found is None:
                 continue
-            allowed = query.Or([query.Term("readers", token) for token in sorted(scope.tokens)])
-            # The searcher's schema, not ix.schema: that reads the newest table of
-            # contents again, which a commit may just have replaced.
-            with _searcher(ix) as searcher:
-                compiled = query.And([self.compile(tree, searcher.schema), allowed])
-                facets = {
-                    name: sorting.FieldFacet(field, maptype=sorting.Count)
-                    for name, field in _FACET_FIELDS.items()
-                }
-                options = {"limit": wanted, "groupedby": facets}
-                if sort == "date":
-                    options.update(sortedby="occurred_at", reverse=True)
-                found = searcher.search(compiled, **options)
-                results.total += len(found)
-                results.per_team[scope.team_id] = len(found)
-                counts = {name: dict(found.groups(name)) for name in facets}
-                if identifier_types and "identifier_types" in searcher.schema:
-                    counts["idtype"] = _type_counts(searcher, found.docs(), identifier_types)
-                results.add_facets(counts)
-                for hit in _leading(found, wanted, sort):
-                    results.hits.append(self._hit(hit, terms))
+            total, counts, hits = found
+            results.total += total
+            results.per_team[scope.team_id] = total
+            results.add_facets(counts)
+            results.hits += hits
         if sort == "date":
             results.hits.sort(key=lambda hit: hit.occurred_at, reverse=True)
         else:
@@ -375,8 +618,72 @@ class WhooshBackend:
         results.hits = results.hits[start : start + per_page]
         return results
 
-    def _hit(self, hit, terms) -> Hit:
-        stored = hit.fields()
+    def _query_team(self, scope: Scope, tree, sort, wanted, identifier_types, terms):
+        """One team's total, facet counts and the hits that can be on the page.
+
+        By relevance: one Whoosh search of the query's text, whose collector
+        (:class:`_TopWithTies`) applies the reader tokens from a kept table per segment
+        (:func:`_reader_scores`) and keeps the page's best and the document numbers of
+        all the readable matches; by date: Whoosh's sorted search of the text ANDed
+        with the tokens. The matches are counted against kept bit masks of each facet
+        value (:func:`_combined`), not by Whoosh's facet collector per match.
+        """
+        with self._reading(scope.team_id) as (searcher, kept):
+            if searcher is None:
+                return None
+            # The searcher's schema, not ix.schema: that reads the newest table of
+            # contents again, which a commit may just have replaced.
+            schema_ = searcher.schema
+            tokens = tuple(sorted(scope.tokens))
+            allowed = query.Or([query.Term("readers", token) for token in tokens])
+            text = self.compile(tree, schema_)
+            compiled = query.And([text, allowed])
+            if sort == "date":
+                found = searcher.search(
+                    compiled, limit=wanted, sortedby="occurred_at", reverse=True
+                )
+                docnums = found.docs()
+                leading = [(hit.score, hit.docnum) for hit in found]
+            else:
+                readers = dict(
+                    _per_segment(
+                        kept, searcher, ("readers", tokens), partial(_reader_scores, allowed)
+                    )
+                )
+                collector = _TopWithTies(wanted, readers)
+                searcher.search_with_collector(text, collector)
+                docnums = collector.matched
+                leading = _leading(searcher, collector.ranked(), wanted)
+            total = len(docnums)
+            matched = _bits(docnums)
+            counts = {}
+            for name, field in _FACET_FIELDS.items():
+                masks = _combined(
+                    kept, searcher, ("facet", field), partial(_facet_masks, searcher, field)
+                )
+                counts[name] = {
+                    value: count
+                    for value, mask in masks.items()
+                    if (count := (matched & mask).bit_count())
+                }
+            if identifier_types and "identifier_types" in schema_:
+                counts["idtype"] = {}
+                for name in identifier_types:
+                    holding = query.Term("identifier_types", name)
+                    mask = _combined(
+                        kept,
+                        searcher,
+                        ("idtype", name),
+                        lambda sub, _offset, holding=holding: _bits(sub.docs_for_query(holding)),
+                    )
+                    if count := (matched & mask).bit_count():
+                        counts["idtype"][name] = count
+            hits = [
+                self._hit(searcher.stored_fields(docnum), score, terms) for score, docnum in leading
+            ]
+            return total, counts, hits
+
+    def _hit(self, stored: dict, score, terms) -> Hit:
         return Hit(
             uid=stored["uid"],
             kind=stored["kind"],
@@ -390,7 +697,7 @@ class WhooshBackend:
             exhibit=stored.get("exhibit", ""),
             evidence_type=stored.get("evidence_type", ""),
             ref=stored.get("ref", ""),
-            score=hit.score or 0.0,
+            score=score or 0.0,
         )
 
     def vocabulary(self, scopes: list[Scope], word: str, limit: int = 5) -> list[str]:
