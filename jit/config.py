@@ -166,7 +166,7 @@ SETTINGS = [
     Setting(
         "CHAT_SEND_QUEUE",
         int,
-        100,
+        1000,
         "Chat sends a process takes in at once (checked, queued, written) before refusing more",
     ),
     Setting(
