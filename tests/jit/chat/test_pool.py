@@ -59,23 +59,26 @@ def test_a_pool_of_two_serves_twenty_concurrent_sends(app, chat_team, connect):
     assert db.session.scalar(select(func.count()).select_from(Message)) == SENDS
 
 
+def _nl_send(chat_team, client_id: str, body: str) -> writer.PendingSend:
+    """A send of the NL member's for the writer, read before the session lets go of the rows."""
+    return writer.PendingSend(
+        channel_id=chat_team.general.id,
+        author={"id": chat_team.nl.id, "name": "NL", "party": "NL"},
+        author_party_id=chat_team.nl_membership.party_id,
+        client_id=client_id,
+        draft=check_draft(body),
+        html=f"<p>{body}</p>",
+    )
+
+
 def test_the_writer_commits_while_the_request_pool_is_used_up(app, chat_team, connect):
     """Queued behind the senders for a pooled connection, the writer was slowest exactly
     when most sends waited for it (benchmarks/chat/README.md); it has its own."""
     sender = connect(chat_team.nl, chat_team.code)
-    channel_id = chat_team.general.id
-    author_id, party_id = chat_team.nl.id, chat_team.nl_membership.party_id
+    pending = _nl_send(chat_team, "pool-used-up-0001", "written without a pooled connection")
     db.session.commit()
     db.session.close()
     group = app.extensions["jit_chat_writer"]
-    pending = writer.PendingSend(
-        channel_id=channel_id,
-        author={"id": author_id, "name": "NL", "party": "NL"},
-        author_party_id=party_id,
-        client_id="pool-used-up-0001",
-        draft=check_draft("written without a pooled connection"),
-        html="<p>written without a pooled connection</p>",
-    )
     taken = [db.engine.connect() for _ in range(2)]  # the whole pool: size 2, no overflow
     try:
         group.submit(pending)
@@ -92,18 +95,9 @@ def test_the_writer_commits_while_the_request_pool_is_used_up(app, chat_team, co
 def test_an_idle_writer_closes_its_own_connection(app, chat_team, monkeypatch):
     """A quiet process keeps no connection open for the chat writer."""
     monkeypatch.setattr(writer, "IDLE_SECONDS", 0.2)
-    channel_id = chat_team.general.id
-    author_id, party_id = chat_team.nl.id, chat_team.nl_membership.party_id
+    pending = _nl_send(chat_team, "idle-writer-0001", "x")
     db.session.commit()
     group = app.extensions["jit_chat_writer"]
-    pending = writer.PendingSend(
-        channel_id=channel_id,
-        author={"id": author_id, "name": "NL", "party": "NL"},
-        author_party_id=party_id,
-        client_id="idle-writer-0001",
-        draft=check_draft("x"),
-        html="<p>x</p>",
-    )
     group.submit(pending)
     assert pending.done.wait(10)
     engine = group._engine
