@@ -458,7 +458,8 @@ class PostgresBackend:
         gives the same candidates.
         """
         team_ids = sorted({scope.team_id for scope in scopes})
-        if not team_ids or not word:
+        # PostgreSQL text cannot hold NUL, and no indexed word has one.
+        if not team_ids or not word or "\x00" in word:
             return []
         length = len(word)
         band = and_(
