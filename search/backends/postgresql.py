@@ -165,8 +165,7 @@ class PostgresBackend:
         the words ``ts_stat`` listed before. Words are never removed here: a deleted
         document's words stay candidates until ``clear_team`` (reindex).
         """
-        lexeme = func.unnest(func.tsvector_to_array(D.tsv)).table_valued("lexeme")
-        lexeme = lexeme.render_derived(name="lexemes")
+        lexeme = _lexemes_of_row()
         words = (
             select(D.team_id, lexeme.c.lexeme, func.char_length(lexeme.c.lexeme))
             .select_from(D)
@@ -224,8 +223,7 @@ class PostgresBackend:
         Reads every document of the team, as the fuzzy terms once did at each query: a
         check, not a search.
         """
-        lexeme = func.unnest(func.tsvector_to_array(D.tsv)).table_valued("lexeme")
-        lexeme = lexeme.render_derived(name="lexemes")
+        lexeme = _lexemes_of_row()
         held = select(V.word).where(V.team_id == team_id, V.word == lexeme.c.lexeme).exists()
         words = (
             select(lexeme.c.lexeme)
@@ -500,6 +498,12 @@ class PostgresBackend:
             return (edits, -like.ratio(), candidate)
 
         return sorted(near, key=rank)[:limit]
+
+
+def _lexemes_of_row():
+    """The lexemes of a search_documents row's ``tsv``, one per row (join it laterally)."""
+    lexeme = func.unnest(func.tsvector_to_array(D.tsv)).table_valued("lexeme")
+    return lexeme.render_derived(name="lexemes")
 
 
 def _facet_part(matches):
