@@ -318,9 +318,19 @@ class PdfPool:
     def submit(self, html: str, css: tuple[str, ...], static_folder: str, **options) -> Future:
         """Queue one document; the future's result is its PDF bytes (or the child's error).
 
-        ``options`` are :func:`html_pdf`'s ``variant`` and ``attachments``.
+        ``options`` are :func:`html_pdf`'s ``variant`` and ``attachments``. A pool that
+        can take no more work (a child died, so the executor is broken) gives a future
+        that holds that error, the same as a document whose child died while rendering:
+        the caller sees the failure in one place, whichever document first met it.
         """
-        return self._executor.submit(_render_in_child, html, tuple(css), static_folder, **options)
+        try:
+            return self._executor.submit(
+                _render_in_child, html, tuple(css), static_folder, **options
+            )
+        except Exception as error:  # BrokenProcessPool, or a pool already shut down
+            failed: Future = Future()
+            failed.set_exception(error)
+            return failed
 
     def close(self) -> None:
         """Cancel what has not started, wait for the documents being rendered, end the children."""

@@ -100,6 +100,25 @@ def test_a_child_makes_the_same_pdf_as_the_server_process(app, crew, make_item):
     assert there == here
 
 
+def test_a_pool_a_child_broke_hands_the_error_to_the_next_document_not_its_caller(app, monkeypatch):
+    """Once a dead child has broken the pool, a later submit must not raise by itself.
+
+    The package queues reports ahead while it streams; whether the next submit comes
+    before or after the pool notices the death is a race. Either way the failure must
+    reach the one place that names the exhibit (the future's result), never escape
+    from the queueing mid-stream (CI met that once, at random).
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(pdf, "_render_in_child", report_pool_helpers.render_dies)
+    with pdf.PdfPool(1) as pool:
+        first = pool.submit("<p>one</p>", (), app.static_folder)
+        with pytest.raises(BrokenProcessPool):
+            first.result(timeout=60)
+        later = pool.submit("<p>two</p>", (), app.static_folder)  # the pool is broken now
+        assert isinstance(later.exception(timeout=5), BrokenProcessPool)
+
+
 def test_without_workers_the_server_process_renders_them(app, crew, two_items, monkeypatch):
     bundle, items = two_items
     monkeypatch.setitem(app.config, "REPORT_WORKERS", 0)
