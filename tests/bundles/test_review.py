@@ -179,16 +179,15 @@ def test_review_and_tracking_outside_a_request_are_attributed_to_the_acting_memb
 ):
     # The demo and the command line call the services with no signed-in user: the audit
     # entries must still name who shared, decided, verified and tracked.
-    from datetime import date
-
-    from evidence.bundles import tracking_services
+    from evidence.bundles import tracking, tracking_services
+    from jit.clock import utcnow
 
     bundle, _other, _inside, _outside, judge = shared_world
     leader, reviewer = access_of(crew.nl_leader), access_of(judge)
     review.share(leader, bundle, judge.id)
     review.record_review(reviewer, bundle, "admissible", "")
     review.verify_package(reviewer, bundle)
-    tracking_services.change_status(leader, bundle, "sent", occurred_on=date.today())
+    tracking_services.change_status(leader, bundle, "sent", occurred_on=tracking.today(utcnow()))
     review.unshare(leader, bundle, judge.id)
     db.session.commit()
     actors = dict(
