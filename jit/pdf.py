@@ -115,6 +115,39 @@ def current_pool() -> "PdfPool | None":
     return _POOL.get()
 
 
+class Renderers:
+    """What a :func:`renderers` block hands out: documents and other PDF work to run.
+
+    Calling it, ``submit(html, css, **options)``, starts one PDF (a :class:`Future`);
+    :meth:`call` runs other work on PDF bytes (joining parts, say) in the same place:
+    a renderer process when the block has them, so its memory is theirs, or here.
+    """
+
+    def __init__(self, pool: "PdfPool | None", static_folder: str):
+        self.pool, self.static_folder = pool, static_folder
+
+    def __call__(self, html: str, css: tuple[str, ...], **options) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(html, css, self.static_folder, **options)
+        return _done_here(html_pdf, html, css=css, static_folder=self.static_folder, **options)
+
+    def call(self, function, /, *args, **kwargs) -> Future:
+        """Run ``function(*args, **kwargs)`` (a module-level function: a child imports it)."""
+        if self.pool is not None:
+            return self.pool.call(function, *args, **kwargs)
+        return _done_here(function, *args, **kwargs)
+
+
+def _done_here(function, /, *args, **kwargs) -> Future:
+    """A future of ``function``'s result (or its error), computed now, in this process."""
+    future: Future = Future()
+    try:
+        future.set_result(function(*args, **kwargs))
+    except Exception as error:
+        future.set_exception(error)
+    return future
+
+
 @contextmanager
 def renderers(documents: int):
     """Within the block, ``submit(html, css, **options)`` starts one PDF (a :class:`Future`).
@@ -125,28 +158,17 @@ def renderers(documents: int):
     :func:`parallel_workers` allows, processes started for this block and ended after
     it. Otherwise each is rendered here, when submitted. ``options`` are
     :func:`html_pdf`'s ``variant`` and ``attachments``; the futures' errors are the
-    renderer's own (see :func:`pdf_result`).
+    renderer's own (see :func:`pdf_result`). ``submit.call`` runs other work where the
+    documents are made (:class:`Renderers`).
     """
-    static_folder = current_app.static_folder
     pool, own = current_pool(), None
     if pool is None and documents > 1 and parallel_workers() > 1:
         try:
             pool = own = PdfPool(min(parallel_workers(), documents))
         except PdfPoolUnavailable as error:
             current_app.logger.warning("a long PDF is rendered in the server process: %s", error)
-
-    def submit(html: str, css: tuple[str, ...], **options) -> Future:
-        if pool is not None:
-            return pool.submit(html, css, static_folder, **options)
-        future = Future()
-        try:
-            future.set_result(html_pdf(html, css=css, static_folder=static_folder, **options))
-        except Exception as error:
-            future.set_exception(error)
-        return future
-
     try:
-        yield submit
+        yield Renderers(pool, current_app.static_folder)
     finally:
         if own is not None:
             own.close()
@@ -318,15 +340,20 @@ class PdfPool:
     def submit(self, html: str, css: tuple[str, ...], static_folder: str, **options) -> Future:
         """Queue one document; the future's result is its PDF bytes (or the child's error).
 
-        ``options`` are :func:`html_pdf`'s ``variant`` and ``attachments``. A pool that
-        can take no more work (a child died, so the executor is broken) gives a future
-        that holds that error, the same as a document whose child died while rendering:
-        the caller sees the failure in one place, whichever document first met it.
+        ``options`` are :func:`html_pdf`'s ``variant`` and ``attachments``.
+        """
+        return self.call(_render_in_child, html, tuple(css), static_folder, **options)
+
+    def call(self, function, /, *args, **kwargs) -> Future:
+        """Queue ``function(*args, **kwargs)`` for a child: a module-level function, which
+        the child imports by name, and plain data in and out.
+
+        A pool that can take no more work (a child died, so the executor is broken) gives
+        a future that holds that error, the same as work whose child died while running
+        it: the caller sees the failure in one place, whichever job first met it.
         """
         try:
-            return self._executor.submit(
-                _render_in_child, html, tuple(css), static_folder, **options
-            )
+            return self._executor.submit(function, *args, **kwargs)
         except Exception as error:  # BrokenProcessPool, or a pool already shut down
             failed: Future = Future()
             failed.set_exception(error)

@@ -129,6 +129,28 @@ def test_the_parts_go_to_the_renderer_processes_already_running(
     _check_one_document(signed, long_document, tmp_path)
 
 
+@pytest.mark.parametrize("running", [True, False], ids=["at-finalising", "draft-download"])
+def test_the_join_and_its_numbers_are_made_in_a_renderer_process_too(
+    app, long_document, monkeypatch, tmp_path, running
+):
+    """pypdf's join and overlay held ~11 MB of the server's peak at finalising: not here."""
+    import pypdf
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("the parts were joined in the server process")
+
+    monkeypatch.setattr(request_pdfs, "SPLIT_FROM_ROWS", 30)
+    monkeypatch.setitem(app.config, "REPORT_WORKERS", 2)
+    monkeypatch.setattr(pypdf, "PdfWriter", not_here)  # the children import their own
+    if running:
+        with pdf.PdfPool(2) as pool, pdf.rendering_in(pool):
+            signed = request_pdfs.request_pdf(long_document, sign=True)
+    else:
+        signed = request_pdfs.request_pdf(long_document, sign=True)
+    monkeypatch.undo()  # the checks below read the PDF with pypdf here
+    _check_one_document(signed, long_document, tmp_path)
+
+
 def test_without_renderer_processes_the_parts_are_rendered_here(
     app, long_document, parts_made, monkeypatch, tmp_path
 ):
