@@ -29,7 +29,7 @@ from datetime import UTC
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from jit import signals, signing
+from jit import signals, signing, zipdir
 from jit.clock import utcnow
 
 CHUNK = 1024 * 1024
@@ -265,7 +265,9 @@ class _Zip:
 
     def __init__(self, path: Path):
         try:
-            self.archive = zipfile.ZipFile(path)
+            self.archive = zipdir.open_checked(path, MAX_ENTRIES)
+        except zipdir.ZipDirectoryTooLarge as refused:
+            raise BagError(f"{path}: {refused}") from None
         except (zipfile.BadZipFile, OSError) as error:
             raise BagError(f"{path}: not a readable ZIP ({error})") from None
         members = [info for info in self.archive.infolist() if not info.is_dir()]

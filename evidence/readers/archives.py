@@ -24,6 +24,7 @@ from evidence.readers import (
     Member,
     read_nested,
 )
+from jit import zipdir
 
 MAX_MEMBERS = 10_000
 MAX_TOTAL_BYTES = 16 * 1024**3
@@ -110,11 +111,21 @@ def _hash_and_read(
     return digest.hexdigest(), size, media_type
 
 
-def read_zip(path: Path, out: Collector, depth: int) -> None:
+def open_zip(path: Path, what: str = "ZIP archive") -> zipfile.ZipFile:
+    """Open a ZIP whose directory lists no more than ``MAX_MEMBERS`` entries (jit.zipdir).
+
+    zipfile reads the whole directory as it opens; a longer one is refused unread.
+    """
     try:
-        archive = zipfile.ZipFile(path)
+        return zipdir.open_checked(path, MAX_MEMBERS)
+    except zipdir.ZipDirectoryTooLarge as refused:
+        raise ExtractionError(f"refused: {refused}") from refused
     except zipfile.BadZipFile as broken:
-        raise ExtractionError(f"not a readable ZIP archive ({broken})") from broken
+        raise ExtractionError(f"not a readable {what} ({broken})") from broken
+
+
+def read_zip(path: Path, out: Collector, depth: int) -> None:
+    archive = open_zip(path)
     with archive:
         check_zip_limits(archive, path.stat().st_size)
         infos = archive.infolist()
@@ -202,7 +213,7 @@ def open_member(path: Path, media_type: str, member_path: str, position: int):
             yield stream
         return
     if media_type in ZIP_TYPES:
-        with zipfile.ZipFile(path) as archive:
+        with open_zip(path) as archive:
             check_zip_limits(archive, path.stat().st_size)
             infos = archive.infolist()
             if position >= len(infos) or infos[position].filename != member_path:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence.readers import Collector, ExtractionError
-from evidence.readers.archives import check_zip_limits
+from evidence.readers.archives import check_zip_limits, open_zip
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -20,11 +20,8 @@ ODP = "application/vnd.oasis.opendocument.presentation"
 
 
 def open_zip_checked(path: Path, what: str) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            check_zip_limits(archive, path.stat().st_size)
-    except zipfile.BadZipFile as broken:
-        raise ExtractionError(f"not a readable {what} ({broken})") from broken
+    with open_zip(path, what) as archive:
+        check_zip_limits(archive, path.stat().st_size)
 
 
 def record_dates(out: Collector, created, modified) -> None:
