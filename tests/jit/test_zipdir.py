@@ -115,19 +115,26 @@ def test_what_is_no_zip_is_left_to_zipfile(tmp_path):
         zipdir.open_checked(path, 10)
 
 
-def test_the_evidence_reader_refuses_it_with_its_own_message(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("module", "limit", "opener", "error", "message"),
+    [
+        (
+            archives,
+            "MAX_MEMBERS",
+            archives.open_zip,
+            readers.ExtractionError,
+            "refused: the archive holds more than 10",
+        ),
+        (bags, "MAX_ENTRIES", bags._Zip, bags.BagError, "holds more than 10 members"),
+    ],
+    ids=["evidence-reader", "bag"],
+)
+def test_each_reader_refuses_a_lying_zip_unread_with_its_own_message(
+    tmp_path, monkeypatch, module, limit, opener, error, message
+):
     path = tmp_path / "lying.zip"
     path.write_bytes(_declared_entries(_zip(30), 1))
-    monkeypatch.setattr(archives, "MAX_MEMBERS", 10)
+    monkeypatch.setattr(module, limit, 10)
     _never_opened(monkeypatch)
-    with pytest.raises(readers.ExtractionError, match="refused: the archive holds more than 10"):
-        archives.open_zip(path)
-
-
-def test_a_bag_zip_with_too_many_entries_is_refused_unread(tmp_path, monkeypatch):
-    path = tmp_path / "bag.zip"
-    path.write_bytes(_declared_entries(_zip(30), 1))
-    monkeypatch.setattr(bags, "MAX_ENTRIES", 10)
-    _never_opened(monkeypatch)
-    with pytest.raises(bags.BagError, match="holds more than 10 members"):
-        bags._Zip(path)
+    with pytest.raises(error, match=message):
+        opener(path)
