@@ -95,6 +95,8 @@ def child(instance: Path, pdf_out: str | None) -> None:
                 import cProfile
 
                 _, count, path = line.split()
+                for _ in range(3):  # warm here too: this process has not rendered yet
+                    pdf.html_pdf(html, css=css, static_folder=folder)
                 profile = cProfile.Profile()
                 profile.enable()
                 for _ in range(int(count)):
