@@ -151,3 +151,89 @@ def test_the_fixed_table_layout_draws_the_report_as_the_automatic_one(app, nl_me
     fixed = html_pdf(html, css=(css,), static_folder=app.static_folder)
     automatic = html_pdf(html, css=(css.replace(rule, ""),), static_folder=app.static_folder)
     assert fixed == automatic
+
+
+def _events_tables(app, html: str) -> list:
+    """The events table's boxes, page by page, as WeasyPrint lays out the report."""
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+
+    from jit.pdf import BASE_URL, font_configuration
+
+    fetcher = static_fetcher(app.static_folder)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=[CSS(string=css) for css in reports.custody_report_css()],
+        font_config=font_configuration(),
+    )
+
+    def tables(box):
+        if isinstance(box, boxes.TableBox) and "events" in (box.element.get("class") or ""):
+            yield box
+        for child in getattr(box, "children", ()):
+            yield from tables(child)
+
+    return [table for page in document.pages for table in tables(page._page_box)]
+
+
+def _report_html(nl_member, item) -> str:
+    from evidence import custody, queries, verification
+
+    result = custody.verify_items([item])
+    return reports.custody_report_html(
+        item,
+        events=queries.custody_chain(item),
+        head=queries.chain_head(item),
+        verification=verification.record_verification(nl_member.team, result, item=item),
+        result=result,
+        generated_for=nl_member.user,
+    )
+
+
+def test_the_events_table_has_the_same_columns_in_every_report(app, client, nl_member, item):
+    """The events table is laid out "fixed" (to save time): its columns do not follow the
+    content, and a word longer than its column wraps inside it instead of running on."""
+    before = _events_tables(app, _report_html(nl_member, item))
+    long_word = "Havenbedrijfsterreinloodsverdiepingvakkenkast" * 2
+    response = client.post(
+        f"/t/{nl_member.team.code}/evidence/NL-0001/custody",
+        data={
+            "event_type": "transferred",
+            "occurred_at": "2026-04-02T10:00",
+            "time_zone": "Europe/Amsterdam",
+            "location": long_word,
+            "purpose": "To the laboratory",
+            "released_by": "Pieter de Vries",
+            "received_by": "Nederlands Forensisch Instituut",
+            "packaging": long_word,
+            "condition": "Seal intact",
+            "receipt_number": "NFI-2026-0042",
+        },
+    )
+    assert response.status_code == 303
+    after = _events_tables(app, _report_html(nl_member, item))
+    assert before
+    assert after
+    widths = {tuple(round(width, 3) for width in table.column_widths) for table in before + after}
+    millimetres = 96 / 25.4
+    assert widths == {tuple(round(mm * millimetres, 3) for mm in (11, 49, 33, 39, 48))}
+    cells = [
+        cell
+        for table in after
+        for group in table.children
+        for row in group.children
+        for cell in row.children
+    ]
+
+    def text_boxes(box):
+        if box.__class__.__name__ == "TextBox":
+            yield box
+        for child in getattr(box, "children", ()):
+            yield from text_boxes(child)
+
+    inside = [
+        (cell, text) for cell in cells for text in text_boxes(cell) if long_word[:20] in text.text
+    ]
+    assert inside  # the long word was laid out, in pieces
+    for cell, text in inside:
+        right = cell.content_box_x() + cell.width
+        assert text.position_x + text.width <= right + 0.01, text.text
