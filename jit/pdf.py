@@ -209,6 +209,21 @@ def rendering_in(pool: "PdfPool | None"):
         _POOL.reset(token)
 
 
+def _source(html: str, css: tuple[str, ...], static_folder: str):
+    """The document and its parsed stylesheets, as :func:`html_pdf` and :func:`layout` read them."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher(static_folder))
+    return document, [_stylesheet(text, static_folder) for text in css]
+
+
+def layout(html: str, *, css: tuple[str, ...] = (), static_folder: str):
+    """Lay a document out as :func:`html_pdf` does, without writing it: WeasyPrint's pages
+    and boxes, for a test that checks where things went."""
+    document, stylesheets = _source(html, css, static_folder)
+    return document.render(stylesheets=stylesheets, font_config=font_configuration())
+
+
 def html_pdf(
     html: str,
     *,
@@ -222,11 +237,10 @@ def html_pdf(
     It needs no app: resources come from ``static_folder`` alone, so a child process of a
     :class:`PdfPool` runs it on plain data and makes the same bytes.
     """
-    from weasyprint import HTML, Attachment
+    from weasyprint import Attachment
 
     fetcher = static_fetcher(static_folder)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    stylesheets = [_stylesheet(text, static_folder) for text in css]
+    document, stylesheets = _source(html, css, static_folder)
     options = {"font_config": font_configuration()}
     if variant:
         options["pdf_variant"] = variant
