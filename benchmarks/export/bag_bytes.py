@@ -8,10 +8,10 @@ can time two checkouts.
 
 Writes a bag of the same files into the blob store (``storage.BlobWriter``, as the
 package is written: SHA-256 and SHA-512 of every payload byte, CRC-32, the whole ZIP's
-SHA-256 in ``write_bag`` and again in the blob writer's thread, the disk write and its
-fsync), then ``zip -0`` of the same files, alternately, several times, and prints each
-pair, its ratio and the CPU time of this process. No custody report, no database: only
-the part of the package that grows with the bytes of the evidence.
+SHA-256 in the blob writer's thread, the disk write and its fsync), then ``zip -0``
+of the same files, alternately, several times, and prints each pair, its ratio and the
+CPU time of this process. No custody report, no database: only the part of the package
+that grows with the bytes of the evidence.
 """
 
 # ruff: noqa: S603, S607 (runs zip, found on the PATH)
@@ -60,9 +60,11 @@ def main() -> None:
             for run in range(1, args.runs + 1):
                 started, cpu = time.perf_counter(), time.process_time()
                 writer = storage.BlobWriter()
-                written = bags.write_bag(writer, name="bench", info={}, payload=payload)
+                written = bags.write_bag(
+                    writer, name="bench", info={}, payload=payload, hash_whole=False
+                )
                 stored = writer.finish()
-                assert stored.sha256 == written.sha256
+                assert stored.size_bytes == written.size
                 bag_s = time.perf_counter() - started
                 bag_cpu = time.process_time() - cpu
                 storage.blob_path(stored.sha256).unlink()

@@ -234,3 +234,46 @@ def test_the_package_is_streamed_to_the_store(crew, make_bundle, make_item, monk
     assert [entry for entry in log if entry.startswith("report")] == [
         f"report {item.exhibit_number}" for item in items
     ]
+
+
+def test_the_package_is_hashed_once_as_it_is_stored(crew, make_bundle, make_item, monkeypatch):
+    """The blob writer's SHA-256 is the package's: ``write_bag`` does not hash it again.
+
+    A second pass over every byte of a package of evidence for the same digest took CPU
+    from the renderer processes making the custody reports (benchmarks/export).
+    """
+    from jit import bags
+
+    class CountingHashlib:
+        """``hashlib`` for one module, counting the bytes each ``sha256()`` object takes."""
+
+        def __init__(self):
+            self.hashed: list[list[int]] = []
+
+        def sha256(self, *data):
+            digest, count = hashlib.sha256(*data), [0]
+            self.hashed.append(count)
+
+            class Counted:
+                def update(self, chunk):
+                    count[0] += memoryview(chunk).nbytes
+                    digest.update(chunk)
+
+                def hexdigest(self):
+                    return digest.hexdigest()
+
+            return Counted()
+
+        def __getattr__(self, name):
+            return getattr(hashlib, name)
+
+    counting = CountingHashlib()
+    monkeypatch.setattr(bags, "hashlib", counting)
+    monkeypatch.setattr(storage, "hashlib", counting)
+    items = [make_item(crew.nl_member, files=[("big.bin", bytes([n]) * 300_000)]) for n in (1, 2)]
+    bundle = make_bundle(crew.nl_member, "eio", COMPLETE["eio"], items=items)
+    finalise(crew.nl_leader, bundle)
+    package = package_file(bundle).read_bytes()
+    assert bundle.package_sha256 == hashlib.sha256(package).hexdigest()
+    whole = [count for (count,) in counting.hashed if count >= len(package)]
+    assert whole == [len(package)]  # one pass over the package's bytes, not two
