@@ -285,7 +285,10 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready
     try:
         for index, cookie in enumerate(cookies):
             client = socketio.Client(reconnection=False)
-            client.on("message", on_message(index), namespace=NAMESPACE)
+            deliver = on_message(index)
+            client.on("message", deliver, namespace=NAMESPACE)
+            # Messages committed together arrive as one event, in number order.
+            client.on("messages", lambda ms, d=deliver: [*map(d, ms)], namespace=NAMESPACE)
             client.on("chat_error", on_error, namespace=NAMESPACE)
             client.connect(
                 urls[(offset + index) % len(urls)],

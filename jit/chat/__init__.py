@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     app.extensions["jit_chat_presence"] = presence
     app.extensions["jit_chat_rate_limiter"] = limiter_for(app.config)
     app.extensions["jit_chat_writer"] = GroupWriter(
-        app, app.config["CHAT_SEND_QUEUE"], deliver=events.broadcast_message
+        app, app.config["CHAT_SEND_QUEUE"], deliver=events.broadcast_messages
     )
     events.register(socketio)
     signals.record_visibility.connect(openable_chat)

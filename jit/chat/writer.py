@@ -4,9 +4,10 @@ A send no longer takes the database's write lock itself. It joins a bounded queu
 sleeps, holding no database connection; the writer takes everything waiting, numbers
 each channel's new messages in one ``UPDATE`` of its counter (on PostgreSQL the
 channel row's lock, taken once per channel per batch, orders the processes), inserts
-them and commits once. Only then does it broadcast each message, in number order, and
-wake the senders to acknowledge. A process killed mid-batch has committed nothing of
-it and acknowledged nothing of it; the clients send again under the same client ids.
+them and commits once. Only then does it broadcast the batch, each channel's messages in
+number order (several as one ``messages`` event), and wake the senders to acknowledge.
+A process killed mid-batch has committed nothing of it and acknowledged nothing of it;
+the clients send again under the same client ids.
 
 The writer has a database connection of its own, beside the request pool: queued
 behind the senders for a pooled one, it waited longest exactly when the most sends were
@@ -68,7 +69,7 @@ class PendingSend:
 class GroupWriter:
     """The queue of one app's sends in this process, and the thread that writes them."""
 
-    def __init__(self, app: Flask, capacity: int, deliver: Callable[[dict], None]):
+    def __init__(self, app: Flask, capacity: int, deliver: Callable[[list[dict]], None]):
         self._app = app
         self._capacity = capacity
         self._deliver = deliver
@@ -188,12 +189,12 @@ class GroupWriter:
             for send in batch:
                 send.done.set()
             return
-        for send in batch:
-            if send.is_new:
-                try:
-                    self._deliver(send.payload)
-                except Exception:
-                    log.exception("broadcasting chat message %s failed", send.payload["id"])
+        fresh = [send.payload for send in batch if send.is_new]
+        if fresh:
+            try:
+                self._deliver(fresh)
+            except Exception:
+                log.exception("broadcasting %d chat messages failed", len(fresh))
         for send in batch:
             send.done.set()
 

@@ -691,7 +691,7 @@
     sendNext();
   });
 
-  socket.on("message", (message) => {
+  const receive = (message) => {
     const state = channelState(message.channel);
     const gap = state.contiguous !== null && message.seq > state.contiguous + 1;
     const isNew = store(message);
@@ -705,7 +705,10 @@
     if (!isNew || message.author.id === myId) return;
     if (message.channel === active && !document.hidden) markRead();
     else setUnread(message.channel, (state.info?.unread || 0) + 1);
-  });
+  };
+  socket.on("message", receive);
+  // Messages committed together arrive as one event, in number order.
+  socket.on("messages", (messages) => messages.forEach(receive));
 
   socket.on("message_updated", applyUpdate);
 

@@ -61,7 +61,9 @@ function connect(cookie, index) {
     reconnection: false,
     timeout: 30000,
   });
-  socket.on("message", delivered(index));
+  const deliver = delivered(index);
+  socket.on("message", deliver);
+  socket.on("messages", (messages) => messages.forEach(deliver)); // committed together
   socket.on("chat_error", () => {
     refused += 1;
   });

@@ -74,12 +74,22 @@ def connect(app):
 
 
 def events(sio, name=None) -> list[dict]:
-    """Return (and consume) what a test client received, optionally one event's payloads."""
-    received = sio.get_received(NAMESPACE)
-    return [_first(e["args"]) for e in received if name in (None, e["name"])]
+    """Return (and consume) what a test client received, optionally one event's payloads.
+
+    A ``messages`` event (several committed together) counts as a ``message`` each, as
+    the page reads it.
+    """
+    received = []
+    for event in sio.get_received(NAMESPACE):
+        if event["name"] == "messages":
+            received += [{"name": "message", "args": m} for m in first_argument(event["args"])]
+        else:
+            received.append(event)
+    return [first_argument(e["args"]) for e in received if name in (None, e["name"])]
 
 
-def _first(args):
+def first_argument(args):
+    """An event's one argument (the test client gives a ``message`` event's bare)."""
     if isinstance(args, (list, tuple)):
         return args[0] if args else None
     return args
@@ -235,7 +245,10 @@ class LiveClient:
 
     def _record(self, event, *args):
         with self._condition:
-            self.received.append((event, args[0] if args else None))
+            if event == "messages":  # several committed together: one ``message`` each
+                self.received += [("message", message) for message in args[0]]
+            else:
+                self.received.append((event, args[0] if args else None))
             self._condition.notify_all()
 
     def _disconnected(self, *args):

@@ -1,10 +1,15 @@
 """The chat in a real Chromium: people talking live, and hostile text staying text."""
 
+import threading
+
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from jit.chat.models import Message
+from jit.extensions import db
 from tests.conftest import DEFAULT_PASSWORD, screenshot
-from tests.jit.chat.conftest import session_cookie
+from tests.jit.chat.conftest import NAMESPACE, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,12 +25,15 @@ XSS_PAYLOADS = [
 ]
 
 
-def _open_chat(browser, server, app, user, code):
+def _open_chat(browser, server, app, user, code, frames=None):
+    """Open the team's chat as ``user``; ``frames`` collects the WebSocket frames received."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.add_cookies(
         [{"name": "jit_session", "value": session_cookie(app, user), "url": server.url}]
     )
     page = context.new_page()
+    if frames is not None:
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame)))
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(f"{server.url}/t/{code}/chat")
@@ -260,5 +268,60 @@ def test_signing_out_in_another_tab_ends_the_open_chat(app, browser, chat_team, 
             "session has ended", use_inner_text=True
         )
         screenshot(chat, "chat-signed-out-elsewhere")
+    finally:
+        context.close()
+
+
+def test_messages_committed_together_show_in_number_order(
+    app, browser, chat_team, chat_server, live_client
+):
+    """A burst from three people is committed in batches, broadcast as ``messages``
+    events; the page shows every message once, in the channel's number order."""
+    server = chat_server()
+    frames = []
+    context, bob, _ = _open_chat(browser, server, app, chat_team.de, chat_team.code, frames)
+    senders = [
+        live_client(server, person, chat_team.code)
+        for person in (chat_team.nl, chat_team.leader, chat_team.coordinator)
+    ]
+    for sender in senders:
+        sender.wait_for("ready")
+        assert sender.call("join", {"channel": chat_team.general.id})["ok"]
+    per_sender = 15  # within each person's burst allowance (CHAT_RATE_BURST)
+    start = threading.Barrier(len(senders))
+
+    def burst(index, sender):
+        start.wait(10)
+        for number in range(per_sender):
+            sender.sio.emit(
+                "send",
+                {
+                    "channel": chat_team.general.id,
+                    "client_id": f"burst-{index}-{number:04d}",
+                    "body": f"burst {index}-{number:02d}",
+                },
+                namespace=NAMESPACE,
+            )
+
+    threads = [threading.Thread(target=burst, args=pair) for pair in enumerate(senders)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        shown = bob.locator(".chat-message", has_text="burst ")
+        expect(shown).to_have_count(len(senders) * per_sender, timeout=20_000)
+        db.session.rollback()
+        in_number_order = db.session.scalars(
+            select(Message.body)
+            .where(Message.channel_id == chat_team.general.id)
+            .order_by(Message.seq)
+        ).all()
+        assert [
+            text.strip() for text in shown.locator(".chat-message__body").all_inner_texts()
+        ] == (in_number_order)
+        # The burst did reach the page as batches, not only one message per event.
+        assert any('"messages"' in frame for frame in frames if isinstance(frame, str))
+        screenshot(bob, "chat-burst-in-order")
     finally:
         context.close()

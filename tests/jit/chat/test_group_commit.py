@@ -14,7 +14,7 @@ from jit.chat import writer
 from jit.chat.models import Channel, Message
 from jit.chat.services import ChatBusy
 from jit.extensions import db
-from tests.jit.chat.conftest import NAMESPACE
+from tests.jit.chat.conftest import NAMESPACE, first_argument
 
 SENDERS = 8
 
@@ -151,6 +151,17 @@ def test_sends_waiting_behind_a_batch_are_committed_together_once(
     assert batch_sizes == [1, SENDERS - 1]
     assert len(commits) == 2  # the held batch, then the seven that queued behind it
     assert sorted(r["seq"] for r in results.values()) == list(range(1, SENDERS + 1))
+    # Each listener gets the held message as a ``message``, then the seven committed
+    # together as one ``messages`` event, in number order: one packet, not seven.
+    for listener in senders:
+        broadcasts = [
+            (e["name"], first_argument(e["args"]))
+            for e in listener.get_received(NAMESPACE)
+            if e["name"] in ("message", "messages")
+        ]
+        assert [name for name, _ in broadcasts] == ["message", "messages"]
+        assert broadcasts[0][1]["seq"] == 1
+        assert [m["seq"] for m in broadcasts[1][1]] == list(range(2, SENDERS + 1))
 
 
 def test_a_process_takes_in_at_most_its_bound_of_sends(app):

@@ -95,7 +95,8 @@ def _sign_in(url: str, cert: Path, user) -> requests.Session:
 def _socket(url: str, session: requests.Session, team_code: str) -> tuple:
     received = []
     client = socketio.Client(reconnection=False, ssl_verify=False)
-    client.on("message", lambda data: received.append(data), namespace=NAMESPACE)
+    client.on("message", received.append, namespace=NAMESPACE)
+    client.on("messages", received.extend, namespace=NAMESPACE)  # committed together
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
     client.connect(
         url,
