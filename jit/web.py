@@ -107,6 +107,35 @@ class SecurityHeadersMiddleware:
         return self.wsgi_app(environ, start_with_headers)
 
 
+class UncompressedWebSockets:
+    """Refuse WebSocket compression (permessage-deflate) under ``prefix``: drop the offer.
+
+    Browsers and the Node client offer permessage-deflate, and the WebSocket server
+    (simple-websocket) accepts any offer. Two reasons to decline it in the chat:
+
+    * **confidentiality**: with compression the size of what the server sends depends
+      on how much of it repeats what was sent before on the same connection (the context
+      carries over between messages). Text an outsider to a channel can make someone
+      send, next to restricted text, then leaks the latter through lengths alone: the
+      CRIME class of attack that RFC 7692's security considerations cite;
+    * **CPU**: every message would be compressed once per connection that receives it,
+      a zlib stream per connection, the largest cost of a fan-out to many readers for
+      messages of a few hundred bytes (benchmarks/chat/README.md).
+
+    Without ``Sec-WebSocket-Extensions`` in the request the handshake simply agrees to
+    no extension; nothing else changes.
+    """
+
+    def __init__(self, wsgi_app, prefix: str):
+        self.wsgi_app = wsgi_app
+        self.prefix = prefix
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(self.prefix):
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.wsgi_app(environ, start_response)
+
+
 def _render_error(code: int, message: str | None = None):
     title, default_message = ERROR_PAGES[code]
     return (

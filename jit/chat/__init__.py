@@ -9,7 +9,7 @@ the Socket.IO responses carry the pages' security headers.
 from flask import Flask
 
 from jit.extensions import socketio
-from jit.web import SecurityHeadersMiddleware
+from jit.web import SecurityHeadersMiddleware, UncompressedWebSockets
 
 # Flask-SocketIO's default path, where the Engine.IO transports are served.
 SOCKET_IO_PATH = "socket.io"
@@ -61,4 +61,6 @@ def init_app(app: Flask) -> None:
         namespaces=[fanout.NAMESPACE],
         path=SOCKET_IO_PATH,
     )
-    app.wsgi_app = SecurityHeadersMiddleware(app.wsgi_app, f"/{SOCKET_IO_PATH}/")
+    app.wsgi_app = SecurityHeadersMiddleware(
+        UncompressedWebSockets(app.wsgi_app, f"/{SOCKET_IO_PATH}/"), f"/{SOCKET_IO_PATH}/"
+    )

@@ -1,5 +1,9 @@
 """A real python-socketio client against ``jit run`` (gunicorn) over real WebSockets."""
 
+import base64
+import os
+import socket
+
 import pytest
 import requests
 import socketio
@@ -127,3 +131,41 @@ def test_edits_and_retractions_over_the_wire_keep_the_record(chat_team, chat_ser
         select(AuditEntry.operation).where(AuditEntry.object_type == "chat_messages")
     ).all()
     assert operations == ["chat.message.edited", "chat.message.retracted"]
+
+
+def _handshake(server, extensions: str | None) -> tuple[int, dict[str, str]]:
+    """Open a WebSocket to the Socket.IO endpoint by hand; return the status and headers."""
+    port = int(server.url.rsplit(":", 1)[1])
+    request = [
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+        "Sec-WebSocket-Version: 13",
+    ]
+    if extensions:
+        request.append(f"Sec-WebSocket-Extensions: {extensions}")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(("\r\n".join(request) + "\r\n\r\n").encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = connection.recv(4096)
+            assert chunk, f"the server closed the connection: {answer!r}"
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {}
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(head[0].split()[1]), headers
+
+
+def test_the_chat_declines_websocket_compression(chat_server):
+    """permessage-deflate, which browsers offer, is not agreed to (see jit/web.py:
+    compression would leak restricted text through sizes, and cost CPU per reader)."""
+    server = chat_server()
+    status, headers = _handshake(server, "permessage-deflate; client_max_window_bits")
+    assert status == 101
+    assert headers.get("upgrade", "").lower() == "websocket"
+    assert "sec-websocket-extensions" not in headers
