@@ -382,11 +382,11 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     """Store and broadcast a message once per client id; return its payload and whether it is new.
 
     In order: the channel is checked and a resend is answered with the stored message
-    (one query); the agreement gate and the person's send rate are asked; the text is
-    rendered.
+    (one query); the person's send rate is asked; the text is rendered.
     Then the send joins this process's group-commit queue (:mod:`jit.chat.writer`),
     holding no database connection while it waits. The writer commits it with the
-    other waiting messages and broadcasts it; only then is it answered. Raises
+    other waiting messages (asking the agreement gate for the batch) and broadcasts it;
+    only then is it answered. Raises
     :class:`ChatBusy` (with ``retry_after``) when the person sends too fast (the
     process's bound on sends is applied before, as the event arrives),
     :class:`ChatError` for anything else refused.
@@ -399,10 +399,12 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     channel_id, existing = _channel_and_resend(access, channel_id, client_id)
     if existing is not None:
         return reading.message_payload(existing), False
-    check_may_write(access)
+    # The agreement gate is asked by the writer, at commit, once per team of its batch
+    # (writer._read_only_channels): the same refusal, fewer queries per send.
     check_rate(access)
     send = PendingSend(
         channel_id=channel_id,
+        team_id=access.team.id,
         author={
             "id": access.user.id,
             "name": access.user.display_name,

@@ -32,12 +32,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from jit import wal
+from jit import gates, wal
 from jit.chat import reading
 from jit.chat.models import Channel, Message
 from jit.chat.services import ChatBusy, Draft, recorded, serialised_writes
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.teams.models import Team
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class PendingSend:
     """One message waiting for the writer, and (once ``done``) what became of it."""
 
     channel_id: int
+    team_id: int  # the channel's team (checked by the send before it queued)
     author: dict  # {"id", "name", "party"}, as payloads show the author
     author_party_id: int
     client_id: str
@@ -207,6 +209,7 @@ def write_batch(batch: list[PendingSend]) -> None:
     writers never wait for each other in a circle.
     """
     with serialised_writes():
+        read_only = _read_only_teams({send.team_id for send in batch})
         # By author and client id, the unique index's columns: no scan of the channel.
         stored = {
             (m.author_id, m.client_id): m
@@ -226,6 +229,8 @@ def write_batch(batch: list[PendingSend]) -> None:
                 _as_resend(send, stored[key])
             elif key in first_of:
                 repeats.append((send, first_of[key]))
+            elif send.team_id in read_only:
+                send.error = read_only[send.team_id]
             else:
                 first_of[key] = send
                 by_channel[send.channel_id].append(send)
@@ -268,6 +273,24 @@ def write_batch(batch: list[PendingSend]) -> None:
 
 
 _OTHER_CHANNEL = "That client id was already used for a message in another channel."
+
+
+def _read_only_teams(team_ids: set[int]) -> dict[int, str]:
+    """The batch's teams that may not write in the chat now, with the reason.
+
+    The agreement gate (:func:`jit.gates.may`, ``"write_chat"``) is asked here, at
+    commit, once per team of the batch, instead of by every send before it queued: its
+    answer takes a few queries (the agreement's status, a deletion certificate), most of
+    a send's database work before this. A message is thus checked at the moment it is
+    stored, however long it waited. A resend of a message stored in time is answered
+    from the record before this refusal (as :func:`write_batch` orders them).
+    """
+    reasons = {}
+    for team_id in team_ids:
+        decision = gates.may(db.session.get(Team, team_id), "write_chat")
+        if not decision:
+            reasons[team_id] = decision.reason
+    return reasons
 
 
 def _as_resend(send: PendingSend, message: Message) -> None:

@@ -10,6 +10,7 @@ import threading
 import pytest
 from sqlalchemy import event, select
 
+from jit import gates
 from jit.chat import writer
 from jit.chat.models import Channel, Message
 from jit.chat.services import ChatBusy
@@ -110,6 +111,14 @@ def test_sends_waiting_behind_a_batch_are_committed_together_once(
         return plain(batch)
 
     monkeypatch.setattr(writer, "write_batch", held)
+    gate_asked = []
+    plain_may = gates.may
+
+    def may(team, action):
+        gate_asked.append(action)
+        return plain_may(team, action)
+
+    monkeypatch.setattr(gates, "may", may)
     channel_id = chat_team.general.id
     commits = []
 
@@ -150,6 +159,8 @@ def test_sends_waiting_behind_a_batch_are_committed_together_once(
         event.remove(own, "commit", committed)
     assert batch_sizes == [1, SENDERS - 1]
     assert len(commits) == 2  # the held batch, then the seven that queued behind it
+    # The agreement gate was asked once per batch, at commit, not once per send.
+    assert gate_asked == ["write_chat", "write_chat"]
     assert sorted(r["seq"] for r in results.values()) == list(range(1, SENDERS + 1))
     # Each listener gets the held message as a ``message``, then the seven committed
     # together as one ``messages`` event, in number order: one packet, not seven.

@@ -63,6 +63,7 @@ def _nl_send(chat_team, client_id: str, body: str) -> writer.PendingSend:
     """A send of the NL member's for the writer, read before the session lets go of the rows."""
     return writer.PendingSend(
         channel_id=chat_team.general.id,
+        team_id=chat_team.team.id,
         author={"id": chat_team.nl.id, "name": "NL", "party": "NL"},
         author_party_id=chat_team.nl_membership.party_id,
         client_id=client_id,
