@@ -20,6 +20,7 @@ instead of joining a crowd that makes every send slower.
 import contextlib
 import logging
 import os
+import random
 import threading
 import weakref
 from collections import defaultdict
@@ -46,7 +47,9 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500
 # A writer thread with nothing to do for this long ends; the next send starts another.
 IDLE_SECONDS = 5.0
-# Seconds to wait before sending again when the process has as many sends as it takes.
+# Seconds to wait before sending again when the process has as many sends as it takes:
+# at least this, at most twice it, drawn for each refusal, so that the senders refused
+# in one burst do not all come back at the same moment and meet a full queue again.
 QUEUE_FULL_RETRY_SECONDS = 1.0
 
 
@@ -105,7 +108,7 @@ class GroupWriter:
                 raise ChatBusy(
                     "The chat is very busy right now; your message was not stored. "
                     "It is sent again in a moment.",
-                    retry_after=QUEUE_FULL_RETRY_SECONDS,
+                    retry_after=QUEUE_FULL_RETRY_SECONDS * (1 + random.random()),  # noqa: S311
                 )
             self._admitted += 1
         try:

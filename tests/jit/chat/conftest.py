@@ -125,6 +125,23 @@ def chat_team(make_team, make_membership):
     return chat
 
 
+def pending_send(chat_team, client_id: str, body: str, channel_id=None):
+    """A send of the NL member's for the group-commit writer (to ``general`` unless told),
+    read before the session lets go of the rows."""
+    from jit.chat.services import check_draft
+    from jit.chat.writer import PendingSend
+
+    return PendingSend(
+        channel_id=channel_id or chat_team.general.id,
+        team_id=chat_team.team.id,
+        author={"id": chat_team.nl.id, "name": "NL", "party": "NL"},
+        author_party_id=chat_team.nl_membership.party_id,
+        client_id=client_id,
+        draft=check_draft(body),
+        html=f"<p>{body}</p>",
+    )
+
+
 # --- Real servers -------------------------------------------------------------------------
 
 

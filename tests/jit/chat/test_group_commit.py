@@ -8,14 +8,14 @@ import os
 import threading
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from jit import gates
-from jit.chat import writer
+from jit.chat import services, writer
 from jit.chat.models import Channel, Message
 from jit.chat.services import ChatBusy
 from jit.extensions import db
-from tests.jit.chat.conftest import NAMESPACE, first_argument
+from tests.jit.chat.conftest import NAMESPACE, first_argument, pending_send
 
 SENDERS = 8
 
@@ -183,6 +183,14 @@ def test_a_process_takes_in_at_most_its_bound_of_sends(app):
             pass
         assert refused.value.retry_after > 0
         assert group.in_progress() == 2  # the refused one was never counted
+        # Each refusal draws its own wait in [1, 2) s: refused senders come back spread.
+        waits = set()
+        for _ in range(10):
+            with pytest.raises(ChatBusy) as again, group.admitted():
+                pass
+            waits.add(again.value.retry_after)
+        assert all(1 <= wait < 2 for wait in waits)
+        assert len(waits) > 1
     assert group.in_progress() == 0
     with group.admitted():  # a place is free again once a send is through
         assert group.in_progress() == 1
@@ -239,3 +247,32 @@ def test_a_forked_process_starts_with_a_fresh_queue(app):
             os._exit(0 if not group._lock.locked() and group._thread is None else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_resend_that_reaches_the_writer_is_answered_from_the_record(app, chat_team):
+    """A resend is normally answered before it queues; one that raced another process's
+    commit past that check reaches the writer, which answers it from the record and
+    stores nothing, or refuses it when its client id was used in another channel."""
+    from jit.teams.access import team_access_for
+
+    group = app.extensions["jit_chat_writer"]
+    ops = services.create_channel(team_access_for(chat_team.leader, chat_team.code), name="ops")
+    db.session.commit()
+    first = pending_send(chat_team, "raced-000001", "Convoy at the border")
+    again = pending_send(chat_team, "raced-000001", "Convoy at the border")
+    elsewhere = pending_send(chat_team, "raced-000001", "Convoy at the border", ops.id)
+    db.session.close()
+    group.submit(first)
+    assert first.done.wait(10)
+    assert first.is_new
+    assert first.error is None
+    for send in (again, elsewhere):
+        group.submit(send)
+        assert send.done.wait(10)
+    assert again.error is None
+    assert not again.is_new
+    assert again.payload["id"] == first.payload["id"]
+    assert again.payload["seq"] == first.payload["seq"] == 1
+    assert elsewhere.error == "That client id was already used for a message in another channel."
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 1
+    assert db.session.get(Channel, chat_team.general.id).last_seq == 1

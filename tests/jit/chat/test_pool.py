@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from jit.chat import writer
 from jit.chat.models import Message
-from jit.chat.services import check_draft
 from jit.extensions import db
-from tests.jit.chat.conftest import NAMESPACE
+from tests.jit.chat.conftest import NAMESPACE, pending_send
 
 SENDS = 20
 
@@ -59,24 +58,11 @@ def test_a_pool_of_two_serves_twenty_concurrent_sends(app, chat_team, connect):
     assert db.session.scalar(select(func.count()).select_from(Message)) == SENDS
 
 
-def _nl_send(chat_team, client_id: str, body: str) -> writer.PendingSend:
-    """A send of the NL member's for the writer, read before the session lets go of the rows."""
-    return writer.PendingSend(
-        channel_id=chat_team.general.id,
-        team_id=chat_team.team.id,
-        author={"id": chat_team.nl.id, "name": "NL", "party": "NL"},
-        author_party_id=chat_team.nl_membership.party_id,
-        client_id=client_id,
-        draft=check_draft(body),
-        html=f"<p>{body}</p>",
-    )
-
-
 def test_the_writer_commits_while_the_request_pool_is_used_up(app, chat_team, connect):
     """Queued behind the senders for a pooled connection, the writer was slowest exactly
     when most sends waited for it (benchmarks/chat/README.md); it has its own."""
     sender = connect(chat_team.nl, chat_team.code)
-    pending = _nl_send(chat_team, "pool-used-up-0001", "written without a pooled connection")
+    pending = pending_send(chat_team, "pool-used-up-0001", "written without a pooled connection")
     db.session.commit()
     db.session.close()
     group = app.extensions["jit_chat_writer"]
@@ -96,7 +82,7 @@ def test_the_writer_commits_while_the_request_pool_is_used_up(app, chat_team, co
 def test_an_idle_writer_closes_its_own_connection(app, chat_team, monkeypatch):
     """A quiet process keeps no connection open for the chat writer."""
     monkeypatch.setattr(writer, "IDLE_SECONDS", 0.2)
-    pending = _nl_send(chat_team, "idle-writer-0001", "x")
+    pending = pending_send(chat_team, "idle-writer-0001", "x")
     db.session.commit()
     group = app.extensions["jit_chat_writer"]
     group.submit(pending)
