@@ -127,8 +127,9 @@ def broadcast_messages(payloads: list[dict]) -> None:
 def chat_event(handler=None, *, gate=None):
     """Authorise, parse, run and answer one event; refuse with a reason, never half-write.
 
-    ``gate``, if given, is a context manager factory entered first, before the event
-    touches the database; it may refuse the event (:class:`ChatError`).
+    ``gate``, if given, is a context manager factory entered first, with the event's
+    arguments as sent, before the event touches the database; it may refuse the event
+    (:class:`ChatError`).
     """
     if handler is None:
         return functools.partial(chat_event, gate=gate)
@@ -137,7 +138,7 @@ def chat_event(handler=None, *, gate=None):
     @functools.wraps(handler)
     def wrapper(self, *args):
         try:
-            with gate() if gate is not None else contextlib.nullcontext():
+            with gate(*args) if gate is not None else contextlib.nullcontext():
                 if len(args) != 1 or not isinstance(args[0], dict):
                     raise ChatError(f"The {event} event takes one object with its fields.")
                 access = _access()
@@ -157,9 +158,19 @@ def chat_event(handler=None, *, gate=None):
     return wrapper
 
 
-def _admitted_send():
-    """A send counts against this process's bound from its arrival (jit/chat/writer.py)."""
-    return current_app.extensions["jit_chat_writer"].admitted()
+def _admitted_send(*args):
+    """A send counts against this process's bound from its arrival (jit/chat/writer.py).
+
+    A refused send is sent again under its client id: with the sender, that names its
+    turn (jit/chat/admission.py). Nothing here is trusted but as a name: a made-up id
+    claims no one else's turn, and the send is checked as any other once taken in.
+    """
+    data = args[0] if len(args) == 1 and isinstance(args[0], dict) else {}
+    client_id = data.get("client_id")
+    connection = session.get(_CONNECTION_KEY)
+    named = isinstance(client_id, str) and services.CLIENT_ID.match(client_id)
+    key = (connection[1], client_id) if connection and named else None
+    return current_app.extensions["jit_chat_writer"].admitted(key)
 
 
 def _drop_this_connection() -> None:

@@ -11,20 +11,20 @@ the clients send again under the same client ids.
 
 The writer has a database connection of its own, beside the request pool: queued
 behind the senders for a pooled one, it waited longest exactly when the most sends were
-waiting for it (benchmarks/chat/README.md). And a process takes in at most
-``capacity`` sends at once, counted from the event's arrival, before anything else:
-each is a thread, and past the bound one is refused at once with a ``retry_after``
-instead of joining a crowd that makes every send slower.
+waiting for it (benchmarks/chat/README.md). And a process takes in a bounded number of
+sends at once, counted from the event's arrival, before anything else: each is a
+thread, and past the bound one is refused at once with a ``retry_after`` (the time
+until its turn, :mod:`jit.chat.admission`) instead of joining a crowd that makes every
+send slower.
 """
 
 import contextlib
 import logging
 import os
-import random
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jit import gates, wal
-from jit.chat import reading
+from jit.chat import admission, reading
 from jit.chat.models import Channel, Message
 from jit.chat.services import ChatBusy, Draft, recorded, serialised_writes
 from jit.clock import utcnow
@@ -47,10 +47,6 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500
 # A writer thread with nothing to do for this long ends; the next send starts another.
 IDLE_SECONDS = 5.0
-# Seconds to wait before sending again when the process has as many sends as it takes:
-# at least this, at most twice it, drawn for each refusal, so that the senders refused
-# in one burst do not all come back at the same moment and meet a full queue again.
-QUEUE_FULL_RETRY_SECONDS = 1.0
 
 
 @dataclass(eq=False)
@@ -89,7 +85,7 @@ class GroupWriter:
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)
         self._pending: list[PendingSend] = []
-        self._admitted = 0
+        self._admission = admission.Admission(self._capacity)
         self._thread: threading.Thread | None = None
         if self._engine is not None:
             # The parent's connection stays the parent's; this process opens its own.
@@ -97,25 +93,26 @@ class GroupWriter:
             self._engine = None
 
     @contextlib.contextmanager
-    def admitted(self) -> Iterator[None]:
+    def admitted(self, key: Hashable | None = None) -> Iterator[None]:
         """Count one send in this process while it is checked, queued and written.
 
         Raises :class:`ChatBusy` at once, before the send uses a database connection,
-        when ``capacity`` sends are already in.
+        when the process takes in no more now; its ``retry_after`` is the time until the
+        send's turn (``key``, the sender and the client id, claims it: see
+        :mod:`jit.chat.admission`).
         """
-        with self._lock:
-            if self._admitted >= self._capacity:
-                raise ChatBusy(
-                    "The chat is very busy right now; your message was not stored. "
-                    "It is sent again in a moment.",
-                    retry_after=QUEUE_FULL_RETRY_SECONDS * (1 + random.random()),  # noqa: S311
-                )
-            self._admitted += 1
+        try:
+            self._admission.enter(key)
+        except admission.Refused as refused:
+            raise ChatBusy(
+                "The chat is very busy right now; your message was not stored. "
+                "It is sent again in a moment.",
+                retry_after=refused.retry_after,
+            ) from None
         try:
             yield
         finally:
-            with self._lock:
-                self._admitted -= 1
+            self._admission.leave()
 
     def submit(self, send: PendingSend) -> None:
         """Queue ``send`` for the writer (a send admitted by :meth:`admitted`)."""
@@ -129,8 +126,7 @@ class GroupWriter:
             return len(self._pending)
 
     def in_progress(self) -> int:
-        with self._lock:
-            return self._admitted
+        return self._admission.in_progress
 
     def engine(self) -> Engine:
         """The writer's engine: one connection to the app's database, outside its pool."""
