@@ -55,11 +55,7 @@ def init_app(app: Flask) -> None:
         engineio_logger=False,
         # The browser client uses WebSocket; long-polling stays as a fallback.
         ping_interval=20,
-        # A pong is read after the events the client sent before it (below): a client
-        # that sent faster than the server stores waits that long for its answers, and
-        # must not be taken for gone meanwhile. One lost without a word is noticed
-        # after 80 s at most.
-        ping_timeout=60,
+        ping_timeout=20,
         max_http_buffer_size=256 * 1024,
         # Only the chat exists: python-socketio would otherwise accept anyone on "/".
         namespaces=[fanout.NAMESPACE],
@@ -71,8 +67,8 @@ def init_app(app: Flask) -> None:
         # ever less (benchmarks/chat/README.md, session 19). Now a connection has one
         # event in hand at a time and the rest wait in its socket (TCP's own
         # backpressure); the page sends one message at a time anyway. A handler must
-        # not block near ``ping_timeout``: the client's pong waits behind it
-        # (services.SEND_WAIT_SECONDS is a sixth of it).
+        # not block longer than ``ping_timeout``: the client's pong waits behind it
+        # (services.SEND_WAIT_SECONDS is half of it).
         async_handlers=False,
     )
     app.wsgi_app = SecurityHeadersMiddleware(
