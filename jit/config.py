@@ -4,6 +4,7 @@ Every setting a deployment may change is listed in :data:`SETTINGS` with its typ
 default, so the README's configuration table and this file describe the same thing.
 """
 
+import math
 import os
 import secrets
 from dataclasses import dataclass
@@ -71,6 +72,12 @@ SETTINGS = [
         int,
         1,
         "SQLite: checkpoint the WAL in the background this often (0: inside commits)",
+    ),
+    Setting(
+        "GIL_SWITCH_MS",
+        float,
+        1.0,
+        "Milliseconds a server thread may hold Python's GIL while others wait for it",
     ),
     Setting("REDIS_URL", str, None, "Redis for Socket.IO fan-out across server processes"),
     Setting(
@@ -201,6 +208,14 @@ def _parse(setting: Setting, raw: str):
             return int(raw)
         except ValueError:
             raise ValueError(f"JIT_{setting.name} must be a whole number, not {raw!r}") from None
+    if setting.kind is float:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"JIT_{setting.name} must be a number of 0 or more, not {raw!r}")
+        return value
     return raw
 
 

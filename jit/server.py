@@ -16,9 +16,6 @@ from gunicorn.app.base import BaseApplication
 
 from jit.operations.logs import gunicorn_logging
 
-# Seconds a thread may hold the GIL while others wait for it (Python's default: 0.005).
-GIL_SWITCH_INTERVAL = 0.001
-
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app: Flask, options: dict):
@@ -58,6 +55,11 @@ def gunicorn_options(app: Flask, *, host: str, port: int, threads: int) -> dict:
     } | gunicorn_logging(app.config.get("LOG_FORMAT", "text"))
 
 
+def set_gil_switch(app: Flask) -> None:
+    """Let a thread hold the GIL ``JIT_GIL_SWITCH_MS`` while others wait (see serve)."""
+    sys.setswitchinterval(app.config["GIL_SWITCH_MS"] / 1000)
+
+
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     """Serve with gunicorn (gthread) in the foreground until stopped."""
     # The app, its modules and SQLAlchemy's metadata are ~150,000 objects that live as
@@ -70,8 +72,10 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     # dozens of threads that want the GIL. A thread coming back from the database
     # (holding the channel's write lock) waited up to the default 5 ms switch interval
     # for each statement; its queue of senders made the chat's p99 over 200 ms. 1 ms
-    # hands the GIL over sooner: p99 18 ms at 75 messages/s (benchmarks/chat).
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    # hands the GIL over sooner: p99 18 ms at 75 messages/s (benchmarks/chat). Far past
+    # the process's capacity the many switches cost more than they save: with 5 ms it
+    # kept storing at its pace where 1 ms collapsed (session 19). JIT_GIL_SWITCH_MS.
+    set_gil_switch(app)
     _Gunicorn(app, gunicorn_options(app, host=host, port=port, threads=threads)).run()
 
 

@@ -52,8 +52,19 @@ def test_embedded_default_is_sqlite_in_wal_mode_in_the_instance_folder(tmp_path,
     [
         ("JIT_REQUIRE_MFA", "perhaps", "JIT_REQUIRE_MFA must be 1 or 0"),
         ("JIT_LOGIN_MAX_FAILURES", "five", "JIT_LOGIN_MAX_FAILURES must be a whole number"),
+        ("JIT_GIL_SWITCH_MS", "fast", "JIT_GIL_SWITCH_MS must be a number of 0 or more"),
+        ("JIT_GIL_SWITCH_MS", "nan", "JIT_GIL_SWITCH_MS must be a number of 0 or more"),
+        ("JIT_SEARCH_GATHER_SECONDS", "-1", "JIT_SEARCH_GATHER_SECONDS must be a number"),
     ],
 )
 def test_bad_settings_are_named(name, value, message):
     with pytest.raises(ValueError, match=message):
         from_environment({name: value})
+
+
+def test_a_setting_in_fractions_is_read_as_a_number():
+    # Both were kept as text before: "5" / 1000 failed where the value was used.
+    assert from_environment({"JIT_GIL_SWITCH_MS": "5", "JIT_SEARCH_GATHER_SECONDS": "0.25"}) == {
+        "GIL_SWITCH_MS": 5.0,
+        "SEARCH_GATHER_SECONDS": 0.25,
+    }

@@ -1,5 +1,9 @@
 """`jit run` serves WebSockets through gunicorn; `--dev` is the only way to Werkzeug."""
 
+import sys
+
+import pytest
+
 from jit import server
 
 
@@ -23,3 +27,15 @@ def test_run_uses_gunicorn_unless_dev_is_given(runner, monkeypatch):
         ("gunicorn", {"host": "127.0.0.1", "port": 5998, "threads": 128}),
         ("werkzeug", {"host": "127.0.0.1", "port": 5997}),
     ]
+
+
+def test_the_gil_switch_interval_is_a_setting(app):
+    before = sys.getswitchinterval()
+    try:
+        server.set_gil_switch(app)
+        assert sys.getswitchinterval() == pytest.approx(0.001)  # the default, 1 ms
+        app.config["GIL_SWITCH_MS"] = 5.0
+        server.set_gil_switch(app)
+        assert sys.getswitchinterval() == pytest.approx(0.005)
+    finally:
+        sys.setswitchinterval(before)
