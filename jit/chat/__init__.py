@@ -60,16 +60,6 @@ def init_app(app: Flask) -> None:
         # Only the chat exists: python-socketio would otherwise accept anyone on "/".
         namespaces=[fanout.NAMESPACE],
         path=SOCKET_IO_PATH,
-        # Each connection's events are handled one after another, in its reading
-        # thread, not each in a thread of its own. A thread per event let a burst of
-        # sends start hundreds of threads, each building a request context, that took
-        # the GIL from the one writer storing them: past the knee the process stored
-        # ever less (benchmarks/chat/README.md, session 19). Now a connection has one
-        # event in hand at a time and the rest wait in its socket (TCP's own
-        # backpressure); the page sends one message at a time anyway. A handler must
-        # not block longer than ``ping_timeout``: the client's pong waits behind it
-        # (services.SEND_WAIT_SECONDS is half of it).
-        async_handlers=False,
     )
     app.wsgi_app = SecurityHeadersMiddleware(
         UncompressedWebSockets(app.wsgi_app, f"/{SOCKET_IO_PATH}/"), f"/{SOCKET_IO_PATH}/"

@@ -374,10 +374,8 @@ def check_rate(access: TeamAccess) -> None:
         )
 
 
-# How long a send waits for the writer before it is answered "not confirmed yet". The
-# wait blocks the connection's reading (jit/chat/__init__.py): kept well under the
-# Engine.IO ping timeout (20 s), so the client's pong is read in time.
-SEND_WAIT_SECONDS = 10.0
+# How long a send waits for the writer before it is answered "not confirmed yet".
+SEND_WAIT_SECONDS = 20.0
 
 
 def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> tuple[dict, bool]:
