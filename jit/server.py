@@ -72,9 +72,8 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     # dozens of threads that want the GIL. A thread coming back from the database
     # (holding the channel's write lock) waited up to the default 5 ms switch interval
     # for each statement; its queue of senders made the chat's p99 over 200 ms. 1 ms
-    # hands the GIL over sooner: p99 18 ms at 75 messages/s (benchmarks/chat). Far past
-    # the process's capacity the many switches cost more than they save: with 5 ms it
-    # kept storing at its pace where 1 ms collapsed (session 19). JIT_GIL_SWITCH_MS.
+    # hands the GIL over sooner: p99 18 ms at 75 messages/s (benchmarks/chat). A
+    # setting (JIT_GIL_SWITCH_MS), so that other values can be measured.
     set_gil_switch(app)
     _Gunicorn(app, gunicorn_options(app, host=host, port=port, threads=threads)).run()
 
