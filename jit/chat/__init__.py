@@ -7,6 +7,7 @@ the Socket.IO responses carry the pages' security headers.
 """
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from jit.extensions import socketio
 from jit.web import SecurityHeadersMiddleware, UncompressedWebSockets
@@ -61,6 +62,8 @@ def init_app(app: Flask) -> None:
         namespaces=[fanout.NAMESPACE],
         path=SOCKET_IO_PATH,
     )
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = events.ConnectionSessions()
     app.wsgi_app = SecurityHeadersMiddleware(
         UncompressedWebSockets(app.wsgi_app, f"/{SOCKET_IO_PATH}/"), f"/{SOCKET_IO_PATH}/"
     )

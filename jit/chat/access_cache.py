@@ -63,14 +63,18 @@ def begin() -> tuple:
 
 
 def _fresh(generation: int, at: float, at_wall) -> bool:
-    # The workspace's clock (jit.clock) may be frozen or moved (tests, demos): an
-    # answer is only as fresh as both clocks say.
+    return generation == _generation and within_the_moment(at, at_wall)
+
+
+def within_the_moment(at: float, at_wall) -> bool:
+    """Whether an answer taken at ``at`` (``time.monotonic()``) and ``at_wall``
+    (:func:`jit.clock.utcnow`) is at most :data:`SECONDS` old.
+
+    The workspace's clock may be frozen or moved (tests, demos): an answer is only as
+    fresh as both clocks say.
+    """
     age = utcnow() - at_wall
-    return (
-        generation == _generation
-        and time.monotonic() - at <= SECONDS
-        and timedelta(0) <= age <= timedelta(seconds=SECONDS)
-    )
+    return time.monotonic() - at <= SECONDS and timedelta(0) <= age <= timedelta(seconds=SECONDS)
 
 
 def remember(key: tuple, started: tuple, access: TeamAccess) -> TeamAccess:

@@ -16,6 +16,7 @@ import functools
 import logging
 
 from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.exc import IntegrityError
@@ -58,6 +59,29 @@ def origin_allowed(origin: str | None, environ: dict) -> bool:
         hosts |= {forwarded_host} if forwarded_host else set()
     own = {f"{scheme}://{name}" for scheme in schemes for name in hosts if name}
     return origin.rstrip("/") in (own | extra) - {""}
+
+
+class ConnectionSessions(SecureCookieSessionInterface):
+    """The signed-cookie session, not decoded again for every Socket.IO event.
+
+    Flask-SocketIO (``manage_session=True``) gives each connection a session of its own,
+    copied from the cookie at connect and kept in the connection's WSGI environ
+    (``saved_session``); every event's request context then uses that. But Flask opens
+    the session from the cookie each time a request context is pushed, so each event
+    decoded and verified the cookie only to have the result replaced: 3 % of the
+    server's busiest thread at a busy channel's rate (benchmarks/chat/README.md,
+    session 20). Once the connection has its session, this hands Flask that one.
+
+    Only the server puts ``saved_session`` in an environ (headers arrive as ``HTTP_…``
+    keys), so a request cannot choose it. Sign-in state is not trusted from it alone:
+    each event checks the sign-in session against the database (:func:`_access`).
+    """
+
+    def open_session(self, app, request):
+        kept = request.environ.get("saved_session")
+        if kept is not None:
+            return kept
+        return super().open_session(app, request)
 
 
 def _reload_person() -> None:

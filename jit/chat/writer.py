@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jit import gates, wal
-from jit.chat import admission, reading
+from jit.chat import admission, gate_cache, reading
 from jit.chat.models import Channel, Message
 from jit.chat.services import ChatBusy, Draft, recorded, serialised_writes
 from jit.clock import utcnow
@@ -278,18 +278,25 @@ def _read_only_teams(team_ids: set[int]) -> dict[int, str]:
     """The batch's teams that may not write in the chat now, with the reason.
 
     The agreement gate (:func:`jit.gates.may`, ``"write_chat"``) is asked here, at
-    commit, once per team of the batch, instead of by every send before it queued: its
-    answer takes a few queries (the agreement's status, a deletion certificate), most of
-    a send's database work before this. A message is thus checked at the moment it is
-    stored, however long it waited. A resend of a message stored in time is answered
-    from the record before this refusal (as :func:`write_batch` orders them).
+    commit, once per team, instead of by every send before it queued: its answer takes
+    a few queries (the agreement's status, a deletion certificate), most of a send's
+    database work before this. A message is thus checked when it is stored, however
+    long it waited, against an answer at most a moment old and given after the last
+    change this process made (:mod:`jit.chat.gate_cache`). A resend of a message stored
+    in time is answered from the record before this refusal (as :func:`write_batch`
+    orders them).
     """
     reasons = {}
     for team_id in team_ids:
-        decision = gates.may(db.session.get(Team, team_id), "write_chat")
-        if not decision:
-            reasons[team_id] = decision.reason
+        reason = gate_cache.read_only_reason(team_id, lambda team_id=team_id: _ask(team_id))
+        if reason is not None:
+            reasons[team_id] = reason
     return reasons
+
+
+def _ask(team_id: int) -> str | None:
+    decision = gates.may(db.session.get(Team, team_id), "write_chat")
+    return None if decision else decision.reason
 
 
 def _as_resend(send: PendingSend, message: Message) -> None:

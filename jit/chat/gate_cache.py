@@ -1,0 +1,89 @@
+"""The agreement gate's answer for the chat's writer, remembered for a moment.
+
+The group-commit writer asks the gate (:func:`jit.gates.may`, ``"write_chat"``) for
+every team of every batch, at commit (:func:`jit.chat.writer.write_batch`). Its
+receivers (the agreement's status, a deletion certificate, and whatever else a
+package connects) take a few queries; at a busy channel's rate that was a tenth of the
+server's busiest thread (py-spy, benchmarks/chat/README.md, session 20). The answer is
+kept here per team for at most :data:`jit.chat.access_cache.SECONDS` and forgotten at
+once, for every team, when this process commits (or rolls back) a statement that writes
+to any table but the chat's own and the search index's, which are all a batch writes
+and none of which a gate reads. So a change made through this process (an agreement
+signed, amended or closed, a team's content deleted) decides the very next batch; one
+made by another process, or the date passing an agreement's end, within the moment.
+"""
+
+import re
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
+
+from jit.chat.access_cache import within_the_moment
+from jit.clock import utcnow
+
+# Writes to these tables leave the answers standing: the chat's messages, channels,
+# revisions and read marks, and the search index's rows (the writer's batch writes
+# messages, channel counters and outbox rows).
+_UNGATED = re.compile(
+    r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(?:chat_messages|chat_channels|"
+    r"chat_message_revisions|chat_read_marks|search_outbox|search_documents|"
+    r"search_vocabulary)\b",
+    re.IGNORECASE,
+)
+_READ = re.compile(r"\s*(?:SELECT|PRAGMA)\b", re.IGNORECASE)
+_CHANGED = "jit_chat_gate_changed"
+
+_lock = threading.Lock()
+_entries: dict[int, tuple[tuple, str | None]] = {}
+_generation = 0
+
+
+def forget_all() -> None:
+    """Drop every remembered answer (and any a thread is about to store)."""
+    global _generation
+    with _lock:
+        _generation += 1
+        _entries.clear()
+
+
+def read_only_reason(team_id: int, ask: Callable[[], str | None]) -> str | None:
+    """Why team ``team_id`` may not write in the chat now (``None``: it may).
+
+    ``ask`` asks the gate; its answer is kept for the moment, unless something was
+    forgotten while it was asked.
+    """
+    entry = _entries.get(team_id)
+    if entry is not None:
+        (generation, at, at_wall), reason = entry
+        if generation == _generation and within_the_moment(at, at_wall):
+            return reason
+    started = (_generation, time.monotonic(), utcnow())
+    reason = ask()
+    with _lock:
+        if started[0] == _generation:
+            _entries[team_id] = (started, reason)
+    return reason
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _note_write(conn, cursor, statement, parameters, context, executemany):
+    if not _READ.match(statement) and not _UNGATED.match(statement):
+        conn.info[_CHANGED] = True
+
+
+@event.listens_for(Engine, "commit")
+def _forget_at_commit(conn):
+    if conn.info.get(_CHANGED):
+        forget_all()
+
+
+@event.listens_for(Pool, "checkin")
+def _forget_after_commit(dbapi_connection, connection_record):
+    # Forgotten once more when the connection is back in the pool: only then do other
+    # connections see the change (as jit/chat/access_cache.py does).
+    if connection_record is not None and connection_record.info.pop(_CHANGED, False):
+        forget_all()

@@ -1,0 +1,103 @@
+"""The writer's agreement-gate answer is kept for a moment, and forgotten at any change."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from jit import clock as jit_clock
+from jit import gates
+from jit.chat import access_cache, gate_cache
+from jit.chat.models import Message
+from jit.closeout.models import DeletionCertificate
+from jit.extensions import db
+from tests.jit.chat.conftest import ack, events
+
+
+@pytest.fixture
+def app_config(app_config):
+    return app_config | {"CHAT_RATE_MESSAGES": 0}
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """The gate's "write_chat" questions, counted."""
+    questions = []
+    plain = gates.may
+
+    def may(team, action):
+        if action == "write_chat":
+            questions.append(team.id)
+        return plain(team, action)
+
+    monkeypatch.setattr(gates, "may", may)
+    gate_cache.forget_all()
+    return questions
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """gate_cache's monotonic clock (via access_cache's moment), moved by hand."""
+    now = [5000.0]
+    monkeypatch.setattr(access_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(gate_cache.time, "monotonic", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def sender(chat_team, connect):
+    sio = connect(chat_team.nl, chat_team.code)
+    assert ack(sio, "join", {"channel": chat_team.general.id})["ok"]
+    events(sio)
+    return sio
+
+
+def _send(sio, chat_team, client_id):
+    return ack(
+        sio, "send", {"channel": chat_team.general.id, "client_id": client_id, "body": "hello"}
+    )
+
+
+def _stored() -> int:
+    return db.session.scalar(select(func.count()).select_from(Message))
+
+
+def test_batches_within_the_moment_ask_the_gate_once(chat_team, sender, asked, clock):
+    """What a batch writes (messages, the channel's counter, the search outbox) is no
+    change a gate reads: the next batches use the answer until the moment has passed."""
+    for number in range(3):
+        assert _send(sender, chat_team, f"moment-{number:04d}")["ok"]
+    assert asked == [chat_team.team.id]
+    clock[0] += access_cache.SECONDS + 0.01
+    assert _send(sender, chat_team, "moment-0003")["ok"]
+    assert asked == [chat_team.team.id] * 2
+    assert _stored() == 4
+
+
+def test_a_change_through_this_process_decides_the_next_batch(chat_team, sender, asked, clock):
+    """Raw SQL no hook of the gate's packages sees still makes the next batch ask again."""
+    assert _send(sender, chat_team, "before-0001")["ok"]
+    db.session.execute(
+        insert(DeletionCertificate).values(
+            team_id=chat_team.team.id,
+            issued_at=func.current_timestamp(),
+            body="{}",
+            sha256="0" * 64,
+            key_id="test",
+            signature="",
+        )
+    )
+    db.session.commit()
+    refused = _send(sender, chat_team, "after-0001")
+    assert not refused["ok"]
+    assert "deleted" in refused["error"]
+    assert asked == [chat_team.team.id] * 2
+    assert _stored() == 1
+
+
+def test_the_moment_follows_the_workspace_clock(chat_team, sender, asked, clock):
+    """A date moved past the moment (jit.clock) asks again, as the real clock would."""
+    assert _send(sender, chat_team, "clock-0001")["ok"]
+    with jit_clock.shifted(timedelta(seconds=5)):
+        assert _send(sender, chat_team, "clock-0002")["ok"]
+    assert asked == [chat_team.team.id] * 2
