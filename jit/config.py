@@ -177,6 +177,12 @@ SETTINGS = [
         "Chat sends a process takes in at once (checked, queued, written) before refusing more",
     ),
     Setting(
+        "CHAT_EVENT_THREADS",
+        int,
+        1000,
+        "Threads a process keeps for chat events at most (more events wait in order)",
+    ),
+    Setting(
         "CHAT_ALLOWED_ORIGINS",
         str,
         "",

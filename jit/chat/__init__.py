@@ -19,6 +19,7 @@ SOCKET_IO_PATH = "socket.io"
 def init_app(app: Flask) -> None:
     from jit import signals
     from jit.chat import closeout, events, fanout, watch  # noqa: F401  (watch: session hooks)
+    from jit.chat.event_threads import EventThreads, run_events_in
     from jit.chat.presence import MemoryPresence, RedisPresence
     from jit.chat.ratelimit import limiter_for
     from jit.chat.record import openable_chat
@@ -62,6 +63,9 @@ def init_app(app: Flask) -> None:
         namespaces=[fanout.NAMESPACE],
         path=SOCKET_IO_PATH,
     )
+    if app.config["CHAT_EVENT_THREADS"] < 1:
+        raise ValueError("JIT_CHAT_EVENT_THREADS must be at least 1.")
+    run_events_in(socketio.server, EventThreads(app.config["CHAT_EVENT_THREADS"]))
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = events.ConnectionSessions()
     app.wsgi_app = SecurityHeadersMiddleware(

@@ -68,3 +68,8 @@ def test_a_setting_in_fractions_is_read_as_a_number():
         "GIL_SWITCH_MS": 5.0,
         "SEARCH_GATHER_SECONDS": 0.25,
     }
+
+
+def test_a_chat_without_event_threads_is_refused_at_start(tmp_path):
+    with pytest.raises(ValueError, match="JIT_CHAT_EVENT_THREADS must be at least 1"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "CHAT_EVENT_THREADS": 0})

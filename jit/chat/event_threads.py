@@ -1,0 +1,97 @@
+"""Kept threads for the chat's Socket.IO events, instead of a new thread for each.
+
+In the threading mode, python-socketio starts a thread for every event that arrives
+(``async_handlers``). ``threading.Thread.start`` makes the receiving thread wait until
+the new thread has been scheduled and has taken the GIL; under a burst that was 5 % of
+the samples holding the GIL at 6,000 deliveries/s, and 13 % once a process was past
+its capacity, each start delaying the next frame read from that connection
+(py-spy, benchmarks/chat/README.md). Here an event goes to an idle kept thread; a new
+one starts only when none is idle, up to ``limit`` (``JIT_CHAT_EVENT_THREADS``); beyond
+that, events wait in arrival order for the next free thread. A thread idle for
+:data:`IDLE_SECONDS` ends.
+
+Why not :class:`concurrent.futures.ThreadPoolExecutor`: its threads are not daemons, so
+a process leaving would wait for every event still blocked (a send waits up to half a
+minute for its commit); and a process forked after it started keeps its count of threads
+that exist only in the parent, so no new one would start. This pool's threads are
+daemons, and a forked child starts with none.
+
+Each event still runs exactly as python-socketio runs it (the same function, its own
+request context); only the thread is reused. Events of one connection were never
+ordered by the server (a thread each); nor are they here.
+"""
+
+import collections
+import logging
+import os
+import threading
+import weakref
+
+import socketio
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 60.0
+
+
+class EventThreads:
+    """Up to ``limit`` kept daemon threads running submitted calls, first come first run."""
+
+    def __init__(self, limit: int, name: str = "chat-event"):
+        if limit < 1:
+            raise ValueError("at least one thread is needed")
+        self.limit = limit
+        self._name = name
+        self._reset()
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (pool := this()) and pool._reset())
+
+    def _reset(self) -> None:
+        self._ready = threading.Condition(threading.Lock())
+        self._work: collections.deque = collections.deque()
+        self._threads = 0
+        self._idle = 0
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+    def submit(self, target, *args, **kwargs) -> None:
+        with self._ready:
+            self._work.append((target, args, kwargs))
+            if self._idle >= len(self._work) or self._threads >= self.limit:
+                self._ready.notify()
+                return
+            self._threads += 1
+        threading.Thread(target=self._serve, name=self._name, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            with self._ready:
+                self._idle += 1
+                while not self._work:
+                    if not self._ready.wait(IDLE_SECONDS) and not self._work:
+                        self._idle -= 1
+                        self._threads -= 1
+                        return
+                self._idle -= 1
+                target, args, kwargs = self._work.popleft()
+            try:
+                target(*args, **kwargs)
+            except Exception:
+                # python-socketio's own thread would end with the same exception.
+                log.exception("a chat event failed")
+
+
+def run_events_in(server: socketio.Server, threads: EventThreads) -> None:
+    """Have ``server`` run each incoming event on ``threads``; other tasks as before."""
+    plain = server.start_background_task
+    handle_event = socketio.Server._handle_event_internal
+
+    def start_background_task(target, *args, **kwargs):
+        if getattr(target, "__func__", None) is handle_event:
+            threads.submit(target, *args, **kwargs)
+            return None  # python-socketio does not keep an event's task
+        return plain(target, *args, **kwargs)
+
+    server.start_background_task = start_background_task
