@@ -24,6 +24,7 @@ Entries are detached ORM objects no session owns; each event gets its own copies
 import re
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import event
@@ -115,22 +116,30 @@ def _attached(access: TeamAccess) -> TeamAccess:
     )
 
 
-@event.listens_for(Engine, "after_cursor_execute")
-def _note_write(conn, cursor, statement, parameters, context, executemany):
-    if not _READ.match(statement) and _SOURCES.search(statement):
-        conn.info[_CHANGED] = True
+def forget_when_written(key: str, writes: Callable[[str], bool], forget: Callable[[], None]):
+    """Call ``forget`` when this process commits (or rolls back) a statement ``writes``
+    says matters: once just before the commit, once more when its connection is back in
+    the pool (only then do other connections see the change, so only then is forgetting
+    final; an answer loaded in between is dropped too). ``key`` marks the connection."""
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def _note_write(conn, cursor, statement, parameters, context, executemany):
+        if writes(statement):
+            conn.info[key] = True
+
+    @event.listens_for(Engine, "commit")
+    def _forget_at_commit(conn):
+        if conn.info.get(key):
+            forget()
+
+    @event.listens_for(Pool, "checkin")
+    def _forget_after_commit(dbapi_connection, connection_record):
+        if connection_record is not None and connection_record.info.pop(key, False):
+            forget()
 
 
-@event.listens_for(Engine, "commit")
-def _forget_at_commit(conn):
-    # Just before the commit; once more at check-in below, for an answer loaded between.
-    if conn.info.get(_CHANGED):
-        forget_all()
-
-
-@event.listens_for(Pool, "checkin")
-def _forget_after_commit(dbapi_connection, connection_record):
-    # A connection comes back to the pool after its commit or rollback: only then do
-    # other connections see the change, so only then is forgetting final.
-    if connection_record is not None and connection_record.info.pop(_CHANGED, False):
-        forget_all()
+forget_when_written(
+    _CHANGED,
+    lambda statement: not _READ.match(statement) and bool(_SOURCES.search(statement)),
+    forget_all,
+)

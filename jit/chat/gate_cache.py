@@ -18,11 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import Pool
-
-from jit.chat.access_cache import within_the_moment
+from jit.chat.access_cache import forget_when_written, within_the_moment
 from jit.clock import utcnow
 
 # Writes to these tables leave the answers standing: the chat's messages, channels,
@@ -69,21 +65,8 @@ def read_only_reason(team_id: int, ask: Callable[[], str | None]) -> str | None:
     return reason
 
 
-@event.listens_for(Engine, "after_cursor_execute")
-def _note_write(conn, cursor, statement, parameters, context, executemany):
-    if not _READ.match(statement) and not _UNGATED.match(statement):
-        conn.info[_CHANGED] = True
-
-
-@event.listens_for(Engine, "commit")
-def _forget_at_commit(conn):
-    if conn.info.get(_CHANGED):
-        forget_all()
-
-
-@event.listens_for(Pool, "checkin")
-def _forget_after_commit(dbapi_connection, connection_record):
-    # Forgotten once more when the connection is back in the pool: only then do other
-    # connections see the change (as jit/chat/access_cache.py does).
-    if connection_record is not None and connection_record.info.pop(_CHANGED, False):
-        forget_all()
+forget_when_written(
+    _CHANGED,
+    lambda statement: not _READ.match(statement) and not _UNGATED.match(statement),
+    forget_all,
+)

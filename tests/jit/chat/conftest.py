@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 import socketio
+from sqlalchemy import func, select
 
+from jit.chat.models import Message
 from jit.extensions import db
 from jit.extensions import socketio as socketio_extension
 from tests.conftest import Auth
@@ -98,6 +100,25 @@ def first_argument(args):
 def ack(sio, event, data):
     """Emit ``event`` and return the server's acknowledgement."""
     return sio.emit(event, data, namespace=NAMESPACE, callback=True)
+
+
+def joined(connect, chat_team):
+    """The NL member's test client, connected and in the general channel, inbox emptied."""
+    sio = connect(chat_team.nl, chat_team.code)
+    assert ack(sio, "join", {"channel": chat_team.general.id})["ok"]
+    events(sio)
+    return sio
+
+
+def send_hello(sio, chat_team, client_id):
+    """Send "hello" to the general channel under ``client_id``; return the answer."""
+    return ack(
+        sio, "send", {"channel": chat_team.general.id, "client_id": client_id, "body": "hello"}
+    )
+
+
+def stored_messages() -> int:
+    return db.session.scalar(select(func.count()).select_from(Message))
 
 
 @pytest.fixture

@@ -4,16 +4,15 @@ import contextlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import event, inspect, update
 
 from jit import clock as jit_clock
 from jit.chat import access_cache, fanout
-from jit.chat.models import Message
 from jit.extensions import db
 from jit.extensions import socketio as socketio_extension
 from jit.teams.access import team_access_for
 from jit.teams.models import Membership
-from tests.jit.chat.conftest import ack, events
+from tests.jit.chat.conftest import joined, send_hello, stored_messages
 
 
 @contextlib.contextmanager
@@ -32,23 +31,6 @@ def access_queries():
         event.remove(db.engine, "before_cursor_execute", note)
 
 
-def _joined(connect, chat_team):
-    sio = connect(chat_team.nl, chat_team.code)
-    assert ack(sio, "join", {"channel": chat_team.general.id})["ok"]
-    events(sio)
-    return sio
-
-
-def _send(sio, chat_team, client_id):
-    return ack(
-        sio, "send", {"channel": chat_team.general.id, "client_id": client_id, "body": "hello"}
-    )
-
-
-def _stored() -> int:
-    return db.session.scalar(select(func.count()).select_from(Message))
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """access_cache's clock, moved by hand."""
@@ -59,48 +41,48 @@ def clock(monkeypatch):
 
 
 def test_events_within_the_moment_reuse_the_access(chat_team, connect, clock):
-    sio = _joined(connect, chat_team)
+    sio = joined(connect, chat_team)
     with access_queries() as seen:
-        assert _send(sio, chat_team, "kept-0001")["ok"]
-        assert _send(sio, chat_team, "kept-0002")["ok"]
+        assert send_hello(sio, chat_team, "kept-0001")["ok"]
+        assert send_hello(sio, chat_team, "kept-0002")["ok"]
     assert seen == []
     clock[0] += access_cache.SECONDS + 0.01
     with access_queries() as seen:
-        assert _send(sio, chat_team, "kept-0003")["ok"]
+        assert send_hello(sio, chat_team, "kept-0003")["ok"]
     assert len(seen) == 1
-    assert _stored() == 3
+    assert stored_messages() == 3
 
 
 def test_a_change_through_this_process_is_seen_by_the_next_event(chat_team, connect, clock):
     """Raw SQL the chat's hooks never see still makes the next event load access again."""
-    sio = _joined(connect, chat_team)
-    assert _send(sio, chat_team, "before-0001")["ok"]
+    sio = joined(connect, chat_team)
+    assert send_hello(sio, chat_team, "before-0001")["ok"]
     db.session.execute(
         update(Membership)
         .where(Membership.id == chat_team.nl_membership.id)
         .values(role="reviewer")
     )
     db.session.commit()
-    answer = _send(sio, chat_team, "after-00001")
+    answer = send_hello(sio, chat_team, "after-00001")
     assert answer == {"ok": False, "error": "You no longer have access to this team's chat."}
-    assert _stored() == 1
+    assert stored_messages() == 1
 
 
 def test_a_revocation_from_another_process_forgets_every_access(chat_team, connect, clock):
-    sio = _joined(connect, chat_team)
-    assert _send(sio, chat_team, "revoked-001")["ok"]
+    sio = joined(connect, chat_team)
+    assert send_hello(sio, chat_team, "revoked-001")["ok"]
     # As the Redis manager does when another process revokes someone's access.
     # What each process's manager does when a revocation arrives (for somebody else).
     socketio_extension.server.manager.close_room("revoke:role|member:0:0", fanout.NAMESPACE)
     with access_queries() as seen:
-        assert _send(sio, chat_team, "revoked-002")["ok"]
+        assert send_hello(sio, chat_team, "revoked-002")["ok"]
     assert len(seen) == 1
 
 
 def test_a_change_nobody_here_saw_is_seen_after_the_moment(chat_team, connect, clock):
     """Another process's raw SQL (no revocation): refused once the moment has passed."""
-    sio = _joined(connect, chat_team)
-    assert _send(sio, chat_team, "unseen-0001")["ok"]
+    sio = joined(connect, chat_team)
+    assert send_hello(sio, chat_team, "unseen-0001")["ok"]
     raw = db.engine.raw_connection()  # the driver itself: no engine events
     try:
         cursor = raw.cursor()
@@ -112,11 +94,11 @@ def test_a_change_nobody_here_saw_is_seen_after_the_moment(chat_team, connect, c
         raw.commit()
     finally:
         raw.close()
-    assert _send(sio, chat_team, "unseen-0002")["ok"]  # within the moment: still known
+    assert send_hello(sio, chat_team, "unseen-0002")["ok"]  # within the moment: still known
     clock[0] += access_cache.SECONDS + 0.01
-    answer = _send(sio, chat_team, "unseen-0003")
+    answer = send_hello(sio, chat_team, "unseen-0003")
     assert answer == {"ok": False, "error": "You no longer have access to this team's chat."}
-    assert _stored() == 2
+    assert stored_messages() == 2
 
 
 def test_an_answer_loaded_before_a_change_is_not_kept(chat_team, clock):
@@ -137,8 +119,8 @@ def test_an_answer_loaded_before_a_change_is_not_kept(chat_team, clock):
 
 def test_moving_the_workspace_clock_ends_the_moment(chat_team, connect, clock):
     """The access check compares with the workspace's "now": so does the cache."""
-    sio = _joined(connect, chat_team)
-    assert _send(sio, chat_team, "shifted-001")["ok"]
+    sio = joined(connect, chat_team)
+    assert send_hello(sio, chat_team, "shifted-001")["ok"]
     with jit_clock.shifted(timedelta(seconds=2)), access_queries() as seen:
-        assert _send(sio, chat_team, "shifted-002")["ok"]
+        assert send_hello(sio, chat_team, "shifted-002")["ok"]
     assert len(seen) == 1

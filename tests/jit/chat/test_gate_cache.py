@@ -3,15 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert
 
 from jit import clock as jit_clock
 from jit import gates
 from jit.chat import access_cache, gate_cache
-from jit.chat.models import Message
 from jit.closeout.models import DeletionCertificate
 from jit.extensions import db
-from tests.jit.chat.conftest import ack, events
+from tests.jit.chat.conftest import joined, send_hello, stored_messages
 
 
 @pytest.fixture
@@ -36,6 +35,11 @@ def asked(monkeypatch):
 
 
 @pytest.fixture
+def sender(chat_team, connect):
+    return joined(connect, chat_team)
+
+
+@pytest.fixture
 def clock(monkeypatch):
     """gate_cache's monotonic clock (via access_cache's moment), moved by hand."""
     now = [5000.0]
@@ -44,39 +48,21 @@ def clock(monkeypatch):
     return now
 
 
-@pytest.fixture
-def sender(chat_team, connect):
-    sio = connect(chat_team.nl, chat_team.code)
-    assert ack(sio, "join", {"channel": chat_team.general.id})["ok"]
-    events(sio)
-    return sio
-
-
-def _send(sio, chat_team, client_id):
-    return ack(
-        sio, "send", {"channel": chat_team.general.id, "client_id": client_id, "body": "hello"}
-    )
-
-
-def _stored() -> int:
-    return db.session.scalar(select(func.count()).select_from(Message))
-
-
 def test_batches_within_the_moment_ask_the_gate_once(chat_team, sender, asked, clock):
     """What a batch writes (messages, the channel's counter, the search outbox) is no
     change a gate reads: the next batches use the answer until the moment has passed."""
     for number in range(3):
-        assert _send(sender, chat_team, f"moment-{number:04d}")["ok"]
+        assert send_hello(sender, chat_team, f"moment-{number:04d}")["ok"]
     assert asked == [chat_team.team.id]
     clock[0] += access_cache.SECONDS + 0.01
-    assert _send(sender, chat_team, "moment-0003")["ok"]
+    assert send_hello(sender, chat_team, "moment-0003")["ok"]
     assert asked == [chat_team.team.id] * 2
-    assert _stored() == 4
+    assert stored_messages() == 4
 
 
 def test_a_change_through_this_process_decides_the_next_batch(chat_team, sender, asked, clock):
     """Raw SQL no hook of the gate's packages sees still makes the next batch ask again."""
-    assert _send(sender, chat_team, "before-0001")["ok"]
+    assert send_hello(sender, chat_team, "before-0001")["ok"]
     db.session.execute(
         insert(DeletionCertificate).values(
             team_id=chat_team.team.id,
@@ -88,16 +74,16 @@ def test_a_change_through_this_process_decides_the_next_batch(chat_team, sender,
         )
     )
     db.session.commit()
-    refused = _send(sender, chat_team, "after-0001")
+    refused = send_hello(sender, chat_team, "after-0001")
     assert not refused["ok"]
     assert "deleted" in refused["error"]
     assert asked == [chat_team.team.id] * 2
-    assert _stored() == 1
+    assert stored_messages() == 1
 
 
 def test_the_moment_follows_the_workspace_clock(chat_team, sender, asked, clock):
     """A date moved past the moment (jit.clock) asks again, as the real clock would."""
-    assert _send(sender, chat_team, "clock-0001")["ok"]
+    assert send_hello(sender, chat_team, "clock-0001")["ok"]
     with jit_clock.shifted(timedelta(seconds=5)):
-        assert _send(sender, chat_team, "clock-0002")["ok"]
+        assert send_hello(sender, chat_team, "clock-0002")["ok"]
     assert asked == [chat_team.team.id] * 2
