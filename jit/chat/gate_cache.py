@@ -5,7 +5,7 @@ every team of every batch, at commit (:func:`jit.chat.writer.write_batch`). Its
 receivers (the agreement's status, a deletion certificate, and whatever else a
 package connects) take a few queries; at a busy channel's rate that was a tenth of the
 server's busiest thread (py-spy, benchmarks/chat/README.md, session 20). The answer is
-kept here per team for at most :data:`jit.chat.access_cache.SECONDS` and forgotten at
+kept here per team for at most :data:`jit.chat.kept.SECONDS` and forgotten at
 once, for every team, when this process commits (or rolls back) a statement that writes
 to any table but the chat's own and the search index's, which are all a batch writes
 and none of which a gate reads. So a change made through this process (an agreement
@@ -14,12 +14,9 @@ made by another process, or the date passing an agreement's end, within the mome
 """
 
 import re
-import threading
-import time
 from collections.abc import Callable
 
-from jit.chat.access_cache import forget_when_written, within_the_moment
-from jit.clock import utcnow
+from jit.chat.kept import MISSING, Kept, forget_when_written
 
 # Writes to these tables leave the answers standing: the chat's messages, channels,
 # revisions and read marks, and the search index's rows (the writer's batch writes
@@ -31,19 +28,9 @@ _UNGATED = re.compile(
     re.IGNORECASE,
 )
 _READ = re.compile(r"\s*(?:SELECT|PRAGMA)\b", re.IGNORECASE)
-_CHANGED = "jit_chat_gate_changed"
 
-_lock = threading.Lock()
-_entries: dict[int, tuple[tuple, str | None]] = {}
-_generation = 0
-
-
-def forget_all() -> None:
-    """Drop every remembered answer (and any a thread is about to store)."""
-    global _generation
-    with _lock:
-        _generation += 1
-        _entries.clear()
+_kept = Kept()
+forget_all = _kept.forget_all
 
 
 def read_only_reason(team_id: int, ask: Callable[[], str | None]) -> str | None:
@@ -52,21 +39,16 @@ def read_only_reason(team_id: int, ask: Callable[[], str | None]) -> str | None:
     ``ask`` asks the gate; its answer is kept for the moment, unless something was
     forgotten while it was asked.
     """
-    entry = _entries.get(team_id)
-    if entry is not None:
-        (generation, at, at_wall), reason = entry
-        if generation == _generation and within_the_moment(at, at_wall):
-            return reason
-    started = (_generation, time.monotonic(), utcnow())
-    reason = ask()
-    with _lock:
-        if started[0] == _generation:
-            _entries[team_id] = (started, reason)
+    reason = _kept.recall(team_id, MISSING)
+    if reason is MISSING:
+        started = _kept.begin()
+        reason = ask()
+        _kept.keep(team_id, started, reason)
     return reason
 
 
 forget_when_written(
-    _CHANGED,
+    "jit_chat_gate_changed",
     lambda statement: not _READ.match(statement) and not _UNGATED.match(statement),
     forget_all,
 )

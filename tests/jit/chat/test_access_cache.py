@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, inspect, update
 
 from jit import clock as jit_clock
-from jit.chat import access_cache, fanout
+from jit.chat import access_cache, fanout, kept
 from jit.extensions import db
 from jit.extensions import socketio as socketio_extension
 from jit.teams.access import team_access_for
@@ -36,7 +36,7 @@ def clock(monkeypatch):
     """access_cache's clock, moved by hand."""
     now = [1000.0]
     access_cache.forget_all()
-    monkeypatch.setattr(access_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(kept.time, "monotonic", lambda: now[0])
     return now
 
 
@@ -112,7 +112,7 @@ def test_an_answer_loaded_before_a_change_is_not_kept(chat_team, clock):
     assert kept is not None
     assert kept.user.id == chat_team.nl.id
     # What is kept is a copy no session owns, never the event's own objects.
-    (_, stored) = access_cache._entries[("a", "b", chat_team.code)]
+    (_, stored) = access_cache._kept.entries[("a", "b", chat_team.code)]
     assert stored.membership is not access.membership
     assert inspect(stored.membership).detached
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, insert
 
 from jit import clock as jit_clock
 from jit import gates
-from jit.chat import access_cache, gate_cache
+from jit.chat import gate_cache, kept
 from jit.closeout.models import DeletionCertificate
 from jit.extensions import db
 from tests.jit.chat.conftest import joined, send_hello, stored_messages
@@ -41,10 +41,9 @@ def sender(chat_team, connect):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """gate_cache's monotonic clock (via access_cache's moment), moved by hand."""
+    """The kept answers' monotonic clock, moved by hand."""
     now = [5000.0]
-    monkeypatch.setattr(access_cache.time, "monotonic", lambda: now[0])
-    monkeypatch.setattr(gate_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(kept.time, "monotonic", lambda: now[0])
     return now
 
 
@@ -54,7 +53,7 @@ def test_batches_within_the_moment_ask_the_gate_once(chat_team, sender, asked, c
     for number in range(3):
         assert send_hello(sender, chat_team, f"moment-{number:04d}")["ok"]
     assert asked == [chat_team.team.id]
-    clock[0] += access_cache.SECONDS + 0.01
+    clock[0] += kept.SECONDS + 0.01
     assert send_hello(sender, chat_team, "moment-0003")["ok"]
     assert asked == [chat_team.team.id] * 2
     assert stored_messages() == 4
