@@ -51,6 +51,12 @@ def test_blocked_calls_get_threads_of_their_own_up_to_the_limit_then_wait_in_ord
     _wait_until(lambda: len(finished) == 6)
     assert sorted(started[3:]) == [3, 4, 5]
     assert pool.threads == 3
+    _wait_until(lambda: pool._idle == 3)  # each thread accounted for: all idle again
+    more = threading.Barrier(4)
+    for _ in range(3):
+        pool.submit(more.wait, 5)  # three at once need the three idle threads, no more
+    more.wait(5)
+    assert pool.threads == 3
 
 
 def test_a_failing_call_leaves_its_thread_serving(caplog):
