@@ -3,9 +3,8 @@
 Every chat event re-checks the sender's access (:func:`jit.chat.events._access`): the
 sign-in session, the account and the membership, in one query. At a busy channel's
 rate that query was a quarter of the server's work per message. The answer is kept
-here, per (session cookie values, team), for at most
-:data:`jit.chat.kept.SECONDS`, and forgotten
-at once, for everybody, when this process
+here, per (session cookie values, team), for at most :data:`jit.chat.kept.SECONDS`,
+and forgotten at once, for everybody, when this process
 
 - commits (or rolls back) any statement that writes to the tables the answer comes
   from (``users``, ``user_sessions``, ``memberships``, ``parties``, ``teams``): ORM
@@ -36,7 +35,6 @@ __all__ = ["SECONDS", "begin", "forget_all", "recall", "remember"]
 MAX_ENTRIES = 10_000
 
 _SOURCES = re.compile(r"\b(?:users|user_sessions|memberships|parties|teams)\b", re.IGNORECASE)
-_READ = re.compile(r"\s*(?:SELECT|PRAGMA)\b", re.IGNORECASE)
 
 _kept = Kept(MAX_ENTRIES)
 forget_all = _kept.forget_all
@@ -74,6 +72,6 @@ def _attached(access: TeamAccess) -> TeamAccess:
 
 forget_when_written(
     "jit_chat_access_changed",
-    lambda statement: not _READ.match(statement) and bool(_SOURCES.search(statement)),
+    lambda statement: bool(_SOURCES.search(statement)),
     forget_all,
 )

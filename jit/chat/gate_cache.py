@@ -27,28 +27,27 @@ _UNGATED = re.compile(
     r"search_vocabulary)\b",
     re.IGNORECASE,
 )
-_READ = re.compile(r"\s*(?:SELECT|PRAGMA)\b", re.IGNORECASE)
 
 _kept = Kept()
 forget_all = _kept.forget_all
 
 
-def read_only_reason(team_id: int, ask: Callable[[], str | None]) -> str | None:
+def read_only_reason(team_id: int, ask: Callable[[int], str | None]) -> str | None:
     """Why team ``team_id`` may not write in the chat now (``None``: it may).
 
-    ``ask`` asks the gate; its answer is kept for the moment, unless something was
+    ``ask(team_id)`` asks the gate; its answer is kept for the moment, unless something was
     forgotten while it was asked.
     """
     reason = _kept.recall(team_id, MISSING)
     if reason is MISSING:
         started = _kept.begin()
-        reason = ask()
+        reason = ask(team_id)
         _kept.keep(team_id, started, reason)
     return reason
 
 
 forget_when_written(
     "jit_chat_gate_changed",
-    lambda statement: not _READ.match(statement) and not _UNGATED.match(statement),
+    lambda statement: not _UNGATED.match(statement),
     forget_all,
 )

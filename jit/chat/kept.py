@@ -8,6 +8,7 @@ at most :data:`SECONDS`, and all dropped by :meth:`Kept.forget_all`, which
 that writes what the answers come from.
 """
 
+import re
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -23,6 +24,8 @@ from jit.clock import utcnow
 SECONDS = 1.0
 
 MISSING = object()
+
+_READ = re.compile(r"\s*(?:SELECT|PRAGMA)\b", re.IGNORECASE)
 
 
 class Kept:
@@ -71,14 +74,15 @@ def _within_the_moment(at: float, at_wall) -> bool:
 
 
 def forget_when_written(key: str, writes: Callable[[str], bool], forget: Callable[[], None]):
-    """Call ``forget`` when this process commits (or rolls back) a statement ``writes``
-    says matters: once just before the commit, once more when its connection is back in
-    the pool (only then do other connections see the change, so only then is forgetting
-    final; an answer loaded in between is dropped too). ``key`` marks the connection."""
+    """Call ``forget`` when this process commits (or rolls back) a statement that is not
+    a read and that ``writes`` says matters: once just before the commit, once more when
+    its connection is back in the pool (only then do other connections see the change,
+    so only then is forgetting final; an answer loaded in between is dropped too).
+    ``key`` marks the connection."""
 
     @event.listens_for(Engine, "after_cursor_execute")
     def _note_write(conn, cursor, statement, parameters, context, executemany):
-        if writes(statement):
+        if not _READ.match(statement) and writes(statement):
             conn.info[key] = True
 
     @event.listens_for(Engine, "commit")

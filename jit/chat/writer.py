@@ -262,7 +262,7 @@ def write_batch(batch: list[PendingSend]) -> None:
                 fresh.append(send)
         if fresh:
             # One ORM bulk INSERT … RETURNING, not a unit-of-work flush of each new object
-            # (a third of the writer's time at a busy channel's rate); the search outbox
+            # (a quarter of the writer's time at a busy channel's rate); the search outbox
             # hears it as it hears a flush (search/outbox.py, ``_orm_insert``).
             stored_now = db.session.scalars(
                 insert(Message).returning(Message, sort_by_parameter_order=True), rows
@@ -297,7 +297,7 @@ def _read_only_teams(team_ids: set[int]) -> dict[int, str]:
     """
     reasons = {}
     for team_id in team_ids:
-        reason = gate_cache.read_only_reason(team_id, lambda team_id=team_id: _ask(team_id))
+        reason = gate_cache.read_only_reason(team_id, _ask)
         if reason is not None:
             reasons[team_id] = reason
     return reasons

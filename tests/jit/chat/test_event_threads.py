@@ -4,7 +4,6 @@ import os
 import threading
 import time
 
-import pytest
 import socketio
 
 from jit.chat import event_threads
@@ -82,7 +81,6 @@ def test_idle_threads_end(monkeypatch):
     assert done.wait(5)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_process_starts_its_own_threads():
     pool = EventThreads(limit=2)
     done = threading.Event()
