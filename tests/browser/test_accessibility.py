@@ -23,7 +23,9 @@ AXE = Path(
 def test_sign_in_with_the_keyboard_only(live_server, page, make_user):
     person = make_user(name="Keyboard User")
     page.goto(f"{live_server.url}/login")
-    # The e-mail field has focus on arrival: type, tab, type, enter.
+    # The e-mail field has focus on arrival (waited for: keys typed before the page has
+    # applied it are lost on a loaded machine); then type, tab, type, enter.
+    expect(page.locator("input[name=email]")).to_be_focused()
     page.keyboard.type(person.email)
     page.keyboard.press("Tab")
     page.keyboard.type(DEFAULT_PASSWORD)
