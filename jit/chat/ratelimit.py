@@ -55,6 +55,17 @@ class MemoryLimiter:
             self._buckets[user_id] = (tokens, now)
             return (1 - tokens) / self.rate.per_second
 
+    def give_back(self, user_id: int) -> None:
+        """Return one send taken by :meth:`take` that turned out to cost nothing (a resend
+        of a stored message); never above the burst."""
+        if not self.rate.is_limited:
+            return
+        with self._lock:
+            bucket = self._buckets.get(user_id)
+            if bucket is not None:
+                tokens, at = bucket
+                self._buckets[user_id] = (min(self.rate.burst, tokens + 1), at)
+
     def _prune(self, now: float) -> None:
         full = [
             user_id
@@ -89,6 +100,17 @@ return wait
 """
 
 
+# KEYS[1] the bucket, ARGV burst: one token back, never above the burst; the refill
+# time stays, so the arithmetic of _TAKE goes on from there.
+_GIVE_BACK = """
+local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens'))
+if tokens then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tokens + 1)))
+end
+return 0
+"""
+
+
 class RedisLimiter:
     """Buckets in Redis, shared by every server process."""
 
@@ -96,6 +118,7 @@ class RedisLimiter:
         self.rate = rate
         self._redis = redis.Redis.from_url(url)
         self._take = self._redis.register_script(_TAKE)
+        self._give_back = self._redis.register_script(_GIVE_BACK)
         self._prefix = prefix
 
     def take(self, user_id: int) -> float:
@@ -106,6 +129,11 @@ class RedisLimiter:
             keys=[f"{self._prefix}{user_id}"], args=[self.rate.per_second, self.rate.burst]
         )
         return int(wait_ms) / 1000
+
+    def give_back(self, user_id: int) -> None:
+        """Return one send taken by :meth:`take` (see :meth:`MemoryLimiter.give_back`)."""
+        if self.rate.is_limited:
+            self._give_back(keys=[f"{self._prefix}{user_id}"], args=[self.rate.burst])
 
     def close(self) -> None:
         self._redis.close()

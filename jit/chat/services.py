@@ -251,20 +251,9 @@ def _as_resend(existing: Message, channel: Channel) -> Message:
     return existing
 
 
-def stored_resend(access: TeamAccess, channel: Channel, client_id) -> Message | None:
-    """Return the message already stored under ``client_id`` (a resend), or None.
-
-    A stored message never changes its client id, so callers look this up before they
-    take the channel's write lock; :func:`post_message` still catches a resend that
-    races in between.
-    """
-    existing = _existing(access.user.id, _check_client_id(client_id))
-    return None if existing is None else _as_resend(existing, channel)
-
-
 _messages = Message.__table__
-# What a send asks first, in one statement built once: the channel's team (none if it
-# does not exist) and the id of a message already stored under the client id.
+# The channel's team (none if it does not exist) and the id of a message already stored
+# under the client id, in one statement built once.
 _CHANNEL_AND_RESEND = select(
     Channel.__table__.c.team_id,
     select(_messages.c.id)
@@ -277,16 +266,11 @@ _CHANNEL_AND_RESEND = select(
 ).where(Channel.__table__.c.id == bindparam("channel_id"))
 
 
-def _channel_and_resend(access: TeamAccess, channel_id, client_id) -> tuple[int, Message | None]:
-    """Return the channel's id and the message stored under ``client_id`` (a resend), or None.
+def _stored_resend(access: TeamAccess, channel_id: int, client_id: str) -> Message | None:
+    """Return the message stored under ``client_id`` in the team's ``channel_id``, or None.
 
-    :func:`channel_for` and :func:`stored_resend` in one query, refusing as they do.
+    One query; refuses as the writer would (:func:`jit.chat.writer.write_batch`).
     """
-    if isinstance(channel_id, bool) or not isinstance(channel_id, int):
-        raise ChatError("Name the channel by its number.")
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        channel_for(access, channel_id)  # an unknown channel is what the sender hears first
-        _check_client_id(client_id)
     row = db.session.execute(
         _CHANNEL_AND_RESEND,
         {"channel_id": channel_id, "author_id": access.user.id, "client_id": client_id},
@@ -295,11 +279,28 @@ def _channel_and_resend(access: TeamAccess, channel_id, client_id) -> tuple[int,
         # A channel of another team is answered like one that does not exist.
         raise ChatError("There is no such channel in this team.")
     if row.stored_id is None:
-        return channel_id, None
+        return None
     existing = db.session.get(Message, row.stored_id)
     if existing.channel_id != channel_id:
         raise ChatError("That client id was already used for a message in another channel.")
-    return channel_id, existing
+    return existing
+
+
+def _checked_send_target(access: TeamAccess, channel_id, client_id) -> int:
+    """Check the send's channel number and client id as given; return the channel's id.
+
+    Nothing is asked of the database here: whether the channel is the team's, and
+    whether the client id was stored already (a resend), the group-commit writer asks
+    for its whole batch at once (:func:`jit.chat.writer.write_batch`). At a busy
+    channel's rate this one query per send was a tenth of the server's busiest time
+    (benchmarks/chat/README.md, session 21).
+    """
+    if isinstance(channel_id, bool) or not isinstance(channel_id, int):
+        raise ChatError("Name the channel by its number.")
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        channel_for(access, channel_id)  # an unknown channel is what the sender hears first
+        _check_client_id(client_id)
+    return channel_id
 
 
 def post_message(
@@ -309,8 +310,7 @@ def post_message(
 
     The channel's counter is incremented first: that UPDATE takes the row lock (the
     write lock on SQLite), so numbers are handed out in commit order without gaps. The
-    unique (author, client id) constraint stores a resend once; callers that hold a
-    write lock look for resends with :func:`stored_resend` before taking it.
+    unique (author, client id) constraint stores a resend once.
     """
     _check_client_id(client_id)
     fields = {
@@ -381,12 +381,12 @@ SEND_WAIT_SECONDS = 20.0
 def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> tuple[dict, bool]:
     """Store and broadcast a message once per client id; return its payload and whether it is new.
 
-    In order: the channel is checked and a resend is answered with the stored message
-    (one query); the person's send rate is asked; the text is rendered.
-    Then the send joins this process's group-commit queue (:mod:`jit.chat.writer`),
-    holding no database connection while it waits. The writer commits it with the
-    other waiting messages (asking the agreement gate for the batch) and broadcasts it;
-    only then is it answered. Raises
+    In order: the channel's number and the client id are checked as given; the person's
+    send rate is asked; the text is rendered. Then the send joins this process's
+    group-commit queue (:mod:`jit.chat.writer`), holding no database connection while it
+    waits. The writer checks the batch's channels, answers resends with the stored
+    message, commits the rest with the other waiting messages (asking the agreement gate
+    for the batch) and broadcasts them; only then is the send answered. Raises
     :class:`ChatBusy` (with ``retry_after``) when the person sends too fast (the
     process's bound on sends is applied before, as the event arrives),
     :class:`ChatError` for anything else refused.
@@ -396,12 +396,18 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     from jit.chat.markdown import render
     from jit.chat.writer import PendingSend
 
-    channel_id, existing = _channel_and_resend(access, channel_id, client_id)
-    if existing is not None:
-        return reading.message_payload(existing), False
+    channel_id = _checked_send_target(access, channel_id, client_id)
     # The agreement gate is asked by the writer, at commit, once per team of its batch
-    # (writer._read_only_channels): the same refusal, fewer queries per send.
-    check_rate(access)
+    # (writer._read_only_teams): the same refusal, fewer queries per send.
+    try:
+        check_rate(access)
+    except ChatBusy:
+        # A resend of a stored message costs nothing: answered from the record even when
+        # the person is at their limit (the only time a send asks before it queues).
+        existing = _stored_resend(access, channel_id, client_id)
+        if existing is None:
+            raise
+        return reading.message_payload(existing), False
     send = PendingSend(
         channel_id=channel_id,
         team_id=access.team.id,
@@ -427,6 +433,9 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
         )
     if send.error:
         raise ChatError(send.error)
+    if not send.is_new:
+        # The writer answered a resend from the record: give back what the rate took.
+        current_app.extensions["jit_chat_rate_limiter"].give_back(access.user.id)
     return send.payload, send.is_new
 
 

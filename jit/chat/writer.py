@@ -201,13 +201,32 @@ class GroupWriter:
 
 
 def write_batch(batch: list[PendingSend]) -> None:
-    """Store a batch in one transaction: resends found, numbers handed out, one commit.
+    """Store a batch in one transaction: channels checked, resends found, numbers handed
+    out, one commit.
 
     Fills each send's ``payload`` (and ``is_new``) or ``error``. Each channel's counter
     is bumped once for all its new messages, channels in id order so two processes'
     writers never wait for each other in a circle.
     """
     with serialised_writes():
+        # The sends checked nothing in the database (services.send_message): the channel
+        # must be the sender's team's, before anything else is answered, resends too.
+        team_of = {
+            channel_id: team_id
+            for channel_id, team_id in db.session.execute(
+                select(Channel.id, Channel.team_id).where(
+                    Channel.id.in_({send.channel_id for send in batch})
+                )
+            )
+        }
+        ours = []
+        for send in batch:
+            if team_of.get(send.channel_id) == send.team_id:
+                ours.append(send)
+            else:
+                # A channel of another team is answered like one that does not exist.
+                send.error = _NO_CHANNEL
+        batch = ours
         read_only = _read_only_teams({send.team_id for send in batch})
         # By author and client id, the unique index's columns: no scan of the channel.
         stored = {
@@ -243,9 +262,9 @@ def write_batch(batch: list[PendingSend]) -> None:
                 .values(last_seq=Channel.last_seq + len(sends))
                 .returning(Channel.last_seq)
             ).scalar_one_or_none()
-            if last is None:
+            if last is None:  # deleted since it was looked up above
                 for send in sends:
-                    send.error = "There is no such channel in this team."
+                    send.error = _NO_CHANNEL
                 continue
             for offset, send in enumerate(sends):
                 rows.append(
@@ -280,6 +299,7 @@ def write_batch(batch: list[PendingSend]) -> None:
         db.session.commit()
 
 
+_NO_CHANNEL = "There is no such channel in this team."
 _OTHER_CHANNEL = "That client id was already used for a message in another channel."
 
 

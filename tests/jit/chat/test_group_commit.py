@@ -259,9 +259,9 @@ def test_a_forked_process_starts_with_a_fresh_queue(app):
 
 
 def test_a_resend_that_reaches_the_writer_is_answered_from_the_record(app, chat_team):
-    """A resend is normally answered before it queues; one that raced another process's
-    commit past that check reaches the writer, which answers it from the record and
-    stores nothing, or refuses it when its client id was used in another channel."""
+    """Resends reach the writer (a send asks the database nothing before it queues): it
+    answers them from the record and stores nothing, or refuses one whose client id was
+    used in another channel."""
     from jit.teams.access import team_access_for
 
     group = app.extensions["jit_chat_writer"]
@@ -285,3 +285,35 @@ def test_a_resend_that_reaches_the_writer_is_answered_from_the_record(app, chat_
     assert elsewhere.error == "That client id was already used for a message in another channel."
     assert db.session.scalar(select(func.count()).select_from(Message)) == 1
     assert db.session.get(Channel, chat_team.general.id).last_seq == 1
+
+
+def test_the_writer_refuses_a_channel_of_another_team_even_for_a_resend(app, chat_team, make_team):
+    """A send names its channel by number only; the writer checks that the channel is the
+    sender's team's before it answers anything, a stored message under the client id
+    included, and before it numbers or stores."""
+    from jit.chat.services import channels_of
+    from jit.teams.access import team_access_for
+
+    group = app.extensions["jit_chat_writer"]
+    other = make_team(code="OTHER-TEAM")
+    foreign = channels_of(team_access_for(other.memberships[0].user, other.code))[0]
+    foreign_id, foreign_seq = foreign.id, foreign.last_seq
+    db.session.commit()
+    stored = pending_send(chat_team, "foreign-0001", "Convoy at the border")
+    db.session.close()
+    group.submit(stored)
+    assert stored.done.wait(10)
+    assert stored.is_new
+    # The same message and client id, and a new one, aimed at the other team's channel.
+    resend = pending_send(chat_team, "foreign-0001", "Convoy at the border", foreign_id)
+    fresh = pending_send(chat_team, "foreign-0002", "Route changed", foreign_id)
+    missing = pending_send(chat_team, "foreign-0003", "Nowhere", 999_999)
+    for send in (resend, fresh, missing):
+        group.submit(send)
+    for send in (resend, fresh, missing):
+        assert send.done.wait(10)
+        assert send.error == "There is no such channel in this team."
+        assert send.payload is None
+        assert not send.is_new
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 1
+    assert db.session.get(Channel, foreign_id).last_seq == foreign_seq

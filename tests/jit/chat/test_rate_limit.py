@@ -32,6 +32,21 @@ def test_a_bucket_allows_the_burst_then_the_sustained_rate():
     assert [limiter.take(7) for _ in range(21)][-2:] == [0.0, pytest.approx(0.5)]
 
 
+def test_a_send_given_back_is_spent_again_never_above_the_burst():
+    clock = FakeClock()
+    limiter = MemoryLimiter(SendRate(messages=1, seconds=10, burst=2), clock=clock)
+    limiter.give_back(7)  # nothing taken yet: nothing to give back
+    assert [limiter.take(7), limiter.take(7)] == [0.0, 0.0]
+    assert limiter.take(7) > 0
+    limiter.give_back(7)
+    assert limiter.take(7) == 0.0
+    assert limiter.take(7) > 0
+    for _ in range(5):
+        limiter.give_back(7)
+    assert [limiter.take(7), limiter.take(7)] == [0.0, 0.0]  # the burst, not five
+    assert limiter.take(7) > 0
+
+
 def test_no_limit_when_the_rate_is_zero():
     limiter = MemoryLimiter(SendRate(messages=0, seconds=5, burst=1))
     assert all(limiter.take(1) == 0.0 for _ in range(100))
@@ -46,6 +61,13 @@ def test_redis_buckets_are_shared_by_every_process(redis_url):
         wait = second.take(5)
         assert 9.0 < wait <= 10.0  # one message in 10 s: the next token is ~10 s away
         assert first.take(6) == 0.0
+        first.give_back(5)  # one back, seen by the other process
+        assert second.take(5) == 0.0
+        assert second.take(5) > 9.0
+        for _ in range(5):
+            second.give_back(6)
+        assert [first.take(6), first.take(6), first.take(6)] == [0.0, 0.0, 0.0]  # the burst
+        assert first.take(6) > 9.0
     finally:
         first.close()
         second.close()
@@ -97,6 +119,28 @@ def test_a_resend_of_a_stored_message_costs_nothing(chat_team, connect):
         assert again["duplicate"]
         assert again["id"] == first["id"]
     assert all(_send(alice, channel, f"more-{n:05d}")["ok"] for n in range(4))
+
+
+def test_a_resend_is_answered_when_the_person_is_at_their_limit(chat_team, connect, make_team):
+    from jit.chat.services import channels_of
+    from jit.teams.access import team_access_for
+
+    other = make_team(code="OTHER-TEAM")
+    foreign = channels_of(team_access_for(other.memberships[0].user, other.code))[0].id
+    alice = connect(chat_team.nl, chat_team.code)
+    channel = chat_team.general.id
+    sent = [_send(alice, channel, f"limit-{n:05d}") for n in range(5)]  # the burst of 5
+    assert all(answer["ok"] for answer in sent)
+    refused = _send(alice, channel, "limit-00005")
+    assert not refused["ok"]
+    assert refused["retry_after"] > 0
+    again = _send(alice, channel, "limit-00002")
+    assert again["ok"]
+    assert again["duplicate"]
+    assert again["id"] == sent[2]["id"]
+    # Refused as the writer refuses: another team's channel, a client id used elsewhere.
+    assert _send(alice, foreign, "limit-00002")["error"] == "There is no such channel in this team."
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 5
 
 
 def test_edits_and_retractions_count_against_the_same_allowance(chat_team, connect):

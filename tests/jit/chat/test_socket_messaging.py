@@ -207,30 +207,38 @@ def test_presence_tells_who_came_and_went(chat_team, connect):
     assert events(alice, "presence") == [{"user": {"id": chat_team.de.id}, "online": False}]
 
 
-def test_a_send_checks_the_channel_and_looks_for_a_resend_in_one_query(chat_team, connect):
+def test_a_send_leaves_the_channel_and_resend_checks_to_the_writers_batch(chat_team, connect):
     from flask import current_app
     from sqlalchemy import event
 
     alice = _joined(connect, chat_team.nl, chat_team)
-    chat_reads = []
+    general = chat_team.general.id  # read before: the test's own session is not counted
+    writer_engine = current_app.extensions["jit_chat_writer"].engine()
+    chat_reads = {db.engine: [], writer_engine: []}
 
-    def note(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "chat_" in statement:
-            chat_reads.append(statement)
+    def listener(engine):
+        def note(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT") and "chat_" in statement:
+                chat_reads[engine].append(statement)
 
-    # The group-commit writer reads on a connection of its own.
-    engines = [db.engine, current_app.extensions["jit_chat_writer"].engine()]
-    for engine in engines:
+        return note
+
+    listeners = {engine: listener(engine) for engine in chat_reads}
+    for engine, note in listeners.items():
         event.listen(engine, "before_cursor_execute", note)
     try:
-        assert _send(alice, chat_team.general.id, "one-query-01")["ok"]
+        assert _send(alice, general, "one-query-01")["ok"]
+        assert _send(alice, general, "one-query-01")["duplicate"]
     finally:
-        for engine in engines:
+        for engine, note in listeners.items():
             event.remove(engine, "before_cursor_execute", note)
-    # The send's own query, and the group-commit writer's look for resends in its batch.
-    assert len(chat_reads) == 2
-    assert "chat_channels" in chat_reads[0]
-    assert "chat_messages" in chat_reads[0]
+    # The sends asked the chat's tables nothing; the writer asked, for each batch, which
+    # team each channel is of, and which client ids were stored already.
+    assert chat_reads[db.engine] == []
+    writer_reads = chat_reads[writer_engine]
+    assert len(writer_reads) == 4
+    assert ["FROM chat_channels" in r for r in writer_reads] == [True, False, True, False]
+    assert ["FROM chat_messages" in r for r in writer_reads] == [False, True, False, True]
 
 
 def test_a_client_id_used_in_another_channel_is_refused(chat_team, connect):
