@@ -3,9 +3,10 @@
 Every flush that touches a model a kind watches writes outbox rows on the same
 connection, so they commit or roll back with the change. One drainer turns them into
 index writes: with Whoosh, the writer process (or thread, ``JIT_SEARCH_WRITER``) that
-holds an ``flock`` on ``<index dir>/writer.lock``; with PostgreSQL, a thread in any
-process, under an advisory lock per batch. Rows a dead process left behind are drained
-when a writer next starts, and draining twice is harmless (documents are replaced, not appended).
+holds an ``flock`` on ``<index dir>/writer.lock``; with PostgreSQL, the writer process
+(or thread) of any server, under an advisory lock per batch. Rows a dead process left
+behind are drained when a writer next starts, and draining twice is harmless (documents
+are replaced, not appended).
 """
 
 import atexit
@@ -252,8 +253,7 @@ def drain_logged(app: Flask) -> None:
 class Worker:
     """The background thread that owns the index writer in this process.
 
-    ``JIT_SEARCH_WRITER=thread``, and always with PostgreSQL (its index is a table:
-    draining is database work, and any process may do it).
+    ``JIT_SEARCH_WRITER=thread``.
     """
 
     def __init__(self, app: Flask):
@@ -322,7 +322,8 @@ def _wait(wakes, seconds: float, parent_pid: int) -> bool:
 
 
 def _writer_process(config: dict, wakes, parent_pid: int) -> None:
-    """The writer process: hold the writer lock, drain the outbox when woken or polled.
+    """The writer process: hold the writer lock (Whoosh), drain the outbox when woken or
+    polled.
 
     ``wakes`` is the read end of a pipe whose only write end the parent holds: a byte
     is a wake-up, end of file a stop (a clean one, or the parent's death, since the
@@ -339,10 +340,12 @@ def _writer_process(config: dict, wakes, parent_pid: int) -> None:
     os.nice(app.config["SEARCH_WRITER_NICE"])
     gc.collect()
     gc.freeze()
-    lock = WriterLock(app.config["SEARCH_INDEX_DIR"])
+    # PostgreSQL's index is a table: every server's writer process drains it, one batch
+    # at a time under the advisory lock (_drain_batch); no file lock to hold.
+    lock = WriterLock(app.config["SEARCH_INDEX_DIR"]) if _needs_file_lock(app) else None
     poll = app.config.get("SEARCH_POLL_SECONDS", 2)
     gather = app.config.get("SEARCH_GATHER_SECONDS", 0.5)
-    owns = False
+    owns = lock is None
     try:
         while os.getppid() == parent_pid:
             # Another server's writer may own the index: keep trying, take over when it exits.
@@ -356,14 +359,17 @@ def _writer_process(config: dict, wakes, parent_pid: int) -> None:
                 if gather > 0:
                     time.sleep(gather)  # let the burst gather (see Worker.run)
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 class ProcessWorker:
-    """The index writer in a child process of its own (Whoosh, ``JIT_SEARCH_WRITER=process``).
+    """The index writer in a child process of its own (``JIT_SEARCH_WRITER=process``).
 
     Whoosh indexing is pure Python: in a thread of the server it held the GIL for 43 %
-    of a busy chat server's samples (benchmarks/chat). The child is started with
+    of a busy chat server's samples (benchmarks/chat). On PostgreSQL, loading each
+    document and finding its identifiers is Python too: a third of each of two chat
+    servers' GIL samples (session 21). The child is started with
     ``spawn`` (never a fork of a process with threads) and builds its own app. This
     process keeps only a supervising thread, which restarts a child that died (after 1,
     2, 4… up to 30 s, logged), and the write end of the wake-up pipe: a commit that
@@ -457,8 +463,8 @@ def _mode(app: Flask) -> str:
 
 
 def writer_mode(app: Flask) -> str:
-    """``process`` or ``thread`` (JIT_SEARCH_WRITER); PostgreSQL always drains in a thread."""
-    return _mode(app) if _needs_file_lock(app) else "thread"
+    """``process`` or ``thread`` (JIT_SEARCH_WRITER), for either backend."""
+    return _mode(app)
 
 
 def ensure_worker(app: Flask) -> "Worker | ProcessWorker":
