@@ -241,11 +241,13 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready
     clock for every process on the machine, so latencies measured here compare with
     send times; ``None`` ends the worker. Per step it reports the latencies, how many
     distinct messages each client received (lost = expected - distinct), how many
-    arrived twice, and how many sends the server refused.
+    arrived twice, how many sends the server refused, and, for the timeline, each
+    latency's emit and each refusal's arrival in whole seconds since the step's start.
     """
     lock = threading.Lock()
     seen: dict[int, set] = {}  # client index -> message numbers of this step
     latencies, duplicates, refused, step_now = [], [0], [0], [None]
+    emitted, refused_at, step_start = [], [], [0.0]
 
     def on_message(index):
         def delivered(payload):
@@ -259,12 +261,14 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready
                     return
                 seen[index].add(number)
                 latencies.append(now - float(sent))
+                emitted.append(int(float(sent) - step_start[0]))
 
         return delivered
 
     def on_error(payload):
         with lock:
             refused[0] += 1
+            refused_at.append(int(time.monotonic() - step_start[0]))
 
     def send(client, data):
         """Emit ``data``; when refused for now, send it again after ``retry_after``.
@@ -305,8 +309,10 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready
         while (plan := plans.get()) is not None:
             step, start, interval, total = plan
             with lock:
-                step_now[0] = step
+                step_now[0], step_start[0] = step, start
                 latencies.clear()
+                emitted.clear()
+                refused_at.clear()
                 duplicates[0] = refused[0] = 0
                 for index in range(len(clients)):
                     seen[index] = set()
@@ -332,7 +338,16 @@ def client_worker(urls, cookies, offset, team, channel_id, senders, plans, ready
             time.sleep(0.5)  # a duplicate would come right after the first delivery
             with lock:
                 distinct = sum(len(numbers) for numbers in seen.values())
-                results.put((list(latencies), distinct, duplicates[0], refused[0]))
+                results.put(
+                    (
+                        list(latencies),
+                        distinct,
+                        duplicates[0],
+                        refused[0],
+                        list(emitted),
+                        list(refused_at),
+                    )
+                )
     finally:
         for client in clients:
             client.disconnect()
@@ -374,8 +389,7 @@ def node_client_worker(urls, cookies, offset, team, channel_id, senders, plans, 
         ready.put(answer("ready"))
         while (plan := plans.get()) is not None:
             node.stdin.write(json.dumps({"plan": list(plan)}) + "\n")
-            latencies, distinct, duplicated, refused = answer("result")
-            results.put((latencies, distinct, duplicated, refused))
+            results.put(tuple(answer("result")))
         node.stdin.write(json.dumps({"end": True}) + "\n")
         node.wait(timeout=60)
     finally:
@@ -626,14 +640,18 @@ class Scenario:
         servers_before = sum(cpu_seconds(s.process.pid) for s in self.servers)
         clients_before = sum(cpu_seconds(p.pid) for p in self.pool)
         latencies, distinct, duplicated, refused = [], 0, 0, 0
+        emitted, refused_at = [], []
         probe = MachineProbe(self.folder)
         with probe if self.probe_machine else contextlib.nullcontext():
             for _ in self.pool:
-                part, seen, twice, errors = self.results.get(timeout=seconds + 300)
+                part, seen, twice, errors, when, refusals = self.results.get(timeout=seconds + 300)
                 latencies += part
                 distinct += seen
                 duplicated += twice
                 refused += errors
+                emitted += when
+                refused_at += refusals
+        timeline = timeline_of(latencies, emitted, refused_at)
         wall = time.monotonic() - start
         cores = os.cpu_count() or 1
         server_share = (sum(cpu_seconds(s.process.pid) for s in self.servers) - servers_before) / (
@@ -648,7 +666,7 @@ class Scenario:
             time.sleep(1.2)  # the stats are written every second
             gc_after = read_gc_stats(self.gc_dir)
             gc_line = f"\n{'':<32} " + gc_summary(gc_before, gc_after, start, start + wall)
-        latencies.sort()
+        latencies = sorted(latencies)
         if not latencies:
             latencies.append(float("inf"))
         result = {
@@ -671,7 +689,8 @@ class Scenario:
             + (f" (search writer process {writer_share:.0%})" if writers else "")
             + f", clients {client_share:.0%} of the machine"
             + (f"\n{'':<32} {probe.summary()}" if self.probe_machine else "")
-            + gc_line,
+            + gc_line
+            + (f"\n{timeline}" if result["p99"] > KNEE_P99_MS else ""),
             flush=True,
         )
         return result
@@ -688,6 +707,30 @@ class Scenario:
         if self.database:
             self.database.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def timeline_of(latencies: list, emitted: list, refused_at: list) -> str:
+    """Each second of the step: the p99 of the messages emitted in it, and the refusals
+    that arrived in it; printed for a step past the knee, to show whether it tipped at
+    one moment (a stall) or drifted (too little capacity), and whether it recovered."""
+    by_second: dict[int, list[float]] = {}
+    for latency, second in zip(latencies, emitted, strict=True):
+        by_second.setdefault(second, []).append(latency)
+    seconds = range(max([*by_second, *refused_at], default=-1) + 1)
+
+    def p99(values: list[float]) -> str:
+        if not values:
+            return "-"
+        values.sort()
+        return f"{values[max(0, int(len(values) * 0.99) - 1)] * 1000:.0f}"
+
+    refusals = [refused_at.count(second) for second in seconds]
+    return (
+        f"{'':<32} by second of emit, p99 ms: "
+        + " ".join(p99(by_second.get(second, [])) for second in seconds)
+        + f"\n{'':<32} refusals arriving each second: "
+        + " ".join(str(count) for count in refusals)
+    )
 
 
 def find_knee(scenario: Scenario, *, start: float, factor: float, ceiling: float, seconds: float):

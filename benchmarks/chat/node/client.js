@@ -6,7 +6,9 @@
 //   argv[2]   {"urls", "cookies", "offset", "team", "channel", "senders", "namespace"}
 //   stdout    {"ready": <clients connected and joined>}
 //   stdin     {"plan": [step, start, interval, total]}   (times in CLOCK_MONOTONIC seconds)
-//   stdout    {"result": [latencies (s), distinct, duplicated, refused]}
+//   stdout    {"result": [latencies (s), distinct, duplicated, refused, emitted, refusedAt]}
+//             (emitted: each latency's emit, refusedAt: each refusal's arrival, in whole
+//             seconds since the step's start)
 //   stdin     {"end": true}
 //
 // The same as run.py's Python clients: the first `senders` clients of the process
@@ -27,6 +29,9 @@ const clients = [];
 let step = null;
 let seen = [];
 let latencies = [];
+let emitted = [];
+let refusedAt = [];
+let stepStart = 0;
 let duplicated = 0;
 let refused = 0;
 
@@ -41,6 +46,7 @@ function delivered(index) {
     }
     seen[index].add(number);
     latencies.push(arrived - Number(sent));
+    emitted.push(Math.floor(Number(sent) - stepStart));
   };
 }
 
@@ -66,6 +72,7 @@ function connect(cookie, index) {
   socket.on("messages", (messages) => messages.forEach(deliver)); // committed together
   socket.on("chat_error", () => {
     refused += 1;
+    refusedAt.push(Math.floor(now() - stepStart));
   });
   return new Promise((resolve, reject) => {
     socket.once("connect", async () => {
@@ -87,7 +94,10 @@ function sleep(seconds) {
 
 async function run([ofStep, start, interval, total]) {
   step = ofStep;
+  stepStart = start;
   latencies = [];
+  emitted = [];
+  refusedAt = [];
   duplicated = refused = 0;
   seen = clients.map(() => new Set());
   if (config.offset === 0) {
@@ -111,7 +121,7 @@ async function run([ofStep, start, interval, total]) {
   const count = () => seen.reduce((sum, numbers) => sum + numbers.size, 0);
   while (now() < deadline && count() < expected) await sleep(0.05);
   await sleep(0.5); // a duplicate would come right after the first delivery
-  say({ result: [latencies, count(), duplicated, refused] });
+  say({ result: [latencies, count(), duplicated, refused, emitted, refusedAt] });
 }
 
 async function main() {
