@@ -169,6 +169,13 @@ def _needs_file_lock(app: Flask) -> bool:
     return get_backend(app).name == "whoosh"
 
 
+def _writer_lock(app: Flask) -> "WriterLock | None":
+    """The file lock a writer must hold first (Whoosh: one writer per index), or None:
+    PostgreSQL's index is a table, drained one batch at a time under the advisory lock
+    (:func:`_drain_batch`), so every server's writer drains."""
+    return WriterLock(app.config["SEARCH_INDEX_DIR"]) if _needs_file_lock(app) else None
+
+
 def documents_for(app: Flask, entries) -> tuple[dict, list[str]]:
     """Load what the entries name: documents per team, and the uids to forget."""
     registered = kinds(app)
@@ -261,7 +268,7 @@ class Worker:
         self.pid = os.getpid()
         self.event = threading.Event()
         self.stopped = False
-        self.lock = WriterLock(app.config["SEARCH_INDEX_DIR"]) if _needs_file_lock(app) else None
+        self.lock = _writer_lock(app)
         self.owns = self.lock is None
         self.thread = threading.Thread(target=self.run, name="search-writer", daemon=True)
 
@@ -340,9 +347,7 @@ def _writer_process(config: dict, wakes, parent_pid: int) -> None:
     os.nice(app.config["SEARCH_WRITER_NICE"])
     gc.collect()
     gc.freeze()
-    # PostgreSQL's index is a table: every server's writer process drains it, one batch
-    # at a time under the advisory lock (_drain_batch); no file lock to hold.
-    lock = WriterLock(app.config["SEARCH_INDEX_DIR"]) if _needs_file_lock(app) else None
+    lock = _writer_lock(app)
     poll = app.config.get("SEARCH_POLL_SECONDS", 2)
     gather = app.config.get("SEARCH_GATHER_SECONDS", 0.5)
     owns = lock is None

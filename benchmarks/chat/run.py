@@ -23,6 +23,7 @@ servers and the clients took.
 # ruff: noqa: S603  (runs jit and redis-server, both found by this script)
 
 import argparse
+import collections
 import contextlib
 import json
 import os
@@ -724,12 +725,12 @@ def timeline_of(latencies: list, emitted: list, refused_at: list) -> str:
         values.sort()
         return f"{values[max(0, int(len(values) * 0.99) - 1)] * 1000:.0f}"
 
-    refusals = [refused_at.count(second) for second in seconds]
+    refusals = collections.Counter(refused_at)
     return (
         f"{'':<32} by second of emit, p99 ms: "
         + " ".join(p99(by_second.get(second, [])) for second in seconds)
         + f"\n{'':<32} refusals arriving each second: "
-        + " ".join(str(count) for count in refusals)
+        + " ".join(str(refusals[second]) for second in seconds)
     )
 
 

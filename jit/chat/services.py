@@ -27,6 +27,10 @@ from jit.teams.access import TeamAccess
 HANDLING_CODES = codes.HANDLING
 HANDLING_LABELS = codes.HANDLING_SHORT
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# Refusals said by the sends and by the group-commit writer alike. A channel of another
+# team is answered like one that does not exist.
+NO_SUCH_CHANNEL = "There is no such channel in this team."
+CLIENT_ID_USED_ELSEWHERE = "That client id was already used for a message in another channel."
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MAX_CONDITIONS = 500
 
@@ -132,8 +136,7 @@ def channel_for(access: TeamAccess, channel_id) -> Channel:
         raise ChatError("Name the channel by its number.")
     channel = db.session.get(Channel, channel_id)
     if channel is None or channel.team_id != access.team.id:
-        # A channel of another team is answered like one that does not exist.
-        raise ChatError("There is no such channel in this team.")
+        raise ChatError(NO_SUCH_CHANNEL)
     return channel
 
 
@@ -245,9 +248,9 @@ def _check_client_id(client_id) -> str:
     return client_id
 
 
-def _as_resend(existing: Message, channel: Channel) -> Message:
-    if existing.channel_id != channel.id:
-        raise ChatError("That client id was already used for a message in another channel.")
+def _as_resend(existing: Message, channel_id: int) -> Message:
+    if existing.channel_id != channel_id:
+        raise ChatError(CLIENT_ID_USED_ELSEWHERE)
     return existing
 
 
@@ -276,18 +279,14 @@ def _stored_resend(access: TeamAccess, channel_id: int, client_id: str) -> Messa
         {"channel_id": channel_id, "author_id": access.user.id, "client_id": client_id},
     ).first()
     if row is None or row.team_id != access.team.id:
-        # A channel of another team is answered like one that does not exist.
-        raise ChatError("There is no such channel in this team.")
+        raise ChatError(NO_SUCH_CHANNEL)
     if row.stored_id is None:
         return None
-    existing = db.session.get(Message, row.stored_id)
-    if existing.channel_id != channel_id:
-        raise ChatError("That client id was already used for a message in another channel.")
-    return existing
+    return _as_resend(db.session.get(Message, row.stored_id), channel_id)
 
 
-def _checked_send_target(access: TeamAccess, channel_id, client_id) -> int:
-    """Check the send's channel number and client id as given; return the channel's id.
+def _check_send_target(access: TeamAccess, channel_id, client_id) -> None:
+    """Check the send's channel number and client id as given.
 
     Nothing is asked of the database here: whether the channel is the team's, and
     whether the client id was stored already (a resend), the group-commit writer asks
@@ -300,7 +299,6 @@ def _checked_send_target(access: TeamAccess, channel_id, client_id) -> int:
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         channel_for(access, channel_id)  # an unknown channel is what the sender hears first
         _check_client_id(client_id)
-    return channel_id
 
 
 def post_message(
@@ -354,7 +352,7 @@ def post_message(
         existing = _existing(access.user.id, client_id)
         if existing is None:
             raise
-        return _as_resend(existing, channel), False
+        return _as_resend(existing, channel.id), False
     return message, True
 
 
@@ -396,7 +394,7 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     from jit.chat.markdown import render
     from jit.chat.writer import PendingSend
 
-    channel_id = _checked_send_target(access, channel_id, client_id)
+    _check_send_target(access, channel_id, client_id)
     # The agreement gate is asked by the writer, at commit, once per team of its batch
     # (writer._read_only_teams): the same refusal, fewer queries per send.
     try:

@@ -36,7 +36,14 @@ from sqlalchemy.orm import Session
 from jit import gates, wal
 from jit.chat import admission, gate_cache, reading
 from jit.chat.models import Channel, Message
-from jit.chat.services import ChatBusy, Draft, recorded, serialised_writes
+from jit.chat.services import (
+    CLIENT_ID_USED_ELSEWHERE,
+    NO_SUCH_CHANNEL,
+    ChatBusy,
+    Draft,
+    recorded,
+    serialised_writes,
+)
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.teams.models import Team
@@ -224,8 +231,7 @@ def write_batch(batch: list[PendingSend]) -> None:
             if team_of.get(send.channel_id) == send.team_id:
                 ours.append(send)
             else:
-                # A channel of another team is answered like one that does not exist.
-                send.error = _NO_CHANNEL
+                send.error = NO_SUCH_CHANNEL
         batch = ours
         read_only = _read_only_teams({send.team_id for send in batch})
         # By author and client id, the unique index's columns: no scan of the channel.
@@ -264,7 +270,7 @@ def write_batch(batch: list[PendingSend]) -> None:
             ).scalar_one_or_none()
             if last is None:  # deleted since it was looked up above
                 for send in sends:
-                    send.error = _NO_CHANNEL
+                    send.error = NO_SUCH_CHANNEL
                 continue
             for offset, send in enumerate(sends):
                 rows.append(
@@ -295,12 +301,8 @@ def write_batch(batch: list[PendingSend]) -> None:
             if first.payload is not None and first.channel_id == send.channel_id:
                 send.payload = first.payload
             else:
-                send.error = first.error or _OTHER_CHANNEL
+                send.error = first.error or CLIENT_ID_USED_ELSEWHERE
         db.session.commit()
-
-
-_NO_CHANNEL = "There is no such channel in this team."
-_OTHER_CHANNEL = "That client id was already used for a message in another channel."
 
 
 def _read_only_teams(team_ids: set[int]) -> dict[int, str]:
@@ -330,6 +332,6 @@ def _ask(team_id: int) -> str | None:
 
 def _as_resend(send: PendingSend, message: Message) -> None:
     if message.channel_id != send.channel_id:
-        send.error = _OTHER_CHANNEL
+        send.error = CLIENT_ID_USED_ELSEWHERE
     else:
         send.payload = reading.message_payload(message)
