@@ -41,7 +41,8 @@ from pathlib import Path
 import socketio
 
 ROOT = Path(__file__).resolve().parents[2]
-GC_STATS = Path(__file__).resolve().parent / "gcstats"
+# sitecustomize.py there starts the probes inside the servers (--gc-stats, --queues).
+SERVER_PROBES = Path(__file__).resolve().parent / "serverprobe"
 NAMESPACE = "/chat"
 PASSWORD = "benchmark password, never used to sign in"  # noqa: S105
 # The values jit/config.py reads as true for a boolean setting.
@@ -114,6 +115,7 @@ class Server:
         database_url=None,
         extra_env=(),
         gc_dir=None,
+        queues_dir=None,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -129,10 +131,12 @@ class Server:
             ),
             **dict(extra_env),
         }
-        if gc_dir is not None:
-            # benchmarks/chat/gcstats/sitecustomize.py times every collection.
-            env["PYTHONPATH"] = os.pathsep.join([str(GC_STATS), env["PYTHONPATH"]])
+        if gc_dir is not None or queues_dir is not None:
+            env["PYTHONPATH"] = os.pathsep.join([str(SERVER_PROBES), env["PYTHONPATH"]])
+        if gc_dir is not None:  # serverprobe/gc_probe.py times every collection
             env["JIT_BENCH_GC_DIR"] = str(gc_dir)
+        if queues_dir is not None:  # serverprobe/queue_probe.py samples the queues
+            env["JIT_BENCH_QUEUES_DIR"] = str(queues_dir)
         env.pop("JIT_DATABASE_URL", None)
         if database_url:
             env["JIT_DATABASE_URL"] = database_url
@@ -446,7 +450,7 @@ def writer_pids(pid: int) -> list[int]:
 
 
 def read_gc_stats(folder: Path) -> dict:
-    """What benchmarks/chat/gcstats wrote, per server process (the writer left out)."""
+    """What serverprobe/gc_probe.py wrote, per server process (the writer left out)."""
     import json
 
     stats = {}
@@ -477,6 +481,26 @@ def gc_summary(before: dict, after: dict, start: float, end: float) -> str:
         f"{sum(seconds) * 1000:.0f} ms in all (gen2 {seconds[2] * 1000:.0f} ms); "
         f"pauses >= 10 ms: {sum(1 for p in pauses if p[2] >= 0.01)}, longest "
         f"{worst[2] * 1000:.1f} ms (gen{worst[1]})"
+    )
+
+
+def queue_summary(folder: Path, start: float, end: float) -> str:
+    """The servers' queues during a step, as serverprobe/queue_probe.py sampled them."""
+    samples = []
+    for path in folder.glob("queues-*.txt"):
+        for line in path.read_text().splitlines():
+            fields = line.split()
+            if len(fields) == 7 and start <= float(fields[0]) <= end:
+                samples.append([int(x) for x in fields[1:]])
+    if not samples:
+        return "queues: no sample"
+    columns = list(zip(*samples, strict=True))
+    frames, one, events, sends_in, writer, packets = columns
+    return (
+        f"queues (max / mean of {len(samples)} samples): frames read, not handled "
+        f"{max(frames)} / {statistics.mean(frames):.0f} (one connection {max(one)}); "
+        f"events waiting for a thread {max(events)}; sends in {max(sends_in)}, waiting "
+        f"for the writer {max(writer)}; packets to send {max(packets)}"
     )
 
 
@@ -553,6 +577,7 @@ class Scenario:
         server_env,
         probe,
         gc_stats=False,
+        queues=False,
         clients="python",
     ):
         import multiprocessing
@@ -560,6 +585,7 @@ class Scenario:
         self.name, self.members, self.probe_machine = name, members, probe
         self.folder = Path(tempfile.mkdtemp(prefix="jit-chat-bench-"))
         self.gc_dir = self.folder / "gc" if gc_stats else None
+        self.queues_dir = self.folder / "queues" if queues else None
         self.redis = self.database = None
         self.servers, self.pool, self.step = [], [], 0
         try:
@@ -576,6 +602,7 @@ class Scenario:
                     database_url=database_url,
                     extra_env=server_env,
                     gc_dir=self.gc_dir,
+                    queues_dir=self.queues_dir,
                 )
                 for _ in range(processes)
             ]
@@ -667,6 +694,8 @@ class Scenario:
             time.sleep(1.2)  # the stats are written every second
             gc_after = read_gc_stats(self.gc_dir)
             gc_line = f"\n{'':<32} " + gc_summary(gc_before, gc_after, start, start + wall)
+        if self.queues_dir:
+            gc_line += f"\n{'':<32} " + queue_summary(self.queues_dir, start, start + wall)
         latencies = sorted(latencies)
         if not latencies:
             latencies.append(float("inf"))
@@ -803,7 +832,12 @@ def main():
     parser.add_argument(
         "--gc-stats",
         action="store_true",
-        help="time the servers' garbage collections (benchmarks/chat/gcstats) and print them",
+        help="time the servers' garbage collections (serverprobe/gc_probe.py) and print them",
+    )
+    parser.add_argument(
+        "--queues",
+        action="store_true",
+        help="sample the servers' queues (serverprobe/queue_probe.py) and print them per step",
     )
     parser.add_argument(
         "--no-probe",
@@ -831,6 +865,7 @@ def main():
                 server_env=server_env,
                 probe=not options.no_probe,
                 gc_stats=options.gc_stats,
+                queues=options.queues,
             )
 
         if options.rate:

@@ -65,7 +65,10 @@ def init_app(app: Flask) -> None:
     )
     if app.config["CHAT_EVENT_THREADS"] < 1:
         raise ValueError("JIT_CHAT_EVENT_THREADS must be at least 1.")
-    run_events_in(socketio.server, EventThreads(app.config["CHAT_EVENT_THREADS"]))
+    threads = app.extensions["jit_chat_event_threads"] = EventThreads(
+        app.config["CHAT_EVENT_THREADS"]
+    )
+    run_events_in(socketio.server, threads)
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = events.ConnectionSessions()
     app.wsgi_app = SecurityHeadersMiddleware(

@@ -56,6 +56,10 @@ class EventThreads:
     def threads(self) -> int:
         return self._threads
 
+    def waiting(self) -> int:
+        """Events submitted and not yet taken by a thread."""
+        return len(self._work)
+
     def submit(self, target, *args, **kwargs) -> None:
         with self._ready:
             self._work.append((target, args, kwargs))

@@ -46,8 +46,10 @@ def test_blocked_calls_get_threads_of_their_own_up_to_the_limit_then_wait_in_ord
     time.sleep(0.05)
     assert sorted(started) == [0, 1, 2]  # the other three wait for a free thread
     assert pool.threads == 3
+    assert pool.waiting() == 3  # what the chat benchmark's queue probe reads
     release.set()
     _wait_until(lambda: len(finished) == 6)
+    assert pool.waiting() == 0
     assert sorted(started[3:]) == [3, 4, 5]
     assert pool.threads == 3
     _wait_until(lambda: pool._idle == 3)  # each thread accounted for: all idle again

@@ -1,12 +1,12 @@
-"""Time every garbage collection of a server process (run.py --gc-stats puts this first).
+"""Time every garbage collection of a server process (run.py --gc-stats).
 
-Python imports ``sitecustomize`` at start when it is on the path. With
-``JIT_BENCH_GC_DIR`` set, every collection is timed through ``gc.callbacks`` (the
-collection holds the GIL: every thread of the process waits that long), and a thread
-writes ``<dir>/gc-<pid>.json`` every second (collections and seconds per generation)
-and appends to ``<dir>/gc-<pid>.pauses`` each new pause of 1 ms or more with its
-``time.monotonic()``, so run.py can tell which pauses fell in which step. A forked
-process (gunicorn's worker) starts afresh.
+Imported by this folder's ``sitecustomize`` when ``JIT_BENCH_GC_DIR`` is set: every
+collection is timed through ``gc.callbacks`` (the collection holds the GIL: every
+thread of the process waits that long), and a thread writes ``<dir>/gc-<pid>.json``
+every second (collections and seconds per generation) and appends to
+``<dir>/gc-<pid>.pauses`` each new pause of 1 ms or more with its ``time.monotonic()``,
+so run.py can tell which pauses fell in which step. A forked process (gunicorn's
+worker) starts afresh.
 """
 
 import gc
