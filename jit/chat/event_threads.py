@@ -21,9 +21,9 @@ request context); only the thread is reused. Events of one connection were never
 ordered by the server (a thread each); nor are they here.
 """
 
-import collections
 import logging
 import os
+import queue
 import threading
 import weakref
 
@@ -47,8 +47,10 @@ class EventThreads:
         os.register_at_fork(after_in_child=lambda: (pool := this()) and pool._reset())
 
     def _reset(self) -> None:
-        self._ready = threading.Condition(threading.Lock())
-        self._work: collections.deque = collections.deque()
+        # The work waits in a C-level queue, and a thread waits for it there, not on a
+        # lock of this pool (see :meth:`submit`). The lock guards two counts only.
+        self._work: queue.SimpleQueue = queue.SimpleQueue()
+        self._count = threading.Lock()
         self._threads = 0
         self._idle = 0
 
@@ -56,35 +58,53 @@ class EventThreads:
     def threads(self) -> int:
         return self._threads
 
+    def idle(self) -> int:
+        """Threads waiting for work."""
+        return self._idle
+
     def waiting(self) -> int:
         """Events submitted and not yet taken by a thread."""
-        return len(self._work)
+        return self._work.qsize()
 
     def submit(self, target, *args, **kwargs) -> None:
-        with self._ready:
-            self._work.append((target, args, kwargs))
-            if self._idle >= len(self._work) or self._threads >= self.limit:
-                self._ready.notify()
-                return
+        """Run ``target`` on an idle thread, a new one, or the next one free past ``limit``.
+
+        Called on the connection's reading thread for each event. The pool's threads
+        used to wait for work on a condition whose lock this took too; past the
+        process's capacity, with hundreds of threads waking and waiting on it (Python
+        code run holding the lock, so a thread could lose the GIL there), the reading
+        threads spent most of their time queued for that lock, and the frames they had
+        not read piled up (benchmarks/chat/README.md, session 22). Now the threads wait
+        in the queue itself, and the lock is held for a few counts, by C calls only.
+        """
+        self._work.put((target, args, kwargs))
+        with self._count:
+            if self._idle >= self._work.qsize() or self._threads >= self.limit:
+                return  # an idle thread takes it, or the next one free past the limit
             self._threads += 1
         threading.Thread(target=self._serve, name=self._name, daemon=True).start()
 
     def _serve(self) -> None:
         while True:
-            with self._ready:
+            with self._count:
                 self._idle += 1
-                while not self._work:
-                    if not self._ready.wait(IDLE_SECONDS) and not self._work:
-                        self._idle -= 1
+            try:
+                target, args, kwargs = self._work.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._count:
+                    self._idle -= 1
+                    if not self._work.qsize():  # else it came as the wait ended: serve it
                         self._threads -= 1
                         return
+                continue
+            with self._count:
                 self._idle -= 1
-                target, args, kwargs = self._work.popleft()
             try:
                 target(*args, **kwargs)
             except Exception:
                 # python-socketio's own thread would end with the same exception.
                 log.exception("a chat event failed")
+            del target, args, kwargs  # not kept alive while the thread waits
 
 
 def run_events_in(server: socketio.Server, threads: EventThreads) -> None:

@@ -24,7 +24,7 @@ def test_calls_one_after_another_reuse_one_thread():
         done = threading.Event()
         pool.submit(lambda n=number, d=done: (ran.append((n, threading.get_ident())), d.set()))
         assert done.wait(5)
-        _wait_until(lambda: pool._idle == 1)
+        _wait_until(lambda: pool.idle() == 1)
     assert [n for n, _ in ran] == list(range(50))
     assert len({ident for _, ident in ran}) == 1
     assert pool.threads == 1
@@ -52,7 +52,7 @@ def test_blocked_calls_get_threads_of_their_own_up_to_the_limit_then_wait_in_ord
     assert pool.waiting() == 0
     assert sorted(started[3:]) == [3, 4, 5]
     assert pool.threads == 3
-    _wait_until(lambda: pool._idle == 3)  # each thread accounted for: all idle again
+    _wait_until(lambda: pool.idle() == 3)  # each thread accounted for: all idle again
     more = threading.Barrier(4)
     for _ in range(3):
         pool.submit(more.wait, 5)  # three at once need the three idle threads, no more
