@@ -799,7 +799,7 @@ def main():
         "--start", type=int, default=750, help="first rate of the ramp, deliveries per second"
     )
     parser.add_argument("--factor", type=float, default=1.25, help="ramp step, a factor")
-    parser.add_argument("--ceiling", type=int, default=8000, help="stop ramping above this rate")
+    parser.add_argument("--ceiling", type=int, default=40000, help="stop ramping above this rate")
     parser.add_argument(
         "--client-processes", type=int, default=2, help="processes hosting the clients"
     )

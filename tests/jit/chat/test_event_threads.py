@@ -60,6 +60,35 @@ def test_blocked_calls_get_threads_of_their_own_up_to_the_limit_then_wait_in_ord
     assert pool.threads == 3
 
 
+def test_many_reading_threads_submitting_at_once_lose_no_event_and_keep_the_counts():
+    """Eight submitters (the connections' reading threads) and short calls that sometimes
+    block: every call runs once, never more threads than the limit, and when all is done
+    every thread is counted idle."""
+    pool = EventThreads(limit=16)
+    ran = []
+    lock = threading.Lock()
+
+    def call(number):
+        if number % 50 == 0:
+            time.sleep(0.01)  # a send waiting for its commit
+        with lock:
+            ran.append(number)
+
+    def submitter(first):
+        for number in range(first, first + 500):
+            pool.submit(call, number)
+
+    submitters = [threading.Thread(target=submitter, args=(k * 500,)) for k in range(8)]
+    for thread in submitters:
+        thread.start()
+    for thread in submitters:
+        thread.join()
+    _wait_until(lambda: len(ran) == 4000)
+    assert sorted(ran) == list(range(4000))
+    assert 1 <= pool.threads <= 16
+    _wait_until(lambda: pool.idle() == pool.threads and pool.waiting() == 0)
+
+
 def test_a_failing_call_leaves_its_thread_serving(caplog):
     pool = EventThreads(limit=1)
     done = threading.Event()
