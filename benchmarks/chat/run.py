@@ -689,13 +689,13 @@ class Scenario:
             wall * cores
         )
         writer_share = (sum(cpu_seconds(w) for w in writers) - writers_before) / (wall * cores)
-        gc_line = ""
+        probe_lines = ""
         if self.gc_dir:
             time.sleep(1.2)  # the stats are written every second
             gc_after = read_gc_stats(self.gc_dir)
-            gc_line = f"\n{'':<32} " + gc_summary(gc_before, gc_after, start, start + wall)
+            probe_lines = f"\n{'':<32} " + gc_summary(gc_before, gc_after, start, start + wall)
         if self.queues_dir:
-            gc_line += f"\n{'':<32} " + queue_summary(self.queues_dir, start, start + wall)
+            probe_lines += f"\n{'':<32} " + queue_summary(self.queues_dir, start, start + wall)
         latencies = sorted(latencies)
         if not latencies:
             latencies.append(float("inf"))
@@ -719,7 +719,7 @@ class Scenario:
             + (f" (search writer process {writer_share:.0%})" if writers else "")
             + f", clients {client_share:.0%} of the machine"
             + (f"\n{'':<32} {probe.summary()}" if self.probe_machine else "")
-            + gc_line
+            + probe_lines
             + (f"\n{timeline}" if result["p99"] > KNEE_P99_MS else ""),
             flush=True,
         )
