@@ -171,6 +171,14 @@ SETTINGS = [
     Setting("CHAT_RATE_SECONDS", int, 5, "The period of CHAT_RATE_MESSAGES"),
     Setting("CHAT_RATE_BURST", int, 20, "Chat messages a person may send at once after a pause"),
     Setting(
+        "CHAT_EVENT_RATE",
+        int,
+        20,
+        "Other chat requests (joins, history, read marks, typing...) a person may make per "
+        "second, sustained (0: no limit)",
+    ),
+    Setting("CHAT_EVENT_BURST", int, 100, "Other chat requests a person may make at once"),
+    Setting(
         "CHAT_SEND_QUEUE",
         int,
         1000,

@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     from jit.chat import closeout, events, fanout, watch  # noqa: F401  (watch: session hooks)
     from jit.chat.event_threads import EventThreads, run_events_in
     from jit.chat.presence import MemoryPresence, RedisPresence
-    from jit.chat.ratelimit import limiter_for
+    from jit.chat.ratelimit import event_limiter_for, limiter_for
     from jit.chat.record import openable_chat
     from jit.chat.search_kinds import search_kinds
     from jit.chat.writer import GroupWriter
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         presence = MemoryPresence()
     app.extensions["jit_chat_presence"] = presence
     app.extensions["jit_chat_rate_limiter"] = limiter_for(app.config)
+    app.extensions["jit_chat_event_limiter"] = event_limiter_for(app.config)
     if app.config["CHAT_BATCH_INTERVAL_MS"] < 0:
         raise ValueError("JIT_CHAT_BATCH_INTERVAL_MS must be 0 or more.")
     app.extensions["jit_chat_writer"] = GroupWriter(

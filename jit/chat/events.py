@@ -197,6 +197,29 @@ def _admitted_send(*args):
     return current_app.extensions["jit_chat_writer"].admitted(key)
 
 
+@contextlib.contextmanager
+def _within_event_rate(*args):
+    """Spend one of the person's other chat requests (``JIT_CHAT_EVENT_RATE``), or refuse
+    the event with the time to wait, before it touches the database.
+
+    Keyed by the signed-in person of the connection's session, so all their tabs and
+    connections (and, with Redis, all server processes) share one allowance. A session
+    without a person is refused by the access check that follows.
+    """
+    person = session.get("_user_id")
+    if person is not None:
+        limiter = current_app.extensions["jit_chat_event_limiter"]
+        wait = limiter.take(person)
+        if wait > 0:
+            raise services.ChatBusy(
+                "Too many chat requests at once "
+                f"({limiter.rate.messages} a second, or {limiter.rate.burst} at once); "
+                "this one was not answered.",
+                retry_after=wait,
+            )
+    yield
+
+
 def _drop_this_connection() -> None:
     socketio.emit(
         "access_revoked",
@@ -288,7 +311,7 @@ class ChatNamespace(Namespace):
                 fanout.team_room(team_id),
             )
 
-    @chat_event
+    @chat_event(gate=_within_event_rate)
     def on_join(self, access, data):
         """Enter a channel's room; with ``after_seq``, also get what was missed since.
 
@@ -303,13 +326,13 @@ class ChatNamespace(Namespace):
             answer |= _catch_up(channel, data)
         return answer | {"synced_at": synced_at.isoformat()}
 
-    @chat_event
+    @chat_event(gate=_within_event_rate)
     def on_catch_up(self, access, data):
         synced_at = utcnow()
         channel = services.channel_for(access, _field(data, "channel"))
         return _catch_up(channel, data) | {"synced_at": synced_at.isoformat()}
 
-    @chat_event
+    @chat_event(gate=_within_event_rate)
     def on_history(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
         messages, has_more = reading.history(
@@ -355,7 +378,7 @@ class ChatNamespace(Namespace):
         _broadcast("message_updated", payload, fanout.channel_room(payload["channel"]))
         return {"message": payload}
 
-    @chat_event
+    @chat_event(gate=_within_event_rate)
     def on_read(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
         # Commit expires the rows; these are read before it so nothing is loaded again.
@@ -378,7 +401,7 @@ class ChatNamespace(Namespace):
         )
         return {"channel": channel_id, "seq": mark}
 
-    @chat_event
+    @chat_event(gate=_within_event_rate)
     def on_typing(self, access, data):
         channel = services.channel_for(access, _field(data, "channel"))
         _broadcast(
@@ -389,7 +412,7 @@ class ChatNamespace(Namespace):
         )
         return {}
 
-    @chat_event
+    @chat_event(gate=_within_event_rate)
     def on_exhibits(self, access, data):
         """Answer which exhibit references this reader may open (and where)."""
         refs = _field(data, "refs")

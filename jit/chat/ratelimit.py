@@ -140,10 +140,25 @@ class RedisLimiter:
 
 
 def limiter_for(config) -> MemoryLimiter | RedisLimiter:
-    """Return the limiter an app's settings ask for."""
+    """Return the limiter of sends (and edits, retractions) an app's settings ask for."""
     rate = SendRate(
         config["CHAT_RATE_MESSAGES"], config["CHAT_RATE_SECONDS"], config["CHAT_RATE_BURST"]
     )
     if config.get("REDIS_URL"):
         return RedisLimiter(rate, config["REDIS_URL"])
+    return MemoryLimiter(rate)
+
+
+def event_limiter_for(config) -> MemoryLimiter | RedisLimiter:
+    """Return the limiter of a person's other chat requests (joins, history, read marks,
+    typing, exhibit look-ups): the same buckets, with their own allowance and keys.
+
+    Each of those costs the server a query, a write under the write lock (a read mark)
+    or a packet to every member of the room (typing), and none writes a message; the
+    page makes a few a minute. Without a bound, one member's script could fill the
+    server with them, at every other member's expense.
+    """
+    rate = SendRate(config["CHAT_EVENT_RATE"], 1, config["CHAT_EVENT_BURST"])
+    if config.get("REDIS_URL"):
+        return RedisLimiter(rate, config["REDIS_URL"], prefix="jit:chat:events:")
     return MemoryLimiter(rate)

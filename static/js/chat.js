@@ -87,6 +87,15 @@
     errorTimer = setInterval(tick, 500);
   }
 
+  // Ask again after the wait a refusal for now names (the server's bound on requests).
+  function later(answer, again) {
+    if (answer && !answer.ok && answer.retry_after) {
+      setTimeout(again, answer.retry_after * 1000);
+      return true;
+    }
+    return false;
+  }
+
   // --- Channel state -----------------------------------------------------------------
 
   function channelState(id) {
@@ -334,6 +343,7 @@
     clearTimeout(readTimer);
     readTimer = setTimeout(() => {
       socket.emit("read", { channel: active, seq }, (answer) => {
+        if (later(answer, markRead)) return;
         if (answer && answer.ok) {
           channelState(answer.channel).info.last_read_seq = answer.seq;
           setUnread(answer.channel, 0);
@@ -352,6 +362,7 @@
     if (before !== null) request.before_seq = before;
     socket.emit("history", request, (answer) => {
       delete older.dataset.loading;
+      if (later(answer, loadOlder)) return;
       if (!answer || !answer.ok) return;
       const height = log.scrollHeight;
       for (const message of answer.messages) store(message);
@@ -415,6 +426,7 @@
       if (state.syncedAt) request.changed_since = state.syncedAt;
     }
     socket.emit("join", request, (answer) => {
+      if (later(answer, () => join(id))) return;
       if (!answer || !answer.ok) return;
       state.info = { ...state.info, ...answer.channel };
       state.syncedAt = answer.synced_at;
@@ -432,6 +444,7 @@
     const state = channelState(id);
     if (state.contiguous === null) return;
     socket.emit("catch_up", { channel: id, after_seq: state.contiguous }, (answer) => {
+      if (later(answer, () => catchUp(id))) return;
       if (!answer || !answer.ok) return;
       state.syncedAt = answer.synced_at;
       for (const message of answer.messages) if (store(message)) insertLive(message);
@@ -725,7 +738,15 @@
 
   socket.on("presence", ({ user, online }) => setOnline(user.id, online));
 
-  socket.on("chat_error", ({ reason, retry_after: retryAfter }) => showError(reason, retryAfter));
+  // A refused send counts down to its next try; other requests refused for now (too many
+  // at once) are asked again by their callers (later), so only the reason is shown.
+  const MESSAGE_EVENTS = new Set(["send", "edit", "retract"]);
+  const ASKED_AGAIN = new Set(["join", "catch_up", "history", "read"]);
+  socket.on("chat_error", ({ event, reason, retry_after: retryAfter }) => {
+    if (MESSAGE_EVENTS.has(event)) showError(reason, retryAfter);
+    else if (retryAfter && ASKED_AGAIN.has(event)) showError(`${reason} The page asks again in a moment.`);
+    else showError(reason);
+  });
 
   socket.on("access_revoked", ({ reason } = {}) => {
     revoked = true;

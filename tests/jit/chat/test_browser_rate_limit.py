@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -105,5 +106,59 @@ def test_the_page_sends_one_message_at_a_time_in_the_order_written(
         shown = page.locator(".chat-message").all_inner_texts()
         places = [next(i for i, t in enumerate(shown) if text in t) for text in texts]
         assert places == sorted(places)
+    finally:
+        context.close()
+
+
+def test_the_page_asks_again_for_channels_refused_for_now(
+    app, browser, chat_team, chat_server, live_client, monkeypatch
+):
+    """A page joins every channel of the team when it connects. Past the person's
+    allowance of other requests, the refused joins come back with a wait; the page asks
+    again after it, so every channel still gets its live messages."""
+    from jit.chat import services
+    from jit.extensions import db
+    from jit.teams.access import team_access_for
+
+    leader = team_access_for(chat_team.leader, chat_team.code)
+    extra = [services.create_channel(leader, name=name) for name in ("ops", "finance", "seizures")]
+    db.session.commit()
+    extra_ids = [channel.id for channel in extra]
+    # Two at once, then one a second: the page's first joins (four channels, the history
+    # of the open one, its read mark) cannot all be answered at once.
+    monkeypatch.setenv("JIT_CHAT_EVENT_RATE", "1")
+    monkeypatch.setenv("JIT_CHAT_EVENT_BURST", "2")
+    server = chat_server()
+    frames = []
+    context, alice, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code, frames)
+    try:
+        error = alice.locator("#chat-error")
+        error.wait_for(state="visible")
+        expect(error).to_contain_text("Too many chat requests at once")
+        expect(error).to_contain_text("The page asks again in a moment.")
+        expect(error).not_to_contain_text("sent again in")  # nothing of theirs waits
+        shutil.copy(screenshot(alice, "chat-requests-refused"), "/tmp/chat-requests-refused.png")
+        refused = [f for f in frames if isinstance(f, str) and "Too many chat requests" in f]
+        assert refused, "no join was refused: the test proves nothing"
+        # The page asks again after each wait until every channel is joined.
+        joined = re.compile(r'^43/chat,\d+\[\{"ok":true,"channel":\{"id":(\d+),')
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            answered = {int(m.group(1)) for f in list(frames) if (m := joined.match(str(f)))}
+            if answered >= set(extra_ids):
+                break
+            alice.wait_for_timeout(200)
+        assert answered >= set(extra_ids), f"joined only {sorted(answered)}"
+        # Then Bob writes in each extra channel: the page gets each message live.
+        bob = live_client(server, chat_team.de, chat_team.code)
+        for number, channel_id in enumerate(extra_ids):
+            answer = bob.call(
+                "send",
+                {"channel": channel_id, "client_id": f"later-{number:05d}", "body": "Seen"},
+            )
+            assert answer["ok"], answer
+        for channel_id in extra_ids:
+            badge = alice.locator(f'.chat-channel[data-channel-id="{channel_id}"] [data-unread]')
+            expect(badge).to_have_text("1", timeout=20_000)
     finally:
         context.close()

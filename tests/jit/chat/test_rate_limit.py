@@ -75,7 +75,13 @@ def test_redis_buckets_are_shared_by_every_process(redis_url):
 
 @pytest.fixture
 def app_config(app_config):
-    return app_config | {"CHAT_RATE_MESSAGES": 2, "CHAT_RATE_SECONDS": 60, "CHAT_RATE_BURST": 5}
+    return app_config | {
+        "CHAT_RATE_MESSAGES": 2,
+        "CHAT_RATE_SECONDS": 60,
+        "CHAT_RATE_BURST": 5,
+        "CHAT_EVENT_RATE": 1,
+        "CHAT_EVENT_BURST": 6,
+    }
 
 
 def _send(sio, channel, client_id, body="hello"):
@@ -158,3 +164,61 @@ def test_edits_and_retractions_count_against_the_same_allowance(chat_team, conne
     assert again["retry_after"] > 0
     assert db.session.get(Message, sent["id"]).body == "edit 3"
     assert db.session.get(Message, sent["id"]).retracted_at is None
+
+
+def test_other_requests_beyond_the_allowance_are_refused_before_any_work(chat_team, connect):
+    """Typing reaches every member of the room and a read mark takes the write lock: a
+    member's script sending them in a loop is refused with a time to wait, before the
+    database, while another member's requests and messages still go."""
+    from sqlalchemy import event as sa_event
+
+    alice = connect(chat_team.nl, chat_team.code)
+    bob = connect(chat_team.de, chat_team.code)
+    channel = chat_team.general.id
+    for sio in (alice, bob):
+        assert ack(sio, "join", {"channel": channel})["ok"]  # 1 of the burst of 6
+        events(sio)
+    answers = [ack(alice, "typing", {"channel": channel}) for _ in range(5)]
+    assert all(a["ok"] for a in answers)
+    assert len(events(bob, "typing")) == 5
+    statements = []
+
+    def executed(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", executed)
+    try:
+        refused = [
+            ack(alice, "typing", {"channel": channel}),
+            ack(alice, "read", {"channel": channel, "seq": 0}),
+            ack(alice, "history", {"channel": channel}),
+            ack(alice, "exhibits", {"refs": ["NL-0001"]}),
+        ]
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", executed)
+    assert statements == []
+    for answer in refused:
+        assert not answer["ok"]
+        assert 0 < answer["retry_after"] <= 1.0  # one a second: the next in under a second
+        assert "Too many chat requests at once (1 a second, or 6 at once)" in answer["error"]
+    errors = events(alice, "chat_error")
+    assert [e["event"] for e in errors] == ["typing", "read", "history", "exhibits"]
+    assert all(e["retry_after"] > 0 for e in errors)
+    assert events(bob, "typing") == []  # the refused typing reached no one
+    # Another member's allowance is their own, and messages have theirs.
+    assert ack(bob, "typing", {"channel": channel})["ok"]
+    assert _send(alice, channel, "after-flood-1")["ok"]
+    # The allowance refills: after the wait, the request goes.
+    time.sleep(refused[-1]["retry_after"] + 0.05)
+    assert ack(alice, "history", {"channel": channel})["ok"]
+
+
+def test_no_limit_on_other_requests_when_their_rate_is_zero(app, chat_team, connect):
+    from jit.chat.ratelimit import event_limiter_for
+
+    app.extensions["jit_chat_event_limiter"] = event_limiter_for(
+        {"CHAT_EVENT_RATE": 0, "CHAT_EVENT_BURST": 1}
+    )
+    alice = connect(chat_team.nl, chat_team.code)
+    channel = chat_team.general.id
+    assert all(ack(alice, "typing", {"channel": channel})["ok"] for _ in range(30))
