@@ -185,12 +185,6 @@ SETTINGS = [
         "Chat sends a process takes in at once (checked, queued, written) before refusing more",
     ),
     Setting(
-        "CHAT_BATCH_INTERVAL_MS",
-        int,
-        10,
-        "Least time between two group commits of a process, in ms (sends meanwhile join the next)",
-    ),
-    Setting(
         "CHAT_EVENT_THREADS",
         int,
         1000,

@@ -38,13 +38,8 @@ def init_app(app: Flask) -> None:
     app.extensions["jit_chat_presence"] = presence
     app.extensions["jit_chat_rate_limiter"] = limiter_for(app.config)
     app.extensions["jit_chat_event_limiter"] = event_limiter_for(app.config)
-    if app.config["CHAT_BATCH_INTERVAL_MS"] < 0:
-        raise ValueError("JIT_CHAT_BATCH_INTERVAL_MS must be 0 or more.")
     app.extensions["jit_chat_writer"] = GroupWriter(
-        app,
-        app.config["CHAT_SEND_QUEUE"],
-        deliver=events.broadcast_messages,
-        interval=app.config["CHAT_BATCH_INTERVAL_MS"] / 1000,
+        app, app.config["CHAT_SEND_QUEUE"], deliver=events.broadcast_messages
     )
     events.register(socketio)
     signals.record_visibility.connect(openable_chat)

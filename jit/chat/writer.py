@@ -1,8 +1,7 @@
 """Group commit: one writer thread per process stores every waiting chat message at once.
 
 A send no longer takes the database's write lock itself. It joins a bounded queue and
-sleeps, holding no database connection; the writer takes everything waiting (a batch
-begins ``interval`` after the last one began at the soonest), numbers
+sleeps, holding no database connection; the writer takes everything waiting, numbers
 each channel's new messages in one ``UPDATE`` of its counter (on PostgreSQL the
 channel row's lock, taken once per channel per batch, orders the processes), inserts
 them and commits once. Only then does it broadcast the batch, each channel's messages in
@@ -23,7 +22,6 @@ import contextlib
 import logging
 import os
 import threading
-import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator
@@ -79,16 +77,9 @@ class PendingSend:
 class GroupWriter:
     """The queue of one app's sends in this process, and the thread that writes them."""
 
-    def __init__(
-        self,
-        app: Flask,
-        capacity: int,
-        deliver: Callable[[list[dict]], None],
-        interval: float = 0.0,
-    ):
+    def __init__(self, app: Flask, capacity: int, deliver: Callable[[list[dict]], None]):
         self._app = app
         self._capacity = capacity
-        self._interval = interval
         self._deliver = deliver
         self._engine: Engine | None = None
         self._reset()
@@ -161,7 +152,6 @@ class GroupWriter:
             self._thread.start()
 
     def _run(self) -> None:
-        last = -self._interval
         while True:
             with self._lock:
                 while not self._pending:
@@ -170,16 +160,7 @@ class GroupWriter:
                         # The connection goes with the thread; the next one opens another.
                         self.close()
                         return
-            # A batch follows the last one after ``interval`` at the soonest: sends that
-            # arrive meanwhile join it, so a busy channel is written and broadcast (one
-            # packet to each reader) a bounded number of times a second, not once per
-            # message. A send after a quiet spell goes at once.
-            pause = last + self._interval - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            with self._lock:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            last = time.monotonic()
             self._write_and_deliver(batch)
 
     def close(self) -> None:

@@ -6,7 +6,6 @@ held back until others queue behind it, and the bound on sends a process takes i
 
 import os
 import threading
-import time
 
 import pytest
 from sqlalchemy import event, func, select
@@ -318,33 +317,3 @@ def test_the_writer_refuses_a_channel_of_another_team_even_for_a_resend(app, cha
         assert not send.is_new
     assert db.session.scalar(select(func.count()).select_from(Message)) == 1
     assert db.session.get(Channel, foreign_id).last_seq == foreign_seq
-
-
-def test_sends_within_the_batch_interval_join_the_next_batch(app, chat_team):
-    """A batch follows the last one after the interval at the soonest: sends arriving one
-    by one meanwhile are written and broadcast together, while a send after a quiet
-    spell goes at once."""
-    delivered = []
-    group = writer.GroupWriter(
-        app, capacity=100, deliver=lambda payloads: delivered.append(payloads), interval=1.0
-    )
-    sends = [pending_send(chat_team, f"paced-{n:06d}", f"Report {n}") for n in range(4)]
-    db.session.close()
-    started = time.monotonic()
-    group.submit(sends[0])
-    # The first send after a quiet spell does not wait for the interval.
-    assert sends[0].done.wait(0.8)
-    first_done = time.monotonic()
-    for send in sends[1:]:  # one at a time, each long enough for a batch of its own
-        group.submit(send)
-        time.sleep(0.1)
-    for send in sends[1:]:
-        assert send.done.wait(10)
-    assert time.monotonic() - started >= 1.0  # the second batch waited for the interval
-    assert first_done - started < 1.0
-    assert [[p["text"] for p in payloads] for payloads in delivered] == [
-        ["Report 0"],
-        ["Report 1", "Report 2", "Report 3"],
-    ]
-    assert [s.payload["seq"] for s in sends] == [1, 2, 3, 4]
-    group.close()
