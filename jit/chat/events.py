@@ -321,7 +321,11 @@ class ChatNamespace(Namespace):
         synced_at = utcnow()
         channel = services.channel_for(access, _field(data, "channel"))
         join_room(fanout.channel_room(channel.id))
-        answer = {"channel": reading.channel_payload(channel)}
+        # Counted once in the room: what arrives from now on comes live. (A join asked
+        # again after a refusal comes later than the connection's ``ready`` counts.)
+        unread = reading.unread_counts(access, channel.id).get(channel.id, 0)
+        mark = reading.read_marks(access).get(channel.id, 0)
+        answer = {"channel": reading.channel_payload(channel, unread, mark)}
         if _field(data, "after_seq") is not None:
             answer |= _catch_up(channel, data)
         return answer | {"synced_at": synced_at.isoformat()}

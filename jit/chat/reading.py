@@ -99,8 +99,9 @@ def changed_statement(channel: Channel, *, since: datetime, up_to_seq: int):
     )
 
 
-def unread_counts(access: TeamAccess) -> dict[int, int]:
-    """Return, per channel of the team, the messages of others after the reader's mark."""
+def unread_counts(access: TeamAccess, channel_id: int | None = None) -> dict[int, int]:
+    """Return, per channel of the team (or for ``channel_id`` alone), the messages of
+    others after the reader's mark."""
     mark = ReadMark.__table__
     statement = (
         select(Channel.id, func.count(Message.id))
@@ -118,7 +119,9 @@ def unread_counts(access: TeamAccess) -> dict[int, int]:
         .where(Channel.team_id == access.team.id)
         .group_by(Channel.id)
     )
-    return {channel_id: count for channel_id, count in db.session.execute(statement)}
+    if channel_id is not None:
+        statement = statement.where(Channel.id == channel_id)
+    return {channel: count for channel, count in db.session.execute(statement)}
 
 
 def read_marks(access: TeamAccess) -> dict[int, int]:

@@ -430,6 +430,9 @@
       if (!answer || !answer.ok) return;
       state.info = { ...state.info, ...answer.channel };
       state.syncedAt = answer.synced_at;
+      // Counted when joined: a join asked again later (refused for now) must not keep the
+      // count the page got at connect, before the messages written meanwhile.
+      if (id !== active) setUnread(id, answer.channel.unread || 0);
       for (const message of answer.messages || []) {
         if (store(message)) insertLive(message);
       }

@@ -129,11 +129,18 @@ def test_the_page_asks_again_for_channels_refused_for_now(
     monkeypatch.setenv("JIT_CHAT_EVENT_RATE", "1")
     monkeypatch.setenv("JIT_CHAT_EVENT_BURST", "2")
     server = chat_server()
+    bob = live_client(server, chat_team.de, chat_team.code)  # ready before Alice's page
     frames = []
     context, alice, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code, frames)
     try:
         error = alice.locator("#chat-error")
         error.wait_for(state="visible")
+        # Bob writes in the last channel at once, before the page asks to join it again
+        # (a second after its refusal): the count the join answers with must show it.
+        early = bob.call(
+            "send", {"channel": extra_ids[-1], "client_id": "early-00001", "body": "x"}
+        )
+        assert early["ok"], early
         expect(error).to_contain_text("Too many chat requests at once")
         expect(error).to_contain_text("The page asks again in a moment.")
         expect(error).not_to_contain_text("sent again in")  # nothing of theirs waits
@@ -149,16 +156,17 @@ def test_the_page_asks_again_for_channels_refused_for_now(
                 break
             alice.wait_for_timeout(200)
         assert answered >= set(extra_ids), f"joined only {sorted(answered)}"
+        late = alice.locator(f'.chat-channel[data-channel-id="{extra_ids[-1]}"] [data-unread]')
+        expect(late).to_have_text("1")  # Bob's early message, counted by the join
         # Then Bob writes in each extra channel: the page gets each message live.
-        bob = live_client(server, chat_team.de, chat_team.code)
         for number, channel_id in enumerate(extra_ids):
             answer = bob.call(
                 "send",
                 {"channel": channel_id, "client_id": f"later-{number:05d}", "body": "Seen"},
             )
             assert answer["ok"], answer
-        for channel_id in extra_ids:
+        for channel_id, unread in zip(extra_ids, ("1", "1", "2"), strict=True):
             badge = alice.locator(f'.chat-channel[data-channel-id="{channel_id}"] [data-unread]')
-            expect(badge).to_have_text("1", timeout=20_000)
+            expect(badge).to_have_text(unread, timeout=20_000)
     finally:
         context.close()

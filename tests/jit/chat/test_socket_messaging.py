@@ -173,6 +173,12 @@ def test_unread_counts_follow_the_read_mark(chat_team, connect):
     # The author's own messages are never unread for them.
     (own,) = events(connect(chat_team.nl, chat_team.code), "ready")
     assert own["channels"][0]["unread"] == 0
+    # A join answers with the reader's count and mark as they are then (a page asks to
+    # join again after a refusal, later than the connection's "ready").
+    _send(alice, chat_team.general.id, "unread-0004", "u4")
+    joined = ack(later, "join", {"channel": chat_team.general.id})["channel"]
+    assert (joined["unread"], joined["last_read_seq"], joined["last_seq"]) == (1, 3, 4)
+    assert ack(alice, "join", {"channel": chat_team.general.id})["channel"]["unread"] == 0
 
 
 def test_typing_reaches_the_others_in_the_channel(chat_team, connect):
