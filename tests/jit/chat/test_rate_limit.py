@@ -222,3 +222,34 @@ def test_no_limit_on_other_requests_when_their_rate_is_zero(app, chat_team, conn
     alice = connect(chat_team.nl, chat_team.code)
     channel = chat_team.general.id
     assert all(ack(alice, "typing", {"channel": channel})["ok"] for _ in range(30))
+
+
+def test_other_requests_and_sends_keep_separate_buckets_in_redis(redis_url):
+    """Across processes the two allowances live in Redis under their own keys: a person
+    whose requests are spent may still send, and the other way round."""
+    from jit.chat.ratelimit import event_limiter_for, limiter_for
+
+    config = {
+        "REDIS_URL": redis_url,
+        "CHAT_RATE_MESSAGES": 1,
+        "CHAT_RATE_SECONDS": 60,
+        "CHAT_RATE_BURST": 1,
+        "CHAT_EVENT_RATE": 1,
+        "CHAT_EVENT_BURST": 2,
+    }
+    person = f"person-{time.monotonic_ns()}"
+    sends, requests, elsewhere = (
+        limiter_for(config),
+        event_limiter_for(config),
+        event_limiter_for(config),  # another server process's
+    )
+    try:
+        assert [requests.take(person), elsewhere.take(person)] == [0.0, 0.0]
+        assert 0 < requests.take(person) <= 1.0  # the burst of 2 is spent in both
+        assert sends.take(person) == 0.0  # the send allowance is untouched
+        assert sends.take(person) > 50
+        time.sleep(1.05)
+        assert elsewhere.take(person) == 0.0  # refilled, one a second
+    finally:
+        for limiter in (sends, requests, elsewhere):
+            limiter.close()
