@@ -324,7 +324,7 @@ class ChatNamespace(Namespace):
         # Counted once in the room: what arrives from now on comes live. (A join asked
         # again after a refusal comes later than the connection's ``ready`` counts.)
         unread = reading.unread_counts(access, channel.id).get(channel.id, 0)
-        mark = reading.read_marks(access).get(channel.id, 0)
+        mark = reading.read_marks(access, channel.id).get(channel.id, 0)
         answer = {"channel": reading.channel_payload(channel, unread, mark)}
         if _field(data, "after_seq") is not None:
             answer |= _catch_up(channel, data)

@@ -124,13 +124,16 @@ def unread_counts(access: TeamAccess, channel_id: int | None = None) -> dict[int
     return {channel: count for channel, count in db.session.execute(statement)}
 
 
-def read_marks(access: TeamAccess) -> dict[int, int]:
-    rows = db.session.execute(
+def read_marks(access: TeamAccess, channel_id: int | None = None) -> dict[int, int]:
+    """Return the reader's mark per channel of the team (or for ``channel_id`` alone)."""
+    statement = (
         select(ReadMark.channel_id, ReadMark.last_read_seq)
         .join(Channel, Channel.id == ReadMark.channel_id)
         .where(ReadMark.user_id == access.user.id, Channel.team_id == access.team.id)
     )
-    return dict(rows.all())
+    if channel_id is not None:
+        statement = statement.where(Channel.id == channel_id)
+    return dict(db.session.execute(statement).all())
 
 
 # --- What clients receive -------------------------------------------------------------
