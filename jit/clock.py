@@ -12,7 +12,7 @@ _offset = timedelta(0)
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     if _frozen_at is not None:
-        return _frozen_at
+        return _frozen_at + _offset
     return datetime.now(UTC) + _offset
 
 
@@ -31,7 +31,8 @@ def frozen(at: datetime):
 
 @contextlib.contextmanager
 def shifted(by: timedelta):
-    """Move the clock forward (or back) by ``by`` inside the block."""
+    """Move the clock forward (or back) by ``by`` inside the block (a frozen clock too:
+    it then stands still at the moved time)."""
     global _offset
     previous, _offset = _offset, _offset + by
     try:

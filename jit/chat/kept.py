@@ -10,9 +10,9 @@ that writes what the answers come from.
 
 import re
 import threading
-import time
 from collections.abc import Callable, Hashable
 from datetime import timedelta
+from time import monotonic
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -45,7 +45,7 @@ class Kept:
 
     def begin(self) -> tuple:
         """Call before asking: pass the result to :meth:`keep` with the answer."""
-        return self._generation, time.monotonic(), utcnow()
+        return self._generation, monotonic(), utcnow()
 
     def keep(self, key: Hashable, started: tuple, answer) -> None:
         """Keep ``answer`` for ``key``, unless anything was forgotten since ``started``."""
@@ -70,7 +70,7 @@ def _within_the_moment(at: float, at_wall) -> bool:
     # The workspace's clock (jit.clock) may be frozen or moved (tests, demos): an
     # answer is only as fresh as both clocks say.
     age = utcnow() - at_wall
-    return time.monotonic() - at <= SECONDS and timedelta(0) <= age <= timedelta(seconds=SECONDS)
+    return monotonic() - at <= SECONDS and timedelta(0) <= age <= timedelta(seconds=SECONDS)
 
 
 def forget_when_written(key: str, writes: Callable[[str], bool], forget: Callable[[], None]):

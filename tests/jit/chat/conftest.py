@@ -16,12 +16,15 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import socketio
 from sqlalchemy import func, select
 
+from jit import clock as jit_clock
+from jit.chat import kept
 from jit.chat.models import Message
 from jit.extensions import db
 from jit.extensions import socketio as socketio_extension
@@ -29,6 +32,31 @@ from tests.conftest import Auth
 
 NAMESPACE = "/chat"
 _CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class HandClock:
+    """The two clocks a kept answer's moment is measured on (:mod:`jit.chat.kept`):
+    the monotonic one and the workspace's, both standing still until moved by hand.
+
+    Neither may run on: a kept answer is fresh while *both* say under a second has
+    passed, so a slow machine taking a second between two events would end the moment
+    a test means to be still running."""
+
+    def __init__(self, monkeypatch, stack: contextlib.ExitStack):
+        self._seconds = 1000.0
+        self._stack = stack
+        monkeypatch.setattr(kept, "monotonic", lambda: self._seconds)
+        stack.enter_context(jit_clock.frozen(jit_clock.utcnow()))
+
+    def advance(self, seconds: float) -> None:
+        self._seconds += seconds
+        self._stack.enter_context(jit_clock.shifted(timedelta(seconds=seconds)))
+
+
+@pytest.fixture
+def hand_clock(monkeypatch):
+    with contextlib.ExitStack() as stack:
+        yield HandClock(monkeypatch, stack)
 
 
 def free_port() -> int:

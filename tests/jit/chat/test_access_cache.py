@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, inspect, update
 
 from jit import clock as jit_clock
-from jit.chat import access_cache, fanout, kept
+from jit.chat import access_cache, fanout
 from jit.extensions import db
 from jit.extensions import socketio as socketio_extension
 from jit.teams.access import team_access_for
@@ -32,12 +32,10 @@ def access_queries():
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """access_cache's clock, moved by hand."""
-    now = [1000.0]
+def clock(hand_clock):
+    """access_cache's clocks, moved by hand."""
     access_cache.forget_all()
-    monkeypatch.setattr(kept.time, "monotonic", lambda: now[0])
-    return now
+    return hand_clock
 
 
 def test_events_within_the_moment_reuse_the_access(chat_team, connect, clock):
@@ -46,7 +44,7 @@ def test_events_within_the_moment_reuse_the_access(chat_team, connect, clock):
         assert send_hello(sio, chat_team, "kept-0001")["ok"]
         assert send_hello(sio, chat_team, "kept-0002")["ok"]
     assert seen == []
-    clock[0] += access_cache.SECONDS + 0.01
+    clock.advance(access_cache.SECONDS + 0.01)
     with access_queries() as seen:
         assert send_hello(sio, chat_team, "kept-0003")["ok"]
     assert len(seen) == 1
@@ -95,7 +93,7 @@ def test_a_change_nobody_here_saw_is_seen_after_the_moment(chat_team, connect, c
     finally:
         raw.close()
     assert send_hello(sio, chat_team, "unseen-0002")["ok"]  # within the moment: still known
-    clock[0] += access_cache.SECONDS + 0.01
+    clock.advance(access_cache.SECONDS + 0.01)
     answer = send_hello(sio, chat_team, "unseen-0003")
     assert answer == {"ok": False, "error": "You no longer have access to this team's chat."}
     assert stored_messages() == 2

@@ -40,11 +40,9 @@ def sender(chat_team, connect):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The kept answers' monotonic clock, moved by hand."""
-    now = [5000.0]
-    monkeypatch.setattr(kept.time, "monotonic", lambda: now[0])
-    return now
+def clock(hand_clock):
+    """The kept answers' clocks, moved by hand."""
+    return hand_clock
 
 
 def test_batches_within_the_moment_ask_the_gate_once(chat_team, sender, asked, clock):
@@ -53,7 +51,7 @@ def test_batches_within_the_moment_ask_the_gate_once(chat_team, sender, asked, c
     for number in range(3):
         assert send_hello(sender, chat_team, f"moment-{number:04d}")["ok"]
     assert asked == [chat_team.team.id]
-    clock[0] += kept.SECONDS + 0.01
+    clock.advance(kept.SECONDS + 0.01)
     assert send_hello(sender, chat_team, "moment-0003")["ok"]
     assert asked == [chat_team.team.id] * 2
     assert stored_messages() == 4
