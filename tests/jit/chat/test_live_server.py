@@ -56,6 +56,9 @@ def test_two_members_talk_and_a_resend_is_stored_once(chat_team, chat_server, li
     assert received["author"]["id"] == chat_team.nl.id
     reply = _send(bob, chat_team, "live-0000002", "Spielfeld team in position")
     assert alice.wait_for("message", lambda m: m["id"] == reply["id"])["seq"] == 2
+    # Bob's own copy of his reply comes after anything broadcast to him before it (one
+    # connection's packets keep their order); counting before it has come would race.
+    bob.wait_for("message", lambda m: m["id"] == reply["id"])
     assert len(bob.payloads("message")) == 2  # the resend was not broadcast again
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Message)) == 2
