@@ -4,7 +4,8 @@ Each document is stored with a ``tsvector`` built in its language's configuratio
 (``jit_<language>``: unaccent, then that language's stemmer; created by the
 migration), indexed with GIN. A query word is parsed with ``websearch_to_tsquery`` in
 every configuration and the alternatives ORed, so it finds its stem in any language.
-Ranking is ``ts_rank_cd``, fragments ``ts_headline``. Writes share the caller's
+Ranking is ``ts_rank`` over all matches and ``ts_rank_cd`` over the first hundred
+(``_rescored_page``), fragments ``ts_headline``. Writes share the caller's
 transaction: the outbox rows are deleted in the same commit.
 
 Fuzzy terms and "did you mean" take their candidates from ``search_vocabulary``, the
@@ -52,6 +53,8 @@ MAX_FUZZY_CANDIDATES = 20
 SUGGESTION_DISTANCE = 2
 # fuzzystrmatch's levenshtein functions refuse strings longer than this.
 LEVENSHTEIN_MAX_CHARS = 255
+# How many of the first matches by ts_rank a relevance page orders by ts_rank_cd.
+RESCORE_WINDOW = 100
 MAX_TSV_CHARS = 400_000
 MAX_BODY_CHARS = 1_000_000
 HEADLINE_OPTIONS = (
@@ -376,10 +379,11 @@ class PostgresBackend:
         ]
         ranked = _either([self._tsquery(term) for term in terms])
         by_date = sort == "date"
-        # Only a relevance order needs every match ranked; by date, the page's rows are.
-        rank = (
-            func.ts_rank_cd(D.tsv, ranked) if ranked is not None and not by_date else literal(0.0)
-        )
+        rescored = ranked is not None and not by_date
+        # Every match gets ts_rank (cheap: how often the words occur, by weight), and the
+        # first RESCORE_WINDOW of them are put in order by ts_rank_cd (see _rescored_page).
+        # By date, no match needs a rank.
+        rank = func.ts_rank(D.tsv, ranked) if rescored else literal(0.0)
         # The matches are read from the table once, into a materialised CTE that the
         # facets, the identifier types and the page are each counted or sorted from. As
         # three statements, each read the whole table again for a broad word (a
@@ -396,25 +400,12 @@ class PostgresBackend:
             .cte("matches")
             .prefix_with("MATERIALIZED")
         )
-        order = (
-            (matches.c.occurred_at.desc(), matches.c.uid)
-            if by_date
-            else (matches.c.rank.desc(), matches.c.uid)
-        )
-        # The page is taken first (a top-N sort), then numbered: a window over all the
-        # matches would sort every one of them, on disk for a broad word.
-        top = select(matches.c.uid, matches.c.rank, matches.c.occurred_at)
-        top = top.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
-        top_order = (
-            (top.c.occurred_at.desc(), top.c.uid) if by_date else (top.c.rank.desc(), top.c.uid)
-        )
-        page_part = select(
-            literal("page").label("part"),
-            top.c.uid.label("key"),
-            func.row_number().over(order_by=top_order).label("n"),
-            top.c.rank.label("rank"),
-        ).subquery()
-        parts = [_facet_part(matches), select(page_part)]
+        start = (page - 1) * per_page
+        if rescored:
+            page_part = _rescored_page(matches, ranked, start, per_page)
+        else:
+            page_part = _plain_page(matches, by_date, start, per_page)
+        parts = [_facet_part(matches), page_part]
         if identifier_types:
             parts.append(_identifier_part(matches, identifier_types))
         # For this transaction only: the matches of a broad word (some 10 MB at 100,000
@@ -539,6 +530,73 @@ def _lexemes_of_row():
     """The lexemes of a search_documents row's ``tsv``, one per row (join it laterally)."""
     lexeme = func.unnest(func.tsvector_to_array(D.tsv)).table_valued("lexeme")
     return lexeme.render_derived(name="lexemes")
+
+
+def _plain_page(matches, by_date: bool, start: int, per_page: int):
+    """The page's rows, by date (or by nothing but uid): ("page", uid, n, rank) rows.
+
+    The page is taken first (a top-N sort), then numbered: a window over all the
+    matches would sort every one of them, on disk for a broad word.
+    """
+    if by_date:
+        order = (matches.c.occurred_at.desc(), matches.c.uid)
+    else:
+        order = (matches.c.rank.desc(), matches.c.uid)
+    top = select(matches.c.uid, matches.c.rank, matches.c.occurred_at)
+    top = top.order_by(*order).limit(per_page).offset(start).subquery()
+    top_order = (top.c.occurred_at.desc(), top.c.uid) if by_date else (top.c.rank.desc(), top.c.uid)
+    return select(
+        literal("page").label("part"),
+        top.c.uid.label("key"),
+        func.row_number().over(order_by=top_order).label("n"),
+        top.c.rank.label("rank"),
+    )
+
+
+def _rescored_page(matches, ranked, start: int, per_page: int):
+    """The page's rows by relevance: the first RESCORE_WINDOW matches by ``ts_rank``, in
+    the order of ``ts_rank_cd`` (cover density: the words near one another), then the
+    rest by ``ts_rank``.
+
+    ``ts_rank_cd`` over every match took most of a broad or phrase query: a phrase with
+    16,438 hits at 100,000 documents spent ~440 ms in it, against ~10 ms for ``ts_rank``
+    (benchmarks/search, 2026-12-05). A search engine's rescoring window does the same:
+    the costly order for the rows a person looks at, a cheap one to find them. The
+    window does not depend on the page, so pages never overlap or skip a match.
+    """
+    window = RESCORE_WINDOW
+    first = (
+        select(matches.c.uid, matches.c.rank)
+        .order_by(matches.c.rank.desc(), matches.c.uid)
+        .limit(max(window, start + per_page))
+        .subquery()
+    )
+    position = func.row_number().over(order_by=(first.c.rank.desc(), first.c.uid))
+    numbered = select(first.c.uid, first.c.rank, position.label("position")).subquery()
+    outside = numbered.c.position > window
+    # Only the window's rows are joined to their tsvector and ranked again.
+    score = case((outside, numbered.c.rank), else_=func.ts_rank_cd(D.tsv, ranked))
+    scored = (
+        select(numbered.c.uid, outside.label("outside"), score.label("score"))
+        .select_from(numbered.outerjoin(D, and_(D.uid == numbered.c.uid, ~outside)))
+        .subquery()
+    )
+    order = (scored.c.outside, scored.c.score.desc(), scored.c.uid)
+    page_rows = (
+        select(scored.c.uid, scored.c.outside, scored.c.score)
+        .order_by(*order)
+        .offset(start)
+        .limit(per_page)
+        .subquery()
+    )
+    return select(
+        literal("page").label("part"),
+        page_rows.c.uid.label("key"),
+        func.row_number()
+        .over(order_by=(page_rows.c.outside, page_rows.c.score.desc(), page_rows.c.uid))
+        .label("n"),
+        page_rows.c.score.label("rank"),
+    )
 
 
 def _facet_part(matches):
