@@ -109,6 +109,12 @@ SETTINGS = [
         0.5,
         "How long the index writer, once woken, lets changes gather before one commit",
     ),
+    Setting(
+        "SEARCH_TIDY_SECONDS",
+        float,
+        30,
+        "Whoosh: after this long without a change, merge the index's small segments (0: never)",
+    ),
     Setting("LOG_FORMAT", str, "text", "Log lines as text, or json (one object a line)"),
     Setting(
         "PG_DUMP",

@@ -90,6 +90,11 @@ def reindex_command(code):
             click.echo(f"{team.code}: {done} document(s) indexed.")
         drained = outbox.drain_held(app)
         click.echo(f"Outbox: {drained} change(s) applied after the rebuild.")
+        # The rebuild's commits merged only small segments (docs/search.md): merge the
+        # rest now, as the writer would once idle.
+        merges = get_backend(app).tidy()
+        if merges:
+            click.echo(f"Index segments merged in {merges} step(s).")
     finally:
         if lock is not None:
             lock.release()

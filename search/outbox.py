@@ -245,16 +245,55 @@ def pending() -> int:
     return db.session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
 
 
-def drain_logged(app: Flask) -> None:
-    """One writer round: drain the outbox, logging (not raising) a failure."""
+def drain_logged(app: Flask) -> int:
+    """One writer round: drain the outbox, logging (not raising) a failure; return the
+    changes applied."""
     with app.app_context():
         try:
-            drain_held(app)
+            return drain_held(app)
         except Exception:
             app.logger.exception("search: draining the outbox failed")
             db.session.rollback()
+            return 0
         finally:
             db.session.remove()
+
+
+def tidy_logged(app: Flask) -> None:
+    """Merge the index's small segments (Whoosh), stopping as soon as changes wait."""
+    with app.app_context():
+        try:
+            get_backend(app).tidy(stop=lambda: pending() > 0)
+        except Exception:
+            app.logger.exception("search: merging the index's segments failed")
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
+class Idle:
+    """Whether the writer has had nothing to write for ``seconds`` and not tidied since.
+
+    A Whoosh commit merges only small segments (search/backends/whoosh.py); the larger
+    ones are merged while nothing is written, so that no change waits long behind a
+    merge. ``seconds`` 0: never.
+    """
+
+    def __init__(self, seconds: float, clock=time.monotonic):
+        self.seconds = seconds
+        self.clock = clock
+        self.changed_at = clock()
+        self.tidied = False
+
+    def note(self, changes: int) -> None:
+        if changes:
+            self.changed_at = self.clock()
+            self.tidied = False
+
+    def due(self) -> bool:
+        return (
+            self.seconds > 0 and not self.tidied and self.clock() - self.changed_at >= self.seconds
+        )
 
 
 class Worker:
@@ -288,12 +327,16 @@ class Worker:
     def run(self) -> None:
         poll = self.app.config.get("SEARCH_POLL_SECONDS", 2)
         gather = self.app.config.get("SEARCH_GATHER_SECONDS", 0.5)
+        idle = Idle(self.app.config.get("SEARCH_TIDY_SECONDS", 30))
         while not self.stopped:
             # A process without the lock keeps trying: it takes over when the owner exits.
             if not self.owns:
                 self.owns = self.lock.acquire(0)
             if self.owns:
-                drain_logged(self.app)
+                idle.note(drain_logged(self.app))
+                if idle.due():
+                    tidy_logged(self.app)
+                    idle.tidied = True
             woken = self.event.wait(poll)
             self.event.clear()
             if woken and gather > 0 and not self.stopped:
@@ -350,6 +393,7 @@ def _writer_process(config: dict, wakes, parent_pid: int) -> None:
     lock = _writer_lock(app)
     poll = app.config.get("SEARCH_POLL_SECONDS", 2)
     gather = app.config.get("SEARCH_GATHER_SECONDS", 0.5)
+    idle = Idle(app.config.get("SEARCH_TIDY_SECONDS", 30))
     owns = lock is None
     try:
         while os.getppid() == parent_pid:
@@ -357,7 +401,10 @@ def _writer_process(config: dict, wakes, parent_pid: int) -> None:
             if not owns:
                 owns = lock.acquire(0)
             if owns:
-                drain_logged(app)
+                idle.note(drain_logged(app))
+                if idle.due():
+                    tidy_logged(app)
+                    idle.tidied = True
             if _wait(wakes, poll, parent_pid):
                 if not os.read(wakes.fileno(), 65536):
                     return  # the parent stopped us, or died

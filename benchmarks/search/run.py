@@ -513,6 +513,17 @@ def backend_run(name: str, database_url: str | None, documents, queries, args) -
         print(f"[{name}] drained {drained:,} outbox rows in {build:.1f} s "
               f"({drained / build:.0f} docs/s); querying…", flush=True)  # fmt: skip
         result = {"rows": rows, "written": written, "drained": drained, "build": build}
+        if name == "whoosh":
+            # A commit merges only small segments; the writer merges the rest once nothing
+            # has changed for JIT_SEARCH_TIDY_SECONDS, as here after the build.
+            from search.backends import get_backend
+
+            before = whoosh_segments(instance)
+            started = time.perf_counter()
+            merges = get_backend(app).tidy()
+            result["tidy"] = (merges, time.perf_counter() - started, before)
+            print(f"[{name}] tidied while idle: {merges} merges in {result['tidy'][1]:.1f} s, "
+                  f"{before} → {whoosh_segments(instance)} segments", flush=True)  # fmt: skip
     result["segments"] = whoosh_segments(instance)
     if result["segments"] is not None:
         print(f"[{name}] the index has {result['segments']} segments", flush=True)
@@ -657,6 +668,10 @@ def report(name: str, result: dict, fts5_p95: float | None, target: float, args)
               f"built through the outbox: {result['drained']:,} documents in "
               f"{result['build']:.1f} s = {result['drained'] / result['build']:.0f} docs/s"
         )  # fmt: skip
+    if result.get("tidy"):
+        merges, seconds, before = result["tidy"]
+        print(f"{'':<10} merged while idle after the build: {merges} merges in {seconds:.1f} s "
+              f"({before} segments before)")  # fmt: skip
     if result.get("segments") is not None:
         print(f"{'':<10} index segments before the queries: {result['segments']}")
     if result.get("timings"):

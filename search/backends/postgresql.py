@@ -273,6 +273,10 @@ class PostgresBackend:
         )
         return db.session.scalar(select(func.count()).select_from(words)) or 0
 
+    def tidy(self, stop=lambda: False) -> int:
+        """Nothing to merge: PostgreSQL keeps its own indexes (autovacuum)."""
+        return 0
+
     def optimize(self, team_id: int) -> None:
         """PostgreSQL merges GIN pending lists itself (autovacuum)."""
 
