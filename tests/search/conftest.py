@@ -1,11 +1,28 @@
 """Search fixtures: a team with people of each party and role, indexing, searching."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
 from jit.extensions import db
+from search.registry import Document
 from tests.conftest import Auth
+
+
+def message_document(object_id: int, body: str, team_id: int = 1) -> Document:
+    """A chat message's index document (English, readable by the team), for a backend's
+    ``apply`` called directly."""
+    return Document(
+        kind="message",
+        object_id=object_id,
+        team_id=team_id,
+        title="General",
+        body=body,
+        occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
+        readers=("team",),
+        language="en",
+    )
 
 
 @pytest.fixture

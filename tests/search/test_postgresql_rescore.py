@@ -6,8 +6,6 @@ two disagree: for PHRASE, ``ts_rank`` puts a text with many scattered "van"s
 and "searched"s first, cover density the one where the two words stand together twice.
 """
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,8 +14,8 @@ from search import query as q
 from search.backends import Scope, get_backend
 from search.backends import postgresql as pg
 from search.models import SearchDocument
-from search.registry import Document
 from tests.conftest import _backends
+from tests.search.conftest import message_document
 
 
 @pytest.fixture(params=[name for name in _backends() if name == "postgresql"])
@@ -39,16 +37,7 @@ PHRASE = '"van was searched"'
 @pytest.fixture
 def indexed(app, case):
     documents = [
-        Document(
-            kind="message",
-            object_id=number,
-            team_id=case.team.id,
-            title="General",
-            body=text,
-            occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
-            readers=("team",),
-            language="en",
-        )
+        message_document(number, text, case.team.id)
         for number, text in enumerate(TEXTS.values(), start=1)
     ]
     get_backend(app).apply(case.team.id, documents, [])

@@ -7,6 +7,7 @@ from sqlalchemy import event, select
 from jit.extensions import db
 from search.models import SearchDocument
 from tests.conftest import _backends
+from tests.search.conftest import message_document
 
 
 @pytest.fixture(params=[name for name in _backends() if name == "postgresql"])
@@ -64,22 +65,10 @@ def test_a_message_written_twice_keeps_its_last_text_only(case, chat, index, sea
 
 def test_a_document_given_twice_in_one_batch_is_written_once_with_its_last_text(app, case):
     """As Whoosh's update_document does; PostgreSQL refuses a row twice in one upsert."""
-    from datetime import UTC, datetime
-
     from search.backends import get_backend
-    from search.registry import Document
 
     def version(text):
-        return Document(
-            kind="message",
-            object_id=7,
-            team_id=case.team.id,
-            title="General",
-            body=text,
-            occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
-            readers=("team",),
-            language="en",
-        )
+        return message_document(7, text, case.team.id)
 
     get_backend(app).apply(case.team.id, [version("first text"), version("second text")], [])
     db.session.commit()

@@ -9,7 +9,6 @@ documents; the writer merges larger groups when nothing has changed for
 
 import random
 import time
-from datetime import UTC, datetime
 
 import pytest
 
@@ -18,7 +17,7 @@ from search import outbox
 from search import query as q
 from search.backends import Scope
 from search.backends import whoosh as backend
-from search.registry import Document
+from tests.search.conftest import message_document
 
 
 @pytest.fixture(params=["sqlite"])
@@ -69,17 +68,8 @@ def test_an_idle_index_merges_its_smallest_segments_in_capped_groups():
     assert backend.tidy_merge([20_000] * 12) == []  # each over the cap alone
 
 
-def _document(number: int) -> Document:
-    return Document(
-        kind="message",
-        object_id=number,
-        team_id=1,
-        title="General",
-        body=f"Courier {number} crossed at Spielfeld",
-        occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
-        readers=("team",),
-        language="en",
-    )
+def _courier(number: int):
+    return message_document(number, f"Courier {number} crossed at Spielfeld")
 
 
 @pytest.fixture
@@ -98,7 +88,7 @@ def _total(whoosh) -> int:
 def test_the_writer_merges_by_commit_and_while_idle(tmp_path, small_caps):
     whoosh = backend.WhooshBackend(tmp_path)
     for first in range(0, 40, 2):  # twenty commits of two documents
-        whoosh.apply(1, [_document(first), _document(first + 1)], [])
+        whoosh.apply(1, [_courier(first), _courier(first + 1)], [])
         counts = whoosh.segment_counts(1)
         assert max(counts) <= 10  # no commit merged past the cap
     assert len(whoosh.segment_counts(1)) > 2

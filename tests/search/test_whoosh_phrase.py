@@ -8,7 +8,6 @@ the start and at the end, in several segments with deletions.
 """
 
 import random
-from datetime import UTC, datetime
 
 import pytest
 from whoosh import query
@@ -16,7 +15,7 @@ from whoosh import query
 from search import query as q
 from search.backends import Scope
 from search.backends import whoosh as backend
-from search.registry import Document
+from tests.search.conftest import message_document
 
 VOCABULARY = ["the", "van", "was", "searched", "at", "border", "van", "the"]
 CRAFTED = [
@@ -31,19 +30,6 @@ CRAFTED = [
 ]
 
 
-def _document(number: int, body: str) -> Document:
-    return Document(
-        kind="message",
-        object_id=number,
-        team_id=1,
-        title="Report",
-        body=body,
-        occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
-        readers=("team",),
-        language="en",
-    )
-
-
 @pytest.fixture
 def whoosh(tmp_path):
     index = backend.WhooshBackend(tmp_path)
@@ -51,7 +37,7 @@ def whoosh(tmp_path):
     bodies = CRAFTED + [
         " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(2, 30))) for _ in range(400)
     ]
-    documents = [_document(number, body) for number, body in enumerate(bodies, start=1)]
+    documents = [message_document(number, body) for number, body in enumerate(bodies, start=1)]
     for first in range(0, len(documents), 100):  # several segments
         index.apply(1, documents[first : first + 100], [])
     index.apply(1, [], [f"message:{n}" for n in (9, 120, 250)])  # deletions in old segments
