@@ -784,6 +784,13 @@ class WhooshBackend:
                     )
                 )
                 collector = _TopWithTies(wanted, readers)
+                if isinstance(tree, q.Word) and isinstance(text, query.Or):
+                    # A word alone, looked up in every language's field: Whoosh's union
+                    # that adds each field's scores into an array a block of documents
+                    # at a time, instead of stepping a tree of union matchers per match
+                    # (`pistolen`, 49,094 hits: ~355 ms → ~245 ms, benchmarks/search).
+                    # Not under an AND: there it reads blocks the other side skips.
+                    text = query.PreloadedOr(text.subqueries)
                 searcher.search_with_collector(text, collector)
                 docnums = collector.matched
                 leading = _leading(searcher, collector.ranked(), wanted)

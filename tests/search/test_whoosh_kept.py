@@ -233,3 +233,31 @@ def test_kept_searchers_are_bounded(tmp_path, monkeypatch):
         whoosh.query(scope, q.parse("van"), sort="relevance", page=1, per_page=5)
     assert len(whoosh._idle) == 2
     assert [entry[0].name for entry in whoosh._idle] == ["team-2", "team-3"]
+
+
+@pytest.fixture(scope="module")
+def large_whoosh(tmp_path_factory):
+    """Segments of more documents than Whoosh's array union reads at once (2,048)."""
+    index = backend.WhooshBackend(tmp_path_factory.mktemp("large"))
+    documents = [_document(number) for number in range(1, 5001)]
+    for first in range(0, len(documents), 2500):
+        index.apply(1, documents[first : first + 2500], [])
+    assert index.segment_counts(1) == [2500, 2500]
+    return index
+
+
+@pytest.mark.parametrize("text", ["courier", "van", "pistol"])
+def test_a_word_alone_scores_as_one_search_of_every_match(large_whoosh, text):
+    """A lone word is answered with Whoosh's array union (PreloadedOr): the same totals,
+    facets, hits and scores as the tree of unions the reference search uses."""
+    for tokens in [{"team"}, {"party:de", "leaders"}]:
+        scope = [Scope(1, "T", frozenset(tokens))]
+        for page in (1, 4):
+            tree = q.parse(text)
+            found = large_whoosh.query(
+                scope, tree, sort="relevance", page=page, per_page=10, identifier_types=TYPES
+            )
+            total, _counts, hits = _reference(large_whoosh, tokens, tree, "relevance", page, 10)
+            assert found.total == total
+            assert total > 100
+            assert [(hit.uid, hit.score) for hit in found.hits] == hits
