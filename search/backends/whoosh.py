@@ -142,14 +142,15 @@ class _Phrase(query.Phrase):
         return matcher
 
 
-# How the writer merges segments. Whoosh's own policy (MERGE_SMALL) merges the smallest
-# segments while their count outgrows a Fibonacci number of their documents: once a
-# team's index has some 17-20 segments it merged 17,000-64,000 documents in one commit
-# (7-27 s at 0.42 ms a document, benchmarks/search), and the writer, the only one,
-# made nothing searchable meanwhile. Here a commit merges segments of one decimal size
-# (10-99 documents, 100-999...) once MERGE_FANOUT of them exist, never more than
-# MERGE_CAP_DOCS documents (~1 s); segments that grow past that are merged when the
-# index is idle (tidy), in groups of at most TIDY_CAP_DOCS, one commit each.
+# How the writer merges segments. Whoosh's own policy (MERGE_SMALL) merges the n
+# smallest segments (n >= 5) as soon as they hold fewer documents than fib(n + 4), which
+# grows faster than segments do: once a team's index had some 17-20 segments it merged
+# 17,000-64,000 documents in one commit (7-27 s at 0.42 ms a document,
+# benchmarks/search), and the writer, the only one, made nothing searchable meanwhile.
+# Here a commit merges segments of one decimal size (10-99 documents, 100-999...) once
+# MERGE_FANOUT of them exist, never more than MERGE_CAP_DOCS documents (~1 s); segments
+# that grow past that are merged when the index is idle (tidy), in groups of at most
+# TIDY_CAP_DOCS, one commit each.
 MERGE_FANOUT = 10
 MERGE_CAP_DOCS = 2_000
 TIDY_CAP_DOCS = 10_000
