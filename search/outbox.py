@@ -296,6 +296,15 @@ class Idle:
         )
 
 
+def writer_round(app: Flask, idle: Idle) -> None:
+    """One round of the writer that holds the index: drain the outbox; once nothing has
+    changed for ``idle.seconds``, merge the index's segments (once, until a change)."""
+    idle.note(drain_logged(app))
+    if idle.due():
+        tidy_logged(app)
+        idle.tidied = True
+
+
 class Worker:
     """The background thread that owns the index writer in this process.
 
@@ -333,10 +342,7 @@ class Worker:
             if not self.owns:
                 self.owns = self.lock.acquire(0)
             if self.owns:
-                idle.note(drain_logged(self.app))
-                if idle.due():
-                    tidy_logged(self.app)
-                    idle.tidied = True
+                writer_round(self.app, idle)
             woken = self.event.wait(poll)
             self.event.clear()
             if woken and gather > 0 and not self.stopped:
@@ -401,10 +407,7 @@ def _writer_process(config: dict, wakes, parent_pid: int) -> None:
             if not owns:
                 owns = lock.acquire(0)
             if owns:
-                idle.note(drain_logged(app))
-                if idle.due():
-                    tidy_logged(app)
-                    idle.tidied = True
+                writer_round(app, idle)
             if _wait(wakes, poll, parent_pid):
                 if not os.read(wakes.fileno(), 65536):
                     return  # the parent stopped us, or died
