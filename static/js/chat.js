@@ -428,6 +428,8 @@
     socket.emit("join", request, (answer) => {
       if (later(answer, () => join(id))) return;
       if (!answer || !answer.ok) return;
+      // The channel's live events (messages, typing) reach this page from here on.
+      document.querySelector(`.chat-channel[data-channel-id="${id}"]`)?.setAttribute("data-joined", "");
       state.info = { ...state.info, ...answer.channel };
       state.syncedAt = answer.synced_at;
       // Counted when joined: a join asked again later (refused for now) must not keep the
@@ -764,6 +766,7 @@
   });
 
   socket.on("disconnect", (reason) => {
+    for (const link of document.querySelectorAll(".chat-channel[data-joined]")) link.removeAttribute("data-joined");
     if (revoked) return;
     if (socket.active) setStatus("reconnecting", "Connection lost — reconnecting; messages you send wait until then.");
     else setStatus("offline", "Disconnected. Reload the page to reconnect.");

@@ -58,6 +58,10 @@ def test_two_people_chat_live_without_reloading(app, browser, chat_team, chat_se
         assert alice.locator("#chat-status").get_attribute("data-transport") == "websocket"
         # Each sees the other online.
         alice.wait_for_selector(f'#chat-people [data-person="{chat_team.de.id}"].is-online')
+        # Bob's page has joined the channel: its live events reach him from now on. (A
+        # typing signal sent before that is not sent again: on a loaded machine the
+        # test waited 30 s for it, CI 2026-12-05.)
+        bob.wait_for_selector(".chat-channel[aria-current=page][data-joined]")
         alice.fill("#chat-body", "Truck left Zagreb at **04:10**")
         bob.wait_for_selector("#chat-typing:has-text('is typing')")
         alice.keyboard.press("Enter")
