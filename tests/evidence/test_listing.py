@@ -1,11 +1,11 @@
-"""The evidence list: filters, sorting, pages — in a fixed number of queries, fast at 10,000."""
+"""The evidence list: filters, sorting, pages — in a fixed number of queries at any size."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, insert, select
 
+from evidence.listing import PAGE_SIZE
 from evidence.models import EvidenceItem, EvidenceTag
 from jit.extensions import db
 
@@ -127,7 +127,10 @@ def _bulk_items(team, membership, count, start=0):
     ]
     db.session.execute(insert(EvidenceItem), rows)
     ids = db.session.scalars(
-        select(EvidenceItem.id).where(EvidenceItem.title.like("Bulk item %"))
+        select(EvidenceItem.id).where(
+            EvidenceItem.title.like("Bulk item %"),
+            EvidenceItem.party_sequence >= 1000 + start,
+        )
     ).all()
     db.session.execute(
         insert(EvidenceTag), [{"item_id": i, "tag": f"tag{i % 7}"} for i in ids if i % 2]
@@ -164,19 +167,45 @@ def test_the_list_makes_the_same_number_of_queries_for_3_or_50_items(client, aut
     assert few == many, (few, many)
 
 
+def _loaded_items(client, url) -> int:
+    """How many evidence items one request loads from the database into Python."""
+    loaded = []
+
+    def on_load(target, context):
+        loaded.append(target.id)
+
+    event.listen(EvidenceItem, "load", on_load)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(EvidenceItem, "load", on_load)
+    return len(loaded)
+
+
+LIST_QUERIES = ("", "tag=tag3", "item_type=firearm&handling_code=H2", "sort=title", "page=60")
+
+
 @pytest.mark.slow
-def test_the_list_is_fast_with_10000_items(client, auth, team_items):
+def test_the_list_does_one_page_of_work_at_10000_items(client, auth, team_items):
+    """Filters, sorting and counting happen in the database, whatever the size of the case.
+
+    The time per page at 10,000 items is a benchmark (benchmarks/pages, p95 <= 100 ms), not
+    a timed test: what is tested here is what makes it hold — the same statements as at
+    sixty items, and never more than one page of items brought into Python.
+    """
     team, nl = team_items
-    _bulk_items(team, nl, 10_000)
     auth.login(nl.user)
     base = f"/t/{team.code}/evidence/"
-    client.get(base)
-    for query in ("", "tag=tag3", "item_type=firearm&handling_code=H2", "sort=title", "page=60"):
-        started = time.perf_counter()
-        response = client.get(base + "?" + query)
-        elapsed = time.perf_counter() - started
-        assert response.status_code == 200
-        assert elapsed < 1.5, (query, elapsed)
+    _bulk_items(team, nl, 60)
+    client.get(base)  # warm up connections
+    statements = {query: _count_queries(client, base + "?" + query) for query in LIST_QUERIES}
+    _bulk_items(team, nl, 9_940, start=60)
+    for query in LIST_QUERIES:
+        assert _count_queries(client, base + "?" + query) == statements[query], query
+        assert _loaded_items(client, base + "?" + query) <= PAGE_SIZE, query
     page = client.get(base).get_data(as_text=True)
     # team + party-visible bulk items are shown to an NL member; leaders-only are not
     assert "6670 items you can see" in page
+    # The last page holds the remainder, from the database's own offset.
+    last = client.get(base + f"?page={6670 // PAGE_SIZE + 1}").get_data(as_text=True)
+    assert last.count('<a class="code" href=') == 6670 % PAGE_SIZE
