@@ -9,10 +9,12 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, routes_command, shell_command
 
-from jit.app import create_app
-
 
 def _make_app() -> Flask:
+    # Imported here, when a command runs: a PDF renderer process re-runs the ``jit``
+    # script as its main module (jit.pdf.FORK_SERVER_PRELOAD) and needs no app.
+    from jit.app import create_app
+
     return create_app()
 
 

@@ -170,8 +170,8 @@ def renderers(documents: int):
     try:
         yield Renderers(pool, current_app.static_folder)
     finally:
-        if own is not None:
-            own.close()
+        if own is not None:  # the results are in hand: no need to watch the children exit
+            own.close(wait=False)
 
 
 def pdf_result(future: Future) -> bytes:
@@ -298,6 +298,34 @@ def configured_pool() -> "PdfPool | None":
         return None
 
 
+# What the fork server imports once, before it forks any renderer. A renderer also
+# re-runs the main script (``jit``, for a server): before Python 3.13 the fork server
+# never preloads ``__main__`` whatever this says (CPython gh-126631, gh-137996), so the
+# script's import, jit.cli, is preloaded here too and its re-run finds it loaded
+# (0.6 s a child otherwise).
+FORK_SERVER_PRELOAD = ("__main__", "weasyprint", "jit.pdf", "jit.cli")
+
+
+def process_context():
+    """How renderer processes start: forked from a fork server where the system has one.
+
+    ``multiprocessing``'s fork server is started (by the first pool of this process, and
+    ended when this process ends) as a fresh interpreter that imports
+    :data:`FORK_SERVER_PRELOAD`; each renderer is a fork of it. So a child is clean, as
+    with ``spawn`` (the server's threads, sockets and database connections are not in
+    it), and starts with WeasyPrint loaded: 0.03 s for two instead of 0.5-1.3 s
+    (benchmarks/export/README.md). The fork server stays, idle, for the life of the
+    process that started it: one per server process that has rendered in children.
+    Elsewhere (no ``fork``), ``spawn``.
+    """
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(list(FORK_SERVER_PRELOAD))
+    return context
+
+
 def _warm_up() -> int:
     """Load WeasyPrint and this process's font configuration; return the process id."""
     import weasyprint  # noqa: F401
@@ -317,12 +345,14 @@ class PdfPool:
     WeasyPrint's memory (a document's boxes and layout, Pango's caches) then grows and
     is freed in the children, not in the server process, and their renders run while
     this process does other work (a package's hashing and writing). The children are
-    started with ``spawn``: fresh interpreters that import this module and WeasyPrint,
-    never a copy of the server with its database connections and threads. They get
-    plain data (the HTML, the stylesheets' text, the static folder) and return bytes;
-    each keeps its font configuration and parsed stylesheets across documents.
+    forked from a **fork server** (:func:`process_context`): a fresh interpreter, never
+    a copy of the server with its database connections and threads, that has imported
+    this module and WeasyPrint once; a pool then starts in milliseconds instead of the
+    half-second to second and a half each fresh interpreter took to import them. They
+    get plain data (the HTML, the stylesheets' text, the static folder) and return
+    bytes; each keeps its font configuration and parsed stylesheets across documents.
 
-    Starting waits until one child has loaded WeasyPrint, and raises
+    Starting starts every child and waits until they have loaded WeasyPrint, and raises
     :class:`PdfPoolUnavailable` if it cannot (no processes or semaphores allowed, a
     child that dies on start), so the caller can render in-process instead. Close it
     (or use ``with``) to end the children.
@@ -338,10 +368,14 @@ class PdfPool:
         self.workers = workers
         self._executor = None
         try:
-            self._executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-            )
-            self._executor.submit(_warm_up).result(timeout=self.START_TIMEOUT)
+            self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=process_context())
+            # Unless it forks, the executor starts a child per submit that finds none idle:
+            # one warm-up each starts them all now, loading WeasyPrint side by side. One
+            # warm-up alone left the second child to start with the second document,
+            # which then ended ~1.4 s after the first (benchmarks/export/README.md).
+            warming = [self._executor.submit(_warm_up) for _ in range(workers)]
+            for future in warming:
+                future.result(timeout=self.START_TIMEOUT)
         except Exception as error:
             if self._executor is not None:  # do not wait for a child that hangs on start
                 self._executor.shutdown(wait=False, cancel_futures=True)
@@ -373,10 +407,16 @@ class PdfPool:
             failed.set_exception(error)
             return failed
 
-    def close(self) -> None:
-        """Cancel what has not started, wait for the documents being rendered, end the children."""
+    def close(self, *, wait: bool = True) -> None:
+        """Cancel what has not started and end the children once their documents are done.
+
+        With ``wait`` (the default) it returns when they have ended; without, at once:
+        the children finish the documents they are rendering and exit on their own
+        (the executor's thread joins them). A child's exit, with WeasyPrint's memory to
+        free, took ~0.4 s that a caller holding its results need not wait for.
+        """
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=wait, cancel_futures=True)
             self._executor = None
 
     def __enter__(self) -> "PdfPool":

@@ -37,3 +37,11 @@ def request_render_fails(html: str, css: tuple[str, ...], static_folder: str, **
     if _request_pdf(options):
         raise RuntimeError("the request renderer failed on purpose")
     return html_pdf(html, css=css, static_folder=static_folder, **options)
+
+
+def sleep_then_pid(seconds: float) -> int:
+    """A document that takes ``seconds`` to make: the child's process id, after a sleep."""
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()

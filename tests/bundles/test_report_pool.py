@@ -7,6 +7,8 @@ tests/conftest.py); these tests start the children.
 import io
 import json
 import logging
+import multiprocessing
+import time
 import zipfile
 from concurrent.futures import Future
 
@@ -117,6 +119,27 @@ def test_a_pool_a_child_broke_hands_the_error_to_the_next_document_not_its_calle
             first.result(timeout=60)
         later = pool.submit("<p>two</p>", (), app.static_folder)  # the pool is broken now
         assert isinstance(later.exception(timeout=5), BrokenProcessPool)
+
+
+def test_a_pool_starts_all_its_children_at_once(app):
+    """Each child loads WeasyPrint from the start, not when its first document comes."""
+    before = {child.pid for child in multiprocessing.active_children()}
+    with pdf.PdfPool(2):
+        started = {child.pid for child in multiprocessing.active_children()} - before
+        assert len(started) == 2
+
+
+def test_a_pool_closed_without_waiting_returns_while_its_child_finishes(app):
+    pool = pdf.PdfPool(1)
+    working = pool.call(report_pool_helpers.sleep_then_pid, 3.0)
+    for _ in range(200):  # handed to the child, so closing cannot cancel it
+        if working.running():
+            break
+        time.sleep(0.05)
+    assert working.running()
+    pool.close(wait=False)
+    assert not working.done()  # close() waiting would have seen it end
+    assert working.result(timeout=60) > 0  # and it still ends, with its result
 
 
 def test_without_workers_the_server_process_renders_them(app, crew, two_items, monkeypatch):
