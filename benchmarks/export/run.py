@@ -37,7 +37,6 @@ import io
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -168,15 +167,12 @@ def child_package(instance: Path, count: int, total_mib: int, workers: int | Non
 
         cold = _finalise_measured(access, draft())
         app.config["REPORT_PRERENDER"] = True
-        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        del _renderer_cpu[:]
         started, cpu = time.perf_counter(), time.process_time()
         bundle = draft()
         prerender.worker(app).wait_idle()
         ahead_s, ahead_cpu = time.perf_counter() - started, time.process_time() - cpu
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        ahead_children_cpu = (
-            children.ru_utime + children.ru_stime - children_before.ru_utime
-        ) - children_before.ru_stime
+        ahead_children_cpu = sum(_renderer_cpu)
         rendered = [0]
         real_html, real_pdf = package.CustodyReports._html, package.reports.custody_report_pdf
 
@@ -205,6 +201,34 @@ def child_package(instance: Path, count: int, total_mib: int, workers: int | Non
 
 _timings: dict = {}
 _renderer_peaks: list = []
+_renderer_cpu: list = []
+
+
+def _process_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) a running process has used, from /proc."""
+    after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _watch_renderers() -> None:
+    """Record each renderer process's peak RSS and CPU, read from /proc as its pool ends.
+
+    The renderers are forked by multiprocessing's fork server (jit.pdf.process_context),
+    so they are not this process's children and ``RUSAGE_CHILDREN`` never counts them;
+    each has done its work when its pool is closed.
+    """
+    from jit import pdf
+
+    real_close = pdf.PdfPool.close
+
+    def measured_close(self, **kwargs):
+        for pid in list((self._executor._processes or {}) if self._executor else ()):
+            status = Path(f"/proc/{pid}/status").read_text()
+            _renderer_peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+            _renderer_cpu.append(_process_cpu_s(pid))
+        real_close(self, **kwargs)
+
+    pdf.PdfPool.close = measured_close
 
 
 def _workers(workers):
@@ -216,7 +240,6 @@ def _workers(workers):
 def _measure_packages() -> None:
     """Wrap the finalising's parts to time them (into ``_timings``)."""
     from evidence.bundles import package
-    from jit import pdf
 
     real_write = package.write_package
 
@@ -254,16 +277,7 @@ def _measure_packages() -> None:
     package.write_package = timed_write
     for name in ("add", "reach", "pdf_of"):
         setattr(package.CustodyReports, name, timed(getattr(package.CustodyReports, name)))
-    # Each renderer process's peak RSS, read from /proc just before the pool ends them.
-    real_close = pdf.PdfPool.close
-
-    def measured_close(self):
-        for pid in list((self._executor._processes or {}) if self._executor else ()):
-            status = Path(f"/proc/{pid}/status").read_text()
-            _renderer_peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-        real_close(self)
-
-    pdf.PdfPool.close = measured_close
+    _watch_renderers()
     real_pool = package.report_pool
 
     def timed_pool(*args, **kwargs):
@@ -283,7 +297,7 @@ def _finalise_measured(access, bundle) -> dict:
 
     _timings.clear()
     del _renderer_peaks[:]
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    del _renderer_cpu[:]
     _reset_peak()
     rss_before = _peak_mb()
     started = time.perf_counter()
@@ -298,12 +312,8 @@ def _finalise_measured(access, bundle) -> dict:
     db.session.commit()
     finalise_seconds = time.perf_counter() - started
     peak = _peak_mb()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the renderers, ended
     return {
-        "children_cpu_s": children.ru_utime
-        + children.ru_stime
-        - children_before.ru_utime
-        - children_before.ru_stime,
+        "children_cpu_s": sum(_renderer_cpu),
         "children_peak_rss_mb": max(_renderer_peaks, default=0.0),
         "pool_start_s": _timings.get("pool_start", 0.0),
         "peak_after_request_pdf_mb": _timings["peak_after_request_pdf"],
@@ -319,19 +329,19 @@ def _finalise_measured(access, bundle) -> dict:
 
 
 def child_pdf(instance: Path, rows: int, in_pool: bool = False) -> dict:
-    """Render and sign the request PDF of ``rows`` schedule rows; its time and CPU.
+    """Render and sign the request PDF of ``rows`` schedule rows twice; time and CPU of each.
 
-    The CPU is this process's and its renderer processes' (ended, so counted). With
-    ``in_pool`` it is rendered as at finalising, in renderer processes started before
-    (their start is timed apart); otherwise as a draft's download, which starts them
-    itself when the schedule is split.
+    Twice: first as the first long PDF of a server process (which starts the fork
+    server its renderers are forked from), then as any later one. The CPU is this
+    process's and its renderer processes' (read as their pools end). With ``in_pool``
+    it is rendered as at finalising, in renderer processes started before (their start
+    is timed apart); otherwise as a draft's download, which starts them itself when the
+    schedule is split.
     """
     from pypdf import PdfReader
 
     from evidence.bundles import forms, services
     from evidence.bundles.document import request_document
-    from evidence.bundles.pdf import request_pdf
-    from jit import pdf as jit_pdf
     from jit.extensions import db
     from tests.bundles.conftest import COMPLETE
 
@@ -367,40 +377,60 @@ def child_pdf(instance: Path, rows: int, in_pool: bool = False) -> dict:
             }
             for n in range(1, rows + 1)
         ]
-        pool, pool_s = None, 0.0
-        cpu_before = _cpu_with_children()
-        if in_pool:
-            started = time.perf_counter()
-            pool = jit_pdf.PdfPool(jit_pdf.default_workers())
-            pool_s = time.perf_counter() - started
-        try:
-            _reset_peak()
-            rss_before = _peak_mb()
-            started, cpu = time.perf_counter(), _cpu_with_children()
-            with jit_pdf.rendering_in(pool):
-                pdf = request_pdf(document, sign=True)
-            seconds = time.perf_counter() - started
-            peak = _peak_mb()
-        finally:
-            if pool is not None:
-                pool.close()
-        # The renderers' CPU is counted once they have ended: the pool's (closed) too.
+        _watch_renderers()
+        renders = []
+        for number in range(2):
+            renders.append(_render_once(document, in_pool, first=number == 0))
+        pdf = renders[-1]["pdf"]
+        for render in renders:
+            del render["pdf"]
         return {
-            "pdf_s": seconds,
-            "pdf_cpu_s": _cpu_with_children() - (cpu_before if in_pool else cpu),
-            "pool_s": pool_s,
+            "renders": renders,
             "pdf_bytes": len(pdf),
             "pages": len(PdfReader(io.BytesIO(pdf)).pages),
-            "peak_rss_mb": peak,
-            "rss_before_mb": rss_before,
         }
 
 
-def _cpu_with_children() -> float:
-    """CPU seconds of this process and of its ended children."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def _render_once(document: dict, in_pool: bool, *, first: bool) -> dict:
+    """One signed request PDF: its time, and the CPU of this process and its renderers.
+
+    The first of a process also starts multiprocessing's fork server (jit.pdf), as the
+    first long PDF after a server process starts does: its CPU is counted with that
+    render's. With ``in_pool``, the renderers are started before (timed apart).
+    """
+    import multiprocessing.forkserver
+
+    from evidence.bundles.pdf import request_pdf
+    from jit import pdf as jit_pdf
+
+    del _renderer_cpu[:]
+    pool, pool_s, cpu = None, 0.0, time.process_time()
+    if in_pool:
+        started = time.perf_counter()
+        pool = jit_pdf.PdfPool(jit_pdf.default_workers())
+        pool_s = time.perf_counter() - started
+    try:
+        _reset_peak()
+        rss_before = _peak_mb()
+        started = time.perf_counter()
+        with jit_pdf.rendering_in(pool):
+            pdf = request_pdf(document, sign=True)
+        seconds = time.perf_counter() - started
+        peak = _peak_mb()
+    finally:
+        if pool is not None:
+            pool.close()
+    server = multiprocessing.forkserver._forkserver._forkserver_pid
+    server_cpu = _process_cpu_s(server) if first and server else 0.0
+    return {
+        "pdf_s": seconds,
+        "pdf_cpu_s": time.process_time() - cpu + sum(_renderer_cpu) + server_cpu,
+        "fork_server_cpu_s": server_cpu,
+        "pool_s": pool_s,
+        "pdf": pdf,
+        "peak_rss_mb": peak,
+        "rss_before_mb": rss_before,
+    }
 
 
 def _child(args: list[str], instance: Path) -> dict:
@@ -519,19 +549,29 @@ def main() -> None:
         result = _child(["pdf", str(args.rows), *pool], folder / "instance")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    where = (
-        f", in renderer processes started before in {result['pool_s']:.1f} s"
-        if args.pdf_pool
-        else ""
-    )
     started = " and their start" if args.pdf_pool else ""
-    print(
-        f"request PDF with {args.rows} schedule rows (signed{where}): {result['pdf_s']:.1f} s "
-        f"({result['pdf_cpu_s']:.1f} s of CPU with its renderers{started}), "
-        f"{result['pages']} pages, {result['pdf_bytes'] / MIB:.1f} MiB; this process's peak RSS "
-        f"{result['peak_rss_mb']:.1f} MB (RSS {result['rss_before_mb']:.1f} MB before); "
-        f"load {_load()}"
-    )
+    for render, when in zip(
+        result["renders"],
+        ("the first of the process (the fork server starting)", "again (the fork server running)"),
+        strict=True,
+    ):
+        where = (
+            f", in renderer processes started before in {render['pool_s']:.2f} s"
+            if args.pdf_pool
+            else ""
+        )
+        server = (
+            f"; the fork server's start {render['fork_server_cpu_s']:.1f} s of CPU of it"
+            if render["fork_server_cpu_s"]
+            else ""
+        )
+        print(
+            f"request PDF with {args.rows} schedule rows (signed{where}), {when}: "
+            f"{render['pdf_s']:.1f} s ({render['pdf_cpu_s']:.1f} s of CPU with its renderers"
+            f"{started}{server}), {result['pages']} pages, {result['pdf_bytes'] / MIB:.1f} MiB; "
+            f"this process's peak RSS {render['peak_rss_mb']:.1f} MB (RSS "
+            f"{render['rss_before_mb']:.1f} MB before); load {_load()}"
+        )
 
 
 if __name__ == "__main__":
