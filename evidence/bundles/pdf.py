@@ -24,9 +24,12 @@ _TEMPLATE = "bundles/request_pdf.html"
 
 # An evidence schedule of this many rows or more is rendered in parts, laid out side by
 # side in renderer processes and joined (WeasyPrint lays out one document in one process;
-# a thousand rows took it ~14 s of CPU). Fewer rows are one document: starting and
-# joining the parts would cost more than they save (benchmarks/export/README.md).
-SPLIT_FROM_ROWS = 200
+# a thousand rows took it ~14 s of CPU). Fewer rows are one document. With renderers
+# forked from a running fork server (jit.pdf) the parts were faster from 50 rows on
+# (100 rows: 0.86-0.97 s against 1.22-1.45 s in one piece); the first PDF of a process
+# also starts the fork server (~0.6 s), which 100 rows about pay back
+# (benchmarks/export/README.md). It was 200 while each renderer started in ~1 s.
+SPLIT_FROM_ROWS = 100
 # What the first part's cover and request sections cost to lay out, in schedule rows:
 # that part gets as many fewer rows, so the parts end about together. Measured with
 # 1,000 rows (benchmarks/export/README.md): 40 left the first part 0.4 s ahead in one
