@@ -53,6 +53,14 @@ def test_pdf_has_every_section_the_schedule_and_the_hashes(
     assert text.count(bundle.content_hash) >= pages  # the hash on every page
 
 
+def test_the_signature_block_is_printed_once_at_the_end(crew, make_bundle, make_item):
+    """MLA's form ends with a section that is only the signature: not printed twice."""
+    _bundle, item, pdf = _final_pdf(crew, make_bundle, make_item, "mla")
+    text = _text(pdf)
+    assert text.count("Name of the signatory") == 1
+    assert text.index(item.exhibit_number) < text.index("Name of the signatory")
+
+
 def test_pdf_is_pdf_a_with_the_request_json_attached(crew, make_bundle, make_item, tmp_path):
     _bundle, _item, pdf = _final_pdf(crew, make_bundle, make_item, "eio")
     reader = PdfReader(io.BytesIO(pdf))
