@@ -20,6 +20,15 @@ import urllib.request
 from pathlib import Path
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) one running process has used so far, from /proc, in seconds.
+
+    Raises FileNotFoundError or ProcessLookupError once the process is gone.
+    """
+    after_name = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

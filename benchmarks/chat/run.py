@@ -419,13 +419,14 @@ def cpu_seconds(pid: int) -> float:
     The children of every thread count: the search writer process is started by a
     thread of the server, not its main thread.
     """
+    from benchmarks.common import process_cpu_seconds
+
     total = 0.0
     pids = [pid]
     while pids:
         current = pids.pop()
         try:
-            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total += process_cpu_seconds(current)
         except (FileNotFoundError, ProcessLookupError):
             continue
         pids.extend(children_of(current))

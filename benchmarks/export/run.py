@@ -204,12 +204,6 @@ _renderer_peaks: list = []
 _renderer_cpu: list = []
 
 
-def _process_cpu_s(pid: int) -> float:
-    """CPU seconds (user and system) a running process has used, from /proc."""
-    after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _watch_renderers() -> None:
     """Record each renderer process's peak RSS and CPU, read from /proc as its pool ends.
 
@@ -217,6 +211,7 @@ def _watch_renderers() -> None:
     so they are not this process's children and ``RUSAGE_CHILDREN`` never counts them;
     each has done its work when its pool is closed.
     """
+    from benchmarks.common import process_cpu_seconds
     from jit import pdf
 
     real_close = pdf.PdfPool.close
@@ -225,7 +220,7 @@ def _watch_renderers() -> None:
         for pid in list((self._executor._processes or {}) if self._executor else ()):
             status = Path(f"/proc/{pid}/status").read_text()
             _renderer_peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-            _renderer_cpu.append(_process_cpu_s(pid))
+            _renderer_cpu.append(process_cpu_seconds(pid))
         real_close(self, **kwargs)
 
     pdf.PdfPool.close = measured_close
@@ -400,6 +395,7 @@ def _render_once(document: dict, in_pool: bool, *, first: bool) -> dict:
     """
     import multiprocessing.forkserver
 
+    from benchmarks.common import process_cpu_seconds
     from evidence.bundles.pdf import request_pdf
     from jit import pdf as jit_pdf
 
@@ -421,7 +417,7 @@ def _render_once(document: dict, in_pool: bool, *, first: bool) -> dict:
         if pool is not None:
             pool.close()
     server = multiprocessing.forkserver._forkserver._forkserver_pid
-    server_cpu = _process_cpu_s(server) if first and server else 0.0
+    server_cpu = process_cpu_seconds(server) if first and server else 0.0
     return {
         "pdf_s": seconds,
         "pdf_cpu_s": time.process_time() - cpu + sum(_renderer_cpu) + server_cpu,
