@@ -116,6 +116,7 @@ def _item_json(item: EvidenceItem) -> bytes:
         "handling_conditions": item.handling_conditions,
         "source_reliability": item.source_reliability,
         "information_accuracy": item.information_accuracy,
+        "language": item.language,
         "files": [
             {
                 "id": stored.id,

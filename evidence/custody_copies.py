@@ -38,6 +38,7 @@ def transfer_copy(
             tags=original.tag_names,
             parent_exhibit=original.exhibit_number,
             derivation=Derivation.COPY.value,
+            language=original.language,
         ),
         [],
     )

@@ -467,6 +467,7 @@ def schedule(timeline) -> None:
         source_reliability="A",
         information_accuracy="1",
         tags="search, Rotterdam, cocaine",
+        language="en",
     )
     story.event(
         "warehouse",

@@ -32,6 +32,7 @@ from jit import codes
 from jit.accounts.forms import time_zone_choices
 from jit.inputs import BoundedDateField, BoundedDateTimeLocalField, IdSelectField
 from jit.submissions import SubmissionTokenField
+from search import languages
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -105,6 +106,12 @@ class ItemForm(FlaskForm):
         choices=_choices(codes.choices(INFORMATION_ACCURACY)),
         validate_choice=False,
     )
+    language = SelectField(
+        "Language of its text",
+        choices=_choices([("", "Detect it from the text"), *languages.NAMES.items()]),
+        description="Search finds other forms of its words in this language.",
+        validate_choice=False,
+    )
     tags = StringField("Tags", validators=[Length(max=2000)], description="Separated by commas.")
     parent_exhibit = StringField(
         "Derived from (exhibit number)",
@@ -147,6 +154,7 @@ class ItemForm(FlaskForm):
             tags=parse_tags(self.tags.data or ""),
             parent_exhibit=(self.parent_exhibit.data or "").strip().upper(),
             derivation=self.derivation.data or "",
+            language=self.language.data or "",
         )
 
 

@@ -140,6 +140,9 @@ class EvidenceItem(db.Model):
     information_accuracy: Mapped[str | None] = mapped_column(String(1))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"), index=True)
     derivation: Mapped[str | None] = mapped_column(String(16))
+    # The language of its text, for search's stemming (search/languages.py); "" when not
+    # stated, and the search guesses it from the text.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -184,6 +187,12 @@ class EvidenceItem(db.Model):
         return [tag.tag for tag in self.tags]
 
     @property
+    def language_name(self) -> str:
+        from search.languages import NAMES
+
+        return NAMES.get(self.language, self.language)
+
+    @property
     def derivation_label(self) -> str:
         return Derivation(self.derivation).label if self.derivation else ""
 
@@ -207,6 +216,7 @@ class EvidenceItem(db.Model):
             "source_reliability": self.source_reliability,
             "information_accuracy": self.information_accuracy,
             "derivation": self.derivation,
+            "language": self.language,
             "tags": self.tag_names,
         }
 

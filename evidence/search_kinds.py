@@ -101,6 +101,7 @@ def item_documents(ids: list[int]) -> dict:
             evidence_type=item.item_type,
             ref=item.exhibit_number,
             identifiers=_item_identifiers(item),
+            language=item.language,
         )
         for item in items
     }

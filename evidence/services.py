@@ -38,6 +38,7 @@ from jit.inputs import time_zone
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 from jit.teams.models import Party
+from search import languages
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 60
@@ -71,6 +72,7 @@ class ItemInput:
     tags: list[str] = field(default_factory=list)
     parent_exhibit: str = ""
     derivation: str = ""
+    language: str = ""  # "" for not stated: the search guesses it from the text
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,11 @@ def _check_item_input(data: ItemInput) -> dict[str, list[str]]:
         )
     if data.collected_at is not None and data.collected_at > utcnow() + timedelta(minutes=5):
         errors.setdefault("collected_at", []).append("The collection time is in the future.")
+    if data.language and data.language not in languages.NAMES:
+        errors.setdefault("language", []).append(
+            f"Unknown language “{data.language}”; choose one of the list or leave it to be"
+            " detected."
+        )
     if data.derivation and data.derivation not in Derivation.__members__.values():
         errors.setdefault("derivation", []).append(f"Unknown derivation “{data.derivation}”.")
     if data.derivation and not data.parent_exhibit:
@@ -305,6 +312,7 @@ def create_item(
         information_accuracy=data.information_accuracy,
         parent=parent,
         derivation=data.derivation or None,
+        language=data.language,
         created_at=utcnow(),
         created_by_id=access.user.id,
         party=party,

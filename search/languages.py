@@ -20,6 +20,17 @@ LANGUAGES = {
     "hr": "simple",
 }
 STEMMED = [code for code, config in LANGUAGES.items() if config != "simple"]
+# What a person chooses from (an evidence item's "language of its text").
+NAMES = {
+    "en": "English",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+    "hr": "Croatian",
+}
 
 # Letters NFKD does not split into a base letter and a mark (as PostgreSQL's unaccent).
 _SPECIAL = str.maketrans(

@@ -72,3 +72,16 @@ def test_fold_answers_as_the_full_unicode_path_whatever_the_shortcut():
                "é" * 100, "Ørsted", "ĳssel", "İstanbul", "", "a1_b2"]  # fmt: skip
     for text in samples * 2:  # the second time from the cache
         assert languages.fold(text) == reference(text)
+
+
+def test_an_items_stated_language_is_the_one_it_is_stemmed_in(
+    app, case, make_item, index, search_as
+):
+    # Too few words to guess from (the guess would be English): stated as Dutch, the
+    # item's "verdachten" is stemmed as Dutch, and "verdachte" finds it.
+    make_item(case.nl_member, title="Verdachten", description="Verdachten Jansen, Visser.",
+              language="nl")  # fmt: skip
+    make_item(case.nl_member, title="Overzicht", description="Verdachten Bakker, Smit.")
+    index()
+    _status, body = search_as(case.nl_member.user, "verdachte", team=case.team.code)
+    assert [hit["title"] for hit in body["hits"]] == ["NL-0001 Verdachten"]

@@ -1,0 +1,32 @@
+"""evidence item language: the language of an item's text, as its recorder states it
+
+Revision ID: b8e2f0c4d6a1
+Revises: d4950d1a2c33
+Create Date: 2026-12-05 14:30:00
+
+Search stems a document's words by its language. Items had none to state, so their
+language was always guessed from the text (a short note or a list of names guesses
+badly). Items recorded before keep "", which means "not stated": guessed, as before.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "b8e2f0c4d6a1"
+down_revision = "d4950d1a2c33"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("evidence_items", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("language", sa.String(length=8), server_default="", nullable=False)
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("evidence_items", schema=None) as batch_op:
+        batch_op.drop_column("language")
