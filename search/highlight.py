@@ -54,7 +54,13 @@ def matcher(terms: list, language: str):
             fuzzy.extend((word, term.fuzzy) for word in words)
         elif isinstance(term, Word | Phrase):
             exact.update(words)
-            stems.update(_stem_key(word, language) for word in languages.WORD.findall(term.text))
+            # Every language's stem of the word: the search finds it in documents of
+            # any language (a Dutch "pistolen" finds, and marks, an English "pistols").
+            stems.update(
+                _stem_key(word, reading)
+                for word in languages.WORD.findall(term.text)
+                for reading in languages.LANGUAGES
+            )
 
     # A document repeats its words: each distinct word is tested once.
     seen: dict[str, bool] = {}

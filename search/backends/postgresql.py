@@ -285,8 +285,8 @@ class PostgresBackend:
 
     # --- the reader's side ---------------------------------------------------------
 
-    def _tsquery(self, node, config=None):
-        """The term as a tsquery: in ``config`` (a row's own), else ORed in every language."""
+    def _tsquery(self, node):
+        """The term as a tsquery: its readings in every language, ORed."""
         if isinstance(node, q.Prefix):
             words = [languages.fold(w) for w in languages.WORD.findall(node.text)]
             expression = " & ".join([*words[:-1], f"{words[-1]}:*"])
@@ -294,8 +294,6 @@ class PostgresBackend:
         words = languages.WORD.findall(node.text)
         # Several words (a phrase, or "NL-0007") must stand next to each other.
         text = f'"{" ".join(words)}"' if len(words) > 1 else " ".join(words)
-        if config is not None:
-            return func.websearch_to_tsquery(config, text)
         return _in_every_language(text)
 
     def _fuzzy(self, node, scopes):
@@ -439,15 +437,12 @@ class PostgresBackend:
     def _hits(self, placed: dict[str, tuple[int, float]], terms, highlighted: bool) -> list[Hit]:
         """The page's rows (``placed``: uid -> (position, score)), with their fragments."""
         if highlighted:
-            # Each row's fragment asks only for its own language's two readings of the
-            # terms (folded, and stemmed as written): the row's words were indexed in
-            # those alone, so the other thirteen could never mark anything, and
-            # ts_headline with a phrase ORed in all fifteen took ~0.7 s a row
-            # (benchmarks/search).
-            config = _configuration_of(D.language)
-            plain = _configuration_of(D.language, plain_configuration)
-            own = _either([self._tsquery(term, c) for term in terms for c in (config, plain)])
-            fragment = func.ts_headline(config, D.body, own, HEADLINE_OPTIONS)
+            # The terms' distinct readings, as they matched: another language's stem
+            # of a word can be the row's ("pistolen" is "pistol" in Dutch, and so is
+            # an English row's "pistols"). The row's text is parsed in its language.
+            readings = _either([self._tsquery(term) for term in terms])
+            fragment = func.ts_headline(_configuration_of(D.language), D.body, readings,
+                                        HEADLINE_OPTIONS)  # fmt: skip
         else:
             fragment = func.left(D.body, highlight.PLAIN_PREVIEW_CHARS)
         rows = db.session.execute(
@@ -651,7 +646,7 @@ def _either(queries: list):
     return combined
 
 
-def _configuration_of(language_column, of=configuration):
+def _configuration_of(language_column):
     """The text search configuration of each row's language, as ``regconfig``."""
-    cases = [(language_column == code, of(code)) for code in languages.LANGUAGES]
-    return cast(case(*cases, else_=of("")), REGCONFIG)
+    cases = [(language_column == code, configuration(code)) for code in languages.LANGUAGES]
+    return cast(case(*cases, else_=configuration("")), REGCONFIG)

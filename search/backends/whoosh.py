@@ -602,19 +602,27 @@ class WhooshBackend:
     # --- the reader's side ---------------------------------------------------------
 
     def _text_query(self, node, schema_):
-        analysed = {}
-        for name in ["text", *(f"text_{code}" for code in languages.STEMMED)]:
-            tokens = [t.text for t in schema_[name].analyzer(node.text, mode="query")]
-            if tokens:
-                analysed[name] = tokens
-        if not analysed:
+        """A word or phrase in every text field, in every language's reading of it.
+
+        Each field holds its documents' words as its language stems them; the query's
+        words are looked up in each field as every language reads them ("pistolen" is
+        "pistol" in Dutch and German, "pistolen" in English), so a word finds its forms
+        in documents of every language, as PostgreSQL's readings ORed in all its
+        configurations do. The readings are mostly the same: only distinct ones count.
+        """
+        names = ["text", *(f"text_{code}" for code in languages.STEMMED)]
+        readings = dict.fromkeys(
+            tuple(token.text for token in schema_[name].analyzer(node.text, mode="query"))
+            for name in names
+        )
+        readings.pop((), None)
+        if not readings:
             return query.NullQuery
-        alternatives = []
-        for name, tokens in analysed.items():
-            if len(tokens) == 1:
-                alternatives.append(query.Term(name, tokens[0]))
-            else:
-                alternatives.append(_Phrase(name, tokens))
+        alternatives = [
+            query.Term(name, reading[0]) if len(reading) == 1 else _Phrase(name, list(reading))
+            for name in names
+            for reading in readings
+        ]
         return query.Or(alternatives)
 
     def compile(self, node, schema_):

@@ -74,6 +74,27 @@ def test_fold_answers_as_the_full_unicode_path_whatever_the_shortcut():
         assert languages.fold(text) == reference(text)
 
 
+@pytest.mark.parametrize(
+    ("query", "language", "text"),
+    [
+        # A Dutch word finds the English document's form of it, and the other way round:
+        # each language's stem of the query is looked for in every document's stems.
+        ("pistolen", "en", "Payment for converted pistols, handed over in Antwerp."),
+        ("pistolas", "nl", "Twee pistolen gevonden in de bestelwagen."),
+        ("documentos", "en", "Shipping documents for the containers."),
+        ("drogas", "it", "Le droghe sono state sequestrate al porto."),
+    ],
+)
+def test_a_word_finds_its_forms_in_documents_of_other_languages(
+    app, case, make_item, index, search_as, query, language, text
+):
+    make_item(case.nl_member, title="Report", description=text, language=language)
+    index()
+    _status, body = search_as(case.nl_member.user, query, team=case.team.code)
+    assert body["total"] == 1, (query, language, text)
+    assert "<mark>" in body["hits"][0]["fragment_html"]
+
+
 def test_an_items_stated_language_is_the_one_it_is_stemmed_in(
     app, case, make_item, index, search_as
 ):
