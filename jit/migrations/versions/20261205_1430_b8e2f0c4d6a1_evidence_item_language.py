@@ -21,12 +21,17 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("evidence_items", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("language", sa.String(length=8), server_default="", nullable=False)
-        )
+    op.add_column(
+        "evidence_items",
+        sa.Column("language", sa.String(length=8), server_default="", nullable=False),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table("evidence_items", schema=None) as batch_op:
-        batch_op.drop_column("language")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops a column in place (3.35+). Alembic's batch mode would copy the
+        # table and rename the copy, which the custody delete trigger, naming
+        # evidence_items, does not survive.
+        op.execute("ALTER TABLE evidence_items DROP COLUMN language")
+    else:
+        op.drop_column("evidence_items", "language")
