@@ -330,11 +330,13 @@ def bag_info(bundle: Bundle) -> dict[str, str]:
     }
 
 
-# Starting the renderer processes takes about 2 s (each imports WeasyPrint and loads
-# its fonts): what rendering some eight reports here takes. A smaller package is made
-# faster without them, and its few renders do not lift this process's memory beyond what
-# the request PDF already did (benchmarks/export).
-POOL_FROM_ITEMS = 8
+# Renderers are forks of a fork server that has WeasyPrint loaded (jit.pdf): two start
+# in ~0.03 s once it runs, ~0.6 s for the first pool of a server process, which starts
+# it. A report rendered here, beside the package's hashing threads, took ~0.35 s; two
+# renderers made two reports in the time of one. Packages of 2, 4 and 8 items were
+# written ~35 %, ~45 % and ~55 % faster with them, one item alike either way
+# (benchmarks/export/small_packages.py). A single report is still made here.
+POOL_FROM_ITEMS = 2
 
 
 def report_pool(items: int) -> pdf.PdfPool | None:
