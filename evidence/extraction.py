@@ -36,7 +36,8 @@ def extract_file(file_id: int) -> None:
         if ocr.wanted(stored.media_type, found.joined() if found is not None else None):
             # An image, or a PDF without a text layer (a scan): Tesseract reads it.
             states = {party.country_code for party in stored.item.team.parties}
-            recognised = ocr.recognise(path, stored.media_type, ocr.languages_for(states))
+            languages = ocr.languages_for(states, stored.item.language)
+            recognised = ocr.recognise(path, stored.media_type, languages)
     except ExtractionError as refused:
         _failed(stored, str(refused))
     except Exception as failure:  # any reader error is recorded, never raised

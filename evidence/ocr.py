@@ -28,6 +28,11 @@ COUNTRY_LANGUAGES = {
     "BE": "nld", "NL": "nld", "HR": "hrv", "BA": "hrv", "ES": "spa", "IT": "ita",
     "PT": "por", "IE": "eng", "MT": "eng", "GB": "eng", "US": "eng",
 }  # fmt: skip
+# Tesseract's pack for an item's stated language (search/languages.py's codes).
+ITEM_LANGUAGES = {
+    "en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "nl": "nld",
+    "pt": "por", "hr": "hrv",
+}  # fmt: skip
 
 
 class OcrError(RuntimeError):
@@ -69,10 +74,15 @@ def wanted(media_type: str, text: str | None) -> bool:
     return media_type == PDF and text is not None and not text.strip()
 
 
-def languages_for(country_codes) -> str:
-    """Return Tesseract's ``-l`` value for parties of these states (English always)."""
+def languages_for(country_codes, item_language: str = "") -> str:
+    """Return Tesseract's ``-l`` value for parties of these states (English always).
+
+    The item's stated language, if any, comes first (Tesseract's first language is its
+    main one), whether or not a party's state speaks it.
+    """
     chosen = [COUNTRY_LANGUAGES.get(code) for code in sorted(filter(None, country_codes))]
-    packs = dict.fromkeys(["eng", *(code for code in chosen if code)])
+    first = ITEM_LANGUAGES.get(item_language)
+    packs = dict.fromkeys([*([first] if first else []), "eng", *(code for code in chosen if code)])
     return "+".join(code for code in packs if code in installed_languages())
 
 

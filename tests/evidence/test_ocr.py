@@ -87,6 +87,27 @@ def test_languages_follow_the_team_s_states():
     assert ocr.languages_for({"HR"}) == "eng+hrv"
 
 
+def test_an_items_stated_language_is_read_first_even_if_no_party_speaks_it():
+    assert ocr.languages_for({"NL", "HR"}, "es") == "spa+eng+hrv+nld"
+    assert ocr.languages_for({"NL"}, "nl") == "nld+eng"
+    assert ocr.languages_for({"NL"}, "") == "eng+nld"
+
+
+def test_the_worker_reads_a_scan_in_the_items_language(app, nl_member, make_item, monkeypatch):
+    asked = []
+    real = ocr.recognise
+
+    def recognise(path, media_type, languages):
+        asked.append(languages)
+        return real(path, media_type, languages)
+
+    monkeypatch.setattr(ocr, "recognise", recognise)
+    make_item(nl_member, title="Nota", language="es", files=[("scan.png", _scan("PNG"))])
+    extraction.schedule(list(db.session.scalars(select(EvidenceFile.id))))
+    extraction.wait_idle(app, timeout=120)
+    assert asked == ["spa+eng+deu+nld"]  # the team: NL and DE
+
+
 def test_a_runaway_recognition_is_stopped(app, nl_member, make_item, monkeypatch):
     monkeypatch.setattr(ocr, "SECONDS_PER_PAGE", 0.001)
     make_item(nl_member, title="Seized note", files=[("scan.png", _scan("PNG"))])
