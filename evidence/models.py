@@ -28,6 +28,7 @@ from jit.codes import HANDLING, handling_label
 from jit.extensions import db
 from jit.teams.models import Party, Team
 from jit.types import UTCDateTime
+from search.languages import NAMES as LANGUAGE_NAMES
 
 
 class ItemType(StrEnum):
@@ -188,9 +189,7 @@ class EvidenceItem(db.Model):
 
     @property
     def language_name(self) -> str:
-        from search.languages import NAMES
-
-        return NAMES.get(self.language, self.language)
+        return LANGUAGE_NAMES.get(self.language, self.language)
 
     @property
     def derivation_label(self) -> str:

@@ -441,8 +441,8 @@ class PostgresBackend:
             # of a word can be the row's ("pistolen" is "pistol" in Dutch, and so is
             # an English row's "pistols"). The row's text is parsed in its language.
             readings = _either([self._tsquery(term) for term in terms])
-            fragment = func.ts_headline(_configuration_of(D.language), D.body, readings,
-                                        HEADLINE_OPTIONS)  # fmt: skip
+            config = _configuration_of(D.language)
+            fragment = func.ts_headline(config, D.body, readings, HEADLINE_OPTIONS)
         else:
             fragment = func.left(D.body, highlight.PLAIN_PREVIEW_CHARS)
         rows = db.session.execute(

@@ -40,6 +40,7 @@ def test_the_copy_gets_its_own_chain_and_lineage(client, auth, nl_member, make_i
         item_type="device-image",
         handling_code="H2",
         handling_conditions="Ask the Landelijk Parket first.",
+        language="nl",
     )
     auth.login(nl_member.user)
     response = _hand_over_a_copy(client, nl_member)
@@ -47,6 +48,7 @@ def test_the_copy_gets_its_own_chain_and_lineage(client, auth, nl_member, make_i
     assert response.headers["Location"].endswith("/evidence/NL-0002")
     copy = db.session.scalar(select(EvidenceItem).where(EvidenceItem.exhibit_number == "NL-0002"))
     assert (copy.parent_id, copy.derivation) == (original.id, "copy")
+    assert copy.language == "nl"  # the same text as its original's
     assert (copy.handling_code, copy.handling_conditions) == (
         "H2",
         "Ask the Landelijk Parket first.",

@@ -88,6 +88,9 @@ def test_languages_follow_the_team_s_states():
 
 
 def test_an_items_stated_language_is_read_first_even_if_no_party_speaks_it():
+    from search.languages import NAMES
+
+    assert set(ocr.ITEM_LANGUAGES) == set(NAMES)  # every language a recorder may state
     assert ocr.languages_for({"NL", "HR"}, "es") == "spa+eng+hrv+nld"
     assert ocr.languages_for({"NL"}, "nl") == "nld+eng"
     assert ocr.languages_for({"NL"}, "") == "eng+nld"
