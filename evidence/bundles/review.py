@@ -141,7 +141,7 @@ def verify_package(access: TeamAccess, bundle: Bundle) -> list[package_adapter.C
     path = package_adapter.package_file(bundle)
     if path is None or not path.exists():
         return None
-    checks = package_adapter.verify(path)
+    checks = package_adapter.verify(path, bundle)
     record(
         "bundle.verify",
         team=access.team,

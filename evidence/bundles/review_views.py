@@ -14,6 +14,7 @@ from evidence.bundles.instruments import INSTRUMENTS
 from evidence.bundles.models import Bundle, ReviewDecision
 from evidence.bundles.views import bp
 from evidence.reports import hash_groups
+from jit import signing
 from jit.extensions import db
 from jit.permissions import Permission
 from jit.teams.access import load_team
@@ -55,6 +56,7 @@ def review_page(access, bundle, document, *, error=None, status=200):
             tracking.current_status(bundle, tracking.changes_of(bundle))
         ],
         hash_groups=hash_groups,
+        signing_fingerprint=signing.signing_key().fingerprint,
         error=error,
     ), status
 

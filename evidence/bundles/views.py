@@ -53,7 +53,7 @@ from evidence.bundles.register import register_rows, row_for
 from evidence.bundles.serving import send_package
 from evidence.models import EvidenceItem
 from evidence.reports import hash_groups
-from jit import gates, submissions
+from jit import gates, signing, submissions
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.i18n import LANGUAGES
@@ -240,6 +240,7 @@ def show(code: str, number: int):
         release_gate=gates.may(access.team, "release_bundle"),
         display=display_value,
         hash_groups=hash_groups,
+        signing_fingerprint=signing.signing_key().fingerprint,
         versions=version_history(access, bundle),
         tracking=tracking,
         changes=changes,

@@ -10,6 +10,8 @@ from sqlalchemy import select, update
 
 from evidence.bundles import package, review
 from evidence.bundles.models import Bundle
+from evidence.reports import hash_groups
+from jit import signing
 from jit.audit.models import AuditEntry
 from jit.extensions import db
 from tests.bundles.conftest import COMPLETE, access_of, finalise
@@ -87,3 +89,47 @@ def test_without_a_package_there_is_nothing_to_download_or_verify(
     assert "has no package yet" in client.get(f"{base}/").get_data(as_text=True)
     assert client.get(f"{base}/package.zip").status_code == 404
     assert client.post(f"{base}/verify").status_code == 404
+
+
+def test_a_sound_package_of_another_request_in_its_place_fails_its_own_checks(
+    client, auth, crew, shared_package, make_bundle, make_item
+):
+    """Offline checks prove a package sound and signed; only the server knows it is the
+    one recorded for this request, version and team."""
+    bundle, judge, path = shared_package
+    other_item = make_item(crew.nl_member, title="Other", files=[("other.txt", b"other")])
+    other = make_bundle(crew.nl_member, "eio", COMPLETE["eio"], items=[other_item])
+    finalise(crew.nl_leader, other)
+    path.write_bytes(package.package_file(other).read_bytes())
+    auth.login(judge.user)
+    text = client.post(f"/t/{crew.team.code}/requests/{bundle.number}/verify").get_data(
+        as_text=True
+    )
+    assert "not intact" in text
+    checks = review.verify_package(access_of(judge), bundle)
+    failed = {check.name: check.detail for check in checks if not check.ok}
+    assert set(failed) == {
+        "the package recorded at finalising",
+        f"bag-info.txt names {bundle.label} version 1",
+    }
+    assert (
+        f"SHA-256 expected {bundle.package_sha256}, found {other.package_sha256}"
+        in (failed["the package recorded at finalising"])
+    )
+    assert (
+        f"found “{crew.team.code}/{other.label}/v1”"
+        in failed[f"bag-info.txt names {bundle.label} version 1"]
+    )
+    # The bag itself is sound and signed by this workspace: those checks pass.
+    assert next(check for check in checks if check.name == "signature").ok
+
+
+def test_the_review_page_shows_what_a_download_is_compared_with(client, auth, crew, shared_package):
+    bundle, judge, _path = shared_package
+    auth.login(judge.user)
+    page = client.get(f"/t/{crew.team.code}/requests/{bundle.number}/").get_data(as_text=True)
+    fingerprint = signing.signing_key().fingerprint
+    assert str(hash_groups(bundle.package_sha256)) in page
+    assert str(hash_groups(fingerprint)) in page
+    assert f"jit bundle verify FILE --fingerprint {fingerprint}" in page
+    assert f"{bundle.package_size:,} bytes" in page
