@@ -74,7 +74,7 @@ def refuse_nul_characters():
     are left to their fields, which name the problem.
     """
     if "\x00" in request.path:
-        return _render_error(400, "The address contains a NUL character, which none accepts.")
+        return render_error(400, "The address contains a NUL character, which none accepts.")
     return None
 
 
@@ -136,7 +136,7 @@ class UncompressedWebSockets:
         return self.wsgi_app(environ, start_response)
 
 
-def _render_error(code: int, message: str | None = None):
+def render_error(code: int, message: str | None = None):
     title, default_message = ERROR_PAGES[code]
     return (
         render_template(
@@ -154,7 +154,7 @@ def register_error_pages(app: Flask) -> None:
         reason = error.description if code == 403 else None
         if reason == type(error).description:
             reason = None
-        return _render_error(code if code in ERROR_PAGES else 500, reason)
+        return render_error(code if code in ERROR_PAGES else 500, reason)
 
     for code in ERROR_PAGES:
         if code != 500:
@@ -162,7 +162,7 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _render_error(
+        return render_error(
             400,
             "The form had expired or did not come from this workspace (security token "
             "missing or wrong). Reload the page and submit it again.",
@@ -173,4 +173,4 @@ def register_error_pages(app: Flask) -> None:
         from jit.extensions import db
 
         db.session.rollback()
-        return _render_error(500)
+        return render_error(500)

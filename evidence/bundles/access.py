@@ -120,6 +120,12 @@ def version_history(access: TeamAccess, bundle: Bundle, limit: int = 100) -> lis
     while first.previous is not None and first.previous_id not in seen and len(seen) < limit:
         first = first.previous
         seen.add(first.id)
+    # The walk back reads links, not rows the reader may open: keep only those they see.
+    seen_before = set(
+        db.session.scalars(
+            select(Bundle.id).where(Bundle.id.in_(seen)).where(visible_bundles_filter(access))
+        )
+    )
     versions, current = [first], first
     while len(versions) < limit:
         current = db.session.scalar(
@@ -132,4 +138,4 @@ def version_history(access: TeamAccess, bundle: Bundle, limit: int = 100) -> lis
         if current is None:
             break
         versions.append(current)
-    return versions
+    return [version for version in versions if version.id not in seen or version.id in seen_before]

@@ -117,6 +117,7 @@ def _record(bundle: Bundle) -> dict:
                 "previous_status": change.previous_status,
                 "occurred_on": _iso(change.occurred_on),
                 "arrested_on": _iso(change.arrested_on),
+                "recognised_on": _iso(change.recognised_on),
                 "reference": change.reference,
                 "note": change.note,
                 "reply_item_id": change.reply_item_id,

@@ -47,6 +47,8 @@ class Bundle(db.Model):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
         Index("ix_bundles_team_id_party_id", "team_id", "party_id"),
+        # A version has at most one next version (services.new_version says so first).
+        Index("uq_bundles_previous_id", "previous_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -267,6 +269,7 @@ class BundleStatusChange(db.Model):
     previous_status: Mapped[str] = mapped_column(String(24))
     occurred_on: Mapped[date] = mapped_column(Date)  # the day, in the deadline time zone
     arrested_on: Mapped[date | None] = mapped_column(Date)  # EAW: starts art. 17's time limit
+    recognised_on: Mapped[date | None] = mapped_column(Date)  # EIO: starts art. 12(4)'s
     reference: Mapped[str] = mapped_column(String(200), default="")  # the other side's
     note: Mapped[str] = mapped_column(Text, default="")
     reply_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"))

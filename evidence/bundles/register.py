@@ -1,6 +1,6 @@
 """The team's requests register: each visible request with its status and running deadline."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -20,6 +20,10 @@ class RegisterRow:
     since: date | None
     reference: str
     deadline: tracking.Deadline | None
+    arrested_on: date | None = None
+    recognised_on: date | None = None
+    previous: Bundle | None = None  # the version it replaces, if the reader sees it
+    replaced_by: Bundle | None = None  # the version that replaces it, if the reader sees it
 
     @property
     def status_label(self) -> str:
@@ -29,7 +33,7 @@ class RegisterRow:
 def row_for(bundle: Bundle, changes: list[BundleStatusChange], today: date) -> RegisterRow:
     """Return the register row of one bundle from its status changes (oldest first)."""
     references = [change.reference for change in changes if change.reference]
-    since = changes[-1].occurred_on if changes else None
+    since = tracking.status_since(changes)
     if since is None and bundle.finalised_at is not None:
         since = tracking.today(bundle.finalised_at)
     return RegisterRow(
@@ -38,6 +42,8 @@ def row_for(bundle: Bundle, changes: list[BundleStatusChange], today: date) -> R
         since=since,
         reference=references[-1] if references else "",
         deadline=tracking.deadline(bundle, changes, today),
+        arrested_on=tracking.recorded_date(changes, "arrested_on"),
+        recognised_on=tracking.recorded_date(changes, "recognised_on"),
     )
 
 
@@ -55,4 +61,14 @@ def register_rows(access: TeamAccess) -> list[RegisterRow]:
         ):
             changes[change.bundle_id].append(change)
     today = tracking.today(utcnow())
-    return [row_for(bundle, changes[bundle.id], today) for bundle in bundles]
+    # Versions are linked among the rows only: a version the reader cannot open is not named.
+    by_id = {bundle.id: bundle for bundle in bundles}
+    following = {bundle.previous_id: bundle for bundle in bundles if bundle.previous_id}
+    return [
+        replace(
+            row_for(bundle, changes[bundle.id], today),
+            previous=by_id.get(bundle.previous_id),
+            replaced_by=following.get(bundle.id),
+        )
+        for bundle in bundles
+    ]

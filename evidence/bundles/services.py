@@ -6,6 +6,7 @@ before anything is written.
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from evidence import custody
 from evidence.access import visible_item_by_id
@@ -507,6 +508,13 @@ def new_version(access: TeamAccess, bundle: Bundle) -> Bundle:
     if not access.can(Permission.DRAFT_BUNDLE) or access.party.id != bundle.party_id:
         raise BundleError("Only the drafting party's members may start a new version.")
     _gate(access.team, "draft_bundle")
+    following = db.session.scalar(select(Bundle).where(Bundle.previous_id == bundle.id))
+    if following is not None:
+        raise BundleError(
+            f"{bundle.label} already has a version {following.version}, {following.label}; "
+            "change that one (or start version "
+            f"{following.version + 1} from it once it is final)."
+        )
     draft = Bundle(
         team_id=bundle.team_id,
         party_id=bundle.party_id,
@@ -539,7 +547,14 @@ def new_version(access: TeamAccess, bundle: Bundle) -> Bundle:
             )
         )
     db.session.add(draft)
-    db.session.flush()
+    try:
+        db.session.flush()  # the unique link refuses a second one started at the same moment
+    except IntegrityError:
+        # The caller rolls back on BundleError, as after any refusal.
+        raise BundleError(
+            f"Another version of {bundle.label} was started at the same moment; "
+            "nothing was created. Open the request again to see it."
+        ) from None
     record(
         "bundle.new_version",
         team=access.team,

@@ -75,6 +75,49 @@ def current_status(bundle: Bundle, changes: list[BundleStatusChange]) -> str:
     return changes[-1].status if changes else bundle.status
 
 
+def status_since(changes: list[BundleStatusChange]) -> date | None:
+    """The day the current status began (a change recording only a date keeps it)."""
+    if not changes:
+        return None
+    first = changes[-1]
+    for change in reversed(changes):
+        if change.status != first.status:
+            break
+        first = change
+    return first.occurred_on
+
+
+# The date that starts a type's time limit, recorded with any step once it is known.
+STARTING_DATES = {"eaw": "arrested_on", "eio": "recognised_on"}
+STARTING_DATE_LABELS = {
+    "arrested_on": "date of arrest",
+    "recognised_on": "date of the decision on recognition",
+}
+
+
+def recorded_date(changes: list[BundleStatusChange], field: str) -> date | None:
+    return next((getattr(c, field) for c in changes if getattr(c, field) is not None), None)
+
+
+def date_to_record(bundle: Bundle, changes: list[BundleStatusChange]) -> str | None:
+    """The starting date (a field name) not yet recorded for ``bundle``, if its type has one.
+
+    It is recorded with a step, or alone while the request is under way (the status kept:
+    an arrest is often learned after the acknowledgement, with nothing else new).
+    """
+    field = STARTING_DATES.get(bundle.request_type)
+    return field if field and recorded_date(changes, field) is None else None
+
+
+def may_record_date_alone(bundle: Bundle, changes: list[BundleStatusChange]) -> bool:
+    status = current_status(bundle, changes)
+    return (
+        date_to_record(bundle, changes) is not None
+        and status not in CLOSED
+        and status not in (DRAFT, FINAL)
+    )
+
+
 @dataclass(frozen=True)
 class Deadline:
     """What is due next, by when, and how many days are left (negative once overdue)."""
@@ -101,15 +144,18 @@ def deadline(bundle: Bundle, changes: list[BundleStatusChange], on: date) -> Dea
     sent = _first(changes, SENT)
     due, what, extendable = None, "", None
     if bundle.request_type == "eio":
-        recognised = _first(changes, ACKNOWLEDGED)
+        # Art. 12(3): 30 days from receipt, counted here from sending (receipt is not
+        # earlier). Art. 12(4): 90 days from the decision on recognition, which is not
+        # the acknowledgement of receipt (Annex B): its own date, recorded when known.
+        recognised = recorded_date(changes, "recognised_on")
         if recognised is None:
             what = "decision on recognition (Directive 2014/41/EU art. 12(3))"
             due = sent.occurred_on + timedelta(days=_days("DEADLINE_EIO_RECOGNITION_DAYS"))
         else:
             what = "execution (Directive 2014/41/EU art. 12(4))"
-            due = recognised.occurred_on + timedelta(days=_days("DEADLINE_EIO_EXECUTION_DAYS"))
+            due = recognised + timedelta(days=_days("DEADLINE_EIO_EXECUTION_DAYS"))
     elif bundle.request_type == "eaw":
-        arrest = next((c.arrested_on for c in changes if c.arrested_on is not None), None)
+        arrest = recorded_date(changes, "arrested_on")
         if arrest is None:
             return None  # the time limit runs from the arrest, not yet recorded
         what = "final decision on execution (FD 2002/584/JHA art. 17(3))"

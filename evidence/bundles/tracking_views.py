@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from evidence.bundles import services, tracking_services
 from evidence.bundles.access import load_bundle, load_bundles_team, may_track
@@ -17,6 +18,7 @@ from evidence.bundles.views import bp
 from jit.audit.services import record
 from jit.csv_cells import to_cell
 from jit.extensions import db
+from jit.web import render_error
 
 
 def _date(name: str, *, required: bool) -> date | None:
@@ -39,7 +41,8 @@ def _reply() -> tracking_services.Reply | None:
         return None
     limit = tracking_services.reply_limit()
     data = upload.read(limit + 1)  # one byte over is enough to refuse it
-    return tracking_services.Reply(upload.filename, upload.mimetype or "", data)
+    visibility = request.form.get("reply_visibility", "party")
+    return tracking_services.Reply(upload.filename, upload.mimetype or "", data, visibility)
 
 
 @bp.post("/t/<code>/requests/<int:number>/status")
@@ -55,6 +58,7 @@ def change_status(code: str, number: int):
             request.form.get("status", ""),
             occurred_on=_date("occurred_on", required=True),
             arrested_on=_date("arrested_on", required=False),
+            recognised_on=_date("recognised_on", required=False),
             reference=request.form.get("reference", ""),
             note=request.form.get("note", ""),
             reply=_reply(),
@@ -69,6 +73,16 @@ def change_status(code: str, number: int):
     return redirect(url_for("bundles.show", code=code, number=number, _anchor="tracking"))
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """A body over the limit is refused before any view runs (the CSRF check reads the
+    form); on the tracking form that is a reply too large, and it says so there."""
+    if request.endpoint == "bundles.change_status" and request.view_args:
+        flash(f"Nothing was recorded: {tracking_services.too_large_message()}", "error")
+        return redirect(url_for("bundles.show", **request.view_args, _anchor="tracking"))
+    return render_error(413)
+
+
 @bp.get("/t/<code>/requests/register.csv")
 @login_required
 def register_csv(code: str):
@@ -79,6 +93,8 @@ def register_csv(code: str):
         [
             "Request",
             "Version",
+            "Replaces",
+            "Replaced by",
             "Type",
             "Party",
             "Status",
@@ -88,6 +104,9 @@ def register_csv(code: str):
             "Due on",
             "Days left",
             "Overdue",
+            "Extendable to",
+            "Date of arrest",
+            "Decision on recognition",
         ]
     )
     for row in register_rows(access):
@@ -99,6 +118,8 @@ def register_csv(code: str):
                 for value in (
                     row.bundle.label,
                     row.bundle.version,
+                    row.previous.label if row.previous else "",
+                    row.replaced_by.label if row.replaced_by else "",
                     row.bundle.request_type.upper(),
                     row.bundle.party.short_label,
                     row.status_label,
@@ -108,6 +129,9 @@ def register_csv(code: str):
                     due.due_on.isoformat() if due else "",
                     due.days_left if due else "",
                     ("yes" if due.is_overdue else "no") if due else "",
+                    due.extendable_to.isoformat() if due and due.extendable_to else "",
+                    row.arrested_on.isoformat() if row.arrested_on else "",
+                    row.recognised_on.isoformat() if row.recognised_on else "",
                 )
             ]
         )

@@ -51,7 +51,7 @@ from evidence.bundles.pdf import document_json, request_pdf
 from evidence.bundles.prefill import authority_languages, proposed_language
 from evidence.bundles.register import register_rows, row_for
 from evidence.bundles.serving import send_package
-from evidence.models import EvidenceItem
+from evidence.models import EvidenceItem, Visibility
 from evidence.reports import hash_groups
 from jit import gates, signing, submissions
 from jit.clock import utcnow
@@ -79,7 +79,6 @@ def index(code: str):
         "bundles/index.html",
         access=access,
         rows=rows,
-        replaced_by={row.bundle.previous_id: row.bundle for row in rows if row.bundle.previous_id},
         instruments=INSTRUMENTS,
         gate=gates.may(access.team, "draft_bundle"),
     )
@@ -245,6 +244,14 @@ def show(code: str, number: int):
         tracking=tracking,
         changes=changes,
         tracked=row_for(bundle, changes, tracking.today(utcnow())),
+        date_to_record=tracking.date_to_record(bundle, changes),
+        date_alone=tracking.may_record_date_alone(bundle, changes),
+        openable_replies={
+            change.reply_item_id
+            for change in changes
+            if change.reply_item_id and visible_item_by_id(access, change.reply_item_id)
+        },
+        reply_visibilities=list(Visibility),
         may_track=may_track(access, bundle),
         may_share=may_share(access, bundle),
         shares=review.shares_of(bundle),

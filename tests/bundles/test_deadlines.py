@@ -8,8 +8,14 @@ import pytest
 from evidence.bundles import tracking
 
 
-def _change(status, on, arrested_on=None):
-    return SimpleNamespace(status=status, occurred_on=on, arrested_on=arrested_on, reference="")
+def _change(status, on, arrested_on=None, recognised_on=None):
+    return SimpleNamespace(
+        status=status,
+        occurred_on=on,
+        arrested_on=arrested_on,
+        recognised_on=recognised_on,
+        reference="",
+    )
 
 
 def _bundle(request_type):
@@ -32,11 +38,25 @@ def test_eio_recognition_runs_30_days_from_sending_across_a_short_february(confi
     assert (late.days_left, late.is_overdue) == (-1, True)
 
 
-def test_eio_execution_runs_90_days_from_recognition(config):
-    changes = [_change("sent", date(2026, 11, 2)), _change("acknowledged", date(2026, 11, 30))]
+def test_eio_execution_runs_90_days_from_the_decision_on_recognition(config):
+    changes = [_change("sent", date(2026, 11, 2)), _change("acknowledged", date(2026, 11, 5))]
+    # The acknowledgement of receipt (Annex B) is not the decision on recognition: the
+    # 30 days of art. 12(3) still run from sending.
+    due = tracking.deadline(_bundle("eio"), changes, date(2026, 11, 20))
+    assert (due.due_on, "recognition" in due.what) == (date(2026, 12, 2), True)
+    changes.append(_change("acknowledged", date(2026, 11, 30), recognised_on=date(2026, 11, 30)))
     due = tracking.deadline(_bundle("eio"), changes, date(2026, 12, 1))
     assert due.due_on == date(2027, 2, 28)
     assert "execution" in due.what
+
+
+def test_the_status_dates_from_its_first_change_not_a_date_recorded_later():
+    changes = [
+        _change("sent", date(2026, 11, 2)),
+        _change("acknowledged", date(2026, 11, 5)),
+        _change("acknowledged", date(2026, 11, 30), recognised_on=date(2026, 11, 30)),
+    ]
+    assert tracking.status_since(changes) == date(2026, 11, 5)
 
 
 def test_eaw_decision_runs_60_days_from_the_arrest_extendable_by_30(config):

@@ -1,14 +1,18 @@
 """Downloading a package: whole or by range, to who may read the request; versions stay."""
 
+import csv
 import hashlib
 import io
 import os
 import zipfile
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from evidence import storage
-from evidence.bundles import services
+from evidence.bundles import review, services
+from evidence.bundles.access import version_history
 from evidence.bundles.models import Bundle
 from evidence.bundles.package import package_file
 from evidence.bundles.verify import verify_package
@@ -99,3 +103,61 @@ def test_evidence_gc_keeps_the_packages(runner, packaged):
     assert result.exit_code == 0, result.output
     assert path.exists()
     assert storage.hash_file(path)[0] == packaged.bundle.package_sha256
+
+
+def test_a_final_version_gets_one_next_version_only(client, auth, crew, packaged):
+    first = packaged.bundle
+    draft = services.new_version(access_of(crew.nl_member), first)
+    db.session.commit()
+    with pytest.raises(services.BundleError, match=f"already has a version 2, REQ-{draft.number}"):
+        services.new_version(access_of(crew.nl_member), first)
+    db.session.rollback()
+    auth.login(crew.nl_member.user)
+    page = client.post(
+        f"/t/{crew.team.code}/requests/{first.number}/new-version", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "already has a version 2" in page
+    assert db.session.scalar(select(func.count()).select_from(Bundle)) == 2
+    # The database refuses a second one too, for two started at the same moment.
+    db.session.add(
+        Bundle(
+            team_id=first.team_id,
+            party_id=first.party_id,
+            number=99,
+            request_type=first.request_type,
+            version=2,
+            previous_id=first.id,
+            values={},
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_the_register_csv_names_the_versions_each_replaces(client, auth, crew, packaged):
+    first = packaged.bundle
+    draft = services.new_version(access_of(crew.nl_member), first)
+    db.session.commit()
+    auth.login(crew.nl_member.user)
+    export = client.get(f"/t/{crew.team.code}/requests/register.csv")
+    rows = {
+        row["Request"]: row for row in csv.DictReader(io.StringIO(export.data.decode("utf-8-sig")))
+    }
+    assert (rows[first.label]["Replaces"], rows[first.label]["Replaced by"]) == ("", draft.label)
+    assert (rows[draft.label]["Replaces"], rows[draft.label]["Replaced by"]) == (first.label, "")
+
+
+def test_a_reviewer_sees_only_the_versions_shared_with_them(crew, packaged, make_membership):
+    first = packaged.bundle
+    draft = services.new_version(access_of(crew.nl_member), first)
+    db.session.commit()
+    second = finalise(crew.nl_leader, db.session.get(Bundle, draft.id))
+    judge = make_membership(crew.team, "reviewer", "NL")
+    review.share(access_of(crew.nl_leader), second, judge.id)
+    db.session.commit()
+    assert [b.label for b in version_history(access_of(judge), second)] == [second.label]
+    assert [b.label for b in version_history(access_of(crew.nl_member), second)] == [
+        first.label,
+        second.label,
+    ]

@@ -56,7 +56,122 @@ def test_each_step_is_dated_attributed_and_audited(client, auth, crew, sent_eio)
     page = client.get(f"/t/{crew.team.code}/requests/{sent_eio.number}/").get_data(as_text=True)
     assert "Acknowledged" in page
     assert "StA Köln 12 Js 3/26" in page
-    assert "execution (Directive 2014/41/EU art. 12(4))" in page
+    # Acknowledging receipt is not recognising: the 30 days of art. 12(3) still run.
+    assert "decision on recognition (Directive 2014/41/EU art. 12(3))" in page
+    assert "execution (Directive 2014/41/EU art. 12(4))" not in page
+
+
+def _post(client, url, **data):
+    return client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+
+
+def test_the_decision_on_recognition_is_recorded_alone_and_starts_execution(
+    client, auth, crew, sent_eio
+):
+    auth.login(crew.nl_member.user)
+    url = f"/t/{crew.team.code}/requests/{sent_eio.number}/status"
+    finalised = sent_eio.finalised_at
+    day = timedelta(days=1)
+    with clock.frozen(finalised + 20 * day):
+        auth.login(crew.nl_member.user)
+        _post(client, url, status="sent", occurred_on=(finalised + day).date().isoformat())
+        _post(
+            client, url, status="acknowledged", occurred_on=(finalised + 3 * day).date().isoformat()
+        )
+        page = _post(client, url, status="acknowledged", occurred_on=_today())
+        assert "To keep the status, give the date of the decision on recognition" in page
+        assert _count(BundleStatusChange) == 2
+        recognised = (finalised + 10 * day).date()
+        page = _post(
+            client,
+            url,
+            status="acknowledged",
+            occurred_on=_today(),
+            recognised_on=recognised.isoformat(),
+        )
+        assert "is recorded as acknowledged" in page
+        assert "execution (Directive 2014/41/EU art. 12(4))" in page
+        assert (recognised + timedelta(days=90)).isoformat() in page
+        assert "unchanged; date recorded" in page
+        page = _post(
+            client, url, status="acknowledged", occurred_on=_today(), recognised_on=_today()
+        )
+        assert f"is recorded already ({recognised.isoformat()})" in page
+        register = client.get(f"/t/{crew.team.code}/requests/").get_data(as_text=True)
+        # Since the acknowledgement, not since the date recorded alone.
+        assert (finalised + 3 * day).date().isoformat() in register
+        export = client.get(f"/t/{crew.team.code}/requests/register.csv")
+    change = db.session.scalars(select(BundleStatusChange).order_by(BundleStatusChange.id)).all()[
+        -1
+    ]
+    assert (change.previous_status, change.status, change.recognised_on) == (
+        "acknowledged",
+        "acknowledged",
+        recognised,
+    )
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.operation == "bundle.status").order_by(AuditEntry.id)
+    ).all()[-1]
+    assert entry.new_values["recognised_on"] == recognised.isoformat()
+    rows = list(csv.DictReader(io.StringIO(export.data.decode("utf-8-sig"))))
+    row = next(r for r in rows if r["Request"] == sent_eio.label)
+    assert row["Decision on recognition"] == recognised.isoformat()
+    assert row["Status since"] == (finalised + 3 * day).date().isoformat()
+    assert row["Due on"] == (recognised + timedelta(days=90)).isoformat()
+
+
+def test_an_arrest_learned_after_the_acknowledgement_starts_the_eaw_time_limit(
+    client, auth, crew, make_bundle
+):
+    bundle = make_bundle(crew.nl_member, "eaw", COMPLETE["eaw"])
+    finalise(crew.nl_leader, bundle)
+    url = f"/t/{crew.team.code}/requests/{bundle.number}/status"
+    finalised = bundle.finalised_at
+    day = timedelta(days=1)
+    with clock.frozen(finalised + 30 * day):
+        auth.login(crew.nl_member.user)
+        _post(client, url, status="sent", occurred_on=(finalised + day).date().isoformat())
+        _post(
+            client,
+            url,
+            status="acknowledged",
+            occurred_on=(finalised + 12 * day).date().isoformat(),
+        )
+        # A step cannot predate the last one, and the message says which bound it is.
+        page = _post(
+            client, url, status="executed", occurred_on=(finalised + 5 * day).date().isoformat()
+        )
+        assert "before the last step recorded" in page
+        assert "before the request was finalised" not in page
+        # The arrest itself may: it was made before the acknowledgement was recorded.
+        arrested = (finalised + 5 * day).date()
+        page = _post(
+            client,
+            url,
+            status="acknowledged",
+            occurred_on=_today(),
+            arrested_on=arrested.isoformat(),
+        )
+        assert "is recorded as acknowledged" in page
+        assert (arrested + timedelta(days=60)).isoformat() in page
+        assert f"extendable to {(arrested + timedelta(days=90)).isoformat()}" in page
+        page = _post(client, url, status="acknowledged", occurred_on=_today(), arrested_on=_today())
+        assert f"date of arrest is recorded already ({arrested.isoformat()})" in page
+        page = _post(
+            client, url, status="acknowledged", occurred_on=_today(), recognised_on=_today()
+        )
+        assert "belongs to an EIO only" in page
+    assert _count(BundleStatusChange) == 3
+
+
+def test_a_closed_request_takes_no_date_alone(client, auth, crew, sent_eio):
+    auth.login(crew.nl_member.user)
+    url = f"/t/{crew.team.code}/requests/{sent_eio.number}/status"
+    _post(client, url, status="sent", occurred_on=_today())
+    _post(client, url, status="refused", occurred_on=_today())
+    page = _post(client, url, status="refused", occurred_on=_today(), recognised_on=_today())
+    assert "is refused; it cannot become refused now" in page
+    assert _count(BundleStatusChange) == 2
 
 
 @pytest.mark.parametrize(
@@ -178,7 +293,8 @@ def test_a_reply_is_kept_as_evidence_and_one_over_the_limit_is_refused(
         content_type="multipart/form-data",
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "at most 1 MiB is accepted. Nothing was recorded." in page
+    assert "The reply is larger than 1.0 MiB (1,048,576 bytes), the most a reply may be" in page
+    assert "Nothing was recorded." in page
     assert (_count(EvidenceItem), _count(BundleStatusChange)) == (items_before, 1)
     reply = (io.BytesIO(b"%PDF-1.4 Anerkennung der EEA"), "Antwort.pdf")
     client.post(
@@ -195,3 +311,99 @@ def test_a_reply_is_kept_as_evidence_and_one_over_the_limit_is_refused(
     assert item.title.startswith(f"Reply to {sent_eio.label}")
     page = client.get(f"/t/{crew.team.code}/requests/{sent_eio.number}/").get_data(as_text=True)
     assert item.exhibit_number in page
+
+
+def test_a_reply_over_the_request_body_limit_is_refused_on_the_tracking_form(
+    app, client, auth, crew, sent_eio
+):
+    """Over the body limit the form is never read (the CSRF check refuses it first): the
+    tracking form still says what was too large, and a reply at the limit is taken."""
+    from evidence.bundles.tracking_services import FORM_ROOM
+
+    auth.login(crew.nl_member.user)
+    url = f"/t/{crew.team.code}/requests/{sent_eio.number}/status"
+    client.post(url, data={"status": "sent", "occurred_on": _today()})
+    # Small enough for the test client to keep the body in memory (it spools larger ones
+    # to a temporary file that only the garbage collector closes when no one reads it).
+    app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
+    items_before = _count(EvidenceItem)
+    response = client.post(
+        url,
+        data={
+            "status": "acknowledged",
+            "occurred_on": _today(),
+            "reply": (io.BytesIO(b"x" * (256 * 1024 + 1)), "reply.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/requests/{sent_eio.number}/#tracking")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The reply is larger than 0.2 MiB (196,608 bytes), the most a reply may be" in page
+    assert (_count(EvidenceItem), _count(BundleStatusChange)) == (items_before, 1)
+    client.post(
+        url,
+        data={
+            "status": "acknowledged",
+            "occurred_on": _today(),
+            "reply": (io.BytesIO(b"y" * (256 * 1024 - FORM_ROOM)), "reply.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert (_count(EvidenceItem), _count(BundleStatusChange)) == (items_before + 1, 2)
+
+
+def test_who_may_open_a_reply_is_chosen_and_the_link_shown_only_to_them(
+    client, auth, crew, sent_eio
+):
+    auth.login(crew.nl_member.user)
+    url = f"/t/{crew.team.code}/requests/{sent_eio.number}/status"
+    _post(client, url, status="sent", occurred_on=_today())
+    page = client.post(
+        url,
+        data={
+            "status": "acknowledged",
+            "occurred_on": _today(),
+            "reply": (io.BytesIO(b"receipt"), "receipt.pdf"),
+            "reply_visibility": "everyone",
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Choose who in the team may open the reply" in page
+    assert _count(BundleStatusChange) == 1
+    client.post(
+        url,
+        data={
+            "status": "acknowledged",
+            "occurred_on": _today(),
+            "reply": (io.BytesIO(b"receipt"), "receipt.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    client.post(
+        url,
+        data={
+            "status": "executed",
+            "occurred_on": _today(),
+            "reply": (io.BytesIO(b"results"), "results.pdf"),
+            "reply_visibility": "team",
+        },
+        content_type="multipart/form-data",
+    )
+    receipt, results = (
+        db.session.get(EvidenceItem, change.reply_item_id)
+        for change in db.session.scalars(
+            select(BundleStatusChange)
+            .where(BundleStatusChange.reply_item_id.is_not(None))
+            .order_by(BundleStatusChange.id)
+        )
+    )
+    assert (receipt.visibility, results.visibility) == ("party", "team")
+    auth.logout()
+    auth.login(crew.de_leader.user)  # sees the request; the receipt is NL's alone
+    page = client.get(f"/t/{crew.team.code}/requests/{sent_eio.number}/").get_data(as_text=True)
+    assert receipt.exhibit_number not in page
+    assert "A reply is kept as evidence you may not open." in page
+    assert results.exhibit_number in page
+    assert client.get(f"/t/{crew.team.code}/evidence/{results.exhibit_number}").status_code == 200
