@@ -6,7 +6,7 @@ pistol's record after its leader's consent, a tracing request for that pistol le
 a draft, and an incomplete EAW draft so the completeness check can be seen.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 from sqlalchemy import select
@@ -238,13 +238,13 @@ class _Requests:
 
         return step
 
-    def track(self, key, person, status, reference=""):
+    def track(self, key, person, status, reference="", **dates):
         def step():
             if key in self.bundles:
                 access, bundle = self.access(self.team, person), self.bundles[key]
                 on = tracking.today(utcnow())  # the timeline freezes the clock at the step
                 tracking_services.change_status(
-                    access, bundle, status, occurred_on=on, reference=reference
+                    access, bundle, status, occurred_on=on, reference=reference, **dates
                 )
 
         return step
@@ -265,8 +265,12 @@ def schedule(timeline) -> None:
     story.at("2026-05-05T09:00:00+02:00", story.track("eio", "nl.leader", "sent"))
     story.at("2026-05-05T09:10:00+02:00", story.share("eio", "nl.leader", "judge"))
     story.at(
-        "2026-05-20T14:00:00+02:00",
+        "2026-05-08T11:00:00+02:00",
         story.track("eio", "nl.member", "acknowledged", "StA Wien 12 Js 345/26"),
+    )
+    story.at(
+        "2026-05-20T14:00:00+02:00",
+        story.track("eio", "nl.member", "acknowledged", recognised_on=date(2026, 5, 19)),
     )
     story.at(
         "2026-05-06T10:00:00+02:00",

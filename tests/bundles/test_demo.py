@@ -34,8 +34,10 @@ def test_demo_requests(runner):
     from evidence.bundles.models import BundleShare
 
     changes = tracking.changes_of(eio)
-    assert [c.status for c in changes] == ["sent", "acknowledged"]
+    assert [c.status for c in changes] == ["sent", "acknowledged", "acknowledged"]
     assert changes[1].reference == "StA Wien 12 Js 345/26"
+    assert changes[2].recognised_on.isoformat() == "2026-05-19"
+    assert "execution" in tracking.deadline(eio, changes, tracking.today(eio.finalised_at)).what
     share = db.session.scalar(select(BundleShare))
     assert share.bundle_id == eio.id
     assert share.membership.user.email == "judge@demo.example"
