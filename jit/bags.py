@@ -13,15 +13,23 @@ payload file is read in chunks once, hashed on the way, and never held in memory
 manifests are written after the payload, from the digests taken while it streamed.
 The payload's SHA-256 and SHA-512 are taken on a helper thread (:class:`_Hashing`)
 while this one reads, CRC-32s and writes the next chunks.
+
+:func:`verify` reads a bag (ZIP or folder) once per file, in chunks, and names what is
+wrong: file, manifest line, digest expected and found. A ZIP's stored entries are read
+from the archive as they are (:class:`_StoredEntry`), so a changed byte in the ZIP is
+named as it would be in the unpacked folder; nothing a manifest lists outside the bag
+is read.
 """
 
 import base64
 import hashlib
 import queue
 import re
+import struct
 import threading
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -250,6 +258,36 @@ def _one_line(value) -> str:
 
 # --- reading and verifying -----------------------------------------------------------
 
+# A tag file (bagit.txt, bag-info.txt, a manifest, the signature) is read whole; this is
+# far beyond any real one (a manifest of MAX_ENTRIES long paths), a bound for hostile input.
+MAX_TAG_BYTES = 128 * 1024 * 1024
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class UnreadableMember(BagError):
+    """A file in the bag could not be read to its end; the message names it and says why."""
+
+
+def _leads_outside(path: str) -> bool:
+    """Whether a path a manifest lists could lead out of the bag's folder when opened."""
+    return (
+        path.startswith("/")
+        or "\\" in path
+        or "\x00" in path
+        or _DRIVE.match(path) is not None
+        or ".." in path.split("/")
+    )
+
+
+def _unreadable(name: str, reason: str) -> UnreadableMember:
+    return UnreadableMember(f"{name} cannot be read ({reason})")
+
+
+def _shown(path: str) -> str:
+    """``path`` fit for a report: a manifest's control characters written out, not sent."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", path)
+
 
 class _Folder:
     """A bag on disk (an unpacked ZIP, or one written by another tool)."""
@@ -264,8 +302,120 @@ class _Folder:
             if path.is_file() and not path.is_symlink()
         )
 
-    def open(self, name: str) -> BinaryIO:
-        return open(self.root / name, "rb")
+    def open(self, name: str) -> "_Member":
+        """Open a regular file of the bag; a link, or a name leading out, is not one."""
+        path = self.root / name
+        if (
+            _leads_outside(name)
+            or path.is_symlink()
+            or not path.is_file()
+            or not path.resolve().is_relative_to(self.root.resolve())
+        ):
+            raise FileNotFoundError(f"{name}: no such file in the bag")
+        try:
+            return _Member(name, open(path, "rb"), _unreadable)
+        except OSError as error:
+            raise _unreadable(name, error.strerror or str(error)) from None
+
+
+# What reading a member through zipfile (or from disk) raises when its bytes are bad.
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
+class _Member:
+    """A file of the bag opened for reading; failing to read it is :class:`UnreadableMember`.
+
+    ``unreadable(name, reason)`` makes that exception (and may note it, as a ZIP does).
+    """
+
+    def __init__(self, name: str, handle, unreadable: Callable[[str, str], UnreadableMember]):
+        self.name, self._handle, self._unreadable = name, handle, unreadable
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._handle.read(size)
+        except _READ_ERRORS as error:
+            raise self._unreadable(self.name, str(error) or type(error).__name__) from None
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> "_Member":
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        self.close()
+
+
+# A local file header's fixed part (APPNOTE.TXT 4.3.7): signature, version needed, flags,
+# method, time, date, CRC-32, compressed and uncompressed size, name and extra lengths.
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_ENCRYPTED = 0x1
+_UTF8_NAME = 0x800
+
+
+class _StoredEntry:
+    """A stored (not deflated) ZIP entry's bytes, read from the archive file directly.
+
+    Why not ``zipfile``: it checks an entry's CRC-32 as it reads, and at the end of a
+    changed entry raises ``BadZipFile`` instead of returning the last bytes. A tampered
+    ZIP then says only "Bad CRC-32" where the same tampering in a folder gets the
+    manifest line with the hash expected and found — and that is what a court needs
+    from the ZIP it was sent. A stored entry's bytes are the file's bytes as they are,
+    so this reads them, in the caller's chunks, from just after the entry's local header
+    (APPNOTE.TXT 4.3.7) for the size the central directory gives (``zipfile`` has
+    parsed it, ZIP64 included), and takes the CRC-32 itself: a mismatch is told to
+    ``on_crc`` for the report, never raised. Deflated entries keep ``zipfile``'s path.
+    """
+
+    def __init__(self, path: Path, name: str, info: zipfile.ZipInfo, unreadable, on_crc):
+        self.name, self._info, self._unreadable, self._on_crc = name, info, unreadable, on_crc
+        self._remaining, self._crc, self._crc_checked = info.compress_size, 0, False
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by close(), as any file object)
+        try:
+            self._file.seek(info.header_offset)
+            header = self._file.read(_LOCAL_HEADER.size)
+            if len(header) < _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
+                raise unreadable(name, "no local file header where the ZIP's directory puts it")
+            name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
+            encoding = "utf-8" if info.flag_bits & _UTF8_NAME else "cp437"
+            if self._file.read(name_length) != info.orig_filename.encode(encoding, "replace"):
+                raise unreadable(name, "its local header names another file than the directory")
+            self._file.seek(extra_length, 1)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0 or size > self._remaining:
+            size = self._remaining
+        data = self._file.read(size) if size else b""
+        if len(data) < size:
+            raise self._unreadable(self.name, "the ZIP ends before the entry does")
+        self._crc = zlib.crc32(data, self._crc)
+        self._remaining -= len(data)
+        if not self._remaining and not self._crc_checked:
+            self._crc_checked = True
+            if self._crc != self._info.CRC:
+                self._on_crc(self.name, self._info.CRC, self._crc)
+        return data
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "_StoredEntry":
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        self.close()
 
 
 class _Zip:
@@ -289,14 +439,45 @@ class _Zip:
             tops.add(parts[0])
         if len(tops) != 1:
             raise BagError(f"{path}: a bag ZIP holds one top folder, found {len(tops)}")
+        self.path = path
         self.base = tops.pop()
         self._members = {info.filename[len(self.base) + 1 :]: info for info in members}
+        self.damaged: dict[str, str] = {}  # member -> what is wrong with its ZIP entry
 
     def names(self) -> list[str]:
         return sorted(self._members)
 
-    def open(self, name: str) -> BinaryIO:
-        return self.archive.open(self._members[name])
+    def open(self, name: str) -> "_StoredEntry | _Member":
+        info = self._members[name]  # KeyError: no such member
+        if info.flag_bits & _ENCRYPTED:
+            raise self._unreadable(name, "it is encrypted")
+        if info.compress_type == zipfile.ZIP_STORED:
+            return _StoredEntry(self.path, name, info, self._unreadable, self._crc_mismatch)
+        try:  # deflated (another tool's ZIP): zipfile's own reading, CRC-32 check included
+            return _Member(name, self.archive.open(info), self._unreadable)
+        except _READ_ERRORS as error:
+            raise self._unreadable(name, str(error) or type(error).__name__) from None
+
+    def _unreadable(self, name: str, reason: str) -> UnreadableMember:
+        refused = _unreadable(name, reason)
+        self.damaged[name] = str(refused)
+        return refused
+
+    def _crc_mismatch(self, name: str, recorded: int, found: int) -> None:
+        self.damaged[name] = (
+            f"{name}: the ZIP records CRC-32 {recorded:08x} for it, its bytes give "
+            f"{found:08x} (changed after the ZIP was written)"
+        )
+
+    def entries_check(self) -> tuple[str, bool, str]:
+        """The ZIP's own check of the entries read: CRC-32s, and entries that would not read."""
+        if self.damaged:
+            return (
+                "ZIP entries",
+                False,
+                "; ".join(self.damaged[name] for name in sorted(self.damaged)),
+            )
+        return "ZIP entries", True, "every entry read matches the CRC-32 the ZIP records for it"
 
     def close(self) -> None:
         self.archive.close()
@@ -321,32 +502,68 @@ class Verification:
         self.checks.append((name, ok, detail))
 
 
-def _read(bag, name: str) -> bytes | None:
+def _read_tag(bag, name: str) -> tuple[bytes | None, str]:
+    """A tag file's bytes, or None and why not ("missing", or what stopped the reading)."""
     try:
         with bag.open(name) as handle:
-            return handle.read()
+            content = handle.read(MAX_TAG_BYTES + 1)
     except (KeyError, FileNotFoundError):
-        return None
+        return None, "missing"
+    except UnreadableMember as error:
+        return None, str(error)
+    if len(content) > MAX_TAG_BYTES:
+        return None, f"larger than {MAX_TAG_BYTES:,} bytes, which no tag file is; not read"
+    return content, ""
 
 
-def _digest(bag, name: str, algorithm: str) -> str:
-    hasher = hashlib.new(algorithm)
-    with bag.open(name) as handle:
-        while chunk := handle.read(CHUNK):
-            hasher.update(chunk)
-    return hasher.hexdigest()
+@dataclass(frozen=True)
+class _Scanned:
+    """One pass over a member: its size and digests, or why it could not be read."""
+
+    octets: int
+    digests: dict[str, str]
+    problem: str | None = None
 
 
-def _manifest_lines(text: str, label: str, result: Verification) -> dict[str, str] | None:
-    entries = {}
+class _Scans:
+    """Each member read once, in chunks, for its size and both digests; kept by name."""
+
+    def __init__(self, bag):
+        self._bag, self._done = bag, {}
+
+    def __call__(self, name: str) -> _Scanned:
+        if name not in self._done:
+            self._done[name] = self._scan(name)
+        return self._done[name]
+
+    def _scan(self, name: str) -> _Scanned:
+        hashers, octets = [hashlib.new(algorithm) for algorithm in ALGORITHMS], 0
+        try:
+            with self._bag.open(name) as handle:
+                while chunk := handle.read(CHUNK):
+                    octets += len(chunk)
+                    for hasher in hashers:
+                        hasher.update(chunk)
+        except (KeyError, FileNotFoundError):  # listed, then gone (or a link): not read
+            return _Scanned(octets, {}, f"{name} is missing")
+        except UnreadableMember as error:
+            return _Scanned(octets, {}, str(error))
+        return _Scanned(
+            octets, {a: h.hexdigest() for a, h in zip(ALGORITHMS, hashers, strict=True)}
+        )
+
+
+def _manifest_lines(text: str) -> tuple[list[tuple[int, str, str]], list[str]]:
+    """A manifest's ``(line number in the file, path, digest)``, and its malformed lines."""
+    entries, problems = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         digest, _, path = line.partition(" ")
         path = path.lstrip(" *")
         if not digest or not path:
-            result.add(label, False, f"line {number} is not 'digest  path'")
-            return None
-        entries[path] = digest.lower()
-    return entries
+            problems.append(f"line {number} is not 'digest  path'")
+            continue
+        entries.append((number, path, digest.lower()))
+    return entries, problems
 
 
 @contextmanager
@@ -354,7 +571,10 @@ def open_bag(path: Path) -> Iterator["_Folder | _Zip"]:
     """Open the bag at ``path`` (ZIP or folder) for reading: ``names()`` and ``open(name)``.
 
     A ZIP is read member by member, never extracted; one with an entry outside its one
-    top folder is refused (:class:`BagError`), as is a path that is neither.
+    top folder is refused (:class:`BagError`), as is a path that is neither. ``open``
+    raises ``KeyError`` or ``FileNotFoundError`` for a member that is not there, and
+    :class:`UnreadableMember` when its bytes cannot be read; a stored ZIP entry whose
+    bytes disagree with its CRC-32 is read as it is (its manifest lines say the rest).
     """
     path = Path(path)
     if path.is_dir():
@@ -370,81 +590,120 @@ def open_bag(path: Path) -> Iterator["_Folder | _Zip"]:
 
 
 def verify(path: Path, expected_fingerprint: str | None = None) -> Verification:
-    """Check the bag at ``path`` (ZIP or folder) without the server; name what is wrong."""
+    """Check the bag at ``path`` (ZIP or folder) without the server; name what is wrong.
+
+    A damaged ZIP entry is a finding (``ZIP entries``) beside the manifest lines that
+    name it, never a reason to skip a check.
+    """
     result = Verification()
     with open_bag(path) as bag:
+        _verify(bag, result, expected_fingerprint)
         try:
-            _verify(bag, result, expected_fingerprint)
             for _receiver, checks in signals.bag_checks.send(bag, open_member=bag.open):
                 for name, ok, detail in checks or []:
                     result.add(name, ok, detail)
-        except zipfile.BadZipFile as damaged:  # a changed byte fails the member's CRC-32 first
-            result.add("ZIP", False, str(damaged))
+        except UnreadableMember as damaged:  # a package's own check met a damaged member
+            result.add("bag", False, str(damaged))
+        if isinstance(bag, _Zip):
+            result.add(*bag.entries_check())
     return result
 
 
 def _verify(bag, result: Verification, expected_fingerprint: str | None) -> None:
-    names = bag.names()
-    declaration = _read(bag, "bagit.txt")
+    names = set(bag.names())
+    declaration, why = _read_tag(bag, "bagit.txt")
+    if declaration is None and why != "missing":
+        result.add("bagit.txt", False, why)
+        return
     if declaration is None or not declaration.startswith(b"BagIt-Version: 1."):
         result.add("bagit.txt", False, "missing or not a BagIt 1.x declaration")
         return
-    result.add("bagit.txt", True, declaration.splitlines()[0].decode())
+    result.add("bagit.txt", True, declaration.splitlines()[0].decode("utf-8", "replace"))
 
-    payload = [name for name in names if name.startswith("data/")]
-    info = (_read(bag, "bag-info.txt") or b"").decode("utf-8", "replace")
-    oxum = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+    scans = _Scans(bag)
+    payload = sorted(name for name in names if name.startswith("data/"))
+    _check_oxum(bag, payload, scans, result)
+    for algorithm in ALGORITHMS:
+        _check_manifest(bag, algorithm, names, payload, scans, result)
+
+    text, why = _read_tag(bag, "tagmanifest-sha256.txt")
+    if text is None:
+        result.add("tagmanifest-sha256.txt", False, why)
+        return
+    _check_tag_manifest(text, names, scans, result)
+    _verify_signature(bag, text, result, expected_fingerprint)
+
+
+def _check_oxum(bag, payload: list[str], scans: _Scans, result: Verification) -> None:
+    info, _why = _read_tag(bag, "bag-info.txt")
+    lines = (info or b"").decode("utf-8", "replace").splitlines()
+    oxum = next((line.split(":", 1)[1].strip() for line in lines
                  if line.startswith("Payload-Oxum:")), None)  # fmt: skip
-    octets = 0
-    for name in payload:
-        with bag.open(name) as handle:
-            while chunk := handle.read(CHUNK):
-                octets += len(chunk)
-    found = f"{octets}.{len(payload)}"
+    unreadable = [name for name in payload if scans(name).problem]
+    if unreadable:
+        result.add(
+            "Payload-Oxum",
+            False,
+            f"bag-info.txt says {oxum}; {len(unreadable)} payload file(s) cannot be read to "
+            "the end, so the payload's size is not known",
+        )
+        return
+    found = f"{sum(scans(name).octets for name in payload)}.{len(payload)}"
     result.add(
         "Payload-Oxum",
         oxum == found,
         f"bag-info.txt says {oxum}, the payload is {found}" if oxum != found else found,
     )
 
-    for algorithm in ALGORITHMS:
-        name = f"manifest-{algorithm}.txt"
-        text = _read(bag, name)
-        if text is None:
-            result.add(name, False, "missing")
-            continue
-        entries = _manifest_lines(text.decode("utf-8", "replace"), name, result)
-        if entries is None:
-            continue
-        problems = []
-        for line, (member, digest) in enumerate(entries.items(), start=1):
-            if member not in names:
-                problems.append(f"line {line}: {member} is missing")
-                continue
-            actual = _digest(bag, member, algorithm)
-            if actual != digest:
-                problems.append(f"line {line}: {member} expected {digest}, found {actual}")
-        unlisted = sorted(set(payload) - set(entries))
-        problems += [f"{member} is in data/ but not in the manifest" for member in unlisted]
-        result.add(name, not problems, "; ".join(problems) or f"{len(entries)} files match")
 
-    text = _read(bag, "tagmanifest-sha256.txt")
+def _check_manifest(bag, algorithm, names, payload, scans: _Scans, result) -> None:
+    label = f"manifest-{algorithm}.txt"
+    text, why = _read_tag(bag, label)
     if text is None:
-        result.add("tagmanifest-sha256.txt", False, "missing")
+        result.add(label, False, why)
         return
-    entries = _manifest_lines(text.decode("utf-8", "replace"), "tagmanifest-sha256.txt", result)
-    if entries is not None:
-        problems = []
-        for member, digest in entries.items():
-            content = _read(bag, member)
-            if content is None:
-                problems.append(f"{member} is missing")
-            elif hashlib.sha256(content).hexdigest() != digest:
-                problems.append(
-                    f"{member} expected {digest}, found {hashlib.sha256(content).hexdigest()}"
-                )
-        result.add("tagmanifest-sha256.txt", not problems, "; ".join(problems) or "tag files match")
-    _verify_signature(bag, text, result, expected_fingerprint)
+    entries, problems = _manifest_lines(text.decode("utf-8", "replace"))
+    first_listed: dict[str, int] = {}
+    for number, path, digest in entries:
+        shown = _shown(path)
+        if _leads_outside(path):
+            problems.append(f"line {number}: {shown} points outside the bag and was not read")
+            continue
+        if path in first_listed:
+            first = first_listed[path]
+            problems.append(f"line {number}: {shown} is listed again (first on line {first})")
+        else:
+            first_listed[path] = number
+        if path not in names:
+            problems.append(f"line {number}: {shown} is missing")
+            continue
+        scanned = scans(path)
+        if scanned.problem:
+            problems.append(f"line {number}: {_shown(scanned.problem)}")
+        elif scanned.digests[algorithm] != digest:
+            problems.append(
+                f"line {number}: {shown} expected {digest}, found {scanned.digests[algorithm]}"
+            )
+    unlisted = sorted(set(payload) - set(first_listed))
+    problems += [f"{_shown(member)} is in data/ but not in the manifest" for member in unlisted]
+    result.add(label, not problems, "; ".join(problems) or f"{len(first_listed)} files match")
+
+
+def _check_tag_manifest(text: bytes, names, scans: _Scans, result: Verification) -> None:
+    entries, problems = _manifest_lines(text.decode("utf-8", "replace"))
+    for number, path, digest in entries:
+        shown = _shown(path)
+        if _leads_outside(path):
+            problems.append(f"{shown} points outside the bag and was not read (line {number})")
+        elif path not in names:
+            problems.append(f"{shown} is missing (line {number})")
+        elif (scanned := scans(path)).problem:
+            problems.append(f"{_shown(scanned.problem)} (line {number})")
+        elif scanned.digests["sha256"] != digest:
+            problems.append(
+                f"{shown} expected {digest}, found {scanned.digests['sha256']} (line {number})"
+            )
+    result.add("tagmanifest-sha256.txt", not problems, "; ".join(problems) or "tag files match")
 
 
 def _verify_signature(bag, tag_manifest: bytes, result, expected_fingerprint) -> None:
@@ -452,9 +711,15 @@ def _verify_signature(bag, tag_manifest: bytes, result, expected_fingerprint) ->
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    signature, pem = _read(bag, SIGNATURE_FILE), _read(bag, PUBLIC_KEY_FILE)
+    (signature, signature_why), (pem, pem_why) = (
+        _read_tag(bag, SIGNATURE_FILE),
+        _read_tag(bag, PUBLIC_KEY_FILE),
+    )
     if signature is None or pem is None:
-        result.add("signature", False, f"{SIGNATURE_FILE} or {PUBLIC_KEY_FILE} is missing")
+        why = signature_why if signature is None else pem_why
+        if why == "missing":
+            why = f"{SIGNATURE_FILE} or {PUBLIC_KEY_FILE} is missing"
+        result.add("signature", False, why)
         return
     try:
         public = serialization.load_pem_public_key(pem)

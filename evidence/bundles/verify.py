@@ -24,7 +24,8 @@ def verify_package(path, expected_fingerprint: str | None = None) -> bags.Verifi
     """Check the package at ``path`` (ZIP or folder); each check has a name, ok and detail.
 
     Raises :class:`jit.bags.BagError` (with a message) for what is not a bag at all: a
-    missing path, an unreadable ZIP, one with entries outside its folder.
+    missing path, an unreadable ZIP, one with entries outside its folder. A damaged
+    member (a changed byte in the ZIP) is a failed check naming it, never an exception.
     """
     result = bags.verify(Path(path), expected_fingerprint)
     _name, is_bag, _detail = result.checks[0]  # the BagIt declaration's check
@@ -58,6 +59,8 @@ def _bag_key(open_member) -> tuple[signing.VerifyingKey | None, str | None]:
             return signing.verifying_key_from_pem(handle.read()), None
     except (KeyError, FileNotFoundError):
         return None, f"{bags.PUBLIC_KEY_FILE} is missing, so no chain head can be checked"
+    except bags.UnreadableMember as damaged:
+        return None, f"{damaged}, so no chain head can be checked"
     except ValueError:
         return None, f"{bags.PUBLIC_KEY_FILE} holds no Ed25519 public key"
 
@@ -73,6 +76,8 @@ def _read_lines(name: str, open_member) -> list[str]:
 def _check_chain(name, open_member, key, key_problem) -> tuple[bool, str]:
     try:
         lines = _read_lines(name, open_member)
+    except bags.UnreadableMember as damaged:  # e.g. a deflated entry failing its CRC-32
+        return False, str(damaged)
     except (UnicodeDecodeError, ValueError) as error:
         return False, f"{name}: cannot be read ({error})"
     previous, seq, item_id, head = GENESIS_HASH, 0, None, None
