@@ -23,17 +23,21 @@ from jit.teams.models import Team
 TEAM_CODE = "IRON-MERIDIAN"
 
 EIO_BANK = {
-    "executing_state": "AT",
-    "executing_authority": "Staatsanwaltschaft Wien",
+    # Germany is not a party: evidence from the parties' own states is gathered within
+    # the team, with no EIO (Directive 2014/41/EU art. 3).
+    "executing_state": "other",
+    "executing_state_other": "DE",
+    "executing_authority": "Staatsanwaltschaft München I",
     "is_urgent": "yes",
     "urgency_reasons": (
-        "The bank keeps transaction logs for 12 months; the payments start in May 2025."
+        "The account is in use: the last transfer was made on 2 April 2026. The holder is "
+        "likely to learn of the Waalhaven search and move the money."
     ),
     "deadline": "2026-06-15",
     "measures": ["bank_accounts", "bank_operations"],
     "measures_description": (
         "Identification of the holder and statements (1 May 2025 – 30 April 2026) of "
-        "account AT61 1904 3002 3457 3201 at a Vienna bank, and of the transfers to the "
+        "account DE92 7015 0000 1004 5283 79 at a Munich bank, and of the transfers to the "
         "Rotterdam warehouse tenant."
     ),
     "h4_bank_accounts": (
@@ -44,13 +48,13 @@ EIO_BANK = {
     "has_earlier_eio": "no",
     "person_status": "suspect",
     "person_identity": (
-        "Dragan K., born 1979, Serbian national, residing in Vienna (details in the annex)."
+        "Dragan K., born 1979, Serbian national, residing in Munich (details in the annex)."
     ),
     "proceedings_type": "criminal",
     "facts_summary": (
         "An organised group moves converted pistols from Croatia through Austria to Rotterdam "
         "and is paid in cocaine shipped back along the same route. On 9 April 2026 the "
-        "Waalhaven warehouse was searched; invoices there name the Vienna account."
+        "Waalhaven warehouse was searched; invoices there name the Munich account."
     ),
     "legal_classification": (
         "Art. 26 and 31 Wet wapens en munitie; art. 140 Wetboek van Strafrecht "
@@ -258,15 +262,15 @@ def schedule(timeline) -> None:
     story = _Requests(team, timeline)
     story.at(
         "2026-05-04T09:00:00+02:00",
-        story.draft("eio", "nl.member", "eio", "AT", EIO_BANK, ["NL-0001"], language="de"),
+        story.draft("eio", "nl.member", "eio", "DE", EIO_BANK, ["NL-0001"], language="de"),
     )
     story.at("2026-05-04T11:30:00+02:00", story.finalise("eio", "nl.leader"))
-    # Sent to Vienna, recognised there; its execution is overdue by now. The judge reviews it.
+    # Sent to Munich, recognised there; its execution is overdue by now. The judge reviews it.
     story.at("2026-05-05T09:00:00+02:00", story.track("eio", "nl.leader", "sent"))
     story.at("2026-05-05T09:10:00+02:00", story.share("eio", "nl.leader", "judge"))
     story.at(
         "2026-05-08T11:00:00+02:00",
-        story.track("eio", "nl.member", "acknowledged", "StA Wien 12 Js 345/26"),
+        story.track("eio", "nl.member", "acknowledged", "StA München I 115 Js 4711/26"),
     )
     story.at(
         "2026-05-20T14:00:00+02:00",

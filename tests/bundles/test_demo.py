@@ -17,7 +17,7 @@ def test_demo_requests(runner):
     assert eio.is_final
     assert eio.language == "de"
     assert eio.party.country_code == "NL"
-    assert eio.values["executing_state"] == "AT"
+    assert eio.values["executing_state_other"] == "DE"  # not a party: no EIO within the team
     assert mla.is_final
     assert mla.values["executing_state_other"] == "RS"
     assert mla.agreement_version
@@ -35,7 +35,7 @@ def test_demo_requests(runner):
 
     changes = tracking.changes_of(eio)
     assert [c.status for c in changes] == ["sent", "acknowledged", "acknowledged"]
-    assert changes[1].reference == "StA Wien 12 Js 345/26"
+    assert changes[1].reference == "StA München I 115 Js 4711/26"
     assert changes[2].recognised_on.isoformat() == "2026-05-19"
     assert "execution" in tracking.deadline(eio, changes, tracking.today(eio.finalised_at)).what
     share = db.session.scalar(select(BundleShare))
