@@ -245,7 +245,11 @@ def remove_translation(access: TeamAccess, bundle: Bundle, language: str) -> Non
 
 
 def select_evidence(access: TeamAccess, bundle: Bundle, item_ids: list[int]) -> Bundle:
-    """Make the bundle's evidence exactly ``item_ids``, each an item the drafter may see."""
+    """Make the bundle's evidence ``item_ids``, each an item the drafter may see.
+
+    They come in that order, followed by the items already in it that the drafter may not
+    see (their selection page does not list those).
+    """
     _require_editable(access, bundle)
     if len(item_ids) > MAX_ITEMS:
         raise BundleError(f"Select at most {MAX_ITEMS} items.", "evidence")
@@ -262,6 +266,11 @@ def select_evidence(access: TeamAccess, bundle: Bundle, item_ids: list[int]) -> 
         chosen.append(item)
     before = [entry.item.exhibit_number for entry in bundle.items]
     kept = {entry.item_id: entry for entry in bundle.items}
+    # Items the drafter may not see are not on their selection page, so its absence from
+    # the form says nothing about them: they stay, with their consents, after the rest.
+    chosen += [
+        entry.item for entry in bundle.items if visible_item_by_id(access, entry.item_id) is None
+    ]
     wanted = {item.id for item in chosen}
     for entry in list(bundle.items):
         if entry.item_id not in wanted:
@@ -344,12 +353,17 @@ def rule_context(bundle: Bundle) -> RuleContext:
     )
 
 
-def problems(bundle: Bundle) -> list[Problem]:
-    """Return everything that keeps the bundle from being finalised."""
+def problems(bundle: Bundle, reader: TeamAccess | None = None) -> list[Problem]:
+    """Return everything that keeps the bundle from being finalised.
+
+    Shown to ``reader``, an item they may not open is not named (its exhibit number,
+    code and party are what its visibility protects); None names every item.
+    """
     definition = instrument(bundle.request_type)
     found = checks.check(definition, bundle.values or {}, rule_context(bundle))
     for entry in bundle.items:
         item = entry.item
+        named = reader is None or visible_item_by_id(reader, item.id) is not None
         closing = custody.closing_event(item)
         if closing is not None:
             found.append(
@@ -357,7 +371,10 @@ def problems(bundle: Bundle) -> list[Problem]:
                     checks.EVIDENCE,
                     checks.EVIDENCE,
                     f"Exhibit {item.exhibit_number} was {closing.event_type} (custody event "
-                    f"#{closing.seq}); its chain is closed, so it cannot be exported.",
+                    f"#{closing.seq}); its chain is closed, so it cannot be exported."
+                    if named
+                    else "An item you may not see has a closed chain of custody, so it "
+                    "cannot be exported.",
                 )
             )
         if needs_consent(bundle, item) and bundle.consent_for(item.id) is None:
@@ -367,7 +384,9 @@ def problems(bundle: Bundle) -> list[Problem]:
                     checks.EVIDENCE,
                     f"Exhibit {item.exhibit_number} ({item.handling_code}, "
                     f"{item.party.short_label}) awaits the consent of a "
-                    f"{item.party.short_label} leader.",
+                    f"{item.party.short_label} leader."
+                    if named
+                    else "An item you may not see awaits the consent of its party's leader.",
                 )
             )
     return found

@@ -222,7 +222,7 @@ def show(code: str, number: int):
 
         return review_page(access, bundle, document)
     definition = instrument(bundle.request_type)
-    problems = [] if bundle.is_final else services.problems(bundle)
+    problems = [] if bundle.is_final else services.problems(bundle, access)
     changes = tracking.changes_of(bundle)
     return render_template(
         "bundles/show.html",

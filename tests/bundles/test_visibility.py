@@ -119,3 +119,36 @@ def test_the_audit_log_does_not_carry_the_draft_text(crew, make_bundle):
     assert "purpose" in entry.new_values["fields"]
     assert len(entry.new_values["sha256"]) == 64
     assert "Secret purpose" not in str(entry.new_values) + str(entry.old_values)
+
+
+def test_saving_the_selection_keeps_the_items_the_drafter_may_not_see(
+    client, auth, crew, make_bundle, make_item
+):
+    """Their selection page does not list them, so its form cannot speak for them."""
+    hidden = make_item(crew.nl_leader, title="Leaders-only record", visibility="leaders")
+    mine, other = make_item(crew.nl_member), make_item(crew.nl_member)
+    bundle = make_bundle(crew.nl_leader, "tracing", items=[hidden, mine])
+    auth.login(crew.nl_member.user)
+    response = client.post(
+        f"/t/{crew.team.code}/requests/{bundle.number}/evidence", data={"item": [str(other.id)]}
+    )
+    assert response.status_code == 302
+    db.session.refresh(bundle)
+    assert [entry.item_id for entry in bundle.items] == [other.id, hidden.id]
+
+
+def test_what_is_missing_does_not_name_an_item_the_reader_may_not_see(
+    client, auth, crew, make_bundle, make_item
+):
+    hidden = make_item(
+        crew.nl_leader, title="Leaders-only record", visibility="leaders", handling_code="H2"
+    )
+    bundle = make_bundle(crew.nl_leader, "tracing", items=[hidden])
+    auth.login(crew.nl_member.user)
+    page = client.get(f"/t/{crew.team.code}/requests/{bundle.number}/").get_data(as_text=True)
+    assert "An item you may not see awaits the consent of its party" in page
+    assert hidden.exhibit_number not in page
+    auth.logout()
+    auth.login(crew.nl_leader.user)
+    page = client.get(f"/t/{crew.team.code}/requests/{bundle.number}/").get_data(as_text=True)
+    assert f"Exhibit {hidden.exhibit_number} (H2, NL) awaits the consent of a NL leader" in page
