@@ -152,3 +152,21 @@ def test_what_is_missing_does_not_name_an_item_the_reader_may_not_see(
     auth.login(crew.nl_leader.user)
     page = client.get(f"/t/{crew.team.code}/requests/{bundle.number}/").get_data(as_text=True)
     assert f"Exhibit {hidden.exhibit_number} (H2, NL) awaits the consent of a NL leader" in page
+
+
+def test_a_request_quoting_an_item_the_reader_may_not_open_hides_its_text(
+    client, auth, crew, make_bundle, make_item
+):
+    from tests.bundles.conftest import COMPLETE
+
+    pistol = make_item(crew.nl_member, title="Pistol", visibility="party")
+    values = COMPLETE["tracing"] | {"serial_frame": "ZX778899"}
+    bundle = make_bundle(crew.nl_member, "tracing", values, items=[pistol])
+    url = f"/t/{crew.team.code}/requests/{bundle.number}/"
+    auth.login(crew.de_leader.user)  # a leader sees every request, not this item
+    page = client.get(url).get_data(as_text=True)
+    assert "ZX778899" not in page
+    assert "its text may quote it" in page
+    auth.logout()
+    auth.login(crew.nl_leader.user)
+    assert "ZX778899" in client.get(url).get_data(as_text=True)

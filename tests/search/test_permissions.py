@@ -1,5 +1,6 @@
 """Results, totals and facets count only what the caller may read at its source."""
 
+import pytest
 from sqlalchemy import select
 
 from evidence.access import visible_items_filter
@@ -131,3 +132,39 @@ def test_search_tokens_give_the_same_items_as_the_evidence_register(
         found = _search(access, "matrixword", kind="item")
         assert {hit.exhibit for hit in found.results.hits} == expected, membership.role
         assert found.results.total == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("visibility", "finders"),
+    [("team", {"NL", "NL leader", "DE leader"}), ("party", {"NL", "NL leader"})],
+)
+def test_a_request_quoting_restricted_evidence_is_found_only_by_who_may_open_it(
+    app, case, make_item, make_membership, index, search_as, visibility, finders
+):
+    """A tracing request copies its firearm's serial; leaders see every request, but the
+    text of one holding an NL party-only item is not for the DE leader."""
+    from evidence.bundles import forms
+    from evidence.bundles import services as bundles
+    from tests.bundles.conftest import COMPLETE
+
+    de_leader = make_membership(case.team, "leader", "DE")
+    pistol = make_item(case.nl_member, title="Pistol", visibility=visibility)
+    member = _access(case.nl_member)
+    bundle = bundles.create_bundle(member, "tracing")
+    values = COMPLETE["tracing"] | {"serial_frame": "ZX778899"}
+    bundles.save_values(member, bundle, forms.from_mapping(values), "en")
+    bundles.select_evidence(member, bundle, [pistol.id])
+    db.session.commit()
+    index()
+    people = {
+        "NL": case.nl_member,
+        "NL leader": case.nl_leader,
+        "DE leader": de_leader,
+        "DE": case.de_member,
+    }
+    found = {
+        name
+        for name, membership in people.items()
+        if search_as(membership.user, "ZX778899", team=case.team.code)[1]["total"]
+    }
+    assert found == finders
