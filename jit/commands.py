@@ -243,7 +243,9 @@ def verify_export_command(file, public_key):
     """Check an exported audit file against its signed head, offline.
 
     Exit 0 if every entry checks, 1 if the file is broken, 2 if it holds but some
-    redacted entries of the older format could only be linked by their hash.
+    entries it shows could only be linked by their hash: redacted ones of the older
+    format, or (in a log taken without the audit permission) those without their client
+    address. Entries held back from the reader count as linked, not as unchecked.
     """
     from jit import signing
     from jit.audit.export_check import verify_export

@@ -8,6 +8,11 @@ last entry must be the signed head, and the signature must hold under the key.
 A redacted entry of format 1 (written before entries were sealed) cannot have its hash
 recomputed without its content: it is linked by its recorded hash only, and the
 report names it, so the reader knows which entries a full export would check fully.
+
+A log taken without the audit permission (jit/audit/reader_log.py) holds two more kinds
+of row, both linked by their recorded hash only and counted in the report: an entry
+*held back* (its place in the chain, nothing else), and an entry whose client address
+is withheld (its content is there, not its digest, so the chain does not vouch for it).
 """
 
 import csv
@@ -18,10 +23,12 @@ from dataclasses import dataclass, field
 from jit import signing
 from jit.audit import sealing
 from jit.audit.exports import COLUMNS, EARLIER_COLUMNS, PERSON_COLUMNS
+from jit.audit.reader_log import HELD_BACK, WITH_THE_ADDRESS
 from jit.canonical import GENESIS_HASH
 from jit.csv_cells import from_cell
 
 INTEGER_COLUMNS = ("format", "seq", "team_id", "user_id")
+HELD_BACK_ROW = {*HELD_BACK, "is_held_back"}
 MAX_LINE = 16 * 1024 * 1024
 
 
@@ -35,6 +42,8 @@ class ExportReport:
     entries_checked: int = 0
     redacted: int = 0
     unchecked_older_entries: list[int] = field(default_factory=list)
+    held_back: int = 0
+    address_withheld: int = 0
     problem: str | None = None
 
     @property
@@ -43,7 +52,13 @@ class ExportReport:
 
     @property
     def is_fully_checked(self) -> bool:
-        return self.is_intact and not self.unchecked_older_entries
+        """Whether everything the file says of an entry is bound to the signed head.
+
+        A held-back entry says nothing but its hash, so it leaves this true; an entry
+        whose content the chain cannot vouch for (an older redacted one, one without its
+        client address) makes it false.
+        """
+        return self.is_intact and not self.unchecked_older_entries and not self.address_withheld
 
     def describe(self) -> str:
         if not self.is_intact:
@@ -59,6 +74,17 @@ class ExportReport:
                 f"; {len(self.unchecked_older_entries)} redacted entries of the older format "
                 f"({numbers}{more}) are linked by their recorded hash only: their hash covers "
                 "their content, which this file leaves out"
+            )
+        if self.held_back:
+            text += (
+                f"; {self.held_back} entries are held back from this reader: only their place "
+                "in the chain is in the file"
+            )
+        if self.address_withheld:
+            text += (
+                f"; {self.address_withheld} entries come without their client address and are "
+                "linked by their recorded hash only: the address is hashed into the entry, so "
+                "the chain does not vouch for their content (the archive's signature does)"
             )
         return text
 
@@ -160,6 +186,18 @@ def _walk(rows: list[dict], key: signing.VerifyingKey, report: ExportReport) -> 
 
 
 def _check_entry(row: dict, where: str, report: ExportReport) -> None:
+    if row.get("is_held_back"):
+        carried = sorted(set(row) - HELD_BACK_ROW)
+        if carried:
+            raise ExportBroken(f"{where}: held back but carries {', '.join(carried)}")
+        report.held_back += 1
+        return
+    if row.get("is_address_withheld"):
+        carried = [name for name in WITH_THE_ADDRESS if row.get(name) is not None]
+        if carried:
+            raise ExportBroken(f"{where}: its address is withheld but it carries {carried[0]}")
+        report.address_withheld += 1
+        return
     fields = {name: row[name] for name in sealing.ENVELOPE if name != "occurred_at"}
     fields |= {
         "occurred_at": row["occurred_at_utc"],

@@ -10,7 +10,7 @@ verifies. :func:`jit.audit.export_check.verify_export` checks a file.
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -54,7 +54,8 @@ BYTE_ORDER_MARK = "\ufeff"
 BATCH = 500
 
 
-def _entry_row(entry: AuditEntry, is_redacted: bool) -> dict:
+def entry_row(entry: AuditEntry, is_redacted: bool) -> dict:
+    """Return an entry as an export row: its envelope, and its content unless redacted."""
     return {
         "record": "entry",
         "format": entry.entry_format,
@@ -81,7 +82,19 @@ def _entry_row(entry: AuditEntry, is_redacted: bool) -> dict:
 
 
 def export_rows(team, access=None) -> Iterator[dict]:
-    """Yield the team's chain as export rows, redacted for ``access`` (None: whole).
+    """Yield the team's chain as export rows, redacted for ``access`` (None: whole)."""
+
+    def rows(batch: list[AuditEntry]) -> Iterator[dict]:
+        opened = visibility.openable(access, batch) if access is not None else None
+        for entry in batch:
+            is_redacted = opened is not None and not visibility.may_read(entry, opened)
+            yield entry_row(entry, is_redacted)
+
+    yield from chain_rows(team, rows)
+
+
+def chain_rows(team, rows: Callable[[list[AuditEntry]], Iterable[dict]]) -> Iterator[dict]:
+    """Yield ``rows`` of the team's entries, batch by batch, then the signed head's row.
 
     The head is read first and the entries up to it exported, so a write during the
     download neither breaks the file nor leaves it without a signed end.
@@ -111,16 +124,18 @@ def export_rows(team, access=None) -> Iterator[dict]:
         ).all()
         if not batch:
             break
-        opened = visibility.openable(access, batch) if access is not None else None
-        for entry in batch:
-            is_redacted = opened is not None and not visibility.may_read(entry, opened)
-            yield _entry_row(entry, is_redacted)
+        yield from rows(batch)
         last_seq = batch[-1].seq
     yield head_row
 
 
 def export_jsonl(team, access=None) -> Iterator[str]:
-    for row in export_rows(team, access):
+    return as_jsonl(export_rows(team, access))
+
+
+def as_jsonl(rows: Iterable[dict]) -> Iterator[str]:
+    """Write rows as JSON Lines, one object a line."""
+    for row in rows:
         yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
 
 

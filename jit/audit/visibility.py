@@ -46,6 +46,15 @@ def may_read(entry: AuditEntry, opened: dict[ObjectKey, str | None]) -> bool:
     return key is None or key in opened
 
 
+def may_read_without_log(entry: AuditEntry, opened: dict[ObjectKey, str | None]) -> bool:
+    """Return whether a reader who may not read the audit log may still read an entry.
+
+    Such a reader sees, in the overview's activity and in what they take away, the
+    entries about objects they may open, and nothing about the log itself.
+    """
+    return entry.object_type is not None and may_read(entry, opened)
+
+
 def numeric_ids(ids: Iterable[str]) -> list[int]:
     """Keep the ids that are plain numbers within the database's integer range."""
     return [int(value) for value in ids if value.isdigit() and len(value) <= 18]
