@@ -2,8 +2,9 @@
 
 The archive is built for the party of the leader who first asks for it, from what that
 leader may read at the source: the core adds the team's description and the audit log
-as far as the reader may read it (redacted entries still verify); the packages add
-their own through :data:`jit.signals.closeout_payload`. It is written once into the
+as that leader may take it (:mod:`jit.audit.reader_log`: the entries they may read, the
+others held back to their place in the chain, still verifiable); the packages add their
+own through :data:`jit.signals.closeout_payload`. It is written once into the
 blob store under its SHA-256 and served from there, so a download can resume.
 """
 
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jit import bags, pdf, signals
 from jit.audit import services as audit
-from jit.audit.exports import export_jsonl
+from jit.audit.reader_log import reader_jsonl
 from jit.closeout.models import CloseoutArchive
 from jit.extensions import db
 from jit.operations.health import blob_root
@@ -61,11 +62,13 @@ def payload(access: TeamAccess) -> list[bags.Payload]:
         ],
         "ended": {key: str(value) for key, value in (team_end(team) or {}).items()},
     }
+    # The log as the leader sees it in the workspace, not the coordinator's export: every
+    # other entry's envelope would name who opened what, from where, hidden items too.
     core = [
         bags.Payload("team.json", _json_bytes(about)),
         bags.Payload(
             "audit/audit-log.jsonl",
-            lambda: (line.encode("utf-8") for line in export_jsonl(team, access)),
+            lambda: (line.encode("utf-8") for line in reader_jsonl(team, access)),
         ),
     ]
     return core + signals.values(signals.closeout_payload, access)
