@@ -19,6 +19,12 @@ instead of the backlog feeding itself.
 Turns are kept per process, in memory, keyed by the sender and the message's client id
 (a client sends a refused message again under the same id). A turn not used within
 ``FORGET_AFTER`` is forgotten; the sender is then treated as new.
+
+One person holds at most half of the places open to a send (``PERSON_SHARE``), however
+many connections they send from. Beyond it their send is refused without a turn: their
+own sends hold the places, and a turn booked for each of a flood's refusals pushed every
+other person's turn seconds out (tests/jit/chat/test_flood.py). The page sends one
+message at a time, so a person writing in it never meets this share.
 """
 
 import random
@@ -45,14 +51,20 @@ FORGET_AFTER = 60.0
 MAX_TURNS = 100_000
 # A send may come back this much before its turn (timers round; a client's clock runs).
 EARLY = 0.05
+# The part of the places open to a send that one person's sends may hold at once.
+PERSON_SHARE = 0.5
 
 
 class Refused(Exception):
-    """Not taken in now; come back after ``retry_after`` seconds."""
+    """Not taken in now; come back after ``retry_after`` seconds.
 
-    def __init__(self, retry_after: float):
+    ``is_own_share`` when the sender's own sends hold their share of the places.
+    """
+
+    def __init__(self, retry_after: float, *, is_own_share: bool = False):
         super().__init__(retry_after)
         self.retry_after = retry_after
+        self.is_own_share = is_own_share
 
 
 class Admission:
@@ -63,6 +75,7 @@ class Admission:
         self._clock = clock
         self._lock = threading.Lock()
         self._in = 0
+        self._in_by_person: dict[Hashable, int] = {}
         self._turns: dict[Hashable, float] = {}
         self._last_turn = clock()
         self._rate = RATE_FLOOR
@@ -82,30 +95,45 @@ class Admission:
         """How many may be in when a new send (one without a turn) is taken in."""
         return min(self.capacity, max(FLOOR, int(self._rate * TARGET_WAIT)))
 
-    def enter(self, key: Hashable | None = None) -> None:
+    def enter(self, key: Hashable | None = None, person: Hashable | None = None) -> None:
         """Take a send in, or raise :class:`Refused` with the time until its turn.
 
         ``key`` names the message (sender and client id); without one, a refusal books
         a turn no one can claim, so those with keys still come back at a sound pace.
+        ``person``, the sender, holds at most their share of the places; pass the same
+        to :meth:`leave`.
         """
         now = self._clock()
         with self._lock:
             turn = self._turns.get(key) if key is not None else None
             has_turn = turn is not None and now >= turn - EARLY
-            if self._in < (self.capacity if has_turn else self.new_send_limit()):
+            limit = self.capacity if has_turn else self.new_send_limit()
+            if person is not None:
+                held = self._in_by_person.get(person, 0)
+                if held >= max(1, int(limit * PERSON_SHARE)):
+                    # No turn: the person's own sends hold the places, and come out at
+                    # the pace the process completes sends.
+                    raise Refused(max(MIN_WAIT, held / self._rate), is_own_share=True)
+            if self._in < limit:
                 if turn is not None:
                     del self._turns[key]
                 self._in += 1
+                if person is not None:
+                    self._in_by_person[person] = self._in_by_person.get(person, 0) + 1
                 return
             if turn is not None and not has_turn:
                 raise Refused(turn - now)  # back too soon: the same turn
             raise Refused(self._book(key, now) - now)
 
-    def leave(self) -> None:
+    def leave(self, person: Hashable | None = None) -> None:
         """A send taken in is through (stored, refused later, or failed)."""
         now = self._clock()
         with self._lock:
             self._in -= 1
+            if person is not None:
+                held = self._in_by_person.pop(person) - 1
+                if held:
+                    self._in_by_person[person] = held
             self._completed += 1
             elapsed = now - self._measured_at
             if elapsed >= RATE_WINDOW:

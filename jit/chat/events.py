@@ -187,14 +187,16 @@ def _admitted_send(*args):
 
     A refused send is sent again under its client id: with the sender, that names its
     turn (jit/chat/admission.py). Nothing here is trusted but as a name: a made-up id
-    claims no one else's turn, and the send is checked as any other once taken in.
+    claims no one else's turn, and the send is checked as any other once taken in. The
+    sender (whatever the client id) holds at most their share of the process's places.
     """
     data = args[0] if len(args) == 1 and isinstance(args[0], dict) else {}
     client_id = data.get("client_id")
     connection = session.get(_CONNECTION_KEY)
+    person = connection[1] if connection else None
     named = isinstance(client_id, str) and services.CLIENT_ID.match(client_id)
-    key = (connection[1], client_id) if connection and named else None
-    return current_app.extensions["jit_chat_writer"].admitted(key)
+    key = (person, client_id) if person is not None and named else None
+    return current_app.extensions["jit_chat_writer"].admitted(key, person)
 
 
 @contextlib.contextmanager

@@ -55,6 +55,10 @@ MAX_BATCH = 500
 # A writer thread with nothing to do for this long ends; the next send starts another.
 IDLE_SECONDS = 5.0
 
+# Refusals for now: the page adds that the message waits and when it is sent again.
+SERVER_BUSY = "The chat server is busy right now."
+OWN_SHARE_FULL = "Several of your messages are still being stored."
+
 
 @dataclass(eq=False)
 class PendingSend:
@@ -100,26 +104,27 @@ class GroupWriter:
             self._engine = None
 
     @contextlib.contextmanager
-    def admitted(self, key: Hashable | None = None) -> Iterator[None]:
+    def admitted(
+        self, key: Hashable | None = None, person: Hashable | None = None
+    ) -> Iterator[None]:
         """Count one send in this process while it is checked, queued and written.
 
         Raises :class:`ChatBusy` at once, before the send uses a database connection,
         when the process takes in no more now; its ``retry_after`` is the time until the
-        send's turn (``key``, the sender and the client id, claims it: see
-        :mod:`jit.chat.admission`).
+        send's turn (``key``, the sender and the client id, claims it; ``person`` holds
+        at most their share of the places: see :mod:`jit.chat.admission`).
         """
         try:
-            self._admission.enter(key)
+            self._admission.enter(key, person)
         except admission.Refused as refused:
             raise ChatBusy(
-                "The chat is very busy right now; your message was not stored. "
-                "It is sent again in a moment.",
+                OWN_SHARE_FULL if refused.is_own_share else SERVER_BUSY,
                 retry_after=refused.retry_after,
             ) from None
         try:
             yield
         finally:
-            self._admission.leave()
+            self._admission.leave(person)
 
     def submit(self, send: PendingSend) -> None:
         """Queue ``send`` for the writer (a send admitted by :meth:`admitted`)."""

@@ -121,3 +121,40 @@ def test_no_turn_is_booked_further_than_the_longest_wait(clock):
     beyond = waits[-5:]
     assert all(admission.MAX_WAIT <= wait < 2 * admission.MAX_WAIT for wait in beyond)
     assert len(set(beyond)) > 1  # drawn: those put off do not all come back together
+
+
+def test_one_person_holds_at_most_half_of_the_places_without_booking_turns(clock):
+    gate = Admission(capacity=1000, clock=clock)
+    share = admission.FLOOR // 2
+    for number in range(share):
+        gate.enter(("mallory", f"m-{number:05d}"), "mallory")
+    with pytest.raises(Refused) as refused:
+        gate.enter(("mallory", "m-99999"), "mallory")
+    assert refused.value.is_own_share
+    assert refused.value.retry_after >= admission.MIN_WAIT
+    with pytest.raises(Refused):
+        gate.enter(None, "mallory")  # a send without a client id is the person's too
+    # Others still get in, at once, up to the bound: Mallory's refusals booked no turns.
+    for number in range(admission.FLOOR - share):
+        gate.enter((f"person-{number}", "m-00001"), f"person-{number}")
+    assert gate.in_progress == admission.FLOOR
+    assert refusal(gate, ("alice", "m-00001")) == pytest.approx(admission.MIN_WAIT)
+    # A send of Mallory's through, another of hers goes in.
+    gate.leave("mallory")
+    gate.enter(("mallory", "m-99999"), "mallory")
+    assert gate.in_progress == admission.FLOOR
+
+
+def test_a_persons_share_follows_the_bound_and_is_never_below_one(clock):
+    gate = Admission(capacity=3, clock=clock)
+    gate.enter(("mallory", "m-00001"), "mallory")
+    with pytest.raises(Refused) as refused:
+        gate.enter(("mallory", "m-00002"), "mallory")
+    assert refused.value.is_own_share
+    gate.enter(("alice", "m-00001"), "alice")
+    gate.enter(("bob", "m-00001"), "bob")
+    assert gate.in_progress == 3
+    gate.leave("alice")
+    gate.leave("mallory")
+    gate.enter(("mallory", "m-00002"), "mallory")
+    assert gate.in_progress == 2
