@@ -191,6 +191,13 @@ SETTINGS = [
         "Chat sends a process takes in at once (checked, queued, written) before refusing more",
     ),
     Setting(
+        "CHAT_SEND_WAIT_SECONDS",
+        float,
+        20.0,
+        "Seconds a chat send waits to be stored before it is answered 'not confirmed yet' "
+        "(the page waits 10 s longer for the answer)",
+    ),
+    Setting(
         "CHAT_EVENT_THREADS",
         int,
         1000,

@@ -372,8 +372,10 @@ def check_rate(access: TeamAccess) -> None:
         )
 
 
-# How long a send waits for the writer before it is answered "not confirmed yet".
-SEND_WAIT_SECONDS = 20.0
+# Said when a send waited the whole of JIT_CHAT_SEND_WAIT_SECONDS for the writer.
+NOT_CONFIRMED_IN_TIME = "The server is slow to store messages right now."
+# When a send that was not confirmed in time may come again, in seconds.
+NOT_CONFIRMED_RETRY_AFTER = 5.0
 
 
 def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> tuple[dict, bool]:
@@ -422,13 +424,16 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     # Give the pooled connection back before waiting: nothing was written with it, and
     # the writer needs one while every waiting sender would otherwise hold its own.
     db.session.rollback()
-    current_app.extensions["jit_chat_writer"].submit(send)
-    if not send.done.wait(SEND_WAIT_SECONDS):
-        raise ChatBusy(
-            "The server has not confirmed this message yet. It is sent again under the "
-            "same id, so it cannot be stored twice.",
-            retry_after=5.0,
-        )
+    group = current_app.extensions["jit_chat_writer"]
+    group.submit(send)
+    # The page waits longer than this for its answer (it is told the same setting).
+    if not send.done.wait(current_app.config["CHAT_SEND_WAIT_SECONDS"]):
+        # Out of the queue, or (taken into a batch that may yet commit) its place in the
+        # process's bound kept by the writer until it is through. Sent again under its
+        # client id, a stored message is answered from the record, never stored twice.
+        group.give_up(send)
+        if not send.done.is_set():
+            raise ChatBusy(NOT_CONFIRMED_IN_TIME, retry_after=NOT_CONFIRMED_RETRY_AFTER)
     if send.error:
         raise ChatError(send.error)
     if not send.is_new:

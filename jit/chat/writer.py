@@ -58,6 +58,8 @@ IDLE_SECONDS = 5.0
 # Refusals for now: the page adds that the message waits and when it is sent again.
 SERVER_BUSY = "The chat server is busy right now."
 OWN_SHARE_FULL = "Several of your messages are still being stored."
+# A refusal for good: the page keeps the message, marked "Not sent", to send again.
+NOT_STORED = "The server could not store this message; nothing was saved."
 
 
 @dataclass(eq=False)
@@ -76,6 +78,17 @@ class PendingSend:
     is_new: bool = False
     error: str | None = None
     message: Message | None = None
+    # The admission place the writer gives back once it is through with this send, when
+    # its sender stopped waiting while the send was in a batch (:meth:`GroupWriter.give_up`).
+    held_place: "_Place | None" = None
+
+
+@dataclass(eq=False)
+class _Place:
+    """One send's place in the process's bound, from its arrival until it is given back."""
+
+    person: Hashable | None
+    is_handed_to_writer: bool = False
 
 
 class GroupWriter:
@@ -97,6 +110,8 @@ class GroupWriter:
         self._work = threading.Condition(self._lock)
         self._pending: list[PendingSend] = []
         self._admission = admission.Admission(self._capacity)
+        # The place of the send this thread is answering (set by :meth:`admitted`).
+        self._local = threading.local()
         self._thread: threading.Thread | None = None
         if self._engine is not None:
             # The parent's connection stays the parent's; this process opens its own.
@@ -113,6 +128,11 @@ class GroupWriter:
         when the process takes in no more now; its ``retry_after`` is the time until the
         send's turn (``key``, the sender and the client id, claims it; ``person`` holds
         at most their share of the places: see :mod:`jit.chat.admission`).
+
+        The place is given back when the send is answered, unless its sender stopped
+        waiting while the writer had it in a batch: then the writer gives it back once
+        the batch is through (:meth:`give_up`), so the bound counts every send the
+        writer still holds.
         """
         try:
             self._admission.enter(key, person)
@@ -121,10 +141,13 @@ class GroupWriter:
                 OWN_SHARE_FULL if refused.is_own_share else SERVER_BUSY,
                 retry_after=refused.retry_after,
             ) from None
+        place = self._local.place = _Place(person)
         try:
             yield
         finally:
-            self._admission.leave(person)
+            self._local.place = None
+            if not place.is_handed_to_writer:
+                self._admission.leave(place.person)
 
     def submit(self, send: PendingSend) -> None:
         """Queue ``send`` for the writer (a send admitted by :meth:`admitted`)."""
@@ -132,6 +155,26 @@ class GroupWriter:
             self._pending.append(send)
             self._start_if_needed()
             self._work.notify()
+
+    def give_up(self, send: PendingSend) -> bool:
+        """Stop waiting for ``send``; return whether it was withdrawn, never to be stored.
+
+        A send still in the queue leaves it. One the writer has taken into a batch may
+        yet be stored: the writer keeps its place in the bound until the batch is through
+        (so a stalled database cannot draw more sends into the queue than the bound),
+        and its sender answers "not confirmed yet"; sent again under its client id, it is
+        answered from the record if it was stored.
+        """
+        with self._lock:
+            if send in self._pending:
+                self._pending.remove(send)
+                return True
+            if not send.done.is_set():
+                place = getattr(self._local, "place", None)
+                if place is not None:
+                    place.is_handed_to_writer = True
+                    send.held_place = place
+            return False
 
     def waiting(self) -> int:
         with self._lock:
@@ -197,10 +240,9 @@ class GroupWriter:
             log.exception("a batch of %d chat messages failed", len(batch))
             for send in batch:
                 send.payload, send.is_new = None, False
-                send.error = "The server could not store this message; nothing was saved."
+                send.error = NOT_STORED
             # Tell each sender: their messages are refused, nothing of them was stored.
-            for send in batch:
-                send.done.set()
+            self._answer(batch)
             return
         fresh = [send.payload for send in batch if send.is_new]
         if fresh:
@@ -208,8 +250,18 @@ class GroupWriter:
                 self._deliver(fresh)
             except Exception:
                 log.exception("broadcasting %d chat messages failed", len(fresh))
+        self._answer(batch)
+
+    def _answer(self, batch: list[PendingSend]) -> None:
+        """Wake each sender; give back the places of sends whose senders stopped waiting."""
         for send in batch:
             send.done.set()
+        # Under the lock: a sender giving up marks its send before ``done`` is set, or
+        # finds it set and answers from it (give_up).
+        with self._lock:
+            places = [send.held_place for send in batch if send.held_place is not None]
+        for place in places:
+            self._admission.leave(place.person)
 
 
 def write_batch(batch: list[PendingSend]) -> None:
