@@ -7,7 +7,9 @@ lock does on PostgreSQL, so both run.
 A message is acknowledged only after its commit. A process killed while its batch
 waits for the database has committed nothing of the batch and acknowledged nothing of
 it; the senders send again under the same client ids and every message is stored once,
-numbered without a gap.
+numbered without a gap. Killed with its batch inserted and its commit under way
+(PostgreSQL), it has acknowledged and broadcast nothing; whether the database then
+commits the batch or rolls it back, a resend stores each message once.
 """
 
 import sqlite3
@@ -196,3 +198,152 @@ def test_a_killed_process_loses_no_acknowledged_message_and_acknowledges_none_un
     assert [a["seq"] for a in again] == [6, 7, 8, 9, 10, 5]
     assert again[-1]["duplicate"]
     assert [seq for seq, _ in _stored(channel_id)] == list(range(1, 11))
+
+
+class HeldAtCommit:
+    """Hold the commit of every transaction that inserted chat messages (PostgreSQL): a
+    constraint trigger deferred to the commit waits for an advisory lock the test holds.
+
+    Everything the writer does before its commit has run; the commit has not."""
+
+    KEY = 7_311_046
+
+    def __init__(self, app):
+        self._engine = create_engine(make_url(app.config["DATABASE_URL"]))
+        self._connection = self._engine.connect()
+        with self._engine.begin() as setup:
+            setup.execute(
+                text(
+                    "CREATE FUNCTION jit_test_hold_commit() RETURNS trigger AS $$ BEGIN "
+                    f"PERFORM pg_advisory_xact_lock_shared({self.KEY}); RETURN NULL; "
+                    "END $$ LANGUAGE plpgsql"
+                )
+            )
+            setup.execute(
+                text(
+                    "CREATE CONSTRAINT TRIGGER jit_test_hold_commit AFTER INSERT ON "
+                    "chat_messages DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                    "EXECUTE FUNCTION jit_test_hold_commit()"
+                )
+            )
+        self._connection.execute(text(f"SELECT pg_advisory_lock({self.KEY})"))
+        self._holder = self._connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        self._connection.commit()
+
+    def wait_for_the_commit(self) -> int:
+        """Return the server process of a transaction that has written to the messages (its
+        insert's lock on the table granted) and waits at its commit for the test's lock."""
+        deadline = time.monotonic() + 90
+        with self._engine.connect() as observer:
+            while time.monotonic() < deadline:
+                held = observer.execute(
+                    text(
+                        "SELECT activity.pid FROM pg_stat_activity AS activity "
+                        "JOIN pg_locks AS lock ON lock.pid = activity.pid "
+                        "WHERE :holder = ANY(pg_blocking_pids(activity.pid)) "
+                        "AND lock.relation = 'chat_messages'::regclass "
+                        "AND lock.mode = 'RowExclusiveLock' AND lock.granted"
+                    ),
+                    {"holder": self._holder},
+                ).scalar()
+                observer.rollback()
+                if held:
+                    return held
+                time.sleep(0.05)
+        raise AssertionError("the server's commit never waited after its insert")
+
+    def end_transaction_of(self, pid: int, *, commit: bool) -> None:
+        """Let the held commit go through (``commit``), or end its connection (it rolls
+        back); return once its transaction is over."""
+        with self._engine.connect() as observer:
+            if not commit:
+                observer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            self._release()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                active = observer.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+                ).scalar()
+                observer.rollback()
+                if not active:
+                    return
+                time.sleep(0.05)
+        raise AssertionError("the held transaction never ended")
+
+    def _release(self):
+        if self._connection is not None:
+            self._connection.execute(text(f"SELECT pg_advisory_unlock({self.KEY})"))
+            self._connection.commit()
+            self._connection.close()
+            self._connection = None
+
+    def close(self):
+        """Let go of the lock and drop the trigger (the database outlives the test)."""
+        self._release()
+        if self._engine is None:
+            return
+        with self._engine.begin() as teardown:
+            teardown.execute(text("DROP TRIGGER IF EXISTS jit_test_hold_commit ON chat_messages"))
+            teardown.execute(text("DROP FUNCTION IF EXISTS jit_test_hold_commit()"))
+        self._engine.dispose()
+        self._engine = None
+
+
+@pytest.mark.parametrize("commit_goes_through", [True, False], ids=["committed", "rolled-back"])
+def test_a_process_killed_at_its_commit_acknowledged_nothing_and_a_resend_stores_each_once(
+    app, db_backend, chat_team, chat_server, live_client, unlimited, commit_goes_through
+):
+    """Killed with its batch inserted and its commit asked for but not done (PostgreSQL:
+    SQLite cannot hold a commit from outside; test_commit_held.py holds it in-process).
+    Nothing was acknowledged or broadcast; the database then commits the batch (the
+    commit had been asked for) or rolls it back (its connection ended); either way the
+    senders send again under the same ids and each message is stored once, without a gap.
+    """
+    if db_backend != "postgresql":
+        pytest.skip("SQLite cannot hold a commit from outside the server")
+    channel_id = chat_team.general.id
+    server = chat_server()
+    alice = _joined(live_client, server, chat_team.nl, chat_team)
+    bob = _joined(live_client, server, chat_team.de, chat_team)
+    first = alice.call("send", {"channel": channel_id, "client_id": "before-0001", "body": "x"})
+    assert first["seq"] == 1
+    bob.wait_for("message", lambda m: m["client_id"] == "before-0001")
+
+    hold = HeldAtCommit(app)
+    answers = []
+    try:
+        for number in range(5):
+            alice.sio.emit(
+                "send",
+                {"channel": channel_id, "client_id": f"during-{number:04d}", "body": "x"},
+                namespace="/chat",
+                callback=lambda *answer: answers.append(answer),
+            )
+        held = hold.wait_for_the_commit()  # inserted in the writer's transaction, held
+        acknowledged = list(answers)
+        received = [m["client_id"] for m in bob.payloads("message")]
+        server.kill()
+        hold.end_transaction_of(held, commit=commit_goes_through)
+    finally:
+        hold.close()
+    assert acknowledged == answers == []  # nothing of the held batch was acknowledged
+    assert received == ["before-0001"]  # nor broadcast
+    stored = _stored(channel_id)
+    in_doubt = [client_id for _, client_id in stored[1:]]
+    assert [seq for seq, _ in stored] == list(range(1, len(stored) + 1))
+    if commit_goes_through:
+        assert in_doubt  # the held batch, committed after its process was gone
+        # (One connection's sends are handled side by side: any of them, in any order.)
+        assert set(in_doubt) <= {f"during-{n:04d}" for n in range(5)}
+    else:
+        assert in_doubt == []
+
+    server.start()
+    alice = _joined(live_client, server, chat_team.nl, chat_team)
+    again = [
+        alice.call("send", {"channel": channel_id, "client_id": f"during-{n:04d}", "body": "x"})
+        for n in range(5)
+    ]
+    assert sorted(a["seq"] for a in again) == [2, 3, 4, 5, 6]
+    assert [a["duplicate"] for a in again] == [f"during-{n:04d}" in in_doubt for n in range(5)]
+    assert [seq for seq, _ in _stored(channel_id)] == list(range(1, 7))

@@ -29,7 +29,21 @@ def app_config(app_config):
     }
 
 
-def test_a_pool_of_two_serves_twenty_concurrent_sends(app, chat_team, connect):
+def test_a_pool_of_two_serves_twenty_concurrent_sends(app, chat_team, connect, monkeypatch):
+    """The writer's first batch is held until every send waits for it: a sender that
+    kept its pooled connection while waiting would leave the third sender none (a pool
+    of two, no overflow), and its send would fail after the pool's three seconds."""
+    group = app.extensions["jit_chat_writer"]
+    held_batch, release = [], threading.Event()
+    plain = writer.write_batch
+
+    def held(batch):
+        if not held_batch:
+            held_batch.extend(batch)
+            assert release.wait(60), "never released"
+        return plain(batch)
+
+    monkeypatch.setattr(writer, "write_batch", held)
     clients = [
         connect(chat_team.nl if n % 2 else chat_team.de, chat_team.code) for n in range(SENDS)
     ]
@@ -51,8 +65,18 @@ def test_a_pool_of_two_serves_twenty_concurrent_sends(app, chat_team, connect):
     threads = [threading.Thread(target=send, args=(n,)) for n in range(SENDS)]
     for thread in threads:
         thread.start()
+    # Every send is with the writer (in the held batch or queued behind it), or one
+    # was answered before its commit: a refusal, here a pool used up.
+    all_waiting, deadline = False, time.monotonic() + 60
+    while not all_waiting and not answers and time.monotonic() < deadline:
+        time.sleep(0.01)
+        all_waiting = bool(held_batch) and len(held_batch) + group.waiting() == SENDS
+    checked_out = db.engine.pool.checkedout()
+    release.set()
     for thread in threads:
         thread.join(60)
+    assert all_waiting, f"not every send reached the writer: {answers}"
+    assert checked_out == 0  # twenty senders waiting, no pooled connection held
     assert all(answers[n]["ok"] for n in range(SENDS)), answers
     assert sorted(a["seq"] for a in answers.values()) == list(range(1, SENDS + 1))
     assert db.session.scalar(select(func.count()).select_from(Message)) == SENDS
