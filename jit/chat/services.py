@@ -4,7 +4,6 @@ Writes add to the caller's transaction and never commit; the caller commits and 
 then broadcasts, so nobody sees a message the database does not hold.
 """
 
-import math
 import re
 import threading
 from collections.abc import Iterator
@@ -356,20 +355,28 @@ def post_message(
     return message, True
 
 
-def check_rate(access: TeamAccess) -> None:
+def check_rate(access: TeamAccess, *, refused: str = "") -> None:
     """Spend one of the person's chat writes; raise :class:`ChatBusy` when they go too fast.
 
     Sends, edits and retractions share one allowance per person (``JIT_CHAT_RATE_*``).
+    A send's refusal says only why: the page adds that the message waits and when it is
+    sent again. An edit's or a retraction's says what was not done (``refused``): the
+    page sends neither again by itself.
     """
     limiter = current_app.extensions["jit_chat_rate_limiter"]
     wait = limiter.take(access.user.id)
     if wait > 0:
-        raise ChatBusy(
-            f"You are sending messages faster than this workspace allows "
-            f"({limiter.rate.describe()}); this one was not stored. "
-            f"Send it again in {math.ceil(wait)} s.",
-            retry_after=wait,
-        )
+        if refused:
+            reason = (
+                f"You are writing faster than this workspace allows "
+                f"({limiter.rate.describe()}, edits and retractions included); {refused}"
+            )
+        else:
+            reason = (
+                f"You are sending messages faster than this workspace allows "
+                f"({limiter.rate.describe()})."
+            )
+        raise ChatBusy(reason, retry_after=wait)
 
 
 # Said when a send waited the whole of JIT_CHAT_SEND_WAIT_SECONDS for the writer.
@@ -462,7 +469,7 @@ def edit_message(access: TeamAccess, message_id, draft: Draft) -> Message:
     before, after = recorded(message), recorded(draft)
     if before == after:
         return message
-    check_rate(access)
+    check_rate(access, refused="the edit was not saved.")
     now = utcnow()
     message.revisions.append(
         MessageRevision(
@@ -491,7 +498,7 @@ def retract_message(access: TeamAccess, message_id) -> Message:
         raise ChatError("Only the author may retract a message.")
     if message.is_retracted:
         raise ChatError("This message is already retracted.")
-    check_rate(access)
+    check_rate(access, refused="the message was not retracted.")
     message.retracted_at = message.changed_at = utcnow()
     message.retracted_by_id = access.user.id
     audit.record(

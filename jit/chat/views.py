@@ -1,6 +1,6 @@
 """The chat page, adding a channel, and a message's record (earlier texts) for the coordinator."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from jit.chat import reading, services
@@ -28,6 +28,7 @@ def _page(access, form, error=None, status=200):
         error=error,
         may_manage_channels=services.may_manage_channels(access),
         read_only=services.read_only_reason(access),
+        send_wait_seconds=current_app.config["CHAT_SEND_WAIT_SECONDS"],
         people=[
             membership
             for roster in teams.roster(access.team)

@@ -14,6 +14,14 @@
   const recordUrl = root.dataset.recordUrl;
   const chatUrl = root.dataset.chatUrl;
   const readOnly = root.dataset.readOnly === "1"; // the team's agreement has ended
+  // The server answers a send within JIT_CHAT_SEND_WAIT_SECONDS ("not confirmed yet" at
+  // worst); the page waits longer than that for the answer, so it never sends a message
+  // again while the server may still be storing it.
+  const sendWaitSeconds = Number(root.dataset.sendWaitSeconds) || 20;
+  const ANSWER_MARGIN_SECONDS = 10;
+  const answerTimeout = (sendWaitSeconds + ANSWER_MARGIN_SECONDS) * 1000;
+  // A send unanswered this long is shown as still sending, the server slow.
+  const STILL_SENDING_AFTER = 2000;
   const log = $("chat-log");
   const list = $("chat-messages");
   const older = $("chat-older");
@@ -33,7 +41,11 @@
   const accuracyMeaning = JSON.parse(root.dataset.informationAccuracy || "{}");
 
   const channels = new Map(); // id -> {info, messages: Map(seq -> payload), contiguous, hasOlder}
-  const pending = new Map(); // client_id -> {channel, body, handling_code, handling_conditions}
+  // Messages written here and not (yet) stored, oldest first: client_id -> the draft
+  // (channel, body, handling code and conditions, grades) and its state: inFlight,
+  // sentAt, tried (sent at least once), attempt (which answer counts), unsent (the
+  // reason it was refused for good, until sent again, edited or discarded).
+  const pending = new Map();
   const exhibitLinks = new Map(); // "NL-0007" -> url | null
   const typists = new Map(); // user id -> {name, channel, until}
   let active = Number(root.dataset.channel) || null;
@@ -67,21 +79,24 @@
   }
 
   let errorTimer = null;
-  function showError(text, retryAfter) {
+  function showError(text) {
     clearInterval(errorTimer);
     clearTimeout(errorTimer);
     errorLine.hidden = false;
-    if (!retryAfter) {
-      errorLine.textContent = text;
-      errorTimer = setTimeout(() => { errorLine.hidden = true; }, 8000);
-      return;
-    }
-    // A refusal for now: count down to the moment the waiting messages go again.
-    const until = Date.now() + retryAfter * 1000;
+    errorLine.textContent = text;
+    errorTimer = setTimeout(() => { errorLine.hidden = true; }, 8000);
+  }
+
+  // A refusal for now: ``say(left)`` is the text with the whole seconds still to wait.
+  function showCountdown(say, seconds) {
+    clearInterval(errorTimer);
+    clearTimeout(errorTimer);
+    errorLine.hidden = false;
+    const until = Date.now() + seconds * 1000;
     const tick = () => {
       const left = Math.ceil((until - Date.now()) / 1000);
       if (left <= 0) { clearInterval(errorTimer); errorLine.hidden = true; return; }
-      errorLine.textContent = `${text.replace(/ Send it again in \d+ s\.$/, "")} Waiting messages are sent again in ${left} s.`;
+      errorLine.textContent = say(left);
     };
     tick();
     errorTimer = setInterval(tick, 500);
@@ -218,6 +233,10 @@
       linkExhibits(content);
     }
     item.querySelector(".chat-message__pending").hidden = !message.pending;
+    if (!message.pending) {
+      item.classList.remove("chat-message--unsent");
+      item.querySelector(".chat-message__unsent").hidden = true;
+    }
     item.querySelector(".chat-message__actions").hidden =
       message.author.id !== myId || message.retracted || Boolean(message.pending);
   }
@@ -239,7 +258,7 @@
     const seqs = [...state.messages.keys()].sort((a, b) => a - b);
     for (const seq of seqs) list.append(messageElement(state.messages.get(seq)));
     for (const [clientId, draft] of pending) {
-      if (draft.channel === active) list.append(messageElement(pendingPayload(clientId, draft)));
+      if (draft.channel === active) list.append(pendingElement(clientId, draft));
     }
     older.hidden = !state.hasOlder;
     log.scrollTop = log.scrollHeight;
@@ -266,19 +285,66 @@
     return {
       id: null, seq: "", channel: draft.channel, client_id: clientId, pending: true,
       author: { id: myId, name: "You", party: "" },
-      created_at: new Date().toISOString(), edited_at: null, retracted: false,
+      created_at: draft.writtenAt, edited_at: null, retracted: false,
       handling_code: draft.handling_code, handling_conditions: draft.handling_conditions,
       source_reliability: draft.source_reliability, information_accuracy: draft.information_accuracy,
       html: "", text: draft.body,
     };
   }
 
+  function pendingElement(clientId, draft) {
+    const item = messageElement(pendingPayload(clientId, draft));
+    const content = item.querySelector(".chat-message__body");
+    content.textContent = draft.body;
+    if (draft.handling_code === "H3" && draft.handling_conditions) {
+      const note = document.createElement("p");
+      note.className = "chat-message__conditions";
+      note.textContent = `H3 conditions: ${draft.handling_conditions}`;
+      content.append(note);
+    }
+    showPendingState(item, draft);
+    return item;
+  }
+
   function showPending(clientId, draft) {
     if (draft.channel !== active) return;
-    const item = messageElement(pendingPayload(clientId, draft));
-    item.querySelector(".chat-message__body").textContent = draft.body;
-    list.append(item);
+    list.append(pendingElement(clientId, draft));
     log.scrollTop = log.scrollHeight;
+  }
+
+  // What a message not yet stored is doing, said truly at every moment.
+  function pendingLabel(draft) {
+    if (draft.unsent) return "Not sent";
+    const now = Date.now();
+    if (draft.inFlight) {
+      return now - draft.sentAt > STILL_SENDING_AFTER ? "still sending — the server is slow to answer" : "sending…";
+    }
+    if (now < holdUntil) {
+      const left = Math.ceil((holdUntil - now) / 1000);
+      return draft.tried ? `waiting — sent again in ${left} s` : `waiting — sent in ${left} s`;
+    }
+    return socket.connected ? "waiting to be sent" : "waiting for the connection";
+  }
+
+  function showPendingState(item, draft) {
+    const label = item.querySelector(".chat-message__pending");
+    label.hidden = false;
+    label.textContent = pendingLabel(draft);
+    item.classList.toggle("chat-message--unsent", Boolean(draft.unsent));
+    const unsent = item.querySelector(".chat-message__unsent");
+    unsent.hidden = !draft.unsent;
+    unsent.querySelector(".chat-message__unsent-reason").textContent = draft.unsent || "";
+  }
+
+  function pendingItem(clientId) {
+    return list.querySelector(`.chat-message:not([data-seq])[data-client-id="${CSS.escape(clientId)}"]`);
+  }
+
+  function showPendingStates() {
+    for (const [clientId, draft] of pending) {
+      const item = draft.channel === active ? pendingItem(clientId) : null;
+      if (item) showPendingState(item, draft);
+    }
   }
 
   // --- Exhibit references: links only for items this reader may open -----------------
@@ -491,31 +557,47 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  // A send refused "for now" (too fast, or the server full) says when it may go again
-  // (retry_after, seconds). Until then nothing is sent; the waiting messages stay in the
-  // list and go again under their own client ids, so none is stored twice or dropped.
+  // A send refused "for now" (too fast, the server full or slow) says when it may go
+  // again (retry_after, seconds). Until then nothing is sent; the waiting messages stay
+  // in the list and go again under their own client ids, so none is stored twice or
+  // dropped. A send refused for good stays in the list too, marked "Not sent", with the
+  // reason, until the person sends it again, edits or discards it.
   let holdUntil = 0;
-  let holdTimer = null;
+  let ticker = null;
 
   function holdSending(seconds) {
     holdUntil = Math.max(holdUntil, Date.now() + seconds * 1000);
-    clearInterval(holdTimer);
-    const tick = () => {
-      const left = (holdUntil - Date.now()) / 1000;
-      if (left > 0) {
-        for (const [clientId, draft] of pending) if (!draft.inFlight) markWaiting(clientId, left);
-        return;
-      }
-      clearInterval(holdTimer);
-      holdTimer = null;
-      sendNext();
-    };
-    holdTimer = setInterval(tick, 250);
+    keepTicking();
   }
 
-  function markWaiting(clientId, seconds) {
-    const label = list.querySelector(`[data-client-id="${CSS.escape(clientId)}"] .chat-message__pending`);
-    if (label) label.textContent = `waiting — sent again in ${Math.ceil(seconds)} s`;
+  // While messages wait, their labels count down (or say they are still sending), and
+  // when a hold ends the next one goes.
+  function keepTicking() {
+    if (ticker) return;
+    ticker = setInterval(() => {
+      if (holdUntil && Date.now() >= holdUntil) {
+        holdUntil = 0;
+        sendNext();
+      }
+      showPendingStates();
+      if (!waitingCount() && !holdUntil) { clearInterval(ticker); ticker = null; }
+    }, 250);
+  }
+
+  function waitingCount() {
+    let count = 0;
+    for (const draft of pending.values()) if (!draft.unsent) count += 1;
+    return count;
+  }
+
+  // "<reason>; your message waits here and is sent again in 3 s." One sentence: the
+  // server's reason says why, the page what happens to the message.
+  function sayWaiting(reason, left) {
+    const count = waitingCount();
+    const what = count > 1
+      ? `your ${count} messages wait here; sending resumes in ${left} s.`
+      : `your message waits here and is sent again in ${left} s.`;
+    return `${reason.replace(/[.;]\s*$/, "")}; ${what}`;
   }
 
   // One send in flight at a time, oldest first. The server answers events of one
@@ -524,42 +606,97 @@
   function sendNext() {
     if (!socket.connected || Date.now() < holdUntil) return;
     for (const draft of pending.values()) if (draft.inFlight) return;
-    const oldest = pending.keys().next();
-    if (!oldest.done) transmit(oldest.value);
+    for (const [clientId, draft] of pending) {
+      if (!draft.unsent) { transmit(clientId); return; }
+    }
   }
 
   function transmit(clientId) {
     const draft = pending.get(clientId);
-    if (!draft || !socket.connected || draft.inFlight) return;
-    if (Date.now() < holdUntil) { markWaiting(clientId, (holdUntil - Date.now()) / 1000); return; }
+    if (!draft || !socket.connected || draft.inFlight || draft.unsent) return;
+    if (Date.now() < holdUntil) return;
     draft.inFlight = true;
-    const { inFlight, ...fields } = draft;
-    socket.timeout(15000).emit("send", { client_id: clientId, ...fields }, (err, answer) => {
+    draft.tried = true;
+    draft.sentAt = Date.now();
+    const attempt = (draft.attempt = (draft.attempt || 0) + 1);
+    keepTicking();
+    const fields = {
+      channel: draft.channel, body: draft.body, handling_code: draft.handling_code,
+      handling_conditions: draft.handling_conditions, source_reliability: draft.source_reliability,
+      information_accuracy: draft.information_accuracy,
+    };
+    socket.timeout(answerTimeout).emit("send", { client_id: clientId, ...fields }, (err, answer) => {
+      if (answer && answer.ok) {
+        // Stored, whichever attempt this answers.
+        if (pending.get(clientId) === draft) pending.delete(clientId);
+        draft.inFlight = false;
+        store(answer.message);
+        insertLive(answer.message);
+        markRead();
+        sendNext();
+        return;
+      }
+      // An answer to an earlier attempt (a connection since replaced) counts no more.
+      if (pending.get(clientId) !== draft || draft.attempt !== attempt) return;
       draft.inFlight = false;
       if (err) {
-        // No answer in time: the same client id goes again, so it is never stored twice.
-        setTimeout(sendNext, 1000);
-        return;
-      }
-      if (answer && !answer.ok && answer.retry_after) {
-        markWaiting(clientId, answer.retry_after);
+        // No answer at all, longer than the server ever takes: the same client id goes
+        // again, so it is never stored twice.
+        holdSending(1);
+        showCountdown((left) => sayWaiting("The server did not answer in time", left), 1);
+      } else if (answer && answer.retry_after) {
         holdSending(answer.retry_after);
-        return;
+        showCountdown((left) => sayWaiting(answer.error, left), answer.retry_after);
+      } else {
+        draft.unsent = (answer && answer.error) || "The server refused this message.";
+        showError(`${draft.unsent} Your message was not sent; it stays in the list, marked "Not sent", to send again, edit or discard.`);
       }
-      if (pending.has(clientId)) {
-        pending.delete(clientId);
-        if (answer && answer.ok) {
-          store(answer.message);
-          insertLive(answer.message);
-          markRead();
-        } else {
-          list.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`)?.remove();
-          if (!body.value) body.value = draft.body;
-        }
-      }
+      showPendingStates();
+      if (draft.unsent) pendingItem(clientId)?.scrollIntoView({ block: "nearest" });
       sendNext();
     });
+    showPendingStates();
   }
+
+  // "Send again", "Edit" and "Discard" on a message not sent.
+  function unsentAction(action, clientId) {
+    const draft = pending.get(clientId);
+    if (!draft || !draft.unsent) return;
+    const item = pendingItem(clientId);
+    if (action === "resend") {
+      draft.unsent = null;
+      if (item) showPendingState(item, draft);
+      sendNext();
+    } else if (action === "edit") {
+      if (editing || body.value.trim()) {
+        showError("Send or clear what is in the box first; Edit then puts this message there.");
+        return;
+      }
+      body.value = draft.body;
+      handling.value = draft.handling_code;
+      conditions.value = draft.handling_conditions || "";
+      conditions.hidden = draft.handling_code !== "H3";
+      reliability.value = draft.source_reliability || "";
+      accuracy.value = draft.information_accuracy || "";
+      pending.delete(clientId);
+      item?.remove();
+      composerHoldsUnsent = true;
+      updateCount();
+      body.focus();
+    } else if (action === "discard") {
+      pending.delete(clientId);
+      item?.remove();
+    }
+  }
+
+  // A text taken back into the box from a message not sent: the page warns before it
+  // is left, as for the messages waiting or not sent.
+  let composerHoldsUnsent = false;
+  window.addEventListener("beforeunload", (event) => {
+    if (!pending.size && !(composerHoldsUnsent && body.value.trim())) return;
+    event.preventDefault();
+    event.returnValue = ""; // the browser says it in its own words
+  });
 
   function currentDraft() {
     return {
@@ -585,21 +722,67 @@
     const problem = checkDraft(draft);
     if (problem) { showError(problem); return; }
     if (editing) {
-      const id = editing;
-      socket.emit("edit", { message: id, ...draft }, (answer) => {
-        if (answer && answer.ok) { applyUpdate(answer.message); cancelEdit(); }
-      });
+      saveEdit(editing, draft);
       return;
     }
     const clientId = newClientId();
-    const entry = { channel: active, ...draft };
+    const entry = { channel: active, writtenAt: new Date().toISOString(), ...draft };
     pending.set(clientId, entry);
     showPending(clientId, entry);
     body.value = "";
     conditions.value = "";
+    composerHoldsUnsent = false;
     updateCount();
     sendNext();
   });
+
+  // An edit or a retraction is never sent again by the page: refused, the message keeps
+  // its text (and an edit's new text stays in the box), and the person is told so.
+  function saveEdit(id, draft) {
+    const item = list.querySelector(`[data-id="${id}"]`);
+    markChanging(item, "saving the edit…");
+    sendButton.disabled = true;
+    socket.timeout(answerTimeout).emit("edit", { message: id, ...draft }, (err, answer) => {
+      sendButton.disabled = !socket.connected || revoked || readOnly;
+      markChanging(item, null);
+      if (!err && answer && answer.ok) {
+        applyUpdate(answer.message);
+        if (editing === id) cancelEdit();
+        return;
+      }
+      if (err) {
+        showError("The server did not answer; the edit may not have been saved. Your text is still in the box.");
+      } else if (answer && answer.retry_after) {
+        showCountdown((left) => `${answer.error} Your text is still in the box: save it again in ${left} s.`, answer.retry_after);
+      } else {
+        showError(`${(answer && answer.error) || "The edit was refused."} Your edit was not saved; your text is still in the box.`);
+      }
+    });
+  }
+
+  function retract(id) {
+    const item = list.querySelector(`[data-id="${id}"]`);
+    markChanging(item, "retracting…");
+    socket.timeout(answerTimeout).emit("retract", { message: id }, (err, answer) => {
+      markChanging(item, null);
+      if (!err && answer && answer.ok) { applyUpdate(answer.message); return; }
+      if (err) {
+        showError("The server did not answer; the message may not have been retracted.");
+      } else if (answer && answer.retry_after) {
+        showCountdown((left) => `${answer.error} Try again in ${left} s.`, answer.retry_after);
+      } else {
+        showError(`${(answer && answer.error) || "The retraction was refused."} The message was not retracted.`);
+      }
+    });
+  }
+
+  // While an edit or retraction is on its way, the message says so; after, as it was.
+  function markChanging(item, text) {
+    const label = item?.querySelector(".chat-message__pending");
+    if (!label) return;
+    label.hidden = !text;
+    label.textContent = text || "sending…";
+  }
 
   body.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -646,6 +829,11 @@
   }
 
   list.addEventListener("click", (event) => {
+    const unsent = event.target.closest("button[data-unsent]");
+    if (unsent) {
+      unsentAction(unsent.dataset.unsent, unsent.closest(".chat-message").dataset.clientId);
+      return;
+    }
     const button = event.target.closest("button[data-action]");
     if (!button) return;
     const item = button.closest(".chat-message");
@@ -666,9 +854,7 @@
       body.focus();
     } else if (button.dataset.action === "retract") {
       if (!window.confirm("Retract this message? Its text is hidden from the channel; the team's audit record keeps it.")) return;
-      socket.emit("retract", { message: id }, (answer) => {
-        if (answer && answer.ok) applyUpdate(answer.message);
-      });
+      retract(id);
     }
   });
 
@@ -704,8 +890,13 @@
     setStatus("online", "Connected");
     if (!list.children.length) selectChannel(active, false);
     for (const info of hello.channels) join(info.id);
-    // A new connection: answers to sends over the old one will never come.
-    for (const draft of pending.values()) draft.inFlight = false;
+    // A new connection: answers to sends over the old one will never come (an answer
+    // that still does counts only if it says stored).
+    for (const draft of pending.values()) {
+      draft.inFlight = false;
+      draft.attempt = (draft.attempt || 0) + 1;
+    }
+    showPendingStates();
     sendNext();
   });
 
@@ -743,13 +934,14 @@
 
   socket.on("presence", ({ user, online }) => setOnline(user.id, online));
 
-  // A refused send counts down to its next try; other requests refused for now (too many
-  // at once) are asked again by their callers (later), so only the reason is shown.
-  const MESSAGE_EVENTS = new Set(["send", "edit", "retract"]);
+  // A send, an edit or a retraction is answered where it was made (its refusal says
+  // what became of it); other requests refused for now (too many at once) are asked
+  // again by their callers (later), so only the reason is shown.
+  const ANSWERED_WHERE_MADE = new Set(["send", "edit", "retract"]);
   const ASKED_AGAIN = new Set(["join", "catch_up", "history", "read"]);
   socket.on("chat_error", ({ event, reason, retry_after: retryAfter }) => {
-    if (MESSAGE_EVENTS.has(event)) showError(reason, retryAfter);
-    else if (retryAfter && ASKED_AGAIN.has(event)) showError(`${reason} The page asks again in a moment.`);
+    if (ANSWERED_WHERE_MADE.has(event)) return;
+    if (retryAfter && ASKED_AGAIN.has(event)) showError(`${reason} The page asks again in a moment.`);
     else showError(reason);
   });
 
@@ -767,6 +959,7 @@
 
   socket.on("disconnect", (reason) => {
     for (const link of document.querySelectorAll(".chat-channel[data-joined]")) link.removeAttribute("data-joined");
+    showPendingStates();
     if (revoked) return;
     if (socket.active) setStatus("reconnecting", "Connection lost — reconnecting; messages you send wait until then.");
     else setStatus("offline", "Disconnected. Reload the page to reconnect.");

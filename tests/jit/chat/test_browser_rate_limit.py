@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import screenshot
 from tests.jit.chat.conftest import session_cookie
-from tests.jit.chat.test_browser import _open_chat
+from tests.jit.chat.test_browser import _edit, _open_chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -168,5 +168,57 @@ def test_the_page_asks_again_for_channels_refused_for_now(
         for channel_id, unread in zip(extra_ids, ("1", "1", "2"), strict=True):
             badge = alice.locator(f'.chat-channel[data-channel-id="{channel_id}"] [data-unread]')
             expect(badge).to_have_text(unread, timeout=20_000)
+    finally:
+        context.close()
+
+
+def test_an_edit_or_retraction_refused_for_now_says_so_and_leaves_the_message_as_it_was(
+    app, browser, chat_team, chat_server, monkeypatch
+):
+    """Edits and retractions share the sends' allowance, but the page never sends them
+    again by itself: refused, the message keeps its text, the edit's text stays in the
+    box, and the page says what was not done (not that anything waits)."""
+    monkeypatch.setenv("JIT_CHAT_RATE_MESSAGES", "1")
+    monkeypatch.setenv("JIT_CHAT_RATE_SECONDS", "60")
+    monkeypatch.setenv("JIT_CHAT_RATE_BURST", "2")
+    server = chat_server()
+    context, alice, _ = _open_chat(browser, server, app, chat_team.nl, chat_team.code)
+    try:
+        alice.fill("#chat-body", "Convoy at border")
+        alice.keyboard.press("Enter")
+        own = alice.locator(".chat-message[data-seq]", has_text="Convoy at border")
+        own.wait_for()
+        _edit(alice, "Convoy at border", "Convoy at the border, 3 trucks")  # the second
+        edited = alice.locator(".chat-message[data-seq]", has_text="Convoy at the border, 3")
+        expect(edited.locator(".chat-message__edited")).to_be_visible()
+        _edit(alice, "Convoy at the border, 3 trucks", "Convoy at the border, 4 trucks")
+        error = alice.locator("#chat-error")
+        expect(error).to_contain_text(
+            re.compile(
+                r"^You are writing faster than this workspace allows \(1 message in 60 s, or "
+                r"2 at once, edits and retractions included\); the edit was not saved\. Your "
+                r"text is still in the box: save it again in \d+ s\.$"
+            )
+        )
+        expect(error).not_to_contain_text("sent again")
+        expect(error).not_to_contain_text("Waiting messages")
+        expect(alice.locator("#chat-body")).to_have_value("Convoy at the border, 4 trucks")
+        expect(alice.locator("#chat-editing")).to_be_visible()  # still editing: save again
+        expect(edited.locator(".chat-message__body")).to_have_text("Convoy at the border, 3 trucks")
+        expect(edited.locator(".chat-message__pending")).to_be_hidden()
+        shutil.copy(screenshot(alice, "chat-edit-refused"), "/tmp/chat-edit-refused.png")
+        alice.locator("#chat-edit-cancel").click()
+        alice.evaluate("window.confirm = () => true")  # "Retract this message?" Yes.
+        edited.hover()
+        edited.get_by_role("button", name="Retract").click()
+        expect(error).to_contain_text(
+            re.compile(
+                r"edits and retractions included\); the message was not retracted\. "
+                r"Try again in \d+ s\.$"
+            )
+        )
+        expect(edited.locator(".chat-message__body")).to_have_text("Convoy at the border, 3 trucks")
+        expect(edited).not_to_have_class(re.compile("chat-message--retracted"))
+        expect(edited.locator(".chat-message__pending")).to_be_hidden()
     finally:
         context.close()
