@@ -31,6 +31,7 @@ from jit.extensions import socketio as socketio_extension
 from tests.conftest import Auth
 
 NAMESPACE = "/chat"
+ROOT = Path(__file__).resolve().parents[3]
 _CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -212,6 +213,9 @@ class ChatServer:
             "JIT_INSTANCE_PATH": app.instance_path,
             "JIT_DATABASE_URL": app.config["DATABASE_URL"],
             "JIT_SECRET_KEY": app.config["SECRET_KEY"],
+            # The server runs this checkout's code, as the tests do, whichever checkout
+            # the environment's editable install points at (another clone's, once).
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
         env.pop("JIT_REDIS_URL", None)
         if redis_url:
