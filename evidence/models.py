@@ -89,6 +89,13 @@ class HandlingCode(StrEnum):
         return HANDLING_LABELS[self]
 
 
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 HANDLING_LABELS = {HandlingCode(code): handling_label(code) for code in HANDLING}
 # One definition for the workspace (jit/codes.py); kept here under the names evidence uses.
 SOURCE_RELIABILITY = codes.SOURCE_RELIABILITY
@@ -169,6 +176,11 @@ class EvidenceItem(db.Model):
     @property
     def type_label(self) -> str:
         return ItemType(self.item_type).label
+
+    @property
+    def local_collected_at(self) -> datetime:
+        """Return when it was collected, in the time zone its collection was stated in."""
+        return self.collected_at.astimezone(_zone(self.collected_time_zone))
 
     @property
     def visibility_label(self) -> str:
@@ -408,12 +420,8 @@ class CustodyEvent(db.Model):
 
     @property
     def local_occurred_at(self) -> datetime:
-        """Return when it happened, in the zone the actor works in."""
-        try:
-            zone = ZoneInfo(self.actor_time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        return self.occurred_at.astimezone(zone)
+        """Return when it happened, in the time zone the event's time was stated in."""
+        return self.occurred_at.astimezone(_zone(self.actor_time_zone))
 
     def canonical_fields(self) -> dict:
         """Return every recorded field except the event's own hash and row id, as hashed."""
