@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
 
     signals.gate.connect(gate.decide)
     signals.agreement_version.connect(gate.version_label)
+    signals.agreement_version_hashes.connect(gate.version_hashes)
     signals.participants_read_evidence.connect(gate.participants_read_evidence)
     app.before_request(due.bring_due_versions_into_force)
     signals.search_kinds.connect(search_kinds)

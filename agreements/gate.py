@@ -17,6 +17,8 @@ closed: "after expiry everything is read-only except an extension", DESIGN §4) 
 the agreement in force does not provide for the workspace.
 """
 
+import re
+
 from flask import current_app, has_app_context
 
 from agreements import status as agreement_status
@@ -69,6 +71,28 @@ def version_label(team) -> str | None:
     if version is None:
         return None
     return f"v{version.number} sha256:{version.content_hash[:30]}"
+
+
+_LABEL = re.compile(r"^v(?P<number>[0-9]+) sha256:(?P<prefix>[0-9a-f]{1,64})$")
+
+
+def version_hashes(team, labels=()) -> dict | None:
+    """Return ``{label: {"number", "sha256"}}`` for the labels naming ``team``'s versions.
+
+    A label (:func:`version_label`) holds the start of its version's hash; it names the
+    version only if that version's full hash starts so.
+    """
+    agreement = agreement_status.agreement_of(team)
+    if agreement is None:
+        return None
+    by_number = {version.number: version for version in agreement.versions}
+    found = {}
+    for label in labels:
+        match = _LABEL.match(label or "")
+        version = match and by_number.get(int(match["number"]))
+        if version and version.content_hash and version.content_hash.startswith(match["prefix"]):
+            found[label] = {"number": version.number, "sha256": version.content_hash}
+    return found
 
 
 def participants_read_evidence(team, user=None) -> bool | None:

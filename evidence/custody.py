@@ -51,6 +51,28 @@ def agreement_version(team) -> str | None:
     return signals.first_value(signals.agreement_version, team)
 
 
+@dataclass(frozen=True)
+class AgreementReference:
+    """An agreement version as events name it, with its text's full SHA-256 where known.
+
+    Events store a label that fits 40 characters (``v1 sha256:`` and the start of the
+    hash); a reader is shown the full hash, or, failing that, told the label is shortened.
+    """
+
+    label: str
+    number: int | None = None
+    sha256: str | None = None
+
+
+def agreement_references(team, events: Iterable[CustodyEvent]) -> dict[str, AgreementReference]:
+    """Return the agreement versions ``events`` name, by label, in order of first mention."""
+    labels = list(dict.fromkeys(e.agreement_version for e in events if e.agreement_version))
+    if not labels:
+        return {}
+    known = signals.merged(signals.agreement_version_hashes, team, labels=labels)
+    return {label: AgreementReference(label, **known.get(label, {})) for label in labels}
+
+
 # The note appended once to a chain that holds ``viewed`` events: why they stop there.
 VIEWS_MOVED = "views-in-audit-log"
 VIEWS_MOVED_TEXT = (

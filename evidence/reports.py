@@ -101,6 +101,7 @@ def custody_report_html(
         hash_groups=hash_groups,
         access_log=access_log,
         legend=code_legend(),
+        agreement_refs=custody.agreement_references(item.team, events),
         detail_rows=custody_fields.detail_rows,
         detail_text=custody_fields.detail_text,
     )

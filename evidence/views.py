@@ -98,6 +98,7 @@ def item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, status
             access_log=queries.access_log(access, item, limit=ACCESS_ROWS_ON_PAGE),
             detail_rows=custody_fields.detail_rows,
             detail_text=custody_fields.detail_text,
+            agreement_refs=custody.agreement_references(item.team, events),
             head=integrity.head,
             key=integrity.key,
             verification=integrity.verification,

@@ -271,3 +271,15 @@ retention_period = _hooks.signal(
     it, and it wins over ``JIT_RETENTION_DAYS`` (jit/closeout/retention.py).
     """,
 )
+
+
+agreement_version_hashes = _hooks.signal(
+    "agreement-version-hashes",
+    doc="""Give the full text hash of agreement versions named by recorded labels.
+
+    Sender: the team. Keyword ``labels``: labels as :data:`agreement_version` gave them
+    (stored with custody events and bundles, shortened to fit). Receivers return
+    ``{label: {"number": n, "sha256": the version's full SHA-256}}`` for the labels they
+    recognise, or ``None``. A reader shows the full hash where it is given.
+    """,
+)

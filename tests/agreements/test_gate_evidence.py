@@ -79,3 +79,27 @@ def test_the_agreement_says_whether_participants_read_evidence(app, jit, make_me
         assert not grant(jit.team, None)  # not every participant may read
     with frozen(at("2027-06-01")):  # after expiry the last text in force still decides
         assert grant(jit.team, analyst.user)
+
+
+def test_the_custody_report_and_item_page_give_the_agreements_full_hash(client, auth, in_force):
+    """Events store a shortened label ("v1 sha256:" and 30 hex digits); what a reader sees
+    is the version and its text's full SHA-256, as the agreement's PDF prints it."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    full = in_force.version.content_hash
+    with frozen(at("2026-07-01")):
+        auth.login(in_force.nl_member.user)
+        post_item(client, in_force)
+        base = f"/t/{in_force.team.code}/evidence/NL-0001"
+        report = client.get(f"{base}/custody-report.pdf")
+        page = client.get(base).get_data(as_text=True)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(report.data)).pages)
+    squeezed = re.sub(r"\s+", "", text)
+    assert "agreement version 1" in text
+    assert f"Version1:SHA-256ofitstext{full}" in squeezed
+    assert f"sha256:{full[:30]}" not in squeezed  # the label is never passed off as the hash
+    assert f'title="SHA-256 {full}"' in page
+    assert f"sha256:{full[:30]}" not in page
