@@ -48,6 +48,7 @@ def evaluation_overview(code: str):
         start_form=forms.StartVersionForm(),
         identification=evaluations.identification(access.team),
         overdue_since=evaluations.mid_term_overdue(access.team),
+        evaluation_article=evaluations.evaluation_article(access.team),
     )
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+from agreements.articles import ARTICLES, CURRENT, cite
 from agreements.models import Evaluation, EvaluationContribution
 from agreements.status import agreement_of, team_status
 from jit import signals
@@ -232,11 +233,23 @@ def identification(team) -> dict:
     }
 
 
+def evaluation_article(team) -> str:
+    """Return how the agreement in force cites its evaluation article ("Article 13").
+
+    The number depends on the numbering the version was signed in (agreements/articles.py).
+    """
+    status = team_status(team)
+    governing = status.governing or status.upcoming
+    schema = governing.content.get("schema", CURRENT) if governing else CURRENT
+    return cite("evaluation", schema if schema in ARTICLES else CURRENT)
+
+
 def mid_term_overdue(team) -> date | None:
     """Return the date the mid-term evaluation was due by, if that day has passed unfinished.
 
-    Due is the date Article 13 of the agreement in force sets; "passed" is counted in the
-    agreement's time zone. An evaluation opened but not finalised is still overdue.
+    Due is the date the evaluation article of the agreement in force sets
+    (:func:`evaluation_article`); "passed" is counted in the agreement's time zone. An
+    evaluation opened but not finalised is still overdue.
     """
     status = team_status(team)
     governing = status.governing or status.upcoming

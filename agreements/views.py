@@ -65,6 +65,7 @@ def overview(code: str):
         access=access,
         status=status,
         overdue_since=evaluations.mid_term_overdue(access.team),
+        evaluation_article=evaluations.evaluation_article(access.team),
         shown=shown,
         start_form=forms.StartVersionForm(),
         close_form=forms.CloseForm(),

@@ -183,6 +183,24 @@ def test_an_overdue_mid_term_evaluation_is_flagged(client, auth, jit):
     assert "The mid-term evaluation is overdue" in agreement
 
 
+def test_an_overdue_evaluation_cites_the_article_of_the_numbering_it_was_signed_in(
+    client, auth, jit
+):
+    with frozen(TODAY):
+        version = jit.draft(evaluation={"mid_term_on": "2026-09-30", "arrangements": ""})
+        version.content = _first_schema(version.content)
+        db.session.commit()
+        jit.sign_all(version)
+    with frozen(at("2026-10-15")):
+        auth.login(jit.nl_leader.user)
+        overview = client.get(f"/t/{jit.team.code}/evaluation").get_data(as_text=True)
+        agreement = client.get(f"/t/{jit.team.code}/agreement").get_data(as_text=True)
+    for page in (overview, agreement):
+        assert "The mid-term evaluation is overdue" in page
+        assert "(Article 15)" in page  # "Evaluation" is Article 15 in the first numbering
+        assert "(Article 13)" not in page
+
+
 def test_a_finalised_mid_term_evaluation_is_not_overdue(jit):
     with frozen(TODAY):
         jit.sign_all(jit.draft(evaluation={"mid_term_on": "2026-09-30", "arrangements": ""}))
