@@ -82,6 +82,7 @@ def _text_helpers(app: Flask) -> None:
     from agreements.articles import articles_of
 
     app.jinja_env.globals["agreement_articles"] = articles_of
+    app.jinja_env.filters["upper_first"] = content_text.upper_first
     app.jinja_env.globals["agreement_seconded_text"] = content_text.seconded_text
     app.jinja_env.globals["agreement_retention_text"] = content_text.retention_text
     app.jinja_env.globals["agreement_fixed"] = {

@@ -27,6 +27,11 @@ AMENDMENT_TEXT = (
 )
 
 
+def upper_first(text: str) -> str:
+    """Return ``text`` with its first letter capitalised, for a name that starts a line."""
+    return text[:1].upper() + text[1:]
+
+
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
@@ -38,7 +43,7 @@ def article_lines(content: dict, names: dict[str, str]) -> dict[str, list[str]]:
     different schemas compare article by article.
     """
     content = upgrade(content)
-    name = lambda key: names.get(key, key)  # noqa: E731
+    name = lambda key: upper_first(names.get(key, key))  # noqa: E731 (each starts a line)
     period = content["period"]
     info = content["information_use"]
     lines: dict[str, list[str]] = {}
@@ -61,7 +66,8 @@ def article_lines(content: dict, names: dict[str, str]) -> dict[str, list[str]]:
     )
     lines["period"] = [entry, f"Expires on {period['expires_on'] or '(not set)'}"]
     lines["operating_states"] = [
-        "Operates in: " + ", ".join(name(key) for key in content["operating_states"]["states"]),
+        "Operates in: "
+        + ", ".join(names.get(key, key) for key in content["operating_states"]["states"]),
         *content["operating_states"]["note"].splitlines(),
     ]
     lines["leaders"] = [

@@ -18,6 +18,7 @@ from jit.clock import utcnow
 from jit.extensions import db
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess
+from jit.teams.reference import country_name_in_text
 
 KINDS = {"original": "Original agreement", "amendment": "Amendment", "extension": "Extension"}
 
@@ -47,8 +48,11 @@ def party_infos(team) -> list[agreement_content.PartyInfo]:
 
 
 def party_names(team) -> dict[str, str]:
-    """Return each party's name by its key."""
-    return {party_key(p): p.name for p in team.parties}
+    """Return each party's name by its key, as a sentence writes it ("the Netherlands")."""
+    return {
+        party_key(p): country_name_in_text(p.country_code) if p.is_state else p.name
+        for p in team.parties
+    }
 
 
 def version_by_number(team, number: int) -> AgreementVersion:

@@ -31,5 +31,33 @@ def country_name(code: str) -> str:
     return countries().get(code, code)
 
 
+# States whose English name takes "the" in running text (EU Interinstitutional Style
+# Guide, list of countries), in that form: "For the Netherlands", not "For Netherlands".
+_IN_TEXT = {
+    "BS": "the Bahamas",
+    "CD": "the Democratic Republic of the Congo",
+    "CF": "the Central African Republic",
+    "CG": "the Congo",
+    "DO": "the Dominican Republic",
+    "GB": "the United Kingdom",
+    "GM": "the Gambia",
+    "KM": "the Comoros",
+    "MH": "the Marshall Islands",
+    "MV": "the Maldives",
+    "NL": "the Netherlands",
+    "PH": "the Philippines",
+    "RU": "the Russian Federation",
+    "SB": "the Solomon Islands",
+    "AE": "the United Arab Emirates",
+    "US": "the United States",
+    "VA": "the Holy See",
+}
+
+
+def country_name_in_text(code: str) -> str:
+    """Return the state's name as written in a sentence: "the Netherlands", "Croatia"."""
+    return _IN_TEXT.get(code) or country_name(code)
+
+
 def is_country_code(code: str) -> bool:
     return code in countries()

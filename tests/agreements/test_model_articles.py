@@ -201,6 +201,15 @@ def test_an_overdue_evaluation_cites_the_article_of_the_numbering_it_was_signed_
         assert "(Article 13)" not in page
 
 
+def test_the_pdf_names_states_as_a_sentence_does(client, auth, in_force):
+    auth.login(in_force.nl_member.user)
+    text = " ".join(pdf_text(client, in_force.team).split())
+    assert "For the Netherlands" in text
+    assert "For Netherlands" not in text
+    assert "The Netherlands: " in text  # Article 1's list of parties
+    assert "The team operates in: the Netherlands, Germany." in text
+
+
 def test_a_finalised_mid_term_evaluation_is_not_overdue(jit):
     with frozen(TODAY):
         jit.sign_all(jit.draft(evaluation={"mid_term_on": "2026-09-30", "arrangements": ""}))
