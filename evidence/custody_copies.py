@@ -52,6 +52,7 @@ def transfer_copy(
     audit.record(
         "evidence.custody_recorded",
         team=access.team,
+        actor=access.user,
         target=copy,
         new={"exhibit_number": copy.exhibit_number, "seq": event.seq, "type": event.event_type},
     )

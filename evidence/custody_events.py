@@ -178,6 +178,7 @@ def acknowledge_receipt(access: TeamAccess, item: EvidenceItem, seq: int) -> Cus
     audit.record(
         "evidence.custody_recorded",
         team=access.team,
+        actor=access.user,
         target=item,
         new={"exhibit_number": item.exhibit_number, "seq": event.seq, "type": event.event_type},
     )
