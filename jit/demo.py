@@ -232,7 +232,12 @@ def _email(person: DemoPerson) -> str:
     return f"{person.key}@{DOMAIN}"
 
 
-def _ensure_user(person: DemoPerson, password: str):
+def _ensure_user(person: DemoPerson, password: str, *, actor=None):
+    """Return the person's account, created by ``actor`` (the administrator) if missing.
+
+    The administrator's own account is the installation's first, made from the command
+    line before anyone could sign in, so its entry names no one, as on a real installation.
+    """
     user = find_user_by_email(_email(person))
     if user is None:
         user = create_user(
@@ -241,6 +246,7 @@ def _ensure_user(person: DemoPerson, password: str):
             password,
             is_platform_admin=person.role is None,
             time_zone=person.time_zone,
+            actor=actor,
         )
     return user
 
@@ -250,10 +256,13 @@ def _party_key(party) -> str:
 
 
 def _ensure_team(spec: DemoTeam, password: str) -> Team:
+    """Open the team as the platform administrator does: accounts, the space and its
+    coordinator; the coordinator then adds the other members."""
+    admin = find_user_by_email(_email(ADMIN))
     team = db.session.scalar(select(Team).where(Team.code == spec.code))
-    users = {person.key: _ensure_user(person, password) for person in spec.people}
+    users = {person.key: _ensure_user(person, password, actor=admin) for person in spec.people}
+    coordinator = next(p for p in spec.people if p.role is Role.COORDINATOR)
     if team is None:
-        coordinator = next(p for p in spec.people if p.role is Role.COORDINATOR)
         coordinator_index = next(
             i for i, p in enumerate(spec.parties) if (p.country_code or p.body) == coordinator.party
         )
@@ -264,7 +273,7 @@ def _ensure_team(spec: DemoTeam, password: str) -> Team:
             parties=spec.parties,
             coordinator=users[coordinator.key],
             coordinator_party_index=coordinator_index,
-            actor=None,
+            actor=admin,
         )
     parties = {_party_key(party): party for party in team.parties}
     members = set(
@@ -273,7 +282,9 @@ def _ensure_team(spec: DemoTeam, password: str) -> Team:
     for person in spec.people:
         user = users[person.key]
         if user.id not in members:
-            teams.add_membership(team, user, parties[person.party], person.role, actor=None)
+            teams.add_membership(
+                team, user, parties[person.party], person.role, actor=users[coordinator.key]
+            )
     return team
 
 

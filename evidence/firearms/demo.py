@@ -236,6 +236,7 @@ DIRECTORY = [
 def _fill_directory() -> None:
     if db.session.scalar(select(DirectoryEntry.id).limit(1)):
         return
+    admin = find_user_by_email(f"admin@{DOMAIN}")  # the directory is the platform's
     for country, function, name, address, email, phone, languages, channels in DIRECTORY:
         directory.create_entry(
             {
@@ -249,7 +250,7 @@ def _fill_directory() -> None:
                 "channels": channels,
                 "notes": NOTE,
             },
-            actor=None,
+            actor=admin,
         )
     click.echo(f"Demo directory: {len(DIRECTORY)} authorities.")
 

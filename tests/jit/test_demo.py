@@ -155,3 +155,26 @@ def test_the_demo_history_is_written_in_time_order_as_it_happened(demo):
     for channel, moment in messages:
         by_channel.setdefault(channel, []).append(moment)
     assert all(moments == sorted(moments) for moments in by_channel.values())
+
+
+def test_every_demo_audit_entry_names_the_person_who_did_it(demo):
+    """The administrator creates the accounts, opens the spaces and names their
+    coordinators; each coordinator adds the other members; each person records their own
+    work. Only the administrator's own account, the installation's first (made from the
+    command line before anyone could sign in), names no one."""
+    from jit.audit.models import AuditEntry
+
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+    nameless = [(e.operation, (e.new_values or {}).get("email")) for e in entries if not e.user_id]
+    assert nameless == [("account.created", "admin@demo.example")]
+    admin = db.session.scalar(db.select(User).where(User.email == "admin@demo.example"))
+    coordinator_of = {
+        m.team_id: m.user_id
+        for m in db.session.scalars(db.select(Membership).where(Membership.role == "coordinator"))
+    }
+    for entry in entries:
+        if entry.operation in ("account.created", "team.created", "directory.entry_created"):
+            assert entry.user_id in (admin.id, None), entry.operation
+        if entry.operation == "membership.created":
+            by = admin.id if entry.new_values["role"] == "coordinator" else None
+            assert entry.user_id == (by or coordinator_of[entry.team_id]), entry.new_values
