@@ -75,9 +75,13 @@ def _content(team) -> dict:
             "NL: Landelijk Parket 09/921004-25 (26Meridiaan)",
         },
         "period": {"entry_into_force": "signature", "starts_on": None, "expires_on": "2026-09-14"},
+        # The Article's fixed text already says whose law applies; the note adds only
+        # what this team agreed beyond it.
         "operating_states": {
             "states": ["HR", "AT", "NL"],
-            "note": "Members act under the law of the state where they operate at the time.",
+            "note": "Croatia for the workshops and the route to the border, Austria for the "
+            "transit and the Vienna contacts, the Netherlands for the buyers and the cocaine "
+            "payments.",
         },
         "leaders": [
             _person("hr.leader", "HR", "Deputy Head, USKOK Zagreb"),
@@ -96,6 +100,17 @@ def _content(team) -> dict:
             },
         ],
         "participants": [
+            # Eurojust takes part through its national members (Article 1, Appendix I).
+            {
+                "party": "EUROJUST",
+                "name": "Nikola Jurić",
+                "email": "nikola.juric@demo.example",
+                "function": "National Member for Croatia, Eurojust",
+                "scope": "Coordination of the parties' judicial authorities with the national "
+                "members for Austria and the Netherlands; coordination meetings and the "
+                "coordination centre on action days; Eurojust funding",
+                "may_read_evidence": False,
+            },
             _person(
                 "europol",
                 "EUROPOL",
@@ -108,7 +123,9 @@ def _content(team) -> dict:
                 "eurojust.analyst",
                 "EUROJUST",
                 "Firearms analyst, Eurojust",
-                scope="Cross-case analysis of seized firearms with other teams Eurojust supports",
+                scope="Analysis of the firearms the team seizes and of their tracing; "
+                "information from the team reaches another case only with the consent under "
+                "Article 11(b)",
                 may_read_evidence=True,
             ),
         ],

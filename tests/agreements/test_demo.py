@@ -34,6 +34,15 @@ def test_the_demo_agreement_is_in_force_with_one_extension_and_seeding_twice_cha
     assert content["time_zone"] == "Europe/Zagreb"
     eurojust = next(p for p in team.parties if p.body == "EUROJUST")
     assert "Secretariat" not in eurojust.authority
+    # Eurojust takes part through its national members (Article 1, Appendix I): one is
+    # named in Article 7, and no participant's scope reaches beyond Article 11's uses.
+    participants = {p["name"]: p for p in content["participants"]}
+    assert any("National Member" in p["function"] for p in participants.values())
+    assert content["information_use"]["other_purposes"] == ""
+    assert "other teams" not in participants["Lena Fischer"]["scope"]
+    assert "Article 11(b)" in participants["Lena Fischer"]["scope"]
+    # Article 4 says whose law applies in fixed text; the note does not say it again.
+    assert "law of the state" not in content["operating_states"]["note"]
     with frozen(at("2026-11-29")):
         # Due on 2026-03-31 and never finalised: the overdue mid-term evaluation is flagged.
         assert evaluations.mid_term_overdue(team) == date(2026, 3, 31)
