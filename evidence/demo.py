@@ -5,16 +5,12 @@ generated here, then given a plausible history: sealing, hand-overs between the 
 services, analysis. Safe to run again: a team that already has evidence is left alone.
 """
 
-import struct
-import zlib
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
 
 import click
 from sqlalchemy import select
 
-from evidence import custody_events, services, storage
+from evidence import custody_events, demo_files, services, storage
 from evidence.models import EvidenceItem
 from evidence.sniff import sniff
 from jit import gates
@@ -42,93 +38,6 @@ def _access(team: Team, key: str) -> TeamAccess:
         .where(Membership.team_id == team.id, User.email == f"{key}@{DOMAIN}")
     )
     return TeamAccess(team=team, membership=membership)
-
-
-def _png(width: int, height: int, paint) -> bytes:
-    """Encode an RGB image whose pixel colours ``paint(x, y)`` returns."""
-    rows = bytearray()
-    for y in range(height):
-        rows.append(0)
-        for x in range(width):
-            rows.extend(paint(x, y))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes(rows), 6))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _pistol_photo() -> bytes:
-    """A evidence-table photograph: a pistol silhouette on grey with a scale bar."""
-
-    def paint(x, y):
-        on_slide = 120 <= x <= 380 and 110 <= y <= 150
-        on_grip = 300 <= x <= 350 and 150 <= y <= 250 and x - 300 < (y - 150) * 0.3 + 45
-        on_guard = 250 <= x <= 300 and 150 <= y <= 185 and not (260 < x < 290 and y < 178)
-        if on_slide or on_grip or on_guard:
-            return (32, 34, 38)
-        if 40 <= x <= 240 and 280 <= y <= 290:
-            return (255, 255, 255) if (x - 40) // 20 % 2 else (20, 20, 20)
-        shade = 150 + (x + y) // 16 % 6
-        return (shade, shade, shade + 4)
-
-    return _png(480, 320, paint)
-
-
-def _warehouse_photo() -> bytes:
-    def paint(x, y):
-        if y > 220:
-            return (90, 86, 80)
-        if 60 <= x <= 200 and 120 <= y <= 220:
-            return (150, 110, 60) if (y // 12) % 2 else (135, 98, 52)
-        if 240 <= x <= 420 and 90 <= y <= 220:
-            return (60, 90, 130) if (x // 30) % 2 else (52, 80, 118)
-        return (200, 204, 210)
-
-    return _png(480, 320, paint)
-
-
-def _pdf(title: str, paragraphs: list[str], reference: str) -> bytes:
-    from flask import current_app
-    from weasyprint import CSS, HTML
-
-    from jit.pdf import BASE_URL, static_fetcher
-
-    body = "".join(f"<p>{text}</p>" for text in paragraphs)
-    markup = (
-        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-        f"<p class='ref'>{reference}</p><h1>{title}</h1>{body}"
-        "<p class='sig'>Signed electronically. Page 1 of 1.</p></body></html>"
-    )
-    css = CSS(
-        string="@page { size: A4; margin: 25mm } body { font: 11pt 'DejaVu Sans' } "
-        "h1 { font-size: 16pt } .ref { color: #555; font-size: 9pt } "
-        ".sig { margin-top: 20mm; font-style: italic }",
-    )
-    fetcher = static_fetcher(current_app.static_folder)
-    return HTML(string=markup, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(stylesheets=[css])
-
-
-def _email() -> bytes:
-    message = EmailMessage()
-    message["From"] = "Dragan K. <dk.logistics@example.net>"
-    message["To"] = "transport-wien@example.org"
-    message["Date"] = format_datetime(_at("2026-02-27T18:42:00+01:00"))
-    message["Subject"] = "Re: Lieferung Dienstag / pošiljka utorak"
-    message["Message-ID"] = "<20260227184200.4411@example.net>"
-    message.set_content(
-        'Hallo,\n\nthe parts ("Ersatzteile") leave Zagreb on Tuesday with the white van, '
-        "12 boxes as agreed, over Macelj and Spielfeld. Payment as last time: the returning "
-        "load.\nDriver will call from Spielfeld.\n\nD.\n"
-    )
-    return message.as_bytes()
 
 
 def _upload(filename: str, data: bytes) -> services.Upload:
@@ -174,8 +83,13 @@ class _Story:
 
     def event(self, key: str, person: str, event_type: str, when: str, **fields) -> None:
         """Record an event that happened at ``when``, entered shortly after (or at
-        ``recorded``, for one that happened before its item was uploaded)."""
+        ``recorded``, for one that happened before its item was uploaded).
+
+        ``copy_key`` makes it the hand-over of a copy (``is_copy``): the copy becomes an
+        item of its own, kept under that key, and the transfer is on the copy's chain.
+        """
         recorded = _at(fields.pop("recorded")) if "recorded" in fields else _at(when) + ENTERED
+        copy_key = fields.pop("copy_key", None)
 
         def run():
             if not self._allowed() or key not in self.items:
@@ -185,9 +99,12 @@ class _Story:
                 event_type=event_type,
                 occurred_at=_at(when),
                 time_zone=fields.pop("time_zone", access.user.time_zone),
+                is_copy=copy_key is not None,
                 **fields,
             )
-            custody_events.record_event(access, self.items[key], data)
+            event = custody_events.record_event(access, self.items[key], data)
+            if copy_key is not None:
+                self.items[copy_key] = db.session.get(EvidenceItem, event.item_id)
 
         self.timeline.at(recorded, run)
 
@@ -224,7 +141,7 @@ def schedule(timeline) -> None:
         lambda: [
             _upload(
                 "PNUSKOK-ZG-2026-0314_extraction_report.pdf",
-                _pdf(
+                demo_files.pdf(
                     "Forensic extraction report — Samsung Galaxy A54",
                     [
                         "Device: Samsung Galaxy A54, IMEI 35 291611 204857 3, seized from the "
@@ -270,7 +187,8 @@ def schedule(timeline) -> None:
         tags="phone, border, Bajakovo, van",
     )
     # Seized at Bajakovo at 09:30, driven to Zagreb (about three hours on the A3),
-    # imaged there, then sealed: the events are entered once the item was uploaded.
+    # imaged there, then sealed and stored: the events are entered once the item was
+    # uploaded. The sealed handset stays in Zagreb; only copies of its image travel.
     story.event(
         "handset",
         "hr.member",
@@ -278,8 +196,15 @@ def schedule(timeline) -> None:
         "2026-03-14T13:30:00+01:00",
         recorded="2026-03-16T11:15:00+01:00",
         location="PNUSKOK forensic laboratory, Zagreb",
-        method="Cellebrite UFED 7.69, full file system extraction; SHA-256 of the image "
-        "verified after acquisition",
+        method="Cellebrite UFED 4PC 7.69, full file system extraction; the image verified "
+        "against the hashes below after acquisition",
+        device_make="Samsung",
+        device_model="Galaxy A54 5G (SM-A546B/DS)",
+        device_serial="IMEI 35 291611 204857 3",
+        tool_hashes=[
+            ("MD5", "9c2f4e71 0b8a5d36 e4f1c7a2 58d09b13"),
+            ("SHA-256", "4b7e1d9a 0c3f5e82 a61d47b9 e2058c3f 7d9a1b64 c0e53f28 9b1a6d47 e8f2c05d"),
+        ],
         purpose="Forensic image of the handset before analysis",
         legal_basis="Art. 257 ZKP (search of a mobile device), order of the investigating judge",
     )
@@ -289,15 +214,59 @@ def schedule(timeline) -> None:
         "sealed",
         "2026-03-14T15:25:00+01:00",
         recorded="2026-03-16T11:20:00+01:00",
-        location="PNUSKOK evidence room, Zagreb",
+        location="PNUSKOK forensic laboratory, Zagreb",
         seal_number="HR-PNU-0448812",
-        purpose="Sealed in an evidence bag after acquisition",
+        purpose="Handset sealed in an evidence bag after acquisition",
     )
     story.event(
         "handset",
-        "hr.leader",
+        "hr.member",
+        "checked_in",
+        "2026-03-14T15:40:00+01:00",
+        recorded="2026-03-16T11:22:00+01:00",
+        location="PNUSKOK evidence room, Zagreb",
+        storage_location="PNUSKOK evidence room, Zagreb — locker 14",
+        purpose="Kept sealed for the proceedings",
+    )
+    # A copy of the verified image for Vienna, made in Zagreb and sealed for the
+    # coordination meeting at Eurojust: an item of its own, so its journey is on its chain.
+    story.item(
+        "handset_copy",
+        "hr.member",
+        "2026-03-19T14:30:00+01:00",
+        lambda: [],
+        title="Copy of the handset extraction for the Austrian investigators",
+        item_type="device-image",
+        description="Copy of the verified image of HR-0001, with its extraction report and "
+        "chat export, on an encrypted USB drive for the analysis of the Austrian contacts.",
+        collected_by="Insp. Tomislav Babić, PNUSKOK Zagreb",
+        when="2026-03-19T14:00:00+01:00",
+        collected_time_zone="Europe/Zagreb",
+        collected_location="PNUSKOK forensic laboratory, Zagreb",
+        legal_basis="JIT agreement Article 11 (information and evidence)",
+        legal_reference="USKOK KR-US-14/2026",
+        parent="handset",
+        derivation="copy",
+        source_reliability="A",
+        information_accuracy="1",
+        tags="phone, copy",
+    )
+    story.event(
+        "handset_copy",
+        "hr.member",
+        "sealed",
+        "2026-03-19T14:20:00+01:00",
+        recorded="2026-03-19T14:40:00+01:00",
+        location="PNUSKOK forensic laboratory, Zagreb",
+        seal_number="HR-PNU-0448820",
+        purpose="USB drive sealed for the hand-over at Eurojust",
+    )
+    story.event(
+        "handset_copy",
+        "hr.member",
         "transferred",
         "2026-03-20T10:00:00+01:00",
+        time_zone="Europe/Amsterdam",
         location="Eurojust, The Hague (coordination meeting)",
         released_by="Insp. Tomislav Babić",
         released_by_party="HR — PNUSKOK",
@@ -311,7 +280,18 @@ def schedule(timeline) -> None:
         "of the 2000 EU MLA Convention",
     )
     story.event(
-        "handset",
+        "handset_copy",
+        "at.member",
+        "unsealed",
+        "2026-03-23T09:00:00+01:00",
+        time_zone="Europe/Vienna",
+        location="Bundeskriminalamt, Vienna",
+        seal_number="HR-PNU-0448820",
+        seal_state="intact",
+        purpose="Opened to load the copy into the analysis tools",
+    )
+    story.event(
+        "handset_copy",
         "at.member",
         "analysed",
         "2026-03-24T14:30:00+01:00",
@@ -319,23 +299,6 @@ def schedule(timeline) -> None:
         location="Bundeskriminalamt, Vienna",
         purpose="Contact and location analysis of the extraction",
         method="Physical Analyzer 7.69, i2 Analyst's Notebook 10",
-    )
-    story.event(
-        "handset",
-        "at.member",
-        "transferred",
-        "2026-04-02T09:15:00+02:00",
-        time_zone="Europe/Vienna",
-        location="Bundeskriminalamt, Vienna",
-        released_by="Lukas Steiner",
-        released_by_party="AT — Bundeskriminalamt",
-        received_by="Sanne Jansen",
-        received_by_party="NL — Politie Landelijke Eenheid",
-        purpose="Rotterdam contact identified; copy to the Dutch investigators",
-        packaging="Encrypted USB drive in sealed bag BK-W-77120",
-        condition="Seal intact; drive undamaged",
-        receipt_number="BK-UE-2026-0402",
-        legal_basis="JIT agreement Article 11 (information and evidence)",
     )
     story.item(
         "analysis",
@@ -345,7 +308,8 @@ def schedule(timeline) -> None:
             _upload(
                 "analysis_contacts_bajakovo.txt",
                 (
-                    "Analysis of HR-0001 (handset, Bajakovo)\n\n"
+                    "Analysis of HR-0004 (copy of the extraction of the Bajakovo handset, "
+                    "HR-0001)\n\n"
                     "1. 'Beč transport' resolves to a prepaid number active in Wien-Favoriten.\n"
                     "2. 'Rotterdam H.' used a Dutch number also in Dutch case ON-2026-118.\n"
                     "3. Travel pattern Zagreb – Macelj – Spielfeld – Wien every 2–3 weeks "
@@ -362,11 +326,91 @@ def schedule(timeline) -> None:
         collected_location="Bundeskriminalamt, Vienna",
         legal_basis="Use for the team's purpose (JIT agreement Article 11(a)); "
         "StA Wien 71 St 38/25p",
-        parent="handset",
+        parent="handset_copy",
         derivation="analysis",
         source_reliability="B",
         information_accuracy="2",
         tags="phone, analysis",
+    )
+    story.event(
+        "handset_copy",
+        "at.member",
+        "resealed",
+        "2026-03-24T17:00:00+01:00",
+        time_zone="Europe/Vienna",
+        location="Bundeskriminalamt, Vienna",
+        seal_number="BK-W-77118",
+        purpose="Resealed after the analysis",
+    )
+    story.event(
+        "handset_copy",
+        "at.member",
+        "checked_in",
+        "2026-03-24T17:15:00+01:00",
+        time_zone="Europe/Vienna",
+        location="Bundeskriminalamt, Vienna",
+        storage_location="Bundeskriminalamt, evidence store, Vienna — shelf A-12",
+        purpose="Kept sealed for the team",
+    )
+    story.event(
+        "handset_copy",
+        "at.member",
+        "checked_out",
+        "2026-04-02T08:40:00+02:00",
+        time_zone="Europe/Vienna",
+        location="Bundeskriminalamt, Vienna",
+        storage_location="Bundeskriminalamt, evidence store, Vienna — shelf A-12",
+        purpose="Rotterdam contact identified: a copy for the Dutch investigators",
+        legal_basis="JIT agreement Article 11 (information and evidence)",
+    )
+    story.event(
+        "handset_copy",
+        "at.member",
+        "unsealed",
+        "2026-04-02T08:45:00+02:00",
+        time_zone="Europe/Vienna",
+        location="Bundeskriminalamt, Vienna",
+        seal_number="BK-W-77118",
+        seal_state="intact",
+        purpose="Opened to make the copy for the Netherlands",
+    )
+    story.event(
+        "handset_copy",
+        "at.member",
+        "transferred",
+        "2026-04-02T09:15:00+02:00",
+        copy_key="handset_copy_nl",
+        time_zone="Europe/Vienna",
+        location="Bundeskriminalamt, Vienna",
+        released_by="Lukas Steiner",
+        released_by_party="AT — Bundeskriminalamt",
+        received_by="Sanne Jansen",
+        received_by_party="NL — Politie Landelijke Eenheid",
+        purpose="Rotterdam contact identified; copy to the Dutch investigators",
+        packaging="Encrypted USB drive in sealed bag BK-W-77120",
+        condition="Seal intact; drive undamaged",
+        receipt_number="BK-UE-2026-0402",
+        legal_basis="JIT agreement Article 11 (information and evidence)",
+    )
+    story.event(
+        "handset_copy",
+        "at.member",
+        "resealed",
+        "2026-04-02T09:30:00+02:00",
+        time_zone="Europe/Vienna",
+        location="Bundeskriminalamt, Vienna",
+        seal_number="BK-W-77121",
+        purpose="Resealed after the copy was made",
+    )
+    story.event(
+        "handset_copy",
+        "at.member",
+        "checked_in",
+        "2026-04-02T09:40:00+02:00",
+        time_zone="Europe/Vienna",
+        location="Bundeskriminalamt, Vienna",
+        storage_location="Bundeskriminalamt, evidence store, Vienna — shelf A-12",
+        purpose="Kept sealed for the team",
     )
 
     story.item(
@@ -374,12 +418,13 @@ def schedule(timeline) -> None:
         "hr.member",
         "2026-03-16T11:30:00+01:00",
         lambda: [
-            _upload("IMG_20260314_1204_Zastava_M57.png", _pistol_photo()),
+            _upload("IMG_20260314_1204_Zastava_M57.png", demo_files.pistol_photo()),
             _upload(
                 "firearm_record.txt",
                 (
                     b"Firearm record\nMake/model: Zastava M57 (7.62x25), converted from a "
-                    b"blank-firing pistol\nSerial: 12-M57-48221 (partly ground off, recovered)\n"
+                    b"blank-firing pistol\nSerial: 12-M57-4??21 (partly ground off; sent to the "
+                    b"laboratory for restoration)\n"
                     b"Markings: Yugoslav proof mark; barrel replaced\nFound: hidden compartment "
                     b"behind the van's bulkhead, box 7 of 12\n"
                 ),
@@ -401,6 +446,15 @@ def schedule(timeline) -> None:
         information_accuracy="1",
         tags="firearm, border, van, tracing",
     )
+    # Sealed at the scene, stored in Zagreb, examined at the Forensic Science Centre
+    # (the serial number restored, firearms demo) and back in the evidence room before
+    # the MLA request to Serbia carries it. The examiner is not a workspace user: the
+    # investigator enters her part from her report and says so.
+    lab = "Forensic Science Centre Ivan Vučetić, Zagreb"
+    examination = "Art. 308 ZKP (order for an expert examination)"
+    from_report = "Done by Dr. Ana Kos, firearms examiner; entered from her report " + (
+        "CFIIV-VJ-2026-0412 of 27 March 2026"
+    )
     story.event(
         "pistol",
         "hr.member",
@@ -409,14 +463,111 @@ def schedule(timeline) -> None:
         recorded="2026-03-16T11:40:00+01:00",
         location="Bajakovo border crossing",
         seal_number="HR-PNU-0448815",
-        purpose="Sealed and sent to the Forensic Science Centre Ivan Vučetić",
+        purpose="Sealed at the scene for transport to Zagreb",
+    )
+    story.event(
+        "pistol",
+        "hr.member",
+        "checked_in",
+        "2026-03-14T17:30:00+01:00",
+        recorded="2026-03-16T11:42:00+01:00",
+        location="PNUSKOK evidence room, Zagreb",
+        storage_location="PNUSKOK evidence room, Zagreb — firearms safe 3",
+        purpose="Kept sealed until the examination",
+    )
+    story.event(
+        "pistol",
+        "hr.member",
+        "checked_out",
+        "2026-03-16T08:15:00+01:00",
+        recorded="2026-03-16T11:44:00+01:00",
+        location="PNUSKOK evidence room, Zagreb",
+        storage_location="PNUSKOK evidence room, Zagreb — firearms safe 3",
+        purpose="Taken to the Forensic Science Centre for examination",
+        legal_basis=examination,
+    )
+    story.event(
+        "pistol",
+        "hr.member",
+        "transferred",
+        "2026-03-16T09:00:00+01:00",
+        recorded="2026-03-16T11:46:00+01:00",
+        location=lab,
+        released_by="Insp. Tomislav Babić",
+        released_by_party="HR — PNUSKOK",
+        received_by="Dr. Ana Kos",
+        received_by_party="HR — Forensic Science Centre Ivan Vučetić",
+        purpose="Examination: restoration of the ground-off serial number; the conversion",
+        packaging="Sealed evidence bag HR-PNU-0448815",
+        condition="Seal intact",
+        receipt_number="CFIIV-P-2026-0412",
+        legal_basis=examination,
+    )
+    story.event(
+        "pistol",
+        "hr.member",
+        "unsealed",
+        "2026-03-16T09:20:00+01:00",
+        recorded="2026-03-16T11:48:00+01:00",
+        location=lab,
+        seal_number="HR-PNU-0448815",
+        seal_state="intact",
+        purpose="Opened at the Centre for the examination, in the examiner's presence",
+    )
+    story.event(
+        "pistol",
+        "hr.member",
+        "analysed",
+        "2026-03-27T11:00:00+01:00",
+        location=lab,
+        purpose="Serial number restored as 12-M57-48221; converted from a blank-firing "
+        "pistol, barrel replaced, fires 7.62×25 mm",
+        method="Chemical etching of the frame (Fry's reagent); test firing; ballistic "
+        "comparison in IBIS",
+        notes=from_report,
+        legal_basis=examination,
+    )
+    story.event(
+        "pistol",
+        "hr.member",
+        "resealed",
+        "2026-03-27T12:00:00+01:00",
+        location=lab,
+        seal_number="CFIIV-0091734",
+        purpose="Resealed after the examination",
+        notes=from_report,
+    )
+    story.event(
+        "pistol",
+        "hr.member",
+        "transferred",
+        "2026-03-30T10:00:00+02:00",
+        location=lab,
+        released_by="Dr. Ana Kos",
+        released_by_party="HR — Forensic Science Centre Ivan Vučetić",
+        received_by="Insp. Tomislav Babić",
+        received_by_party="HR — PNUSKOK",
+        purpose="Returned after the examination",
+        packaging="Evidence bag sealed with the Centre's seal CFIIV-0091734",
+        condition="Seal intact",
+        receipt_number="CFIIV-P-2026-0412-R",
+        legal_basis=examination,
+    )
+    story.event(
+        "pistol",
+        "hr.member",
+        "checked_in",
+        "2026-03-30T11:00:00+02:00",
+        location="PNUSKOK evidence room, Zagreb",
+        storage_location="PNUSKOK evidence room, Zagreb — firearms safe 3",
+        purpose="Kept sealed for the proceedings",
     )
 
     story.item(
         "email",
         "at.member",
         "2026-03-18T10:00:00+01:00",
-        lambda: [_upload("RE_Lieferung_Dienstag.eml", _email())],
+        lambda: [_upload("RE_Lieferung_Dienstag.eml", demo_files.email_message())],
         title="E-mail arranging the Tuesday shipment",
         item_type="communication-data",
         description="Mail seized from the Vienna transport company's account.",
@@ -426,7 +577,7 @@ def schedule(timeline) -> None:
         collected_location="Vienna, mail provider disclosure",
         seized_from="transport-wien@example.org",
         legal_basis="§ 135 StPO, court-approved order of the Staatsanwaltschaft Wien",
-        legal_reference="StA Wien 712 St 41/26m",
+        legal_reference="StA Wien 71 St 38/25p",
         handling_code="H2",
         handling_conditions="Not to be passed outside the JIT without the Staatsanwaltschaft Wien.",
         source_reliability="B",
@@ -441,7 +592,7 @@ def schedule(timeline) -> None:
         lambda: [
             _upload(
                 "PV_doorzoeking_Waalhaven.pdf",
-                _pdf(
+                demo_files.pdf(
                     "Proces-verbaal van doorzoeking — Waalhaven Oostzijde 12",
                     [
                         "On 9 April 2026 at 06:00 the unit searched the warehouse on the "
@@ -452,7 +603,7 @@ def schedule(timeline) -> None:
                     "Politie Landelijke Eenheid · ON-2026-118 · PV 2026041",
                 ),
             ),
-            _upload("warehouse_overview.png", _warehouse_photo()),
+            _upload("warehouse_overview.png", demo_files.warehouse_photo()),
         ],
         title="Search of the Waalhaven warehouse",
         item_type="document",
