@@ -58,8 +58,9 @@ def _date(raw) -> str | None:
 def _number(raw, maximum: int) -> int | None:
     if raw in (None, ""):
         return None
+    # ASCII digits only: str.isdigit() also takes "²" or "٣", which int() refuses or reads.
     if isinstance(raw, bool) or not (
-        isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit())
+        isinstance(raw, int) or (isinstance(raw, str) and raw.isascii() and raw.isdigit())
     ):
         raise FieldError("Enter a whole number.")
     value = int(raw) if len(str(raw)) <= 6 else maximum + 1
@@ -68,9 +69,16 @@ def _number(raw, maximum: int) -> int | None:
     return value
 
 
+def _one_value(raw) -> None:
+    # An imported document may hold a list (or a number) where the form has one choice.
+    if not isinstance(raw, str):
+        raise FieldError("Choose one of the choices offered.")
+
+
 def _choice(field: Field, raw) -> str:
     if raw in (None, ""):
         return ""
+    _one_value(raw)
     if raw not in dict(field.choices):
         raise FieldError(f"“{str(raw)[:60]}” is not one of the choices offered.")
     return raw
@@ -87,6 +95,7 @@ def _choices(field: Field, raw) -> list[str]:
 def _state(raw, party_states: set[str]) -> str:
     if raw in (None, ""):
         return ""
+    _one_value(raw)
     if raw == OTHER_STATE or raw in party_states:
         return raw
     raise FieldError(

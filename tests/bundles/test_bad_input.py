@@ -121,3 +121,55 @@ def test_saving_a_final_bundle_is_refused_by_the_service(crew, make_bundle):
         services.save_values(
             access_of(crew.nl_member), bundle, forms.from_mapping(COMPLETE["mla"]), "en"
         )
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "12²", "⑫"])
+def test_digits_other_than_ascii_are_named_not_a_server_error(raw, client, auth, crew, make_bundle):
+    """str.isdigit() takes "²", which int() then refuses: once a 500."""
+    bundle = make_bundle(crew.nl_member, "eaw", COMPLETE["eaw"])
+    auth.login(crew.nl_member.user)
+    response = client.post(
+        f"/t/{crew.team.code}/requests/{bundle.number}/edit",
+        data=_form(COMPLETE["eaw"] | {"max_penalty_months": raw}),
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Enter a whole number." in page
+    assert "nothing was saved" in page
+    db.session.refresh(bundle)
+    assert bundle.values["max_penalty_months"] == COMPLETE["eaw"]["max_penalty_months"]
+
+
+CHOOSE = "Choose one of the choices offered."
+
+
+@pytest.mark.parametrize(
+    ("request_type", "values", "field", "message"),
+    [
+        ("eio", {"person_status": ["suspect"]}, "person_status", CHOOSE),
+        ("eio", {"is_urgent": ["yes", "no"]}, "is_urgent", CHOOSE),
+        ("eio", {"executing_state": ["DE"]}, "executing_state", CHOOSE),
+        ("eio", {"executing_state": 7}, "executing_state", CHOOSE),
+        ("eaw", {"sex": ["male"]}, "sex", CHOOSE),
+        ("eaw", {"max_penalty_months": "²"}, "max_penalty_months", "Enter a whole number."),
+        ("eaw", {"max_penalty_months": ["12"]}, "max_penalty_months", "Enter a whole number."),
+    ],
+)
+def test_a_list_or_a_stray_digit_is_named_on_import(
+    request_type, values, field, message, client, auth, crew
+):
+    """The import's schema lets an array through where the form has one choice (once a
+    TypeError), and a string of any digits where it has a number (once a ValueError)."""
+    from tests.bundles.test_json import _import
+
+    auth.login(crew.nl_member.user)
+    document = {
+        "schema": "jit-workspace/request/v1",
+        "type": request_type,
+        "language": "en",
+        "values": values,
+    }
+    response = _import(client, crew.team.code, document)
+    assert response.status_code == 400
+    assert f"values/{field}: {message}" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count()).select_from(Bundle)) == 0
