@@ -36,7 +36,12 @@ def rule_problems(instrument: Instrument, values: dict, context: RuleContext) ->
 
 
 def check(instrument: Instrument, values: dict, context: RuleContext) -> list[Problem]:
-    """Return everything that keeps the request from being complete (empty if complete)."""
+    """Return everything that keeps the request from being complete (empty if complete).
+
+    Only the fields that apply are checked: a value kept in a field whose condition is
+    off (a sentence's length on a warrant for prosecution) is not part of the request.
+    """
+    values = instrument.applying(values)
     return missing_fields(instrument, values) + rule_problems(instrument, values, context)
 
 

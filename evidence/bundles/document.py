@@ -26,7 +26,9 @@ def request_document(bundle: Bundle) -> dict:
         return bundle.document
     definition = instrument(bundle.request_type)
     agreement = agreement_facts(bundle.team)
-    values = bundle.values or {}
+    # Only the fields that apply: the draft keeps what was typed into a field whose
+    # condition is off, but the request (its JSON, hash, PDF and text) does not carry it.
+    values = definition.applying(bundle.values or {})
     return {
         "schema": SCHEMA,
         "type": bundle.request_type,

@@ -125,6 +125,24 @@ class Instrument:
                 return item
         raise KeyError(key)
 
+    def applying(self, values: dict) -> dict:
+        """Return ``values`` without those of fields that do not apply.
+
+        A draft keeps what was typed into a field whose condition is off, so that turning
+        it on again brings the text back; what leaves the workspace (the request document,
+        its hash, the PDF) and the check see only what applies. A condition may rest on a
+        field with a condition of its own (EAW (d)), so fields are dropped until none is.
+        """
+        kept = dict(values)
+        while dropped := [
+            item.key
+            for _section, item in self.fields()
+            if item.key in kept and not item.applies(kept)
+        ]:
+            for key in dropped:
+                del kept[key]
+        return kept
+
     def section_of(self, key: str) -> Section:
         for section, item in self.fields():
             if item.key == key:
