@@ -75,7 +75,6 @@ COMPLETE = {
         "decision_reference": "RC 26/1234",
         "decision_date": "2026-10-01",
         "max_penalty_months": 96,
-        "appeared_in_person": "yes",
         "offence_count": 2,
         "circumstances": "Between March and May 2026 in Rotterdam he sold 14 converted pistols.",
         "legal_classification": "Art. 26 Wet wapens en munitie.",

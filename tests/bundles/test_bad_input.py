@@ -65,6 +65,7 @@ def test_eaw_penalty_thresholds(crew, make_bundle):
         "purpose": "execution",
         "sentence_months": 3,
         "remaining_months": 3,
+        "appeared_in_person": "yes",
     }
     execution.pop("max_penalty_months")
     bundle = make_bundle(crew.nl_member, "eaw", execution)

@@ -23,10 +23,19 @@ def test_each_section_names_its_missing_required_field(request_type, crew, make_
         if not (field.required and field.when):
             continue
         assert (section.key, field.key) not in named
-        key, wanted = field.when
-        bundle.values = {key: [wanted] if instrument.field(key).kind == "choices" else wanted}
+        bundle.values = _case_of(instrument, field)
         now_named = {(p.section, p.field) for p in services.problems(bundle)}
         assert (section.key, field.key) in now_named, (section.key, field.key)
+
+
+def _case_of(instrument, field) -> dict:
+    """The values that make ``field`` apply, through a condition that has its own."""
+    values = {}
+    while field.when:
+        key, wanted = field.when
+        values[key] = [wanted] if instrument.field(key).kind == "choices" else wanted
+        field = instrument.field(key)
+    return values
 
 
 @pytest.mark.parametrize("request_type", sorted(INSTRUMENTS))

@@ -224,6 +224,9 @@ EAW = Instrument(
                     YESNO,
                     True,
                     choices=YES_NO,
+                    # Art. 4a concerns the trial that resulted in the sentence to execute: a
+                    # warrant for prosecution follows no trial yet.
+                    when=("purpose", "execution"),
                     article=N_("Art. 4a"),
                 ),
                 Field(
