@@ -59,7 +59,10 @@ def test_bad_numbers_are_bounded(client, auth, crew, make_bundle):
 def test_eaw_penalty_thresholds(crew, make_bundle):
     from evidence.bundles import services
 
-    bundle = make_bundle(crew.nl_member, "eaw", COMPLETE["eaw"] | {"max_penalty_months": 11})
+    # Under three years an offence is described, not ticked on the list (Art. 2(2)).
+    off_the_list = COMPLETE["eaw"] | {"max_penalty_months": 11, "other_offences": "Theft."}
+    off_the_list.pop("offence_categories")
+    bundle = make_bundle(crew.nl_member, "eaw", off_the_list)
     assert any(p.field == "max_penalty_months" for p in services.problems(bundle))
     execution = COMPLETE["eaw"] | {
         "purpose": "execution",
@@ -67,7 +70,6 @@ def test_eaw_penalty_thresholds(crew, make_bundle):
         "remaining_months": 3,
         "appeared_in_person": "yes",
     }
-    execution.pop("max_penalty_months")
     bundle = make_bundle(crew.nl_member, "eaw", execution)
     assert any(p.field == "sentence_months" for p in services.problems(bundle))
     bundle = make_bundle(crew.nl_member, "eaw", execution | {"sentence_months": 4})

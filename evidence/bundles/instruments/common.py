@@ -139,17 +139,19 @@ def signature_fields(article: str) -> tuple:
     )
 
 
-def offence_categories_field(article: str, required: bool = True) -> Field:
+def offence_categories_field(article: str, label: str, help: str) -> Field:
+    """The tick boxes of the list (FD 2002/584/JHA art. 2(2), Directive 2014/41/EU Annex D).
+
+    Never required by itself: a box is ticked only for an offence punishable by a maximum
+    of at least three years; any other offence is described in full instead.
+    """
     return Field(
         "offence_categories",
-        N_("Offence categories of the list"),
+        label,
         CHOICES,
-        required=required,
         choices=OFFENCE_CATEGORIES,
         article=article,
-        help=N_(
-            "Tick each category the offence falls under, as the issuing State's law defines it."
-        ),
+        help=help,
     )
 
 

@@ -1,7 +1,8 @@
 """European Arrest Warrant: the form annexed to Framework Decision 2002/584/JHA, (a)–(i).
 
 Content per art. 8(1); section (d) as amended by FD 2009/299/JHA (LEGAL.md §5). The
-penalty thresholds of art. 2(1): 12 months for prosecution, 4 months of sentence.
+penalty thresholds of art. 2(1): 12 months for prosecution, 4 months of sentence; a box
+of the art. 2(2) list only for an offence punishable by a maximum of at least 3 years.
 """
 
 from evidence.bundles.instruments.base import (
@@ -93,6 +94,47 @@ def _penalty_thresholds(values: dict, _context: RuleContext) -> list[Problem]:
                 )
             ]
     return []
+
+
+# Art. 2(2): the list removes the check of double criminality only for offences punishable
+# in the issuing Member State by a maximum of at least three years.
+LIST_MINIMUM_MONTHS = 36
+
+
+def _list_or_description(values: dict, _context: RuleContext) -> list[Problem]:
+    """(e): each offence is either ticked on the list or described in full (art. 2(4))."""
+    if values.get("offence_categories") or values.get("other_offences"):
+        return []
+    return [
+        Problem(
+            "e",
+            "offence_categories",
+            N_(
+                "Tick the offence's category of the list, or describe an offence not on the list in full under “Full description of offence(s) not covered by the list”."
+            ),
+        )
+    ]
+
+
+def _list_needs_three_years(values: dict, _context: RuleContext) -> list[Problem]:
+    """Art. 2(2): a ticked box says the maximum penalty is at least three years."""
+    months = values.get("max_penalty_months")
+    if not values.get("offence_categories") or not isinstance(months, int):
+        return []
+    if months >= LIST_MINIMUM_MONTHS:
+        return []
+    return [
+        Problem(
+            "e",
+            "offence_categories",
+            N_(
+                "A box of the list is ticked only for an offence punishable in the issuing Member State by a maximum of at least three years (Art. 2(2)), and the maximum given in (c) is less than 36 months. Describe the offence under “Full description of offence(s) not covered by the list” instead."
+            ),
+        )
+    ]
+
+
+_list_needs_three_years.fields = ("offence_categories", "max_penalty_months")
 
 
 def _remainder_within_sentence(values: dict, _context: RuleContext) -> list[Problem]:
@@ -193,7 +235,6 @@ EAW = Instrument(
                     ),
                     NUMBER,
                     True,
-                    when=("purpose", "prosecution"),
                     article=N_("Art. 2(1), 8(1)(f)"),
                 ),
                 Field(
@@ -278,7 +319,15 @@ EAW = Instrument(
                     article=N_("Art. 8(1)(d)"),
                     prefill="offences",
                 ),
-                offence_categories_field(N_("Art. 2(2)")),
+                offence_categories_field(
+                    N_("Art. 2(2)"),
+                    N_(
+                        "Offences of the list punishable in the issuing Member State by a custodial sentence or detention order of a maximum of at least three years (tick where applicable)"
+                    ),
+                    N_(
+                        "Tick a category only for an offence punishable in the issuing Member State by a maximum of at least three years, as defined by its law (the maximum in (c)). Describe any other offence in full in the next field."
+                    ),
+                ),
                 Field(
                     "other_offences",
                     N_("Full description of offence(s) not covered by the list"),
@@ -399,6 +448,8 @@ EAW = Instrument(
         not_the_issuing_state("a"),
         _penalty_thresholds,
         _remainder_within_sentence,
+        _list_or_description,
+        _list_needs_three_years,
         not_in_future("b", "decision_date", N_("The date of the decision is in the future.")),
         not_in_future("a", "date_of_birth", N_("The date of birth is in the future.")),
         dates_in_order(

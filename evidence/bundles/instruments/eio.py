@@ -264,7 +264,15 @@ EIO = Instrument(
                     N_("Art. 5(1)(d)"),
                     prefill="offences",
                 ),
-                offence_categories_field(N_("Art. 11(1)(g), Annex D")),
+                offence_categories_field(
+                    N_("Art. 11(1)(g), Annex D"),
+                    N_(
+                        "Offences of the list in Annex D punishable in the issuing State by a custodial sentence or detention order for a maximum period of at least three years (tick where applicable)"
+                    ),
+                    N_(
+                        "Optional. Tick a category only for an offence punishable in the issuing State by a maximum of at least three years, as defined by its law; otherwise leave the boxes empty."
+                    ),
+                ),
                 Field("offences_from", N_("Offences committed from"), DATE),
                 Field("offences_to", N_("Offences committed until"), DATE),
             ),
