@@ -2,7 +2,8 @@
 
 Every value is checked against its field's kind before anything is written: too long,
 not a date, a choice the form does not offer, a state that is neither a party nor
-named, dates in the wrong order — each is reported on its field and nothing is saved.
+named, dates in the wrong order or in the future — each is reported on its field and
+nothing is saved.
 """
 
 from datetime import date
@@ -19,8 +20,10 @@ from evidence.bundles.instruments.base import (
     TEXTAREA,
     YESNO,
     Field,
+    RuleContext,
 )
 from evidence.bundles.instruments.common import OTHER_STATE
+from jit.clock import utcnow
 from jit.teams.reference import is_country_code
 
 MAX_TEXT = 500
@@ -55,7 +58,7 @@ def _date(raw) -> str | None:
     return day.isoformat()
 
 
-def _number(raw, maximum: int) -> int | None:
+def _number(raw, minimum: int, maximum: int) -> int | None:
     if raw in (None, ""):
         return None
     # ASCII digits only: str.isdigit() also takes "²" or "٣", which int() refuses or reads.
@@ -64,8 +67,8 @@ def _number(raw, maximum: int) -> int | None:
     ):
         raise FieldError("Enter a whole number.")
     value = int(raw) if len(str(raw)) <= 6 else maximum + 1
-    if not 0 <= value <= maximum:
-        raise FieldError(f"Enter a whole number from 0 to {maximum}.")
+    if not minimum <= value <= maximum:
+        raise FieldError(f"Enter a whole number from {minimum} to {maximum}.")
     return value
 
 
@@ -121,7 +124,7 @@ def parse_value(field: Field, raw, party_states: set[str]):
     if field.kind == DATE:
         return _date(raw)
     if field.kind == NUMBER:
-        return _number(raw, field.maximum)
+        return _number(raw, field.minimum, field.maximum)
     if field.kind in (CHOICE, YESNO):
         return _choice(field, raw)
     if field.kind == CHOICES:
@@ -134,12 +137,15 @@ def parse_value(field: Field, raw, party_states: set[str]):
 
 
 def parse_values(
-    instrument: Instrument, read, party_states: set[str]
+    instrument: Instrument, read, party_states: set[str], today: date | None = None
 ) -> tuple[dict, dict[str, str]]:
     """Read every field with ``read(field)``; return the values and the errors by field.
 
-    Dates that must follow one another are checked here too, so a draft never holds
-    an offence period that ends before it starts.
+    The rules that name their ``fields`` (dates in order, not in the future, a deadline
+    not past, a box of the list against the penalty) are checked here too, on the fields
+    that apply, so a draft never holds an offence period that ends before it starts.
+    Every value read is kept, those of fields that do not apply too (see
+    :meth:`Instrument.applying`).
     """
     values: dict = {}
     errors: dict[str, str] = {}
@@ -151,10 +157,17 @@ def parse_values(
             continue
         if value not in (None, "", []):
             values[field.key] = value
+    context = RuleContext(
+        issuing_state=None,
+        party_states=frozenset(party_states),
+        today=today or utcnow().date(),
+        evidence_count=0,
+    )
+    applying = instrument.applying(values)
     for rule in instrument.rules:
         if getattr(rule, "fields", None) and not errors.keys() & set(rule.fields):
-            for problem in rule(values, None):
-                errors[problem.field] = problem.message
+            for problem in rule(applying, context):
+                errors.setdefault(problem.field, problem.message)
     return values, errors
 
 

@@ -49,6 +49,7 @@ class Field:
     when: tuple[str, str] | None = None
     # A workspace fact the field starts with (see prefill.py), e.g. "issuing_authority".
     prefill: str | None = None
+    minimum: int = 0  # for numbers: the smallest accepted value
     maximum: int = 1200  # for numbers: the largest accepted value
 
     def __post_init__(self):

@@ -162,20 +162,23 @@ def facts_field(key: str, label: str, article: str, prefill: str | None = None) 
 # --- Rules shared by several instruments -------------------------------------------
 
 
-def _parse_date(value) -> date | None:
+def parse_date(value) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
 
 
-def dates_in_order(section: str, earlier: str, later: str, message: str):
-    """A rule: the date in ``later`` is not before the one in ``earlier``."""
+def dates_in_order(section: str, earlier: str, later: str, message: str, on: str | None = None):
+    """A rule: the date in ``later`` is not before the one in ``earlier``.
+
+    The problem is reported on ``later``, or on ``on`` when that field is the one to doubt.
+    """
 
     def rule(values: dict, _context: RuleContext) -> list[Problem]:
-        first, second = _parse_date(values.get(earlier)), _parse_date(values.get(later))
+        first, second = parse_date(values.get(earlier)), parse_date(values.get(later))
         if first and second and second < first:
-            return [Problem(section, later, message)]
+            return [Problem(section, on or later, message)]
         return []
 
     rule.fields = (earlier, later)  # forms.py reports these at saving too
@@ -186,12 +189,34 @@ def not_in_future(section: str, key: str, message: str):
     """A rule: the date in ``key`` is not after today."""
 
     def rule(values: dict, context: RuleContext) -> list[Problem]:
-        day = _parse_date(values.get(key))
+        day = parse_date(values.get(key))
         if day and day > context.today:
             return [Problem(section, key, message)]
         return []
 
+    rule.fields = (key,)
     return rule
+
+
+def not_in_past(section: str, key: str, message: str):
+    """A rule: the date in ``key`` is not before today (a deadline still to come)."""
+
+    def rule(values: dict, context: RuleContext) -> list[Problem]:
+        day = parse_date(values.get(key))
+        if day and day < context.today:
+            return [Problem(section, key, message)]
+        return []
+
+    rule.fields = (key,)
+    return rule
+
+
+def offences_not_in_future(section: str) -> tuple:
+    """Rules: the offence period, where given, has not started or ended after today."""
+    return (
+        not_in_future(section, "offences_from", N_("The offences are dated in the future.")),
+        not_in_future(section, "offences_to", N_("The offences are dated in the future.")),
+    )
 
 
 def executing_state_in(section: str, states: frozenset[str], message: str):

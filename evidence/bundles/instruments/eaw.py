@@ -28,6 +28,8 @@ from evidence.bundles.instruments.common import (
     not_in_future,
     not_the_issuing_state,
     offence_categories_field,
+    offences_not_in_future,
+    parse_date,
     signature_fields,
 )
 
@@ -135,6 +137,31 @@ def _list_needs_three_years(values: dict, _context: RuleContext) -> list[Problem
 
 
 _list_needs_three_years.fields = ("offence_categories", "max_penalty_months")
+
+
+def _born_before_the_facts(values: dict, _context: RuleContext) -> list[Problem]:
+    """The requested person was born before the decision and before the offences."""
+    born = parse_date(values.get("date_of_birth"))
+    if born is None:
+        return []
+    decision = parse_date(values.get("decision_date"))
+    if decision and decision < born:
+        return [
+            Problem(
+                "a", "date_of_birth", N_("The date of birth is after the date of the decision.")
+            )
+        ]
+    offences = [parse_date(values.get(key)) for key in ("offences_from", "offences_to")]
+    if any(day and day < born for day in offences):
+        return [
+            Problem(
+                "a", "date_of_birth", N_("The date of birth is after the offences were committed.")
+            )
+        ]
+    return []
+
+
+_born_before_the_facts.fields = ("date_of_birth", "decision_date", "offences_from", "offences_to")
 
 
 def _remainder_within_sentence(values: dict, _context: RuleContext) -> list[Problem]:
@@ -298,6 +325,7 @@ EAW = Instrument(
                     N_("This warrant relates to in total: number of offences"),
                     NUMBER,
                     True,
+                    minimum=1,
                     maximum=999,
                 ),
                 Field(
@@ -452,11 +480,27 @@ EAW = Instrument(
         _list_needs_three_years,
         not_in_future("b", "decision_date", N_("The date of the decision is in the future.")),
         not_in_future("a", "date_of_birth", N_("The date of birth is in the future.")),
+        _born_before_the_facts,
         dates_in_order(
             "e",
             "offences_from",
             "offences_to",
             N_("The end of the offence period is before its start."),
         ),
+        *offences_not_in_future("e"),
+        dates_in_order(
+            "e",
+            "offences_from",
+            "decision_date",
+            N_("The offences start after the date of the decision."),
+            on="offences_from",
+        ),
+        dates_in_order(
+            "i",
+            "decision_date",
+            "signed_on",
+            N_("The warrant is dated before the decision it is based on."),
+        ),
+        not_in_future("i", "signed_on", N_("The date of signature is in the future.")),
     ),
 )

@@ -23,8 +23,10 @@ from evidence.bundles.instruments.common import (
     executing_state_fields,
     executing_state_in,
     facts_field,
+    not_in_past,
     not_the_issuing_state,
     offence_categories_field,
+    offences_not_in_future,
     signature_fields,
 )
 
@@ -499,11 +501,13 @@ EIO = Instrument(
             ),
         ),
         not_the_issuing_state("a"),
+        not_in_past("b", "deadline", N_("The deadline for execution is in the past.")),
         dates_in_order(
             "g",
             "offences_from",
             "offences_to",
             N_("The end of the offence period is before its start."),
         ),
+        *offences_not_in_future("g"),
     ),
 )

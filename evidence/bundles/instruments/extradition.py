@@ -21,6 +21,7 @@ from evidence.bundles.instruments.common import (
     executing_state_outside,
     not_in_future,
     not_the_issuing_state,
+    offences_not_in_future,
     signature_fields,
 )
 
@@ -304,6 +305,14 @@ EXTRADITION = Instrument(
             "offences_from",
             "offences_to",
             N_("The end of the offence period is before its start."),
+        ),
+        *offences_not_in_future("offences"),
+        dates_in_order(
+            "offences",
+            "offences_from",
+            "decision_date",
+            N_("The offences start after the date of the decision."),
+            on="offences_from",
         ),
     ),
 )

@@ -20,7 +20,9 @@ from evidence.bundles.instruments.common import (
     dates_in_order,
     executing_state_fields,
     facts_field,
+    not_in_past,
     not_the_issuing_state,
+    offences_not_in_future,
     signature_fields,
 )
 
@@ -283,11 +285,15 @@ MLA = Instrument(
     rules=(
         not_the_issuing_state("authorities"),
         _facts_unless_service_only,
+        not_in_past(
+            "urgency", "deadline", N_("The date by which execution is requested is in the past.")
+        ),
         dates_in_order(
             "facts",
             "offences_from",
             "offences_to",
             N_("The end of the offence period is before its start."),
         ),
+        *offences_not_in_future("facts"),
     ),
 )

@@ -14,14 +14,20 @@ from evidence.bundles.instruments.base import (
     YESNO,
     Field,
     Instrument,
+    Problem,
+    RuleContext,
     Section,
 )
 from evidence.bundles.instruments.common import (
     executing_state_fields,
     not_in_future,
     not_the_issuing_state,
+    parse_date,
     signature_fields,
 )
+
+# The earliest year of manufacture a firearm record takes (evidence/firearms/services.py).
+EARLIEST_YEAR = 1800
 
 LEGAL_BASES = (
     ("iti", N_("International Tracing Instrument (A/60/88), paragraphs 14–17")),
@@ -50,6 +56,32 @@ INFORMATION_SOUGHT = (
     ("transfers", N_("Chain of transfers")),
     ("last_owner", N_("Last legal owner or holder")),
 )
+
+
+def _made_before_recovery(values: dict, context: RuleContext) -> list[Problem]:
+    """The year of manufacture is not after this year, nor after the weapon's recovery."""
+    year = values.get("year_of_manufacture")
+    if not isinstance(year, int):
+        return []
+    if year > context.today.year:
+        return [
+            Problem(
+                "markings", "year_of_manufacture", N_("The year of manufacture is in the future.")
+            )
+        ]
+    recovered = parse_date(values.get("recovered_on"))
+    if recovered and year > recovered.year:
+        return [
+            Problem(
+                "markings",
+                "year_of_manufacture",
+                N_("The year of manufacture is after the date of recovery."),
+            )
+        ]
+    return []
+
+
+_made_before_recovery.fields = ("year_of_manufacture", "recovered_on")
 
 
 TRACING = Instrument(
@@ -168,7 +200,13 @@ TRACING = Instrument(
                 ),
                 Field("serial_slide", N_("Serial number on the slide or bolt"), TEXT),
                 Field("serial_barrel", N_("Serial number on the barrel"), TEXT),
-                Field("year_of_manufacture", N_("Year of manufacture"), NUMBER, maximum=2100),
+                Field(
+                    "year_of_manufacture",
+                    N_("Year of manufacture"),
+                    NUMBER,
+                    minimum=EARLIEST_YEAR,
+                    maximum=2100,
+                ),
                 Field(
                     "import_marks",
                     N_("Import marking (country and year of import)"),
@@ -239,5 +277,6 @@ TRACING = Instrument(
     rules=(
         not_the_issuing_state("header"),
         not_in_future("illicit", "recovered_on", N_("The date of recovery is in the future.")),
+        _made_before_recovery,
     ),
 )
