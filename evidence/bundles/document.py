@@ -75,6 +75,21 @@ def content_hash(document: dict) -> str:
     return sha256_hex(canonical_json(document))
 
 
+def issuing_authority(document: dict) -> str:
+    """Return the issuing authority as the form names it (EAW (i), EIO K, …), else the party's.
+
+    Each form's own field for it is the one pre-filled with the drafting party's
+    authority; the drafter may have named the judge or prosecutor who issues it.
+    """
+    definition = instrument(document["type"])
+    field = next(
+        (item for _section, item in definition.fields() if item.prefill == "issuing_authority"),
+        None,
+    )
+    named = document["values"].get(field.key) if field is not None else None
+    return named or document["issuing_party"].get("authority") or ""
+
+
 def state_name(code: str) -> str:
     """Return the state's name in the current language (Babel's CLDR data), else English."""
     locale = get_locale()

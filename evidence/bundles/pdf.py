@@ -11,7 +11,12 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
 from evidence.bundles import pades
-from evidence.bundles.document import content_hash, display_value, state_name
+from evidence.bundles.document import (
+    content_hash,
+    display_value,
+    issuing_authority,
+    state_name,
+)
 from evidence.bundles.instruments import instrument
 from evidence.bundles.translations import language_name
 from evidence.reports import hash_groups
@@ -69,6 +74,7 @@ def request_pdf(document: dict, *, sign: bool) -> bytes:
             "document": document,
             "instrument": definition,
             "digest": digest,
+            "issuing_authority": issuing_authority(document),
             "hash_groups": hash_groups,
             "display_value": display_value,
             "country_name": state_name,
@@ -110,7 +116,7 @@ def request_pdf(document: dict, *, sign: bool) -> bytes:
             return pdf
         reason = f"{gettext(definition.title)} {document['reference']}"
     return pades.sign_pdf(
-        pdf, reason=reason, location=document["issuing_party"]["authority"] or "JIT Workspace"
+        pdf, reason=reason, location=issuing_authority(document) or "JIT Workspace"
     )
 
 
