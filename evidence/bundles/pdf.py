@@ -5,6 +5,7 @@ outside the app) as PDF/A-3b with the request JSON attached, then signed (PAdES)
 """
 
 import json
+import re
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -42,6 +43,29 @@ SPLIT_FROM_ROWS = 100
 FRONT_MATTER_ROWS = 20
 
 
+# A run of characters with no space or hyphen to break at that may not fit the schedule's
+# description column (40.5 mm: some 14 wide letters at its size). Only a row holding one
+# lets its words break anywhere (request_pdf.css): WeasyPrint lays out any text with that
+# property set more slowly, about an eighth more for a schedule that does not need it.
+_LONG_WORD = re.compile(r"[^\s-]{13,}")
+
+
+def has_long_word(row: dict) -> bool:
+    """Whether a schedule row's typed text holds a word its column may not fit."""
+    consent = row.get("consent") or {}
+    texts = [
+        row.get("exhibit_number"),
+        row.get("title"),
+        row.get("description"),
+        row.get("collected_location"),
+        row.get("handling_conditions"),
+        consent.get("given_by"),
+        consent.get("purpose"),
+        *(file["name"] for file in row.get("files") or ()),
+    ]
+    return any(_LONG_WORD.search(text) for text in texts if text)
+
+
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -76,6 +100,7 @@ def request_pdf(document: dict, *, sign: bool) -> bytes:
             "digest": digest,
             "issuing_authority": issuing_authority(document),
             "hash_groups": hash_groups,
+            "has_long_word": has_long_word,
             "display_value": display_value,
             "country_name": state_name,
             "language_name": LANGUAGES.get(document.get("language"), document.get("language")),
