@@ -1,11 +1,18 @@
-"""Which languages a request of each type can be rendered in.
+"""Which languages a request of each type can be rendered in, and whether it is read.
 
 A language is offered for an instrument only when its catalogue translates every text
-the request's PDF shows, so a request never mixes two languages.
+the request's PDF shows, so a request never mixes two languages. A request must reach
+the executing authority in a language it accepts, or translated into one (Directive
+2014/41/EU art. 5(2), FD 2002/584/JHA art. 8(2), UNTOC art. 18(14)).
 """
 
+from dataclasses import dataclass
+
+from evidence.bundles import addressees
 from evidence.bundles.instruments import Instrument
 from evidence.bundles.instruments.base import N_
+from evidence.bundles.instruments.common import executing_state_of
+from evidence.bundles.translations import language_name
 from jit.i18n import LANGUAGES, missing_translations
 
 # The PDF's own texts (templates/bundles/request_pdf.html and pdf.py), for the catalogue.
@@ -62,3 +69,34 @@ def languages_for(instrument: Instrument) -> dict[str, str]:
     """Return the languages (code → name) a request of ``instrument`` can be rendered in."""
     texts = pdf_texts(instrument)
     return {code: name for code, name in LANGUAGES.items() if not missing_translations(texts, code)}
+
+
+@dataclass(frozen=True)
+class LanguageNotice:
+    """The executing authority reads none of the request's languages (a warning only)."""
+
+    authority: str
+    accepted: list[str]  # language names, as the directory lists them
+    language: str  # the request's language, by name
+
+
+def language_notice(bundle) -> LanguageNotice | None:
+    """Return a notice when the directory's executing authority accepts neither the
+    request's language nor that of any translation attached; None when it does, or when
+    the directory lists no languages for it.
+
+    It does not stop the finalising: the directory may be out of date, and an authority
+    may accept another language case by case.
+    """
+    entry = addressees.proposed(bundle.request_type, executing_state_of(bundle.values or {}))
+    accepted = entry.language_list if entry is not None else []
+    if not accepted:
+        return None
+    given = {bundle.language, *(attached.language for attached in bundle.translations)}
+    if given & set(accepted):
+        return None
+    return LanguageNotice(
+        authority=entry.name,
+        accepted=[language_name(code) for code in accepted],
+        language=language_name(bundle.language),
+    )

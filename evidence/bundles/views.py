@@ -45,7 +45,7 @@ from evidence.bundles.access import (
 from evidence.bundles.document import display_value, request_document
 from evidence.bundles.importing import RequestImportError, import_document
 from evidence.bundles.instruments import INSTRUMENTS, instrument
-from evidence.bundles.languages import languages_for
+from evidence.bundles.languages import language_notice, languages_for
 from evidence.bundles.package import package_file, package_name
 from evidence.bundles.pdf import document_json, request_pdf
 from evidence.bundles.prefill import authority_languages, proposed_language
@@ -236,6 +236,7 @@ def show(code: str, number: int):
         may_finalise=may_finalise(access, bundle),
         is_leader=access.role is Role.LEADER,
         language_name=LANGUAGES.get(bundle.language, bundle.language),
+        language_notice=language_notice(bundle),
         release_gate=gates.may(access.team, "release_bundle"),
         display=display_value,
         hash_groups=hash_groups,
