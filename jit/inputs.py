@@ -31,20 +31,34 @@ DATE_RANGE_MESSAGE = "Give a date between 1900-01-01 and 2100-12-31."
 DECIMAL_MAX = decimal.Decimal(10) ** 12
 
 
+def parse_plain_int(text, minimum: int = 0, maximum: int = DB_INT_MAX) -> int | None:
+    """Return ``text`` as an int if it is ASCII digits (no sign, no space) within the bounds.
+
+    Use it instead of ``str.isdigit()`` before ``int()``: isdigit() also takes "²" and
+    "①", which int() refuses, and "٣", which int() reads though nobody typed 0-9; and
+    int() raises on more than 4,300 digits.
+    """
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+        return None
+    if len(text.lstrip("0")) > len(str(max(abs(minimum), abs(maximum)))):
+        return None  # more digits than the bounds have: out of range, whatever they say
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
 def parse_bounded_int(value, minimum: int = DB_INT_MIN, maximum: int = DB_INT_MAX) -> int | None:
-    """Return ``value`` as an int within the bounds, or None if it is not one."""
+    """Return ``value`` (an int, or text with an optional sign) within the bounds, or None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         number = value
     else:
         text = str(value).strip()
-        digits = text[1:] if text[:1] in "+-" else text
-        # ASCII digits only, and few of them: int() accepts other scripts' digits and
-        # raises on thousands of digits.
-        if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+        sign, digits = (text[0], text[1:]) if text[:1] in ("+", "-") else ("+", text)
+        magnitude = parse_plain_int(digits, 0, max(abs(minimum), abs(maximum)))
+        if magnitude is None:
             return None
-        number = int(text)
+        number = -magnitude if sign == "-" else magnitude
     return number if minimum <= number <= maximum else None
 
 
@@ -148,8 +162,9 @@ def date_in_range(value: date | datetime | None) -> bool:
 
 ISO_DATE_HINT = "YYYY-MM-DD"
 ISO_DATE_TIME_HINT = "YYYY-MM-DD HH:MM"
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_ISO_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?")
+# re.ASCII: \d alone also matches other scripts' digits, which int() reads.
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_ISO_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?", re.ASCII)
 
 
 def parse_iso_date(text: str) -> date:

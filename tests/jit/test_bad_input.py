@@ -10,6 +10,7 @@ from jit.inputs import (
     DB_INT_MAX,
     BoundedIntegerConverter,
     parse_bounded_int,
+    parse_plain_int,
     safe_local_path,
 )
 from jit.teams.models import Team
@@ -145,6 +146,36 @@ def test_login_keeps_a_safe_next(app, client, make_user):
 def test_parse_bounded_int_returns_a_number_in_range_or_none(value):
     number = parse_bounded_int(value)
     assert number is None or -(2**31) <= number <= DB_INT_MAX
+
+
+@pytest.mark.parametrize(
+    "text",
+    # str.isdigit() takes each of the first six; int() refuses three and reads three.
+    ["²", "①", "²²²²", "٣", "١٢٣", "۱۲۳", "9" * 5000, "-1", "+1", " 1", "1 ", "", "1.0", "0x1"],
+)
+def test_parse_plain_int_takes_ascii_digits_only(text):
+    assert parse_plain_int(text) is None
+    if not text.isascii():
+        assert parse_bounded_int(text) is None
+
+
+def test_parse_plain_int_keeps_to_its_bounds():
+    assert parse_plain_int("0") == 0
+    assert parse_plain_int("007") == 7
+    assert parse_plain_int("0" * 50 + "7") == 7  # leading zeros are not digits of the size
+    assert parse_plain_int("2147483647") == DB_INT_MAX
+    assert parse_plain_int("2147483648") is None
+    assert parse_plain_int("1987", 1900, 2100) == 1987
+    assert parse_plain_int("1899", 1900, 2100) is None
+    assert parse_plain_int(5) is None  # text only: an int is not what a request sends
+
+
+@settings(deadline=None)  # timing on a shared machine says nothing
+@given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1"))))
+def test_parse_plain_int_returns_what_the_text_says_or_none(text):
+    number = parse_plain_int(text)
+    assert number is None or (0 <= number <= DB_INT_MAX and int(text, 10) == number)
+    assert number is None or text.isascii()
 
 
 @settings(deadline=None)  # timing on a shared machine says nothing

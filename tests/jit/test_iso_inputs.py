@@ -44,6 +44,8 @@ def test_iso_date_times_are_read(app, text, expected):
         ("2026-02-30 10:00", "There is no such date or time as 2026-02-30 10:00."),
         ("2026-03-14 24:00", "There is no such date or time"),
         ("1850-01-01 10:00", "Give a date between 1900-01-01 and 2100-12-31."),
+        # Digits of another script, which int() reads: not the format the field shows.
+        ("٢٠٢٦-٠٣-١٤ ٠٩:٣٠", "Write the date and time as YYYY-MM-DD HH:MM"),
     ],
 )
 def test_other_date_times_are_refused_with_the_format_to_use(app, text, message):
@@ -60,6 +62,8 @@ def test_other_date_times_are_refused_with_the_format_to_use(app, text, message)
         ("03/14/2026", "Write the date as YYYY-MM-DD"),
         ("2026-13-01", "There is no such day as 2026-13-01."),
         ("2200-01-01", "Give a date between 1900-01-01 and 2100-12-31."),
+        ("٢٠٢٦-٠٣-١٤", "Write the date as YYYY-MM-DD"),
+        ("2026-0²-14", "Write the date as YYYY-MM-DD"),
     ],
 )
 def test_dates_are_iso_only(app, text, message):
