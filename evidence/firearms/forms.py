@@ -27,7 +27,7 @@ from evidence.firearms.models import (
 )
 from evidence.firearms.services import AmmunitionInput, FirearmInput, SerialInput
 from evidence.firearms.tracing import IncomingInput
-from jit.inputs import BoundedDateField
+from jit.inputs import BoundedDateField, parse_plain_int
 from jit.submissions import SubmissionTokenField
 from jit.teams.reference import countries
 
@@ -45,6 +45,14 @@ def country_choices(blank: str = "Unknown") -> list[SelectChoice]:
 
 def _select(label, choices, **kwargs) -> SelectField:
     return SelectField(label, choices=choices, validate_choice=False, **kwargs)
+
+
+def _record_id(value) -> int:
+    """Return a chosen record's id; what is no id becomes 0, which no record has.
+
+    The service then says the choice is none of the records it may be.
+    """
+    return parse_plain_int(value) or 0
 
 
 SERIAL_PARTS = [MarkedPart.FRAME, MarkedPart.SLIDE, MarkedPart.BARREL, MarkedPart.OTHER]
@@ -98,7 +106,7 @@ class FirearmForm(FlaskForm):
             if raw:
                 alteration = self[f"alteration_{name}"].data or Alteration.NONE.value
                 serials.append(SerialInput(part.value, raw[:200], alteration))
-        photo_ids = [int(v) for v in (self.photos.data or []) if str(v).isdigit() and len(v) < 10]
+        photo_ids = [_record_id(value) for value in (self.photos.data or []) if value]
         return FirearmInput(
             kind=self.kind.data or "",
             manufacturer=self.manufacturer.data or "",
@@ -219,7 +227,7 @@ class IncomingForm(FlaskForm):
             linked_team_code=(self.linked_team_code.data or "")[:40],
             proposes_new_team=bool(self.proposes_new_team.data),
             proposal_note=self.proposal_note.data or "",
-            firearm_id=int(firearm) if firearm.isdigit() and len(firearm) < 10 else None,
+            firearm_id=_record_id(firearm) if firearm else None,
         )
 
 

@@ -28,6 +28,7 @@ from jit import gates
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import parse_plain_int
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 from jit.teams.reference import is_country_code
@@ -98,10 +99,10 @@ def _year(errors: _Errors, name: str, raw, label: str, today: date) -> int | Non
     raw = str(raw if raw is not None else "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) != 4:
+    year = parse_plain_int(raw, 0, 9999) if len(raw) == 4 else None
+    if year is None:
         errors.add(name, f"{label}: write a year with four digits, e.g. 1987.")
         return None
-    year = int(raw)
     if year > today.year:
         errors.add(name, f"{label}: {year} is in the future.")
         return None
@@ -348,8 +349,8 @@ def add_ammunition(access: TeamAccess, item: EvidenceItem, data: AmmunitionInput
     if not calibre:
         errors.add("calibre", "Give the calibre (e.g. 9×19 mm, 7.62×25).")
     raw = str(data.quantity or "").strip()
-    quantity = int(raw) if raw.isdigit() and len(raw) <= 8 else None
-    if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
+    quantity = parse_plain_int(raw, 1, MAX_QUANTITY)
+    if quantity is None:
         errors.add("quantity", "Give the number of cartridges, a whole number from 1.")
     record = Ammunition(
         team_id=item.team_id,

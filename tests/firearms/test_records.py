@@ -95,6 +95,12 @@ def test_several_weapons_on_one_item_get_their_own_numbers(
         ({"serial_frame": "   "}, "only spaces"),
         ({"year_of_manufacture": "2999"}, "2999 is in the future"),
         ({"year_of_manufacture": "87"}, "four digits"),
+        # Digits str.isdigit() takes but int() refuses (once a 500), or reads though the
+        # form asks for 0-9.
+        ({"year_of_manufacture": "²²²²"}, "four digits"),
+        ({"import_year": "①①①①"}, "four digits"),
+        ({"year_of_manufacture": "١٩٨٧"}, "four digits"),
+        ({"photos": "²"}, "A photograph must be one of this item"),
         ({"country_of_manufacture": "XX"}, "“XX” is not an ISO 3166-1 country code"),
         ({"transit_countries": "RS; QQ"}, "“QQ” is not an ISO 3166-1 country code"),
         ({"calibre": "  "}, "Give the calibre"),
@@ -176,7 +182,12 @@ def test_ammunition_is_recorded_and_bad_quantities_refused(client, auth, member,
     auth.login(member.user)
     url = f"/t/{member.team.code}/evidence/{item.exhibit_number}/ammunition/new"
     fields = {"calibre": "7.62×25", "headstamp": "PPU 7,62 TOK", "quantity": "250", "lot": "L-88"}
-    for bad, message in (({"quantity": "0"}, "whole number"), ({"calibre": ""}, "calibre")):
+    for bad, message in (
+        ({"quantity": "0"}, "whole number"),
+        ({"quantity": "²"}, "whole number"),  # str.isdigit() takes it, int() refuses it
+        ({"quantity": "٢٥٠"}, "whole number"),  # int() reads it, but it is not 0-9
+        ({"calibre": ""}, "calibre"),
+    ):
         response = client.post(url, data=fields | bad)
         assert response.status_code == 400
         assert message in response.get_data(as_text=True)

@@ -118,6 +118,8 @@ def _input(**overrides) -> dict:
         ({"firearm_type": ""}, "Choose the type"),
         ({"linked_team_code": "SOMEONE-ELSES"}, "Link only a team you are a member of"),
         ({"firearm_id": "999999"}, "firearm records"),
+        ({"firearm_id": "²"}, "firearm records"),  # str.isdigit() takes it, int() refuses it
+        ({"firearm_id": "abc"}, "firearm records"),
     ],
 )
 def test_bad_requests_are_refused_and_nothing_written(client, auth, nl, overrides, message):
