@@ -16,13 +16,13 @@ from evidence.bundles.views import bp
 from evidence.reports import hash_groups
 from jit import signing
 from jit.extensions import db
+from jit.inputs import parse_plain_int
 from jit.permissions import Permission
 from jit.teams.access import load_team
 
 
 def _membership_id() -> int | None:
-    raw = request.form.get("membership", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
+    return parse_plain_int(request.form.get("membership", ""))
 
 
 @bp.get("/t/<code>/review/")

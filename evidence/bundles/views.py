@@ -57,7 +57,7 @@ from jit import gates, signing, submissions
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.i18n import LANGUAGES
-from jit.inputs import query_int
+from jit.inputs import parse_plain_int, query_int
 from jit.permissions import Role
 from jit.teams.reference import countries
 
@@ -276,11 +276,11 @@ def evidence(code: str, number: int):
         abort(403)
     error = None
     if request.method == "POST":
-        raw = request.form.getlist("item")
+        chosen = [parse_plain_int(value) for value in request.form.getlist("item")]
         try:
-            if not all(value.isdigit() and len(value) <= 12 for value in raw):
+            if None in chosen:
                 raise services.BundleError("Select items from the list.", "evidence")
-            services.select_evidence(access, bundle, [int(value) for value in raw])
+            services.select_evidence(access, bundle, chosen)
         except services.BundleError as refused:
             db.session.rollback()
             error = str(refused)

@@ -58,6 +58,14 @@ def test_sharing_with_a_non_reviewer_or_non_member_is_refused(
     assert "Choose a member of this team" in page.get_data(as_text=True)
     page = client.post(f"{base}/share", data={"membership": "x"}, follow_redirects=True)
     assert "Choose a member of this team" in page.get_data(as_text=True)
+    # Digits str.isdigit() takes but int() refuses (once a 500), and digits int() reads.
+    judge = shared_world[-1]
+    arabic = str(judge.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for raw in ("²", "①", arabic):
+        for action in ("share", "unshare"):
+            page = client.post(f"{base}/{action}", data={"membership": raw}, follow_redirects=True)
+            assert page.status_code == 200, (action, raw)
+            assert "Choose a member of this team" in page.get_data(as_text=True), (action, raw)
     assert db.session.scalar(select(BundleShare)) is None
 
 

@@ -89,6 +89,23 @@ def test_a_crafted_post_cannot_add_another_teams_item(
     assert _items_in(bundle) == 0
 
 
+def test_an_item_that_is_no_number_is_refused_with_a_message(
+    client, auth, crew, make_bundle, make_item
+):
+    """Digits str.isdigit() takes but int() refuses were a 500; digits int() reads, an item."""
+    item = make_item(crew.nl_member)
+    bundle = make_bundle(crew.nl_member, "tracing")
+    auth.login(crew.nl_member.user)
+    arabic = str(item.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for raw in ("²", "①", arabic):
+        response = client.post(
+            f"/t/{crew.team.code}/requests/{bundle.number}/evidence", data={"item": [raw]}
+        )
+        assert response.status_code == 400, raw
+        assert "Select items from the list." in response.get_data(as_text=True)
+        assert _items_in(bundle) == 0
+
+
 def test_visible_items_are_selected(client, auth, crew, make_bundle, make_item):
     first, second = make_item(crew.nl_member), make_item(crew.de_member)
     bundle = make_bundle(crew.nl_member, "tracing")
