@@ -26,6 +26,7 @@ from jit.audit.exports import COLUMNS, EARLIER_COLUMNS, PERSON_COLUMNS
 from jit.audit.reader_log import HELD_BACK, WITH_THE_ADDRESS
 from jit.canonical import GENESIS_HASH
 from jit.csv_cells import from_cell
+from jit.inputs import parse_plain_int
 
 INTEGER_COLUMNS = ("format", "seq", "team_id", "user_id")
 HELD_BACK_ROW = {*HELD_BACK, "is_held_back"}
@@ -123,9 +124,10 @@ def _typed(cells: dict, line: int) -> dict:
         if text == "":
             row[name] = None
         elif name in INTEGER_COLUMNS:
-            if not text.isdigit():
+            number = parse_plain_int(text, 0, 2**63 - 1)
+            if number is None:
                 raise ExportBroken(f"CSV line {line}: {name} is not a number")
-            row[name] = int(text)
+            row[name] = number
         elif name in PERSON_COLUMNS:
             row[name] = from_cell(text)
         elif name == "is_redacted":

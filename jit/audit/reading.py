@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from jit.audit import labels, visibility
 from jit.audit.models import AuditEntry, team_chain
 from jit.extensions import db
+from jit.inputs import parse_plain_int
 from jit.permissions import Permission
 
 PAGE_SIZE = 50
@@ -119,9 +120,9 @@ def parse_filters(args, known: Choices) -> Filters:
     if person == "system":
         is_system = True
     elif person:
-        if not person.isdigit() or int(person) not in {uid for uid, _ in known.people}:
+        user_id = parse_plain_int(person)
+        if user_id is None or user_id not in {uid for uid, _ in known.people}:
             raise FilterError("Choose a person from the list.")
-        user_id = int(person)
     operation = (args.get("operation") or "").strip() or None
     if operation is not None and operation not in {op for op, _ in known.operations}:
         raise FilterError("Choose an operation from the list.")

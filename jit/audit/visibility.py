@@ -16,6 +16,7 @@ from sqlalchemy import select
 from jit import signals
 from jit.audit.models import AuditEntry
 from jit.extensions import db
+from jit.inputs import parse_plain_int
 from jit.permissions import Permission, can_manage_memberships
 
 ObjectKey = tuple[str, str]
@@ -57,7 +58,8 @@ def may_read_without_log(entry: AuditEntry, opened: dict[ObjectKey, str | None])
 
 def numeric_ids(ids: Iterable[str]) -> list[int]:
     """Keep the ids that are plain numbers within the database's integer range."""
-    return [int(value) for value in ids if value.isdigit() and len(value) <= 18]
+    numbers = (parse_plain_int(value) for value in ids)
+    return [number for number in numbers if number is not None]
 
 
 def team_objects(access, objects: dict[str, set[str]]) -> dict:

@@ -1,5 +1,7 @@
 """An exported audit file verifies offline against the signed head, redacted or whole."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -184,3 +186,15 @@ def test_a_redacted_sealed_digest_does_not_give_away_a_guessable_value(app, secr
     assert entry.content_nonce
     assert len(entry.content_nonce) == 32
     assert entry.content_hash != unsalted
+
+
+@pytest.mark.parametrize("cell", ["²", "①", "١", "9" * 5000, "+1", " 1"])
+def test_a_number_cell_that_is_no_plain_number_is_named(app, client, auth, secret_team, cell):
+    """Digits str.isdigit() takes but int() refuses, or reads, are not the number exported."""
+    rows = list(csv.reader(io.StringIO(_coordinator_export(client, auth, secret_team, "csv"))))
+    seq_column = rows[0].index("seq")
+    rows[1][seq_column] = cell
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    report = verify_export(out.getvalue(), signing.signing_key())
+    assert report.problem == "CSV line 2: seq is not a number"

@@ -70,6 +70,9 @@ def test_filters_narrow_by_person_operation_object_and_date(client, auth, log_te
     assert "Audit log verified" in mine
     assert 'name="operation"' in mine
     assert "Clear the filters" in mine
+    # The same number in Arabic-Indic digits, which int() reads: not an option of the list.
+    arabic = str(coordinator.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert client.get(f"/t/WORDS-1/audit?person={arabic}").status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -77,6 +80,10 @@ def test_filters_narrow_by_person_operation_object_and_date(client, auth, log_te
     [
         ("person=abc", "Choose a person from the list."),
         ("person=99999999999999999999999", "Choose a person from the list."),
+        # Beyond int()'s 4,300 digits, and digits str.isdigit() takes but int() refuses.
+        ("person=" + "9" * 5000, "Choose a person from the list."),
+        ("person=%C2%B2", "Choose a person from the list."),  # ²
+        ("person=%E2%91%A0", "Choose a person from the list."),  # ①
         ("operation=evidence.nope", "Choose an operation from the list."),
         ("object_type=%00", "Choose a kind of object from the list."),
         ("object_id=" + "9" * 65, "An object number is up to 64"),
@@ -148,6 +155,10 @@ def test_the_platform_log_reads_as_words_and_filters(client, auth, make_user, lo
     response = client.get("/admin/audit?from=2026-02-30")
     assert response.status_code == 400
     assert "write the date as YYYY-MM-DD" in response.get_data(as_text=True)
+    for person in ("%C2%B2", "%E2%91%A0", "9" * 5000):  # ², ①, beyond int()'s limit
+        response = client.get(f"/admin/audit?person={person}")
+        assert response.status_code == 400
+        assert "Choose a person from the list." in response.get_data(as_text=True)
     verified = client.post("/admin/audit/verify", follow_redirects=True).get_data(as_text=True)
     assert "audit chains are intact" in verified
 
