@@ -77,7 +77,8 @@ def totp_qr_data_uri(uri: str) -> str:
 def matching_totp_step(secret: str, code: str, *, at: float | None = None) -> int | None:
     """Return the time step ``code`` belongs to (allowing one step of drift), or None."""
     code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    # ASCII only: str.isdigit() takes "²²²²²²", which compare_digest() refuses to compare.
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     now = time.time() if at is None else at

@@ -19,6 +19,7 @@ from jit.accounts.models import User, UserSession
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import parse_plain_int
 
 # Where the Flask session keeps this browser's sign-in key.
 KEY = "_sign_in"
@@ -35,7 +36,8 @@ def parse_session_id(session_id) -> tuple[int, str] | None:
     if not isinstance(session_id, str):
         return None
     user_id, _, token = session_id.partition(":")
-    return (int(user_id), token) if user_id.isdigit() and len(user_id) < 19 else None
+    number = parse_plain_int(user_id)
+    return (number, token) if number is not None else None
 
 
 def start(user: User, *, user_agent: str | None, ip_address: str | None) -> str:

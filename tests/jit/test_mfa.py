@@ -57,6 +57,23 @@ def test_enrolment_refuses_a_wrong_code(client, auth, make_user):
     assert not user.has_mfa
 
 
+def test_digits_of_other_scripts_are_a_wrong_code_not_a_500(client, auth, make_user, enrolled):
+    """str.isdigit() takes "²²²²²²"; comparing it in constant time raised TypeError."""
+    user, _secret, _codes = enrolled
+    client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    for code in ("²²²²²²", "①②③④⑤⑥", "١٢٣٤٥٦"):
+        response = client.post("/login/code", data={"code": code})
+        assert response.status_code == 200, code
+        assert "That code is not valid" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still not signed in
+    newcomer = make_user()
+    auth.login(newcomer)
+    client.get("/account/mfa")
+    response = client.post("/account/mfa", data={"code": "²²²²²²"})
+    assert "That code does not match" in response.get_data(as_text=True)
+    assert not newcomer.has_mfa
+
+
 def test_sign_in_needs_the_code_after_the_password(client, enrolled):
     user, secret, _codes = enrolled
     response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})

@@ -161,3 +161,11 @@ def test_a_hostile_user_agent_is_kept_printable(app, make_user):
     record = db.session.scalar(select(UserSession))
     assert record.user_agent.startswith("EvilAgent[31m")
     assert len(record.user_agent) == 200
+
+
+def test_a_session_id_whose_user_is_no_plain_number_is_malformed():
+    from jit.accounts.sessions import parse_session_id
+
+    assert parse_session_id("12:token") == (12, "token")
+    for session_id in ("²:token", "①:token", "١٢:token", "9" * 5000 + ":token", ":token"):
+        assert parse_session_id(session_id) is None, session_id
