@@ -19,6 +19,7 @@ from evidence.models import EvidenceFile
 from evidence.services import Upload
 from evidence.sniff import claimed_type, sniff
 from jit.extensions import db
+from jit.inputs import parse_plain_int
 
 MIB = 1024 * 1024
 FIELD_ALLOWANCE = MIB  # room for the text fields beside the files
@@ -243,12 +244,12 @@ def _gunicorn_body(raw, length: int, idle_seconds: float | None):
 
 def _body_stream(environ: dict, limit: int):
     raw = environ["wsgi.input"]
-    length = environ.get("CONTENT_LENGTH") or ""
-    if length.isdigit():
-        if int(length) > limit:
+    length = parse_plain_int(environ.get("CONTENT_LENGTH") or "", 0, 2**63 - 1)
+    if length is not None:
+        if length > limit:
             raise RequestEntityTooLarge()
         idle = current_app.config["UPLOAD_IDLE_SECONDS"]
-        return _gunicorn_body(raw, int(length), idle) or _Body(raw, int(length), limit)
+        return _gunicorn_body(raw, length, idle) or _Body(raw, length, limit)
     if environ.get("wsgi.input_terminated"):
         return _Body(raw, None, limit)  # chunked: read to the end, counting
     raise LengthRequired()

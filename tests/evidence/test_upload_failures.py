@@ -69,6 +69,24 @@ def test_an_upload_declared_too_large_gets_413_and_leaves_nothing(client, signed
     _assert_nothing_left(client)
 
 
+@pytest.mark.parametrize("length", ["²", "①", "9" * 5000])
+def test_a_content_length_that_is_no_number_is_refused_and_leaves_nothing(
+    client, signed_in, length
+):
+    """Digits str.isdigit() takes but int() refuses were a 500."""
+    fields = {"csrf_token": client.csrf_token()} | item_fields()
+    body, content_type = multipart_body(fields, [("files", "a.bin", b"y" * 100)])
+    response = client.post(
+        signed_in,
+        input_stream=io.BytesIO(body),
+        content_type=content_type,
+        environ_overrides={"CONTENT_LENGTH": length},
+        csrf=False,
+    )
+    assert response.status_code == 411  # as if no length were given
+    _assert_nothing_left(client)
+
+
 def test_a_file_over_the_limit_gets_413_and_leaves_nothing(client, signed_in):
     response = upload(
         client, signed_in, item_fields(), [("files", "big.bin", b"q" * (1024 * 1024 + 10))]
