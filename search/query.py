@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from jit.inputs import EARLIEST_DATE, LATEST_DATE
+
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
 MIN_PREFIX_CHARS = 2
@@ -56,7 +58,15 @@ _SPACED_VALUES = {
     "phone": re.compile(r"[\d()./-]{1,8}"),
     "iban": re.compile(r"[A-Z0-9]{1,4}"),
 }
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# re.ASCII: \d alone also matches other scripts' digits, which int() reads.
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$", re.ASCII)
+_FUZZY = re.compile(r"(.+?)~(\d?)", re.ASCII)
+# The dates the workspace records (jit.inputs): a range beyond them finds nothing, and
+# the day after its end (date:9999) is no date Python holds.
+_DATE_RANGE_MESSAGE = (
+    f"Search dates run from {EARLIEST_DATE.year} to {LATEST_DATE.year}: "
+    "write 2026, 2026-03 or 2026-03-14."
+)
 
 
 class QueryError(ValueError):
@@ -288,7 +298,7 @@ def _term(value: str, identifiers: dict | None = None):
         return None  # punctuation alone: nothing to look for
     if "*" in value:
         raise QueryError("A wildcard may only end a word (medel*).")
-    fuzzy = re.fullmatch(r"(.+?)~(\d?)", value)
+    fuzzy = _FUZZY.fullmatch(value)
     if fuzzy:
         distance = int(fuzzy.group(2) or 1)
         if not 1 <= distance <= MAX_FUZZY_DISTANCE:
@@ -310,6 +320,8 @@ def _day(raw: str, *, end: bool) -> datetime:
     if not match:
         raise QueryError(f"{raw!r} is not a date: write 2026, 2026-03 or 2026-03-14.")
     year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    if not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+        raise QueryError(_DATE_RANGE_MESSAGE)
     try:
         start = date(year, int(month or 1), int(day or 1))
     except ValueError:
@@ -344,7 +356,7 @@ def identifier_tokens(name: str, value: str, *, query: bool = False) -> list[str
         parts = [match.group(1), *(f"{int(part):02d}" for part in match.groups()[1:] if part)]
         return [f"{name}:{'-'.join(parts)}"]
     day = value[:10]
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day, re.ASCII):
         return []
     return [f"{name}:{day[:4]}", f"{name}:{day[:7]}", f"{name}:{day}"]
 

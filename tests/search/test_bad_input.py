@@ -100,3 +100,33 @@ def test_the_cross_team_search_without_teams_is_empty(app, make_user, search_as)
     status, body = search_as(loner, "anything")
     assert status == 200
     assert body["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        # The day after 9999-12-31 is no date Python holds: once a 500 on every route.
+        ("date:9999", "Search dates run from 1900 to 2100"),
+        ("date:9999-12-31", "Search dates run from 1900 to 2100"),
+        ("date:..9999-12-31", "Search dates run from 1900 to 2100"),
+        ("date:2026..9999", "Search dates run from 1900 to 2100"),
+        ("date:0001..2026", "Search dates run from 1900 to 2100"),
+        # Digits of another script that int() reads: not a date as the help writes it.
+        ("date:٢٠٢٦", "is not a date: write 2026"),
+        ("sent:٢٠٢٦-٠٢", "sent: takes a date"),
+    ],
+)
+def test_dates_out_of_range_get_a_message_on_every_search_route(app, case, query, message):
+    from tests.conftest import Auth
+
+    client = app.test_client()
+    Auth(client).login(case.nl_member.user)
+    code = case.team.code
+    for url in (f"/t/{code}/search.json", "/search.json"):
+        response = client.get(url, query_string={"q": query})
+        assert response.status_code == 400, url
+        assert message in response.get_json()["error"], url
+    for url in (f"/t/{code}/search", "/search"):
+        response = client.get(url, query_string={"q": query})
+        assert response.status_code == 400, url
+        assert message in response.get_data(as_text=True), url
