@@ -176,6 +176,19 @@ def record_incoming(access: TeamAccess, data: IncomingInput) -> TracingRequest:
     return request
 
 
+def may_advance(access: TeamAccess, request: TracingRequest) -> bool:
+    """Whether the member may move the request on: a member of the party that answers it.
+
+    As a request bundle is tracked by its drafting party only (bundles.access.may_track).
+    """
+    return access.can(Permission.RECORD_TRACING) and access.party.id == request.party_id
+
+
+def only_its_party(request: TracingRequest) -> str:
+    """Say who may move the request on, to who may not."""
+    return f"Only {request.party.short_label}'s members record the steps of {request.number}."
+
+
 def advance(
     access: TeamAccess, request: TracingRequest, to_status: str, answer: str = ""
 ) -> TracingRequest:
@@ -186,6 +199,8 @@ def advance(
             "An outgoing request follows its request bundle: record the step on the "
             "request's tracking."
         )
+    if not may_advance(access, request):
+        raise FirearmsError(only_its_party(request))
     current = TracingStatus(request.status)
     expected = NEXT_STATUS.get(current)
     if expected is None or to_status != expected.value:

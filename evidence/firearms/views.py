@@ -462,7 +462,8 @@ def _request_page(access, record, form=None, error=None, status=200):
         error=error,
         linked_team=linked,
         today=services.local_today(current_user.time_zone),
-        may_record=_may_write(access, Permission.RECORD_TRACING),
+        may_record=_may_write(access, Permission.RECORD_TRACING)
+        and tracing.may_advance(access, record),
     ), status
 
 
@@ -479,6 +480,8 @@ def tracing_status(code: str, request_id: int):
     access = load_firearms_team(code)
     access.require(Permission.RECORD_TRACING)
     record = load_tracing(access, request_id)
+    if not tracing.may_advance(access, record):
+        abort(403, tracing.only_its_party(record))
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)

@@ -1,5 +1,6 @@
 """Incoming tracing requests: the crime notice, its deadline, its lifecycle, overdue answers."""
 
+import html
 from datetime import UTC, date, datetime
 
 import pytest
@@ -232,3 +233,32 @@ def test_sending_the_form_twice_records_one_crime_notice(client, auth, nl):
     assert again.status_code == 303
     assert again.headers["Location"] == first.headers["Location"]
     assert count(TracingRequest) == 1
+
+
+def test_only_the_receiving_partys_members_move_a_request_on(client, auth, nl, make_membership):
+    """As a sent request is tracked by its drafting party: another party may not answer."""
+    de_member = make_membership(nl["team"], "member", "DE")
+    access = access_of(nl["member"].user, nl["team"])
+    with frozen(datetime(2026, 3, 5, 9, 0, tzinfo=UTC)):
+        record = tracing.record_incoming(access, tracing.IncomingInput(**_input()))
+    db.session.commit()
+    page_url = f"/t/{nl['team'].code}/tracing/{record.id}"
+    for other in (nl["de_leader"], de_member):
+        auth.login(other.user)
+        page = client.get(page_url).get_data(as_text=True)
+        assert record.number in page  # they read it, as every evidence reader does
+        assert "Mark as acknowledged" not in page
+        response = client.post(f"{page_url}/status", data={"status": "acknowledged"})
+        assert response.status_code == 403
+        refusal = html.unescape(response.get_data(as_text=True))
+        assert f"Only NL's members record the steps of {record.number}" in refusal
+        with pytest.raises(services.FirearmsError, match="Only NL's members"):
+            tracing.advance(access_of(other.user, nl["team"]), record, "acknowledged")
+        db.session.rollback()
+        auth.logout()
+    db.session.refresh(record)
+    assert record.status == "received"
+    assert not db.session.query(AuditEntry).filter_by(operation="firearms.tracing_status").all()
+    auth.login(nl["member"].user)
+    assert "Mark as acknowledged" in client.get(page_url).get_data(as_text=True)
+    assert client.post(f"{page_url}/status", data={"status": "acknowledged"}).status_code == 302
