@@ -448,6 +448,10 @@ def _request_page(access, record, form=None, error=None, status=200):
     next_status = None  # an outgoing request follows its bundle's tracking
     if not record.is_outgoing:
         next_status = tracing.NEXT_STATUS.get(tracing.S(record.status))
+    # The firearm it concerns, if the reader may open its item; else only that one exists.
+    firearm = None
+    if record.firearm_id is not None:
+        firearm = db.session.scalar(visible_firearms(access).where(Firearm.id == record.firearm_id))
     linked = None
     if record.linked_team_id:
         linked = next(
@@ -461,6 +465,7 @@ def _request_page(access, record, form=None, error=None, status=200):
         form=form or StatusForm(),
         error=error,
         linked_team=linked,
+        firearm=firearm,
         today=services.local_today(current_user.time_zone),
         may_record=_may_write(access, Permission.RECORD_TRACING)
         and tracing.may_advance(access, record),

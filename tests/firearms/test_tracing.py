@@ -262,3 +262,31 @@ def test_only_the_receiving_partys_members_move_a_request_on(client, auth, nl, m
     auth.login(nl["member"].user)
     assert "Mark as acknowledged" in client.get(page_url).get_data(as_text=True)
     assert client.post(f"{page_url}/status", data={"status": "acknowledged"}).status_code == 302
+
+
+def test_the_firearm_it_concerns_is_named_only_to_who_may_open_it(
+    client, auth, nl, make_firearm_item, make_firearm
+):
+    """A request linked to a party-only weapon says to other parties only that one exists."""
+    item = make_firearm_item(nl["member"], visibility="party")
+    firearm = make_firearm(nl["member"], item)
+    auth.login(nl["member"].user)
+    with frozen(datetime(2026, 3, 5, 9, 0, tzinfo=UTC)):
+        response = client.post(
+            f"/t/{nl['team'].code}/tracing/new", data=request_fields(firearm_id=str(firearm.id))
+        )
+    assert response.status_code == 302
+    page_url = response.headers["Location"]
+    firearm_url = f"/t/{nl['team'].code}/firearms/{firearm.id}"
+    page = client.get(page_url).get_data(as_text=True)
+    assert firearm.label in page
+    assert f'href="{firearm_url}"' in page
+    auth.logout()
+    auth.login(nl["de_leader"].user)
+    assert client.get(firearm_url).status_code == 404
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Crime notice" in page
+    assert firearm.label not in page
+    assert item.exhibit_number not in page
+    assert firearm_url not in page
+    assert "A firearm record you may not open." in page
