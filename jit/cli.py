@@ -3,26 +3,24 @@
 The commands live in :mod:`jit.commands` (and in the domain packages' ``init_app``)
 and the app factory adds them; this module only builds the app for them, so the
 factory and the commands do not import each other. The offline checks of a package
-(:data:`OFFLINE_COMMANDS`) are the exception: they are found here without the app.
+(:data:`jit.packages.OFFLINE_COMMANDS`) are the exception: they are found without the
+app, by name, through the composition point.
 """
-
-import importlib
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, routes_command, shell_command
 
+from jit.packages import OFFLINE_COMMANDS, offline_command
+
 # Commands that check a package someone was sent, on a machine with no workspace: a
 # court clerk's laptop. Building the app would write ``./instance/`` wherever they run
 # it (a secret key, a fresh signing key, compiled translations), so these are imported
-# by name when asked for and run without the app. They need none; the app adds them too
-# (its ``init_app``), so the server's own ``jit`` and the test runner list them as ever.
+# by name when asked for (jit.packages) and run without the app. They need none; the app
+# adds them too (its ``init_app``), so the server's own ``jit`` and the test runner list
+# them as ever.
 # Without the app no ``init_app`` has connected a ``bag_checks`` receiver: a package's
 # own checks belong in its command, as ``verify_package`` runs the custody checks.
-OFFLINE_COMMANDS = {
-    "bag": "jit.operations.cli:bag_command",
-    "bundle": "evidence.bundles.cli:bundle_cli",
-}
 
 
 def _make_app() -> Flask:
@@ -33,22 +31,11 @@ def _make_app() -> Flask:
     return create_app()
 
 
-def _offline_command(name: str) -> click.Command | None:
-    module_name, _, attribute = OFFLINE_COMMANDS[name].partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as missing:
-        if module_name != missing.name and not module_name.startswith(f"{missing.name}."):
-            raise  # something the command needs is missing: say so
-        return None  # the domain package is not installed here
-    return getattr(module, attribute)
-
-
 class _WorkspaceGroup(FlaskGroup):
     """Flask's command group, with :data:`OFFLINE_COMMANDS` found before any app is built."""
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in OFFLINE_COMMANDS and (command := _offline_command(name)) is not None:
+        if name in OFFLINE_COMMANDS and (command := offline_command(name)) is not None:
             return command
         return super().get_command(ctx, name)
 

@@ -35,3 +35,24 @@ def domain_module(package: str, name: str) -> ModuleType | None:
 def domain_package(package: str) -> ModuleType:
     """Return the domain package itself (its ``__init__``)."""
     return importlib.import_module(package)
+
+
+# Commands that need no app, found by name before one is built (jit.cli): building it
+# would create an instance folder with keys wherever a clerk verifies a package.
+OFFLINE_COMMANDS = {
+    "bag": "jit.operations.cli:bag_command",
+    "bundle": "evidence.bundles.cli:bundle_cli",
+}
+
+
+def offline_command(name: str):
+    """Return the click command ``name`` of :data:`OFFLINE_COMMANDS`, or None if its
+    package is not installed here."""
+    module_name, _, attribute = OFFLINE_COMMANDS[name].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as missing:
+        if module_name != missing.name and not module_name.startswith(f"{missing.name}."):
+            raise  # something the command needs is missing: say so
+        return None  # the domain package is not installed here
+    return getattr(module, attribute)
