@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from evidence import custody
-from evidence.access import visible_item_by_id
+from evidence.access import visible_item_by_id, visible_items_filter
 from evidence.bundles import checks, forms, prefill, translations
 from evidence.bundles.access import may_edit, may_finalise
 from evidence.bundles.document import content_hash, request_document
@@ -268,9 +268,8 @@ def select_evidence(access: TeamAccess, bundle: Bundle, item_ids: list[int]) -> 
     kept = {entry.item_id: entry for entry in bundle.items}
     # Items the drafter may not see are not on their selection page, so its absence from
     # the form says nothing about them: they stay, with their consents, after the rest.
-    chosen += [
-        entry.item for entry in bundle.items if visible_item_by_id(access, entry.item_id) is None
-    ]
+    openable = openable_item_ids(access, bundle)
+    chosen += [entry.item for entry in bundle.items if entry.item_id not in openable]
     wanted = {item.id for item in chosen}
     for entry in list(bundle.items):
         if entry.item_id not in wanted:
@@ -353,6 +352,18 @@ def rule_context(bundle: Bundle) -> RuleContext:
     )
 
 
+def openable_item_ids(reader: TeamAccess, bundle: Bundle) -> set[int]:
+    """Return the ids of ``bundle``'s items that ``reader`` may open, in one query."""
+    ids = [entry.item_id for entry in bundle.items]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(EvidenceItem.id).where(EvidenceItem.id.in_(ids), visible_items_filter(reader))
+        )
+    )
+
+
 def problems(bundle: Bundle, reader: TeamAccess | None = None) -> list[Problem]:
     """Return everything that keeps the bundle from being finalised.
 
@@ -361,9 +372,10 @@ def problems(bundle: Bundle, reader: TeamAccess | None = None) -> list[Problem]:
     """
     definition = instrument(bundle.request_type)
     found = checks.check(definition, bundle.values or {}, rule_context(bundle))
+    openable = None if reader is None else openable_item_ids(reader, bundle)
     for entry in bundle.items:
         item = entry.item
-        named = reader is None or visible_item_by_id(reader, item.id) is not None
+        named = openable is None or item.id in openable
         closing = custody.closing_event(item)
         if closing is not None:
             found.append(

@@ -204,11 +204,8 @@ def edit(code: str, number: int):
 
 def _rows_for(access, bundle, document):
     """Schedule rows, with those the reader may not see reduced to a notice."""
-    visible = {
-        entry.item.exhibit_number
-        for entry in bundle.items
-        if visible_item_by_id(access, entry.item_id) is not None
-    }
+    openable = services.openable_item_ids(access, bundle)
+    visible = {entry.item.exhibit_number for entry in bundle.items if entry.item_id in openable}
     return [row if row["exhibit_number"] in visible else None for row in document["evidence"]]
 
 
