@@ -73,6 +73,14 @@ def agreement_references(team, events: Iterable[CustodyEvent]) -> dict[str, Agre
     return {label: AgreementReference(label, **known.get(label, {})) for label in labels}
 
 
+def agreement_reference(team, label: str | None) -> AgreementReference | None:
+    """Return the agreement version ``label`` names (its number and full hash if known)."""
+    if not label:
+        return None
+    known = signals.merged(signals.agreement_version_hashes, team, labels=[label])
+    return AgreementReference(label, **known.get(label, {}))
+
+
 # The note appended once to a chain that holds ``viewed`` events: why they stop there.
 VIEWS_MOVED = "views-in-audit-log"
 VIEWS_MOVED_TEXT = (

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
+from evidence import custody
 from evidence.bundles import package_adapter, review, services, tracking
 from evidence.bundles.access import load_bundle, may_review, visible_bundles_filter
 from evidence.bundles.instruments import INSTRUMENTS
@@ -57,6 +58,7 @@ def review_page(access, bundle, document, *, error=None, status=200):
         ],
         hash_groups=hash_groups,
         signing_fingerprint=signing.signing_key().fingerprint,
+        agreement_ref=custody.agreement_reference(access.team, bundle.agreement_version),
         error=error,
     ), status
 

@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from evidence import storage
+from evidence import custody, storage
 from evidence.access import visible_item_by_id, visible_items_filter
 from evidence.bundles import (
     addressees,
@@ -238,6 +238,7 @@ def show(code: str, number: int):
         display=display_value,
         hash_groups=hash_groups,
         signing_fingerprint=signing.signing_key().fingerprint,
+        agreement_ref=custody.agreement_reference(access.team, bundle.agreement_version),
         versions=version_history(access, bundle),
         tracking=tracking,
         changes=changes,

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from evidence.models import CustodyEvent, EvidenceItem
 from jit.clock import frozen
 from jit.extensions import db
-from tests.agreements.conftest import TODAY, at
+from tests.agreements.conftest import TODAY, access_of, at
 from tests.evidence.conftest import item_fields, upload
 
 
@@ -102,4 +102,31 @@ def test_the_custody_report_and_item_page_give_the_agreements_full_hash(client, 
     assert f"Version1:SHA-256ofitstext{full}" in squeezed
     assert f"sha256:{full[:30]}" not in squeezed  # the label is never passed off as the hash
     assert f'title="SHA-256 {full}"' in page
+    assert f"sha256:{full[:30]}" not in page
+
+
+def test_a_final_requests_pages_give_the_agreements_full_hash(client, auth, in_force):
+    """A request records the agreement's shortened label at finalising; its page (the
+    drafter's and the reviewer's) shows the version and its text's full SHA-256."""
+    from evidence.bundles import forms, services
+    from evidence.bundles.pdf import request_pdf
+    from evidence.reports import hash_groups
+    from tests.bundles.conftest import COMPLETE
+
+    full = in_force.version.content_hash
+    with frozen(at("2026-12-01")):
+        auth.login(in_force.nl_member.user)
+        post_item(client, in_force)
+        leader = access_of(in_force.nl_leader)
+        bundle = services.create_bundle(leader, "eio")
+        services.save_values(leader, bundle, forms.from_mapping(COMPLETE["eio"]), "en")
+        services.select_evidence(leader, bundle, list(db.session.scalars(select(EvidenceItem.id))))
+        services.finalise(leader, bundle, lambda document: request_pdf(document, sign=True))
+        db.session.commit()
+        auth.login(in_force.nl_leader.user)
+        page = client.get(f"/t/{in_force.team.code}/requests/{bundle.number}/").get_data(
+            as_text=True
+        )
+    assert bundle.agreement_version == f"v1 sha256:{full[:30]}"
+    assert f'version 1, SHA-256 of its text <span class="hash">{hash_groups(full)}' in page
     assert f"sha256:{full[:30]}" not in page
