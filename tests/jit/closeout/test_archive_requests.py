@@ -122,3 +122,91 @@ def test_a_party_takes_the_tracing_requests_it_received_and_no_other_party_does(
     assert record["counterpart_authority"] == "Guardia Civil"
     de = _unpacked(app, requests.de_leader, tmp_path)
     assert not (de / "firearms").exists()
+
+
+@pytest.fixture
+def linked(in_force, make_item, make_membership, make_team):
+    """NL's incoming requests: one on a DE party-only weapon, linked to a team NL's leader
+    is not in (its recorder saw both: the weapon is theirs, recorded while they were with
+    DE); one on a weapon the whole team sees."""
+    from agreements import services as agreement_services
+    from evidence.firearms import services as firearms
+    from evidence.firearms import tracing
+    from jit.permissions import Role
+    from jit.teams import services as teams
+
+    team = in_force
+
+    def weapon(membership, visibility, serial):
+        item = make_item(membership, item_type="firearm", visibility=visibility)
+        firearm = firearms.add_firearm(
+            access_of(membership),
+            item,
+            firearms.FirearmInput(
+                manufacturer="Zastava",
+                model="M57",
+                firearm_type="pistol",
+                calibre="7.62×25",
+                country_of_manufacture="RS",
+                condition="converted",
+                serials=[firearms.SerialInput("frame", serial)],
+            ),
+        )
+        db.session.commit()
+        return item, firearm
+
+    def incoming(membership, firearm, **fields):
+        request = tracing.record_incoming(
+            access_of(membership),
+            tracing.IncomingInput(
+                counterpart_country="ES",
+                counterpart_authority="Guardia Civil",
+                received_on=date(2026, 6, 9),
+                firearm_type="pistol",
+                calibre="7.62×25",
+                firearm_id=firearm.id,
+                **fields,
+            ),
+        )
+        db.session.commit()
+        return request
+
+    with frozen(at("2026-06-10")):
+        mover = make_membership(team.team, "member", "DE")
+        team.hidden_item, team.hidden_firearm = weapon(mover, "party", "12-M57-48221")
+        other = make_team()
+        make_membership(other, "member", "NL", user=mover.user)
+        team.other_team = other
+        nl = next(p for p in team.team.parties if p.country_code == "NL")
+        teams.update_membership(mover, nl, Role.MEMBER, actor=team.coordinator.user)
+        db.session.commit()
+        team.hidden = incoming(mover, team.hidden_firearm, linked_team_code=other.code)
+        team.shared_item, team.shared_firearm = weapon(team.nl_member, "team", "12-M57-99000")
+        team.shared = incoming(team.nl_member, team.shared_firearm)
+    with frozen(at("2026-09-01")):
+        agreement_services.close(access_of(team.coordinator), "Operational phase completed.")
+        db.session.commit()
+    return team
+
+
+def test_a_tracing_request_names_only_the_links_the_leader_may_open(app, linked, tmp_path):
+    """The archive holds back the weapon and the team NL's leader may not open at the source."""
+    data = _unpacked(app, linked.nl_leader, tmp_path)
+    folder = data / "firearms" / "tracing"
+    text = (folder / f"{linked.hidden.number}.json").read_text("utf-8")
+    record = json.loads(text)
+    assert record["circumstances"] == ""  # the request itself is there
+    assert record["counterpart_authority"] == "Guardia Civil"
+    assert record["firearm"] is None
+    assert record["firearm_id"] is None
+    assert record["is_firearm_held_back"] is True
+    assert record["linked_team"] is None
+    assert record["linked_team_id"] is None
+    assert record["is_linked_team_held_back"] is True
+    assert "is_bundle_held_back" not in record  # an incoming request has no bundle
+    assert linked.hidden_item.exhibit_number not in text
+    assert linked.other_team.code not in text
+    shared = json.loads((folder / f"{linked.shared.number}.json").read_text("utf-8"))
+    assert shared["firearm"] == linked.shared_firearm.label
+    assert shared["firearm_id"] == linked.shared_firearm.id
+    assert "is_firearm_held_back" not in shared
