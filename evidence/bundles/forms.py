@@ -6,6 +6,7 @@ named, dates in the wrong order or in the future — each is reported on its fie
 nothing is saved.
 """
 
+import re
 from datetime import date
 
 from evidence.bundles.instruments import Instrument
@@ -24,6 +25,7 @@ from evidence.bundles.instruments.base import (
 )
 from evidence.bundles.instruments.common import OTHER_STATE
 from jit.clock import utcnow
+from jit.inputs import parse_bounded_int
 from jit.teams.reference import is_country_code
 
 MAX_TEXT = 500
@@ -58,16 +60,19 @@ def _date(raw) -> str | None:
     return day.isoformat()
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]+\Z")  # ASCII digits: isdigit() also takes "²" and "٣"
+
+
 def _number(raw, minimum: int, maximum: int) -> int | None:
     if raw in (None, ""):
         return None
-    # ASCII digits only: str.isdigit() also takes "²" or "٣", which int() refuses or reads.
+    # As typed, or an imported JSON int; the bounds and the conversion are parse_bounded_int's.
     if isinstance(raw, bool) or not (
-        isinstance(raw, int) or (isinstance(raw, str) and raw.isascii() and raw.isdigit())
+        isinstance(raw, int) or (isinstance(raw, str) and _WHOLE.match(raw.strip()))
     ):
         raise FieldError("Enter a whole number.")
-    value = int(raw) if len(str(raw)) <= 6 else maximum + 1
-    if not minimum <= value <= maximum:
+    value = parse_bounded_int(raw, minimum, maximum)
+    if value is None:
         raise FieldError(f"Enter a whole number from {minimum} to {maximum}.")
     return value
 

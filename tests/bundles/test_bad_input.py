@@ -156,6 +156,16 @@ CHOOSE = "Choose one of the choices offered."
         ("eaw", {"sex": ["male"]}, "sex", CHOOSE),
         ("eaw", {"max_penalty_months": "²"}, "max_penalty_months", "Enter a whole number."),
         ("eaw", {"max_penalty_months": ["12"]}, "max_penalty_months", "Enter a whole number."),
+        ("eaw", {"max_penalty_months": "٣"}, "max_penalty_months", "Enter a whole number."),
+        # A number, but not in the field's range: said so, typed with a sign or imported.
+        ("eaw", {"max_penalty_months": "-3"}, "max_penalty_months", "Enter a whole number from"),
+        ("eaw", {"max_penalty_months": -3}, "max_penalty_months", "Enter a whole number from"),
+        (
+            "eaw",
+            {"max_penalty_months": "9" * 5000},
+            "max_penalty_months",
+            "Enter a whole number from",
+        ),
     ],
 )
 def test_a_list_or_a_stray_digit_is_named_on_import(
