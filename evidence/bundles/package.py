@@ -23,6 +23,7 @@ from flask import current_app
 
 from evidence import queries, reports, storage
 from evidence.bundles import prerender
+from evidence.bundles.document import issuing_authority
 from evidence.bundles.models import Bundle
 from evidence.bundles.pdf import document_json
 from evidence.models import EvidenceItem
@@ -317,7 +318,8 @@ def bag_info(bundle: Bundle) -> dict[str, str]:
     document = bundle.document
     issuing = document["issuing_party"]
     return {
-        "Source-Organization": issuing.get("authority") or issuing.get("name") or "",
+        # The issuing authority as the form names it, as on the request PDF's cover.
+        "Source-Organization": issuing_authority(document) or issuing.get("name") or "",
         "Contact-Name": document.get("finalised_by") or "",
         "External-Identifier": document["reference"],
         "Internal-Sender-Identifier": f"{bundle.team.code}/{bundle.label}/v{bundle.version}",

@@ -78,7 +78,8 @@ def test_the_package_has_the_layout_of_the_issue(packaged):
         readme = read("data/README.txt").decode()
     assert info["External-Identifier"] == bundle.document["reference"]
     assert info["Bag-Group-Identifier"] == bundle.team.code
-    assert info["Source-Organization"]
+    # The issuing authority the form names (EIO section K), as on the PDF's cover.
+    assert info["Source-Organization"] == COMPLETE["eio"]["authority_name"]
     assert info["Contact-Name"]
     assert info["Internal-Sender-Description"].startswith("European Investigation Order")
     assert info["Bagging-Date"]
