@@ -89,7 +89,7 @@ MLA_SERBIA = {
         "Ministry of Justice of the Republic of Serbia, "
         "Department for International Legal Assistance"
     ),
-    "reference": "USKOK KR-US-14/2026-MLA-1",
+    "reference": "USKOK K-US-214/2025-MLA-1",
     "legal_basis": (
         "Article 18 UNTOC; European Convention on Mutual Assistance in Criminal Matters (1959)"
     ),
@@ -97,10 +97,10 @@ MLA_SERBIA = {
     "is_confidential": "yes",
     "confidentiality_reasons": "The suspects in Serbia are not aware of the investigation.",
     "proceedings_subject": (
-        "Investigation of an organised group trafficking converted firearms (USKOK KR-US-14/2026)."
+        "Investigation of an organised group trafficking converted firearms (USKOK K-US-214/2025)."
     ),
     "proceedings_authority": "USKOK, Zagreb — the prosecution office conducting the investigation",
-    "proceedings_reference": "USKOK KR-US-14/2026",
+    "proceedings_reference": "USKOK K-US-214/2025",
     "facts_summary": (
         "On 14 March 2026 Croatian police found 14 converted pistols in a van entering Croatia "
         "from Serbia at the Bajakovo border crossing. "
@@ -159,7 +159,7 @@ TRACING_PISTOL = {
     "other_marks": "Yugoslav proof mark",
     "alterations": "Barrel replaced; serial number partly obliterated.",
     "information_sought": ["manufacture", "export_import", "last_owner"],
-    "intended_use": "Evidence in USKOK KR-US-14/2026 of the point of diversion.",
+    "intended_use": "Evidence in USKOK K-US-214/2025 of the point of diversion.",
     "is_confidential": "yes",
     "confidentiality_conditions": "Not to be shared beyond the firearms point of contact.",
     "contact_name": "Tomislav Babić",
