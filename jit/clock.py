@@ -1,7 +1,8 @@
 """The one source of "now", so tests and demos can set the date the workspace sees."""
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jit.zones import canonical_names
 
@@ -39,6 +40,19 @@ def shifted(by: timedelta):
         yield
     finally:
         _offset = previous
+
+
+def today_in(zone: str | None) -> date:
+    """Return the calendar day it is now in ``zone`` (an IANA name; UTC if unknown).
+
+    A person's "today" is their own: a date signed in Zagreb just after midnight is not
+    in the future because it is still yesterday in UTC.
+    """
+    try:
+        where = ZoneInfo(zone) if zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        where = UTC
+    return utcnow().astimezone(where).date()
 
 
 def time_zone_names() -> frozenset[str]:

@@ -12,6 +12,7 @@ from evidence.bundles import forms, services
 from evidence.bundles.document import SCHEMA
 from evidence.bundles.instruments import INSTRUMENTS, instrument
 from evidence.models import EvidenceItem
+from jit.clock import today_in
 from jit.extensions import db
 from jit.i18n import LANGUAGES
 from jit.teams.access import TeamAccess
@@ -81,7 +82,10 @@ def import_document(access: TeamAccess, document) -> "services.Bundle":
             [f"values/{key}: not a field of this type of request" for key in unknown[:20]]
         )
     values, errors = forms.parse_values(
-        definition, forms.from_mapping(document["values"]), services.party_states(access.team)
+        definition,
+        forms.from_mapping(document["values"]),
+        services.party_states(access.team),
+        today_in(access.user.time_zone),
     )
     if errors:
         raise RequestImportError([f"values/{key}: {message}" for key, message in errors.items()])

@@ -28,7 +28,7 @@ from evidence.models import CustodyEventType, EvidenceItem
 from jit import gates, pdf
 from jit.audit.services import record
 from jit.canonical import canonical_json, sha256_hex
-from jit.clock import utcnow
+from jit.clock import today_in, utcnow
 from jit.extensions import db
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess
@@ -137,7 +137,9 @@ def save_values(access: TeamAccess, bundle: Bundle, formdata_reader, language: s
     """Replace the draft's values with the ones read; refuse them all if any is wrong."""
     _require_editable(access, bundle)
     definition = instrument(bundle.request_type)
-    values, errors = forms.parse_values(definition, formdata_reader, party_states(access.team))
+    values, errors = forms.parse_values(
+        definition, formdata_reader, party_states(access.team), today_in(access.user.time_zone)
+    )
     if language not in languages_for(definition):
         errors["language"] = "Choose one of the languages offered."
     if errors:
@@ -342,12 +344,18 @@ def record_consent(access: TeamAccess, bundle: Bundle, item: EvidenceItem, purpo
     )
 
 
-def rule_context(bundle: Bundle) -> RuleContext:
-    """Return what the cross-field rules need to know about ``bundle``."""
+def rule_context(bundle: Bundle, reader: TeamAccess | None = None) -> RuleContext:
+    """Return what the cross-field rules need to know about ``bundle``.
+
+    "Today" is the reader's (their time zone), else that of the request deadlines.
+    """
+    zone = (
+        reader.user.time_zone if reader is not None else current_app.config.get("REQUEST_TIME_ZONE")
+    )
     return RuleContext(
         issuing_state=bundle.party.country_code,
         party_states=frozenset(party_states(bundle.team)),
-        today=utcnow().date(),
+        today=today_in(zone),
         evidence_count=len(bundle.items),
     )
 
@@ -371,7 +379,7 @@ def problems(bundle: Bundle, reader: TeamAccess | None = None) -> list[Problem]:
     code and party are what its visibility protects); None names every item.
     """
     definition = instrument(bundle.request_type)
-    found = checks.check(definition, bundle.values or {}, rule_context(bundle))
+    found = checks.check(definition, bundle.values or {}, rule_context(bundle, reader))
     openable = None if reader is None else openable_item_ids(reader, bundle)
     for entry in bundle.items:
         item = entry.item
@@ -419,7 +427,7 @@ def finalise(access: TeamAccess, bundle: Bundle, render_signed_pdf) -> Bundle:
     if not may_finalise(access, bundle):
         raise BundleError(f"Only a leader of {bundle.party.short_label} may finalise this request.")
     _gate(access.team, "release_bundle")
-    if problems(bundle):
+    if problems(bundle, access):
         raise BundleError("The request is not complete; see what is missing below.")
     checks = _verify_items(access, bundle)
     # The renderer processes make the request PDF and the custody reports, so WeasyPrint's

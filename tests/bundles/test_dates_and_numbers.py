@@ -147,3 +147,28 @@ def test_what_may_be_true_is_saved(client, auth, crew, make_bundle):
         bundle = make_bundle(crew.nl_member, request_type, COMPLETE[request_type])
         response = _post(client, crew, bundle, COMPLETE[request_type] | change)
         assert response.status_code == 302, (change, response.get_data(as_text=True)[:2000])
+
+
+@pytest.mark.parametrize(("zone", "saved"), [("Europe/Zagreb", True), ("UTC", False)])
+def test_today_is_the_drafters_own(zone, saved, client, auth, crew, make_bundle):
+    """At 23:30 UTC it is already tomorrow in Zagreb: a warrant signed there on that day
+    is not "in the future" for its drafter, and is for one whose day has not turned."""
+    from datetime import UTC, datetime
+
+    from jit.clock import frozen
+
+    signed = {"signed_on": "2026-12-06"}
+    crew.nl_member.user.time_zone = zone
+    db.session.commit()
+    with frozen(datetime(2026, 12, 5, 23, 30, tzinfo=UTC)):
+        bundle = make_bundle(crew.nl_member, "eaw", COMPLETE["eaw"])
+        auth.login(crew.nl_member.user)
+        response = _post(client, crew, bundle, COMPLETE["eaw"] | signed)
+        db.session.refresh(bundle)
+        # The completeness check before finalising reads the date the same way.
+        bundle.values = COMPLETE["eaw"] | signed
+        reader = services.TeamAccess(team=crew.team, membership=crew.nl_member)
+        found = {p.field: p.message for p in services.problems(bundle, reader)}
+    assert (response.status_code == 302) is saved, response.get_data(as_text=True)[:2000]
+    future = "The date of signature is in the future."
+    assert (found.get("signed_on") == future) is not saved
