@@ -51,3 +51,19 @@ def test_a_stale_number_no_longer_trips_a_rule(crew, make_bundle):
     bundle = make_bundle(crew.nl_member, "eaw", values)
     assert services.problems(bundle) == []
     assert "sentence_months" not in request_document(bundle)["values"]
+
+
+def test_an_annex_c_notification_says_what_it_is_about(crew, make_bundle):
+    """Annex C (Art. 31) names the period, the target and the facts and offence; the
+    authority's fax and contact person of section K go into the request when typed."""
+    notifying = COMPLETE["eio"] | INTERCEPTION | {"notifies_interception": "yes"}
+    bundle = make_bundle(crew.nl_member, "eio", notifying)
+    assert [p.field for p in services.problems(bundle)] == ["c_facts"]
+    facts = "Converted pistols sold from Rotterdam; Art. 26 Wet wapens en munitie."
+    contact = {"authority_fax": "+31 10 555 0101", "authority_contact": "mr. A. Bakker"}
+    bundle.values = notifying | {"c_facts": facts} | contact
+    assert services.problems(bundle) == []
+    text = request_text(request_document(bundle))
+    assert facts in text
+    assert "+31 10 555 0101" in text
+    assert "mr. A. Bakker" in text

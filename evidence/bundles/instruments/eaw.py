@@ -446,6 +446,7 @@ EAW = Instrument(
                 Field("authority_file", N_("File reference"), TEXT, True, prefill="reference"),
                 Field("authority_address", N_("Address"), TEXTAREA, True),
                 Field("authority_phone", N_("Tel. No (country code) (area/city code)"), TEXT),
+                Field("authority_fax", N_("Fax No (country code) (area/city code)"), TEXT),
                 Field("authority_email", N_("E-mail"), TEXT, True),
                 Field(
                     "authority_contact",

@@ -421,6 +421,7 @@ EIO = Instrument(
                 Field("authority_file", N_("File reference"), TEXT, True, prefill="reference"),
                 Field("authority_address", N_("Address"), TEXTAREA, True),
                 Field("authority_phone", N_("Tel. No (country code) (area/city code)"), TEXT),
+                Field("authority_fax", N_("Fax No (country code) (area/city code)"), TEXT),
                 Field("authority_email", N_("E-mail"), TEXT, True),
                 Field(
                     "authority_languages",
@@ -429,6 +430,15 @@ EIO = Instrument(
                     ),
                     TEXT,
                     True,
+                ),
+                Field(
+                    "authority_contact",
+                    N_(
+                        "Contact details of the person(s) to contact if additional information "
+                        "on the execution of the EIO is needed or to make necessary practical "
+                        "arrangements for the transfer of evidence (if different from above)"
+                    ),
+                    TEXTAREA,
                 ),
                 *signature_fields(N_("Art. 5(1)")),
             ),
@@ -482,6 +492,14 @@ EIO = Instrument(
                 Field(
                     "c_target",
                     N_("Subject and target of the interception (name, number, IP address)"),
+                    TEXTAREA,
+                    True,
+                    when=("notifies_interception", "yes"),
+                    article=N_("Art. 31(1)"),
+                ),
+                Field(
+                    "c_facts",
+                    N_("Summary of the facts and the offence the interception concerns"),
                     TEXTAREA,
                     True,
                     when=("notifies_interception", "yes"),
