@@ -29,7 +29,7 @@ def closeout_payload(access) -> list[Payload]:
             path = f"{folder}/files/{stored.id}-{name}"
             files.append(Payload(path, storage.blob_path(stored.sha256)))
         events, head = queries.custody_chain(item), queries.chain_head(item)
-        chain = reports.custody_jsonl(item, events, head)
+        chain = reports.custody_jsonl(item, events, head, reader=access)
         files.append(Payload(f"{folder}/custody.jsonl", chain.encode("utf-8")))
         files.append(Payload(f"{folder}/custody-report.pdf", made.add(item, events, head)))
     return files
@@ -75,6 +75,7 @@ class _Reports:
             "verification": run,
             "result": result,
             "generated_for": self.access.user,
+            "reader": self.access,
         }
 
     def _pdf_of(self, index: int) -> bytes:

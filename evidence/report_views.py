@@ -57,6 +57,7 @@ def report(code: str, exhibit: str):
         verification=run,
         result=result,
         generated_for=current_user,
+        reader=access,
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = downloads.content_disposition(
@@ -71,7 +72,9 @@ def custody_jsonl(code: str, exhibit: str):
     access, item = load_team_item(code, exhibit)
     services.record_report(access, item)
     db.session.commit()
-    body = reports.custody_jsonl(item, queries.custody_chain(item), queries.chain_head(item))
+    body = reports.custody_jsonl(
+        item, queries.custody_chain(item), queries.chain_head(item), reader=access
+    )
     response = Response(body, mimetype="application/x-ndjson")
     response.headers["Content-Disposition"] = downloads.content_disposition(
         f"custody-{access.team.code}-{item.exhibit_number}.jsonl"

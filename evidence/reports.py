@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
-from evidence import custody, custody_fields
+from evidence import custody, custody_fields, custody_shown
 from evidence.models import (
     CustodyChainHead,
     CustodyEvent,
@@ -47,12 +47,15 @@ def custody_report_pdf(
     verification: EvidenceVerification,
     result: custody.VerificationResult,
     generated_for,
+    reader=None,
 ) -> bytes:
     """Render the custody report of one item as PDF bytes.
 
     ``access_log`` (evidence.queries.access_log) lists who read the item; a copy that
     leaves the team in a request's package passes None and says the reads stay in the
     team's audit log, so it names no more people than the custody chain itself.
+    ``reader`` (a TeamAccess) is who the report is made for in the team: another item
+    its events name is named only if they may open it (:mod:`evidence.custody_shown`).
     """
     html = custody_report_html(
         item,
@@ -62,6 +65,7 @@ def custody_report_pdf(
         verification=verification,
         result=result,
         generated_for=generated_for,
+        reader=reader,
     )
     return html_pdf(html, css=custody_report_css(), static_folder=current_app.static_folder)
 
@@ -81,16 +85,25 @@ def custody_report_html(
     result: custody.VerificationResult,
     generated_for,
     generated_at=None,
+    reader=None,
 ) -> str:
     """Return the report as the HTML its PDF is made from (see :func:`custody_report_pdf`).
 
     Rendered here, in the app and for the reader (their time zone), from the records;
     turning it into PDF needs nothing else, so a child process can do that part.
-    ``generated_at`` defaults to now.
+    ``generated_at`` defaults to now. Made for ``reader`` (see :func:`custody_report_pdf`),
+    an item they may not open is not named; without one (a request's package, which
+    carries the chains as recorded) every item is.
     """
+    parent_shown = True
+    if reader is not None:
+        events = custody_shown.as_read_by(reader, item, events)
+        parent_shown = custody_shown.parent_openable(reader, item)
     return render_template(
         "evidence/custody_report.html",
         item=item,
+        parent_shown=parent_shown,
+        not_open=custody_shown.NOT_OPEN,
         events=events,
         head=head,
         key=signing.signing_key(),
@@ -108,16 +121,38 @@ def custody_report_html(
 
 
 def custody_jsonl(
-    item: EvidenceItem, events: list[CustodyEvent], head: CustodyChainHead | None
+    item: EvidenceItem,
+    events: list[CustodyEvent],
+    head: CustodyChainHead | None,
+    reader=None,
 ) -> str:
     """Return the chain as JSON lines: every hashed field, then the signed head.
 
     Anyone can re-check it: each line's ``hash`` is the SHA-256 of the canonical JSON
     (sorted keys, no spaces, UTF-8) of its other fields; the head's signature is over
     the canonical JSON of its ``signed_payload``.
+
+    Made for ``reader`` (a TeamAccess), an event that names an item they may not open
+    (:mod:`evidence.custody_shown`) is *held back*: its line gives only its place in the
+    chain (``seq``, ``prev_hash``, ``hash``, ``"is_held_back": true``), since beside its
+    other fields the hash would give the hidden exhibit number away to a few thousand
+    guesses. The chain still links to its signed head (:mod:`evidence.bundles.verify`).
+    Without a reader (a request's package) every event is written whole.
     """
+    hidden = custody_shown.hidden_items(reader, item, events) if reader is not None else set()
     lines = []
     for event in events:
+        if custody_shown.names_hidden(item, event, hidden):
+            held_back = {
+                "item_id": event.item_id,
+                "seq": event.seq,
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
+                "exhibit_number": item.exhibit_number,
+                "is_held_back": True,
+            }
+            lines.append(json.dumps(held_back, ensure_ascii=False, sort_keys=True))
+            continue
         fields = event.canonical_fields()
         fields["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
         fields["recorded_at"] = event.recorded_at.isoformat(timespec="microseconds")

@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from evidence import custody_shown
 from evidence.access import may_read_evidence, participants_may_read, shared_item_ids
 from evidence.models import CustodyEvent, EvidenceFile, EvidenceItem, EvidenceTag, Visibility
 from jit.extensions import db
@@ -142,7 +143,12 @@ def custody_documents(ids: list[int]) -> dict:
             for key in SEARCHED_DETAILS
             if (event.details or {}).get(key)
         ]
-        parts = [event.purpose, *noted, event.location, event.legal_basis, *people]
+        # A derivation's purpose names the other item ("Analysis product made: HR-0006"),
+        # which some of this note's readers may not open: the note is found without it.
+        purpose = custody_shown.without(
+            event.purpose or "", custody_shown.named_items(item, event), "another item"
+        )
+        parts = [purpose, *noted, event.location, event.legal_basis, *people]
         body = "\n".join(part for part in parts if part)
         documents[event.id] = Document(
             kind="custody",

@@ -14,7 +14,15 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from evidence import custody, custody_events, custody_fields, listing, queries, services
+from evidence import (
+    custody,
+    custody_events,
+    custody_fields,
+    custody_shown,
+    listing,
+    queries,
+    services,
+)
 from evidence.access import load_evidence_team, load_team_item, may_add_item, why_not_add_item
 from evidence.forms import FilterForm
 from evidence.models import EvidenceItem
@@ -92,7 +100,7 @@ def item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, status
             "evidence/item.html",
             access=access,
             item=item,
-            events=events,
+            events=custody_shown.as_read_by(access, item, events),
             awaiting=custody_events.awaiting_acknowledgement(item, events, access.user),
             closed=custody.closing_event(item),
             access_log=queries.access_log(access, item, limit=ACCESS_ROWS_ON_PAGE),
