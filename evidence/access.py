@@ -129,6 +129,18 @@ def visible_item_by_id(access: TeamAccess, item_id: int) -> EvidenceItem | None:
     )
 
 
+def visible_ids(access: TeamAccess, item_ids) -> set[int]:
+    """Return those of ``item_ids`` that ``access`` may open, in one query."""
+    wanted = {item_id for item_id in item_ids if item_id is not None}
+    if not wanted:
+        return set()
+    return set(
+        db.session.scalars(
+            select(EvidenceItem.id).where(EvidenceItem.id.in_(wanted), visible_items_filter(access))
+        )
+    )
+
+
 def exhibit_links(access: TeamAccess, references: list[str]) -> dict[str, str]:
     """Link the referenced exhibits ``access`` may see; the others are left out.
 

@@ -23,7 +23,13 @@ from evidence import (
     queries,
     services,
 )
-from evidence.access import load_evidence_team, load_team_item, may_add_item, why_not_add_item
+from evidence.access import (
+    load_evidence_team,
+    load_team_item,
+    may_add_item,
+    visible_ids,
+    why_not_add_item,
+)
 from evidence.forms import FilterForm
 from evidence.models import EvidenceItem
 from evidence.uploads import max_upload_bytes
@@ -112,6 +118,10 @@ def item_page(access: TeamAccess, item: EvidenceItem, *, event_form=None, status
             verification=integrity.verification,
             ancestors=ancestors,
             children=children,
+            # A container's member made an item is linked only for who may open that item.
+            openable_members=visible_ids(
+                access, (m.derived_item_id for f in item.files for m in f.members)
+            ),
             event_form=event_form,
             error=error,
             confirm_form=ConfirmForm(),
