@@ -42,7 +42,7 @@ def shifted(by: timedelta):
         _offset = previous
 
 
-def today_in(zone: str | None) -> date:
+def local_today(zone: str | None) -> date:
     """Return the calendar day it is now in ``zone`` (an IANA name; UTC if unknown).
 
     A person's "today" is their own: a date signed in Zagreb just after midnight is not

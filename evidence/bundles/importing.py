@@ -12,7 +12,7 @@ from evidence.bundles import forms, services
 from evidence.bundles.document import SCHEMA
 from evidence.bundles.instruments import INSTRUMENTS, instrument
 from evidence.models import EvidenceItem
-from jit.clock import today_in
+from jit.clock import local_today
 from jit.extensions import db
 from jit.i18n import LANGUAGES
 from jit.teams.access import TeamAccess
@@ -85,7 +85,7 @@ def import_document(access: TeamAccess, document) -> "services.Bundle":
         definition,
         forms.from_mapping(document["values"]),
         services.party_states(access.team),
-        today_in(access.user.time_zone),
+        local_today(access.user.time_zone),
     )
     if errors:
         raise RequestImportError([f"values/{key}: {message}" for key, message in errors.items()])

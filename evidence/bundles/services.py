@@ -28,7 +28,7 @@ from evidence.models import CustodyEventType, EvidenceItem
 from jit import gates, pdf
 from jit.audit.services import record
 from jit.canonical import canonical_json, sha256_hex
-from jit.clock import today_in, utcnow
+from jit.clock import local_today, utcnow
 from jit.extensions import db
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess
@@ -138,7 +138,7 @@ def save_values(access: TeamAccess, bundle: Bundle, formdata_reader, language: s
     _require_editable(access, bundle)
     definition = instrument(bundle.request_type)
     values, errors = forms.parse_values(
-        definition, formdata_reader, party_states(access.team), today_in(access.user.time_zone)
+        definition, formdata_reader, party_states(access.team), local_today(access.user.time_zone)
     )
     if language not in languages_for(definition):
         errors["language"] = "Choose one of the languages offered."
@@ -355,7 +355,7 @@ def rule_context(bundle: Bundle, reader: TeamAccess | None = None) -> RuleContex
     return RuleContext(
         issuing_state=bundle.party.country_code,
         party_states=frozenset(party_states(bundle.team)),
-        today=today_in(zone),
+        today=local_today(zone),
         evidence_count=len(bundle.items),
     )
 

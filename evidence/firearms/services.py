@@ -6,7 +6,6 @@ Functions add to the caller's transaction and never commit; a refused operation 
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -26,7 +25,7 @@ from evidence.firearms.serials import SerialError, normalise_make, normalise_ser
 from evidence.models import EvidenceItem, ItemType
 from jit import gates
 from jit.audit import services as audit
-from jit.clock import utcnow
+from jit.clock import local_today, utcnow
 from jit.extensions import db
 from jit.inputs import parse_plain_int
 from jit.permissions import Permission
@@ -56,15 +55,6 @@ class _Errors(dict):
             lead = "One field needs attention." if count == 1 else f"{count} fields need attention."
             message = lead + " " + " ".join(messages[0] for messages in self.values())
             raise FirearmsError(message, dict(self))
-
-
-def local_today(zone_name: str | None) -> date:
-    """Return today's date where the person is (their time zone, UTC if unknown)."""
-    try:
-        zone = ZoneInfo(zone_name or "UTC")
-    except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
-    return utcnow().astimezone(zone).date()
 
 
 def answer_days() -> int:
