@@ -6,7 +6,10 @@ two items (``parent_exhibit``, ``child_exhibit``); a copy handed over names its 
 (``copy_of``), an extract the container file it came from. The other item may be one the
 reader may not open (another party's analysis product of a team item, a party-only
 original of a team copy): its number, and its file's name and hash, are what its
-visibility protects.
+visibility protects. An ``exported`` event names the request its item went out in
+(``details.bundle``, ``REQ-3``, and the package's hashes), which only the request's own
+readers may open (:func:`evidence.bundles.access.visible_bundles_filter`): to the item's
+other readers it says "a request you may not open".
 
 The chain itself is signed and hash-chained as recorded and never changes. What a page,
 a custody report or the case search shows a reader says "an item you may not open" in
@@ -16,18 +19,33 @@ an event back to its place in the chain (:func:`evidence.reports.custody_jsonl`)
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from evidence.access import visible_items_filter
-from evidence.models import CustodyEvent, EvidenceItem
+from evidence.models import CustodyEvent, CustodyEventType, EvidenceItem
 from jit.extensions import db
 
 # The details that name another item of the team by its exhibit number.
 NAMING_DETAILS = ("parent_exhibit", "child_exhibit", "copy_of")
 # What an extract's events say of its parent's container file.
 CONTAINER_DETAILS = ("container_file_id", "container_filename", "container_sha256")
+# What an ``exported`` event says of the request beyond its label.
+REQUEST_DETAILS = ("version", "request_sha256", "package_sha256", "package_size")
 NOT_OPEN = "an item you may not open"
+REQUEST_NOT_OPEN = "a request you may not open"
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """What a chain names that one reader may not open: exhibit numbers, request labels."""
+
+    items: frozenset[str] = field(default_factory=frozenset)
+    requests: frozenset[str] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return bool(self.items or self.requests)
 
 
 def named_items(item: EvidenceItem, event: CustodyEvent) -> set[str]:
@@ -39,27 +57,53 @@ def named_items(item: EvidenceItem, event: CustodyEvent) -> set[str]:
     }
 
 
-def hidden_items(access, item: EvidenceItem, events: Iterable[CustodyEvent]) -> set[str]:
-    """Return the numbers of the items the events name that ``access`` may not open."""
+def named_request(event: CustodyEvent) -> str | None:
+    """Return the label of the request an ``exported`` event names (None for others)."""
+    if event.event_type != CustodyEventType.EXPORTED.value:
+        return None
+    label = (event.details or {}).get("bundle")
+    return label if isinstance(label, str) and label else None
+
+
+def hidden_items(access, item: EvidenceItem, events: Iterable[CustodyEvent]) -> Hidden:
+    """Return what the events of ``item`` name that ``access`` may not open."""
+    events = list(events)
     named: set[str] = set()
     for event in events:
         named |= named_items(item, event)
-    if not named:
-        return set()
-    opened = set(
-        db.session.scalars(
-            select(EvidenceItem.exhibit_number).where(
-                EvidenceItem.team_id == item.team_id,
-                EvidenceItem.exhibit_number.in_(named),
-                visible_items_filter(access),
+    requests = {label for label in map(named_request, events) if label}
+    items: set[str] = set()
+    if named:
+        opened = set(
+            db.session.scalars(
+                select(EvidenceItem.exhibit_number).where(
+                    EvidenceItem.team_id == item.team_id,
+                    EvidenceItem.exhibit_number.in_(named),
+                    visible_items_filter(access),
+                )
             )
         )
+        items = named - opened
+    return Hidden(frozenset(items), frozenset(requests - _openable_requests(access, requests)))
+
+
+def _openable_requests(access, labels: set[str]) -> set[str]:
+    from evidence.bundles.access import visible_bundles_filter
+    from evidence.bundles.models import Bundle
+
+    numbers = [int(label[4:]) for label in labels if re.fullmatch(r"REQ-[0-9]{1,9}", label)]
+    if not numbers:
+        return set()
+    found = db.session.scalars(
+        select(Bundle.number).where(Bundle.number.in_(numbers), visible_bundles_filter(access))
     )
-    return named - opened
+    return {f"REQ-{number}" for number in found}
 
 
-def names_hidden(item: EvidenceItem, event: CustodyEvent, hidden: set[str]) -> bool:
-    return bool(hidden) and bool(named_items(item, event) & hidden)
+def names_hidden(item: EvidenceItem, event: CustodyEvent, hidden: Hidden) -> bool:
+    if not hidden:
+        return False
+    return bool(named_items(item, event) & hidden.items) or named_request(event) in hidden.requests
 
 
 def without(text: str, numbers: Iterable[str], said_as: str = NOT_OPEN) -> str:
@@ -70,9 +114,9 @@ def without(text: str, numbers: Iterable[str], said_as: str = NOT_OPEN) -> str:
 
 
 class ShownEvent:
-    """An event as one reader reads it: as recorded, but for the items they may not open."""
+    """An event as one reader reads it: as recorded, but for what they may not open."""
 
-    def __init__(self, event: CustodyEvent, hidden: set[str]):
+    def __init__(self, event: CustodyEvent, hidden: Hidden):
         self._event = event
         self._hidden = hidden
 
@@ -80,17 +124,27 @@ class ShownEvent:
         return getattr(self._event, name)
 
     @property
+    def _hides_request(self) -> bool:
+        return named_request(self._event) in self._hidden.requests
+
+    @property
     def purpose(self) -> str:
-        return without(self._event.purpose or "", self._hidden)
+        if self._hides_request:  # "Annexed to European Investigation Order REQ-3"
+            return f"Annexed to {REQUEST_NOT_OPEN}"
+        return without(self._event.purpose or "", self._hidden.items)
 
     @property
     def details(self) -> dict:
         details = dict(self._event.details or {})
         for key in NAMING_DETAILS:
-            if details.get(key) in self._hidden:
+            if details.get(key) in self._hidden.items:
                 details[key] = NOT_OPEN
         if details.get("parent_exhibit") == NOT_OPEN:  # the container is the parent's file
             for key in CONTAINER_DETAILS:
+                details.pop(key, None)
+        if self._hides_request:
+            details["bundle"] = REQUEST_NOT_OPEN
+            for key in REQUEST_DETAILS:
                 details.pop(key, None)
         return details
 

@@ -132,14 +132,17 @@ def custody_jsonl(
     (sorted keys, no spaces, UTF-8) of its other fields; the head's signature is over
     the canonical JSON of its ``signed_payload``.
 
-    Made for ``reader`` (a TeamAccess), an event that names an item they may not open
-    (:mod:`evidence.custody_shown`) is *held back*: its line gives only its place in the
-    chain (``seq``, ``prev_hash``, ``hash``, ``"is_held_back": true``), since beside its
-    other fields the hash would give the hidden exhibit number away to a few thousand
-    guesses. The chain still links to its signed head (:mod:`evidence.bundles.verify`).
+    Made for ``reader`` (a TeamAccess), an event that names an item or a request they
+    may not open (:mod:`evidence.custody_shown`) is *held back*: its line gives only its
+    place in the chain (``seq``, ``prev_hash``, ``hash``, ``"is_held_back": true``), since
+    beside its other fields the hash would give the hidden exhibit number (or request
+    label) away to a few thousand guesses. The chain still links to its signed head
+    (:mod:`evidence.bundles.verify`).
     Without a reader (a request's package) every event is written whole.
     """
-    hidden = custody_shown.hidden_items(reader, item, events) if reader is not None else set()
+    hidden = custody_shown.Hidden()
+    if reader is not None:
+        hidden = custody_shown.hidden_items(reader, item, events)
     lines = []
     for event in events:
         if custody_shown.names_hidden(item, event, hidden):

@@ -144,10 +144,14 @@ def custody_documents(ids: list[int]) -> dict:
             if (event.details or {}).get(key)
         ]
         # A derivation's purpose names the other item ("Analysis product made: HR-0006"),
-        # which some of this note's readers may not open: the note is found without it.
+        # an export's the request ("Annexed to … REQ-3"), which some of this note's
+        # readers may not open: the note is found without them.
         purpose = custody_shown.without(
             event.purpose or "", custody_shown.named_items(item, event), "another item"
         )
+        request = custody_shown.named_request(event)
+        if request:
+            purpose = custody_shown.without(purpose, [request], "a request")
         parts = [purpose, *noted, event.location, event.legal_basis, *people]
         body = "\n".join(part for part in parts if part)
         documents[event.id] = Document(

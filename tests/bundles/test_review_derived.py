@@ -48,3 +48,36 @@ def test_a_reviewer_is_not_told_the_extract_made_of_a_shared_container(
     assert "phone/chat.txt" in page  # the member is listed
     assert extract.exhibit_number not in page
     assert "Extract made: an item you may not open" in page
+
+
+def test_an_item_s_export_names_the_request_only_to_who_may_open_it(
+    client, auth, crew, make_bundle, make_item
+):
+    """DE's team item went out in NL's EIO: DE's members, who may not open it, are not told
+    its number, in the custody table or the chain's lines (held back, still linked)."""
+    import json
+
+    from evidence.bundles import services
+
+    item = make_item(crew.de_member, title="Port CCTV stills", files=[("a.txt", b"a")])
+    bundle = make_bundle(crew.nl_member, "eio", COMPLETE["eio"], items=[item])
+    services.record_consent(access_of(crew.de_leader), bundle, item, "The Rotterdam case")
+    db.session.commit()
+    finalise(crew.nl_leader, bundle)
+    url = f"/t/{crew.team.code}/evidence/{item.exhibit_number}"
+    auth.login(crew.nl_member.user)
+    assert f"{bundle.label}" in client.get(url).get_data(as_text=True)
+    auth.logout()
+    auth.login(crew.de_member.user)
+    assert client.get(f"/t/{crew.team.code}/requests/{bundle.number}/").status_code == 404
+    page = client.get(url).get_data(as_text=True)
+    assert bundle.label not in page
+    assert bundle.package_sha256[:12] not in page
+    assert "Annexed to a request you may not open" in page
+    body = client.get(f"{url}/custody.jsonl").get_data(as_text=True)
+    assert bundle.label not in body
+    assert bundle.package_sha256 not in body
+    lines = [json.loads(line) for line in body.splitlines()]
+    held = [line["seq"] for line in lines if line.get("is_held_back")]
+    assert held == [3]  # collected, uploaded, then exported
+    assert [line.get("event_type") for line in lines[:2]] == ["collected", "uploaded"]
