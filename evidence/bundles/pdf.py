@@ -10,7 +10,9 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
+from evidence import custody
 from evidence.bundles import pades
 from evidence.bundles.document import (
     content_hash,
@@ -23,7 +25,9 @@ from evidence.bundles.translations import language_name
 from evidence.reports import hash_groups
 from jit import pdf as jit_pdf
 from jit import pdfjoin
+from jit.extensions import db
 from jit.i18n import LANGUAGES
+from jit.teams.models import Team
 
 _CSS = Path(__file__).resolve().parents[2] / "templates" / "bundles" / "request_pdf.css"
 _TEMPLATE = "bundles/request_pdf.html"
@@ -89,6 +93,20 @@ def document_json(document: dict) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
 
+def _agreement_reference(document: dict):
+    """The agreement version the document names, with its full hash where the team has it.
+
+    The document (and its content hash) keeps the shortened label recorded at finalising;
+    the cover prints the version and the full SHA-256 of its text, as the custody reports
+    do, when that label names a version of the team's agreement.
+    """
+    label = document["agreement"].get("version")
+    if not label:
+        return None
+    team = db.session.scalar(select(Team).where(Team.code == document["team"]["code"]))
+    return custody.agreement_reference(team, label) if team is not None else None
+
+
 def request_pdf(document: dict, *, sign: bool) -> bytes:
     """Render the request ``document`` as PDF/A-3b, signed if ``sign`` (final requests)."""
     definition = instrument(document["type"])
@@ -96,6 +114,7 @@ def request_pdf(document: dict, *, sign: bool) -> bytes:
     with force_locale(document.get("language", "en")):
         context = {
             "document": document,
+            "agreement_ref": _agreement_reference(document),
             "instrument": definition,
             "digest": digest,
             "issuing_authority": issuing_authority(document),

@@ -130,3 +130,15 @@ def test_a_final_requests_pages_give_the_agreements_full_hash(client, auth, in_f
     assert bundle.agreement_version == f"v1 sha256:{full[:30]}"
     assert f'version 1, SHA-256 of its text <span class="hash">{hash_groups(full)}' in page
     assert f"sha256:{full[:30]}" not in page
+    # So does the signed PDF's cover; its attached JSON keeps the label it was hashed with.
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from evidence import storage
+
+    pdf = PdfReader(io.BytesIO(storage.blob_path(bundle.pdf_sha256).read_bytes()))
+    cover = re.sub(r"\s+", "", pdf.pages[0].extract_text())
+    assert f"version1,SHA-256{full}" in cover
+    assert f"sha256:{full[:30]}" not in cover
