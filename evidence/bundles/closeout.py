@@ -26,6 +26,12 @@ Per request, under ``requests/REQ-<number>/``:
   consents, the reviewers it was shared with and their decisions with their notes, and
   the tracking history (every status change, dated and attributed).
 
+A request holding an item the leader may not open (its exhibit number, title and
+hashes are in the document and the PDF) is treated as its page treats it: no
+``request.json`` or ``request.pdf``; its ``record.json`` says ``"is_request_held_back":
+true``, and a consent or a reply kept as evidence about an item they may not open is
+held back there too (``"is_held_back": true``, ``"is_reply_held_back": true``).
+
 The signed BagIt package written at finalising is not copied (its hash and size are in
 ``record.json``): it repeats evidence files the archive holds under ``evidence/`` as far
 as the party may read them.
@@ -36,7 +42,8 @@ import json
 from sqlalchemy import select
 
 from evidence import storage
-from evidence.bundles import review, tracking
+from evidence.access import visible_ids
+from evidence.bundles import review, services, tracking
 from evidence.bundles.access import visible_bundles_filter
 from evidence.bundles.document import request_document
 from evidence.bundles.models import Bundle
@@ -62,15 +69,23 @@ def closeout_payload(access) -> list[Payload]:
     files = []
     for bundle in own_requests(access):
         folder = f"requests/{bundle.label}"
-        files.append(Payload(f"{folder}/request.json", _json(request_document(bundle))))
-        if bundle.is_final and bundle.pdf_sha256:
-            files.append(Payload(f"{folder}/request.pdf", storage.blob_path(bundle.pdf_sha256)))
-        files.append(Payload(f"{folder}/record.json", _json(_record(bundle))))
+        openable = services.openable_item_ids(access, bundle)
+        whole = all(entry.item_id in openable for entry in bundle.items)
+        if whole:
+            files.append(Payload(f"{folder}/request.json", _json(request_document(bundle))))
+            if bundle.is_final and bundle.pdf_sha256:
+                path = storage.blob_path(bundle.pdf_sha256)
+                files.append(Payload(f"{folder}/request.pdf", path))
+        record = _record(bundle, access, openable)
+        if not whole:
+            record["is_request_held_back"] = True
+        files.append(Payload(f"{folder}/record.json", _json(record)))
     return files
 
 
-def _record(bundle: Bundle) -> dict:
+def _record(bundle: Bundle, access, openable: set[int]) -> dict:
     changes = tracking.changes_of(bundle)
+    replies = visible_ids(access, (change.reply_item_id for change in changes))
     return {
         "request": bundle.label,
         "type": bundle.request_type,
@@ -96,6 +111,8 @@ def _record(bundle: Bundle) -> dict:
                 "purpose": consent.purpose,
                 "given_at": _iso(consent.given_at),
             }
+            if consent.item_id in openable
+            else {"is_held_back": True}
             for consent in bundle.consents
         ],
         "shared_for_review_with": [
@@ -120,7 +137,12 @@ def _record(bundle: Bundle) -> dict:
                 "recognised_on": _iso(change.recognised_on),
                 "reference": change.reference,
                 "note": change.note,
-                "reply_item_id": change.reply_item_id,
+                "reply_item_id": change.reply_item_id if change.reply_item_id in replies else None,
+                **(
+                    {"is_reply_held_back": True}
+                    if change.reply_item_id and change.reply_item_id not in replies
+                    else {}
+                ),
                 "recorded_at": _iso(change.recorded_at),
                 "recorded_by": change.recorded_by_name,
             }

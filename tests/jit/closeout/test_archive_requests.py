@@ -210,3 +210,46 @@ def test_a_tracing_request_names_only_the_links_the_leader_may_open(app, linked,
     assert shared["firearm"] == linked.shared_firearm.label
     assert shared["firearm_id"] == linked.shared_firearm.id
     assert "is_firearm_held_back" not in shared
+
+
+def test_a_request_holding_an_item_the_leader_may_not_open_is_held_back(
+    app, in_force, make_item, make_membership, tmp_path
+):
+    """As its page: no document or PDF naming the item, the record says it is held back."""
+    from agreements import services as agreement_services
+    from evidence.bundles import forms, services
+    from jit.permissions import Role
+    from jit.teams import services as teams
+
+    team = in_force
+    with frozen(at("2026-06-10")):
+        mover = make_membership(team.team, "member", "DE")
+        item = make_item(
+            mover, title="Informant notes", visibility="party", files=[("n.txt", b"notes")]
+        )
+        nl = next(p for p in team.team.parties if p.country_code == "NL")
+        teams.update_membership(mover, nl, Role.MEMBER, actor=team.coordinator.user)
+        db.session.commit()
+        access = access_of(mover)  # still sees the item: they recorded it
+        bundle = services.create_bundle(access, "eio")
+        services.save_values(access, bundle, forms.from_mapping(COMPLETE["eio"]), "en")
+        services.select_evidence(access, bundle, [item.id])
+        services.record_consent(access_of(team.de_leader), bundle, item, "The Rotterdam case")
+        db.session.commit()
+        finalise(team.nl_leader, bundle)
+    with frozen(at("2026-09-01")):
+        agreement_services.close(access_of(team.coordinator), "Operational phase completed.")
+        db.session.commit()
+    data = _unpacked(app, team.nl_leader, tmp_path)
+    folder = data / "requests" / bundle.label
+    assert sorted(path.name for path in folder.iterdir()) == ["record.json"]
+    text = (folder / "record.json").read_text("utf-8")
+    record = json.loads(text)
+    assert record["is_request_held_back"] is True
+    assert record["consents"] == [{"is_held_back": True}]
+    assert record["content_hash"] == bundle.content_hash
+    for path in (data / "requests").rglob("*"):
+        if path.is_file():
+            body = path.read_bytes()
+            assert item.exhibit_number.encode() not in body
+            assert b"Informant notes" not in body
