@@ -6,7 +6,6 @@ turns its fields (``leaders-0-name`` …) into the dict :mod:`agreements.content
 
 import re
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
@@ -17,14 +16,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from agreements.content import PERSON_FIELDS
+from jit.forms import WorkspaceForm
 from jit.inputs import BoundedIntegerField, FiniteDecimalField
 
 
-class DraftForm(FlaskForm):
+class DraftForm(WorkspaceForm):
     """The editor: CSRF here, the agreement's fields parsed by :func:`raw_from_form`."""
 
 
-class StartVersionForm(FlaskForm):
+class StartVersionForm(WorkspaceForm):
     kind = HiddenField()
     change_summary = TextAreaField(
         "What it changes and why",
@@ -33,7 +33,7 @@ class StartVersionForm(FlaskForm):
     )
 
 
-class SignForm(FlaskForm):
+class SignForm(WorkspaceForm):
     function = StringField(
         "Your function",
         validators=[DataRequired(message="Give your function."), Length(max=200)],
@@ -55,28 +55,28 @@ class SignForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(WorkspaceForm):
     reason = TextAreaField(
         "Reason", validators=[DataRequired(message="Give the reason."), Length(max=2000)]
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(WorkspaceForm):
     note = TextAreaField(
         "Why the team closes",
         validators=[DataRequired(message="Record why the team closes."), Length(max=4000)],
     )
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(WorkspaceForm):
     email = StringField("Account e-mail address", validators=[Length(max=254)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(WorkspaceForm):
     file = FileField("Agreement JSON file")
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(WorkspaceForm):
     setting_up = TextAreaField(
         "Setting-up phase",
         description="How the need was identified and partners found; diverging priorities; "

@@ -8,7 +8,6 @@ what was wrong.
 
 from datetime import UTC
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     SelectField,
@@ -30,6 +29,7 @@ from evidence.models import (
 from evidence.services import ItemInput, parse_tags, zone_or_error
 from jit import codes
 from jit.accounts.forms import time_zone_choices
+from jit.forms import WorkspaceForm
 from jit.inputs import BoundedDateField, BoundedDateTimeLocalField, IdSelectField
 from jit.submissions import SubmissionTokenField
 from search import languages
@@ -46,7 +46,7 @@ def _aware(naive, zone_name: str, field_name: str):
     return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
-class ItemForm(FlaskForm):
+class ItemForm(WorkspaceForm):
     """A new item. The upload view checks the CSRF token itself (the body is streamed)."""
 
     class Meta:
@@ -158,7 +158,7 @@ class ItemForm(FlaskForm):
         )
 
 
-class EventForm(FlaskForm):
+class EventForm(WorkspaceForm):
     event_type = SelectField(
         "What happened",
         choices=_choices([("", "Choose…")] + [(t.value, t.label) for t in MANUAL_EVENT_TYPES]),
@@ -297,13 +297,13 @@ class EventForm(FlaskForm):
         )
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(WorkspaceForm):
     """Downloading an H1–H3 item: the person confirms they have read its conditions."""
 
     acknowledge = BooleanField("I have read the handling conditions and will respect them.")
 
 
-class FilterForm(FlaskForm):
+class FilterForm(WorkspaceForm):
     """The evidence list's filters, read from the query string."""
 
     class Meta:

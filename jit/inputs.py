@@ -11,9 +11,9 @@ import re
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from flask import flash, request
+from flask import flash, g, has_request_context, request
 from werkzeug.routing import IntegerConverter, ValidationError
-from wtforms import DecimalField, Field, IntegerField, SelectField
+from wtforms import DecimalField, Field, FieldList, FormField, IntegerField, SelectField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
@@ -92,6 +92,18 @@ def query_int(
         flash(f"Ignored “{name}”: it is not a whole number from {minimum} to {maximum}.", "info")
         return default
     return number
+
+
+def query_text(name: str, max_length: int) -> str:
+    """Return the query-string text ``name`` (stripped, cut to ``max_length``).
+
+    Text holding a NUL (which PostgreSQL refuses in a query) is ignored with a message.
+    """
+    raw = request.args.get(name) or ""
+    if NUL in raw:
+        flash(f"Ignored “{name}”: it contains a NUL character.", "info")
+        return ""
+    return raw.strip()[:max_length]
 
 
 def ignore_bad_filters(form) -> None:
@@ -261,6 +273,72 @@ class BoundedDateTimeLocalField(_IsoField):
 
     def parse(self, text: str) -> datetime:
         return parse_iso_date_time(text)
+
+
+# --- NUL characters ------------------------------------------------------------------------
+# PostgreSQL refuses a NUL in any text value (psycopg raises DataError: a 500), and SQLite
+# would keep one that then breaks exports and the other database. No keyboard types one:
+# text that holds one was pasted from a damaged file, so it is refused, never stripped
+# (the text may be evidence or a legal record), with a message naming the field.
+NUL = "\x00"
+
+
+def holds_nul(value) -> bool:
+    """Say whether ``value`` (text, or a list or dict of them, as a JSON event has) holds a NUL."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(holds_nul(part) for part in value)
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(part) for key, part in value.items())
+    return False
+
+
+def nul_message(what: str) -> str:
+    """The house refusal of a NUL in ``what`` ("the topic", "the e-mail address"…)."""
+    return f"The {what} contains a NUL character; type it again."
+
+
+def _label_words(field) -> str:
+    text = (field.label.text if field.label is not None else "") or field.name
+    text = str(text).strip().rstrip(":")
+    # "Topic" → "topic", but "ISO code" and "E-mail" keep what makes them read right.
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+class NoNulCharacter:
+    """Refuse a field whose submitted value holds a NUL, before any other check reads it."""
+
+    field_flags: dict = {}
+
+    def __call__(self, form, field):
+        if any(holds_nul(value) for value in field.raw_data or ()):
+            message = nul_message(_label_words(field))
+            if has_request_context():
+                # A view that answers a failed form with a bare 400 (a form of buttons and
+                # choices, where only tampering fails) shows this instead (jit/web.py).
+                g.setdefault("refused_nul", message)
+            raise StopValidation(message)
+
+
+class RefuseNulMeta:
+    """A form ``Meta`` giving every field :class:`NoNulCharacter` as its first check.
+
+    One place for every form of every package (``jit.forms.WorkspaceForm`` uses it), so a
+    field added later is covered without a validator of its own. A field class with
+    ``refuses_nul_itself = True`` answers a NUL in its own words instead.
+    """
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        # A form within the form (FormField, FieldList) has fields of its own, checked
+        # by their form's Meta; the class is asked, as a FormField answers for its form.
+        kind = type(field)
+        if not issubclass(kind, FormField | FieldList) and not getattr(
+            kind, "refuses_nul_itself", False
+        ):
+            field.validators = [NoNulCharacter(), *field.validators]
+        return field
 
 
 class Submitted:

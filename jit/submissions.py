@@ -62,8 +62,11 @@ def new_token() -> str:
 class SubmissionTokenField(HiddenField):
     """A hidden field that renders a fresh token, and on a post holds the token sent back.
 
-    A damaged token is refused by :func:`claim`, with a message, not by the form.
+    A damaged token (one holding a NUL too) is refused by :func:`claim`, with a message,
+    not by the form.
     """
+
+    refuses_nul_itself = True
 
     def _value(self) -> str:
         if not self.data:

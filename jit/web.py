@@ -1,6 +1,6 @@
 """Response hardening and error pages shared by every blueprint."""
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 # No inline script or style anywhere: every asset is a file under /static.
@@ -71,7 +71,7 @@ def refuse_nul_characters():
 
     No link holds one, and PostgreSQL refuses it in any text value: a team code or
     exhibit number holding one raised ``DataError`` (a 500) there. Query and form values
-    are left to their fields, which name the problem.
+    are left to their fields (``jit.forms.WorkspaceForm``), which name the problem.
     """
     if "\x00" in request.path:
         return render_error(400, "The address contains a NUL character, which none accepts.")
@@ -154,6 +154,9 @@ def register_error_pages(app: Flask) -> None:
         reason = error.description if code == 403 else None
         if reason == type(error).description:
             reason = None
+        if code == 400 and reason is None:
+            # A form refused for a NUL in one of its fields says which (jit/inputs.py).
+            reason = g.get("refused_nul")
         return render_error(code if code in ERROR_PAGES else 500, reason)
 
     for code in ERROR_PAGES:

@@ -5,7 +5,6 @@ are held to the same checks. Select fields leave unknown values to the service, 
 says what was wrong.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -27,6 +26,7 @@ from evidence.firearms.models import (
 )
 from evidence.firearms.services import AmmunitionInput, FirearmInput, SerialInput
 from evidence.firearms.tracing import IncomingInput
+from jit.forms import WorkspaceForm
 from jit.inputs import BoundedDateField, parse_plain_int
 from jit.submissions import SubmissionTokenField
 from jit.teams.reference import countries
@@ -59,7 +59,7 @@ SERIAL_PARTS = [MarkedPart.FRAME, MarkedPart.SLIDE, MarkedPart.BARREL, MarkedPar
 SERIAL_HELP = "As read, with ? for each illegible character."
 
 
-class FirearmForm(FlaskForm):
+class FirearmForm(WorkspaceForm):
     submission_token = SubmissionTokenField()
     kind = _select("Record of *", _choices(RecordKind, None))
     manufacturer = StringField("Manufacturer (make)", validators=[Length(max=200)])
@@ -162,7 +162,7 @@ class FirearmForm(FlaskForm):
         self.photos.data = [str(photo.file_id) for photo in firearm.photos]
 
 
-class AmmunitionForm(FlaskForm):
+class AmmunitionForm(WorkspaceForm):
     submission_token = SubmissionTokenField()
     calibre = StringField("Calibre *", validators=[Length(max=60)])
     headstamp = StringField("Headstamp", validators=[Length(max=100)])
@@ -182,7 +182,7 @@ class AmmunitionForm(FlaskForm):
         )
 
 
-class IncomingForm(FlaskForm):
+class IncomingForm(WorkspaceForm):
     submission_token = SubmissionTokenField()
     counterpart_country = _select("Requesting state *", country_choices("Choose…"))
     counterpart_authority = StringField("Requesting authority *", validators=[Length(max=300)])
@@ -231,6 +231,6 @@ class IncomingForm(FlaskForm):
         )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(WorkspaceForm):
     status = HiddenField(validators=[Length(max=20)])
     answer = TextAreaField("Answer given", validators=[Length(max=10000)])

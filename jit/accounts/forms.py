@@ -3,15 +3,15 @@
 from functools import cache
 
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from jit.forms import WorkspaceForm
 from jit.zones import canonical_zones
 
 
-class LoginForm(FlaskForm):
+class LoginForm(WorkspaceForm):
     email = EmailField(
         "E-mail address",
         validators=[
@@ -24,7 +24,7 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(WorkspaceForm):
     code = StringField(
         "Authentication code",
         validators=[DataRequired(message="Enter the code from your app."), Length(max=32)],
@@ -32,14 +32,14 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(WorkspaceForm):
     code = StringField(
         "Code shown by the app",
         validators=[DataRequired(message="Enter the code from your app."), Length(max=12)],
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(WorkspaceForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
         "New password",
@@ -71,7 +71,7 @@ def time_zone_choices(first: str | None = None) -> list[SelectChoice]:
     return [mine, *(choice for choice in choices if choice.value != first)]
 
 
-class TimeZoneForm(FlaskForm):
+class TimeZoneForm(WorkspaceForm):
     time_zone = SelectField("Your time zone", validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -79,5 +79,5 @@ class TimeZoneForm(FlaskForm):
         self.time_zone.choices = time_zone_choices()
 
 
-class ReauthenticateForm(FlaskForm):
+class ReauthenticateForm(WorkspaceForm):
     password = PasswordField("Your password", validators=[DataRequired()])

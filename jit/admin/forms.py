@@ -1,6 +1,5 @@
 """Forms of the platform administrator: accounts and team spaces."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from jit.accounts.forms import time_zone_choices
-from jit.inputs import IdSelectField, Submitted
+from jit.forms import WorkspaceForm
+from jit.inputs import IdSelectField, RefuseNulMeta, Submitted
 from jit.teams.reference import BODIES, countries
 
 PARTY_ROWS = 6
@@ -34,7 +34,7 @@ def party_choices() -> list[SelectChoice]:
     return [SelectChoice("", "— none —"), *bodies, *states]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(WorkspaceForm):
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
     display_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     password = PasswordField(
@@ -51,6 +51,9 @@ class UserCreateForm(FlaskForm):
 
 
 class PartyRowForm(Form):
+    class Meta(RefuseNulMeta):
+        pass
+
     party = SelectField("Party", validators=[Optional()], validate_choice=False)
     authority = StringField("Competent authority", validators=[Length(max=200)])
 
@@ -59,7 +62,7 @@ class PartyRowForm(Form):
         self.party.choices = party_choices()
 
 
-class TeamCreateForm(FlaskForm):
+class TeamCreateForm(WorkspaceForm):
     name = StringField("Team name", validators=[DataRequired(), Length(max=200)])
     code = StringField(
         "Operation code",

@@ -1,11 +1,12 @@
 """The one chat form served as HTML: adding a channel (messages travel over Socket.IO)."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from jit.forms import WorkspaceForm
 
-class ChannelForm(FlaskForm):
+
+class ChannelForm(WorkspaceForm):
     name = StringField(
         "Channel name",
         validators=[DataRequired(), Length(max=64)],

@@ -4,18 +4,18 @@ The rules (codes, phone numbers, duplicates) live in :mod:`jit.directory.service
 typed entry and an imported row are held to the same checks.
 """
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from jit.directory.models import CSV_COLUMNS, AuthorityFunction
+from jit.forms import WorkspaceForm
 from jit.submissions import SubmissionTokenField
 from jit.teams.reference import countries
 
 
-class EntryForm(FlaskForm):
+class EntryForm(WorkspaceForm):
     submission_token = SubmissionTokenField()
     country = SelectField(
         "State *",
@@ -51,9 +51,9 @@ class EntryForm(FlaskForm):
         return {column: self[column].data or "" for column in CSV_COLUMNS}
 
 
-class ImportForm(FlaskForm):
+class ImportForm(WorkspaceForm):
     file = FileField("CSV file")
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(WorkspaceForm):
     csv_text = HiddenField(validators=[Length(max=2_000_000)])

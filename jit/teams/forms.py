@@ -1,15 +1,17 @@
 """Forms for memberships inside a team."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
-from jit.forms import ConfirmForm  # noqa: F401  (the team pages' buttons use it from here)
+from jit.forms import (
+    ConfirmForm,  # noqa: F401  (the team pages' buttons use it from here)
+    WorkspaceForm,
+)
 from jit.inputs import IdSelectField
 from jit.submissions import SubmissionTokenField
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(WorkspaceForm):
     email = EmailField(
         "E-mail address of the account", validators=[DataRequired(), Length(max=254)]
     )
@@ -22,7 +24,7 @@ class MembershipForm(FlaskForm):
     submission_token = SubmissionTokenField()
 
 
-class MembershipChangeForm(FlaskForm):
+class MembershipChangeForm(WorkspaceForm):
     """One per row on the members page, hence prefixed; CSRFProtect checks the token."""
 
     class Meta:

@@ -238,4 +238,5 @@ def test_a_nul_in_the_log_in_e_mail_is_a_form_error(app, client, make_user):
     user = make_user()
     response = client.post("/login", data={"email": user.email + "\x00", "password": "x"})
     assert response.status_code == 200  # PostgreSQL refuses NUL in text: once a 500
-    assert "Enter an e-mail address." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "The e-mail address contains a NUL character; type it again." in page
