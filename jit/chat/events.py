@@ -26,6 +26,7 @@ from jit.chat import access_cache, exhibits, fanout, reading, services
 from jit.chat.services import ChatError
 from jit.clock import utcnow
 from jit.extensions import db, socketio
+from jit.inputs import holds_nul, nul_message
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess, team_access_for, team_access_for_session
 
@@ -424,6 +425,8 @@ class ChatNamespace(Namespace):
         refs = _field(data, "refs")
         if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
             raise ChatError("refs must be a list of exhibit numbers.")
+        if holds_nul(refs):
+            raise ChatError(nul_message("exhibit number"))
         if len(refs) > exhibits.MAX_REFERENCES_PER_LOOKUP:
             raise ChatError(
                 f"Ask for at most {exhibits.MAX_REFERENCES_PER_LOOKUP} exhibits at a time."

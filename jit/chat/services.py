@@ -19,6 +19,7 @@ from jit.audit import services as audit
 from jit.chat.models import GENERAL_CHANNEL, Channel, Message, MessageRevision, ReadMark
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import holds_nul, nul_message
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 
@@ -157,6 +158,10 @@ def create_channel(access: TeamAccess, *, name: str, topic: str = "") -> Channel
     if not may_manage_channels(access):
         raise ChatError("Only the coordinator and the leaders add channels.")
     check_may_write(access)
+    if holds_nul(name):
+        raise ChatError(nul_message("channel name"))
+    if holds_nul(topic):
+        raise ChatError(nul_message("topic"))
     name = (name or "").strip().lower().lstrip("#")
     topic = (topic or "").strip()
     if not CHANNEL_NAME.match(name):
@@ -205,6 +210,8 @@ def check_draft(
     """Check a message as sent; raise :class:`ChatError` saying what is wrong."""
     if not isinstance(body, str):
         raise ChatError("The message text is missing.")
+    if holds_nul(body):
+        raise ChatError(nul_message("message"))
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ChatError("The message is empty.")
@@ -219,6 +226,8 @@ def check_draft(
         raise ChatError("The handling code must be H0, H1, H2 or H3.")
     if not isinstance(handling_conditions, str):
         raise ChatError("The handling conditions must be text.")
+    if holds_nul(handling_conditions):
+        raise ChatError(nul_message("handling conditions"))
     handling_conditions = handling_conditions.strip()
     if handling_code == "H3" and not handling_conditions:
         raise ChatError("State the conditions that H3 puts on this message.")

@@ -57,6 +57,8 @@ def add_channel(code: str):
         abort(403)
     form = ChannelForm()
     if not form.validate_on_submit():
+        if form.topic.errors and not form.name.errors:  # a NUL in it, say
+            return _page(access, form, form.topic.errors[0], 400)
         return _page(access, form, "Give the channel a name (at most 64 characters).", 400)
     try:
         channel = services.create_channel(access, name=form.name.data, topic=form.topic.data)
