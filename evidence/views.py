@@ -62,13 +62,17 @@ def index(code: str):
     ]
     form.validate()
     ignore_bad_filters(form)
+
+    def kept(field):  # a filter with an error (a NUL, say) is ignored: ignore_bad_filters
+        return None if field.errors else field.data
+
     filters = listing.Filters(
-        party_id=form.party.data if not form.party.errors else None,
-        item_type=form.item_type.data or "",
-        handling_code=form.handling_code.data or "",
-        collected_from=form.collected_from.data if not form.collected_from.errors else None,
-        collected_to=form.collected_to.data if not form.collected_to.errors else None,
-        tag=(form.tag.data or "").strip(),
+        party_id=kept(form.party),
+        item_type=kept(form.item_type) or "",
+        handling_code=kept(form.handling_code) or "",
+        collected_from=kept(form.collected_from),
+        collected_to=kept(form.collected_to),
+        tag=(kept(form.tag) or "").strip(),
         sort=form.sort.data if form.sort.data in listing.SORTS else "-collected",
     )
     page = query_int("page", 1)

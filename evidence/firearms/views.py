@@ -32,6 +32,7 @@ from evidence.firearms.models import (
 from evidence.models import ItemType
 from jit import gates, signals, submissions
 from jit.extensions import db
+from jit.inputs import query_text
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess, teams_of
 from jit.teams.reference import is_country_code
@@ -66,9 +67,9 @@ def _filters() -> register.Filters:
 
     country = (args.get("country") or "").upper()[:2]
     return register.Filters(
-        make=(args.get("make") or "").strip()[:100],
+        make=query_text("make", 100),
         firearm_type=pick("type", {t.value for t in FirearmType}),
-        calibre=(args.get("calibre") or "").strip()[:60],
+        calibre=query_text("calibre", 60),
         country=country if is_country_code(country) else "",
         condition=pick("condition", {c.value for c in Condition}),
         traced=pick("traced", {"yes", "no"}),

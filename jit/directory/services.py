@@ -18,6 +18,7 @@ from jit.clock import utcnow
 from jit.csv_cells import from_cell, to_cell
 from jit.directory.models import CSV_COLUMNS, AuthorityFunction, DirectoryEntry
 from jit.extensions import db
+from jit.inputs import holds_nul
 from jit.teams.reference import is_country_code
 
 MAX_IMPORT_ROWS = 5000
@@ -152,12 +153,18 @@ def entries(country_code: str | None = None) -> list[DirectoryEntry]:
         DirectoryEntry.country_code, DirectoryEntry.function, DirectoryEntry.name
     )
     if country_code:
+        if holds_nul(country_code):
+            # No state's code holds one (and PostgreSQL refuses it in a query): a form
+            # shown again after a refusal asks with what was typed, NUL and all.
+            return []
         query = query.where(DirectoryEntry.country_code == country_code)
     return list(db.session.scalars(query))
 
 
 def addressees(country_code: str, function: AuthorityFunction) -> list[DirectoryEntry]:
     """Return the authorities of a state listed for ``function``, by name."""
+    if holds_nul(country_code):
+        return []
     return list(
         db.session.scalars(
             select(DirectoryEntry)
