@@ -86,10 +86,12 @@ def test_a_long_dotted_run_is_scanned_in_linear_time():
     import time
 
     # Before: every position of "1.1.1.…" started an e-mail match that ran to the end
-    # (quadratic: 200,000 such characters took five minutes of the index writer).
+    # (quadratic: these 200,000 characters took five minutes of the index writer). Linear,
+    # they take milliseconds. Not a speed target: the bound is some 1,000 times either
+    # way, so a loaded machine cannot fail it and the quadratic scan cannot pass it.
     started = time.perf_counter()
-    assert identifiers._EMAIL.findall("1." * 20_000) == []
-    assert time.perf_counter() - started < 2
+    assert identifiers._EMAIL.findall("1." * 100_000) == []
+    assert time.perf_counter() - started < 30
     assert identifiers.extract("a.b+c@mail.example.com, x.y@z.hr") == (
         "email:a.b+c@mail.example.com",
         "email:x.y@z.hr",
