@@ -25,6 +25,7 @@ from evidence.bundles.access import visible_bundles_filter
 from evidence.bundles.models import Bundle
 from evidence.firearms.access import visible_firearms, visible_tracing_filter
 from evidence.firearms.models import Firearm, TracingRequest
+from evidence.firearms.tracing import shown_answer
 from jit.bags import Payload, safe_name
 from jit.extensions import db
 from jit.teams.access import teams_of
@@ -45,6 +46,7 @@ def closeout_payload(access) -> list[Payload]:
     files = []
     for request in found:
         record = request.snapshot() | {
+            "answer": shown_answer(access, request),
             "party": request.party.short_label,
             "created_at": request.created_at.isoformat(),
             "updated_at": request.updated_at.isoformat(),

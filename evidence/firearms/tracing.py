@@ -4,11 +4,14 @@ and the values an outgoing request is drafted from.
 Writes add to the caller's transaction with their audit entry and never commit.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
+from evidence.access import visible_items_filter
+from evidence.custody_shown import without
 from evidence.firearms.access import visible_firearms
 from evidence.firearms.models import (
     Direction,
@@ -28,6 +31,7 @@ from evidence.firearms.services import (
     due_date,
     local_today,
 )
+from evidence.models import EvidenceItem
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.directory import services as directory
@@ -174,6 +178,36 @@ def record_incoming(access: TeamAccess, data: IncomingInput) -> TracingRequest:
         new=request.snapshot(),
     )
     return request
+
+
+# How an outgoing request's answer names the reply kept as evidence
+# (evidence.firearms.outgoing._answer): "REQ-3 executed on 2026-06-12; reply kept as NL-0009."
+_REPLY_KEPT = re.compile(r"reply kept as ([A-Za-z0-9]+-[0-9]+)")
+
+
+def shown_answer(access: TeamAccess, request: TracingRequest) -> str:
+    """Return the request's answer as ``access`` reads it.
+
+    An outgoing request's answer is written from its bundle's tracking and names the reply
+    kept as evidence, whose visibility its recorder chose (its party only by default): to
+    who may not open that item it says "an item you may not open".
+    """
+    answer = request.answer or ""
+    if not request.is_outgoing:
+        return answer
+    named = set(_REPLY_KEPT.findall(answer))
+    if not named:
+        return answer
+    opened = set(
+        db.session.scalars(
+            select(EvidenceItem.exhibit_number).where(
+                EvidenceItem.team_id == request.team_id,
+                EvidenceItem.exhibit_number.in_(named),
+                visible_items_filter(access),
+            )
+        )
+    )
+    return without(answer, named - opened)
 
 
 def may_advance(access: TeamAccess, request: TracingRequest) -> bool:

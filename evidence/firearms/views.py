@@ -467,6 +467,7 @@ def _request_page(access, record, form=None, error=None, status=200):
         error=error,
         linked_team=linked,
         firearm=firearm,
+        answer=tracing.shown_answer(access, record),
         today=services.local_today(current_user.time_zone),
         may_record=_may_write(access, Permission.RECORD_TRACING)
         and tracing.may_advance(access, record),

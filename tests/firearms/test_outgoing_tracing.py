@@ -306,3 +306,43 @@ def test_a_new_version_of_the_request_carries_the_row_when_it_is_sent(
     assert (row.bundle_id, row.status) == (second.id, "sent")
     assert count(TracingRequest) == 1
     assert second.label in _outgoing_tab(client, member.team)
+
+
+def test_the_answer_names_the_reply_kept_only_to_who_may_open_it(
+    client, auth, nl, make_firearm_item, make_firearm, make_membership
+):
+    """The reply is kept for NL only (the default): DE's leader, who sees the request and
+    the firearm, reads the answer without the reply's exhibit number."""
+    from evidence.bundles import tracking, tracking_services
+    from tests.firearms.conftest import access_of
+
+    member, leader = nl["member"], nl["leader"]
+    firearm = make_firearm(member, make_firearm_item(member))
+    row = _press_request_tracing(client, auth, member, firearm)
+    bundle = row.bundle
+    _finalise(leader, bundle)
+    today = tracking.today(clock.utcnow())
+    access = access_of(member.user, member.team)
+    tracking_services.change_status(access, bundle, "sent", occurred_on=today)
+    change = tracking_services.change_status(
+        access,
+        bundle,
+        "executed",
+        occurred_on=today,
+        reply=tracking_services.Reply("answer.txt", "text/plain", b"Traced to Kragujevac."),
+    )
+    db.session.commit()
+    reply = change.reply_item.exhibit_number
+    db.session.refresh(row)
+    assert f"reply kept as {reply}" in row.answer
+    url = f"/t/{member.team.code}/tracing/{row.id}"
+    auth.login(member.user)
+    assert f"reply kept as {reply}" in client.get(url).get_data(as_text=True)
+    auth.logout()
+    de_leader = make_membership(member.team, "leader", "DE")
+    auth.login(de_leader.user)
+    assert client.get(f"/t/{member.team.code}/evidence/{reply}").status_code == 404
+    page = client.get(url).get_data(as_text=True)
+    assert f"{bundle.label} executed on" in page
+    assert reply not in page
+    assert "reply kept as an item you may not open" in page
