@@ -13,6 +13,7 @@ from jit import signals
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import holds_nul, nul_message
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 
@@ -89,6 +90,9 @@ def clean_answers(data: dict) -> dict:
     """Return the contribution's answers with numbers as numbers and text trimmed."""
     answers = {}
     for key in TEXT_SECTIONS | RESULT_TEXTS:
+        if holds_nul(data.get(key)):
+            label = (TEXT_SECTIONS | RESULT_TEXTS)[key]
+            raise EvaluationError(nul_message(f"answer to “{label}”"))
         answers[key] = str(data.get(key) or "").replace("\r\n", "\n").strip()
     for key, label in COUNTS.items():
         value = data.get(key)

@@ -16,6 +16,7 @@ from agreements.status import CLOSED, EXPIRED, agreement_of, status_of, today
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.extensions import db
+from jit.inputs import holds_nul, nul_message
 from jit.permissions import Permission, Role
 from jit.teams.access import TeamAccess
 from jit.teams.reference import country_name_in_text
@@ -232,6 +233,23 @@ def _check_open_for_editing(access: TeamAccess, version: AgreementVersion) -> No
         raise AgreementError(refusal)
 
 
+def _nul_path(value, path: str = "") -> str | None:
+    """Return where in the raw content a text holds a NUL ("leaders 2 name"), or None."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(number + 1), part) for number, part in enumerate(value))
+    else:
+        return (path or "content") if holds_nul(value) else None
+    for key, part in items:
+        if holds_nul(key):
+            return path or "content"
+        found = _nul_path(part, f"{path} {key}".strip().replace("_", " "))
+        if found is not None:
+            return found
+    return None
+
+
 def save_draft(
     access: TeamAccess,
     version: AgreementVersion,
@@ -242,6 +260,18 @@ def save_draft(
 ) -> AgreementVersion:
     """Replace an unsigned version's content with ``raw`` once it passes every check."""
     _check_open_for_editing(access, version)
+    # PostgreSQL refuses a NUL in text (and the content's text reaches the audit log, the
+    # PDF and the search index): refused, never stripped, as the text is the agreement's.
+    for what, value in (
+        ("change summary", change_summary),
+        ("date it takes effect", takes_effect_on),
+    ):
+        if holds_nul(value):
+            raise AgreementError(nul_message(what))
+    where = _nul_path(raw)
+    if where is not None:
+        problem = nul_message(f"field “{where}”")
+        raise AgreementError("The draft was not saved: " + problem, [problem])
     try:
         new = agreement_content.normalise(raw, party_infos(access.team))
     except agreement_content.ContentError as wrong:

@@ -25,7 +25,7 @@ from evidence.bundles.instruments.base import (
 )
 from evidence.bundles.instruments.common import OTHER_STATE
 from jit.clock import utcnow
-from jit.inputs import parse_bounded_int
+from jit.inputs import holds_nul, nul_message, parse_bounded_int
 from jit.teams.reference import is_country_code
 
 MAX_TEXT = 500
@@ -122,6 +122,10 @@ def _country(raw) -> str:
 
 def parse_value(field: Field, raw, party_states: set[str]):
     """Return ``raw`` as ``field`` stores it, or raise :class:`FieldError`."""
+    if holds_nul(raw):
+        # The values are JSON, where PostgreSQL keeps a NUL (as \u0000) that the PDF,
+        # the package and the search index then choke on: refused, never stripped.
+        raise FieldError(nul_message(f"field “{field.label}”"))
     if field.kind == TEXT:
         return _text(raw or "", MAX_TEXT)
     if field.kind == TEXTAREA:
