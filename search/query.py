@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from jit.inputs import EARLIEST_DATE, LATEST_DATE
+from jit.inputs import EARLIEST_DATE, LATEST_DATE, holds_nul, nul_message
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
@@ -394,6 +394,9 @@ def parse(text: str, filters: dict | None = None, identifiers: dict | None = Non
     normalises a typed value (search/identifiers.py).
     """
     text = text or ""
+    if holds_nul(text) or holds_nul(filters or {}):
+        # PostgreSQL refuses a NUL in a query's text; no indexed word holds one.
+        raise QueryError(nul_message("search"))
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is too long: at most {MAX_QUERY_CHARS} characters.")
     tokens = _tokens(text)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from jit.audit import services as audit
+from jit.inputs import NUL
 from jit.permissions import Permission
 from jit.teams.access import TeamAccess
 from search import query as q
@@ -182,6 +183,19 @@ def suggest(scopes: list[Scope], request: SearchRequest, tree) -> str | None:
     return corrected if corrected != request.text else None
 
 
+def _shown(value):
+    """Return ``value`` with each NUL shown as U+FFFD.
+
+    A refused search is audited as typed, but the log's JSON would keep a NUL (escaped,
+    even on PostgreSQL) and hand it back to every reader of the log, its exports too.
+    """
+    if isinstance(value, str):
+        return value.replace(NUL, "\ufffd")
+    if isinstance(value, dict):
+        return {_shown(key): _shown(part) for key, part in value.items()}
+    return value
+
+
 def _audit(accesses: list[TeamAccess], request: SearchRequest, outcome: Outcome) -> None:
     for access in accesses:
         audit.record(
@@ -189,8 +203,8 @@ def _audit(accesses: list[TeamAccess], request: SearchRequest, outcome: Outcome)
             team=access.team,
             object_type="search",
             new={
-                "query": request.text[: q.MAX_QUERY_CHARS],
-                "filters": request.filters,
+                "query": _shown(request.text[: q.MAX_QUERY_CHARS]),
+                "filters": _shown(request.filters),
                 "sort": request.sort,
                 "page": request.page,
                 "results": outcome.results.per_team.get(access.team.id, 0),
