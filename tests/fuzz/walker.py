@@ -29,6 +29,8 @@ class FormInput:
     kind: str  # the input's type, "textarea" or "select"
     value: str = ""
     options: list[str] = field(default_factory=list)  # a select's option values
+    placeholder: str = ""  # what the field shows when empty (an ISO field's format)
+    required: bool = False
 
 
 @dataclass
@@ -75,12 +77,19 @@ class _PageParser(HTMLParser):
                 value = ""
             else:
                 value = attributes.get("value") or ""
-            self._form.inputs.append(FormInput(attributes["name"], kind, value))
+            placeholder = attributes.get("placeholder") or ""
+            required = "required" in attributes
+            # A checkbox or radio button keeps the value it sends when checked.
+            options = [attributes.get("value") or "on"] if kind in ("checkbox", "radio") else []
+            self._form.inputs.append(
+                FormInput(attributes["name"], kind, value, options, placeholder, required)
+            )
         elif tag == "select":
             self._select = FormInput(attributes["name"], "select", "")
             self._form.inputs.append(self._select)
         elif tag == "textarea":
             self._textarea = FormInput(attributes["name"], "textarea", "")
+            self._textarea.required = "required" in attributes
             self._form.inputs.append(self._textarea)
 
     def handle_startendtag(self, tag, attrs):
