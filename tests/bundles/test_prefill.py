@@ -26,7 +26,7 @@ def agreed(app, make_team, make_membership):
         make_membership(team, "member", "NL"),
     )
     with frozen(datetime(2026, 6, 1, 10, 0, tzinfo=UTC)):
-        jit.sign_all(jit.draft())
+        jit.version = jit.sign_all(jit.draft())
     return jit
 
 
@@ -71,6 +71,7 @@ def test_a_state_outside_the_team_is_named_explicitly(client, auth, agreed):
 
 def test_the_draft_pdf_cover_names_the_agreement_version(client, auth, agreed):
     import io
+    import re
 
     from pypdf import PdfReader
 
@@ -79,7 +80,10 @@ def test_the_draft_pdf_cover_names_the_agreement_version(client, auth, agreed):
     pdf = client.get(f"/t/{agreed.team.code}/requests/1/request.pdf").data
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert f"JIT {agreed.team.code}" in text
-    assert "v1 sha256:" in text
+    # The version and its text's full SHA-256, not the stored "v1 sha256:…" label.
+    squeezed = re.sub(r"\s+", "", text)
+    assert f"version1,SHA-256{agreed.version.content_hash}" in squeezed
+    assert "v1 sha256:" not in text
 
 
 def test_the_create_form_sent_twice_starts_one_draft(client, auth, agreed):
