@@ -79,6 +79,21 @@ def visible_items_filter(access: TeamAccess):
     return and_(in_team, or_(*by_visibility))
 
 
+def openable_exhibits(access: TeamAccess, team_id: int, numbers: set[str]) -> set[str]:
+    """Return which of ``numbers`` (exhibit numbers of the team) ``access`` may open: one query."""
+    if not numbers:
+        return set()
+    return set(
+        db.session.scalars(
+            select(EvidenceItem.exhibit_number).where(
+                EvidenceItem.team_id == team_id,
+                EvidenceItem.exhibit_number.in_(numbers),
+                visible_items_filter(access),
+            )
+        )
+    )
+
+
 def may_add_item(access: TeamAccess) -> bool:
     return access.can(Permission.ADD_EVIDENCE) or access.can(Permission.ADD_ANALYSIS)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from evidence.access import visible_items_filter
+from evidence.access import openable_exhibits, visible_items_filter
 from evidence.models import CustodyEvent, CustodyEventType, EvidenceItem
 from jit.extensions import db
 
@@ -72,18 +72,7 @@ def hidden_items(access, item: EvidenceItem, events: Iterable[CustodyEvent]) -> 
     for event in events:
         named |= named_items(item, event)
     requests = {label for label in map(named_request, events) if label}
-    items: set[str] = set()
-    if named:
-        opened = set(
-            db.session.scalars(
-                select(EvidenceItem.exhibit_number).where(
-                    EvidenceItem.team_id == item.team_id,
-                    EvidenceItem.exhibit_number.in_(named),
-                    visible_items_filter(access),
-                )
-            )
-        )
-        items = named - opened
+    items = named - openable_exhibits(access, item.team_id, named)
     return Hidden(frozenset(items), frozenset(requests - _openable_requests(access, requests)))
 
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from evidence.access import visible_items_filter
+from evidence.access import openable_exhibits
 from evidence.custody_shown import without
 from evidence.firearms.access import visible_firearms
 from evidence.firearms.models import (
@@ -31,7 +31,6 @@ from evidence.firearms.services import (
     due_date,
     local_today,
 )
-from evidence.models import EvidenceItem
 from jit.audit import services as audit
 from jit.clock import utcnow
 from jit.directory import services as directory
@@ -198,16 +197,7 @@ def shown_answer(access: TeamAccess, request: TracingRequest) -> str:
     named = set(_REPLY_KEPT.findall(answer))
     if not named:
         return answer
-    opened = set(
-        db.session.scalars(
-            select(EvidenceItem.exhibit_number).where(
-                EvidenceItem.team_id == request.team_id,
-                EvidenceItem.exhibit_number.in_(named),
-                visible_items_filter(access),
-            )
-        )
-    )
-    return without(answer, named - opened)
+    return without(answer, named - openable_exhibits(access, request.team_id, named))
 
 
 def may_advance(access: TeamAccess, request: TracingRequest) -> bool:
