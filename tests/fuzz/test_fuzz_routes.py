@@ -33,7 +33,6 @@ import zlib
 from urllib.parse import quote_plus
 
 import pytest
-from flask import got_request_exception
 
 from tests.fuzz import walker
 from tests.fuzz.catalogue import (
@@ -85,24 +84,6 @@ DATE_KINDS = {"date", "datetime-local"}
 DATE_NAMES = r"(_on|_at|_from|_to|date)$|^(from|to)$"
 # Query names any list or redirect may read, tried on every GET route that answers a page.
 UNIVERSAL_QUERY_NAMES = ("page", "next")
-
-
-@pytest.fixture
-def app_config(app_config):
-    return {**app_config, "DEMO_PASSWORD": DEMO_PASSWORD}
-
-
-@pytest.fixture
-def exceptions(app):
-    """Collect the exceptions behind 500s, to name them in the failure."""
-    caught = []
-
-    def remember(sender, exception, **extra):
-        caught.append(f"{type(exception).__name__}: {str(exception)[:200]}")
-
-    got_request_exception.connect(remember, app)
-    yield caught
-    got_request_exception.disconnect(remember, app)
 
 
 class Session:

@@ -28,7 +28,6 @@ import time
 from urllib.parse import quote, quote_plus
 
 import pytest
-from flask import got_request_exception
 from sqlalchemy import JSON, String, Text, cast, func, inspect, select, text
 
 from jit.extensions import db
@@ -79,23 +78,6 @@ NAME_FILLERS = (
     (r"url|website", "https://example.org/"),
     (r"phone|tel", "+31 10 123 4567"),
 )
-
-
-@pytest.fixture
-def app_config(app_config):
-    return {**app_config, "DEMO_PASSWORD": DEMO_PASSWORD}
-
-
-@pytest.fixture
-def exceptions(app):
-    caught = []
-
-    def remember(sender, exception, **extra):
-        caught.append(f"{type(exception).__name__}: {str(exception)[:300]}")
-
-    got_request_exception.connect(remember, app)
-    yield caught
-    got_request_exception.disconnect(remember, app)
 
 
 @pytest.fixture
