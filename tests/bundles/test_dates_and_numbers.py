@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from evidence.bundles import services
 from jit.audit.models import AuditEntry
-from jit.clock import utcnow
+from jit.clock import local_today
 from jit.extensions import db
 from tests.bundles.conftest import COMPLETE
 
@@ -131,7 +131,8 @@ def test_an_impossible_date_or_number_is_named_and_nothing_saved(
 
 
 def test_what_may_be_true_is_saved(client, auth, crew, make_bundle):
-    today = utcnow().date()
+    # The drafter's own day: between midnight in their zone and midnight UTC the two differ.
+    today = local_today(crew.nl_member.user.time_zone)
     auth.login(crew.nl_member.user)
     accepted = [
         ("eio", URGENT | {"deadline": today.isoformat()}),
