@@ -290,6 +290,25 @@ def chat_server(app, tmp_path):
         server.stop()
 
 
+def release(client: socketio.Client) -> None:
+    """Disconnect ``client`` and close every socket it opened.
+
+    When the server ends a connection, python-engineio stops reading at the close frame
+    and never closes its WebSocket; ``disconnect`` and ``shutdown`` then do nothing, as
+    the client already counts as disconnected, and the polling session is dropped
+    unclosed. Such a socket is closed by the garbage collector, whose ResourceWarning (an
+    error in this suite) fails whichever test is running at that moment.
+    """
+    http = client.eio.http  # dropped unclosed by the disconnect below
+    if client.connected:
+        client.disconnect()
+    client.shutdown()
+    if client.eio.ws is not None:
+        client.eio.ws.shutdown()  # websocket-client: close the socket, whatever its state
+    for session in {http, client.eio.http} - {None}:
+        session.close()
+
+
 class LiveClient:
     """A real python-socketio client that records every event it receives."""
 
@@ -303,15 +322,19 @@ class LiveClient:
         headers = dict(options.pop("headers", {}))
         if cookie:
             headers["Cookie"] = f"jit_session={cookie}"
-        self.sio.connect(
-            server_url,
-            namespaces=[NAMESPACE],
-            headers=headers,
-            auth={"team": team_code},
-            transports=["websocket"],
-            wait_timeout=10,
-            **options,
-        )
+        try:
+            self.sio.connect(
+                server_url,
+                namespaces=[NAMESPACE],
+                headers=headers,
+                auth={"team": team_code},
+                transports=["websocket"],
+                wait_timeout=10,
+                **options,
+            )
+        except BaseException:
+            release(self.sio)  # a refused connection leaves its socket open
+            raise
 
     def _record(self, event, *args):
         with self._condition:
@@ -344,9 +367,7 @@ class LiveClient:
                 self._condition.wait(remaining)
 
     def close(self):
-        if self.sio.connected:
-            self.sio.disconnect()
-        self.sio.shutdown()
+        release(self.sio)
 
 
 @pytest.fixture

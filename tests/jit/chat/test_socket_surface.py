@@ -7,7 +7,7 @@ import socketio
 from jit.extensions import socketio as socketio_extension
 from jit.web import CONTENT_SECURITY_POLICY
 from tests.conftest import Auth
-from tests.jit.chat.conftest import NAMESPACE, session_cookie
+from tests.jit.chat.conftest import NAMESPACE, release, session_cookie
 
 POLLING = "/socket.io/?EIO=4&transport=polling"
 PAGE_HEADERS = {
@@ -63,7 +63,7 @@ def test_a_real_server_refuses_the_default_namespace_and_sends_the_headers(
             with pytest.raises(socketio.exceptions.ConnectionError):
                 client.connect(server.url, namespaces=["/"], headers=headers, wait_timeout=10)
         finally:
-            client.shutdown()
+            release(client)
     chat = socketio.Client(reconnection=False)
     try:
         chat.connect(
@@ -75,8 +75,7 @@ def test_a_real_server_refuses_the_default_namespace_and_sends_the_headers(
         )
         assert chat.connected
     finally:
-        chat.disconnect()
-        chat.shutdown()
+        release(chat)
     polling = requests.get(f"{server.url}{POLLING}", timeout=10)
     assert polling.status_code == 200
     _assert_page_headers(polling.headers)

@@ -21,7 +21,13 @@ import socketio
 from benchmarks.common import Nginx
 from jit.operations.deploy import render_nginx_site, self_signed_certificate
 from tests.conftest import DEFAULT_PASSWORD
-from tests.jit.chat.conftest import NAMESPACE, ChatServer, free_port, redis_url  # noqa: F401
+from tests.jit.chat.conftest import (  # noqa: F401 (redis_url: a fixture)
+    NAMESPACE,
+    ChatServer,
+    free_port,
+    redis_url,
+    release,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +124,7 @@ def _wait(predicate, timeout=10):
     return True
 
 
-def test_sign_in_upload_and_chat_through_nginx(deployment, make_team, make_membership):
+def test_sign_in_upload_and_chat_through_nginx(deployment, make_team, make_membership, request):
     from jit.chat.services import channels_of
     from jit.teams.access import team_access_for
 
@@ -137,7 +143,9 @@ def test_sign_in_upload_and_chat_through_nginx(deployment, make_team, make_membe
 
     # Sign in (the GET and the POST may land on different processes).
     alice = _sign_in(url, cert, nl)
+    request.addfinalizer(alice.close)
     bob = _sign_in(url, cert, de)
+    request.addfinalizer(bob.close)
     assert all(cookie.secure for cookie in alice.cookies), "session cookies must be Secure"
     overview = alice.get(f"{url}/t/{team.code}", timeout=10)
     assert overview.status_code == 200
@@ -194,5 +202,4 @@ def test_sign_in_upload_and_chat_through_nginx(deployment, make_team, make_membe
         assert _wait(lambda: any(m["id"] == reply["id"] for m in alice_got))
     finally:
         for client in (alice_socket, bob_socket):
-            client.disconnect()
-            client.shutdown()
+            release(client)
