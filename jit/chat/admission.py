@@ -16,6 +16,16 @@ send only while fewer are in than the process completes in ``TARGET_WAIT`` (at l
 once, the process keeps completing what it can, and the wait grows with the backlog
 instead of the backlog feeding itself.
 
+The pace is measured every ``RATE_WINDOW``; until the process has measured itself under
+load it is ``INITIAL_RATE``. It is lowered only by a window in which the bound refused a
+send: when fewer came than the process completes, the completions say what was asked of
+it, not what it can do. It used to start at, and fall back to, 50 a second after any
+quiet spell; a burst into such a process had its refusals booked 20 ms apart, seconds
+out, and that start tipped runs at twice the knee into a collapse (benchmarks/chat/
+README.md, session 31). A send that comes back for its turn is taken in up to twice the
+bound for new sends, and never past ``capacity``: a pace measured too high cannot draw
+every thread into waiting.
+
 Turns are kept per process, in memory, keyed by the sender and the message's client id
 (a client sends a refused message again under the same id). A turn not used within
 ``FORGET_AFTER`` is forgotten; the sender is then treated as new.
@@ -32,11 +42,15 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
-# A new send is taken in while fewer than (completions per second x this) are in.
-TARGET_WAIT = 0.25
+# A new send is taken in while fewer than (completions per second x this) are in. (A
+# quarter of a second before session 31: more refusals near the capacity, and each one
+# costs the process what the sends it completes need.)
+TARGET_WAIT = 0.5
 # ... and never fewer than this, so a burst after a quiet spell is not refused.
 FLOOR = 50
-# Completions per second assumed before any are measured, and never less.
+# Completions per second assumed until the process has measured itself under load.
+INITIAL_RATE = 400.0
+# The measured pace is never taken below this.
 RATE_FLOOR = 50.0
 # How often the completion rate is measured, in seconds.
 RATE_WINDOW = 0.5
@@ -78,9 +92,11 @@ class Admission:
         self._in_by_person: dict[Hashable, int] = {}
         self._turns: dict[Hashable, float] = {}
         self._last_turn = clock()
-        self._rate = RATE_FLOOR
+        self._rate = INITIAL_RATE
         self._completed = 0
         self._measured_at = clock()
+        # Whether the bound refused a new send since the pace was last measured.
+        self._was_full = False
 
     @property
     def in_progress(self) -> int:
@@ -107,7 +123,11 @@ class Admission:
         with self._lock:
             turn = self._turns.get(key) if key is not None else None
             has_turn = turn is not None and now >= turn - EARLY
-            limit = self.capacity if has_turn else self.new_send_limit()
+            limit = self.new_send_limit()
+            if has_turn:
+                # Up to twice the bound for new sends, never past the hard bound: a
+                # pace that came out too high cannot draw every thread into waiting.
+                limit = min(self.capacity, 2 * limit)
             if person is not None:
                 held = self._in_by_person.get(person, 0)
                 if held >= max(1, int(limit * PERSON_SHARE)):
@@ -121,6 +141,7 @@ class Admission:
                 if person is not None:
                     self._in_by_person[person] = self._in_by_person.get(person, 0) + 1
                 return
+            self._was_full = True
             if turn is not None and not has_turn:
                 raise Refused(turn - now)  # back too soon: the same turn
             raise Refused(self._book(key, now) - now)
@@ -137,11 +158,14 @@ class Admission:
             self._completed += 1
             elapsed = now - self._measured_at
             if elapsed >= RATE_WINDOW:
-                # Half the last measure, half this one: steady under a steady load,
-                # following a change within a few windows.
                 measured = self._completed / elapsed
-                self._rate = max(RATE_FLOOR, (self._rate + measured) / 2)
-                self._completed, self._measured_at = 0, now
+                if measured > self._rate or self._was_full:
+                    # Half the last measure, half this one: steady under a steady load,
+                    # following a change within a few windows.
+                    self._rate = max(RATE_FLOOR, (self._rate + measured) / 2)
+                # Else fewer came than the process completes: what it completed says
+                # what was asked of it, not what it can do, and the pace stays.
+                self._completed, self._measured_at, self._was_full = 0, now, False
 
     def _book(self, key: Hashable | None, now: float) -> float:
         turn = max(now + MIN_WAIT, self._last_turn + 1 / self._rate)
