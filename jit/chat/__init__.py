@@ -6,6 +6,8 @@ rate limiter and its group-commit writer. No other namespace accepts a connectio
 the Socket.IO responses carry the pages' security headers.
 """
 
+import functools
+
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
@@ -69,7 +71,9 @@ def init_app(app: Flask) -> None:
     threads = app.extensions["jit_chat_event_threads"] = EventThreads(
         app.config["CHAT_EVENT_THREADS"]
     )
-    run_events_in(socketio.server, threads)
+    # Each chat connection's person, by its sid, for the sends' screen (events.screen_send).
+    app.extensions["jit_chat_people"] = {}
+    run_events_in(socketio.server, threads, screen=functools.partial(events.screen_send, app))
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = events.ConnectionSessions()
     app.wsgi_app = SecurityHeadersMiddleware(

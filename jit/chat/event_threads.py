@@ -107,15 +107,31 @@ class EventThreads:
             del target, args, kwargs  # not kept alive while the thread waits
 
 
-def run_events_in(server: socketio.Server, threads: EventThreads) -> None:
-    """Have ``server`` run each incoming event on ``threads``; other tasks as before."""
+def run_events_in(server: socketio.Server, threads: EventThreads, screen=None) -> None:
+    """Have ``server`` run each incoming event on ``threads``; other tasks as before.
+
+    ``screen``, when given, is asked on the connection's reading thread as each event
+    arrives, before it is queued, with python-socketio's arguments for the event
+    (``server, sid, eio_sid, data, namespace, ack_id``). It answers ``None`` (queue the
+    event as it is), ``False`` (it answered the event itself: nothing to run) or a
+    context manager to run the event within, on a kept thread.
+    """
     plain = server.start_background_task
     handle_event = socketio.Server._handle_event_internal
 
     def start_background_task(target, *args, **kwargs):
-        if getattr(target, "__func__", None) is handle_event:
+        if getattr(target, "__func__", None) is not handle_event:
+            return plain(target, *args, **kwargs)
+        screened = screen(*args) if screen is not None else None
+        if screened is None:
             threads.submit(target, *args, **kwargs)
-            return None  # python-socketio does not keep an event's task
-        return plain(target, *args, **kwargs)
+        elif screened is not False:
+            threads.submit(_within, screened, target, *args, **kwargs)
+        return None  # python-socketio does not keep an event's task
 
     server.start_background_task = start_background_task
+
+
+def _within(context, target, *args, **kwargs) -> None:
+    with context:
+        target(*args, **kwargs)

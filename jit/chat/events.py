@@ -19,6 +19,7 @@ from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from socketio import packet
 from sqlalchemy.exc import IntegrityError
 
 from jit.accounts import sessions
@@ -186,18 +187,70 @@ def chat_event(handler=None, *, gate=None):
 def _admitted_send(*args):
     """A send counts against this process's bound from its arrival (jit/chat/writer.py).
 
+    The place was taken (or the send refused) on the connection's reading thread as the
+    event arrived (:func:`screen_send`); an event run any other way takes it here.
+    """
+    data = args[0] if len(args) == 1 else None
+    connection = session.get(_CONNECTION_KEY)
+    person = connection[1] if connection else None
+    return current_app.extensions["jit_chat_writer"].admitted(_turn_key(person, data), person)
+
+
+def _turn_key(person, data) -> tuple | None:
+    """What names a send's turn: the sender and the message's client id.
+
     A refused send is sent again under its client id: with the sender, that names its
     turn (jit/chat/admission.py). Nothing here is trusted but as a name: a made-up id
     claims no one else's turn, and the send is checked as any other once taken in. The
     sender (whatever the client id) holds at most their share of the process's places.
     """
-    data = args[0] if len(args) == 1 and isinstance(args[0], dict) else {}
-    client_id = data.get("client_id")
-    connection = session.get(_CONNECTION_KEY)
-    person = connection[1] if connection else None
+    client_id = data.get("client_id") if isinstance(data, dict) else None
     named = isinstance(client_id, str) and services.CLIENT_ID.match(client_id)
-    key = (person, client_id) if person is not None and named else None
-    return current_app.extensions["jit_chat_writer"].admitted(key, person)
+    return (person, client_id) if person is not None and named else None
+
+
+def screen_send(app, server, sid, eio_sid, data, namespace, ack_id):
+    """Take a send's place in the process's bound as it arrives, or refuse it there.
+
+    For :func:`jit.chat.event_threads.run_events_in`, on the connection's reading
+    thread. A send taken in runs on a kept thread holding its place (the context
+    returned). A send refused is answered here and now, as :func:`_refuse` answers
+    (``chat_error``, then the acknowledgement), and takes no thread: past the process's
+    capacity, refusals that each waited for a thread among hundreds were what turned an
+    overload into a collapse, every thread taken and nothing answered for seconds
+    (benchmarks/chat/README.md, session 31). Other events, and sends of connections
+    this process does not know (yet), go on as before: their gate takes the place.
+    """
+    if namespace != fanout.NAMESPACE or not isinstance(data, list) or len(data) != 2:
+        return None
+    if data[0] != "send":
+        return None
+    person = app.extensions["jit_chat_people"].get(sid)
+    if person is None:
+        return None
+    writer = app.extensions["jit_chat_writer"]
+    try:
+        place = writer.take_place(_turn_key(person, data[1]), person)
+    except services.ChatBusy as busy:
+        _refuse_here(server, eio_sid, namespace, ack_id, busy)
+        return False
+    return writer.screened(place)
+
+
+def _refuse_here(server, eio_sid, namespace, ack_id, busy: services.ChatBusy) -> None:
+    """Answer a refused send as :func:`_refuse` does (``chat_error``, then the
+    acknowledgement), through python-socketio's own way to a connection of this process
+    (as it sends an event's acknowledgement): no thread, no request context."""
+    details = {"retry_after": round(busy.retry_after, 3)}
+    error = {"event": "send", "reason": str(busy), **details}
+    packets = [server.packet_class(packet.EVENT, namespace=namespace, data=["chat_error", error])]
+    if ack_id is not None:
+        answer = {"ok": False, "error": str(busy), **details}
+        packets.append(
+            server.packet_class(packet.ACK, namespace=namespace, id=ack_id, data=[answer])
+        )
+    for each in packets:
+        server._send_packet(eio_sid, each)
 
 
 @contextlib.contextmanager
@@ -299,9 +352,12 @@ class ChatNamespace(Namespace):
             to=request.sid,
             namespace=fanout.NAMESPACE,
         )
+        # Who sends on this connection, for screen_send (which runs before any session).
+        current_app.extensions["jit_chat_people"][request.sid] = user_id
         return True
 
     def on_disconnect(self, reason=None):
+        current_app.extensions["jit_chat_people"].pop(request.sid, None)
         connection = session.get(_CONNECTION_KEY)
         if not connection:
             return

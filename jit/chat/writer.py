@@ -12,10 +12,11 @@ the clients send again under the same client ids.
 The writer has a database connection of its own, beside the request pool: queued
 behind the senders for a pooled one, it waited longest exactly when the most sends were
 waiting for it (benchmarks/chat/README.md). And a process takes in a bounded number of
-sends at once, counted from the event's arrival, before anything else: each is a
-thread, and past the bound one is refused at once with a ``retry_after`` (the time
-until its turn, :mod:`jit.chat.admission`) instead of joining a crowd that makes every
-send slower.
+sends at once, counted from the event's arrival, before anything else: past the bound
+one is refused as it arrives, on the connection's reading thread, with a ``retry_after``
+(the time until its turn, :mod:`jit.chat.admission`) instead of taking a thread among a
+crowd that makes every send slower (:meth:`GroupWriter.take_place`, and
+``jit.chat.events.screen_send``).
 """
 
 import contextlib
@@ -118,21 +119,13 @@ class GroupWriter:
             self._engine.dispose(close=False)
             self._engine = None
 
-    @contextlib.contextmanager
-    def admitted(
-        self, key: Hashable | None = None, person: Hashable | None = None
-    ) -> Iterator[None]:
-        """Count one send in this process while it is checked, queued and written.
+    def take_place(self, key: Hashable | None = None, person: Hashable | None = None) -> _Place:
+        """Take one send in now, or raise :class:`ChatBusy` with the time until its turn.
 
-        Raises :class:`ChatBusy` at once, before the send uses a database connection,
-        when the process takes in no more now; its ``retry_after`` is the time until the
-        send's turn (``key``, the sender and the client id, claims it; ``person`` holds
-        at most their share of the places: see :mod:`jit.chat.admission`).
-
-        The place is given back when the send is answered, unless its sender stopped
-        waiting while the writer had it in a batch: then the writer gives it back once
-        the batch is through (:meth:`give_up`), so the bound counts every send the
-        writer still holds.
+        ``key`` (the sender and the client id) claims the send's turn; ``person`` holds
+        at most their share of the places (see :mod:`jit.chat.admission`). Called on the
+        connection's reading thread as the event arrives (:meth:`screened`), before the
+        send takes a thread or a database connection.
         """
         try:
             self._admission.enter(key, person)
@@ -141,7 +134,45 @@ class GroupWriter:
                 OWN_SHARE_FULL if refused.is_own_share else SERVER_BUSY,
                 retry_after=refused.retry_after,
             ) from None
-        place = self._local.place = _Place(person)
+        return _Place(person)
+
+    @contextlib.contextmanager
+    def screened(self, outcome: "_Place | ChatBusy") -> Iterator[None]:
+        """Run one send event with what was decided as it arrived: a place, or a refusal.
+
+        :meth:`admitted` takes it on the thread that runs the event. A place the event
+        never claimed (it ended before its gate) is given back when the event ends.
+        """
+        self._local.screened = outcome
+        try:
+            yield
+        finally:
+            left = getattr(self._local, "screened", None)
+            self._local.screened = None
+            if isinstance(left, _Place):
+                self._admission.leave(left.person)
+
+    @contextlib.contextmanager
+    def admitted(
+        self, key: Hashable | None = None, person: Hashable | None = None
+    ) -> Iterator[None]:
+        """Count one send in this process while it is checked, queued and written.
+
+        The place was taken as the event arrived (:meth:`screened`), or is taken now
+        (:meth:`take_place`: raises :class:`ChatBusy` at once, before the send uses a
+        database connection, when the process takes in no more now).
+
+        The place is given back when the send is answered, unless its sender stopped
+        waiting while the writer had it in a batch: then the writer gives it back once
+        the batch is through (:meth:`give_up`), so the bound counts every send the
+        writer still holds.
+        """
+        screened = getattr(self._local, "screened", None)
+        self._local.screened = None
+        if isinstance(screened, ChatBusy):
+            raise screened
+        place = screened if screened is not None else self.take_place(key, person)
+        self._local.place = place
         try:
             yield
         finally:
