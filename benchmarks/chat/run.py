@@ -491,17 +491,19 @@ def queue_summary(folder: Path, start: float, end: float) -> str:
     for path in folder.glob("queues-*.txt"):
         for line in path.read_text().splitlines():
             fields = line.split()
-            if len(fields) == 7 and start <= float(fields[0]) <= end:
+            if len(fields) == 9 and start <= float(fields[0]) <= end:
                 samples.append([int(x) for x in fields[1:]])
     if not samples:
         return "queues: no sample"
     columns = list(zip(*samples, strict=True))
-    frames, one, events, sends_in, writer, packets = columns
+    frames, one, events, sends_in, writer, packets, pace, limit = columns
     return (
         f"queues (max / mean of {len(samples)} samples): frames read, not handled "
         f"{max(frames)} / {statistics.mean(frames):.0f} (one connection {max(one)}); "
         f"events waiting for a thread {max(events)}; sends in {max(sends_in)}, waiting "
-        f"for the writer {max(writer)}; packets to send {max(packets)}"
+        f"for the writer {max(writer)}; packets to send {max(packets)}; the admission's "
+        f"pace {min(pace)}-{max(pace)}/s (mean {statistics.mean(pace):.0f}), new sends "
+        f"taken in up to {min(limit)}-{max(limit)}"
     )
 
 

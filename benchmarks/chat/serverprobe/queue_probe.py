@@ -4,7 +4,7 @@ Imported by this folder's ``sitecustomize`` when ``JIT_BENCH_QUEUES_DIR`` is set
 process that serves (gunicorn's worker: the thread starts after the fork), a thread
 appends a line to ``<dir>/queues-<pid>.txt`` every :data:`EVERY` seconds:
 
-    monotonic frames frames_one events sends_in writer packets
+    monotonic frames frames_one events sends_in writer packets pace limit
 
 * ``frames``: frames read from the WebSockets and not yet handled, in simple-websocket's
   input buffers (its reading thread takes them off the socket as they come; Engine.IO's
@@ -13,7 +13,9 @@ appends a line to ``<dir>/queues-<pid>.txt`` every :data:`EVERY` seconds:
 * ``events``: chat events waiting for a free chat thread (``jit.chat.event_threads``);
 * ``sends_in``: sends the process has taken in (``jit.chat.admission``);
 * ``writer``: sends waiting for the group-commit writer;
-* ``packets``: packets waiting to be written to the connections (Engine.IO's queues).
+* ``packets``: packets waiting to be written to the connections (Engine.IO's queues);
+* ``pace``: the admission's pace, sends a second, and ``limit``: the sends it takes in
+  before it refuses a new one (:mod:`jit.chat.admission`).
 
 A wait that none of these shows is outside the server process: in the kernel's socket
 buffers or in the clients. The WebSockets are found by wrapping simple-websocket's
@@ -61,11 +63,13 @@ def _sample(out) -> None:
         threads = app.extensions.get("jit_chat_event_threads")
         frames = [len(ws.input_buffer) for ws in list(_sockets)]
         packets = sum(s.queue.qsize() for s in list(server.eio.sockets.values()))
+        gate = writer._admission if writer else None  # a probe looks inside
         out.write(
             f"{time.monotonic():.3f} {sum(frames)} {max(frames, default=0)} "
             f"{threads.waiting() if threads else -1} "
             f"{writer.in_progress() if writer else -1} {writer.waiting() if writer else -1} "
-            f"{packets}\n"
+            f"{packets} {int(gate.rate) if gate else -1} "
+            f"{gate.new_send_limit() if gate else -1}\n"
         )
         out.flush()
 
