@@ -137,19 +137,19 @@ class GroupWriter:
         return _Place(person)
 
     @contextlib.contextmanager
-    def screened(self, outcome: "_Place | ChatBusy") -> Iterator[None]:
-        """Run one send event with what was decided as it arrived: a place, or a refusal.
+    def screened(self, place: _Place) -> Iterator[None]:
+        """Run one send event holding the place it was given as it arrived.
 
-        :meth:`admitted` takes it on the thread that runs the event. A place the event
-        never claimed (it ended before its gate) is given back when the event ends.
+        :meth:`admitted` takes the place on the thread that runs the event. A place the
+        event never claimed (it ended before its gate) is given back when it ends.
         """
-        self._local.screened = outcome
+        self._local.screened = place
         try:
             yield
         finally:
             left = getattr(self._local, "screened", None)
             self._local.screened = None
-            if isinstance(left, _Place):
+            if left is not None:
                 self._admission.leave(left.person)
 
     @contextlib.contextmanager
@@ -167,11 +167,10 @@ class GroupWriter:
         the batch is through (:meth:`give_up`), so the bound counts every send the
         writer still holds.
         """
-        screened = getattr(self._local, "screened", None)
+        place = getattr(self._local, "screened", None)
         self._local.screened = None
-        if isinstance(screened, ChatBusy):
-            raise screened
-        place = screened if screened is not None else self.take_place(key, person)
+        if place is None:
+            place = self.take_place(key, person)
         self._local.place = place
         try:
             yield

@@ -199,6 +199,25 @@ def test_a_process_takes_in_at_most_its_bound_of_sends(app):
         assert group.in_progress() == 1
 
 
+def test_a_place_taken_as_the_send_arrived_is_held_by_its_event_and_always_given_back(app):
+    group = writer.GroupWriter(app, capacity=2, deliver=lambda payload: None)
+    # The event reaches its gate: admitted() holds the place taken on arrival, and no other.
+    with group.screened(group.take_place()):
+        assert group.in_progress() == 1
+        with group.admitted():
+            assert group.in_progress() == 1
+        assert group.in_progress() == 0
+    assert group.in_progress() == 0
+    # The event ends before its gate: the place goes back with it.
+    with group.screened(group.take_place()):
+        assert group.in_progress() == 1
+    assert group.in_progress() == 0
+    # An event run without a place taken on arrival takes one at its gate.
+    with group.admitted():
+        assert group.in_progress() == 1
+    assert group.in_progress() == 0
+
+
 def test_a_send_beyond_the_bound_is_refused_before_it_touches_the_database(app, chat_team, senders):
     """Each send is a thread: past the bound it must cost no connection and no query."""
     group = app.extensions["jit_chat_writer"]
