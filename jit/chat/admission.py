@@ -10,9 +10,9 @@ knee, and 64 % of the messages never arrived (benchmarks/chat/README.md, session
 So a refusal books a **turn**, as a ticket machine does. The process counts the sends it
 completes each second; each refused send gets the next free turn at that pace, and its
 ``retry_after`` is the time until that turn. A send that comes back for its turn is
-taken in up to the hard bound (``capacity``, the most threads waiting at once); a new
-send only while fewer are in than the process completes in ``TARGET_WAIT`` (at least
-``FLOOR``), which keeps the wait of those taken in short. Each message is refused about
+taken in ahead of new sends (below); a new send only while fewer are in than the
+process completes in ``TARGET_WAIT`` (at least ``FLOOR``), which keeps the wait of those
+taken in short. Each message is refused about
 once, the process keeps completing what it can, and the wait grows with the backlog
 instead of the backlog feeding itself.
 
@@ -21,10 +21,10 @@ load it is ``INITIAL_RATE``. It is lowered only by a window in which the bound r
 send: when fewer came than the process completes, the completions say what was asked of
 it, not what it can do. It used to start at, and fall back to, 50 a second after any
 quiet spell; a burst into such a process had its refusals booked 20 ms apart, seconds
-out, and that start tipped runs at twice the knee into a collapse (benchmarks/chat/
-README.md, session 31). A send that comes back for its turn is taken in up to twice the
-bound for new sends, and never past ``capacity``: a pace measured too high cannot draw
-every thread into waiting.
+out (the first second of runs that then collapsed refused 135–263 sends:
+benchmarks/chat/README.md, session 31). A send that comes back for its turn is taken in
+up to twice the bound for new sends, and never past ``capacity`` (the hard bound): a
+pace measured too high cannot draw every thread into waiting.
 
 Turns are kept per process, in memory, keyed by the sender and the message's client id
 (a client sends a refused message again under the same id). A turn not used within
