@@ -235,11 +235,31 @@ def _deflated_copy(packaged, tmp_path) -> Path:
             target.writestr(info.filename, source.read(info), zipfile.ZIP_DEFLATED)
     with zipfile.ZipFile(deflated) as opened:
         (info,) = [i for i in opened.infolist() if i.filename.endswith("/files/ledger.pdf")]
-    raw = deflated.read_bytes()
+    raw = bytearray(deflated.read_bytes())
     recorded = info.CRC.to_bytes(4, "little")
-    assert raw.count(recorded) == 2  # in the local header and in the central directory
-    deflated.write_bytes(raw.replace(recorded, (info.CRC ^ 1).to_bytes(4, "little")))
+    # Where the entry's CRC-32 is recorded: its local header and its central directory
+    # record. (Replacing every occurrence of the 4 bytes failed once in CI: they also
+    # occurred by chance elsewhere in the archive.)
+    for at in (info.header_offset + 14, _central_record(raw, info.filename) + 16):
+        assert raw[at : at + 4] == recorded
+        raw[at : at + 4] = (info.CRC ^ 1).to_bytes(4, "little")
+    deflated.write_bytes(raw)
     return deflated
+
+
+def _central_record(raw: bytes, filename: str) -> int:
+    """The offset of ``filename``'s central directory record in the ZIP ``raw``."""
+    name = filename.encode()
+    at = raw.rfind(b"PK\x05\x06")  # the end of central directory record
+    at = int.from_bytes(raw[at + 16 : at + 20], "little")  # where the directory starts
+    while raw[at : at + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = (
+            int.from_bytes(raw[at + offset : at + offset + 2], "little") for offset in (28, 30, 32)
+        )
+        if raw[at + 46 : at + 46 + name_length] == name:
+            return at
+        at += 46 + name_length + extra_length + comment_length
+    raise AssertionError(f"no central directory record for {filename}")
 
 
 def test_a_deflated_entry_failing_its_crc_is_a_finding_and_the_rest_is_checked(
