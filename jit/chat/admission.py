@@ -21,7 +21,7 @@ load it is ``INITIAL_RATE``. It is lowered only by a window in which the bound r
 send: when fewer came than the process completes, the completions say what was asked of
 it, not what it can do. It used to start at, and fall back to, 50 a second after any
 quiet spell; a burst into such a process had its refusals booked 20 ms apart, seconds
-out (the first second of runs that then collapsed refused 135–263 sends:
+out (several runs that then collapsed had refused 135–276 sends in their first second:
 benchmarks/chat/README.md, session 31). A send that comes back for its turn is taken in
 up to twice the bound for new sends, and never past ``capacity`` (the hard bound): a
 pace measured too high cannot draw every thread into waiting.
