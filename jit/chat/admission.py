@@ -12,9 +12,8 @@ completes each second; each refused send gets the next free turn at that pace, a
 ``retry_after`` is the time until that turn. A send that comes back for its turn is
 taken in ahead of new sends (below); a new send only while fewer are in than the
 process completes in ``TARGET_WAIT`` (at least ``FLOOR``), which keeps the wait of those
-taken in short. Each message is refused about
-once, the process keeps completing what it can, and the wait grows with the backlog
-instead of the backlog feeding itself.
+taken in short. Each message is refused about once, the process keeps completing what
+it can, and the wait grows with the backlog instead of the backlog feeding itself.
 
 The pace is measured every ``RATE_WINDOW``; until the process has measured itself under
 load it is ``INITIAL_RATE``. It is lowered only by a window in which the bound refused a

@@ -113,14 +113,15 @@ def _access() -> TeamAccess:
 
 def _refuse(event: str, reason: str, retry_after: float | None = None) -> dict:
     """Tell this connection why ``event`` was refused (and when to try again, if it may)."""
+    error, answer = _refusal(event, reason, retry_after)
+    socketio.emit("chat_error", error, to=request.sid, namespace=fanout.NAMESPACE)
+    return answer
+
+
+def _refusal(event: str, reason: str, retry_after: float | None) -> tuple[dict, dict]:
+    """A refusal's ``chat_error`` payload and its acknowledgement."""
     details = {} if retry_after is None else {"retry_after": round(retry_after, 3)}
-    socketio.emit(
-        "chat_error",
-        {"event": event, "reason": reason, **details},
-        to=request.sid,
-        namespace=fanout.NAMESPACE,
-    )
-    return {"ok": False, "error": reason, **details}
+    return {"event": event, "reason": reason, **details}, {"ok": False, "error": reason, **details}
 
 
 # The most messages one ``messages`` event carries (a burst of a few hundred is split).
@@ -241,11 +242,9 @@ def _refuse_here(server, eio_sid, namespace, ack_id, busy: services.ChatBusy) ->
     """Answer a refused send as :func:`_refuse` does (``chat_error``, then the
     acknowledgement), through python-socketio's own way to a connection of this process
     (as it sends an event's acknowledgement): no thread, no request context."""
-    details = {"retry_after": round(busy.retry_after, 3)}
-    error = {"event": "send", "reason": str(busy), **details}
+    error, answer = _refusal("send", str(busy), busy.retry_after)
     packets = [server.packet_class(packet.EVENT, namespace=namespace, data=["chat_error", error])]
     if ack_id is not None:
-        answer = {"ok": False, "error": str(busy), **details}
         packets.append(
             server.packet_class(packet.ACK, namespace=namespace, id=ack_id, data=[answer])
         )
