@@ -88,6 +88,17 @@ def _queue(session: Session, objects) -> None:
     session.info[_WAKE] = True
 
 
+def queue_written(session: Session, objects) -> None:
+    """Queue rows a statement wrote outside the ORM (a Core ``INSERT`` on the session's
+    connection), given as objects of their models with what the kinds' ``watch`` reads.
+
+    An ORM flush and an ORM ``INSERT … RETURNING`` queue their rows themselves; the chat's
+    group-commit writer inserts on the connection itself (jit/chat/writer.py) and names
+    its rows here, in the same transaction.
+    """
+    _queue(session, objects)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, _flush_context):
     _queue(session, [*session.new, *session.dirty, *session.deleted])

@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import create_engine, insert, select, update
+from sqlalchemy import bindparam, create_engine, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -48,6 +48,7 @@ from jit.chat.services import (
 from jit.clock import utcnow
 from jit.extensions import db
 from jit.teams.models import Team
+from search import outbox
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,6 @@ class PendingSend:
     payload: dict | None = None
     is_new: bool = False
     error: str | None = None
-    message: Message | None = None
     # The admission place the writer gives back once it is through with this send, when
     # its sender stopped waiting while the send was in a batch (:meth:`GroupWriter.give_up`).
     held_place: "_Place | None" = None
@@ -294,6 +294,27 @@ class GroupWriter:
             self._admission.leave(place.person)
 
 
+# The batch's statements, built once: a batch runs them on the writer's connection
+# itself, not through the ORM's execution (half of the writer's time at a busy channel's
+# rate went to the ORM: loading each new row back as an object, the flush hooks;
+# benchmarks/chat/README.md, session 32).
+_messages, _channels = Message.__table__, Channel.__table__
+_CHANNEL_TEAMS = select(_channels.c.id, _channels.c.team_id).where(
+    _channels.c.id.in_(bindparam("channels", expanding=True))
+)
+_STORED = select(_messages.c.id, _messages.c.author_id, _messages.c.client_id).where(
+    _messages.c.author_id.in_(bindparam("authors", expanding=True)),
+    _messages.c.client_id.in_(bindparam("client_ids", expanding=True)),
+)
+_NUMBER = (
+    update(_channels)
+    .where(_channels.c.id == bindparam("channel"))
+    .values(last_seq=_channels.c.last_seq + bindparam("count"))
+    .returning(_channels.c.last_seq)
+)
+_INSERT = insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True)
+
+
 def write_batch(batch: list[PendingSend]) -> None:
     """Store a batch in one transaction: channels checked, resends found, numbers handed
     out, one commit.
@@ -303,16 +324,14 @@ def write_batch(batch: list[PendingSend]) -> None:
     writers never wait for each other in a circle.
     """
     with serialised_writes():
+        connection = db.session.connection()
         # The sends checked nothing in the database (services.send_message): the channel
         # must be the sender's team's, before anything else is answered, resends too.
-        team_of = {
-            channel_id: team_id
-            for channel_id, team_id in db.session.execute(
-                select(Channel.id, Channel.team_id).where(
-                    Channel.id.in_({send.channel_id for send in batch})
-                )
-            )
-        }
+        team_of = dict(
+            connection.execute(
+                _CHANNEL_TEAMS, {"channels": sorted({send.channel_id for send in batch})}
+            ).all()
+        )
         ours = []
         for send in batch:
             if team_of.get(send.channel_id) == send.team_id:
@@ -320,15 +339,18 @@ def write_batch(batch: list[PendingSend]) -> None:
             else:
                 send.error = NO_SUCH_CHANNEL
         batch = ours
+        if not batch:
+            return
         read_only = _read_only_teams({send.team_id for send in batch})
         # By author and client id, the unique index's columns: no scan of the channel.
         stored = {
-            (m.author_id, m.client_id): m
-            for m in db.session.scalars(
-                select(Message).where(
-                    Message.author_id.in_({s.author["id"] for s in batch}),
-                    Message.client_id.in_({s.client_id for s in batch}),
-                )
+            (author_id, client_id): message_id
+            for message_id, author_id, client_id in connection.execute(
+                _STORED,
+                {
+                    "authors": sorted({s.author["id"] for s in batch}),
+                    "client_ids": sorted({s.client_id for s in batch}),
+                },
             )
         }
         first_of: dict[tuple[int, str], PendingSend] = {}
@@ -337,7 +359,7 @@ def write_batch(batch: list[PendingSend]) -> None:
         for send in batch:
             key = (send.author["id"], send.client_id)
             if key in stored:
-                _as_resend(send, stored[key])
+                _as_resend(send, db.session.get(Message, stored[key]))
             elif key in first_of:
                 repeats.append((send, first_of[key]))
             elif send.team_id in read_only:
@@ -349,11 +371,8 @@ def write_batch(batch: list[PendingSend]) -> None:
         fresh, rows = [], []
         for channel_id in sorted(by_channel):
             sends = by_channel[channel_id]
-            last = db.session.execute(
-                update(Channel)
-                .where(Channel.id == channel_id)
-                .values(last_seq=Channel.last_seq + len(sends))
-                .returning(Channel.last_seq)
+            last = connection.execute(
+                _NUMBER, {"channel": channel_id, "count": len(sends)}
             ).scalar_one_or_none()
             if last is None:  # deleted since it was looked up above
                 for send in sends:
@@ -373,17 +392,16 @@ def write_batch(batch: list[PendingSend]) -> None:
                 )
                 fresh.append(send)
         if fresh:
-            # One ORM bulk INSERT … RETURNING, not a unit-of-work flush of each new object
-            # (a quarter of the writer's time at a busy channel's rate); the search outbox
-            # hears it as it hears a flush (search/outbox.py, ``_orm_insert``).
-            stored_now = db.session.scalars(
-                insert(Message).returning(Message, sort_by_parameter_order=True), rows
-            ).all()
-            for send, message in zip(fresh, stored_now, strict=True):
-                send.message = message
-        for send in fresh:
-            send.payload = reading.message_payload(send.message, send.html, author=send.author)
-            send.is_new = True
+            ids = connection.execute(_INSERT, rows).scalars().all()
+            # As the rows were written, not loaded back: what the payloads and the
+            # search outbox read of them (an ORM flush or INSERT would queue them itself).
+            written = [
+                Message(id=message_id, **row) for message_id, row in zip(ids, rows, strict=True)
+            ]
+            outbox.queue_written(db.session, written)
+            for send, message in zip(fresh, written, strict=True):
+                send.payload = reading.message_payload(message, send.html, author=send.author)
+                send.is_new = True
         for send, first in repeats:
             if first.payload is not None and first.channel_id == send.channel_id:
                 send.payload = first.payload

@@ -8,7 +8,7 @@ import os
 import threading
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from jit import gates
 from jit.chat import services, writer
@@ -336,3 +336,27 @@ def test_the_writer_refuses_a_channel_of_another_team_even_for_a_resend(app, cha
         assert not send.is_new
     assert db.session.scalar(select(func.count()).select_from(Message)) == 1
     assert db.session.get(Channel, foreign_id).last_seq == foreign_seq
+
+
+def test_the_writer_queues_each_message_it_stores_for_the_search_index(app, chat_team):
+    """The writer inserts on its connection, past the ORM's flush and its hooks: it names
+    the rows it stored to the search outbox itself, in their transaction, once each; a
+    resend answered from the record queues nothing."""
+    from search.models import OutboxEntry
+
+    group = app.extensions["jit_chat_writer"]
+    db.session.execute(delete(OutboxEntry))  # what setting up the team queued
+    db.session.commit()
+    sends = [pending_send(chat_team, f"indexed-{n:04d}", f"Convoy {n}") for n in range(3)]
+    again = pending_send(chat_team, "indexed-0000", "Convoy 0")
+    db.session.close()
+    for send in sends:
+        group.submit(send)
+    for send in sends:
+        assert send.done.wait(10)
+        assert send.is_new
+    group.submit(again)
+    assert again.done.wait(10)
+    assert not again.is_new
+    queued = db.session.execute(select(OutboxEntry.kind, OutboxEntry.object_id)).all()
+    assert sorted(queued) == sorted(("message", send.payload["id"]) for send in sends)

@@ -239,12 +239,13 @@ def test_a_send_leaves_the_channel_and_resend_checks_to_the_writers_batch(chat_t
         for engine, note in listeners.items():
             event.remove(engine, "before_cursor_execute", note)
     # The sends asked the chat's tables nothing; the writer asked, for each batch, which
-    # team each channel is of, and which client ids were stored already.
+    # team each channel is of, and which client ids were stored already; for the resend,
+    # also the stored message it is answered with.
     assert chat_reads[db.engine] == []
     writer_reads = chat_reads[writer_engine]
-    assert len(writer_reads) == 4
-    assert ["FROM chat_channels" in r for r in writer_reads] == [True, False, True, False]
-    assert ["FROM chat_messages" in r for r in writer_reads] == [False, True, False, True]
+    assert len(writer_reads) == 5
+    assert ["FROM chat_channels" in r for r in writer_reads] == [True, False, True, False, False]
+    assert ["FROM chat_messages" in r for r in writer_reads] == [False, True, False, True, True]
 
 
 def test_a_client_id_used_in_another_channel_is_refused(chat_team, connect):
