@@ -41,7 +41,10 @@ def init_app(app: Flask) -> None:
     app.extensions["jit_chat_rate_limiter"] = limiter_for(app.config)
     app.extensions["jit_chat_event_limiter"] = event_limiter_for(app.config)
     app.extensions["jit_chat_writer"] = GroupWriter(
-        app, app.config["CHAT_SEND_QUEUE"], deliver=events.broadcast_messages
+        app,
+        app.config["CHAT_SEND_QUEUE"],
+        deliver=events.broadcast_messages,
+        answer=events.answer_send,
     )
     events.register(socketio)
     signals.record_visibility.connect(openable_chat)

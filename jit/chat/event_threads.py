@@ -107,14 +107,23 @@ class EventThreads:
             del target, args, kwargs  # not kept alive while the thread waits
 
 
+class RunHere:
+    """A screen's answer: run the event on the connection's reading thread, within
+    ``context``, not on a kept thread (an event that waits for nothing)."""
+
+    def __init__(self, context):
+        self.context = context
+
+
 def run_events_in(server: socketio.Server, threads: EventThreads, screen=None) -> None:
     """Have ``server`` run each incoming event on ``threads``; other tasks as before.
 
     ``screen``, when given, is asked on the connection's reading thread as each event
     arrives, before it is queued, with python-socketio's arguments for the event
     (``server, sid, eio_sid, data, namespace, ack_id``). It answers ``None`` (queue the
-    event as it is), ``False`` (it answered the event itself: nothing to run) or a
-    context manager to run the event within, on a kept thread.
+    event as it is), ``False`` (it answered the event itself: nothing to run), a
+    context manager to run the event within, on a kept thread, or :class:`RunHere` to
+    run it within its context there and then, on the reading thread.
     """
     plain = server.start_background_task
     handle_event = socketio.Server._handle_event_internal
@@ -125,6 +134,12 @@ def run_events_in(server: socketio.Server, threads: EventThreads, screen=None) -
         screened = screen(*args) if screen is not None else None
         if screened is None:
             threads.submit(target, *args, **kwargs)
+        elif isinstance(screened, RunHere):
+            try:
+                _within(screened.context, target, *args, **kwargs)
+            except Exception:
+                # As on a kept thread: logged, and the connection reads on.
+                log.exception("a chat event failed")
         elif screened is not False:
             threads.submit(_within, screened, target, *args, **kwargs)
         return None  # python-socketio does not keep an event's task

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jit.accounts import sessions
 from jit.chat import access_cache, exhibits, fanout, reading, services
+from jit.chat.event_threads import RunHere
 from jit.chat.services import ChatError
 from jit.clock import utcnow
 from jit.extensions import db, socketio
@@ -124,6 +125,11 @@ def _refusal(event: str, reason: str, retry_after: float | None) -> tuple[dict, 
     return {"event": event, "reason": reason, **details}, {"ok": False, "error": reason, **details}
 
 
+# What a handler returns when its event is answered later, by someone else (a send the
+# group-commit writer answers: :func:`answer_send`); python-socketio then sends no
+# acknowledgement for it.
+ANSWERED_LATER = object()
+
 # The most messages one ``messages`` event carries (a burst of a few hundred is split).
 MESSAGES_PER_EVENT = 100
 
@@ -169,7 +175,10 @@ def chat_event(handler=None, *, gate=None):
                 if len(args) != 1 or not isinstance(args[0], dict):
                     raise ChatError(f"The {event} event takes one object with its fields.")
                 access = _access()
-                return {"ok": True, **(handler(self, access, args[0]) or {})}
+                result = handler(self, access, args[0])
+                if result is ANSWERED_LATER:
+                    return socketio.server.not_handled
+                return {"ok": True, **(result or {})}
         except AccessEnded:
             db.session.rollback()
             _drop_this_connection()
@@ -210,17 +219,32 @@ def _turn_key(person, data) -> tuple | None:
     return (person, client_id) if person is not None and named else None
 
 
+class _Reply:
+    """Where a send taken in as it arrived is answered: its connection in this process."""
+
+    __slots__ = ("ack_id", "eio_sid", "namespace", "server")
+
+    def __init__(self, server, eio_sid, namespace, ack_id):
+        self.server, self.eio_sid, self.namespace = server, eio_sid, namespace
+        self.ack_id = ack_id
+
+
 def screen_send(app, server, sid, eio_sid, data, namespace, ack_id):
     """Take a send's place in the process's bound as it arrives, or refuse it there.
 
     For :func:`jit.chat.event_threads.run_events_in`, on the connection's reading
-    thread. A send taken in runs on a kept thread holding its place (the context
-    returned). A send refused is answered here and now, as :func:`_refuse` answers
+    thread. A send refused is answered here and now, as :func:`_refuse` answers
     (``chat_error``, then the acknowledgement), and takes no thread: past the process's
     capacity, refusals that each waited for a thread among hundreds were what turned an
-    overload into a collapse, every thread taken and nothing answered for seconds
-    (benchmarks/chat/README.md, session 31). Other events, and sends of connections
-    this process does not know (yet), go on as before: their gate takes the place.
+    overload into a collapse (benchmarks/chat/README.md, session 31).
+
+    A send taken in runs here too, on the reading thread, holding its place: it is
+    checked, rendered and queued for the writer, which answers it once it is stored
+    (:func:`answer_send`), so nothing waits for its commit. A send cost the process two
+    thread hand-overs before (to a kept thread, and back to it from the writer), which
+    made most of what it cost that grows with each message (benchmarks/chat/README.md,
+    session 32). Other events, and sends of connections this process does not know
+    (yet), go on as before: their gate takes the place, on a kept thread.
     """
     if namespace != fanout.NAMESPACE or not isinstance(data, list) or len(data) != 2:
         return None
@@ -233,17 +257,43 @@ def screen_send(app, server, sid, eio_sid, data, namespace, ack_id):
     try:
         place = writer.take_place(_turn_key(person, data[1]), person)
     except services.ChatBusy as busy:
-        _refuse_here(server, eio_sid, namespace, ack_id, busy)
+        refusal = _refusal("send", str(busy), busy.retry_after)
+        _answer_here(server, eio_sid, namespace, ack_id, *refusal)
         return False
-    return writer.screened(place)
+    place.reply = _Reply(server, eio_sid, namespace, ack_id)
+    return RunHere(writer.screened(place))
 
 
-def _refuse_here(server, eio_sid, namespace, ack_id, busy: services.ChatBusy) -> None:
-    """Answer a refused send as :func:`_refuse` does (``chat_error``, then the
-    acknowledgement), through python-socketio's own way to a connection of this process
-    (as it sends an event's acknowledgement): no thread, no request context."""
-    error, answer = _refusal("send", str(busy), busy.retry_after)
-    packets = [server.packet_class(packet.EVENT, namespace=namespace, data=["chat_error", error])]
+def answer_send(app, send, busy: services.ChatBusy | None = None) -> None:
+    """Answer a send the writer took from :func:`screen_send`, as :func:`chat_event`
+    would have: its acknowledgement, after a ``chat_error`` when it was refused.
+
+    Called by the group-commit writer once the send is stored (or refused, or its time
+    ran out: ``busy``), after the batch's broadcast, so the acknowledgement goes out
+    with the message the sender's connection was sent anyway.
+    """
+    reply = send.reply
+    if busy is not None:
+        error, answer = _refusal("send", str(busy), busy.retry_after)
+    elif send.error:
+        error, answer = _refusal("send", send.error, None)
+    else:
+        if not send.is_new:
+            # Answered from the record: give back what the rate took, as send_message does.
+            app.extensions["jit_chat_rate_limiter"].give_back(send.author["id"])
+        error, answer = None, {"ok": True, **_sent(send.payload, send.is_new)}
+    _answer_here(reply.server, reply.eio_sid, reply.namespace, reply.ack_id, error, answer)
+
+
+def _answer_here(server, eio_sid, namespace, ack_id, error: dict | None, answer: dict) -> None:
+    """Send a send's ``chat_error`` (if any) and its acknowledgement through
+    python-socketio's own way to a connection of this process (as it sends an event's
+    acknowledgement): no thread, no request context."""
+    packets = []
+    if error is not None:
+        packets.append(
+            server.packet_class(packet.EVENT, namespace=namespace, data=["chat_error", error])
+        )
     if ack_id is not None:
         packets.append(
             server.packet_class(packet.ACK, namespace=namespace, id=ack_id, data=[answer])
@@ -406,18 +456,15 @@ class ChatNamespace(Namespace):
 
     @chat_event(gate=_admitted_send)
     def on_send(self, access, data):
-        payload, is_new = services.send_message(
+        outcome = services.send_message(
             access,
             _field(data, "channel"),
             client_id=_field(data, "client_id"),
             draft=_draft(data),
         )
-        return {
-            "id": payload["id"],
-            "seq": payload["seq"],
-            "duplicate": not is_new,
-            "message": payload,
-        }
+        if outcome is None:
+            return ANSWERED_LATER  # by the writer (answer_send)
+        return _sent(*outcome)
 
     @chat_event
     def on_edit(self, access, data):
@@ -487,6 +534,11 @@ class ChatNamespace(Namespace):
                 f"Ask for at most {exhibits.MAX_REFERENCES_PER_LOOKUP} exhibits at a time."
             )
         return {"links": exhibits.exhibit_links(access, refs)}
+
+
+def _sent(payload: dict, is_new: bool) -> dict:
+    """What a send's acknowledgement says of its message."""
+    return {"id": payload["id"], "seq": payload["seq"], "duplicate": not is_new, "message": payload}
 
 
 def _catch_up(channel, data: dict) -> dict:

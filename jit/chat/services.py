@@ -394,15 +394,21 @@ NOT_CONFIRMED_IN_TIME = "The server is slow to store messages right now."
 NOT_CONFIRMED_RETRY_AFTER = 5.0
 
 
-def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> tuple[dict, bool]:
-    """Store and broadcast a message once per client id; return its payload and whether it is new.
+def send_message(
+    access: TeamAccess, channel_id, *, client_id, draft: Draft
+) -> tuple[dict, bool] | None:
+    """Store and broadcast a message once per client id: its payload and whether it is new.
+
+    ``None`` when the writer answers the sender itself.
 
     In order: the channel's number and the client id are checked as given; the person's
     send rate is asked; the text is rendered. Then the send joins this process's
     group-commit queue (:mod:`jit.chat.writer`), holding no database connection while it
     waits. The writer checks the batch's channels, answers resends with the stored
     message, commits the rest with the other waiting messages (asking the agreement gate
-    for the batch) and broadcasts them; only then is the send answered. Raises
+    for the batch) and broadcasts them; only then is the send answered: here, or by the
+    writer, when the send's place came with a way to answer its connection (a send taken
+    in as it arrived, jit/chat/events.py ``screen_send``). Raises
     :class:`ChatBusy` (with ``retry_after``) when the person sends too fast (the
     process's bound on sends is applied before, as the event arrives),
     :class:`ChatError` for anything else refused.
@@ -441,7 +447,8 @@ def send_message(access: TeamAccess, channel_id, *, client_id, draft: Draft) -> 
     # the writer needs one while every waiting sender would otherwise hold its own.
     db.session.rollback()
     group = current_app.extensions["jit_chat_writer"]
-    group.submit(send)
+    if group.submit(send):
+        return None  # the writer answers the sender itself (GroupWriter.submit)
     # The page waits longer than this for its answer (it is told the same setting).
     if not send.done.wait(current_app.config["CHAT_SEND_WAIT_SECONDS"]):
         # Out of the queue, or (taken into a batch that may yet commit) its place in the

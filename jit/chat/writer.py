@@ -1,11 +1,13 @@
 """Group commit: one writer thread per process stores every waiting chat message at once.
 
-A send no longer takes the database's write lock itself. It joins a bounded queue and
-sleeps, holding no database connection; the writer takes everything waiting, numbers
-each channel's new messages in one ``UPDATE`` of its counter (on PostgreSQL the
-channel row's lock, taken once per channel per batch, orders the processes), inserts
-them and commits once. Only then does it broadcast the batch, each channel's messages in
-number order (several as one ``messages`` event), and wake the senders to acknowledge.
+A send no longer takes the database's write lock itself. It joins a bounded queue,
+holding no database connection; the writer takes everything waiting, numbers each
+channel's new messages in one ``UPDATE`` of its counter (on PostgreSQL the channel
+row's lock, taken once per channel per batch, orders the processes), inserts them and
+commits once. Only then does it broadcast the batch, each channel's messages in number
+order (several as one ``messages`` event), and answer the senders: it acknowledges a
+send taken from its connection as it arrived itself (:meth:`GroupWriter.submit`), and
+wakes any other sender waiting for its send.
 A process killed mid-batch has committed nothing of it and acknowledged nothing of it;
 the clients send again under the same client ids.
 
@@ -27,6 +29,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
+from time import monotonic
 
 from flask import Flask
 from sqlalchemy import bindparam, create_engine, insert, select, update
@@ -40,6 +43,8 @@ from jit.chat.models import Channel, Message
 from jit.chat.services import (
     CLIENT_ID_USED_ELSEWHERE,
     NO_SUCH_CHANNEL,
+    NOT_CONFIRMED_IN_TIME,
+    NOT_CONFIRMED_RETRY_AFTER,
     ChatBusy,
     Draft,
     recorded,
@@ -80,8 +85,13 @@ class PendingSend:
     is_new: bool = False
     error: str | None = None
     # The admission place the writer gives back once it is through with this send, when
-    # its sender stopped waiting while the send was in a batch (:meth:`GroupWriter.give_up`).
+    # its sender stopped waiting while the send was in a batch (:meth:`GroupWriter.give_up`),
+    # or when the writer answers the send itself.
     held_place: "_Place | None" = None
+    # Where the writer answers the send itself (its place's ``reply``), and by when.
+    reply: object | None = None
+    deadline: float = 0.0
+    answered: bool = False
 
 
 @dataclass(eq=False)
@@ -90,15 +100,26 @@ class _Place:
 
     person: Hashable | None
     is_handed_to_writer: bool = False
+    # Set by whoever took the place as the event arrived and can answer the sender
+    # without the event's thread (jit/chat/events.py, ``screen_send``): the writer then
+    # answers the send itself, once it is stored or refused (:meth:`GroupWriter.submit`).
+    reply: object | None = None
 
 
 class GroupWriter:
     """The queue of one app's sends in this process, and the thread that writes them."""
 
-    def __init__(self, app: Flask, capacity: int, deliver: Callable[[list[dict]], None]):
+    def __init__(
+        self,
+        app: Flask,
+        capacity: int,
+        deliver: Callable[[list[dict]], None],
+        answer: "Callable[[Flask, PendingSend, ChatBusy | None], None] | None" = None,
+    ):
         self._app = app
         self._capacity = capacity
         self._deliver = deliver
+        self._answer_sender = answer
         self._engine: Engine | None = None
         self._reset()
         # A forked server process inherits this object but not the thread, and maybe a
@@ -110,6 +131,10 @@ class GroupWriter:
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)
         self._pending: list[PendingSend] = []
+        # Sends the writer answers itself and has not yet, oldest (soonest due) first.
+        self._unanswered: dict[PendingSend, None] = {}
+        self._due = threading.Condition(self._lock)
+        self._watcher: threading.Thread | None = None
         self._admission = admission.Admission(self._capacity)
         # The place of the send this thread is answering (set by :meth:`admitted`).
         self._local = threading.local()
@@ -179,12 +204,37 @@ class GroupWriter:
             if not place.is_handed_to_writer:
                 self._admission.leave(place.person)
 
-    def submit(self, send: PendingSend) -> None:
-        """Queue ``send`` for the writer (a send admitted by :meth:`admitted`)."""
+    def submit(self, send: PendingSend) -> bool:
+        """Queue ``send`` for the writer (a send admitted by :meth:`admitted`); return
+        whether the writer answers its sender itself.
+
+        It does when the send's place came with a ``reply`` (taken as the event arrived,
+        by a caller that can answer the connection directly) and an answer callback was
+        given: the event then ends at once, holding no thread while the send waits, and
+        the writer answers once the send is stored or refused, with the broadcast that
+        wakes the connection anyway. A send still unanswered after
+        ``CHAT_SEND_WAIT_SECONDS`` is answered "not confirmed yet" as a waiting sender
+        would be (:meth:`_watch`). The place is then the writer's to give back.
+        """
+        place = getattr(self._local, "place", None)
+        answered_here = (
+            place is not None and place.reply is not None and self._answer_sender is not None
+        )
         with self._lock:
+            if answered_here:
+                send.reply, send.held_place = place.reply, place
+                place.is_handed_to_writer = True
+                send.deadline = monotonic() + self._app.config["CHAT_SEND_WAIT_SECONDS"]
+                self._unanswered[send] = None
+                if self._watcher is None:
+                    self._watcher = threading.Thread(
+                        target=self._watch, name="chat-writer-watch", daemon=True
+                    )
+                    self._watcher.start()
             self._pending.append(send)
             self._start_if_needed()
             self._work.notify()
+        return answered_here
 
     def give_up(self, send: PendingSend) -> bool:
         """Stop waiting for ``send``; return whether it was withdrawn, never to be stored.
@@ -283,15 +333,66 @@ class GroupWriter:
         self._answer(batch)
 
     def _answer(self, batch: list[PendingSend]) -> None:
-        """Wake each sender; give back the places of sends whose senders stopped waiting."""
+        """Wake each sender, or answer it; give back the places the writer holds."""
         for send in batch:
             send.done.set()
         # Under the lock: a sender giving up marks its send before ``done`` is set, or
-        # finds it set and answers from it (give_up).
+        # finds it set and answers from it (give_up); a send answered "not confirmed"
+        # when its time ran out is not answered again.
         with self._lock:
             places = [send.held_place for send in batch if send.held_place is not None]
+            replies = [send for send in batch if send.reply is not None and not send.answered]
+            for send in replies:
+                send.answered = True
+                self._unanswered.pop(send, None)
+        for send in replies:
+            self._reply(send)
         for place in places:
             self._admission.leave(place.person)
+
+    def _reply(self, send: PendingSend, busy: ChatBusy | None = None) -> None:
+        try:
+            self._answer_sender(self._app, send, busy)
+        except Exception:
+            # The connection may have closed meanwhile; the message is stored or not
+            # as the batch went, and a resend under its client id is answered from it.
+            log.exception("answering a chat send failed")
+
+    def _watch(self) -> None:
+        """Answer "not confirmed yet" to each send the writer answers that is due.
+
+        As a waiting sender gives up (:meth:`give_up`): a send still queued leaves the
+        queue, never to be stored, and its place is given back; one in a batch keeps
+        its place until the batch is through, and a resend under its client id is
+        answered from the record if it was stored.
+        """
+        while True:
+            with self._lock:
+                while True:
+                    if not self._unanswered:
+                        self._watcher = None
+                        return
+                    wait = next(iter(self._unanswered)).deadline - monotonic()
+                    if wait <= 0:
+                        break
+                    self._due.wait(wait)
+                now, due, withdrawn = monotonic(), [], []
+                for send in self._unanswered:
+                    if send.deadline > now:
+                        break
+                    due.append(send)
+                for send in due:
+                    del self._unanswered[send]
+                    send.answered = True
+                    if send in self._pending:
+                        self._pending.remove(send)
+                        withdrawn.append(send.held_place)
+                        send.held_place = None
+            busy = ChatBusy(NOT_CONFIRMED_IN_TIME, retry_after=NOT_CONFIRMED_RETRY_AFTER)
+            for send in due:
+                self._reply(send, busy)
+            for place in withdrawn:
+                self._admission.leave(place.person)
 
 
 # The batch's statements, built once: a batch runs them on the writer's connection

@@ -2,8 +2,9 @@
 
 One real server with one thread for chat events (``JIT_CHAT_EVENT_THREADS=1``) and room
 for one send at a time (``JIT_CHAT_SEND_QUEUE=1``). The test holds the lock the writer
-needs to number the channel's messages, so Alice's send waits for its commit in the
-only thread. Bob's send, past the bound, is refused at once, with the time to come back
+needs to number the channel's messages, so Alice's send waits for its commit, holding
+the process's one place (since session 32 in the writer's batch, not in the only
+thread). Bob's send, past the bound, is refused at once, with the time to come back
 and a ``chat_error``: a refusal takes no thread (jit/chat/events.py, ``screen_send``).
 Past a process's capacity, refusals that each waited for a thread were what turned an
 overload into a collapse (benchmarks/chat/README.md, session 31). Once the lock is let
@@ -59,7 +60,7 @@ def test_a_refused_send_is_answered_while_the_only_chat_thread_waits(
                 )
             )
             sender.start()
-            time.sleep(1.0)  # Alice's send is in, and waits in the only thread
+            time.sleep(1.0)  # Alice's send is in, and waits for its commit
             began = time.monotonic()
             refused = bob.call(
                 "send",
