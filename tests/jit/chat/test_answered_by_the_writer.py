@@ -62,18 +62,24 @@ def _stored(client_id) -> int:
     )
 
 
+def _two_members_in_general(chat_team, server, live_client):
+    """The NL and DE members' real clients, connected to ``server`` and in #general."""
+    clients = [
+        live_client(server, person, chat_team.code) for person in (chat_team.nl, chat_team.de)
+    ]
+    for client in clients:
+        client.wait_for("ready")
+        assert client.call("join", {"channel": chat_team.general.id})["ok"]
+    return clients
+
+
 def test_a_send_waiting_for_its_commit_holds_no_chat_thread(
     app, chat_team, chat_server, live_client, monkeypatch
 ):
     monkeypatch.setenv("JIT_CHAT_EVENT_THREADS", "1")
     monkeypatch.setenv("JIT_CHAT_RATE_MESSAGES", "0")
-    server = chat_server()
+    alice, bob = _two_members_in_general(chat_team, chat_server(), live_client)
     channel_id = chat_team.general.id
-    alice = live_client(server, chat_team.nl, chat_team.code)
-    bob = live_client(server, chat_team.de, chat_team.code)
-    for client in (alice, bob):
-        client.wait_for("ready")
-        assert client.call("join", {"channel": channel_id})["ok"]
     answers: dict = {}
     with channel_locked(app, channel_id):
         sender = _send_in_background(alice, channel_id, "alice-000001", "Convoy left", answers)
@@ -96,13 +102,8 @@ def test_a_send_not_stored_in_time_is_answered_not_confirmed_and_kept_or_withdra
 ):
     monkeypatch.setenv("JIT_CHAT_SEND_WAIT_SECONDS", "1")
     monkeypatch.setenv("JIT_CHAT_RATE_MESSAGES", "0")
-    server = chat_server()
+    alice, bob = _two_members_in_general(chat_team, chat_server(), live_client)
     channel_id = chat_team.general.id
-    alice = live_client(server, chat_team.nl, chat_team.code)
-    bob = live_client(server, chat_team.de, chat_team.code)
-    for client in (alice, bob):
-        client.wait_for("ready")
-        assert client.call("join", {"channel": channel_id})["ok"]
     answers: dict = {}
     with channel_locked(app, channel_id):
         # Alice's send goes into the writer's batch, which waits for the lock; Bob's,
