@@ -454,13 +454,20 @@ def write_batch(batch: list[PendingSend]) -> None:
                 },
             )
         }
+        # The resends' stored messages, loaded in one query when there are any.
+        resent = {stored[key] for s in batch if (key := (s.author["id"], s.client_id)) in stored}
+        answers = (
+            {m.id: m for m in db.session.scalars(select(Message).where(Message.id.in_(resent)))}
+            if resent
+            else {}
+        )
         first_of: dict[tuple[int, str], PendingSend] = {}
         by_channel: dict[int, list[PendingSend]] = defaultdict(list)
         repeats: list[tuple[PendingSend, PendingSend]] = []
         for send in batch:
             key = (send.author["id"], send.client_id)
             if key in stored:
-                _as_resend(send, db.session.get(Message, stored[key]))
+                _as_resend(send, answers[stored[key]])
             elif key in first_of:
                 repeats.append((send, first_of[key]))
             elif send.team_id in read_only:

@@ -360,3 +360,32 @@ def test_the_writer_queues_each_message_it_stores_for_the_search_index(app, chat
     assert not again.is_new
     queued = db.session.execute(select(OutboxEntry.kind, OutboxEntry.object_id)).all()
     assert sorted(queued) == sorted(("message", send.payload["id"]) for send in sends)
+
+
+def test_a_batch_of_resends_loads_their_stored_messages_in_one_query(app, chat_team):
+    group = app.extensions["jit_chat_writer"]
+    firsts = [pending_send(chat_team, f"again-{n:04d}", f"Convoy {n}") for n in range(3)]
+    resends = [pending_send(chat_team, f"again-{n:04d}", f"Convoy {n}") for n in range(3)]
+    db.session.close()
+    for send in firsts:
+        group.submit(send)
+    for send in firsts:
+        assert send.done.wait(10)
+        assert send.is_new
+    reads = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM chat_messages" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        writer.write_batch(resends)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    for first, again in zip(firsts, resends, strict=True):
+        assert again.error is None
+        assert not again.is_new
+        assert again.payload["id"] == first.payload["id"]
+    # Which client ids were stored, then those messages: two reads, not one per resend.
+    assert len(reads) == 2
